@@ -77,11 +77,11 @@ def from_words(words: Sequence[int], raw_type: str, word_order: str = "ABCD") ->
 def to_words(value: int | float, raw_type: str, word_order: str = "ABCD") -> list[int]:
     """The registers that carry raw ``value`` as ``raw_type`` in ``word_order``."""
     fmt = _FORMAT[raw_type]
-    if RAW_TYPES[raw_type].is_int:
-        value = int(value)
     try:
+        if RAW_TYPES[raw_type].is_int:
+            value = int(value)
         data = _reorder(struct.pack(fmt, value), word_order)
-    except (struct.error, OverflowError):
+    except (struct.error, OverflowError, ValueError):
         raise EncodeError(f"{value!r} does not fit in {raw_type}") from None
     return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
@@ -133,6 +133,8 @@ def to_raw(value: Value, m: SignalMapping, spec: SignalSpec) -> Raw:
     if isinstance(value, bool) or not math.isfinite(value):
         raise EncodeError(f"{spec.name} = {value!r} is not a finite number")
     raw = (float(value) - m.offset) / m.scale
+    if not math.isfinite(raw):
+        raise EncodeError(f"{spec.name} = {value!r} does not fit in {m.raw_type}")
     if raw_type.is_float:
         if raw_type.bits == 32 and abs(raw) > _FLOAT32_MAX:
             raise EncodeError(f"{spec.name} = {value!r} does not fit in {m.raw_type}")

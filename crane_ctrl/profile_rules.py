@@ -175,7 +175,7 @@ def _bit_rules(m: SignalMapping) -> Iterator[tuple[Path, str]]:
     width = m.bit_width or 1
     if raw.is_bool and width != 1:
         yield ("width",), 'type "bool" is one bit; remove `width` or use type "uint16"'
-    elif m.bit + width > raw.bits:
+    elif raw.is_int and m.bit + width > raw.bits:
         yield (
             ("width",),
             (

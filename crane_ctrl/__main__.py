@@ -1,0 +1,7 @@
+"""``python -m crane_ctrl`` runs the ``crane-ctrl`` command."""
+
+import sys
+
+from crane_ctrl.cli import main
+
+sys.exit(main())

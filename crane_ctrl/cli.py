@@ -1,0 +1,78 @@
+"""The ``crane-ctrl`` command: one entry point, subcommands by area.
+
+Error policy: a :class:`~crane_ctrl.errors.CraneCtrlError` is printed as its one-line message
+and exits 2; so do usage errors. Nothing prints a traceback unless ``--debug`` (or
+``CRANE_CTRL_DEBUG=1``) asks for it: an unexpected failure says so in one line and exits 70.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from crane_ctrl import cli_profile
+from crane_ctrl.errors import CraneCtrlError
+
+__all__ = ["EXIT_INTERNAL", "EXIT_USAGE", "build_parser", "main"]
+
+EXIT_USAGE = 2
+"""Bad input: a usage error, an invalid profile, a file that cannot be read."""
+EXIT_INTERNAL = 70
+"""A bug in crane-ctrl (EX_SOFTWARE)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crane-ctrl",
+        description="Supervisory control for automated container cranes.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    cli_profile.add_parser(commands)
+    demo = commands.add_parser("demo", help="start the demo (what of it exists today)")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    args = build_parser().parse_args(argv)
+    debug = args.debug or os.environ.get("CRANE_CTRL_DEBUG") == "1"
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        code: int = args.handler(args)
+    except CraneCtrlError as exc:
+        print(f"crane-ctrl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"crane-ctrl: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return code
+
+
+def _demo(args: argparse.Namespace) -> int:
+    del args
+    print(
+        "crane-ctrl demo: the simulator, supervisor and HMI are not built yet.\n"
+        "What exists today: PLC profiles and their tools. Validating the shipped profiles:\n"
+    )
+    return cli_profile.validate_paths(cli_profile.shipped_profiles(), show_all=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""``crane-ctrl profile ...`` through the installed console script, as a maintenance engineer runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.profile_texts import GENERIC_MODBUS, PROFILES, ROOT, line_of, with_signal
+
+
+def _entry_point() -> str:
+    beside = Path(sys.executable).with_name("crane-ctrl")
+    found = str(beside) if beside.exists() else shutil.which("crane-ctrl")
+    if found is None:
+        raise RuntimeError("the crane-ctrl console script is not installed (make test installs it)")
+    return found
+
+
+CRANE_CTRL = _entry_point()
+SHIPPED = sorted(PROFILES.glob("*.toml"))
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [CRANE_CTRL, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> dict[str, Path]:
+    texts = {
+        "unknown": GENERIC_MODBUS.replace('"hoist.position"    =', '"hoist.postion"    ='),
+        "overlap": with_signal(
+            GENERIC_MODBUS, "hoist.load", '{ table = "input", address = 3, type = "float32" }'
+        ),
+        "missing": with_signal(GENERIC_MODBUS, "plc.heartbeat", None),
+    }
+    paths = {}
+    for name, text in texts.items():
+        paths[name] = tmp_path / f"{name}.toml"
+        paths[name].write_text(text, encoding="utf-8")
+    return paths
+
+
+def test_every_shipped_profile_validates_with_one_ok_line_each() -> None:
+    assert len(SHIPPED) >= 4
+    result = run("profile", "validate", *SHIPPED)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(SHIPPED)
+    assert all(line.startswith("OK ") for line in lines)
+
+
+def test_unknown_signal_exits_2_with_one_line_naming_file_signal_and_fix(
+    broken: dict[str, Path],
+) -> None:
+    path = broken["unknown"]
+    result = run("profile", "validate", path)
+    assert result.returncode == 2
+    line = line_of(path.read_text(), "hoist.postion")
+    assert result.stdout.splitlines()[0] == (
+        f'ERROR {path}:{line} signals."hoist.postion": unknown signal; did you mean '
+        '"hoist.position"? (+1 more problem; --all lists them)'
+    )
+
+
+def test_overlap_exits_2_with_one_line(broken: dict[str, Path]) -> None:
+    result = run("profile", "validate", broken["overlap"])
+    assert result.returncode == 2
+    [line] = result.stdout.splitlines()
+    assert str(broken["overlap"]) in line
+    assert 'signals."trolley.position": overlaps signals."hoist.load" at input 3..4' in line
+
+
+def test_missing_required_signal_exits_2_with_one_line(broken: dict[str, Path]) -> None:
+    result = run("profile", "validate", broken["missing"])
+    assert result.returncode == 2
+    [line] = result.stdout.splitlines()
+    assert f"{broken['missing']}:" in line
+    assert 'signals."plc.heartbeat": required status signal is not mapped' in line
+
+
+def test_validate_all_lists_every_problem(broken: dict[str, Path]) -> None:
+    result = run("profile", "validate", "--all", broken["unknown"])
+    assert result.returncode == 2
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_validate_mixes_ok_and_error_lines_and_fails(broken: dict[str, Path]) -> None:
+    result = run("profile", "validate", PROFILES / "generic-modbus.toml", broken["missing"])
+    assert result.returncode == 2
+    assert [line[:5] for line in result.stdout.splitlines()] == ["OK   ", "ERROR"]
+
+
+def test_unreadable_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = run("profile", "validate", tmp_path / "absent.toml")
+    assert result.returncode == 2
+    assert (
+        result.stdout.strip()
+        == f"ERROR {tmp_path / 'absent.toml'}: cannot read the file: No such file or directory"
+    )
+
+
+def test_show_prints_a_row_per_mapped_signal() -> None:
+    result = run("profile", "show", PROFILES / "generic-modbus.toml")
+    assert result.returncode == 0
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in result.stdout.splitlines()
+        if line[:1].islower() and "." in line.split()[0]
+    }
+    assert rows["hoist.position"] == ["status", "input", "4..5", "float32", "ABCD", "-"]
+    assert rows["drives.enable"] == ["command", "coil", "0", "bool", "-"]
+    assert "profile:     generic-modbus" in result.stdout
+
+
+def test_show_of_a_bad_profile_exits_2(broken: dict[str, Path]) -> None:
+    result = run("profile", "show", broken["overlap"])
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"crane-ctrl: {broken['overlap']}:")
+
+
+def test_schema_is_valid_json_schema_that_accepts_every_shipped_profile() -> None:
+    result = run("profile", "schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+    for path in SHIPPED:
+        validator.validate(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def test_schema_rejects_an_unknown_signal_and_lists_the_names() -> None:
+    schema = json.loads(run("profile", "schema").stdout)
+    data = tomllib.loads(GENERIC_MODBUS.replace('"hoist.position"    =', '"hoist.postion"    ='))
+    assert not jsonschema.validators.validator_for(schema)(schema).is_valid(data)
+    signals = schema["$defs"]["ModbusProfile"]["properties"]["signals"]
+    assert "hoist.position" in signals["properties"]
+    assert "hoist.position" in signals["required"]
+    assert "sway.trolley" not in signals["required"]
+
+
+def test_diff_of_a_profile_with_itself_is_empty_and_exits_0() -> None:
+    path = PROFILES / "generic-modbus.toml"
+    result = run("profile", "diff", path, path)
+    assert result.returncode == 0
+    assert "map every signal the same way" in result.stdout
+
+
+def test_diff_names_each_kind_of_change_and_exits_1(tmp_path: Path) -> None:
+    text = with_signal(
+        GENERIC_MODBUS,
+        "hoist.position",
+        '{ table = "input", address = 40, type = "float32", word_order = "CDAB" }',
+    )
+    text = with_signal(
+        text, "hoist.load", '{ table = "input", address = 12, type = "float32", scale = 0.001 }'
+    )
+    text = with_signal(text, "sway.trolley", None)
+    text = text.replace("port = 502", "port = 1502")
+    new = tmp_path / "new.toml"
+    new.write_text(text, encoding="utf-8")
+    result = run("profile", "diff", PROFILES / "generic-modbus.toml", new)
+    assert result.returncode == 1
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "link port 502 -> 1502" in lines
+    assert "moved hoist.position modbus input 4..5 -> modbus input 40..41" in lines
+    assert "retyped hoist.position float32 ABCD -> float32 CDAB" in lines
+    assert "rescaled hoist.load - -> x0.001" in lines
+    assert "removed sway.trolley modbus input 14..15 float32 ABCD" in lines
+    assert lines[-1] == "5 changes: 1 link, 1 moved, 1 retyped, 1 rescaled, 1 removed"
+
+
+def test_diff_across_protocols_moves_every_signal() -> None:
+    result = run(
+        "profile", "diff", PROFILES / "generic-modbus.toml", PROFILES / "generic-opcua.toml"
+    )
+    assert result.returncode == 1
+    assert "moved     hoist.position" in result.stdout
+    assert "link      protocol" in result.stdout
+
+
+def test_usage_error_exits_2_without_traceback() -> None:
+    result = run("profile", "frobnicate")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
