@@ -35,6 +35,8 @@ Value = bool | int | float
 CORNERS = (1, 2, 3, 4)
 """Spreader corners, numbered as the per-corner signals are (``spreader.landed_1`` ...)."""
 
+_COUNTER_MIN = -(2**31)
+"""Life counters may live in signed PLC words (an S7 INT wraps to -32768): any value counts."""
 _COUNTER_MAX = 2**32 - 1
 
 
@@ -174,7 +176,7 @@ def _status_signals() -> Iterator[SignalSpec]:
         Kind.INT,
         "",
         "PLC life counter; must keep changing",
-        minimum=0,
+        minimum=_COUNTER_MIN,
         maximum=_COUNTER_MAX,
     )
     yield _status("plc.remote", Kind.BOOL, "", "PLC accepts supervisor commands (remote/auto key)")
