@@ -38,7 +38,7 @@ class NodeWrite:
     """One value to write to one node, with the exact variant type it must carry."""
 
     node: NodeRef
-    value: bool | int | float
+    value: bool | int | float | list[bool | int | float]
     ua_type: str
 
 
@@ -49,6 +49,7 @@ class OpcUaCodec:
         self.profile = profile
         self.status = _by_direction(profile, Direction.STATUS)
         self.commands = _by_direction(profile, Direction.COMMAND)
+        self._types = self.node_types()
 
     def ref(self, m: OpcUaMapping) -> NodeRef:
         return NodeRef(m.namespace_uri or self.profile.link.namespace_uri, m.node)
@@ -86,17 +87,34 @@ class OpcUaCodec:
         return result
 
     def encode(self, values: Mapping[str, Value]) -> list[NodeWrite]:
-        """Writes for ``values``: one per node, bit fields of one node merged into one value."""
+        """Writes for ``values``: one per node, bit fields of one node merged into one value.
+
+        An array node is written whole: elements not among ``values`` are left at their type's
+        zero (the simulator publishes every status element at once, so none are left out).
+        """
         merged: dict[NodeRef, NodeWrite] = {}
+        arrays: dict[NodeRef, list[bool | int | float]] = {}
+        words: dict[NodeRef, int] = {}
         for name, value in values.items():
             m = self.profile.signals[name]
             ref = self.ref(m)
             raw = to_raw(value, m, SIGNALS[name])
+            if m.index is not None:
+                array = arrays.setdefault(ref, self._zero_array(ref, m.type))
+                array[m.index] = _as_variant(raw, m.type)
+                continue
             if m.bit is not None:
-                base = int(merged[ref].value) if ref in merged else 0
-                raw = set_bits(base, RAW_TYPES[m.type].bits, m.bit, m.bit_width or 1, int(raw))
+                word = RAW_TYPES[m.type]
+                raw = set_bits(words.get(ref, 0), word.bits, m.bit, m.bit_width or 1, int(raw))
+                if raw > word.maximum:  # a signed type carries its top bit as a negative value
+                    raw -= 1 << word.bits
+                words[ref] = raw
             merged[ref] = NodeWrite(ref, _as_variant(raw, m.type), m.type)
-        return list(merged.values())
+        return [*merged.values(), *(NodeWrite(r, a, self._types[r][0]) for r, a in arrays.items())]
+
+    def _zero_array(self, ref: NodeRef, ua_type: str) -> list[bool | int | float]:
+        length = self._types[ref][1] or 0
+        return [_as_variant(0, ua_type)] * length
 
 
 def _by_direction(profile: OpcUaProfile, direction: Direction) -> dict[str, OpcUaMapping]:

@@ -158,7 +158,7 @@ class _Scaling(_Model):
         """The value map with integer raw codes (keys are checked to be integers)."""
         if self.map is None:
             return None
-        return {int(k): v for k, v in self.map.items()}
+        return {int(k, 0): v for k, v in self.map.items()}
 
     @property
     def scaled(self) -> bool:

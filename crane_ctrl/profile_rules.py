@@ -312,6 +312,20 @@ def _modbus_layout(profile: ModbusProfile) -> Iterator[Finding]:
         slots.append(_Slot(name, m.table, m.address, m.register_count, bits, spec.is_command))
     yield from _overlaps(slots, lambda s: profile.signals[s.signal].place())
     yield from _shared_command_words(slots)
+    yield from _read_limit(profile)
+
+
+def _read_limit(profile: ModbusProfile) -> Iterator[Finding]:
+    """A value is read in one request, so the read limit must hold the widest one."""
+    limit = profile.link.max_read_registers
+    for name, m in profile.signals.items():
+        if not m.is_bit_table and m.type is not None and m.register_count > limit:
+            yield Finding(
+                ("link", "max_read_registers"),
+                f"{name} ({m.type}) spans {m.register_count} registers, more than one read may "
+                f"take ({limit}); raise max_read_registers to at least {m.register_count}",
+            )
+            return
 
 
 def _opcua_layout(profile: OpcUaProfile) -> Iterator[Finding]:

@@ -506,3 +506,20 @@ def test_every_problem_is_reported_first_round_together() -> None:
     assert len(found) == 2
     assert "coils" in found[0]
     assert "hoist.load" in found[1]
+
+
+def test_read_limit_must_hold_the_widest_value() -> None:
+    text = GENERIC_MODBUS.replace("address_base = 0", "address_base = 0\nmax_read_registers = 1")
+    assert first_problem(text).endswith(
+        "link.max_read_registers: gantry.position (float32) spans 2 registers, more than one read "
+        "may take (1); raise max_read_registers to at least 2"
+    )
+
+
+def test_value_map_codes_may_be_written_in_hex() -> None:
+    text = with_signal(
+        GENERIC_MODBUS,
+        "spreader.size",
+        '{ table = "input", address = 22, type = "uint16", map = { "0x0" = 0, "0x1" = 20, "0x2" = 40, "0x3" = 45 } }',
+    )
+    assert parse_profile(text, SOURCE).signals["spreader.size"].codes == {0: 0, 1: 20, 2: 40, 3: 45}

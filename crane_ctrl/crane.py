@@ -1,0 +1,194 @@
+"""The crane's own configuration: rated speeds, accelerations, masses, geometry and thresholds.
+
+One :class:`CraneParams` describes one crane, independent of its PLC (a crane may get a new PLC)
+and of the site it stands in (:mod:`crane_ctrl.site`). Defaults are the border-gate ARMG of
+``DOMAIN.md``; figures marked (A) there are assumptions and are marked so here too.
+
+Axes and units: gantry x (m, along the rails, 0 at the reverse end stop), trolley y (m, across
+the span, 0 at the cantilever tip), hoist z (m, height of the spreader's underside, the twistlock
+plane, above ground). Speeds in m/s, accelerations in m/s^2, masses in tonnes (t), times in s.
+Every threshold any model or interlock uses is a named field here: no magic numbers in logic.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["CraneParams"]
+
+
+class CraneParams(BaseModel):
+    """The configuration of one container gantry crane (defaults: border-gate ARMG)."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+    # --- geometry ------------------------------------------------------------------------------
+    gantry_travel_m: float = Field(default=300.0, gt=0)
+    """Gantry travel between the end limits (x from 0 to this), m (A)."""
+    span_m: float = Field(default=30.0, gt=0)
+    """Rail centre to rail centre, m."""
+    cantilever_m: float = Field(default=8.0, ge=0)
+    """Trolley travel beyond the landside rail (over the truck lanes), m."""
+    lift_height_m: float = Field(default=18.0, gt=0)
+    """Highest twistlock plane above ground: the hoist upper limit, m (1 over 5)."""
+    hoist_lowest_m: float = Field(default=0.0, ge=0)
+    """Lowest twistlock plane above ground: the hoist lower limit, m."""
+    suspension_height_m: float = Field(default=21.5, gt=0)
+    """Height of the trolley's rope sheaves, the pendulum's pivot, above ground, m (A)."""
+    spreader_cog_above_twistlocks_m: float = Field(default=0.5, ge=0)
+    """Centre of mass of spreader + headblock above the twistlock plane, m (A)."""
+
+    # --- masses --------------------------------------------------------------------------------
+    swl_t: float = Field(default=40.0, gt=0)
+    """Safe working load under the spreader, t."""
+    spreader_mass_t: float = Field(default=10.0, gt=0)
+    """Spreader + headblock mass, the load cell's tare, t (A)."""
+    max_container_mass_t: float = Field(default=30.48, gt=0)
+    """Largest container gross mass expected, t."""
+    overload_trip_fraction: float = Field(default=1.10, ge=1.0)
+    """Overload trip as a fraction of SWL: hoist up blocked, lowering allowed (110 %)."""
+
+    # --- hoist ---------------------------------------------------------------------------------
+    hoist_speed_loaded_mps: float = Field(default=0.5, gt=0)
+    """Rated hoist speed with a container on the spreader, m/s."""
+    hoist_speed_empty_mps: float = Field(default=1.0, gt=0)
+    """Rated hoist speed with the empty spreader, m/s."""
+    hoist_accel_mps2: float = Field(default=0.5, gt=0)
+    """Hoist acceleration limit (speeding up), m/s^2."""
+    hoist_decel_mps2: float = Field(default=0.6, gt=0)
+    """Hoist deceleration limit (slowing down), m/s^2."""
+    hoist_brake_decel_mps2: float = Field(default=1.5, gt=0)
+    """Deceleration when the hoist brakes set on a moving hoist (drives disabled), m/s^2 (A)."""
+    creep_speed_mps: float = Field(default=0.1, gt=0)
+    """Landing (creep) speed over the last ``creep_distance_m``, m/s (A)."""
+    creep_distance_m: float = Field(default=0.5, gt=0)
+    """Height above the landing surface where creep speed starts, m (A)."""
+
+    # --- trolley -------------------------------------------------------------------------------
+    trolley_speed_mps: float = Field(default=0.8, gt=0)
+    """Rated trolley speed, m/s."""
+    trolley_accel_mps2: float = Field(default=0.4, gt=0)
+    """Trolley acceleration limit, m/s^2."""
+    trolley_decel_mps2: float = Field(default=0.4, gt=0)
+    """Trolley deceleration limit, m/s^2."""
+    trolley_brake_decel_mps2: float = Field(default=0.8, gt=0)
+    """Deceleration when the trolley brakes set while moving, m/s^2 (A)."""
+
+    # --- gantry --------------------------------------------------------------------------------
+    gantry_speed_loaded_mps: float = Field(default=2.0, gt=0)
+    """Rated gantry speed with a container, m/s."""
+    gantry_speed_empty_mps: float = Field(default=2.2, gt=0)
+    """Rated gantry speed with the empty spreader, m/s."""
+    gantry_accel_mps2: float = Field(default=0.2, gt=0)
+    """Gantry acceleration limit, m/s^2."""
+    gantry_decel_mps2: float = Field(default=0.2, gt=0)
+    """Gantry deceleration limit, m/s^2."""
+    gantry_brake_decel_mps2: float = Field(default=0.5, gt=0)
+    """Deceleration when the gantry brakes set while moving, m/s^2 (A)."""
+
+    end_stop_impact_speed_mps: float = Field(default=0.25, gt=0)
+    """Arriving at an end of travel faster than this hits the buffers: a model fault, m/s (A)."""
+
+    # --- spreader ------------------------------------------------------------------------------
+    twistlock_turn_time_s: float = Field(default=1.5, gt=0)
+    """Time for a twistlock to turn between unlocked and locked, s (A)."""
+    twistlock_confirm_timeout_s: float = Field(default=3.0, gt=0)
+    """All four twistlocks must confirm within this after the command, s."""
+    telescope_time_s: float = Field(default=12.0, gt=0)
+    """Telescope travel time 20 <-> 40 ft; 40 <-> 45 ft takes the length-proportional share, s
+    (A)."""
+    telescope_timeout_s: float = Field(default=30.0, gt=0)
+    """A telescope move must finish within this, s."""
+    landed_confirm_timeout_s: float = Field(default=5.0, gt=0)
+    """Landed must confirm within this after creep starts, s (A)."""
+    landing_tolerance_m: float = Field(default=0.05, gt=0)
+    """Largest horizontal offset of the spreader from a container's castings at which the
+    landing pins still press (per direction), m."""
+    stacking_tolerance_m: float = Field(default=0.10, gt=0)
+    """Largest horizontal offset of a set-down container from the castings or slot below it;
+    beyond it the castings miss and the set-down damages the load, m (A)."""
+
+    # --- ropes, load cell, sway ----------------------------------------------------------------
+    rope_compliance_m: float = Field(default=0.05, gt=0)
+    """Rope paid out past touchdown over which the rope load falls from full to zero (rope
+    stretch), m (A)."""
+    slack_rope_fraction: float = Field(default=0.5, gt=0, lt=1)
+    """Slack rope when the rope load falls below this fraction of the spreader tare (A)."""
+    sway_damping_ratio: float = Field(default=0.005, ge=0, lt=0.5)
+    """Damping ratio of the load pendulum (rope and air friction); dimensionless."""
+    gravity_mps2: float = Field(default=9.81, gt=0)
+    """Gravitational acceleration, m/s^2."""
+    sway_acceptance_m: float = Field(default=0.05, gt=0)
+    """Anti-sway acceptance: residual sway within this after a full-speed stop, m."""
+    sway_settle_time_s: float = Field(default=5.0, gt=0)
+    """Anti-sway acceptance: time allowed to reach ``sway_acceptance_m``, s."""
+
+    # --- wind ----------------------------------------------------------------------------------
+    wind_prealarm_mps: float = Field(default=15.0, gt=0)
+    """Wind pre-alarm (3-s gust), m/s (A)."""
+    wind_stop_mps: float = Field(default=20.0, gt=0)
+    """Wind stop: finish nothing new, put the load down, stop (3-s gust), m/s (A)."""
+    wind_storm_mps: float = Field(default=25.0, gt=0)
+    """Storm: storm pins in (3-s gust), m/s (A)."""
+    air_density_kgpm3: float = Field(default=1.225, gt=0)
+    """Air density for the wind load on the suspended load, kg/m^3."""
+    wind_drag_coefficient: float = Field(default=1.2, gt=0)
+    """Drag coefficient of a container face (flat box), dimensionless (A)."""
+    spreader_wind_area_m2: float = Field(default=6.0, ge=0)
+    """Wind-exposed area of spreader + headblock, either direction, m^2 (A)."""
+
+    # --- lanes ---------------------------------------------------------------------------------
+    truck_lift_threshold_m: float = Field(default=0.05, gt=0)
+    """Truck-lift trip: the trailer rises more than this during the first lift, m (A)."""
+    truck_lift_damage_m: float = Field(default=0.30, gt=0)
+    """A trailer lifted more than this is damaged: a model fault, m (A)."""
+    trailer_lift_mass_t: float = Field(default=4.0, ge=0)
+    """Share of the trailer's mass that hangs on the container when it is lifted with it, t (A)."""
+    safe_clearance_m: float = Field(default=0.5, gt=0)
+    """Clearance over the highest obstacle for travel in automatic, m."""
+
+    @property
+    def trolley_travel_m(self) -> float:
+        """Trolley travel between the end limits: cantilever plus span, m."""
+        return self.cantilever_m + self.span_m
+
+    @property
+    def overload_trip_t(self) -> float:
+        """Load cell reading above which hoisting up is blocked, t."""
+        return self.swl_t * self.overload_trip_fraction
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check(
+            self.hoist_speed_loaded_mps <= self.hoist_speed_empty_mps,
+            "hoist_speed_loaded_mps must not exceed hoist_speed_empty_mps",
+        )
+        _check(
+            self.gantry_speed_loaded_mps <= self.gantry_speed_empty_mps,
+            "gantry_speed_loaded_mps must not exceed gantry_speed_empty_mps",
+        )
+        _check(
+            self.hoist_lowest_m < self.lift_height_m,
+            "hoist_lowest_m must be below lift_height_m",
+        )
+        _check(
+            self.suspension_height_m > self.lift_height_m + self.spreader_cog_above_twistlocks_m,
+            "suspension_height_m must be above lift_height_m + spreader_cog_above_twistlocks_m "
+            "(the load hangs below the sheaves at the upper limit)",
+        )
+        _check(
+            self.wind_prealarm_mps < self.wind_stop_mps < self.wind_storm_mps,
+            "wind thresholds must rise: wind_prealarm_mps < wind_stop_mps < wind_storm_mps",
+        )
+        _check(
+            self.truck_lift_threshold_m < self.truck_lift_damage_m,
+            "truck_lift_threshold_m must be below truck_lift_damage_m",
+        )
+        return self
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)
