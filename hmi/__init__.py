@@ -1,0 +1,1 @@
+"""The Textual operator and maintenance HMI (to come: see the HMI issue)."""
