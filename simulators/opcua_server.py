@@ -1,0 +1,271 @@
+"""A simulated PLC served over OPC UA with the asyncua server, its nodes made from a profile.
+
+The namespace comes from the profile's URI (its index is whatever the server assigns, so clients
+must look it up, as with a real PLC). Every mapped node is created with its variant type, arrays
+as long as the profile needs, and writable only where a mapping says ``access = "read_write"``.
+:meth:`OpcUaPlcServer.publish` writes the status signals (only values that changed); client
+writes reach the PLC process through the server's post-write callback.
+
+A profile with ``Basic256Sha256`` is served with that policy only, with a self-signed server
+certificate made at start-up; user name and password are checked against the environment
+variables (or file) the profile names, when they are set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from asyncua import ua
+from asyncua.common.callback import CallbackType, ServerItemCallback
+from asyncua.crypto.cert_gen import setup_self_signed_certificate
+from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.server.binary_server_asyncio import BinaryServer
+from asyncua.server.server import Server
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
+from crane_ctrl.profile import OpcUaProfile
+from crane_ctrl.signals import Direction
+from simulators.served import LinkFaults, PlcProcess
+
+__all__ = ["OpcUaPlcServer"]
+
+log = logging.getLogger(__name__)
+
+APPLICATION_URI = "urn:crane-ctrl:simulator"
+
+
+class OpcUaPlcServer:
+    """One simulated PLC on an OPC UA endpoint (127.0.0.1 unless told otherwise)."""
+
+    def __init__(
+        self,
+        profile: OpcUaProfile,
+        plc: PlcProcess,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: LinkFaults | None = None,
+        pki_dir: Path | None = None,
+    ) -> None:
+        self.codec = OpcUaCodec(profile)
+        self.plc = plc
+        self.faults = faults or LinkFaults()
+        self._host = host
+        self._port = port
+        self._pki_dir = pki_dir
+        self._server = Server()
+        self._node_ids: dict[NodeRef, ua.NodeId] = {}
+        self._published: dict[NodeRef, object] = {}
+        self._paused: set[int] = set()
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def profile(self) -> OpcUaProfile:
+        return self.codec.profile
+
+    async def __aenter__(self) -> Self:
+        server = self._server
+        await server.init()
+        path = urlsplit(self.profile.link.endpoint).path or "/"
+        server.set_endpoint(f"opc.tcp://{self._host}:{self._port}{path}")
+        server.set_server_name(f"crane-ctrl simulator ({self.profile.name})")
+        await server.set_application_uri(APPLICATION_URI)
+        await self._set_security()
+        await self._build_nodes()
+        server.subscribe_server_callback(CallbackType.PostWrite, self._on_write)
+        await server.start()
+        await self.publish()
+        log.info("OPC UA PLC simulator listening on %s", self.endpoint)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.faults.thaw()
+        await self._server.stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    @property
+    def _listener(self) -> BinaryServer:
+        assert self._server.bserver is not None, "use `async with` first"
+        return self._server.bserver
+
+    @property
+    def port(self) -> int:
+        port: int = self._listener.port
+        return port
+
+    @property
+    def endpoint(self) -> str:
+        path = urlsplit(self.profile.link.endpoint).path or "/"
+        return f"opc.tcp://{self._host}:{self.port}{path}"
+
+    async def _set_security(self) -> None:
+        link = self.profile.link
+        server = self._server
+        if link.security_policy == "None":
+            server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        else:
+            policy = ua.SecurityPolicyType[f"Basic256Sha256_{link.security_mode}"]
+            server.set_security_policy([policy])
+            key, cert = await self._certificate()
+            await server.load_certificate(str(cert))
+            await server.load_private_key(str(key))
+        if link.username_env is None:
+            server.set_identity_tokens([ua.AnonymousIdentityToken])
+        else:
+            server.set_identity_tokens([ua.UserNameIdentityToken])
+            server.iserver.set_user_manager(_EnvironmentUsers(self.profile))  # type: ignore[arg-type]
+
+    async def _certificate(self) -> tuple[Path, Path]:
+        if self._pki_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="crane-ctrl-sim-pki-")
+            self._pki_dir = Path(self._tmp.name)
+        self._pki_dir.mkdir(parents=True, exist_ok=True)
+        key = self._pki_dir / "simulator-key.pem"
+        cert = self._pki_dir / "simulator-cert.der"
+        await setup_self_signed_certificate(
+            key,
+            cert,
+            APPLICATION_URI,
+            self._host,
+            [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
+            {"organizationName": "crane-ctrl", "commonName": "crane-ctrl simulator"},
+        )
+        return key, cert
+
+    async def _build_nodes(self) -> None:
+        """One variable per mapped node, in the namespaces the profile names."""
+        indexes: dict[str, int] = {}
+        writable = {self.codec.ref(m) for m in self.codec.commands.values()}
+        writable |= {
+            self.codec.ref(m) for m in self.profile.signals.values() if m.access == "read_write"
+        }
+        folder = self._server.nodes.objects
+        for ref, (ua_type, length) in self.codec.node_types().items():
+            if ref.namespace_uri not in indexes:
+                indexes[ref.namespace_uri] = await self._server.register_namespace(
+                    ref.namespace_uri
+                )
+            idx = indexes[ref.namespace_uri]
+            node_id = ua.NodeId.from_string(f"ns={idx};{ref.identifier}")
+            name = ref.identifier.split("=", 1)[1]
+            node = await folder.add_variable(
+                node_id, ua.QualifiedName(name, idx), _initial(ua_type, length)
+            )
+            if ref in writable:
+                await node.set_writable()
+            self._node_ids[ref] = node_id
+
+    async def publish(self) -> None:
+        """Write the PLC's status into the address space; only values that changed."""
+        self._apply_link_faults()
+        for write in self.codec.encode(self.plc.status()):
+            if self._published.get(write.node) == write.value:
+                continue
+            self._published[write.node] = write.value
+            await self._server.write_attribute_value(
+                self._node_ids[write.node], ua.DataValue(_variant(write))
+            )
+
+    async def _on_write(self, event: ServerItemCallback, dispatcher: object) -> None:
+        """Client writes land in the address space first; decode every command node then."""
+        del dispatcher
+        if not event.is_external:
+            return
+        values = {}
+        for ref in self.codec.nodes(Direction.COMMAND):
+            variant = self._server.read_attribute_value(self._node_ids[ref]).Value
+            if variant is not None:
+                values[ref] = variant.Value
+        self.plc.command(self.codec.decode(values, Direction.COMMAND).values)
+
+    def _apply_link_faults(self) -> None:
+        """Stop reading from clients while frozen; delay what they send under latency."""
+        for client in list(self._listener.clients):
+            transport = client.transport
+            if transport is None:
+                continue
+            _delay_input(client, self.faults)
+            if self.faults.frozen and id(client) not in self._paused:
+                transport.pause_reading()
+                self._paused.add(id(client))
+            elif not self.faults.frozen and id(client) in self._paused:
+                transport.resume_reading()
+                self._paused.discard(id(client))
+
+    def drop_connections(self) -> None:
+        """Close every client connection now (the endpoint stays up, clients may reconnect)."""
+        for client in list(self._listener.clients):
+            if client.transport is not None:
+                client.transport.close()
+
+
+def _delay_input(client: Any, faults: LinkFaults) -> None:
+    """Wrap a connection's input so that every message waits ``faults.latency_s`` first."""
+    if getattr(client, "_crane_ctrl_delayed", False):
+        return
+    receive = client.data_received
+    loop = asyncio.get_running_loop()
+
+    def delayed(data: bytes) -> None:
+        if faults.latency_s > 0:
+            loop.call_later(faults.latency_s, receive, data)
+        else:
+            receive(data)
+
+    client.data_received = delayed
+    client._crane_ctrl_delayed = True
+
+
+_ZERO: dict[str, bool | float] = {"Boolean": False, "Float": 0.0, "Double": 0.0}
+
+
+def _initial(ua_type: str, length: int | None) -> ua.Variant:
+    zero = _ZERO.get(ua_type, 0)
+    value: object = [zero] * length if length is not None else zero
+    return ua.Variant(value, ua.VariantType[ua_type])
+
+
+def _variant(write: NodeWrite) -> ua.Variant:
+    return ua.Variant(write.value, ua.VariantType[write.ua_type])
+
+
+class _EnvironmentUsers:
+    """Accepts the user name and password the profile's references point to, when set."""
+
+    def __init__(self, profile: OpcUaProfile) -> None:
+        link = profile.link
+        self.username = os.environ.get(link.username_env or "")
+        password = os.environ.get(link.password_env or "") if link.password_env else None
+        if link.password_file and Path(os.path.expandvars(link.password_file)).exists():
+            password = Path(os.path.expandvars(link.password_file)).read_text().strip()
+        self.password = password
+        if self.username is None or self.password is None:
+            log.warning("no OPC UA credentials set for the simulator; accepting any user")
+
+    def get_user(
+        self,
+        iserver: object,
+        username: str | None = None,
+        password: str | None = None,
+        certificate: object = None,
+    ) -> User | None:
+        del iserver, certificate
+        if username is None:
+            return None
+        if self.username is not None and (username, password) != (self.username, self.password):
+            return None
+        return User(role=UserRole.User, name=username)

@@ -1,0 +1,65 @@
+"""What a simulated PLC's protocol servers serve, and the link faults they can inject.
+
+A server (Modbus or OPC UA) knows nothing of cranes: it publishes a :class:`PlcProcess`'s status
+signals through the profile's codec and hands every command the client writes back to it. Link
+faults live here because they belong to the wire, not to the crane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from crane_ctrl.signals import Value
+
+__all__ = ["LinkFaults", "PlcProcess"]
+
+
+class PlcProcess(Protocol):
+    """The PLC program behind a server: its status signals and a sink for written commands."""
+
+    def status(self) -> Mapping[str, Value]:
+        """Every status signal the PLC exposes now (engineering values)."""
+        ...
+
+    def command(self, values: Mapping[str, Value]) -> None:
+        """Commands the client wrote (engineering values); may be a subset."""
+        ...
+
+
+@dataclass
+class LinkFaults:
+    """Faults of the link itself, shared by a server's request handler. Clear with ``clear()``."""
+
+    latency_s: float = 0.0
+    """Extra delay before every answer."""
+    exception_code: int | None = None
+    """Modbus only: answer every request with this exception code (e.g. 4, device failure)."""
+    _answering: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def __post_init__(self) -> None:
+        self._answering.set()
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the server has stopped answering (the connection stays open)."""
+        return not self._answering.is_set()
+
+    def freeze(self) -> None:
+        self._answering.clear()
+
+    def thaw(self) -> None:
+        self._answering.set()
+
+    def clear(self) -> None:
+        self.latency_s = 0.0
+        self.exception_code = None
+        self.thaw()
+
+    async def before_answer(self) -> None:
+        """Wait as the faults say before a request is answered."""
+        await self._answering.wait()
+        if self.latency_s > 0:
+            await asyncio.sleep(self.latency_s)
