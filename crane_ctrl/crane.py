@@ -33,8 +33,9 @@ class CraneParams(BaseModel):
     """Trolley travel beyond the landside rail (over the truck lanes), m."""
     lift_height_m: float = Field(default=18.0, gt=0)
     """Highest twistlock plane above ground: the hoist upper limit, m (1 over 5)."""
-    hoist_lowest_m: float = Field(default=0.0, ge=0)
-    """Lowest twistlock plane above ground: the hoist lower limit, m."""
+    hoist_lowest_m: float = Field(default=-0.5, ge=-2.0)
+    """Hoist lower limit as a twistlock-plane height, m (A). Below ground, so that ropes still
+    pay out (and go slack) when the spreader sits on the ground."""
     suspension_height_m: float = Field(default=21.5, gt=0)
     """Height of the trolley's rope sheaves, the pendulum's pivot, above ground, m (A)."""
     spreader_cog_above_twistlocks_m: float = Field(default=0.5, ge=0)
@@ -111,9 +112,9 @@ class CraneParams(BaseModel):
     beyond it the castings miss and the set-down damages the load, m (A)."""
 
     # --- ropes, load cell, sway ----------------------------------------------------------------
-    rope_compliance_m: float = Field(default=0.05, gt=0)
-    """Rope paid out past touchdown over which the rope load falls from full to zero (rope
-    stretch), m (A)."""
+    rope_stretch_m: float = Field(default=0.05, gt=0)
+    """Elastic stretch of the hoist ropes under SWL + spreader tare, m (A). Sets the rope
+    stiffness: how far the drum turns while a landing load comes off (or onto) the ropes."""
     slack_rope_fraction: float = Field(default=0.5, gt=0, lt=1)
     """Slack rope when the rope load falls below this fraction of the spreader tare (A)."""
     sway_damping_ratio: float = Field(default=0.005, ge=0, lt=0.5)
@@ -153,6 +154,11 @@ class CraneParams(BaseModel):
     def trolley_travel_m(self) -> float:
         """Trolley travel between the end limits: cantilever plus span, m."""
         return self.cantilever_m + self.span_m
+
+    @property
+    def rope_stiffness_tpm(self) -> float:
+        """Rope stiffness as load change per metre of stretch, t/m."""
+        return (self.swl_t + self.spreader_mass_t) / self.rope_stretch_m
 
     @property
     def overload_trip_t(self) -> float:
