@@ -1,0 +1,207 @@
+"""The crane PLC's own program, as a real one behaves towards a supervisor.
+
+It sits between the supervisor's commands and the plant: it counts its life counter, watches the
+supervisor's heartbeat, keeps the e-stop chain and drive faults, and only passes speed references
+and spreader commands to the drives while it is in remote, the chain is closed, the drive is
+healthy and the watchdog has not tripped. Its status signals are the plant's sensors plus its own
+state, after any forced or stuck signal faults.
+
+Watchdog: once the supervisor's heartbeat has been seen to change, a heartbeat unchanged for
+``watchdog_s`` ramps every axis to zero (drives stay enabled so they decelerate under control)
+and latches ``plc.watchdog_trip`` until a ``plc.reset`` rising edge while the heartbeat runs.
+E-stop: the chain opens, every drive is disabled at once (brakes set), ``plc.estop_ok`` false.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from crane_ctrl.signals import Value
+from simulators.plant import Plant
+
+__all__ = ["AXES", "CranePlc", "PlcFaults", "PlcParams"]
+
+AXES = ("gantry", "trolley", "hoist")
+
+DEFAULT_COMMANDS: Mapping[str, Value] = {
+    "sup.heartbeat": 0,
+    "drives.enable": False,
+    "gantry.speed_ref": 0.0,
+    "trolley.speed_ref": 0.0,
+    "hoist.speed_ref": 0.0,
+    "spreader.lock": False,
+    "spreader.unlock": False,
+    "spreader.size_ref": 40,
+    "plc.reset": False,
+}
+"""What the PLC acts on before the supervisor has written anything."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlcParams:
+    """The PLC's own timing (not the crane's): how it counts and how patient its watchdog is."""
+
+    heartbeat_period_s: float = 0.1
+    """The PLC increments ``plc.heartbeat`` at its own pace, often slower than the scan."""
+    heartbeat_modulus: int = 32768
+    """The counter wraps here (fits any 16-bit word, signed or not)."""
+    watchdog_s: float = 1.0
+    """``sup.heartbeat`` unchanged this long trips the watchdog."""
+    fault_code_estop: int = 10
+    fault_code_drive: int = 20
+    fault_code_watchdog: int = 30
+
+
+@dataclass
+class PlcFaults:
+    """Faults the PLC program sees or makes: set them, step, clear them."""
+
+    local: bool = False
+    """Key switch in local: the PLC ignores the supervisor."""
+    estop: bool = False
+    """An e-stop pressed somewhere: the chain is open."""
+    drive_faults: set[str] = field(default_factory=set)
+    """Axes whose drive reports a fault."""
+    person_in_lane: bool = False
+    """A person or a broken light curtain in the working lane."""
+    storm_pins_down: bool = False
+    """Storm pins set: gantry travel impossible."""
+    wind_mps: float = 0.0
+    gust_mps: float = 0.0
+    """Gust amplitude on top of ``wind_mps``: rises and falls over ``gust_period_s``."""
+    gust_period_s: float = 8.0
+    forced: dict[str, Value] = field(default_factory=dict)
+    """Status signals forced to a value (a stuck sensor is forced to the value it had)."""
+
+
+class CranePlc:
+    """The PLC: ``command()`` takes what the supervisor wrote, ``step(dt)`` runs one PLC cycle."""
+
+    def __init__(self, plant: Plant, params: PlcParams | None = None) -> None:
+        self.plant = plant
+        self.params = params or PlcParams()
+        self.faults = PlcFaults()
+        self.commands: dict[str, Value] = dict(DEFAULT_COMMANDS)
+        self.heartbeat = 0
+        self.watchdog_trip = False
+        self.latched_drive_faults: set[str] = set()
+        self._since_count = 0.0
+        self._last_sup_heartbeat: Value = self.commands["sup.heartbeat"]
+        self._heartbeat_age = 0.0
+        self._watchdog_armed = False
+        self._reset_was = False
+
+    # --- the PlcProcess interface the protocol servers use --------------------------------------
+
+    def command(self, values: Mapping[str, Value]) -> None:
+        self.commands.update(values)
+
+    def status(self) -> dict[str, Value]:
+        values: dict[str, Value] = dict(self.plant.sensors())
+        values.update(self._own_status())
+        values.update(self.faults.forced)
+        return values
+
+    # --- one PLC cycle ----------------------------------------------------------------------------
+
+    def step(self, dt: float) -> None:
+        """Run the PLC program for ``dt`` seconds of plant time."""
+        self._count(dt)
+        self._watch(dt)
+        self._reset_edge()
+        self.latched_drive_faults |= self.faults.drive_faults
+        self._drive_plant()
+        self.plant.step(dt)
+
+    def _count(self, dt: float) -> None:
+        self._since_count += dt
+        while self._since_count >= self.params.heartbeat_period_s:
+            self._since_count -= self.params.heartbeat_period_s
+            self.heartbeat = (self.heartbeat + 1) % self.params.heartbeat_modulus
+
+    def _watch(self, dt: float) -> None:
+        beat = self.commands["sup.heartbeat"]
+        if beat != self._last_sup_heartbeat:
+            self._last_sup_heartbeat = beat
+            self._heartbeat_age = 0.0
+            self._watchdog_armed = True
+            return
+        self._heartbeat_age += dt
+        if self._watchdog_armed and self._heartbeat_age >= self.params.watchdog_s:
+            self.watchdog_trip = True
+
+    def _reset_edge(self) -> None:
+        pressed = bool(self.commands["plc.reset"])
+        if pressed and not self._reset_was and self.estop_ok:
+            if self._heartbeat_age < self.params.watchdog_s:
+                self.watchdog_trip = False
+            self.latched_drive_faults = set(self.faults.drive_faults)
+        self._reset_was = pressed
+
+    @property
+    def estop_ok(self) -> bool:
+        return not self.faults.estop
+
+    @property
+    def remote(self) -> bool:
+        return not self.faults.local
+
+    def ready(self, axis: str) -> bool:
+        """Drive enabled and healthy."""
+        return (
+            self.remote
+            and self.estop_ok
+            and bool(self.commands["drives.enable"])
+            and axis not in self.latched_drive_faults
+        )
+
+    def _drive_plant(self) -> None:
+        inputs = self.plant.inputs
+        c = self.commands
+        obeying = self.remote and not self.watchdog_trip
+        inputs.drives_enabled = self.remote and self.estop_ok and bool(c["drives.enable"])
+        for axis in AXES:
+            ref = float(c[f"{axis}.speed_ref"]) if obeying and self.ready(axis) else 0.0
+            setattr(inputs, f"{axis}_speed_ref_mps", ref)
+        if self.faults.storm_pins_down:
+            inputs.gantry_speed_ref_mps = 0.0
+        inputs.lock = obeying and bool(c["spreader.lock"])
+        inputs.unlock = obeying and bool(c["spreader.unlock"])
+        if obeying:
+            inputs.size_ref_ft = int(c["spreader.size_ref"])
+        inputs.wind_mps = self.faults.wind_mps
+        inputs.gust_mps = self._gust()
+
+    def _gust(self) -> float:
+        f = self.faults
+        if f.gust_mps <= 0:
+            return 0.0
+        phase = 2 * math.pi * self.plant.time_s / f.gust_period_s
+        return f.gust_mps * 0.5 * (1 - math.cos(phase))
+
+    def _own_status(self) -> dict[str, Value]:
+        values: dict[str, Value] = {
+            "plc.heartbeat": self.heartbeat,
+            "plc.remote": self.remote,
+            "plc.estop_ok": self.estop_ok,
+            "plc.watchdog_trip": self.watchdog_trip,
+            "plc.fault_code": self._fault_code(),
+            "gantry.storm_pins_up": not self.faults.storm_pins_down,
+            "lane.clear": not self.faults.person_in_lane,
+        }
+        for axis in AXES:
+            values[f"{axis}.ready"] = self.ready(axis)
+            values[f"{axis}.fault"] = axis in self.latched_drive_faults
+        return values
+
+    def _fault_code(self) -> int:
+        if not self.estop_ok:
+            return self.params.fault_code_estop
+        for index, axis in enumerate(AXES):
+            if axis in self.latched_drive_faults:
+                return self.params.fault_code_drive + index
+        if self.watchdog_trip:
+            return self.params.fault_code_watchdog
+        return 0
