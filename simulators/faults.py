@@ -1,0 +1,392 @@
+"""Faults a test rig injects into the simulator at run time, by name, with checked parameters.
+
+The same catalogue serves Python (``sim.faults.inject("wind", speed_mps=22)``), scenario files
+and the loopback control channel (which sends names and text parameters). Each fault says what
+it does, takes typed parameters, and most can be cleared; the active ones are listed by key
+(``drive_fault:hoist``). Faults act where a real one would: on the weather, on the PLC (e-stop,
+local mode, drive faults, forced signals), on the physical yard and spreader, or on the link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import TYPE_CHECKING, Any
+
+from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.signals import SIGNALS, Kind, Value
+
+if TYPE_CHECKING:
+    from simulators.simulator import CraneSimulator
+
+__all__ = ["FAULTS", "Fault", "FaultError", "FaultInjector", "Param"]
+
+
+class FaultError(CraneCtrlError):
+    """A fault that cannot be injected as asked (unknown name, bad parameter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    kind: type
+    default: Any = None
+    help: str = ""
+
+    def convert(self, fault: str, raw: object) -> Any:
+        """The parameter's value from Python or from text (control channel, scenario files)."""
+        if isinstance(raw, str) and self.kind is not str:
+            raw = _from_text(raw)
+        if self.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+            raw = float(raw)
+        if self.kind is object or isinstance(raw, self.kind):
+            return raw
+        raise FaultError(f"fault {fault}: {self.name} must be a {self.kind.__name__}, not {raw!r}")
+
+
+def _from_text(text: str) -> object:
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+Action = Callable[["CraneSimulator", dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One kind of fault: name, what it does, its parameters, how to inject and clear it."""
+
+    name: str
+    help: str
+    params: tuple[Param, ...]
+    inject: Action
+    clear: Action | None = None
+    key_param: str | None = None
+    """The parameter that tells instances apart (``axis`` of ``drive_fault``)."""
+
+    def key(self, values: Mapping[str, Any]) -> str:
+        return self.name if self.key_param is None else f"{self.name}:{values[self.key_param]}"
+
+
+def _axis(v: dict[str, Any]) -> str:
+    if v["axis"] not in ("gantry", "trolley", "hoist"):
+        raise FaultError(
+            f"fault drive_fault: axis must be gantry, trolley or hoist, not {v['axis']!r}"
+        )
+    return str(v["axis"])
+
+
+def _signal(v: dict[str, Any]) -> str:
+    name = str(v["signal"])
+    spec = SIGNALS.get(name)
+    if spec is None or spec.is_command:
+        close = get_close_matches(name, [s for s in SIGNALS if not SIGNALS[s].is_command], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise FaultError(f"{name!r} is not a status signal{hint}")
+    return name
+
+
+def _force(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    name = _signal(v)
+    value: Value = v["value"]
+    if SIGNALS[name].kind is Kind.FLOAT and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    sim.plc.faults.forced[name] = value
+
+
+def _stuck(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    name = _signal(v)
+    sim.plc.faults.forced[name] = sim.plc.status()[name]
+
+
+def _unforce(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plc.faults.forced.pop(str(v["signal"]), None)
+
+
+def _wind(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    f = sim.plc.faults
+    f.wind_mps, f.gust_mps, f.gust_period_s = v["speed_mps"], v["gust_mps"], v["gust_period_s"]
+
+
+def _calm(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plc.faults.wind_mps = sim.plc.faults.gust_mps = 0.0
+
+
+def _flags(name: str) -> tuple[Action, Action]:
+    """Set and clear a flag of the PLC's faults."""
+
+    def on(sim: CraneSimulator, v: dict[str, Any]) -> None:
+        setattr(sim.plc.faults, name, True)
+
+    def off(sim: CraneSimulator, v: dict[str, Any]) -> None:
+        setattr(sim.plc.faults, name, False)
+
+    return on, off
+
+
+def _drive_fault(on: bool) -> Action:
+    def act(sim: CraneSimulator, v: dict[str, Any]) -> None:
+        axis = _axis(v)
+        (sim.plc.faults.drive_faults.add if on else sim.plc.faults.drive_faults.discard)(axis)
+
+    return act
+
+
+def _container(sim: CraneSimulator, v: dict[str, Any]) -> str:
+    cid = str(v["container"])
+    if cid not in sim.plant.yard.containers:
+        known = ", ".join(sorted(sim.plant.yard.containers)) or "none"
+        raise FaultError(f"no container {cid!r} in the yard (there are: {known})")
+    return cid
+
+
+def _corner(v: dict[str, Any]) -> int:
+    corner = int(v["corner"])
+    if corner not in (1, 2, 3, 4):
+        raise FaultError(f"corner must be 1, 2, 3 or 4, not {corner}")
+    return corner
+
+
+def _lane(sim: CraneSimulator, v: dict[str, Any]) -> str:
+    lane = str(v["lane"])
+    if lane not in sim.plant.yard.vehicles:
+        known = ", ".join(sorted(sim.plant.yard.vehicles)) or "none"
+        raise FaultError(f"no vehicle in lane {lane!r} (lanes with one: {known})")
+    return lane
+
+
+def _overweight(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plant.yard.override_mass(_container(sim, v), v["mass_t"])
+
+
+def _true_weight(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plant.yard.override_mass(_container(sim, v), None)
+
+
+def _misalign(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plant.yard.misalign(_container(sim, v), v["dx_m"], v["dy_m"])
+
+
+def _jam(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plant.spreader.jammed.add(_corner(v))
+
+
+def _unjam(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plant.spreader.jammed.discard(_corner(v))
+
+
+def _stick_pin(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plant.spreader.stuck_pins[_corner(v)] = bool(v["value"])
+
+
+def _free_pin(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.plant.spreader.stuck_pins.pop(_corner(v), None)
+
+
+def _chassis(locked: bool) -> Action:
+    def act(sim: CraneSimulator, v: dict[str, Any]) -> None:
+        sim.plant.yard.lock_chassis(_lane(sim, v), locked)
+
+    return act
+
+
+def _drop(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.drop_connections()
+
+
+def _freeze(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.link_faults.freeze()
+
+
+def _thaw(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    sim.link_faults.thaw()
+
+
+def _link_setting(name: str, key: str | None, off: object) -> tuple[Action, Action]:
+    def on(sim: CraneSimulator, v: dict[str, Any]) -> None:
+        setattr(sim.link_faults, name, v[key] if key else True)
+
+    def clear(sim: CraneSimulator, v: dict[str, Any]) -> None:
+        setattr(sim.link_faults, name, off)
+
+    return on, clear
+
+
+_WIND = (
+    Param("speed_mps", float, None, "steady wind, m/s"),
+    Param("gust_mps", float, 0.0, "gust amplitude, m/s"),
+    Param("gust_period_s", float, 8.0, "gust period, s"),
+)
+_CONTAINER = Param("container", str, None, "container id")
+_CORNER = Param("corner", int, None, "spreader corner 1..4")
+_SIGNAL = Param("signal", str, None, "status signal name")
+
+FAULTS: Mapping[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault(
+            "wind", "steady wind with optional gusts (anemometer, load drag)", _WIND, _wind, _calm
+        ),
+        Fault("estop", "an e-stop pressed: chain open, drives off", (), *_flags("estop")),
+        Fault("local", "PLC key switch in local: supervisor ignored", (), *_flags("local")),
+        Fault(
+            "drive_fault",
+            "a drive trips (latched in the PLC until reset)",
+            (Param("axis", str, None, "gantry, trolley or hoist"),),
+            _drive_fault(True),
+            _drive_fault(False),
+            key_param="axis",
+        ),
+        Fault(
+            "force",
+            "a status signal forced to a value (wire fault, bad card)",
+            (_SIGNAL, Param("value", object, None, "the value it reads")),
+            _force,
+            _unforce,
+            key_param="signal",
+        ),
+        Fault(
+            "stuck",
+            "a status signal stuck at its present value",
+            (_SIGNAL,),
+            _stuck,
+            _unforce,
+            key_param="signal",
+        ),
+        Fault(
+            "person_in_lane", "a person in the lane / curtain broken", (), *_flags("person_in_lane")
+        ),
+        Fault(
+            "storm_pins", "storm pins set: the gantry cannot travel", (), *_flags("storm_pins_down")
+        ),
+        Fault(
+            "overweight",
+            "a container heavier than declared",
+            (_CONTAINER, Param("mass_t", float, None, "its real mass, t")),
+            _overweight,
+            _true_weight,
+            key_param="container",
+        ),
+        Fault(
+            "misaligned",
+            "a standing container shifted off its slot (one-shot)",
+            (_CONTAINER, Param("dx_m", float, 0.0), Param("dy_m", float, 0.0)),
+            _misalign,
+            key_param="container",
+        ),
+        Fault(
+            "twistlock_jammed",
+            "a twistlock that fails to turn",
+            (_CORNER,),
+            _jam,
+            _unjam,
+            key_param="corner",
+        ),
+        Fault(
+            "landed_pin_stuck",
+            "a landing pin that reads a fixed value",
+            (_CORNER, Param("value", bool, True)),
+            _stick_pin,
+            _free_pin,
+            key_param="corner",
+        ),
+        Fault(
+            "truck_lifted",
+            "a trailer whose chassis twistlocks were left locked",
+            (Param("lane", str, None, "truck lane id"),),
+            _chassis(True),
+            _chassis(False),
+            key_param="lane",
+        ),
+        Fault("link_drop", "close every client connection now (one-shot)", (), _drop),
+        Fault("link_freeze", "the PLC stops answering; connections stay open", (), _freeze, _thaw),
+        Fault(
+            "link_latency",
+            "every answer delayed",
+            (Param("seconds", float, None, "delay, s"),),
+            *_link_setting("latency_s", "seconds", 0.0),
+        ),
+        Fault(
+            "modbus_exception",
+            "every Modbus request answered with an exception",
+            (Param("code", int, 4, "exception code"),),
+            *_link_setting("exception_code", "code", None),
+        ),
+    )
+}
+"""Every fault the simulator can inject, by name."""
+
+
+class FaultInjector:
+    """Injects and clears faults on one simulator, and remembers which are active."""
+
+    def __init__(self, sim: CraneSimulator) -> None:
+        self._sim = sim
+        self.active: dict[str, dict[str, Any]] = {}
+        """Active faults by key (``drive_fault:hoist``) with their parameters."""
+
+    def inject(self, name: str, **raw: object) -> str:
+        """Inject fault ``name``; returns its key. :class:`FaultError` names what is wrong."""
+        fault = _lookup(name)
+        values = _bind(fault, raw)
+        fault.inject(self._sim, values)
+        key = fault.key(values)
+        if fault.clear is not None:
+            self.active[key] = values
+        return key
+
+    def clear(self, key: str | None = None) -> None:
+        """Clear the fault with ``key`` (or name, when only one is active), or all of them."""
+        keys = list(self.active) if key is None else [self._match(key)]
+        for k in keys:
+            values = self.active.pop(k)
+            fault = FAULTS[k.split(":", 1)[0]]
+            assert fault.clear is not None
+            fault.clear(self._sim, values)
+
+    def _match(self, key: str) -> str:
+        if key in self.active:
+            return key
+        matches = [k for k in self.active if k.split(":", 1)[0] == key]
+        if len(matches) == 1:
+            return matches[0]
+        active = ", ".join(self.active) or "none"
+        raise FaultError(f"no single active fault {key!r} to clear (active: {active})")
+
+
+def _lookup(name: str) -> Fault:
+    try:
+        return FAULTS[name]
+    except KeyError:
+        close = get_close_matches(name, FAULTS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise FaultError(f"unknown fault {name!r}; {hint}faults: {', '.join(FAULTS)}") from None
+
+
+def _bind(fault: Fault, raw: Mapping[str, object]) -> dict[str, Any]:
+    known = {p.name: p for p in fault.params}
+    unknown = set(raw) - set(known)
+    if unknown:
+        names = ", ".join(known) or "none"
+        raise FaultError(
+            f"fault {fault.name}: unknown parameter {sorted(unknown)[0]!r} (takes: {names})"
+        )
+    values: dict[str, Any] = {}
+    for p in fault.params:
+        if p.name in raw:
+            values[p.name] = p.convert(fault.name, raw[p.name])
+        elif p.default is not None:
+            values[p.name] = p.default
+        else:
+            raise FaultError(
+                f"fault {fault.name}: missing parameter {p.name!r} ({p.help or p.kind.__name__})"
+            )
+    return values

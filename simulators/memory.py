@@ -1,0 +1,116 @@
+"""The simulator's PLC in memory, seen through a profile: exactly the raw data a wire would carry.
+
+For fast, deterministic lock-step tests: the supervisor's in-memory link reads and writes raw
+registers or node values here instead of over a socket, through the same codec, with the
+simulator's link faults applied (a frozen PLC does not answer, a dropped link is gone once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
+from crane_ctrl.profile import ModbusProfile, OpcUaProfile, Profile
+from crane_ctrl.signals import Direction
+from simulators.simulator import CraneSimulator
+
+__all__ = ["Disconnected", "ExceptionReply", "MemoryPlc", "NoAnswer", "SimulatedLinkError"]
+
+
+class SimulatedLinkError(CraneCtrlError):
+    """The in-memory PLC failed the request as the injected link fault says."""
+
+
+class NoAnswer(SimulatedLinkError):
+    """The PLC does not answer (frozen): a real client would time out."""
+
+
+class Disconnected(SimulatedLinkError):
+    """The connection was dropped; the next request connects again."""
+
+
+class ExceptionReply(SimulatedLinkError):
+    """A Modbus exception response."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"Modbus exception {code}")
+        self.code = code
+
+
+class MemoryPlc:
+    """Raw reads and writes of one simulator through one profile, in memory."""
+
+    def __init__(self, sim: CraneSimulator, profile: Profile) -> None:
+        self.sim = sim
+        self.profile = profile
+        self._modbus = ModbusCodec(profile) if isinstance(profile, ModbusProfile) else None
+        self._opcua = OpcUaCodec(profile) if isinstance(profile, OpcUaProfile) else None
+        self._commands = RegisterImage()
+        self._node_values: dict[NodeRef, object] = {}
+        self._dropped = False
+        self.requests = 0
+        sim.attach(self)
+
+    def drop_connections(self) -> None:
+        self._dropped = True
+
+    def _gate(self) -> None:
+        self.requests += 1
+        faults = self.sim.link_faults
+        if self._dropped:
+            self._dropped = False
+            raise Disconnected("connection reset by the simulated PLC")
+        if faults.frozen:
+            raise NoAnswer("the simulated PLC does not answer")
+        if faults.exception_code is not None:
+            raise ExceptionReply(faults.exception_code)
+
+    # --- Modbus -----------------------------------------------------------------------------------
+
+    def read(self, table: str, start: int, count: int) -> list[int]:
+        """Registers (or 0/1 bits) ``start .. start+count-1`` of ``table``, as a PLC answers."""
+        self._gate()
+        codec = self._require_modbus()
+        image = codec.encode(self.sim.status())
+        if table in ("coil", "holding"):
+            image = codec.encode(codec.decode(self._commands, Direction.COMMAND).values, image)
+        return image.get_or_zero(table, start, count)
+
+    def write(self, table: str, start: int, values: Sequence[int]) -> None:
+        """Write registers or coils, as Write Multiple Registers / Coils would."""
+        self._gate()
+        codec = self._require_modbus()
+        if table not in ("coil", "holding"):
+            raise ExceptionReply(1)  # illegal function: read-only tables cannot be written
+        self._commands.put(table, start, list(values))
+        self.sim.command(codec.decode(self._commands, Direction.COMMAND).values)
+
+    def _require_modbus(self) -> ModbusCodec:
+        if self._modbus is None:
+            raise TypeError(f"profile {self.profile.name} is not a Modbus profile")
+        return self._modbus
+
+    # --- OPC UA -----------------------------------------------------------------------------------
+
+    def read_nodes(self, refs: Sequence[NodeRef]) -> list[object]:
+        """The values of ``refs`` (whole arrays for array nodes), as a Read service returns."""
+        self._gate()
+        codec = self._require_opcua()
+        values: dict[NodeRef, object] = {w.node: w.value for w in codec.encode(self.sim.status())}
+        values.update(self._node_values)
+        return [values.get(ref) for ref in refs]
+
+    def write_nodes(self, writes: Sequence[NodeWrite]) -> None:
+        """Write node values, as a Write service would (types as the writes carry them)."""
+        self._gate()
+        codec = self._require_opcua()
+        for w in writes:
+            self._node_values[w.node] = w.value
+        self.sim.command(codec.decode(self._node_values, Direction.COMMAND).values)
+
+    def _require_opcua(self) -> OpcUaCodec:
+        if self._opcua is None:
+            raise TypeError(f"profile {self.profile.name} is not an OPC UA profile")
+        return self._opcua
