@@ -2,8 +2,9 @@
 
 ```
 CraneCtrlError                 base: a message a person can act on, never a traceback
- +-- ProfileError              a PLC profile (or other config file) cannot be used: one or more
- |                             located problems, each naming file, line, key path and the fix
+ +-- ConfigError               a configuration file cannot be used: one or more located
+ |    |                        problems, each naming file, line, key path and the fix
+ |    +-- ProfileError         ... and that file is a PLC profile
  +-- CodecError                a value cannot cross between raw PLC data and engineering units
       +-- DecodeError          raw data that means nothing (unmapped code, NaN, wrong length)
       +-- EncodeError          an engineering value that does not fit the PLC's place
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CodecError",
+    "ConfigError",
     "CraneCtrlError",
     "DecodeError",
     "EncodeError",
@@ -52,12 +54,12 @@ class Problem:
         return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class ProfileError(CraneCtrlError):
-    """A profile failed to load or validate; ``problems`` lists every problem, in file order."""
+class ConfigError(CraneCtrlError):
+    """A config file failed to load or validate; ``problems`` lists every problem, in file order."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         if not problems:
-            raise ValueError("ProfileError needs at least one problem")
+            raise ValueError("a ConfigError needs at least one problem")
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(str(self.problems[0]))
 
@@ -72,6 +74,10 @@ class ProfileError(CraneCtrlError):
             return str(self.problems[0])
         s = "s" if more > 1 else ""
         return f"{self.problems[0]} (+{more} more problem{s}; --all lists them)"
+
+
+class ProfileError(ConfigError):
+    """A PLC profile failed to load or validate."""
 
 
 class CodecError(CraneCtrlError):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 
+from crane_ctrl.config_file import Finding
 from crane_ctrl.profile import (
     ModbusMapping,
     ModbusProfile,
@@ -27,15 +28,6 @@ from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
 __all__ = ["Finding", "check_names", "check_profile"]
 
 Path = tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One rule broken: where (key path), what and how to fix it, and which signal."""
-
-    path: Path
-    message: str
-    signal: str | None = None
 
 
 def check_names(names: Iterable[str]) -> list[Finding]:

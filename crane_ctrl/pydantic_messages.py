@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Mapping
 from difflib import get_close_matches
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from crane_ctrl.profile import (
-    ModbusLink,
-    ModbusMapping,
-    OpcUaLink,
-    OpcUaMapping,
-    ProfileMeta,
-)
+from pydantic import BaseModel
 
-__all__ = ["UNION_TAGS", "explain"]
+__all__ = ["UNION_TAGS", "explain", "fields_at"]
 
 UNION_TAGS = frozenset({"bool", "int", "float", "str", "constrained-int", "constrained-str"})
 """Names pydantic appends to an error's location for a member of a union; not keys of the file."""
@@ -45,7 +40,7 @@ _PATTERN_HINTS = {
 _CREDENTIALS = {"password", "username", "user", "passwd", "secret"}
 
 
-def explain(err: Mapping[str, Any], protocol: str) -> str:
+def explain(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     """One sentence for one pydantic error dict: what is wrong, and the fix."""
     kind = err["type"]
     loc = tuple(str(p) for p in err["loc"])
@@ -55,7 +50,7 @@ def explain(err: Mapping[str, Any], protocol: str) -> str:
     if kind == "missing":
         return f"required setting is missing; add {key} = ..."
     if kind == "extra_forbidden":
-        return _extra(loc, protocol)
+        return _extra(loc, model)
     if kind == "literal_error":
         return _literal(key, value, str(ctx.get("expected", "")))
     if kind in _KIND:
@@ -94,25 +89,54 @@ def _literal(key: str, value: object, expected: str) -> str:
     return f"{value!r} is not allowed; {hint}use one of: {', '.join(options)}"
 
 
-def _extra(loc: tuple[str, ...], protocol: str) -> str:
+def _extra(loc: tuple[str, ...], model: type[BaseModel]) -> str:
     key = loc[-1]
     if loc[0] == "link" and key.lower() in _CREDENTIALS:
         return (
             "credentials are never written into a profile; name an environment variable "
             "(username_env, password_env) or a file (password_file)"
         )
-    fields = sorted(_fields_at(loc, protocol))
+    fields = sorted(fields_at(model, loc[:-1]))
     close = get_close_matches(key, fields, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'
 
 
-def _fields_at(loc: tuple[str, ...], protocol: str) -> list[str]:
-    opcua = protocol == "opcua"
-    if loc[0] == "profile":
-        model: Any = ProfileMeta
-    elif loc[0] == "link":
-        model = OpcUaLink if opcua else ModbusLink
-    else:
-        model = OpcUaMapping if opcua else ModbusMapping
-    return list(model.model_fields)
+def fields_at(model: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
+    """The field names of the table at ``loc`` inside ``model`` (empty if it is not a table)."""
+    current: Any = model
+    for part in loc:
+        current = _member(_unwrap(current), part)
+        if current is None:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional from an annotation."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _member(annotation: Any, part: str) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(part)
+        return None if field is None else field.annotation
+    args = get_args(annotation)
+    if get_origin(annotation) in (list, tuple) and args:
+        return args[0]
+    if get_origin(annotation) is dict and len(args) == 2:
+        return args[1]
+    return None

@@ -16,7 +16,7 @@ __all__ = ["KeyLines", "key_lines"]
 Path = tuple[str, ...]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
-_HEADER = re.compile(r"^\s*\[\[?(?P<key>[^\[\]]+)\]\]?\s*(#.*)?$")
+_HEADER = re.compile(r"^\s*(?P<open>\[\[?)(?P<key>[^\[\]]+)\]\]?\s*(#.*)?$")
 
 
 class KeyLines:
@@ -41,6 +41,7 @@ class KeyLines:
 def key_lines(text: str) -> KeyLines:
     """Scan a TOML document (already known to be valid) for the line of every key."""
     found: dict[Path, int] = {}
+    arrays: dict[Path, int] = {}
     table: Path = ()
     closing: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -52,6 +53,11 @@ def key_lines(text: str) -> KeyLines:
         if header is not None:
             table = tuple(_dotted_key(header["key"]))
             found.setdefault(table, number)
+            if header["open"] == "[[":  # an array of tables: keys live under their index
+                index = arrays.get(table, -1) + 1
+                arrays[table] = index
+                table = (*table, str(index))
+                found.setdefault(table, number)
             continue
         parsed = _key_value(raw)
         if parsed is None:
