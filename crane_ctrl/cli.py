@@ -8,13 +8,15 @@ and exits 2; so do usage errors. Nothing prints a traceback unless ``--debug`` (
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from crane_ctrl import cli_profile
+from crane_ctrl import cli_profile, cli_sim
 from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.profile_loader import load_profile
 
 __all__ = ["EXIT_INTERNAL", "EXIT_USAGE", "build_parser", "main"]
 
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     cli_profile.add_parser(commands)
+    cli_sim.add_parsers(commands)
     demo = commands.add_parser("demo", help="start the demo (what of it exists today)")
     demo.set_defaults(handler=_demo)
     return parser
@@ -72,10 +75,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _demo(args: argparse.Namespace) -> int:
     del args
     print(
-        "crane-ctrl demo: the simulator, supervisor and HMI are not built yet.\n"
-        "What exists today: PLC profiles and their tools. Validating the shipped profiles:\n"
+        "crane-ctrl demo: the supervisor and HMI are not built yet; starting what exists:\n"
+        "the crane PLC simulator (generic Modbus profile, default border-gate site).\n"
+        "Read it from outside: mbpoll -m tcp -p 15020 -a 1 -t 3 -r 1 -c 10 127.0.0.1\n"
     )
-    return cli_profile.validate_paths(cli_profile.shipped_profiles(), show_all=False)
+    code = cli_profile.validate_paths(cli_profile.shipped_profiles(), show_all=False)
+    if code:
+        return code
+    profile = load_profile(cli_sim.GENERIC_PROFILE)
+    asyncio.run(
+        cli_sim.run_simulator(
+            profile, host="127.0.0.1", port=cli_sim.DEFAULT_PORTS["modbus"], speed=1.0,
+            site=None, control_port=0,
+        )
+    )  # fmt: skip
+    return 0
 
 
 if __name__ == "__main__":

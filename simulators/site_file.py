@@ -1,0 +1,127 @@
+"""A simulator site file: the crane, the site under it, and what stands where at the start.
+
+```toml
+[crane]                 # CraneParams overrides (rated speeds, SWL, ...); optional
+[site]                  # SiteLayout overrides (lanes, stack block); optional
+[start]                 # where the crane stands: gantry_m, trolley_m, hoist_m, spreader_ft
+[[containers]]          # id, size_ft, mass_t, slot = "truck:T1" | "agv:A1" | "stack:BAY:ROW:TIER"
+[[vehicles]]            # area = "truck" | "agv", lane, optional x_m (empty vehicles)
+```
+
+Crane and site are configuration of their own, separate from the PLC profile: the same crane may
+get a new PLC, and one PLC type serves many sites.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from crane_ctrl.config_file import load_model
+from crane_ctrl.crane import CraneParams
+from crane_ctrl.errors import ConfigError, Problem
+from crane_ctrl.site import SiteLayout, Slot
+from simulators.plc_logic import PlcParams
+from simulators.simulator import CraneSimulator
+from simulators.yard import ContainerSpec, VehicleSpec, YardContents
+
+__all__ = ["DEFAULT_SITE", "SiteFile", "load_site", "parse_slot"]
+
+DEFAULT_SITE = Path(__file__).resolve().parent / "sites" / "border-gate.toml"
+"""The shipped default: a border-gate ARMG with trucks, an AGV and a part-filled stack."""
+
+_STRICT = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+
+def parse_slot(text: str) -> Slot:
+    """``truck:T1``, ``agv:A1`` or ``stack:BAY:ROW:TIER`` (tier optional, default 1)."""
+    parts = text.split(":")
+    if parts[0] in ("truck", "agv") and len(parts) == 2 and parts[1]:
+        return Slot.truck(parts[1]) if parts[0] == "truck" else Slot.agv(parts[1])
+    if parts[0] == "stack" and len(parts) in (3, 4) and all(p.isdigit() for p in parts[1:]):
+        return Slot.stack(*(int(p) for p in parts[1:]))
+    raise ValueError(
+        f"slot {text!r} is not truck:LANE, agv:LANE or stack:BAY:ROW[:TIER] (e.g. stack:3:2:1)"
+    )
+
+
+class StartPose(BaseModel):
+    model_config = _STRICT
+
+    gantry_m: float = 30.0
+    trolley_m: float = 10.0
+    hoist_m: float = 15.0
+    spreader_ft: Literal[20, 40, 45] = 40
+
+
+class ContainerEntry(BaseModel):
+    model_config = _STRICT
+
+    id: Annotated[str, Field(min_length=1)]
+    size_ft: Literal[20, 40, 45]
+    mass_t: Annotated[float, Field(gt=0, le=60)]
+    slot: str
+    high_cube: bool = False
+
+    @field_validator("slot")
+    @classmethod
+    def _slot_syntax(cls, value: str) -> str:
+        parse_slot(value)
+        return value
+
+    def spec(self) -> ContainerSpec:
+        return ContainerSpec(
+            self.id, self.size_ft, self.mass_t, parse_slot(self.slot), self.high_cube
+        )
+
+
+class VehicleEntry(BaseModel):
+    model_config = _STRICT
+
+    area: Literal["truck", "agv"]
+    lane: Annotated[str, Field(min_length=1)]
+    x_m: float | None = None
+
+
+class SiteFile(BaseModel):
+    """Everything a simulator needs besides the PLC profile."""
+
+    model_config = _STRICT
+
+    crane: CraneParams = Field(default_factory=CraneParams)
+    site: SiteLayout = Field(default_factory=SiteLayout)
+    start: StartPose = Field(default_factory=StartPose)
+    containers: list[ContainerEntry] = Field(default_factory=list)
+    vehicles: list[VehicleEntry] = Field(default_factory=list)
+
+    def contents(self) -> YardContents:
+        return YardContents(
+            containers=tuple(c.spec() for c in self.containers),
+            vehicles=tuple(VehicleSpec(v.area, v.lane, v.x_m) for v in self.vehicles),
+        )
+
+    def simulator(self, plc_params: PlcParams | None = None) -> CraneSimulator:
+        """A fresh simulator of this site (``ValueError`` if the yard cannot be laid out)."""
+        s = self.start
+        return CraneSimulator(
+            self.crane,
+            self.site,
+            self.contents(),
+            plc_params=plc_params,
+            gantry_m=s.gantry_m,
+            trolley_m=s.trolley_m,
+            hoist_m=s.hoist_m,
+            spreader_ft=s.spreader_ft,
+        )
+
+
+def load_site(path: str | Path = DEFAULT_SITE) -> SiteFile:
+    """Load and check a site file, including that its yard can really be laid out."""
+    site = load_model(path, SiteFile)
+    try:
+        site.simulator()
+    except ValueError as exc:
+        raise ConfigError([Problem(str(path), None, "containers", f"{exc}")]) from None
+    return site
