@@ -1,0 +1,24 @@
+"""``crane-ctrl bench ...``: benchmarks that print figures and ratios; last line one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+__all__ = ["add_parser"]
+
+
+def add_parser(commands: Any) -> None:
+    bench = commands.add_parser("bench", help="run a benchmark (figures, last line JSON)")
+    sub = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
+    sub.add_parser("sim", help="lock-step simulator speed; server requests/s on loopback")
+    bench.set_defaults(handler=_bench)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from simulators.bench import bench_sim
+
+    benches = {"sim": bench_sim}
+    print(json.dumps(benches[args.bench]()))
+    return 0
