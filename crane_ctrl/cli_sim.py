@@ -35,6 +35,7 @@ def add_parsers(commands: Any) -> None:
     sim.add_argument("--speed", type=float, default=1.0, help="times real time (default 1)")
     sim.add_argument("--site", type=Path, help="site file: crane, site layout, yard at start")
     sim.add_argument("--control-port", type=int, default=0, help="fault control channel (0 = any)")
+    sim.add_argument("--faults", type=Path, help="fault schedule: [[faults]] at_s, fault, params")
     sim.set_defaults(handler=_sim)
 
     fault = commands.add_parser("fault", help="inject or clear faults in a running simulator")
@@ -56,7 +57,7 @@ def _sim(args: argparse.Namespace) -> int:
     asyncio.run(
         run_simulator(
             profile, host=args.host, port=port, speed=args.speed, site=args.site,
-            control_port=args.control_port,
+            control_port=args.control_port, faults=args.faults,
         )
     )  # fmt: skip
     return 0
@@ -70,12 +71,15 @@ async def run_simulator(
     speed: float,
     site: Path | None,
     control_port: int,
+    faults: Path | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; print where it can be reached."""
+    from simulators.fault_schedule import load_schedule
     from simulators.runner import run_realtime, serve
     from simulators.site_file import DEFAULT_SITE, load_site
 
     site_file = load_site(site or DEFAULT_SITE)
+    schedule = load_schedule(faults) if faults is not None else None
     sim = site_file.simulator()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -88,7 +92,8 @@ async def run_simulator(
             print(f"control: {host}:{served.control_port}  (crane-ctrl fault --control "
                   f"{host}:{served.control_port} inject wind speed_mps=22)")  # fmt: skip
             print(f"site: {site or DEFAULT_SITE}; speed {speed:g}x; Ctrl-C stops", flush=True)
-            await run_realtime(sim, served, speed=speed, stop=stop)
+            tick = None if schedule is None else lambda: schedule.apply(sim)
+            await run_realtime(sim, served, speed=speed, stop=stop, on_tick=tick)
     except OSError as exc:
         raise CraneCtrlError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     finally:

@@ -64,6 +64,8 @@ def explain(err: Mapping[str, Any], model: type[BaseModel]) -> str:
         return f"{value!r} is " + _PATTERN_HINTS.get(key, f"not in the form {ctx.get('pattern')}")
     if kind == "string_too_short":
         return "must not be empty"
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
     return str(err.get("msg", kind))
 
 

@@ -20,7 +20,7 @@ from crane_ctrl.signals import SIGNALS, Kind, Value
 if TYPE_CHECKING:
     from simulators.simulator import CraneSimulator
 
-__all__ = ["FAULTS", "Fault", "FaultError", "FaultInjector", "Param"]
+__all__ = ["FAULTS", "Fault", "FaultError", "FaultInjector", "Param", "check_fault"]
 
 
 class FaultError(CraneCtrlError):
@@ -360,6 +360,11 @@ class FaultInjector:
             return matches[0]
         active = ", ".join(self.active) or "none"
         raise FaultError(f"no single active fault {key!r} to clear (active: {active})")
+
+
+def check_fault(name: str, params: Mapping[str, object]) -> None:
+    """Raise :class:`FaultError` unless fault ``name`` exists and takes ``params``."""
+    _bind(_lookup(name), params)
 
 
 def _lookup(name: str) -> Fault:
