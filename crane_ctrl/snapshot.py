@@ -1,0 +1,84 @@
+"""What the supervisor knows of the crane at one scan: every status signal with its quality.
+
+A :class:`Reading` keeps the last good value and its time even when the signal goes stale or bad,
+so the HMI can show "12.31 m, 3 s old" and the interlocks can refuse to use it. Quality:
+
+* ``GOOD``    read this scan, decoded, plausible;
+* ``STALE``   the last good value is older than the allowed age (link slow, PLC frozen);
+* ``BAD``     read but meaningless (undecodable, implausible) or the link failed this scan;
+* ``MISSING`` never read: an optional signal the profile does not map, or nothing read yet.
+
+Fail safe: any quality but ``GOOD`` counts as the unsafe value wherever a decision is made
+(:meth:`Snapshot.flag`). Snapshots are immutable; the HMI may hold one as long as it likes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+from crane_ctrl.signals import Value
+
+__all__ = ["Quality", "Reading", "Snapshot"]
+
+
+class Quality(StrEnum):
+    GOOD = "good"
+    STALE = "stale"
+    BAD = "bad"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One signal: its last good value (if any), quality now, and when it was last good."""
+
+    value: Value | None
+    quality: Quality
+    time_s: float | None = None
+    """Clock time of the last good value."""
+    reason: str = ""
+    """Why the quality is not good, in words."""
+
+    @property
+    def good(self) -> bool:
+        return self.quality is Quality.GOOD
+
+
+_MISSING = Reading(None, Quality.MISSING, None, "not mapped by the profile")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Every status signal at one scan, and whether the link to the PLC can be trusted."""
+
+    time_s: float
+    readings: Mapping[str, Reading] = field(default_factory=lambda: MappingProxyType({}))
+    comms_ok: bool = False
+    """Link up, PLC heartbeat alive and data fresh."""
+    comms_reason: str = "not connected yet"
+    scan: int = 0
+
+    def reading(self, name: str) -> Reading:
+        return self.readings.get(name, _MISSING)
+
+    def good(self, name: str) -> bool:
+        return self.reading(name).good
+
+    def flag(self, name: str, *, unsafe: bool) -> bool:
+        """A bool signal's value if good, else ``unsafe``: the fail-safe way to ask."""
+        r = self.reading(name)
+        return bool(r.value) if r.good else unsafe
+
+    def number(self, name: str) -> float | None:
+        """A numeric signal's value if good, else ``None`` (the caller decides what is safe)."""
+        r = self.reading(name)
+        if not r.good or r.value is None or isinstance(r.value, bool):
+            return None
+        return float(r.value)
+
+    def not_good(self) -> list[str]:
+        """Names of the signals present in the snapshot whose quality is not good."""
+        return [name for name, r in self.readings.items() if not r.good]
