@@ -1,0 +1,269 @@
+"""Link to a Modbus TCP PLC through one pymodbus ``AsyncModbusTcpClient``.
+
+Reads follow the profile's read plan (fewest requests); writes carry only command signals, with
+contiguous registers (and command bits packed into one word) batched. Every request has a short
+timeout and no retry: a missed poll is cheaper than a late scan, and the snapshot builder
+tolerates one. The link keeps itself connected with its own task and capped backoff, also when
+the very first connect fails (pymodbus only reconnects links that were once up, so its own
+reconnect is switched off). After ``failures_to_drop`` failed requests in a row the connection is
+dropped and made again. Nothing raises into the scan loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+from pymodbus.client import AsyncModbusTcpClient
+from pymodbus.exceptions import ModbusException
+
+from crane_ctrl.clock import Clock
+from crane_ctrl.errors import EncodeError
+from crane_ctrl.links.base import Backoff, LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.modbus_map import Block, ModbusCodec, RegisterImage
+from crane_ctrl.profile import ModbusProfile
+from crane_ctrl.signals import Value
+
+__all__ = ["ModbusLink"]
+
+log = logging.getLogger(__name__)
+
+_EXCEPTIONS = {1: "illegal function", 2: "illegal address", 3: "illegal value", 4: "device failure"}
+
+
+class ModbusLink:
+    """One Modbus TCP PLC. ``async with`` owns the client and the reconnect task."""
+
+    def __init__(
+        self,
+        profile: ModbusProfile,
+        clock: Clock,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        backoff: Backoff | None = None,
+        failures_to_drop: int = 3,
+    ) -> None:
+        self.codec = ModbusCodec(profile)
+        self.clock = clock
+        self.host = host or profile.link.host
+        self.port = port or profile.link.port
+        self.unit = profile.link.unit_id
+        self.timeout_s = profile.link.timeout_s
+        self._plan = self.codec.read_plan()
+        self._block_of = _block_of_signal(self.codec, self._plan)
+        self._backoff = backoff or Backoff(0.1, 2.0)
+        self._failures_to_drop = failures_to_drop
+        self._client: AsyncModbusTcpClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._lost = asyncio.Event()
+        self._consecutive_failures = 0
+        self._health = LinkHealth(self.name, LinkState.CONNECTING, clock.now())
+
+    @property
+    def name(self) -> str:
+        return f"{self.codec.profile.name} (modbus {self.host}:{self.port} unit {self.unit})"
+
+    @property
+    def health(self) -> LinkHealth:
+        return self._health
+
+    async def __aenter__(self) -> Self:
+        self._client = AsyncModbusTcpClient(
+            self.host, port=self.port, timeout=self.timeout_s, retries=0, reconnect_delay=0
+        )
+        self._task = asyncio.create_task(self._keep_connected(), name=f"link {self.name}")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._client is not None:
+            self._client.close()
+        self._set(LinkState.CLOSED, "")
+
+    # --- connection -------------------------------------------------------------------------------
+
+    async def _keep_connected(self) -> None:
+        client = self._client
+        assert client is not None
+        while True:
+            if not client.connected:
+                if self._health.state is LinkState.UP:
+                    self._set(LinkState.DOWN, self._health.last_error or "connection closed")
+                try:
+                    async with asyncio.timeout(self.timeout_s * 4):
+                        await client.connect()
+                except (OSError, TimeoutError, ModbusException) as exc:
+                    log.debug("%s: connect failed: %s", self.name, exc)
+                if client.connected:
+                    self._backoff.reset()
+                    self._consecutive_failures = 0
+                    self._set(LinkState.UP, "", reconnected=True)
+                else:
+                    self._set(LinkState.DOWN, f"cannot connect to {self.host}:{self.port}")
+                    await asyncio.sleep(self._backoff.next())
+                    continue
+            self._lost.clear()
+            try:
+                async with asyncio.timeout(self._backoff.cap_s):
+                    await self._lost.wait()
+            except TimeoutError:
+                continue  # look at the socket again: pymodbus may have closed it itself
+            client.close()
+
+    def _set(self, state: LinkState, error: str, *, reconnected: bool = False) -> None:
+        h = self._health
+        if state is h.state and error == h.last_error:
+            return
+        since = self.clock.now() if state is not h.state else h.since
+        reconnects = h.reconnects + (1 if reconnected and h.requests else 0)
+        if state is not h.state:
+            log.info("%s: %s%s", self.name, state, f" ({error})" if error else "")
+        self._health = LinkHealth(
+            self.name, state, since, reconnects, error, h.round_trip_s, h.requests, h.failures
+        )
+
+    def _failed(self, error: str) -> None:
+        self._consecutive_failures += 1
+        h = self._health
+        self._health = LinkHealth(
+            h.name,
+            h.state,
+            h.since,
+            h.reconnects,
+            error,
+            h.round_trip_s,
+            h.requests,
+            h.failures + 1,
+        )
+        dead = self._client is None or not self._client.connected
+        if dead or self._consecutive_failures >= self._failures_to_drop:
+            self._consecutive_failures = 0
+            self._lost.set()
+
+    # --- reads and writes -------------------------------------------------------------------------
+
+    def _unusable(self) -> str | None:
+        """Why no request can be sent now (and wake the reconnect task if the socket died)."""
+        client = self._client
+        if client is None:
+            return f"link {self.name} is not open"
+        if self._health.state is LinkState.UP and not client.connected:
+            self._lost.set()
+            return f"link {self.name}: connection lost, reconnecting"
+        if self._health.state is not LinkState.UP:
+            return f"link {self.name} is {self._health.state}: {self._health.last_error}"
+        return None
+
+    async def read(self) -> ReadResult:
+        client = self._client
+        why = self._unusable()
+        if why is not None or client is None:
+            return ReadResult(False, error=why or "")
+        started = time.perf_counter()
+        image = RegisterImage()
+        failed: dict[Block, str] = {}
+        for block in self._plan:
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    response = await _reader(client, block.table)(
+                        block.start, count=block.count, device_id=self.unit
+                    )
+            except (TimeoutError, ModbusException, OSError) as exc:
+                error = f"link {self.name}: read {block} failed: {_describe(exc, self.timeout_s)}"
+                self._failed(error)
+                return ReadResult(False, error=error, duration_s=time.perf_counter() - started)
+            if response.isError():
+                code = getattr(response, "exception_code", 0)
+                failed[block] = f"exception {code} ({_EXCEPTIONS.get(code, 'exception')})"
+                continue
+            bits = block.table in ("coil", "discrete_input")
+            image.put(
+                block.table,
+                block.start,
+                (response.bits if bits else response.registers)[: block.count],
+            )
+        return self._decoded(image, failed, time.perf_counter() - started)
+
+    def _decoded(self, image: RegisterImage, failed: dict[Block, str], took: float) -> ReadResult:
+        self._consecutive_failures = 0
+        decoded = self.codec.decode(image)
+        problems = dict(decoded.problems)
+        for name in problems:
+            block = self._block_of.get(name)
+            if block in failed:
+                problems[name] = f"read {block}: {failed[block]}"
+        h = self._health
+        self._health = LinkHealth(
+            h.name, h.state, h.since, h.reconnects, h.last_error, took, h.requests + 1, h.failures
+        )
+        return ReadResult(True, decoded.values, problems, duration_s=took)
+
+    async def write(self, values: Mapping[str, Value]) -> WriteResult:
+        client = self._client
+        why = self._unusable()
+        if why is not None or client is None:
+            return WriteResult(False, why or "")
+        started = time.perf_counter()
+        try:
+            blocks = self.codec.write_blocks(self.codec.encode(values))
+        except EncodeError as exc:
+            return WriteResult(False, f"link {self.name}: cannot encode: {exc}")
+        for block in blocks:
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    if block.table == "coil":
+                        bits = [bool(v) for v in block.values]
+                        response = await client.write_coils(block.start, bits, device_id=self.unit)
+                    else:
+                        regs = list(block.values)
+                        response = await client.write_registers(
+                            block.start, regs, device_id=self.unit
+                        )
+            except (TimeoutError, ModbusException, OSError) as exc:
+                why = _describe(exc, self.timeout_s)
+                error = f"link {self.name}: write {block.table} {block.start} failed: {why}"
+                self._failed(error)
+                return WriteResult(False, error, time.perf_counter() - started)
+            if response.isError():
+                code = getattr(response, "exception_code", 0)
+                return WriteResult(
+                    False, f"link {self.name}: write {block.table} {block.start}: exception {code}"
+                )
+        return WriteResult(True, duration_s=time.perf_counter() - started)
+
+
+def _reader(client: AsyncModbusTcpClient, table: str) -> Any:
+    return {
+        "coil": client.read_coils,
+        "discrete_input": client.read_discrete_inputs,
+        "holding": client.read_holding_registers,
+        "input": client.read_input_registers,
+    }[table]
+
+
+def _describe(exc: BaseException, timeout_s: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"timed out after {timeout_s} s"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _block_of_signal(codec: ModbusCodec, plan: list[Block]) -> dict[str, Block]:
+    found = {}
+    for name, m in codec.status.items():
+        for block in plan:
+            if block.table == m.table and block.start <= m.address < block.end:
+                found[name] = block
+                break
+    return found

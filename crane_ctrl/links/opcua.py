@@ -1,0 +1,312 @@
+"""Link to an OPC UA PLC server through an asyncua ``Client``.
+
+Every status node is read in one batched Read per scan (one round trip, values as fresh as the
+scan; a subscription would add the publishing interval to every reaction and is not needed at
+20 Hz). Namespace indexes are looked up from the profile's URIs at each connect. Writes carry the
+exact variant type of each node. Security None, Sign or SignAndEncrypt with Basic256Sha256: the
+client certificate and key come from the profile's file references, user name and password from
+the environment variables or file it names (never from the profile itself), and the server's
+certificate must be in the profile's trust folder. The link keeps itself connected with a fresh
+client per connection and capped backoff; nothing raises into the scan loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from asyncua import ua
+from asyncua.client.client import Client
+from asyncua.common.node import Node
+from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
+from asyncua.crypto.truststore import TrustStore
+from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
+from asyncua.ua.uaerrors import UaError
+from cryptography import x509
+
+from crane_ctrl.clock import Clock
+from crane_ctrl.errors import CraneCtrlError, EncodeError
+from crane_ctrl.links.base import Backoff, LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.opcua_map import NodeRef, OpcUaCodec
+from crane_ctrl.profile import OpcUaLink as OpcUaLinkSettings
+from crane_ctrl.profile import OpcUaProfile
+from crane_ctrl.signals import Direction, Value
+
+__all__ = ["OpcUaLink", "resolve_path"]
+
+log = logging.getLogger(__name__)
+_FAILURES = (OSError, TimeoutError, UaError, asyncio.IncompleteReadError)
+
+
+def resolve_path(text: str, base_dir: Path) -> Path:
+    """A profile's file reference: ``$VARS`` and ``~`` expanded, relative to its folder."""
+    path = Path(os.path.expanduser(os.path.expandvars(text)))
+    return path if path.is_absolute() else base_dir / path
+
+
+class OpcUaLink:
+    """One OPC UA PLC server. ``async with`` owns the client and the reconnect task."""
+
+    def __init__(
+        self,
+        profile: OpcUaProfile,
+        clock: Clock,
+        *,
+        endpoint: str | None = None,
+        base_dir: Path | None = None,
+        backoff: Backoff | None = None,
+        failures_to_drop: int = 3,
+    ) -> None:
+        self.codec = OpcUaCodec(profile)
+        self.settings: OpcUaLinkSettings = profile.link
+        self.clock = clock
+        self.endpoint = endpoint or profile.link.endpoint
+        self.base_dir = base_dir or Path.cwd()
+        self._backoff = backoff or Backoff(0.2, 2.0)
+        self._failures_to_drop = failures_to_drop
+        self._status_refs = self.codec.nodes(Direction.STATUS)
+        self._client: Client | None = None
+        self._nodes: dict[NodeRef, Node] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._lost = asyncio.Event()
+        self._consecutive_failures = 0
+        self._health = LinkHealth(self.name, LinkState.CONNECTING, clock.now())
+
+    @property
+    def name(self) -> str:
+        return f"{self.codec.profile.name} (opcua {self.endpoint})"
+
+    @property
+    def health(self) -> LinkHealth:
+        return self._health
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._keep_connected(), name=f"link {self.name}")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._disconnect()
+        self._set(LinkState.CLOSED, "")
+
+    # --- connection -------------------------------------------------------------------------------
+
+    async def _keep_connected(self) -> None:
+        while True:
+            try:
+                await self._connect()
+            except (*_FAILURES, CraneCtrlError) as exc:
+                await self._disconnect()
+                self._set(LinkState.DOWN, f"cannot connect to {self.endpoint}: {_describe(exc)}")
+                await asyncio.sleep(self._backoff.next())
+                continue
+            self._backoff.reset()
+            self._consecutive_failures = 0
+            self._set(LinkState.UP, "", reconnected=True)
+            self._lost.clear()
+            await self._lost.wait()
+            await self._disconnect()
+            self._set(LinkState.DOWN, self._health.last_error or "connection lost")
+
+    async def _connect(self) -> None:
+        timeout = self.settings.timeout_s
+        client = Client(self.endpoint, timeout=timeout, watchdog_intervall=max(timeout, 0.5))
+        client.session_timeout = 600_000
+        await self._secure(client)
+        self._client = client
+        async with asyncio.timeout(timeout * 5):
+            await client.connect()
+            self._nodes = await self._resolve(client)
+
+    async def _secure(self, client: Client) -> None:
+        link = self.settings
+        if link.security_policy != "None":
+            # the profile rules guarantee all three for a secure link
+            assert link.certificate is not None
+            assert link.private_key is not None
+            assert link.trust_dir is not None
+            cert = resolve_path(link.certificate, self.base_dir)
+            client.application_uri = _application_uri(cert)
+            mode = getattr(ua.MessageSecurityMode, link.security_mode)
+            await client.set_security(
+                SecurityPolicyBasic256Sha256,
+                certificate=str(cert),
+                private_key=str(resolve_path(link.private_key, self.base_dir)),
+                mode=mode,
+            )
+            store = TrustStore([resolve_path(link.trust_dir, self.base_dir)], [])
+            await store.load()
+            options = CertificateValidatorOptions.TRUSTED_VALIDATION
+            client.certificate_validator = CertificateValidator(
+                options | CertificateValidatorOptions.PEER_SERVER, store
+            )
+        if link.username_env is not None:
+            client.set_user(_credential(link.username_env, None, self.base_dir, "user name"))
+            client.set_password(
+                _credential(link.password_env, link.password_file, self.base_dir, "password")
+            )
+
+    async def _resolve(self, client: Client) -> dict[NodeRef, Node]:
+        indexes: dict[str, int] = {}
+        nodes: dict[NodeRef, Node] = {}
+        for ref in self.codec.node_types():
+            if ref.namespace_uri not in indexes:
+                indexes[ref.namespace_uri] = await client.get_namespace_index(ref.namespace_uri)
+            nodes[ref] = client.get_node(
+                ua.NodeId.from_string(f"ns={indexes[ref.namespace_uri]};{ref.identifier}")
+            )
+        return nodes
+
+    async def _disconnect(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                async with asyncio.timeout(1.0):
+                    await client.disconnect()
+            except (*_FAILURES, CraneCtrlError) as exc:
+                log.debug("%s: disconnect: %s", self.name, exc)
+
+    def _set(self, state: LinkState, error: str, *, reconnected: bool = False) -> None:
+        h = self._health
+        if state is h.state and error == h.last_error:
+            return
+        since = self.clock.now() if state is not h.state else h.since
+        reconnects = h.reconnects + (1 if reconnected and h.requests else 0)
+        if state is not h.state:
+            log.info("%s: %s%s", self.name, state, f" ({error})" if error else "")
+        self._health = LinkHealth(
+            self.name, state, since, reconnects, error, h.round_trip_s, h.requests, h.failures
+        )
+
+    def _failed(self, error: str, *, fatal: bool) -> None:
+        self._consecutive_failures += 1
+        h = self._health
+        self._health = LinkHealth(
+            h.name,
+            h.state,
+            h.since,
+            h.reconnects,
+            error,
+            h.round_trip_s,
+            h.requests,
+            h.failures + 1,
+        )
+        if fatal or self._consecutive_failures >= self._failures_to_drop:
+            self._consecutive_failures = 0
+            self._lost.set()
+
+    # --- reads and writes -------------------------------------------------------------------------
+
+    def _usable(self) -> Client | None:
+        if self._health.state is not LinkState.UP:
+            return None
+        return self._client
+
+    async def read(self) -> ReadResult:
+        client = self._usable()
+        if client is None:
+            return ReadResult(
+                False, error=f"link {self.name} is {self._health.state}: {self._health.last_error}"
+            )
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.settings.timeout_s):
+                data = await client.read_attributes([self._nodes[r] for r in self._status_refs])
+        except _FAILURES as exc:
+            error = (
+                f"link {self.name}: read of {len(self._status_refs)} nodes failed: {_describe(exc)}"
+            )
+            self._failed(error, fatal=isinstance(exc, ConnectionError | OSError))
+            return ReadResult(False, error=error, duration_s=time.perf_counter() - started)
+        self._consecutive_failures = 0
+        values: dict[NodeRef, object] = {}
+        bad: dict[NodeRef, str] = {}
+        for ref, dv in zip(self._status_refs, data, strict=True):
+            if dv.StatusCode is not None and not dv.StatusCode.is_good():
+                bad[ref] = dv.StatusCode.name
+            elif dv.Value is not None:
+                values[ref] = dv.Value.Value
+        decoded = self.codec.decode(values)
+        problems = dict(decoded.problems)
+        for name, m in self.codec.status.items():
+            ref = self.codec.ref(m)
+            if ref in bad:
+                problems[name] = f"{m.place()}: {bad[ref]}"
+        took = time.perf_counter() - started
+        h = self._health
+        self._health = LinkHealth(
+            h.name, h.state, h.since, h.reconnects, h.last_error, took, h.requests + 1, h.failures
+        )
+        return ReadResult(True, decoded.values, problems, duration_s=took)
+
+    async def write(self, values: Mapping[str, Value]) -> WriteResult:
+        client = self._usable()
+        if client is None:
+            return WriteResult(False, f"link {self.name} is {self._health.state}")
+        started = time.perf_counter()
+        try:
+            writes = self.codec.encode(values)
+        except EncodeError as exc:
+            return WriteResult(False, f"link {self.name}: cannot encode: {exc}")
+        nodes = [self._nodes[w.node] for w in writes]
+        data = [ua.DataValue(ua.Variant(w.value, ua.VariantType[w.ua_type])) for w in writes]
+        try:
+            async with asyncio.timeout(self.settings.timeout_s):
+                statuses = await client.write_values(nodes, data, raise_on_partial_error=False)
+        except _FAILURES as exc:
+            error = f"link {self.name}: write of {len(nodes)} nodes failed: {_describe(exc)}"
+            self._failed(error, fatal=isinstance(exc, ConnectionError | OSError))
+            return WriteResult(False, error, time.perf_counter() - started)
+        refused = [
+            f"{w.node}: {s.name}" for w, s in zip(writes, statuses, strict=True) if not s.is_good()
+        ]
+        if refused:
+            return WriteResult(False, f"link {self.name}: write refused: {'; '.join(refused)}")
+        return WriteResult(True, duration_s=time.perf_counter() - started)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _application_uri(cert_path: Path) -> str:
+    """The URI in a client certificate's subject alternative name (asyncua must send the same)."""
+    data = cert_path.read_bytes()
+    cert = (
+        x509.load_pem_x509_certificate(data)
+        if data.startswith(b"-----")
+        else x509.load_der_x509_certificate(data)
+    )
+    san: Any = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    uris = san.get_values_for_type(x509.UniformResourceIdentifier)
+    if not uris:
+        raise CraneCtrlError(f"client certificate {cert_path} has no application URI")
+    return str(uris[0])
+
+
+def _credential(env: str | None, file: str | None, base_dir: Path, what: str) -> str:
+    if env is not None and env in os.environ:
+        return os.environ[env]
+    if file is not None:
+        try:
+            return resolve_path(file, base_dir).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CraneCtrlError(
+                f"cannot read the OPC UA {what} file {file}: {exc.strerror}"
+            ) from None
+    raise CraneCtrlError(f"the OPC UA {what} is not set: export {env}")

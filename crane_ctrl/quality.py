@@ -1,0 +1,118 @@
+"""From link results to a :class:`~crane_ctrl.snapshot.Snapshot`: every signal's quality, pure.
+
+Each scan the builder takes the link's :class:`~crane_ctrl.links.base.ReadResult` (or ``None``
+when nothing could be read) and the time, and decides per signal:
+
+* read, decoded and plausible: ``GOOD`` (remembered as the last good value);
+* read but undecodable or implausible: ``BAD``, keeping the last good value and saying why;
+* not read this scan: still ``GOOD`` while the last good value is younger than ``max_age_s``
+  (one missed poll is not a fault), then ``STALE`` with the last good value and its age;
+* never read, or not mapped by the profile: ``MISSING``.
+
+Comms are trusted only while data is younger than ``max_age_s``, ``plc.heartbeat`` is good and
+has changed within ``heartbeat_timeout_s`` (PLCs count at their own pace; a first change must be
+seen before comms are trusted at all). A frozen heartbeat marks every reading ``STALE``: a frozen
+PLC's data is old, however recently it was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from crane_ctrl.links.base import ReadResult
+from crane_ctrl.signals import SIGNALS, STATUS, Value
+from crane_ctrl.snapshot import Quality, Reading, Snapshot
+
+__all__ = ["QualitySettings", "SnapshotBuilder"]
+
+_UNMAPPED = Reading(None, Quality.MISSING, None, "not mapped by the profile")
+
+
+@dataclass(frozen=True, slots=True)
+class QualitySettings:
+    heartbeat_timeout_s: float = 1.0
+    """``plc.heartbeat`` unchanged this long is a comms fault."""
+    max_age_s: float = 0.3
+    """Data older than this is stale and a comms fault (6 scans at 20 Hz)."""
+
+
+class SnapshotBuilder:
+    """Keeps the last good value of each signal and builds one snapshot per scan."""
+
+    def __init__(self, mapped: Iterable[str], settings: QualitySettings | None = None) -> None:
+        self.settings = settings or QualitySettings()
+        self._mapped = frozenset(mapped)
+        self._last: dict[str, Reading] = {}
+        self._last_ok: float | None = None
+        self._last_error = "nothing read yet"
+        self._beat: Value | None = None
+        self._beat_changed: float | None = None
+        self._scan = 0
+
+    def update(self, result: ReadResult | None, now: float) -> Snapshot:
+        """The snapshot for this scan."""
+        self._scan += 1
+        if result is not None and result.ok:
+            self._last_ok = now
+            readings = {s.name: self._fresh(s.name, result, now) for s in STATUS}
+        else:
+            self._last_error = result.error if result is not None else "not read"
+            readings = {s.name: self._aged(s.name, now) for s in STATUS}
+        self._last.update(readings)
+        comms_ok, reason = self._comms(readings, now)
+        if not comms_ok and self._beat_changed is not None and reason.startswith("PLC heartbeat"):
+            readings = {n: self._stale(n, reason) for n in readings}
+        return Snapshot(now, MappingProxyType(readings), comms_ok, reason, self._scan)
+
+    def _fresh(self, name: str, result: ReadResult, now: float) -> Reading:
+        if name not in self._mapped:
+            return _UNMAPPED
+        if name in result.values:
+            value = result.values[name]
+            spec = SIGNALS[name]
+            if spec.plausible(value):
+                return Reading(value, Quality.GOOD, now)
+            return self._bad(name, f"implausible {value!r} (plausible: {spec.describe_range()})")
+        return self._bad(name, result.problems.get(name, "not in the read result"))
+
+    def _bad(self, name: str, why: str) -> Reading:
+        last = self._last.get(name)
+        return Reading(
+            last.value if last else None, Quality.BAD, last.time_s if last else None, why
+        )
+
+    def _aged(self, name: str, now: float) -> Reading:
+        last = self._last.get(name)
+        fresh = last is not None and last.good and last.time_s is not None
+        if fresh and last is not None and now - (last.time_s or 0.0) <= self.settings.max_age_s:
+            return last
+        return self._stale(name, f"not read: {self._last_error}")
+
+    def _stale(self, name: str, why: str) -> Reading:
+        if name not in self._mapped:
+            return _UNMAPPED
+        last = self._last.get(name)
+        if last is None or last.time_s is None:
+            return Reading(None, Quality.MISSING, None, why)
+        return Reading(last.value, Quality.STALE, last.time_s, why)
+
+    def _comms(self, readings: dict[str, Reading], now: float) -> tuple[bool, str]:
+        if self._last_ok is None or now - self._last_ok > self.settings.max_age_s:
+            age = "never" if self._last_ok is None else f"{now - self._last_ok:.2f} s ago"
+            return False, f"no data from the PLC (last read {age}): {self._last_error}"
+        beat = readings["plc.heartbeat"]
+        if not beat.good:
+            return False, f"plc.heartbeat is {beat.quality}: {beat.reason}"
+        if self._beat is None:
+            self._beat = beat.value
+        elif beat.value != self._beat:
+            self._beat = beat.value
+            self._beat_changed = now
+        if self._beat_changed is None:
+            return False, "waiting for the PLC heartbeat to change"
+        frozen_s = now - self._beat_changed
+        if frozen_s > self.settings.heartbeat_timeout_s:
+            return False, f"PLC heartbeat frozen at {self._beat} for {frozen_s:.1f} s"
+        return True, ""
