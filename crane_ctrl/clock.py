@@ -7,10 +7,11 @@ supervisor and the simulator together, hundreds of times faster than real time.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "MonotonicClock"]
+__all__ = ["Clock", "ManualClock", "MonotonicClock", "sleep_unless"]
 
 
 class Clock(Protocol):
@@ -50,3 +51,15 @@ class ManualClock:
         if seconds < 0:
             raise ValueError(f"`seconds` must be non-negative, not {seconds}")
         self._now += seconds
+
+
+async def sleep_unless(stop: asyncio.Event, delay: float) -> None:
+    """Sleep ``delay`` seconds of real time, waking early when ``stop`` is set."""
+    if delay <= 0:
+        await asyncio.sleep(0)
+        return
+    try:
+        async with asyncio.timeout(delay):
+            await stop.wait()
+    except TimeoutError:
+        pass

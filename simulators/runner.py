@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from crane_ctrl.clock import sleep_unless
 from crane_ctrl.profile import ModbusProfile, Profile
 from simulators.control import ControlChannel
 from simulators.modbus_server import ModbusPlcServer
@@ -96,15 +97,4 @@ async def run_realtime(
         if on_tick is not None:
             on_tick()
         next_tick = start + (steps + 1) * dt / speed
-        await _sleep_until(stop, next_tick - loop.time())
-
-
-async def _sleep_until(stop: asyncio.Event, delay: float) -> None:
-    if delay <= 0:
-        await asyncio.sleep(0)
-        return
-    try:
-        async with asyncio.timeout(delay):
-            await stop.wait()
-    except TimeoutError:
-        pass
+        await sleep_unless(stop, next_tick - loop.time())

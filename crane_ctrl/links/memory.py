@@ -1,0 +1,114 @@
+"""A link to a PLC that lives in the same process: lock-step tests with no sockets.
+
+It speaks to anything with the raw interface of a PLC seen through a profile (register reads and
+writes for Modbus profiles, node reads and writes for OPC UA ones): in practice
+``simulators.memory.MemoryPlc``. The same codec decodes and encodes as on the wire; whatever the
+PLC raises (no answer, exception reply, dropped link) becomes a failed result, as on a socket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Protocol, Self
+
+from crane_ctrl.clock import Clock
+from crane_ctrl.errors import CraneCtrlError, EncodeError
+from crane_ctrl.links.base import LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
+from crane_ctrl.profile import ModbusProfile, Profile
+from crane_ctrl.signals import Direction, Value
+
+__all__ = ["MemoryLink", "RawPlc"]
+
+
+class RawPlc(Protocol):
+    """A PLC's raw data as a profile lays it out (``simulators.memory.MemoryPlc``)."""
+
+    def read(self, table: str, start: int, count: int) -> list[int]: ...
+
+    def write(self, table: str, start: int, values: Sequence[int]) -> None: ...
+
+    def read_nodes(self, refs: Sequence[NodeRef]) -> list[object]: ...
+
+    def write_nodes(self, writes: Sequence[NodeWrite]) -> None: ...
+
+
+class MemoryLink:
+    """In-process link; reads and writes complete at once (no awaits), for lock-step loops."""
+
+    def __init__(self, profile: Profile, plc: RawPlc, clock: Clock) -> None:
+        self.profile = profile
+        self.plc = plc
+        self.clock = clock
+        self._modbus = ModbusCodec(profile) if isinstance(profile, ModbusProfile) else None
+        self._opcua = None if isinstance(profile, ModbusProfile) else OpcUaCodec(profile)
+        self._plan = self._modbus.read_plan() if self._modbus else []
+        self._refs = self._opcua.nodes(Direction.STATUS) if self._opcua else []
+        self._health = LinkHealth(self.name, LinkState.CONNECTING, clock.now())
+
+    @property
+    def name(self) -> str:
+        return f"{self.profile.name} (memory)"
+
+    @property
+    def health(self) -> LinkHealth:
+        return self._health
+
+    async def __aenter__(self) -> Self:
+        self._set(LinkState.UP, "")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._set(LinkState.CLOSED, "")
+
+    def _set(self, state: LinkState, error: str, requests: int = 0, failures: int = 0) -> None:
+        h = self._health
+        since = self.clock.now() if state is not h.state else h.since
+        back = state is LinkState.UP and h.state is LinkState.DOWN
+        self._health = LinkHealth(
+            h.name, state, since, h.reconnects + back, error, 0.0,
+            h.requests + requests, h.failures + failures,
+        )  # fmt: skip
+
+    async def read(self) -> ReadResult:
+        try:
+            if self._modbus is not None:
+                image = RegisterImage()
+                for block in self._plan:
+                    image.put(
+                        block.table,
+                        block.start,
+                        self.plc.read(block.table, block.start, block.count),
+                    )
+                decoded = self._modbus.decode(image)
+            else:
+                assert self._opcua is not None
+                values = dict(zip(self._refs, self.plc.read_nodes(self._refs), strict=True))
+                decoded = self._opcua.decode(values)
+        except CraneCtrlError as exc:
+            self._set(LinkState.DOWN, f"link {self.name}: {exc}", failures=1)
+            return ReadResult(False, error=self._health.last_error)
+        self._set(LinkState.UP, "", requests=1)
+        return ReadResult(True, decoded.values, decoded.problems)
+
+    async def write(self, values: Mapping[str, Value]) -> WriteResult:
+        try:
+            if self._modbus is not None:
+                for block in self._modbus.write_blocks(self._modbus.encode(values)):
+                    self.plc.write(block.table, block.start, block.values)
+            else:
+                assert self._opcua is not None
+                self.plc.write_nodes(self._opcua.encode(values))
+        except EncodeError as exc:
+            return WriteResult(False, f"link {self.name}: cannot encode: {exc}")
+        except CraneCtrlError as exc:
+            self._set(LinkState.DOWN, f"link {self.name}: {exc}", failures=1)
+            return WriteResult(False, self._health.last_error)
+        return WriteResult(True)
