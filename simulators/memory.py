@@ -56,7 +56,7 @@ class MemoryPlc:
     def drop_connections(self) -> None:
         self._dropped = True
 
-    def _gate(self) -> None:
+    def _gate(self, *, modbus: bool = False) -> None:
         self.requests += 1
         faults = self.sim.link_faults
         if self._dropped:
@@ -64,14 +64,14 @@ class MemoryPlc:
             raise Disconnected("connection reset by the simulated PLC")
         if faults.frozen:
             raise NoAnswer("the simulated PLC does not answer")
-        if faults.exception_code is not None:
+        if modbus and faults.exception_code is not None:
             raise ExceptionReply(faults.exception_code)
 
     # --- Modbus -----------------------------------------------------------------------------------
 
     def read(self, table: str, start: int, count: int) -> list[int]:
         """Registers (or 0/1 bits) ``start .. start+count-1`` of ``table``, as a PLC answers."""
-        self._gate()
+        self._gate(modbus=True)
         codec = self._require_modbus()
         image = codec.encode(self.sim.status())
         if table in ("coil", "holding"):
@@ -80,7 +80,7 @@ class MemoryPlc:
 
     def write(self, table: str, start: int, values: Sequence[int]) -> None:
         """Write registers or coils, as Write Multiple Registers / Coils would."""
-        self._gate()
+        self._gate(modbus=True)
         codec = self._require_modbus()
         if table not in ("coil", "holding"):
             raise ExceptionReply(1)  # illegal function: read-only tables cannot be written

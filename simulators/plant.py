@@ -58,6 +58,8 @@ class PlantInputs:
 
     drives_enabled: bool = False
     """Drives enabled, brakes released. False: brakes set, every axis stops and holds."""
+    braked_axes: frozenset[str] = frozenset()
+    """Axes whose drive is off (tripped) even while the others are enabled: their brake sets."""
     gantry_speed_ref_mps: float = 0.0
     trolley_speed_ref_mps: float = 0.0
     hoist_speed_ref_mps: float = 0.0
@@ -187,9 +189,12 @@ class Plant:
         held, enabled = self._held, inp.drives_enabled
         vg = p.gantry_speed_loaded_mps if held else p.gantry_speed_empty_mps
         vh = p.hoist_speed_loaded_mps if held else p.hoist_speed_empty_mps
-        ax = self.gantry.step(inp.gantry_speed_ref_mps, vg, enabled, dt)
-        ay = self.trolley.step(inp.trolley_speed_ref_mps, p.trolley_speed_mps, enabled, dt)
-        self.hoist.step(inp.hoist_speed_ref_mps, vh, enabled, dt)
+        off = inp.braked_axes
+        ax = self.gantry.step(inp.gantry_speed_ref_mps, vg, enabled and "gantry" not in off, dt)
+        ay = self.trolley.step(
+            inp.trolley_speed_ref_mps, p.trolley_speed_mps, enabled and "trolley" not in off, dt
+        )
+        self.hoist.step(inp.hoist_speed_ref_mps, vh, enabled and "hoist" not in off, dt)
         if self.gantry.impact_mps or self.trolley.impact_mps or self.hoist.impact_mps:
             self._check_impacts()
         if not self._resting:

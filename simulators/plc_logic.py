@@ -6,10 +6,14 @@ and spreader commands to the drives while it is in remote, the chain is closed, 
 healthy and the watchdog has not tripped. Its status signals are the plant's sensors plus its own
 state, after any forced or stuck signal faults.
 
-Watchdog: once the supervisor's heartbeat has been seen to change, a heartbeat unchanged for
-``watchdog_s`` ramps every axis to zero (drives stay enabled so they decelerate under control)
-and latches ``plc.watchdog_trip`` until a ``plc.reset`` rising edge while the heartbeat runs.
-E-stop: the chain opens, every drive is disabled at once (brakes set), ``plc.estop_ok`` false.
+Watchdog: the PLC obeys no supervisor command until it has seen the supervisor's heartbeat
+change (no heartbeat, no motion); from then on a heartbeat unchanged for ``watchdog_s`` ramps
+every axis to zero (drives stay enabled so they decelerate under control) and latches
+``plc.watchdog_trip`` until a ``plc.reset`` rising edge while the heartbeat runs.
+E-stop: the chain opens, every drive is disabled at once (brakes set), twistlocks and telescope
+hold, ``plc.estop_ok`` false; closing the chain again does not restart anything: the drives stay
+off (not ready, fault code set) until a ``plc.reset`` rising edge with the chain closed.
+A tripped drive loses torque: its brake sets while the other axes may go on.
 """
 
 from __future__ import annotations
@@ -86,6 +90,8 @@ class CranePlc:
         self.commands: dict[str, Value] = dict(DEFAULT_COMMANDS)
         self.heartbeat = 0
         self.watchdog_trip = False
+        self.estop_latched = False
+        """The chain was opened since the last reset: drives stay off until a reset."""
         self.latched_drive_faults: set[str] = set()
         self._since_count = 0.0
         self._last_sup_heartbeat: Value = self.commands["sup.heartbeat"]
@@ -110,6 +116,7 @@ class CranePlc:
         """Run the PLC program for ``dt`` seconds of plant time."""
         self._count(dt)
         self._watch(dt)
+        self.estop_latched |= not self.estop_ok
         self._reset_edge()
         self.latched_drive_faults |= self.faults.drive_faults
         self._drive_plant()
@@ -137,6 +144,7 @@ class CranePlc:
         if pressed and not self._reset_was and self.estop_ok:
             if self._heartbeat_age < self.params.watchdog_s:
                 self.watchdog_trip = False
+            self.estop_latched = False
             self.latched_drive_faults = set(self.faults.drive_faults)
         self._reset_was = pressed
 
@@ -152,7 +160,7 @@ class CranePlc:
         """Drive enabled and healthy."""
         return (
             self.remote
-            and self.estop_ok
+            and not self.estop_latched
             and bool(self.commands["drives.enable"])
             and axis not in self.latched_drive_faults
         )
@@ -160,8 +168,10 @@ class CranePlc:
     def _drive_plant(self) -> None:
         inputs = self.plant.inputs
         c = self.commands
-        obeying = self.remote and not self.watchdog_trip
-        inputs.drives_enabled = self.remote and self.estop_ok and bool(c["drives.enable"])
+        healthy = self.remote and not self.estop_latched
+        obeying = healthy and self._watchdog_armed and not self.watchdog_trip
+        inputs.drives_enabled = healthy and bool(c["drives.enable"])
+        inputs.braked_axes = frozenset(self.latched_drive_faults)
         for axis in AXES:
             ref = float(c[f"{axis}.speed_ref"]) if obeying and self.ready(axis) else 0.0
             setattr(inputs, f"{axis}_speed_ref_mps", ref)
@@ -169,8 +179,7 @@ class CranePlc:
             inputs.gantry_speed_ref_mps = 0.0
         inputs.lock = obeying and bool(c["spreader.lock"])
         inputs.unlock = obeying and bool(c["spreader.unlock"])
-        if obeying:
-            inputs.size_ref_ft = int(c["spreader.size_ref"])
+        inputs.size_ref_ft = int(c["spreader.size_ref"]) if obeying else 0  # 0: hold where it is
         inputs.wind_mps = self.faults.wind_mps
         inputs.gust_mps = self._gust()
 
@@ -197,7 +206,7 @@ class CranePlc:
         return values
 
     def _fault_code(self) -> int:
-        if not self.estop_ok:
+        if self.estop_latched:
             return self.params.fault_code_estop
         for index, axis in enumerate(AXES):
             if axis in self.latched_drive_faults:
