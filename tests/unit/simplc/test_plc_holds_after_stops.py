@@ -1,7 +1,6 @@
-"""Simulator behaviours that differ from a real crane PLC (kept out of the suite until fixed)."""
+"""The PLC holds everything after a stop: no restart without reset, brakes on a tripped drive."""
 
 from __future__ import annotations
-
 
 from crane_ctrl.opcua_map import OpcUaCodec
 from crane_ctrl.signals import Direction
