@@ -1,12 +1,23 @@
-"""Helpers for tests and test rigs: waiting on conditions with a bound, never on bare sleeps."""
+"""Helpers for tests and test rigs: bounded waits (never bare sleeps) and a lock-step rig.
+
+Test support, not the supervisor's core: it may import the simulators.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
-__all__ = ["wait_until"]
+from crane_ctrl.clock import ManualClock
+from crane_ctrl.profile import Profile
+
+if TYPE_CHECKING:
+    from crane_ctrl.supervisor import Sequencer, SupervisorSettings, SupervisorView
+    from simulators.simulator import CraneSimulator
+
+__all__ = ["LockStep", "wait_until"]
 
 
 async def wait_until(
@@ -36,3 +47,73 @@ async def wait_until(
                 await asyncio.sleep(interval)
     except TimeoutError:
         raise TimeoutError(f"{what} not met within {within} s") from last
+
+
+class LockStep:
+    """A supervisor and a simulated crane in lock-step on a manual clock: no sockets, no waits.
+
+    Each :meth:`scan` runs one supervisor scan, then steps the simulator by one scan period and
+    moves the clock by as much, so a minute of crane time takes well under a second::
+
+        async with LockStep(profile) as rig:
+            rig.supervisor.propose(Commands(drives_enable=True, trolley_speed_ref=0.5))
+            await rig.until(lambda view: view.snapshot.number("trolley.speed") == 0.5, within_s=5)
+    """
+
+    def __init__(
+        self,
+        profile: Profile,
+        sim: CraneSimulator | None = None,
+        settings: SupervisorSettings | None = None,
+        *,
+        sequencer: Sequencer | None = None,
+        sim_dt: float = 0.01,
+    ) -> None:
+        from crane_ctrl.links.memory import MemoryLink
+        from crane_ctrl.supervisor import Supervisor
+        from simulators.memory import MemoryPlc
+        from simulators.simulator import CraneSimulator
+
+        self.clock = ManualClock()
+        self.sim = sim or CraneSimulator()
+        self.plc = MemoryPlc(self.sim, profile)
+        self.link = MemoryLink(profile, self.plc, self.clock)
+        self.supervisor = Supervisor(profile, self.link, self.clock, settings, sequencer=sequencer)
+        self.sim_dt = sim_dt
+
+    @property
+    def period_s(self) -> float:
+        return self.supervisor.settings.scan_period_s
+
+    async def __aenter__(self) -> LockStep:
+        await self.link.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.link.__aexit__(None, None, None)
+
+    async def scan(self, count: int = 1) -> SupervisorView:
+        """Run ``count`` scans, the crane moving one scan period after each."""
+        view = self.supervisor.view
+        for _ in range(count):
+            view = await self.supervisor.scan_once()
+            self.sim.run(self.period_s, self.sim_dt)
+            self.clock.advance(self.period_s)
+        return view
+
+    async def run_for(self, seconds: float) -> SupervisorView:
+        return await self.scan(max(1, round(seconds / self.period_s)))
+
+    async def until(
+        self,
+        condition: Callable[[SupervisorView], bool],
+        *,
+        within_s: float,
+        what: str = "condition",
+    ) -> SupervisorView:
+        """Scan until ``condition(view)``; ``TimeoutError`` after ``within_s`` of crane time."""
+        for _ in range(max(1, round(within_s / self.period_s))):
+            view = await self.scan()
+            if condition(view):
+                return view
+        raise TimeoutError(f"{what} not met within {within_s} s of crane time")

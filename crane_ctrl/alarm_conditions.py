@@ -1,0 +1,73 @@
+"""Which alarms the supervisor raises, and their conditions at each scan. Pure.
+
+Interlocks come in two kinds. *Fault* interlocks (e-stop, comms, wind, overload, limits, ...)
+are abnormal whenever they trip: their alarm follows the trip (a latched trip keeps its alarm
+until the interlock is reset: the interlock latches, the alarm does not latch twice). *Permissive*
+interlocks (not landed, mixed lock, below travel height, ...) are simply not met during normal
+work: their alarm is raised only when they refuse something asked of the crane, at low priority.
+``DRIVE_FAULT`` alarms on a drive's fault bit, not on "not ready" (drives are not ready at rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from crane_ctrl.alarms import AlarmDefinition, Priority, alarm_catalogue
+from crane_ctrl.commands import AXES
+from crane_ctrl.interlocks import CATALOGUE, Permits, Refusal
+from crane_ctrl.links.base import LinkHealth, LinkState
+from crane_ctrl.snapshot import Quality, Snapshot
+
+__all__ = ["PERMISSIVE", "conditions", "supervisor_alarms"]
+
+PERMISSIVE = frozenset(
+    {"NOT_LANDED", "MIXED_LOCK", "LOAD_ON_TWISTLOCKS", "TELESCOPE_NOT_FREE", "BELOW_TRAVEL_HEIGHT"}
+)
+"""Interlocks that are normally not met; they alarm only when they refuse a command."""
+
+
+def supervisor_alarms() -> list[AlarmDefinition]:
+    """The alarm catalogue: base alarms, fault interlocks (high), permissive ones (low)."""
+    faults = [(i.id, i.sentence, False) for i in CATALOGUE if i.id not in PERMISSIVE]
+    permissive = [(i.id, i.sentence, False) for i in CATALOGUE if i.id in PERMISSIVE]
+    low = {d.id: d for d in alarm_catalogue(permissive, Priority.LOW)}
+    comms = frozenset({"COMMS_FAULT"})  # with bad data every permissive is unmet: say nothing
+    return [
+        *alarm_catalogue(faults),
+        *(replace(low[i], suppressed_by=low[i].suppressed_by | comms) for i, _, _ in permissive),
+    ]
+
+
+def conditions(
+    snapshot: Snapshot,
+    permits: Permits,
+    refusals: Iterable[Refusal],
+    link: LinkHealth,
+    *,
+    scan_overrun: bool,
+    wind_prealarm_mps: float,
+) -> Mapping[str, bool]:
+    """Every alarm's condition this scan."""
+    tripped = {t.id for t in permits.active}
+    refused = {i for r in refusals for i in r.ids}
+    found: dict[str, bool] = {i.id: i.id in tripped for i in CATALOGUE if i.id not in PERMISSIVE}
+    found.update({i: i in refused for i in PERMISSIVE})
+    found["DRIVE_FAULT"] = "DRIVE_FAULT" in refused or any(
+        snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES
+    )
+    wind = snapshot.number("env.wind")
+    reason = snapshot.comms_reason
+    found.update(
+        {
+            "LINK_DOWN": link.state is not LinkState.UP,
+            "PLC_HEARTBEAT_FROZEN": reason.startswith("PLC heartbeat frozen"),
+            "SIGNAL_QUALITY": any(
+                r.quality in (Quality.BAD, Quality.STALE) for r in snapshot.readings.values()
+            ),
+            "WIND_PREALARM": wind is not None and wind >= wind_prealarm_mps,
+            "PLC_FAULT_CODE": bool(snapshot.number("plc.fault_code")),
+            "SCAN_OVERRUN": scan_overrun,
+        }
+    )
+    return found
