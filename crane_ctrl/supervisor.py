@@ -183,6 +183,7 @@ class Supervisor:
         started = self.clock.now()
         result = await self.link.read()
         snapshot = self._builder.update(result, self.clock.now())
+        self._drop_proposals_on_comms_loss(snapshot)
         reset, self._reset_requested = self._reset_requested, False
         permits = evaluate(snapshot, self.interlock_settings, self._latched, reset=reset)
         self._latched = permits.latched
@@ -218,6 +219,13 @@ class Supervisor:
             wind_prealarm_mps=self.settings.crane.wind_prealarm_mps,
         )  # fmt: skip
         return self.alarms.update(snapshot.time_s, now)
+
+    def _drop_proposals_on_comms_loss(self, snapshot: Snapshot) -> None:
+        """A lost link forgets what was asked: nothing moves again until it is asked again."""
+        if self._comms_seen and not snapshot.comms_ok and self._proposed != Commands():
+            self._proposed = Commands()
+            if self.journal is not None:
+                self.journal.record("operator", "proposal cleared", reason=snapshot.comms_reason)
 
     async def _write(self, commands: Commands, snapshot: Snapshot) -> WriteResult:
         self._heartbeat = (self._heartbeat + 1) % self._heartbeat_modulus

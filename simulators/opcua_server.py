@@ -103,6 +103,13 @@ class OpcUaPlcServer:
         return self._server.bserver
 
     @property
+    def certificate(self) -> Path | None:
+        """The server's certificate file, for a client's trust list (secure profiles only)."""
+        if self.profile.link.security_policy == "None" or self._pki_dir is None:
+            return None
+        return self._pki_dir / "simulator-cert.der"
+
+    @property
     def port(self) -> int:
         port: int = self._listener.port
         return port
