@@ -52,6 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Our links report every failure themselves, in one line; pymodbus would add frame dumps
+    # and asyncua a warning per reconnect attempt. -vv shows them.
+    if args.verbose < 2:
+        logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+        logging.getLogger("asyncua").setLevel(logging.ERROR)
     try:
         code: int = args.handler(args)
     except CraneCtrlError as exc:

@@ -13,12 +13,14 @@ def add_parser(commands: Any) -> None:
     bench = commands.add_parser("bench", help="run a benchmark (figures, last line JSON)")
     sub = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
     sub.add_parser("sim", help="lock-step simulator speed; server requests/s on loopback")
+    sub.add_parser("scan", help="scan I/O vs bare clients, cranes per process, fault reaction")
     bench.set_defaults(handler=_bench)
 
 
 def _bench(args: argparse.Namespace) -> int:
+    from crane_ctrl.bench_scan import bench_scan
     from simulators.bench import bench_sim
 
-    benches = {"sim": bench_sim}
+    benches = {"sim": bench_sim, "scan": bench_scan}
     print(json.dumps(benches[args.bench]()))
     return 0

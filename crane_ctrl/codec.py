@@ -15,6 +15,7 @@ two bytes of every register.
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from collections.abc import Sequence
@@ -26,12 +27,14 @@ from crane_ctrl.signals import Kind, SignalSpec, Value
 
 __all__ = [
     "Raw",
+    "WordFormat",
     "from_words",
     "get_bits",
     "set_bits",
     "to_engineering",
     "to_raw",
     "to_words",
+    "word_format",
 ]
 
 Raw = bool | int | float
@@ -60,18 +63,42 @@ def _reorder(data: bytes, word_order: str) -> bytes:
     return b"".join(reversed(words))
 
 
+class WordFormat:
+    """Registers -> raw number for one type and word order, with the formats worked out once.
+
+    Word swap (``CDAB``, ``DCBA``) reverses the registers; byte swap (``BADC``, ``DCBA``) packs
+    each register little-endian; what comes out is the value's big-endian bytes.
+    """
+
+    __slots__ = ("_reverse", "_value", "_words", "count", "raw_type")
+
+    def __init__(self, raw_type: str, word_order: str) -> None:
+        self.raw_type = raw_type
+        self._value = struct.Struct(_FORMAT[raw_type])
+        self.count = self._value.size // 2
+        little = word_order in ("BADC", "DCBA")
+        self._reverse = word_order in ("CDAB", "DCBA")
+        self._words = struct.Struct(("<" if little else ">") + "H" * self.count)
+
+    def unpack(self, words: Sequence[int]) -> int | float:
+        if len(words) != self.count:
+            raise DecodeError(f"{self.raw_type} needs {self.count} registers, got {len(words)}")
+        try:
+            data = self._words.pack(*(reversed(words) if self._reverse else words))
+        except struct.error:
+            raise DecodeError(f"register values must be 0..65535, got {list(words)}") from None
+        value: int | float = self._value.unpack(data)[0]
+        return value
+
+
+@functools.cache
+def word_format(raw_type: str, word_order: str = "ABCD") -> WordFormat:
+    return WordFormat(raw_type, word_order)
+
+
 def from_words(words: Sequence[int], raw_type: str, word_order: str = "ABCD") -> int | float:
     """The raw number held in ``words`` (16-bit registers as read from the PLC)."""
-    fmt = _FORMAT[raw_type]
-    size = struct.calcsize(fmt) // 2
-    if len(words) != size:
-        raise DecodeError(f"{raw_type} needs {size} registers, got {len(words)}")
-    try:
-        data = b"".join(int(w).to_bytes(2, "big") for w in words)
-    except OverflowError:
-        raise DecodeError(f"register values must be 0..65535, got {list(words)}") from None
-    value: int | float = struct.unpack(fmt, _reorder(data, word_order))[0]
-    return value
+    return word_format(raw_type, word_order).unpack(words)
 
 
 def to_words(value: int | float, raw_type: str, word_order: str = "ABCD") -> list[int]:

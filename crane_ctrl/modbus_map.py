@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crane_ctrl.codec import from_words, get_bits, set_bits, to_engineering, to_raw, to_words
+from crane_ctrl.codec import (
+    from_words,
+    get_bits,
+    set_bits,
+    to_engineering,
+    to_raw,
+    to_words,
+    word_format,
+)
 from crane_ctrl.errors import CodecError, DecodeError
 from crane_ctrl.profile import ModbusLink, ModbusMapping, ModbusProfile
 from crane_ctrl.rawtypes import RAW_TYPES
@@ -143,6 +151,10 @@ class ModbusCodec:
         self.link: ModbusLink = profile.link
         self.status = _by_direction(profile, Direction.STATUS)
         self.commands = _by_direction(profile, Direction.COMMAND)
+        self._decoders = {
+            Direction.STATUS: [_Decoder(n, m) for n, m in self.status.items()],
+            Direction.COMMAND: [_Decoder(n, m) for n, m in self.commands.items()],
+        }
 
     def read_plan(self, direction: Direction = Direction.STATUS) -> list[Block]:
         """The fewest read requests covering every signal of ``direction``."""
@@ -165,12 +177,12 @@ class ModbusCodec:
     def decode(self, image: RegisterImage, direction: Direction = Direction.STATUS) -> Decoded:
         """Every signal of ``direction`` that the image holds, and a reason for every other."""
         result = Decoded()
-        mappings = self.status if direction is Direction.STATUS else self.commands
-        for name, m in mappings.items():
+        values = result.values
+        for decoder in self._decoders[direction]:
             try:
-                result.values[name] = decode_one(name, m, image)
+                values[decoder.name] = decoder.decode(image)
             except CodecError as exc:
-                result.problems[name] = f"{m.place()}: {exc}"
+                result.problems[decoder.name] = f"{decoder.mapping.place()}: {exc}"
         return result
 
     def encode(
@@ -203,6 +215,34 @@ def _by_direction(profile: ModbusProfile, direction: Direction) -> dict[str, Mod
     }
 
 
+class _Decoder:
+    """One signal's way out of the register image, worked out once (this runs every scan)."""
+
+    __slots__ = ("bits", "count", "format", "mapping", "name", "spec", "start", "table")
+
+    def __init__(self, name: str, m: ModbusMapping) -> None:
+        self.name = name
+        self.mapping = m
+        self.spec = SIGNALS[name]
+        self.table, self.start, self.count = m.table, m.address, m.register_count
+        self.format = None
+        self.bits: tuple[int, int, int] | None = None
+        if not m.is_bit_table:
+            packed = _UNSIGNED.get(m.raw_type, m.raw_type) if m.bit is not None else m.raw_type
+            self.format = word_format(packed, m.word_order)
+            if m.bit is not None:
+                self.bits = (RAW_TYPES[packed].bits, m.bit, m.bit_width or 1)
+
+    def decode(self, image: RegisterImage) -> Value:
+        words = image.get(self.table, self.start, self.count)
+        if self.format is None:
+            return to_engineering(bool(words[0]), self.mapping, self.spec)
+        raw = self.format.unpack(words)
+        if self.bits is not None:
+            raw = get_bits(int(raw), *self.bits)
+        return to_engineering(raw, self.mapping, self.spec)
+
+
 def decode_one(name: str, m: ModbusMapping, image: RegisterImage) -> Value:
     """Decode one signal from the image."""
     spec = SIGNALS[name]
@@ -211,10 +251,10 @@ def decode_one(name: str, m: ModbusMapping, image: RegisterImage) -> Value:
         return to_engineering(bool(words[0]), m, spec)
     if m.bit is not None:
         packed = _UNSIGNED.get(m.raw_type, m.raw_type)
-        whole = int(from_words(words, packed, m.word_order))
+        whole = int(word_format(packed, m.word_order).unpack(words))
         field_ = get_bits(whole, RAW_TYPES[packed].bits, m.bit, m.bit_width or 1)
         return to_engineering(field_, m, spec)
-    return to_engineering(from_words(words, m.raw_type, m.word_order), m, spec)
+    return to_engineering(word_format(m.raw_type, m.word_order).unpack(words), m, spec)
 
 
 def encode_one(name: str, m: ModbusMapping, value: Value, image: RegisterImage) -> None:

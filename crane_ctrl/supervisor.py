@@ -254,11 +254,16 @@ class Supervisor:
 
     # --- real time
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Scan on deadlines until ``stop`` is set; then leave the crane safe."""
+    async def run(self, stop: asyncio.Event, *, phase_s: float = 0.0) -> None:
+        """Scan on deadlines until ``stop`` is set; then leave the crane safe.
+
+        ``phase_s`` offsets this crane's deadlines: a process supervising many cranes spreads
+        their scans over the period instead of waking them all at the same instant.
+        """
         loop = asyncio.get_running_loop()
         period = self.settings.scan_period_s
-        deadline = loop.time()
+        deadline = loop.time() + phase_s % period
+        await sleep_unless(stop, deadline - loop.time())
         try:
             while not stop.is_set():
                 lateness = max(0.0, loop.time() - deadline)

@@ -32,6 +32,7 @@ __all__ = ["ModbusLink"]
 
 log = logging.getLogger(__name__)
 
+_BIT_TABLES = ("coil", "discrete_input")
 _EXCEPTIONS = {1: "illegal function", 2: "illegal address", 3: "illegal value", 4: "device failure"}
 
 
@@ -174,26 +175,24 @@ class ModbusLink:
         started = time.perf_counter()
         image = RegisterImage()
         failed: dict[Block, str] = {}
-        for block in self._plan:
-            try:
-                async with asyncio.timeout(self.timeout_s):
+        block = self._plan[0] if self._plan else None
+        try:
+            # pymodbus bounds each request by timeout_s; this bounds the whole read as well
+            async with asyncio.timeout(self.timeout_s * (len(self._plan) + 1)):
+                for block in self._plan:
                     response = await _reader(client, block.table)(
                         block.start, count=block.count, device_id=self.unit
                     )
-            except (TimeoutError, ModbusException, OSError) as exc:
-                error = f"link {self.name}: read {block} failed: {_describe(exc, self.timeout_s)}"
-                self._failed(error)
-                return ReadResult(False, error=error, duration_s=time.perf_counter() - started)
-            if response.isError():
-                code = getattr(response, "exception_code", 0)
-                failed[block] = f"exception {code} ({_EXCEPTIONS.get(code, 'exception')})"
-                continue
-            bits = block.table in ("coil", "discrete_input")
-            image.put(
-                block.table,
-                block.start,
-                (response.bits if bits else response.registers)[: block.count],
-            )
+                    if response.isError():
+                        code = getattr(response, "exception_code", 0)
+                        failed[block] = f"exception {code} ({_EXCEPTIONS.get(code, 'exception')})"
+                        continue
+                    data = response.bits if block.table in _BIT_TABLES else response.registers
+                    image.put(block.table, block.start, data[: block.count])
+        except (TimeoutError, ModbusException, OSError) as exc:
+            error = f"link {self.name}: read {block} failed: {_describe(exc, self.timeout_s)}"
+            self._failed(error)
+            return ReadResult(False, error=error, duration_s=time.perf_counter() - started)
         return self._decoded(image, failed, time.perf_counter() - started)
 
     def _decoded(self, image: RegisterImage, failed: dict[Block, str], took: float) -> ReadResult:
@@ -220,9 +219,10 @@ class ModbusLink:
             blocks = self.codec.write_blocks(self.codec.encode(values))
         except EncodeError as exc:
             return WriteResult(False, f"link {self.name}: cannot encode: {exc}")
-        for block in blocks:
-            try:
-                async with asyncio.timeout(self.timeout_s):
+        block = blocks[0] if blocks else None
+        try:
+            async with asyncio.timeout(self.timeout_s * (len(blocks) + 1)):
+                for block in blocks:
                     if block.table == "coil":
                         bits = [bool(v) for v in block.values]
                         response = await client.write_coils(block.start, bits, device_id=self.unit)
@@ -231,16 +231,17 @@ class ModbusLink:
                         response = await client.write_registers(
                             block.start, regs, device_id=self.unit
                         )
-            except (TimeoutError, ModbusException, OSError) as exc:
-                why = _describe(exc, self.timeout_s)
-                error = f"link {self.name}: write {block.table} {block.start} failed: {why}"
-                self._failed(error)
-                return WriteResult(False, error, time.perf_counter() - started)
-            if response.isError():
-                code = getattr(response, "exception_code", 0)
-                return WriteResult(
-                    False, f"link {self.name}: write {block.table} {block.start}: exception {code}"
-                )
+                    if response.isError():
+                        code = getattr(response, "exception_code", 0)
+                        error = (
+                            f"link {self.name}: write {block.table} {block.start}: exception {code}"
+                        )
+                        return WriteResult(False, error)
+        except (TimeoutError, ModbusException, OSError) as exc:
+            where = f"{block.table} {block.start}" if block else "nothing"
+            error = f"link {self.name}: write {where} failed: {_describe(exc, self.timeout_s)}"
+            self._failed(error)
+            return WriteResult(False, error, time.perf_counter() - started)
         return WriteResult(True, duration_s=time.perf_counter() - started)
 
 
