@@ -83,20 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _demo(args: argparse.Namespace) -> int:
     del args
     print(
-        "crane-ctrl demo: the supervisor and HMI are not built yet; starting what exists:\n"
-        "the crane PLC simulator (generic Modbus profile, default border-gate site).\n"
-        "Read it from outside: mbpoll -m tcp -p 15020 -a 1 -t 3 -r 1 -c 10 127.0.0.1\n"
+        "crane-ctrl demo: the crane PLC simulator (generic Modbus profile, border-gate site)\n"
+        "and the supervisor scanning it at 20 Hz. The HMI and automatic moves are still to come.\n"
+        "Read the PLC from outside: mbpoll -m tcp -p 15020 -a 1 -t 3 -r 1 -c 10 127.0.0.1\n"
     )
     code = cli_profile.validate_paths(cli_profile.shipped_profiles(), show_all=False)
     if code:
         return code
-    profile = load_profile(cli_sim.GENERIC_PROFILE)
-    asyncio.run(
-        cli_sim.run_simulator(
-            profile, host="127.0.0.1", port=cli_sim.DEFAULT_PORTS["modbus"], speed=1.0,
-            site=None, control_port=0,
-        )
-    )  # fmt: skip
+    logging.getLogger().setLevel(logging.INFO)
+    asyncio.run(cli_run.demo(load_profile(cli_sim.GENERIC_PROFILE), cli_sim.GENERIC_PROFILE))
     return 0
 
 

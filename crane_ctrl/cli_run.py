@@ -21,7 +21,7 @@ from crane_ctrl.links.base import Link
 from crane_ctrl.profile import ModbusProfile, Profile
 from crane_ctrl.profile_loader import load_profile
 
-__all__ = ["add_parser", "make_link"]
+__all__ = ["add_parser", "demo", "make_link"]
 
 log = logging.getLogger("crane_ctrl.run")
 
@@ -31,6 +31,8 @@ def add_parser(commands: Any) -> None:
     run.add_argument("--profile", type=Path, required=True, help="the PLC's profile")
     run.add_argument("--plc", metavar="URL", help="modbus://host:port or opc.tcp://host:port/path")
     run.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
+    run.add_argument("--journal", type=Path, help="event journal (default $CRANE_CTRL_JOURNAL or "
+                     "~/.local/state/crane-ctrl/journal.sqlite)")  # fmt: skip
     run.set_defaults(handler=_run)
 
 
@@ -57,13 +59,59 @@ def make_link(profile: Profile, profile_path: Path, clock: MonotonicClock, plc: 
     return OpcUaLink(profile, clock, endpoint=plc, base_dir=profile_path.resolve().parent)
 
 
+async def demo(profile: Profile, path: Path, port: int = 15020) -> None:
+    """The simulator and the supervisor in one process until Ctrl-C."""
+    from crane_ctrl.supervisor import Supervisor
+    from simulators.runner import run_realtime, serve
+    from simulators.site_file import load_site
+
+    sim = load_site().simulator()
+    clock = MonotonicClock()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with serve(sim, profile, port=port) as served, asyncio.TaskGroup() as tasks:
+            print(f"simulator: {served.endpoint}; control channel 127.0.0.1:{served.control_port}")
+            print("Ctrl-C stops (the supervisor leaves the crane safe first)", flush=True)
+            tasks.create_task(run_realtime(sim, served, stop=stop))
+            async with make_link(profile, path, clock, f"modbus://127.0.0.1:{served.port}") as link:
+                supervisor = Supervisor(profile, link, clock)
+                tasks.create_task(_report(supervisor, stop))
+                await supervisor.run(stop)
+    except OSError as exc:
+        raise CraneCtrlError(
+            f"cannot start the demo on port {port}: {exc.strerror or exc}"
+        ) from None
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from crane_ctrl.profile_loader import fingerprint
+
     profile = load_profile(args.profile)
-    asyncio.run(_supervise(profile, args.profile, args.plc, args.seconds))
+    loaded = {
+        "event": "loaded",
+        "file": str(args.profile),
+        "fingerprint": fingerprint(args.profile.read_text(encoding="utf-8")),
+        "version": profile.profile.version,
+    }
+    asyncio.run(_supervise(profile, args.profile, args.plc, args.seconds, args.journal, loaded))
     return 0
 
 
-async def _supervise(profile: Profile, path: Path, plc: str | None, seconds: float | None) -> None:
+async def _supervise(
+    profile: Profile,
+    path: Path,
+    plc: str | None,
+    seconds: float | None,
+    journal_path: Path | None,
+    loaded: dict[str, str],
+) -> None:
+    from crane_ctrl.journal import Journal
     from crane_ctrl.supervisor import Supervisor
 
     clock = MonotonicClock()
@@ -74,13 +122,17 @@ async def _supervise(profile: Profile, path: Path, plc: str | None, seconds: flo
     if seconds is not None:
         loop.call_later(seconds, stop.set)
     try:
-        async with make_link(profile, path, clock, plc) as link:
-            supervisor = Supervisor(profile, link, clock)
-            log.info("supervising %s", link.name)
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(supervisor.run(stop))
-                tasks.create_task(_report(supervisor, stop))
-            log.info("stopped: references zero, drives disabled")
+        with Journal(journal_path, clock=clock, crane=profile.name) as journal:
+            journal.record("profile", profile.name, **loaded)
+            async with make_link(profile, path, clock, plc) as link:
+                supervisor = Supervisor(profile, link, clock, journal=journal)
+                journal.record("system", "supervisor", event="started", link=link.name)
+                log.info("supervising %s; journal %s", link.name, journal.path)
+                async with asyncio.TaskGroup() as tasks:
+                    tasks.create_task(supervisor.run(stop))
+                    tasks.create_task(_report(supervisor, stop))
+                journal.record("system", "supervisor", event="stopped")
+                log.info("stopped: references zero, drives disabled")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

@@ -6,8 +6,12 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  |    |                        problems, each naming file, line, key path and the fix
  |    +-- ProfileError         ... and that file is a PLC profile
  +-- CodecError                a value cannot cross between raw PLC data and engineering units
-      +-- DecodeError          raw data that means nothing (unmapped code, NaN, wrong length)
-      +-- EncodeError          an engineering value that does not fit the PLC's place
+ |    +-- DecodeError          raw data that means nothing (unmapped code, NaN, wrong length)
+ |    +-- EncodeError          an engineering value that does not fit the PLC's place
+ +-- LinkError                 a request to the PLC failed (links turn these into results)
+      +-- LinkLost             the connection is gone
+      +-- NoReply              the PLC did not answer in time
+      +-- PlcRefused           the PLC answered with an error (e.g. a Modbus exception)
 ```
 
 Messages name the thing and the value, e.g.
@@ -26,6 +30,10 @@ __all__ = [
     "CraneCtrlError",
     "DecodeError",
     "EncodeError",
+    "LinkError",
+    "LinkLost",
+    "NoReply",
+    "PlcRefused",
     "Problem",
     "ProfileError",
 ]
@@ -90,3 +98,19 @@ class DecodeError(CodecError):
 
 class EncodeError(CodecError):
     """An engineering value that cannot be written to its PLC place."""
+
+
+class LinkError(CraneCtrlError):
+    """A request to the PLC failed."""
+
+
+class LinkLost(LinkError):
+    """The connection to the PLC is gone."""
+
+
+class NoReply(LinkError):
+    """The PLC did not answer in time."""
+
+
+class PlcRefused(LinkError):
+    """The PLC answered the request with an error."""

@@ -211,6 +211,15 @@ def _scaling_rules(spec: SignalSpec, m: SignalMapping) -> Iterator[tuple[Path, s
         yield ("offset",), f"offset must be a finite number, not {m.offset}"
     if m.invert and spec.kind is not Kind.BOOL:
         yield ("invert",), f"invert applies to bools only; {spec.name} is a {spec.kind.value}"
+    if spec.name == "sup.heartbeat" and (m.scaled or m.map is not None or m.invert):
+        yield (
+            ("scale",),
+            (
+                "sup.heartbeat is written as it counts, wrapping at its place's range; remove "
+                "scale, offset and map"
+            ),
+        )
+        return
     if m.map is not None:
         yield from _map_rules(spec, m)
     elif spec.kind is Kind.BOOL and m.scaled:

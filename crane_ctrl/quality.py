@@ -51,8 +51,9 @@ class SnapshotBuilder:
         self._beat_changed: float | None = None
         self._scan = 0
 
-    def update(self, result: ReadResult | None, now: float) -> Snapshot:
-        """The snapshot for this scan."""
+    def update(self, result: ReadResult | None, now: float, *, link_up: bool = True) -> Snapshot:
+        """The snapshot for this scan; ``link_up`` false (the link declared itself down) is a
+        comms fault at once, without waiting for the data to age."""
         self._scan += 1
         if result is not None and result.ok:
             self._last_ok = now
@@ -62,8 +63,11 @@ class SnapshotBuilder:
             readings = {s.name: self._aged(s.name, now) for s in STATUS}
         self._last.update(readings)
         comms_ok, reason = self._comms(readings, now)
+        if comms_ok and not link_up:
+            comms_ok, reason = False, f"link down: {self._last_error}"
         if not comms_ok and self._beat_changed is not None and reason.startswith("PLC heartbeat"):
-            readings = {n: self._stale(n, reason) for n in readings}
+            # a frozen PLC's data is as old as its last heartbeat change
+            readings = {n: self._stale(n, reason, self._beat_changed) for n in readings}
         return Snapshot(now, MappingProxyType(readings), comms_ok, reason, self._scan)
 
     def _fresh(self, name: str, result: ReadResult, now: float) -> Reading:
@@ -90,13 +94,14 @@ class SnapshotBuilder:
             return last
         return self._stale(name, f"not read: {self._last_error}")
 
-    def _stale(self, name: str, why: str) -> Reading:
+    def _stale(self, name: str, why: str, since: float | None = None) -> Reading:
         if name not in self._mapped:
             return _UNMAPPED
         last = self._last.get(name)
         if last is None or last.time_s is None:
             return Reading(None, Quality.MISSING, None, why)
-        return Reading(last.value, Quality.STALE, last.time_s, why)
+        time_s = last.time_s if since is None else min(last.time_s, since)
+        return Reading(last.value, Quality.STALE, time_s, why)
 
     def _comms(self, readings: dict[str, Reading], now: float) -> tuple[bool, str]:
         if self._last_ok is None or now - self._last_ok > self.settings.max_age_s:

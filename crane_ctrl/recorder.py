@@ -1,7 +1,8 @@
 """What goes into the journal from each scan: transitions, never states.
 
 The recorder compares one scan with the last and records what changed: the link's state, comms
-trusted or not, interlocks tripping and clearing, refusals (a refusal held scan after scan is
+trusted or not, interlocks tripping and clearing on observed values (not the fail-safe trips that
+bad data causes: the comms fault says that once), refusals (a refusal held scan after scan is
 recorded once, when it starts), and every alarm event. Operator actions are recorded where they
 are taken (:class:`~crane_ctrl.supervisor.Supervisor`). The journal's ``record()`` only queues.
 """
@@ -9,7 +10,7 @@ are taken (:class:`~crane_ctrl.supervisor.Supervisor`). The journal's ``record()
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from crane_ctrl.alarm_states import AlarmEvent
 from crane_ctrl.interlocks import Permits, Refusal
@@ -22,7 +23,7 @@ __all__ = ["EventSink", "Recorder", "record_alarm"]
 class EventSink(Protocol):
     """Anything with the journal's ``record`` (the journal itself, or a list in tests)."""
 
-    def record(self, kind: str, subject: str, /, **values: object) -> None: ...
+    def record(self, kind: str, subject: str, **values: Any) -> None: ...
 
 
 class Recorder:
@@ -62,7 +63,9 @@ class Recorder:
             self.sink.record("link", "comms", ok=snapshot.comms_ok, reason=snapshot.comms_reason)
 
     def _trip_changes(self, permits: Permits) -> None:
-        now = {t.id: t.reason for t in permits.active}
+        # A trip that exists only because its data is not good is a consequence of the comms or
+        # quality problem, which is recorded itself: journal what was observed.
+        now = {t.id: t.reason for t in permits.active if not t.fail_safe}
         for iid, reason in now.items():
             if iid not in self._trips:
                 self.sink.record("trip", iid, state="tripped", reason=reason)

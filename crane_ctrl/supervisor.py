@@ -23,6 +23,7 @@ from crane_ctrl.alarm_conditions import conditions, supervisor_alarms
 from crane_ctrl.alarm_states import AlarmEvent, AlarmView
 from crane_ctrl.alarms import AlarmSystem
 from crane_ctrl.clock import Clock, sleep_unless
+from crane_ctrl.command_guard import encodable, limit_speeds, rated_speeds, single_encoder
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks import (
@@ -127,6 +128,11 @@ class Supervisor:
         self._scans = 0
         self._started = clock.now()
         self._comms_seen = False
+        self._write_failed = False
+        self._rated = rated_speeds(self.settings.crane)
+        self._check_encoding = single_encoder(profile)
+        self._guarded: set[str] = set()
+        self._drives_enabled = False
         self.view = SupervisorView(
             Snapshot(clock.now()), None, Commands(), (), link.health, None, 0, ScanStats()
         )
@@ -182,7 +188,8 @@ class Supervisor:
     async def scan_once(self, lateness_s: float = 0.0) -> SupervisorView:
         started = self.clock.now()
         result = await self.link.read()
-        snapshot = self._builder.update(result, self.clock.now())
+        link_up = self.link.health.state is LinkState.UP
+        snapshot = self._builder.update(result, self.clock.now(), link_up=link_up)
         self._drop_proposals_on_comms_loss(snapshot)
         reset, self._reset_requested = self._reset_requested, False
         permits = evaluate(snapshot, self.interlock_settings, self._latched, reset=reset)
@@ -192,8 +199,10 @@ class Supervisor:
             proposed = self.sequencer(snapshot, permits, snapshot.time_s)
         if reset:
             proposed = replace(proposed, reset=True)
+        proposed, limited = limit_speeds(proposed, self._rated)
+        self._drives_enabled = proposed.drives_enable
         commands, refusals = filter_commands(proposed, permits)
-        write = await self._write(commands, snapshot)
+        write = await self._write(commands, snapshot, limited)
         duration = self.clock.now() - started
         self._account(duration, lateness_s)
         events = self._alarms(snapshot, permits, refusals, duration)
@@ -217,6 +226,8 @@ class Supervisor:
             snapshot, permits, refusals, self.link.health,
             scan_overrun=duration > self.settings.scan_period_s,
             wind_prealarm_mps=self.settings.crane.wind_prealarm_mps,
+            write_failed=self._write_failed,
+            drives_enabled=self._drives_enabled,
         )  # fmt: skip
         return self.alarms.update(snapshot.time_s, now)
 
@@ -225,16 +236,39 @@ class Supervisor:
         if self._comms_seen and not snapshot.comms_ok and self._proposed != Commands():
             self._proposed = Commands()
             if self.journal is not None:
-                self.journal.record("operator", "proposal cleared", reason=snapshot.comms_reason)
+                self.journal.record("system", "proposal cleared", reason=snapshot.comms_reason)
 
-    async def _write(self, commands: Commands, snapshot: Snapshot) -> WriteResult:
+    async def _write(
+        self, commands: Commands, snapshot: Snapshot, limited: list[str]
+    ) -> WriteResult:
         self._heartbeat = (self._heartbeat + 1) % self._heartbeat_modulus
         size = snapshot.number("spreader.size")
         if commands.size_ref is not None:
             self._size_ref = commands.size_ref
         elif size:
             self._size_ref = int(size)
-        return await self.link.write(commands.signals(self._heartbeat, self._size_ref))
+        values, unencodable = encodable(
+            commands.signals(self._heartbeat, self._size_ref), self._check_encoding
+        )
+        self._journal_guards(limited + unencodable)
+        result = await self.link.write(values)
+        if unencodable and result.ok:
+            result = WriteResult(False, "; ".join(unencodable), result.duration_s)
+        if self.link.health.state is LinkState.UP:  # a link that is down says so itself
+            failed = not result.ok
+            if failed != self._write_failed and self.journal is not None:
+                state = "failing" if failed else "recovered"
+                self.journal.record("link", "write", state=state, error=result.error)
+            self._write_failed = failed
+        return result
+
+    def _journal_guards(self, problems: list[str]) -> None:
+        """Limited or unencodable commands: recorded once when they start."""
+        now = set(problems)
+        if self.journal is not None:
+            for problem in sorted(now - self._guarded):
+                self.journal.record("refusal", problem.split(" ", 1)[0].rstrip(":"), reason=problem)
+        self._guarded = now
 
     def _account(self, duration: float, lateness: float) -> None:
         self._scans += 1

@@ -14,6 +14,7 @@ from crane_ctrl.clock import ManualClock
 from crane_ctrl.profile import Profile
 
 if TYPE_CHECKING:
+    from crane_ctrl.recorder import EventSink
     from crane_ctrl.supervisor import Sequencer, SupervisorSettings, SupervisorView
     from simulators.simulator import CraneSimulator
 
@@ -67,6 +68,7 @@ class LockStep:
         settings: SupervisorSettings | None = None,
         *,
         sequencer: Sequencer | None = None,
+        journal: EventSink | None = None,
         sim_dt: float = 0.01,
     ) -> None:
         from crane_ctrl.links.memory import MemoryLink
@@ -78,7 +80,9 @@ class LockStep:
         self.sim = sim or CraneSimulator()
         self.plc = MemoryPlc(self.sim, profile)
         self.link = MemoryLink(profile, self.plc, self.clock)
-        self.supervisor = Supervisor(profile, self.link, self.clock, settings, sequencer=sequencer)
+        self.supervisor = Supervisor(
+            profile, self.link, self.clock, settings, sequencer=sequencer, journal=journal
+        )
         self.sim_dt = sim_dt
 
     @property

@@ -13,9 +13,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from crane_ctrl.clock import Clock
-from crane_ctrl.errors import CraneCtrlError, EncodeError
+from crane_ctrl.errors import CraneCtrlError, EncodeError, LinkLost, PlcRefused
 from crane_ctrl.links.base import LinkHealth, LinkState, ReadResult, WriteResult
-from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.modbus_map import Decoded, ModbusCodec, RegisterImage
 from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.profile import ModbusProfile, Profile
 from crane_ctrl.signals import Direction, Value
@@ -47,6 +47,10 @@ class MemoryLink:
         self._plan = self._modbus.read_plan() if self._modbus else []
         self._refs = self._opcua.nodes(Direction.STATUS) if self._opcua else []
         self._health = LinkHealth(self.name, LinkState.CONNECTING, clock.now())
+        self._failures = 0
+
+    FAILURES_TO_DROP = 3
+    """Failed requests in a row after which the link counts as down (as the socket links)."""
 
     @property
     def name(self) -> str:
@@ -80,23 +84,33 @@ class MemoryLink:
     async def read(self) -> ReadResult:
         try:
             if self._modbus is not None:
-                image = RegisterImage()
-                for block in self._plan:
-                    image.put(
-                        block.table,
-                        block.start,
-                        self.plc.read(block.table, block.start, block.count),
-                    )
-                decoded = self._modbus.decode(image)
+                decoded = self._read_modbus(self._modbus)
             else:
                 assert self._opcua is not None
                 values = dict(zip(self._refs, self.plc.read_nodes(self._refs), strict=True))
                 decoded = self._opcua.decode(values)
         except CraneCtrlError as exc:
-            self._set(LinkState.DOWN, f"link {self.name}: {exc}", failures=1)
-            return ReadResult(False, error=self._health.last_error)
+            return ReadResult(False, error=self._failed(exc))
+        self._failures = 0
         self._set(LinkState.UP, "", requests=1)
         return ReadResult(True, decoded.values, decoded.problems)
+
+    def _read_modbus(self, codec: ModbusCodec) -> Decoded:
+        """The read plan; a refused block (exception reply) is a problem of its signals only."""
+        image = RegisterImage()
+        refused = []
+        for block in self._plan:
+            try:
+                image.put(
+                    block.table, block.start, self.plc.read(block.table, block.start, block.count)
+                )
+            except PlcRefused as exc:  # the PLC answered, with an error: the link is fine
+                refused.append(f"read {block}: {exc}")
+        decoded = codec.decode(image)
+        if not refused:
+            return decoded
+        why = "; ".join(refused)
+        return Decoded(decoded.values, dict.fromkeys(decoded.problems, why))
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         try:
@@ -109,6 +123,16 @@ class MemoryLink:
         except EncodeError as exc:
             return WriteResult(False, f"link {self.name}: cannot encode: {exc}")
         except CraneCtrlError as exc:
-            self._set(LinkState.DOWN, f"link {self.name}: {exc}", failures=1)
-            return WriteResult(False, self._health.last_error)
+            return WriteResult(False, self._failed(exc))
         return WriteResult(True)
+
+    def _failed(self, exc: CraneCtrlError) -> str:
+        """A lost connection is down at once; no answer or a refusal, after a few in a row."""
+        error = f"link {self.name}: {exc}"
+        self._failures += 1
+        if isinstance(exc, PlcRefused):  # answered, with an error: the link itself is fine
+            self._failures -= 1
+            return error
+        lost = isinstance(exc, LinkLost) or self._failures >= self.FAILURES_TO_DROP
+        self._set(LinkState.DOWN if lost else self._health.state, error, failures=1)
+        return error

@@ -142,3 +142,34 @@ def test_sim_refuses_a_bad_profile_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"crane-ctrl: {bad}")
+
+
+async def test_headless_run_supervises_journals_and_leaves_the_plc_watchdog_to_trip(
+    running_sim: RunningSim, tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.sqlite"
+    process = await asyncio.create_subprocess_exec(
+        CRANE_CTRL, "run", "--profile", str(PROFILES / "generic-modbus.toml"),
+        "--plc", f"modbus://127.0.0.1:{running_sim.port}", "--seconds", "1.5", "--journal", str(journal),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in out.decode() + err.decode()
+
+    reader = await asyncio.create_subprocess_exec(
+        CRANE_CTRL, "events", "--journal", str(journal), "--csv",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    listed, problems = await asyncio.wait_for(reader.communicate(), timeout=30)
+    assert reader.returncode == 0, problems.decode()
+    rows = [line.split(",")[2:4] for line in listed.decode().splitlines()[1:]]
+    assert ["profile", "generic-modbus"] in rows
+    assert ["trip", "COMMS_FAULT"] in rows
+    assert ["system", "supervisor"] in rows
+
+    async def watchdog_tripped() -> bool:
+        status = await fault(running_sim.control, "status")
+        return '"plc.watchdog_trip": true' in status.stdout
+
+    await wait_until(watchdog_tripped, within=10, what="PLC watchdog after the supervisor stopped")

@@ -55,10 +55,7 @@ def test_clear_before_inject_is_refused_at_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, '[[faults]]\nat_s = 5.0\nfault = "estop"\nclear_at_s = 2.0\n')
     with pytest.raises(ConfigError) as caught:
         load_schedule(path)
-    assert (
-        str(caught.value)
-        == f"{path}:1 faults.0: clear_at_s (2.0) must come after at_s (5.0)"
-    )
+    assert str(caught.value) == f"{path}:1 faults.0: clear_at_s (2.0) must come after at_s (5.0)"
 
 
 def test_one_shot_fault_cannot_be_scheduled_to_clear(tmp_path: Path) -> None:

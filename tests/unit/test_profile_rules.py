@@ -523,3 +523,20 @@ def test_value_map_codes_may_be_written_in_hex() -> None:
         '{ table = "input", address = 22, type = "uint16", map = { "0x0" = 0, "0x1" = 20, "0x2" = 40, "0x3" = 45 } }',
     )
     assert parse_profile(text, SOURCE).signals["spreader.size"].codes == {0: 0, 1: 20, 2: 40, 3: 45}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["scale = 0.5", "offset = 1.0", 'map = { "0" = 0 }'],
+    ids=["scaled", "offset", "mapped"],
+)
+def test_supervisor_heartbeat_place_is_not_scaled(extra: str) -> None:
+    text = with_signal(
+        GENERIC_MODBUS,
+        "sup.heartbeat",
+        f'{{ table = "holding", address = 6, type = "uint16", {extra} }}',
+    )
+    assert first_problem(text).endswith(
+        'signals."sup.heartbeat".scale: sup.heartbeat is written as it counts, wrapping at its '
+        "place's range; remove scale, offset and map"
+    )
