@@ -8,15 +8,19 @@ reason), which the snapshot builder turns into signal quality. ``health`` says h
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from crane_ctrl.clock import Clock
 from crane_ctrl.signals import Value
 
-__all__ = ["Backoff", "Link", "LinkHealth", "LinkState", "ReadResult", "WriteResult"]
+log = logging.getLogger("crane_ctrl.links")
+
+__all__ = ["Backoff", "HealthBook", "Link", "LinkHealth", "LinkState", "ReadResult", "WriteResult"]
 
 
 class LinkState(StrEnum):
@@ -105,3 +109,53 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self.first_s
+
+
+class HealthBook:
+    """Keeps a link's :class:`LinkHealth`: state changes (logged once), failures in a row."""
+
+    def __init__(self, name: str, clock: Clock, failures_to_drop: int = 3) -> None:
+        self.clock = clock
+        self.failures_to_drop = failures_to_drop
+        self._in_a_row = 0
+        self.health = LinkHealth(name, LinkState.CONNECTING, clock.now())
+
+    @property
+    def state(self) -> LinkState:
+        return self.health.state
+
+    def set(self, state: LinkState, error: str = "", *, reconnected: bool = False) -> None:
+        h = self.health
+        if state is h.state and error == h.last_error:
+            return
+        if state is not h.state:
+            log.info("%s: %s%s", h.name, state, f" ({error})" if error else "")
+        back = reconnected and h.requests > 0
+        self.health = replace(
+            h,
+            state=state,
+            since=self.clock.now() if state is not h.state else h.since,
+            reconnects=h.reconnects + back,
+            last_error=error,
+        )
+        if state is LinkState.UP:
+            self._in_a_row = 0
+
+    def failure(self, error: str, *, toward_drop: bool = True) -> bool:
+        """Count a failed request; true when that makes ``failures_to_drop`` in a row.
+
+        ``toward_drop=False`` for a request the PLC answered with an error: the link is fine.
+        """
+        self.health = replace(self.health, last_error=error, failures=self.health.failures + 1)
+        if not toward_drop:
+            return False
+        self._in_a_row += 1
+        if self._in_a_row < self.failures_to_drop:
+            return False
+        self._in_a_row = 0
+        return True
+
+    def success(self, round_trip_s: float | None = None) -> None:
+        self._in_a_row = 0
+        h = self.health
+        self.health = replace(h, requests=h.requests + 1, round_trip_s=round_trip_s)

@@ -14,7 +14,7 @@ from typing import Protocol, Self
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import CraneCtrlError, EncodeError, LinkLost, PlcRefused
-from crane_ctrl.links.base import LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.links.base import HealthBook, LinkHealth, LinkState, ReadResult, WriteResult
 from crane_ctrl.modbus_map import Decoded, ModbusCodec, RegisterImage
 from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.profile import ModbusProfile, Profile
@@ -46,8 +46,7 @@ class MemoryLink:
         self._opcua = None if isinstance(profile, ModbusProfile) else OpcUaCodec(profile)
         self._plan = self._modbus.read_plan() if self._modbus else []
         self._refs = self._opcua.nodes(Direction.STATUS) if self._opcua else []
-        self._health = LinkHealth(self.name, LinkState.CONNECTING, clock.now())
-        self._failures = 0
+        self._book = HealthBook(self.name, clock, self.FAILURES_TO_DROP)
 
     FAILURES_TO_DROP = 3
     """Failed requests in a row after which the link counts as down (as the socket links)."""
@@ -58,10 +57,10 @@ class MemoryLink:
 
     @property
     def health(self) -> LinkHealth:
-        return self._health
+        return self._book.health
 
     async def __aenter__(self) -> Self:
-        self._set(LinkState.UP, "")
+        self._book.set(LinkState.UP)
         return self
 
     async def __aexit__(
@@ -70,16 +69,7 @@ class MemoryLink:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._set(LinkState.CLOSED, "")
-
-    def _set(self, state: LinkState, error: str, requests: int = 0, failures: int = 0) -> None:
-        h = self._health
-        since = self.clock.now() if state is not h.state else h.since
-        back = state is LinkState.UP and h.state is LinkState.DOWN
-        self._health = LinkHealth(
-            h.name, state, since, h.reconnects + back, error, 0.0,
-            h.requests + requests, h.failures + failures,
-        )  # fmt: skip
+        self._book.set(LinkState.CLOSED)
 
     async def read(self) -> ReadResult:
         try:
@@ -91,8 +81,8 @@ class MemoryLink:
                 decoded = self._opcua.decode(values)
         except CraneCtrlError as exc:
             return ReadResult(False, error=self._failed(exc))
-        self._failures = 0
-        self._set(LinkState.UP, "", requests=1)
+        self._book.set(LinkState.UP, reconnected=self._book.state is LinkState.DOWN)
+        self._book.success(0.0)
         return ReadResult(True, decoded.values, decoded.problems)
 
     def _read_modbus(self, codec: ModbusCodec) -> Decoded:
@@ -127,12 +117,10 @@ class MemoryLink:
         return WriteResult(True)
 
     def _failed(self, exc: CraneCtrlError) -> str:
-        """A lost connection is down at once; no answer or a refusal, after a few in a row."""
+        """A lost connection is down at once; no answer, after a few in a row; a refusal never
+        (the PLC answered)."""
         error = f"link {self.name}: {exc}"
-        self._failures += 1
-        if isinstance(exc, PlcRefused):  # answered, with an error: the link itself is fine
-            self._failures -= 1
-            return error
-        lost = isinstance(exc, LinkLost) or self._failures >= self.FAILURES_TO_DROP
-        self._set(LinkState.DOWN if lost else self._health.state, error, failures=1)
+        refused = isinstance(exc, PlcRefused)
+        if self._book.failure(error, toward_drop=not refused) or isinstance(exc, LinkLost):
+            self._book.set(LinkState.DOWN, error)
         return error

@@ -23,7 +23,14 @@ from pymodbus.exceptions import ModbusException
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import EncodeError
-from crane_ctrl.links.base import Backoff, LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.links.base import (
+    Backoff,
+    HealthBook,
+    LinkHealth,
+    LinkState,
+    ReadResult,
+    WriteResult,
+)
 from crane_ctrl.modbus_map import Block, ModbusCodec, RegisterImage
 from crane_ctrl.profile import ModbusProfile
 from crane_ctrl.signals import Value
@@ -58,12 +65,10 @@ class ModbusLink:
         self._plan = self.codec.read_plan()
         self._block_of = _block_of_signal(self.codec, self._plan)
         self._backoff = backoff or Backoff(0.1, 2.0)
-        self._failures_to_drop = failures_to_drop
         self._client: AsyncModbusTcpClient | None = None
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
-        self._consecutive_failures = 0
-        self._health = LinkHealth(self.name, LinkState.CONNECTING, clock.now())
+        self._book = HealthBook(self.name, clock, failures_to_drop)
 
     @property
     def name(self) -> str:
@@ -71,7 +76,7 @@ class ModbusLink:
 
     @property
     def health(self) -> LinkHealth:
-        return self._health
+        return self._book.health
 
     async def __aenter__(self) -> Self:
         self._client = AsyncModbusTcpClient(
@@ -91,7 +96,7 @@ class ModbusLink:
             await asyncio.gather(self._task, return_exceptions=True)
         if self._client is not None:
             self._client.close()
-        self._set(LinkState.CLOSED, "")
+        self._book.set(LinkState.CLOSED)
 
     # --- connection -------------------------------------------------------------------------------
 
@@ -100,8 +105,8 @@ class ModbusLink:
         assert client is not None
         while True:
             if not client.connected:
-                if self._health.state is LinkState.UP:
-                    self._set(LinkState.DOWN, self._health.last_error or "connection closed")
+                if self._book.state is LinkState.UP:
+                    self._book.set(LinkState.DOWN, self.health.last_error or "connection closed")
                 try:
                     async with asyncio.timeout(self.timeout_s * 4):
                         await client.connect()
@@ -109,10 +114,9 @@ class ModbusLink:
                     log.debug("%s: connect failed: %s", self.name, exc)
                 if client.connected:
                     self._backoff.reset()
-                    self._consecutive_failures = 0
-                    self._set(LinkState.UP, "", reconnected=True)
+                    self._book.set(LinkState.UP, reconnected=True)
                 else:
-                    self._set(LinkState.DOWN, f"cannot connect to {self.host}:{self.port}")
+                    self._book.set(LinkState.DOWN, f"cannot connect to {self.host}:{self.port}")
                     await asyncio.sleep(self._backoff.next())
                     continue
             self._lost.clear()
@@ -123,34 +127,9 @@ class ModbusLink:
                 continue  # look at the socket again: pymodbus may have closed it itself
             client.close()
 
-    def _set(self, state: LinkState, error: str, *, reconnected: bool = False) -> None:
-        h = self._health
-        if state is h.state and error == h.last_error:
-            return
-        since = self.clock.now() if state is not h.state else h.since
-        reconnects = h.reconnects + (1 if reconnected and h.requests else 0)
-        if state is not h.state:
-            log.info("%s: %s%s", self.name, state, f" ({error})" if error else "")
-        self._health = LinkHealth(
-            self.name, state, since, reconnects, error, h.round_trip_s, h.requests, h.failures
-        )
-
     def _failed(self, error: str) -> None:
-        self._consecutive_failures += 1
-        h = self._health
-        self._health = LinkHealth(
-            h.name,
-            h.state,
-            h.since,
-            h.reconnects,
-            error,
-            h.round_trip_s,
-            h.requests,
-            h.failures + 1,
-        )
         dead = self._client is None or not self._client.connected
-        if dead or self._consecutive_failures >= self._failures_to_drop:
-            self._consecutive_failures = 0
+        if self._book.failure(error) or dead:
             self._lost.set()
 
     # --- reads and writes -------------------------------------------------------------------------
@@ -160,11 +139,11 @@ class ModbusLink:
         client = self._client
         if client is None:
             return f"link {self.name} is not open"
-        if self._health.state is LinkState.UP and not client.connected:
+        if self._book.state is LinkState.UP and not client.connected:
             self._lost.set()
             return f"link {self.name}: connection lost, reconnecting"
-        if self._health.state is not LinkState.UP:
-            return f"link {self.name} is {self._health.state}: {self._health.last_error}"
+        if self._book.state is not LinkState.UP:
+            return f"link {self.name} is {self._book.state}: {self.health.last_error}"
         return None
 
     async def read(self) -> ReadResult:
@@ -196,17 +175,13 @@ class ModbusLink:
         return self._decoded(image, failed, time.perf_counter() - started)
 
     def _decoded(self, image: RegisterImage, failed: dict[Block, str], took: float) -> ReadResult:
-        self._consecutive_failures = 0
         decoded = self.codec.decode(image)
         problems = dict(decoded.problems)
         for name in problems:
             block = self._block_of.get(name)
             if block in failed:
                 problems[name] = f"read {block}: {failed[block]}"
-        h = self._health
-        self._health = LinkHealth(
-            h.name, h.state, h.since, h.reconnects, h.last_error, took, h.requests + 1, h.failures
-        )
+        self._book.success(took)
         return ReadResult(True, decoded.values, problems, duration_s=took)
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:

@@ -32,7 +32,14 @@ from cryptography import x509
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import CraneCtrlError, EncodeError
-from crane_ctrl.links.base import Backoff, LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.links.base import (
+    Backoff,
+    HealthBook,
+    LinkHealth,
+    LinkState,
+    ReadResult,
+    WriteResult,
+)
 from crane_ctrl.opcua_map import NodeRef, OpcUaCodec
 from crane_ctrl.profile import OpcUaLink as OpcUaLinkSettings
 from crane_ctrl.profile import OpcUaProfile
@@ -69,14 +76,12 @@ class OpcUaLink:
         self.endpoint = endpoint or profile.link.endpoint
         self.base_dir = base_dir or Path.cwd()
         self._backoff = backoff or Backoff(0.2, 2.0)
-        self._failures_to_drop = failures_to_drop
         self._status_refs = self.codec.nodes(Direction.STATUS)
         self._client: Client | None = None
         self._nodes: dict[NodeRef, Node] = {}
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
-        self._consecutive_failures = 0
-        self._health = LinkHealth(self.name, LinkState.CONNECTING, clock.now())
+        self._book = HealthBook(self.name, clock, failures_to_drop)
 
     @property
     def name(self) -> str:
@@ -84,7 +89,7 @@ class OpcUaLink:
 
     @property
     def health(self) -> LinkHealth:
-        return self._health
+        return self._book.health
 
     async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(self._keep_connected(), name=f"link {self.name}")
@@ -100,7 +105,7 @@ class OpcUaLink:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         await self._disconnect()
-        self._set(LinkState.CLOSED, "")
+        self._book.set(LinkState.CLOSED, "")
 
     # --- connection -------------------------------------------------------------------------------
 
@@ -110,16 +115,17 @@ class OpcUaLink:
                 await self._connect()
             except (*_FAILURES, CraneCtrlError) as exc:
                 await self._disconnect()
-                self._set(LinkState.DOWN, f"cannot connect to {self.endpoint}: {_describe(exc)}")
+                self._book.set(
+                    LinkState.DOWN, f"cannot connect to {self.endpoint}: {_describe(exc)}"
+                )
                 await asyncio.sleep(self._backoff.next())
                 continue
             self._backoff.reset()
-            self._consecutive_failures = 0
-            self._set(LinkState.UP, "", reconnected=True)
+            self._book.set(LinkState.UP, reconnected=True)
             self._lost.clear()
             await self._lost.wait()
             await self._disconnect()
-            self._set(LinkState.DOWN, self._health.last_error or "connection lost")
+            self._book.set(LinkState.DOWN, self.health.last_error or "connection lost")
 
     async def _connect(self) -> None:
         timeout = self.settings.timeout_s
@@ -179,39 +185,14 @@ class OpcUaLink:
             except (*_FAILURES, CraneCtrlError) as exc:
                 log.debug("%s: disconnect: %s", self.name, exc)
 
-    def _set(self, state: LinkState, error: str, *, reconnected: bool = False) -> None:
-        h = self._health
-        if state is h.state and error == h.last_error:
-            return
-        since = self.clock.now() if state is not h.state else h.since
-        reconnects = h.reconnects + (1 if reconnected and h.requests else 0)
-        if state is not h.state:
-            log.info("%s: %s%s", self.name, state, f" ({error})" if error else "")
-        self._health = LinkHealth(
-            self.name, state, since, reconnects, error, h.round_trip_s, h.requests, h.failures
-        )
-
     def _failed(self, error: str, *, fatal: bool) -> None:
-        self._consecutive_failures += 1
-        h = self._health
-        self._health = LinkHealth(
-            h.name,
-            h.state,
-            h.since,
-            h.reconnects,
-            error,
-            h.round_trip_s,
-            h.requests,
-            h.failures + 1,
-        )
-        if fatal or self._consecutive_failures >= self._failures_to_drop:
-            self._consecutive_failures = 0
+        if self._book.failure(error) or fatal:
             self._lost.set()
 
     # --- reads and writes -------------------------------------------------------------------------
 
     def _usable(self) -> Client | None:
-        if self._health.state is not LinkState.UP:
+        if self._book.state is not LinkState.UP:
             return None
         return self._client
 
@@ -219,7 +200,7 @@ class OpcUaLink:
         client = self._usable()
         if client is None:
             return ReadResult(
-                False, error=f"link {self.name} is {self._health.state}: {self._health.last_error}"
+                False, error=f"link {self.name} is {self._book.state}: {self.health.last_error}"
             )
         started = time.perf_counter()
         try:
@@ -231,7 +212,6 @@ class OpcUaLink:
             )
             self._failed(error, fatal=isinstance(exc, ConnectionError | OSError))
             return ReadResult(False, error=error, duration_s=time.perf_counter() - started)
-        self._consecutive_failures = 0
         values: dict[NodeRef, object] = {}
         bad: dict[NodeRef, str] = {}
         for ref, dv in zip(self._status_refs, data, strict=True):
@@ -246,16 +226,13 @@ class OpcUaLink:
             if ref in bad:
                 problems[name] = f"{m.place()}: {bad[ref]}"
         took = time.perf_counter() - started
-        h = self._health
-        self._health = LinkHealth(
-            h.name, h.state, h.since, h.reconnects, h.last_error, took, h.requests + 1, h.failures
-        )
+        self._book.success(took)
         return ReadResult(True, decoded.values, problems, duration_s=took)
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         client = self._usable()
         if client is None:
-            return WriteResult(False, f"link {self.name} is {self._health.state}")
+            return WriteResult(False, f"link {self.name} is {self._book.state}")
         started = time.perf_counter()
         try:
             writes = self.codec.encode(values)
