@@ -110,7 +110,7 @@ class ModbusLink:
                 try:
                     async with asyncio.timeout(self.timeout_s * 4):
                         await client.connect()
-                except (OSError, TimeoutError, ModbusException) as exc:
+                except Exception as exc:  # whatever pymodbus raises, keep trying
                     log.debug("%s: connect failed: %s", self.name, exc)
                 if client.connected:
                     self._backoff.reset()

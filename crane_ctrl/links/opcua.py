@@ -113,7 +113,7 @@ class OpcUaLink:
         while True:
             try:
                 await self._connect()
-            except (*_FAILURES, CraneCtrlError) as exc:
+            except Exception as exc:  # whatever asyncua raises, the keeper keeps trying
                 await self._disconnect()
                 self._book.set(
                     LinkState.DOWN, f"cannot connect to {self.endpoint}: {_describe(exc)}"

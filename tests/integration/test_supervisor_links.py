@@ -171,3 +171,30 @@ async def test_stopping_the_supervisor_trips_the_plc_watchdog(
         # the supervisor left the crane safe on its way out, and the PLC holds it so
         assert rig.sim.plc.commands["trolley.speed_ref"] == 0.0
         assert rig.sim.plc.commands["drives.enable"] is False
+
+
+async def test_opcua_link_refuses_a_server_certificate_not_in_the_trust_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = load_profile(PROFILES / "siemens-s7-1500-opcua.toml")
+    assert isinstance(profile, OpcUaProfile)
+    monkeypatch.setenv(profile.link.username_env or "", "crane")
+    monkeypatch.setenv(profile.link.password_env or "", "s3cret")
+    sim = CraneSimulator()
+    async with serve(sim, profile) as served:
+        link = await _link(profile, served, tmp_path, MonotonicClock())
+        assert profile.link.trust_dir is not None
+        trust = resolve_path(profile.link.trust_dir, tmp_path)
+        for trusted in trust.iterdir():
+            trusted.unlink()  # the simulator's certificate is no longer trusted ...
+        await setup_self_signed_certificate(  # ... only some other server's is
+            tmp_path / "other-key.pem", trust / "other-server.der", "urn:other:server", "127.0.0.1",
+            [ExtendedKeyUsageOID.SERVER_AUTH], {"organizationName": "elsewhere"},
+        )  # fmt: skip
+        async with link:
+            await wait_until(
+                lambda: "cannot connect" in link.health.last_error, within=10, what="refusal"
+            )
+            assert link.health.state is LinkState.DOWN
+            assert "Untrusted" in link.health.last_error, link.health.last_error
+            assert not (await link.read()).ok
