@@ -46,7 +46,9 @@ __all__ = ["ScanStats", "Sequencer", "Supervisor", "SupervisorSettings", "Superv
 log = logging.getLogger(__name__)
 
 Sequencer = Callable[[Snapshot, Permits, float], Commands]
-"""Proposes the scan's commands from what the crane is doing (none until the sequencer exists)."""
+"""Proposes the scan's commands from what the crane is doing. If it has an attribute
+``travel_clear_below_m`` (the lowest hoist height at which its planned path is clear of the stack
+profile), the travel-height interlock uses it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +194,11 @@ class Supervisor:
         snapshot = self._builder.update(result, self.clock.now(), link_up=link_up)
         self._drop_proposals_on_comms_loss(snapshot)
         reset, self._reset_requested = self._reset_requested, False
-        permits = evaluate(snapshot, self.interlock_settings, self._latched, reset=reset)
+        clear = getattr(self.sequencer, "travel_clear_below_m", None)
+        permits = evaluate(
+            snapshot, self.interlock_settings, self._latched, reset=reset,
+            travel_clear_below_m=clear,
+        )  # fmt: skip
         self._latched = permits.latched
         proposed = self._proposed
         if self.sequencer is not None:

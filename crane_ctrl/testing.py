@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING
 
 from crane_ctrl.clock import ManualClock
 from crane_ctrl.profile import Profile
+from crane_ctrl.site import Slot
 
 if TYPE_CHECKING:
     from crane_ctrl.recorder import EventSink
     from crane_ctrl.supervisor import Sequencer, SupervisorSettings, SupervisorView
+    from crane_ctrl.yard_model import YardModel
     from simulators.simulator import CraneSimulator
+    from simulators.site_file import SiteFile
 
-__all__ = ["LockStep", "wait_until"]
+__all__ = ["LockStep", "wait_until", "yard_model_of"]
 
 
 async def wait_until(
@@ -121,3 +124,16 @@ class LockStep:
             if condition(view):
                 return view
         raise TimeoutError(f"{what} not met within {within_s} s of crane time")
+
+
+def yard_model_of(site_file: SiteFile) -> YardModel:
+    """The supervisor's yard inventory for a simulator site file (what a TOS would supply)."""
+    from crane_ctrl.yard_model import Box, YardModel
+    from simulators.site_file import parse_slot
+
+    boxes = [
+        Box(c.id, c.size_ft, parse_slot(c.slot), c.mass_t, c.high_cube)
+        for c in site_file.containers
+    ]
+    vehicles = [Slot(v.area, lane=v.lane) for v in site_file.vehicles]
+    return YardModel(site_file.site, boxes, vehicles)
