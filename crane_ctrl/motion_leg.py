@@ -1,0 +1,260 @@
+"""One leg of an automatic move: hoist, travel and land, overlapped and shaped on the rope.
+
+A :class:`LegPlan` takes the load from hanging free at rest above its start to touchdown at its
+goal: it rises to the travel height the path needs (:class:`~crane_ctrl.motion_clearance.
+PathClearance`), starts travel while the hoist still rises as soon as the load stays above every
+obstacle within its stopping distance, starts lowering before travel ends as soon as the load
+has left everything it must clear, and lands straight down. Because the hoist moves while the
+travel speeds up and slows down, the rope length changes under the shaper: the travel is shaped
+on the rope length the predicted hoist motion gives (ZV on a varying rope,
+:func:`~crane_ctrl.motion_shaping.varying_zv`), which in turn moves the timing a little, so the
+two are iterated. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from crane_ctrl.crane import CraneParams
+from crane_ctrl.motion_clearance import (
+    ClearanceSpan,
+    Footprint,
+    HoistMove,
+    PathClearance,
+    lowering_start_s,
+    path_clear_height_m,
+    travel_start_s,
+)
+from crane_ctrl.motion_profiles import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
+from crane_ctrl.motion_shaping import Shaper, pendulum_length_m
+from crane_ctrl.motion_travel import XY, TravelPlan
+from crane_ctrl.site import CONTAINER_HEIGHT_M
+
+__all__ = ["LANDING_OVERTRAVEL_M", "XYZ", "LegPlan"]
+
+LANDING_OVERTRAVEL_M = 0.2
+"""A leg's landing creeps towards this far below the expected touchdown, m: the touchdown height
+is a model (stack heights, rope stretch), so the hoist keeps creeping until the sequencer sees
+the landing pins or slack rope and stops it, instead of stopping just short."""
+_LEG_ITERATIONS = 3
+"""Rounds of: timing the overlap on the plan, then shaping the plan on the rope that timing
+gives. The timing moves by centimetres after the first round."""
+
+XYZ = tuple[float, float, float]
+"""(x, y, z): gantry, trolley and twistlock-plane height, m."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegPlan:
+    """One leg: hoist from ``start_xyz`` up to the travel height, travel, land at ``goal_xyz``
+    (z: the twistlock plane at touchdown), hoist and travel overlapped. After a hold or any
+    other departure from the plan, plan the rest again from where the crane is.
+
+    ``obstacles`` must include what the load stands on at the start (the box below, the vehicle
+    deck): travel then starts only once the load is ``safe_clearance_m`` above it. The load
+    also stays that far above its touchdown height until travel ends (the landing proper is
+    straight down).
+
+    Times: :attr:`travel_start_s` and :attr:`touchdown_s` are leg times (from the leg's start,
+    the load hanging free at rest); :attr:`lowering_after_s` is a plan time (from travel's
+    start), so that a travel start delayed by a scan or two delays the lowering with it.
+    """
+
+    start_xyz: XYZ
+    goal_xyz: XYZ
+    limits: MotionLimits
+    clearance: PathClearance
+    clear_height_m: float
+    """The height the whole path needs (its highest span), m."""
+    travel_height_m: float
+    """Where the hoist rises to and travels at: the clearance height plus the hoist's
+    positioning tolerance (it stops within that of its target), or the start if higher, m."""
+    travel: TravelPlan
+    rise: HoistMove
+    landing: HoistMove
+    """The predicted descent from the travel height to touchdown (slow-down, creep)."""
+    travel_start_s: float
+    lowering_after_s: float
+    creep_distance_m: float
+    creep_mps: float
+
+    @classmethod
+    def plan(
+        cls,
+        start_xyz: XYZ,
+        goal_xyz: XYZ,
+        obstacles: Sequence[Footprint],
+        params: CraneParams,
+        *,
+        loaded: bool,
+        container_height_m: float = CONTAINER_HEIGHT_M,
+        container_mass_t: float | None = None,
+        half_size_m: XY = (0.0, 0.0),
+        shaper: Shaper = "zv",
+    ) -> LegPlan:
+        """Plan the leg over ``obstacles`` (see :class:`PathClearance` for ``half_size_m``).
+
+        ``ValueError`` if the clearance needed is above the hoist's upper limit."""
+        p = params
+        limits = MotionLimits.from_params(p, loaded=loaded)
+        xy0, xy1 = start_xyz[:2], goal_xyz[:2]
+        carrying = container_height_m if loaded else 0.0
+        clearance = _leg_clearance((xy0, xy1), goal_xyz[2], obstacles, p, carrying, half_size_m)
+        needed = clearance.height_m()
+        top = max(start_xyz[2], needed + HOIST_TOLERANCE_M)
+        if top > p.lift_height_m:
+            raise ValueError(
+                f"leg {start_xyz} -> {goal_xyz} needs the twistlocks at {needed:.2f} m to clear "
+                f"the path, too close to or above the lift height {p.lift_height_m} m"
+            )
+        rise = HoistMove.rise(start_xyz[2], top, limits.hoist)
+        landing = HoistMove.landing(
+            top, goal_xyz[2], limits.hoist, creep_from_m=p.creep_distance_m,
+            creep_mps=p.creep_speed_mps,
+        )  # fmt: skip
+        fastest = HoistMove.descent(top, goal_xyz[2], limits.hoist)
+
+        def rope(z: float) -> float:
+            return pendulum_length_m(
+                z, p, loaded=loaded, container_height_m=container_height_m,
+                container_mass_t=container_mass_t,
+            )  # fmt: skip
+
+        def plan_travel(rope_at: Callable[[float], float], arrival_s: float) -> TravelPlan:
+            return TravelPlan.plan(
+                xy0, xy1, limits.gantry, limits.trolley, _period(rope_at(0.0), p),
+                shaper=shaper, arrival_period_s=_period(rope_at(arrival_s), p),
+                damping_ratio=p.sway_damping_ratio, rope_length_m=rope_at,
+                gravity_mps2=p.gravity_mps2,
+            )  # fmt: skip
+
+        travel = plan_travel(lambda t: rope(top), 0.0)
+        for _ in range(_LEG_ITERATIONS):
+            start, lower = _overlap(travel, clearance, rise, fastest)
+            predicted = _RopeOverTravel(rope, rise, landing, start, lower)
+            travel = plan_travel(predicted, travel.duration_s)
+        start, lower = _overlap(travel, clearance, rise, fastest)
+        return cls(
+            start_xyz, goal_xyz, limits, clearance, needed, top, travel, rise, landing, start,
+            lower, p.creep_distance_m, p.creep_speed_mps,
+        )  # fmt: skip
+
+    @property
+    def lowering_start_s(self) -> float:
+        """Leg time at which lowering starts if travel starts on time, s."""
+        return self.travel_start_s + self.lowering_after_s
+
+    @property
+    def touchdown_s(self) -> float:
+        """Predicted leg time of touchdown, s."""
+        return self.lowering_start_s + self.landing.duration_s
+
+    def height_m(self, t: float) -> float:
+        """Predicted twistlock-plane height at leg time ``t``, m."""
+        if t < self.lowering_start_s:
+            return self.rise.height_m(t)
+        return self.landing.height_m(t - self.lowering_start_s)
+
+    def may_start_travel(self, t: float, hoist_position_m: float, hoist_speed_mps: float) -> bool:
+        """Whether travel may start at leg time ``t``: its planned start has come and, rising
+        on from its measured height and speed, the hoist clears every span in time."""
+        if t < self.travel_start_s - 1e-9:
+            return False
+        rise = HoistMove.rise(
+            hoist_position_m, self.travel_height_m, self.limits.hoist, speed_mps=hoist_speed_mps
+        )
+        return travel_start_s(self.travel, self.clearance, rise) <= 0.0
+
+    def path_clear_height_m(self, travel_t: float | None) -> float:
+        """The travel interlock's path-clear height ``travel_t`` after travel started, m: see
+        :func:`path_clear_height_m`. Before travel, what the start needs; once the plan has
+        ended, the touchdown height (fine positioning trims millimetres over the landing
+        place, also while the landing creeps)."""
+        if travel_t is None:
+            return self.clearance.height_m(0.0, 0.0)
+        if travel_t >= self.travel.duration_s:
+            return self.goal_xyz[2]
+        return path_clear_height_m(self.travel, self.clearance, travel_t)
+
+    def travel_reference(self, travel_t: float | None, *, lead_s: float = 0.0) -> XY:
+        """(gantry, trolley) speed references ``travel_t`` after travel started (zero before),
+        taken ``lead_s`` ahead (one scan: see :meth:`TravelPlan.reference`)."""
+        if travel_t is None:
+            return 0.0, 0.0
+        return self.travel.reference(travel_t + lead_s)
+
+    def lowering(self, travel_t: float | None) -> bool:
+        """Whether the hoist should be lowering ``travel_t`` after travel started."""
+        return travel_t is not None and travel_t >= self.lowering_after_s
+
+    def hoist_reference(self, hoist_position_m: float, travel_t: float | None) -> float:
+        """Hoist speed reference: to the travel height until lowering starts, then down
+        with slow-down and creep towards touchdown (and :data:`LANDING_OVERTRAVEL_M` on)."""
+        if not self.lowering(travel_t):
+            return hoist_reference(
+                hoist_position_m,
+                self.travel_height_m,
+                self.limits.hoist,
+                creep_from_m=None,
+                creep_mps=self.creep_mps,
+            )
+        return hoist_reference(
+            hoist_position_m,
+            self.goal_xyz[2] - LANDING_OVERTRAVEL_M,
+            self.limits.hoist,
+            creep_from_m=self.creep_distance_m + LANDING_OVERTRAVEL_M,
+            creep_mps=self.creep_mps,
+        )
+
+
+def _period(length_m: float, params: CraneParams) -> float:
+    return 2.0 * math.pi * math.sqrt(length_m / params.gravity_mps2)
+
+
+def _leg_clearance(
+    path_xy: tuple[XY, XY],
+    goal_z: float,
+    obstacles: Sequence[Footprint],
+    params: CraneParams,
+    carrying_m: float,
+    half_size_m: XY,
+) -> PathClearance:
+    """The path's spans, and the touchdown height plus the clearance at its end."""
+    clearance = PathClearance.along(
+        path_xy,
+        obstacles,
+        carrying_height_m=carrying_m,
+        clearance_m=params.safe_clearance_m,
+        half_size_m=half_size_m,
+    )
+    end = clearance.length_m
+    goal_span = ClearanceSpan(end, end, goal_z + params.safe_clearance_m)
+    return PathClearance(end, (*clearance.spans, goal_span))
+
+
+def _overlap(
+    travel: TravelPlan, clearance: PathClearance, rise: HoistMove, fastest: HoistMove
+) -> tuple[float, float]:
+    """Travel start (leg time) and lowering start (plan time): never before the rise ends."""
+    start = travel_start_s(travel, clearance, rise)
+    lower = max(lowering_start_s(travel, clearance, fastest), rise.duration_s - start)
+    return start, lower
+
+
+@dataclass(frozen=True, slots=True)
+class _RopeOverTravel:
+    """Rope length over plan time as the hoist is predicted to move: rising until travel has
+    run ``lower_s``, then landing."""
+
+    rope: Callable[[float], float]
+    rise: HoistMove
+    landing: HoistMove
+    start_s: float
+    lower_s: float
+
+    def __call__(self, t: float) -> float:
+        if t < self.lower_s:
+            return self.rope(self.rise.height_m(t + self.start_s))
+        return self.rope(self.landing.height_m(t - self.lower_s))

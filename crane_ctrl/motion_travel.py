@@ -1,0 +1,187 @@
+"""Gantry and trolley travel together on a straight line, input-shaped against sway.
+
+One time-optimal profile of the distance along the line drives both axes (each gets its share of
+the direction), so they start and arrive together and the load passes over exactly the ground
+:mod:`crane_ctrl.motion_clearance` checked. The path limits are each axis's limits divided by its
+share of the direction, the least winning; that is at most a little slower than each axis
+time-optimal on its own, and it keeps the path a straight line.
+
+The speed-up and the braking are shaped separately (:mod:`crane_ctrl.motion_shaping`): each on
+the period the rope will have then, or on the rope length over time when the hoist moves during
+travel. The braking starts where the shaped profile still ends on the goal. Pure: no I/O, no
+clock; times are seconds from the start of the plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crane_ctrl.motion_profiles import AxisLimits, Profile1D, Pulse, trapezoid, trapezoid_pulses
+from crane_ctrl.motion_shaping import (
+    Impulse,
+    Shaper,
+    mean_delay_s,
+    shape,
+    shaper_impulses,
+    varying_zv,
+)
+
+__all__ = ["XY", "TravelPlan"]
+
+XY = tuple[float, float]
+"""An (x, y) pair: a position (m) or the gantry and trolley speeds (m/s)."""
+_EPS = 1e-9
+"""Numerical zero for distances and speeds (not a physical threshold)."""
+_ARRIVAL_ITERATIONS = 3
+"""Rounds of placing the braking and shaping it where it lands (the shaper's delay moves it)."""
+_PEAK_STEP = 0.02
+"""Share of the peak speed given up per try while the shaped profile would run backwards or miss
+the goal (two different shapers on a short move); a search step, not physics."""
+
+Shapers = Callable[[float, float], tuple[Impulse, ...]]
+"""The impulses for a speed change starting at a plan time and lasting a duration."""
+
+
+@dataclass(frozen=True, slots=True)
+class TravelPlan:
+    """Gantry and trolley together on the straight line from ``start_xy`` to ``goal_xy``."""
+
+    start_xy: XY
+    goal_xy: XY
+    direction: XY
+    """Unit vector from start to goal ((0, 0) for no move)."""
+    path: Profile1D
+    """Distance along the line over time, shaped."""
+    unshaped_s: float
+    """Duration of the same straight-line move unshaped (time-optimal), s."""
+    limits: AxisLimits
+    """Speed and acceleration limits along the path (each axis's over its share)."""
+
+    @classmethod
+    def plan(
+        cls,
+        start_xy: XY,
+        goal_xy: XY,
+        limits_gantry: AxisLimits,
+        limits_trolley: AxisLimits,
+        period_s: float,
+        *,
+        shaper: Shaper = "zv",
+        arrival_period_s: float | None = None,
+        damping_ratio: float = 0.0,
+        rope_length_m: Callable[[float], float] | None = None,
+        gravity_mps2: float = 9.81,
+    ) -> TravelPlan:
+        """Plan the move, shaped on the pendulum's ``period_s`` (see ``pendulum_period_s``).
+
+        ``arrival_period_s``: the period while braking, if the rope will be longer or shorter
+        by then. ``rope_length_m``: the rope length over plan time, when the hoist moves during
+        travel; the ZV impulses are then computed on it (:func:`varying_zv`), the periods only
+        bracket the search. ``damping_ratio``: the pendulum's (``sway_damping_ratio``).
+        """
+        dx, dy = goal_xy[0] - start_xy[0], goal_xy[1] - start_xy[1]
+        length = math.hypot(dx, dy)
+        if length < _EPS:
+            still = AxisLimits(math.inf, math.inf, math.inf)
+            return cls(start_xy, goal_xy, (0.0, 0.0), Profile1D.from_pulses(()), 0.0, still)
+        ux, uy = dx / length, dy / length
+        limits = _path_limits(ux, uy, limits_gantry, limits_trolley)
+        arrival_period = period_s if arrival_period_s is None else arrival_period_s
+        departure_for: Shapers
+        arrival_for: Shapers
+        if rope_length_m is not None and shaper == "zv":
+            departure_for = _varying(rope_length_m, period_s, gravity_mps2, damping_ratio)
+            arrival_for = _varying(rope_length_m, arrival_period, gravity_mps2, damping_ratio)
+        else:
+            departure_for = _fixed(shaper_impulses(shaper, period_s, damping_ratio))
+            arrival_for = _fixed(shaper_impulses(shaper, arrival_period, damping_ratio))
+        path = _shaped(length, limits, departure_for, arrival_for)
+        unshaped = trapezoid(length, limits).duration_s
+        return cls(start_xy, goal_xy, (ux, uy), path, unshaped, limits)
+
+    @property
+    def duration_s(self) -> float:
+        return self.path.duration_s
+
+    @property
+    def length_m(self) -> float:
+        """Length of the straight path, m."""
+        return self.path.distance_m
+
+    def progress_m(self, t: float) -> float:
+        """Distance travelled along the path at plan time ``t``, m."""
+        return self.path.position(t)
+
+    def reference(self, t: float) -> XY:
+        """(gantry, trolley) speed references at plan time ``t``, m/s (zero outside the plan).
+
+        Every scan, command ``reference(t + scan)``: the drives ramp to a new reference within
+        the scan, so they then follow the piecewise-linear profile instead of a scan behind it.
+        """
+        v = self.path.velocity(t) if t >= 0.0 else 0.0
+        return self.direction[0] * v, self.direction[1] * v
+
+    def position(self, t: float) -> XY:
+        """(x, y) the plan is at at time ``t``, m."""
+        s = self.path.position(t)
+        return self.start_xy[0] + self.direction[0] * s, self.start_xy[1] + self.direction[1] * s
+
+
+def _fixed(impulses: tuple[Impulse, ...]) -> Shapers:
+    def impulses_for(start: float, duration: float) -> tuple[Impulse, ...]:
+        return impulses
+
+    return impulses_for
+
+
+def _varying(
+    rope_length_m: Callable[[float], float], period_s: float, gravity: float, damping: float
+) -> Shapers:
+    def impulses_for(start: float, duration: float) -> tuple[Impulse, ...]:
+        return varying_zv(
+            start, duration, rope_length_m, period_s, gravity_mps2=gravity, damping_ratio=damping
+        )
+
+    return impulses_for
+
+
+def _path_limits(ux: float, uy: float, gantry: AxisLimits, trolley: AxisLimits) -> AxisLimits:
+    """Limits along the direction (ux, uy): each axis's limit over its share, the least wins."""
+    shares = [(abs(u), lim) for u, lim in ((ux, gantry), (uy, trolley)) if abs(u) > _EPS]
+    return AxisLimits(
+        min(lim.vmax_mps / u for u, lim in shares),
+        min(lim.accel_mps2 / u for u, lim in shares),
+        min(lim.decel_mps2 / u for u, lim in shares),
+    )
+
+
+def _shaped(
+    length_m: float, limits: AxisLimits, departure_for: Shapers, arrival_for: Shapers
+) -> Profile1D:
+    """The time-optimal profile over ``length_m`` with its speed-up and braking shaped.
+
+    A shaper delays the distance covered by its mean delay, so the braking starts the
+    difference of the two mean delays later than unshaped. With equal shapers this is the
+    convolution of the time-optimal profile; otherwise the peak speed comes down while the
+    shaped speed would dip below zero or the profile would miss the goal."""
+    accel, _ = trapezoid_pulses(length_m, limits)
+    a, d = limits.accel_mps2, limits.decel_mps2
+    peak = accel.end_s * a
+    while True:
+        departure = departure_for(0.0, peak / a)
+        unshaped_brake = length_m / peak + peak / (2 * a) - peak / (2 * d)
+        arrival = arrival_for(unshaped_brake, peak / d)
+        for _ in range(_ARRIVAL_ITERATIONS):
+            t_brake = unshaped_brake + mean_delay_s(departure) - mean_delay_s(arrival)
+            arrival = arrival_for(max(0.0, t_brake), peak / d)
+        t_brake = unshaped_brake + mean_delay_s(departure) - mean_delay_s(arrival)
+        if t_brake >= 0.0:
+            speed_up = shape([Pulse(0.0, peak / a, a)], departure)
+            braking = shape([Pulse(t_brake, t_brake + peak / d, -d)], arrival)
+            profile = Profile1D.from_pulses([*speed_up, *braking])
+            on_goal = abs(profile.distance_m - length_m) <= 1e-6 * max(1.0, length_m)
+            if on_goal and min(profile.speeds) >= -_EPS:
+                return profile
+        peak *= 1.0 - _PEAK_STEP
