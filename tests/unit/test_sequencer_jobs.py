@@ -1,0 +1,65 @@
+"""Full automatic jobs in lock-step: the sequencer, the supervisor and the simulated crane."""
+
+from __future__ import annotations
+
+import pytest
+
+from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.sequencer import Outcome, Sequencer, Transfer
+from crane_ctrl.site import Slot
+from crane_ctrl.testing import LockStep, yard_model_of
+from simulators.site_file import load_site
+from tests.profile_texts import PROFILES
+
+ALL = ["generic-modbus", "modicon-m580-modbus", "generic-opcua", "siemens-s7-1500-opcua"]
+JOB_LIMIT_S = 400.0
+
+
+async def run_job(
+    profile_name: str, box_id: str, to: Slot, *, inject: str | None = None, **params: object
+) -> tuple[LockStep, Sequencer]:
+    site = load_site()
+    sim = site.simulator()
+    yard = yard_model_of(site)
+    sequencer = Sequencer(site.crane, yard)
+    rig = LockStep(load_profile(PROFILES / f"{profile_name}.toml"), sim, sequencer=sequencer)
+    async with rig:
+        await rig.until(lambda v: v.snapshot.comms_ok, within_s=2, what="comms")
+        if inject is not None:
+            sim.faults.inject(inject, **params)
+        sequencer.start(Transfer("J1", yard.boxes[box_id], to), rig.clock.now())
+        await rig.until(
+            lambda v: sequencer.outcome is not None, within_s=JOB_LIMIT_S, what="job end"
+        )
+    return rig, sequencer
+
+
+@pytest.mark.parametrize("name", ALL)
+async def test_truck_to_stack_job_completes_on_every_profile(name: str) -> None:
+    rig, sequencer = await run_job(name, "MSKU1234565", Slot.stack(7, 3, 1))
+    assert sequencer.outcome is not None
+    assert sequencer.outcome[1] is Outcome.DONE, sequencer.outcome
+    box = rig.sim.plant.yard.containers["MSKU1234565"]
+    assert box.location == Slot.stack(7, 3, 1)
+    assert rig.sim.model_faults == ()
+    assert sequencer.yard.boxes["MSKU1234565"].slot == Slot.stack(7, 3, 1)
+
+
+async def test_overweight_container_is_set_back_down_and_the_job_fails() -> None:
+    rig, sequencer = await run_job("generic-modbus", "MSKU1234565", Slot.stack(7, 3, 1),
+                                   inject="overweight", container="MSKU1234565", mass_t=48.0)  # fmt: skip
+    assert sequencer.outcome is not None
+    assert sequencer.outcome[1] is Outcome.FAILED
+    assert sequencer.outcome[2].startswith("overweight")
+    assert rig.sim.plant.yard.containers["MSKU1234565"].location == Slot.truck("T1")
+    assert rig.sim.model_faults == ()
+
+
+async def test_twistlock_that_will_not_lock_fails_the_job_with_the_spreader_empty() -> None:
+    rig, sequencer = await run_job("generic-modbus", "MSKU1234565", Slot.stack(7, 3, 1),
+                                   inject="twistlock_jammed", corner=2)  # fmt: skip
+    assert sequencer.outcome is not None
+    assert sequencer.outcome[1] is Outcome.FAILED
+    assert "not locked" in sequencer.outcome[2]
+    assert not rig.sim.plant.carrying
+    assert rig.sim.model_faults == ()
