@@ -107,6 +107,7 @@ class _Run:
     creep_since: float | None = None
     failure: str | None = None
     resume_step: Step | None = None
+    hold_reason: str = ""
     events: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -141,6 +142,15 @@ class Sequencer:
         self.outcome = None
         self._enter(Step.TELESCOPE, now)
 
+    def hold(self, now: float, reason: str) -> None:
+        """Stop where it is (the move goes on from here after :meth:`resume`)."""
+        run = self.run
+        if run is None or run.step is Step.HELD:
+            return
+        run.resume_step = self._restart_step(run)
+        run.hold_reason = reason
+        self._enter(Step.HELD, now, reason=reason)
+
     def resume(self, now: float) -> None:
         """Go on after a hold (the operator has seen why it held)."""
         run = self.run
@@ -155,8 +165,7 @@ class Sequencer:
             self.travel_clear_below_m = None
             return Commands(drives_enable=False)
         if run.step is not Step.HELD and self._must_hold(snapshot, permits):
-            run.resume_step = self._restart_step(run)
-            self._enter(Step.HELD, now, reason=snapshot.comms_reason or _trips(permits))
+            self.hold(now, snapshot.comms_reason or _trips(permits))
         self._permits = permits
         if run.delivering and run.failure is None and run.step in (Step.RAISE, Step.TRAVEL):
             load = snapshot.number("hoist.load")

@@ -1,0 +1,163 @@
+"""The automatic crane: job queue, PackML machine state and operating mode around the sequencer.
+
+A supervisor sequencer hook. In EXECUTE it takes the next queued job when nothing runs, asks
+:func:`~crane_ctrl.jobs.start_blockers` why it may not start (kept in :attr:`why_not_start` for
+the HMI, like Siemens' "no automatic start" word), starts the pick-and-drop step machine and moves
+the job through its TIC 4.0 states from the sequencer's steps. HOLD/UNHOLD from the operator hold
+and resume the move; a hold the sequencer takes by itself (comms, a stop trip) shows as HELD and
+waits for the operator's UNHOLD. Pure: time comes in as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from crane_ctrl.commands import Commands
+from crane_ctrl.crane import CraneParams
+from crane_ctrl.interlocks import Permits
+from crane_ctrl.jobs import JobQueue, JobState, start_blockers
+from crane_ctrl.machine import MachineState, Mode, PackCommand, PackState
+from crane_ctrl.sequencer import Outcome, Sequencer, Step, Transfer
+from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.yard_model import YardModel
+
+__all__ = ["Automation"]
+
+_ACTING_TO_DONE = {
+    PackState.RESETTING,
+    PackState.STARTING,
+    PackState.UNHOLDING,
+    PackState.CLEARING,
+    PackState.SUSPENDING,
+    PackState.UNSUSPENDING,
+    PackState.COMPLETING,
+}
+_JOB_STEPS = {
+    ("collect", "lock"): JobState.READY_TO_COLLECT,
+    ("deliver", "raise"): JobState.MOVING_TO_DELIVER,
+    ("deliver", "unlock"): JobState.READY_TO_DELIVER,
+}
+
+
+class Automation:
+    """Runs queued jobs one after the other while the machine is in EXECUTE."""
+
+    def __init__(
+        self,
+        params: CraneParams,
+        yard: YardModel,
+        queue: JobQueue,
+        *,
+        mode: Mode = Mode.FULLAUTOMATIC,
+        on_event: Callable[[dict[str, object]], None] | None = None,
+    ) -> None:
+        self.params = params
+        self.yard = yard
+        self.queue = queue
+        self.mode = mode
+        self.machine = MachineState()
+        self.on_event = on_event
+        self.sequencer = Sequencer(params, yard, on_event=self._on_step)
+        self.why_not_start: tuple[str, ...] = ()
+        self._now = 0.0
+
+    @property
+    def travel_clear_below_m(self) -> float | None:
+        return self.sequencer.travel_clear_below_m
+
+    # --- the operator's way in
+
+    def command(self, cmd: PackCommand, now: float, reason: str = "") -> None:
+        """A PackML command; :class:`~crane_ctrl.machine.CommandRefused` says why not."""
+        for event in self.machine.command(cmd, now, reason):
+            self._emit({"kind": "machine", **event})
+        if cmd is PackCommand.UNHOLD:
+            self.sequencer.resume(now)
+
+    # --- one scan
+
+    def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        self._now = now
+        self._advance_machine(now)
+        state = self.machine.state
+        if state is PackState.EXECUTE:
+            return self._execute(snapshot, permits, now)
+        if state in (PackState.HOLDING, PackState.HELD, PackState.STOPPING):
+            return self._hold(snapshot, permits, now)
+        return Commands(drives_enable=self.sequencer.run is not None)
+
+    def _advance_machine(self, now: float) -> None:
+        state = self.machine.state
+        held = state is PackState.HOLDING and self._held_safe()
+        quiet = state in (PackState.STOPPING, PackState.ABORTING) and self.sequencer.run is None
+        if state in _ACTING_TO_DONE or held or quiet:
+            self._machine_events(self.machine.state_complete(now))
+
+    def _held_safe(self) -> bool:
+        run = self.sequencer.run
+        return run is None or run.step is Step.HELD
+
+    def _hold(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        run = self.sequencer.run
+        if run is not None and run.step is not Step.HELD:
+            self.sequencer.hold(now, "operator hold")
+        self.sequencer(snapshot, permits, now)
+        return Commands(drives_enable=run is not None)
+
+    def _execute(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        if self.sequencer.run is None:
+            self._start_next(snapshot, permits, now)
+        if self.sequencer.run is None:
+            self.sequencer(snapshot, permits, now)
+            return Commands(drives_enable=True)  # in EXECUTE the drives stay ready for work
+        commands = self.sequencer(snapshot, permits, now)
+        run = self.sequencer.run
+        if run is not None and run.step is Step.HELD:
+            self._machine_events(self.machine.command(PackCommand.HOLD, now, run.hold_reason))
+        return commands
+
+    def _start_next(self, snapshot: Snapshot, permits: Permits, now: float) -> None:
+        job = self.queue.next()
+        if job is None:
+            self.why_not_start = ()
+            return
+        size = snapshot.number("spreader.size")
+        blockers = start_blockers(
+            job, mode=self.mode, machine_state=self.machine.state, snapshot=snapshot,
+            permits=permits, spreader_size_ft=None if size is None else int(size),
+            carrying=False, yard=self.yard,
+        )  # fmt: skip
+        self.why_not_start = tuple(blockers)
+        box = self.yard.at(job.from_slot)
+        if blockers or box is None:
+            return
+        self.queue.advance(job.id, JobState.MOVING_TO_COLLECT, now)
+        self.sequencer.start(Transfer(job.id, box, job.to_slot), now)
+        self._emit_queue()
+
+    # --- from the sequencer
+
+    def _on_step(self, event: dict[str, object]) -> None:
+        job_id = str(event["job"])
+        if "outcome" in event:
+            done = event["outcome"] == str(Outcome.DONE)
+            state = JobState.DONE if done else JobState.FAILED
+            self.queue.advance(job_id, state, float(str(event["time"])), str(event["reason"]))
+        else:
+            state_now = _JOB_STEPS.get((str(event["phase"]), str(event["step"])))
+            if state_now is not None and self.queue.get(job_id).state is not state_now:
+                self.queue.advance(job_id, state_now, float(str(event["time"])))
+        self._emit({"kind": "sequence", **event})
+        self._emit_queue()
+
+    def _emit_queue(self) -> None:
+        for event in self.queue.take_events():
+            self._emit({"kind": "job", **event})
+
+    def _machine_events(self, events: Sequence[Mapping[str, object]]) -> None:
+        for event in events:
+            self._emit({"kind": "machine", **event})
+
+    def _emit(self, event: dict[str, object]) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
