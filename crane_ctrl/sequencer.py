@@ -39,13 +39,25 @@ from crane_ctrl.yard_model import Box, YardModel
 __all__ = ["Outcome", "Sequencer", "SequencerSettings", "Step", "Transfer"]
 
 
+_CALM_SHARE = 0.6
+"""Sway must stay within tolerance this share of a pendulum period before lowering."""
+_DAMPING_SPEED_SHARE = 0.4
+"""Sway damping may use this share of an axis's rated speed."""
+_OVERTRAVEL_M = 0.3
+"""Lowering aims this far below the landing height: the pins stop it, not the target."""
 _OVERSHOOT_M = 0.05
 """Aim this far above a raise goal so the hoist passes it rather than creeping up to it."""
 _SCAN_LEAD_S = 0.05
 """References are taken one scan ahead so the drives follow the profile, not lag it."""
 
-_STOPS = frozenset({"ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "WIND_STORM", "COMMS_FAULT"})
-"""Trips that stop a move for good until an operator has looked (others just pause it)."""
+_STOPS = frozenset(
+    {
+        "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "WIND_STORM", "WIND_STOP", "COMMS_FAULT",
+        "LANE_NOT_CLEAR", "STORM_PINS_DOWN",
+    }
+)  # fmt: skip
+"""Trips that hold a move until an operator has looked and resumed it (wind stop: the load is
+held where it is; setting it down elsewhere would land it off any support in that wind)."""
 
 
 class Step(StrEnum):
@@ -59,6 +71,7 @@ class Step(StrEnum):
     SET_BACK = "set back down"
     UNLOCK = "unlock"
     RAISE_CLEAR = "raise clear"
+    SETTLE = "settle sway"
     HELD = "held"
 
 
@@ -76,11 +89,20 @@ class SequencerSettings:
     landed_timeout_s: float = 5.0
     """After creep starts; plus the creep time itself (0.5 m at 0.1 m/s)."""
     telescope_timeout_s: float = 30.0
-    trial_lift_m: float = 0.05
+    trial_lift_m: float = 0.10
+    """Drum travel of the slow first lift: beyond rope stretch and the truck-lift trip height."""
     trial_lift_mps: float = 0.05
     settle_s: float = 1.0
     """After lift-off, hold this long before the weight counts (rope stretch, load cell)."""
+    sway_tolerance_m: float = 0.04
+    """Load offset from plumb allowed before lowering onto a landing (sway sensors, if fitted)."""
+    sway_damping_gain: float = 0.5
+    """1/s: speed added per metre of sway while holding position (moves under the load)."""
+    landing_height_tolerance_m: float = 0.15
+    """Landed this far from the expected height means something else is under the spreader."""
     travel_timeout_factor: float = 2.0
+    settle_timeout_s: float = 90.0
+    """On top of the planned travel: fine positioning and damping sway (after a stop, say)."""
     """A step that takes this many times its planned time has failed."""
     hold_on_trip: bool = True
 
@@ -108,6 +130,7 @@ class _Run:
     failure: str | None = None
     resume_step: Step | None = None
     hold_reason: str = ""
+    calm_since: float | None = None
     events: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -130,6 +153,7 @@ class Sequencer:
         self.travel_clear_below_m: float | None = None
         """Read by the supervisor for the travel-height interlock."""
         self._permits: Permits | None = None
+        self._last: Snapshot | None = None
         self.outcome: tuple[str, Outcome, str] | None = None
         """(job id, outcome, reason) of the last finished job."""
 
@@ -155,7 +179,9 @@ class Sequencer:
         """Go on after a hold (the operator has seen why it held)."""
         run = self.run
         if run is not None and run.step is Step.HELD and run.resume_step is not None:
-            self._enter(run.resume_step, now)
+            resting = self._last is not None and _any(self._last, "landed")
+            # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on
+            self._enter(run.resume_step if resting else Step.SETTLE, now)
 
     # --- one scan
 
@@ -167,6 +193,10 @@ class Sequencer:
         if run.step is not Step.HELD and self._must_hold(snapshot, permits):
             self.hold(now, snapshot.comms_reason or _trips(permits))
         self._permits = permits
+        self._last = snapshot
+        lifting = run.delivering and run.failure is None and run.step is Step.RAISE
+        if lifting and snapshot.flag("lane.truck_lifted", unsafe=False):
+            return self._fail_safe(run, "truck lifted with the container", now, snapshot)
         if run.delivering and run.failure is None and run.step in (Step.RAISE, Step.TRAVEL):
             load = snapshot.number("hoist.load")
             if load is not None and load > self.params.overload_trip_t:
@@ -199,6 +229,7 @@ class Sequencer:
         run = self.run
         assert run is not None
         run.step, run.since, run.plan, run.creep_since = step, now, None, None
+        run.calm_since = None
         event = {"time": now, "job": run.transfer.job_id, "step": str(step), "reason": reason,
                  "phase": "deliver" if run.delivering else "collect"}  # fmt: skip
         run.events.append(event)
@@ -235,6 +266,34 @@ class Sequencer:
     def _held(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
         return Commands(drives_enable=True)
 
+    def _settle_sway(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
+        """Damp the sway where the crane stands (moving under the load), then go on."""
+        z = snapshot.number("hoist.position")
+        sx, sy = _sway(snapshot)
+        if z is None or self._calm(run, snapshot, z, now):
+            self._enter(run.resume_step or Step.RAISE, now)
+            return Commands(drives_enable=True)
+        limits = self._limits(snapshot)
+        gain = self.settings.sway_damping_gain
+        vx = _clamp(gain * sx, limits.gantry.vmax_mps * _DAMPING_SPEED_SHARE)
+        vy = _clamp(gain * sy, limits.trolley.vmax_mps * _DAMPING_SPEED_SHARE)
+        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
+
+    _settle = _settle_sway
+
+    def _calm(self, run: _Run, snapshot: Snapshot, z: float, now: float) -> bool:
+        """Sway within tolerance for most of a swing (not a zero crossing of a big one)."""
+        sx, sy = _sway(snapshot)
+        if max(abs(sx), abs(sy)) > self.settings.sway_tolerance_m:
+            run.calm_since = None
+            return False
+        if run.calm_since is None:
+            run.calm_since = now
+        period = pendulum_period_s(
+            z, self.params, loaded=self._loaded(run), container_height_m=run.transfer.box.height_m
+        )
+        return now - run.calm_since >= _CALM_SHARE * period
+
     def _telescope(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
         size = run.transfer.box.size_ft
         if snapshot.number("spreader.size") == size:
@@ -250,7 +309,7 @@ class Sequencer:
             return Commands(drives_enable=True)
         goal = self._travel_height(run, snapshot)
         self.travel_clear_below_m = goal
-        if z >= goal - self.settings.position_tolerance_m:
+        if z >= goal:
             self._enter(Step.TRAVEL, now)
             return Commands(drives_enable=True)
         return self._hoist_to(z, goal + _OVERSHOOT_M, snapshot)
@@ -266,14 +325,19 @@ class Sequencer:
                                        container_height_m=run.transfer.box.height_m)  # fmt: skip
             run.plan = TravelPlan.plan((x, y), goal, limits.gantry, limits.trolley, period)
         t = now - run.since
-        if t > run.plan.duration_s * self.settings.travel_timeout_factor + 10.0:
-            return self._fail_safe(run, "travel did not arrive in time", now, snapshot)
+        allowance = self.settings.settle_timeout_s
+        if t > run.plan.duration_s * self.settings.travel_timeout_factor + allowance:
+            # never set a load down mid-path: hold where it is for the operator
+            self.hold(now, "travel did not arrive in time")
+            return Commands(drives_enable=True)
         if t < run.plan.duration_s:
             vx, vy = run.plan.reference(t + _SCAN_LEAD_S)  # the drives act one scan later
             return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
         ex, ey = goal[0] - x, goal[1] - y
         tol = self.settings.position_tolerance_m
-        if abs(ex) <= tol and abs(ey) <= tol:
+        sx, sy = _sway(snapshot)
+        calm = self._calm(run, snapshot, z, now)
+        if abs(ex) <= tol and abs(ey) <= tol and calm:
             self._enter(Step.LOWER, now)
             return Commands(drives_enable=True)
         vx = fine_position(
@@ -282,6 +346,10 @@ class Sequencer:
         vy = fine_position(
             ey, snapshot.number("trolley.speed") or 0.0, limits.trolley, tolerance_m=tol
         )
+        # move the suspension under the swinging load (the sway sensor's offset): damps sway
+        gain = self.settings.sway_damping_gain
+        vx = _clamp(vx + gain * sx, limits.gantry.vmax_mps * _DAMPING_SPEED_SHARE)
+        vy = _clamp(vy + gain * sy, limits.trolley.vmax_mps * _DAMPING_SPEED_SHARE)
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
 
     def _lower(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
@@ -290,9 +358,11 @@ class Sequencer:
             return Commands(drives_enable=True)
         landing = self._landing_height(run)
         creep_from = landing + self.params.creep_distance_m
-        if _all(snapshot, "landed") or (
-            snapshot.flag("hoist.slack_rope", unsafe=False) and z <= creep_from
-        ):
+        if _all(snapshot, "landed"):
+            if abs(z - landing) > self.settings.landing_height_tolerance_m:
+                # all pins pressed, but not where the box should stand: something else is there
+                self.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")
+                return Commands(drives_enable=True)
             self._enter(Step.UNLOCK if run.delivering else Step.LOCK, now)
             return Commands(drives_enable=True)
         if z <= creep_from and run.creep_since is None:
@@ -308,8 +378,11 @@ class Sequencer:
             )
             return self._fail_safe(run, why, now, snapshot)
         limits = self._limits(snapshot)
-        ref = hoist_reference(z, landing - 0.3, limits.hoist, creep_from_m=creep_from,
-                              creep_mps=self.params.creep_speed_mps)  # fmt: skip
+        ref = hoist_reference(
+            z, landing - _OVERTRAVEL_M, limits.hoist,
+            creep_from_m=self.params.creep_distance_m + _OVERTRAVEL_M,  # distance before target
+            creep_mps=self.params.creep_speed_mps,
+        )  # fmt: skip
         return Commands(drives_enable=True, hoist_speed_ref=ref)
 
     def _lock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
@@ -433,4 +506,13 @@ def _any(snapshot: Snapshot, what: str) -> bool:
 
 
 def _trips(permits: Permits) -> str:
-    return "; ".join(str(t) for t in permits.active if not t.fail_safe)
+    return "; ".join(str(t) for t in permits.active if t.id in _STOPS and not t.fail_safe)
+
+
+def _sway(snapshot: Snapshot) -> tuple[float, float]:
+    """Load offset from plumb (gantry, trolley), 0 where no sway sensor is fitted."""
+    return snapshot.number("sway.gantry") or 0.0, snapshot.number("sway.trolley") or 0.0
+
+
+def _clamp(value: float, limit: float) -> float:
+    return max(-limit, min(limit, value))
