@@ -14,13 +14,15 @@ def add_parser(commands: Any) -> None:
     sub = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
     sub.add_parser("sim", help="lock-step simulator speed; server requests/s on loopback")
     sub.add_parser("scan", help="scan I/O vs bare clients, cranes per process, fault reaction")
+    sub.add_parser("moves", help="reference container moves: cycle vs lower bound, vs a baseline")
     bench.set_defaults(handler=_bench)
 
 
 def _bench(args: argparse.Namespace) -> int:
+    from crane_ctrl.bench_moves import bench_moves
     from crane_ctrl.bench_scan import bench_scan
     from simulators.bench import bench_sim
 
-    benches = {"sim": bench_sim, "scan": bench_scan}
+    benches = {"sim": bench_sim, "scan": bench_scan, "moves": bench_moves}
     print(json.dumps(benches[args.bench]()))
     return 0

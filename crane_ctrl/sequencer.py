@@ -488,7 +488,9 @@ class Sequencer:
         start = (x or 0.0, y or 0.0)
         goal = self._xy_goal(run)
         carrying = run.transfer.box.height_m if run.delivering else 0.0
-        obstacles = list(self.yard.obstacles(exclude=run.transfer.box.id))
+        # the box on the spreader is no obstacle; the box still to be fetched is one
+        carried = run.transfer.box.id if run.delivering else None
+        obstacles = list(self.yard.obstacles(exclude=carried))
         # the spreader (and the box under it) has a footprint, not just a centre line
         half = (container_length_m(run.transfer.box.size_ft) / 2, CONTAINER_WIDTH_M / 2)
         return clearance_height_m(
