@@ -131,6 +131,7 @@ class _Run:
     resume_step: Step | None = None
     hold_reason: str = ""
     calm_since: float | None = None
+    sway_log: list[tuple[float, float, float]] = field(default_factory=list)
     events: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -221,6 +222,8 @@ class Sequencer:
     @staticmethod
     def _restart_step(run: _Run) -> Step:
         """After a hold a motion step is planned again from where the crane is."""
+        if run.step is Step.SETTLE:  # a stop while settling: go on with what settling was for
+            return run.resume_step or Step.RAISE
         return Step.RAISE if run.step in (Step.TRAVEL,) else run.step
 
     # --- step bookkeeping
@@ -230,6 +233,7 @@ class Sequencer:
         assert run is not None
         run.step, run.since, run.plan, run.creep_since = step, now, None, None
         run.calm_since = None
+        run.sway_log.clear()
         event = {"time": now, "job": run.transfer.job_id, "step": str(step), "reason": reason,
                  "phase": "deliver" if run.delivering else "collect"}  # fmt: skip
         run.events.append(event)
@@ -269,10 +273,13 @@ class Sequencer:
     def _settle_sway(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
         """Damp the sway where the crane stands (moving under the load), then go on."""
         z = snapshot.number("hoist.position")
-        sx, sy = _sway(snapshot)
         if z is None or self._calm(run, snapshot, z, now):
             self._enter(run.resume_step or Step.RAISE, now)
             return Commands(drives_enable=True)
+        if now - run.since > self.settings.settle_timeout_s:
+            self.hold(now, "sway did not settle: check wind and what the crane may reach")
+            return Commands(drives_enable=True)
+        sx, sy = self._swing(run, snapshot)
         limits = self._limits(snapshot)
         gain = self.settings.sway_damping_gain
         vx = _clamp(gain * sx, limits.gantry.vmax_mps * _DAMPING_SPEED_SHARE)
@@ -282,17 +289,31 @@ class Sequencer:
     _settle = _settle_sway
 
     def _calm(self, run: _Run, snapshot: Snapshot, z: float, now: float) -> bool:
-        """Sway within tolerance for most of a swing (not a zero crossing of a big one)."""
-        sx, sy = _sway(snapshot)
-        if max(abs(sx), abs(sy)) > self.settings.sway_tolerance_m:
-            run.calm_since = None
-            return False
-        if run.calm_since is None:
-            run.calm_since = now
+        """The swing (peak to peak over most of a period) within tolerance; a steady lean in
+        the wind is no swing."""
         period = pendulum_period_s(
             z, self.params, loaded=self._loaded(run), container_height_m=run.transfer.box.height_m
         )
-        return now - run.calm_since >= _CALM_SHARE * period
+        window = _CALM_SHARE * period
+        run.sway_log.append((now, *_sway(snapshot)))
+        while run.sway_log and run.sway_log[0][0] < now - window:
+            run.sway_log.pop(0)
+        if run.calm_since is None:
+            run.calm_since = now
+        if now - run.calm_since < window:
+            return False
+        xs = [s[1] for s in run.sway_log]
+        ys = [s[2] for s in run.sway_log]
+        swing = max(max(xs) - min(xs), max(ys) - min(ys)) / 2
+        return swing <= self.settings.sway_tolerance_m
+
+    def _swing(self, run: _Run, snapshot: Snapshot) -> tuple[float, float]:
+        """Sway less the lean (the mean over the last window): what damping should act on."""
+        sx, sy = _sway(snapshot)
+        if not run.sway_log:
+            return sx, sy
+        n = len(run.sway_log)
+        return sx - sum(s[1] for s in run.sway_log) / n, sy - sum(s[2] for s in run.sway_log) / n
 
     def _telescope(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
         size = run.transfer.box.size_ft
@@ -335,8 +356,8 @@ class Sequencer:
             return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
         ex, ey = goal[0] - x, goal[1] - y
         tol = self.settings.position_tolerance_m
-        sx, sy = _sway(snapshot)
         calm = self._calm(run, snapshot, z, now)
+        sx, sy = self._swing(run, snapshot)
         if abs(ex) <= tol and abs(ey) <= tol and calm:
             self._enter(Step.LOWER, now)
             return Commands(drives_enable=True)
@@ -363,6 +384,8 @@ class Sequencer:
                 # all pins pressed, but not where the box should stand: something else is there
                 self.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")
                 return Commands(drives_enable=True)
+            if run.delivering:  # it stands there now, whatever the twistlocks do next
+                self.yard.move(run.transfer.box.id, run.transfer.to)
             self._enter(Step.UNLOCK if run.delivering else Step.LOCK, now)
             return Commands(drives_enable=True)
         if z <= creep_from and run.creep_since is None:
@@ -376,6 +399,9 @@ class Sequencer:
                 f"landing not confirmed within {self.settings.landed_timeout_s:g} s of creep "
                 "(misaligned or obstructed)"
             )
+            resting = abs(z - landing) <= self.settings.landing_height_tolerance_m
+            if run.delivering and resting:  # it stands in its slot, whatever a pin says
+                self.yard.move(run.transfer.box.id, run.transfer.to)
             return self._fail_safe(run, why, now, snapshot)
         limits = self._limits(snapshot)
         ref = hoist_reference(
@@ -426,8 +452,6 @@ class Sequencer:
 
     def _unlock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
         if _all(snapshot, "unlocked"):
-            if run.delivering and run.failure is None:
-                self.yard.move(run.transfer.box.id, run.transfer.to)
             self._enter(Step.RAISE_CLEAR, now, reason=run.failure or "")
             return Commands(drives_enable=True)
         if now - run.since > self.settings.lock_timeout_s:
