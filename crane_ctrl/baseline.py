@@ -43,16 +43,14 @@ from crane_ctrl.motion import (
     AxisLimits,
     MotionLimits,
     Profile1D,
-    clearance_height_m,
     fine_position,
     hoist_reference,
     pendulum_period_s,
     trapezoid,
 )
-from crane_ctrl.sequencer import Outcome, SequencerSettings, Transfer
-from crane_ctrl.signals import CORNERS
-from crane_ctrl.site import CONTAINER_WIDTH_M, container_length_m
+from crane_ctrl.sequencer import Outcome, SequencerSettings
 from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.transfer import Transfer, all_corners, any_corner
 from crane_ctrl.yard_model import YardModel
 
 __all__ = ["CATCH_DAMPING", "SWAY_LIMIT_M", "NaiveOperator", "NaiveStep"]
@@ -233,7 +231,7 @@ class NaiveOperator:
         landing = self._landing_height(run)
         creep_from = landing + self.params.creep_distance_m
         slack = snapshot.flag("hoist.slack_rope", unsafe=False) and z <= creep_from
-        if _all(snapshot, "landed") or slack:
+        if all_corners(snapshot, "landed") or slack:
             self._enter(NaiveStep.UNLOCK if run.delivering else NaiveStep.LOCK, now)
             return Commands(drives_enable=True)
         if run.mark_t is None and z <= creep_from:
@@ -249,7 +247,7 @@ class NaiveOperator:
         return Commands(drives_enable=True, hoist_speed_ref=ref)
 
     def _lock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if _all(snapshot, "locked"):
+        if all_corners(snapshot, "locked"):
             self._enter(NaiveStep.TRIAL_LIFT, now)
             run.mark_z = (snapshot.number("hoist.position") or 0.0) + self.settings.trial_lift_m
             return Commands(drives_enable=True)
@@ -263,7 +261,7 @@ class NaiveOperator:
             return self._fail(run, f"overweight: {load:.1f} t", now)
         if snapshot.flag("lane.truck_lifted", unsafe=False):
             return self._fail(run, "truck lifted with the container", now)
-        if run.mark_t is None and not _any(snapshot, "landed"):
+        if run.mark_t is None and not any_corner(snapshot, "landed"):
             run.mark_t = now  # clear of its support: let the load cell settle
         z = snapshot.number("hoist.position")
         if z is not None and z >= run.mark_z:
@@ -274,13 +272,13 @@ class NaiveOperator:
         return Commands(drives_enable=True, hoist_speed_ref=self.settings.trial_lift_mps)
 
     def _set_back(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if _all(snapshot, "landed"):
+        if all_corners(snapshot, "landed"):
             self._enter(NaiveStep.UNLOCK, now, reason=run.failure or "")
             return Commands(drives_enable=True)
         return Commands(drives_enable=True, hoist_speed_ref=-self.params.creep_speed_mps)
 
     def _unlock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if _all(snapshot, "unlocked"):
+        if all_corners(snapshot, "unlocked"):
             if run.delivering and run.failure is None:
                 self.yard.move(run.transfer.box.id, run.transfer.to)
             self._enter(NaiveStep.RAISE_CLEAR, now, reason=run.failure or "")
@@ -350,34 +348,22 @@ class NaiveOperator:
         return MotionLimits.from_params(self.params, loaded=run.delivering)
 
     def _xy_goal(self, run: _Run) -> tuple[float, float]:
-        box = run.transfer.box
-        return self.yard.centre(box, run.transfer.to if run.delivering else box.slot)
+        return run.transfer.goal_xy(self.yard, delivering=run.delivering)
 
     def _landing_height(self, run: _Run) -> float:
-        box = run.transfer.box
-        if run.delivering:
-            return self.yard.drop_height_m(run.transfer.to, box)
-        return self.yard.pick_height_m(box)
+        return run.transfer.landing_height_m(self.yard, delivering=run.delivering)
 
     def _travel_height(self, run: _Run, snapshot: Snapshot) -> float:
         """Clear of everything under the gantry leg and then the trolley leg, and no lower than
         where the hoist is."""
-        x0, y0 = (
-            snapshot.number("gantry.position") or 0.0,
-            snapshot.number("trolley.position") or 0.0,
-        )
+        x0 = snapshot.number("gantry.position") or 0.0
+        y0 = snapshot.number("trolley.position") or 0.0
         x1, y1 = self._xy_goal(run)
-        box = run.transfer.box
-        # the box to collect stands in the way until the spreader is over it; once it hangs
-        # from the spreader it is part of the load
-        obstacles = list(self.yard.obstacles(exclude=box.id if run.delivering else None))
-        half = (container_length_m(box.size_ft) / 2, CONTAINER_WIDTH_M / 2)
-        carrying = box.height_m if run.delivering else 0.0
+        legs = (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)))
         heights = [
-            clearance_height_m(leg, obstacles, carrying_height_m=carrying,
-                               clearance_m=self.params.safe_clearance_m, half_size_m=half)
-            for leg in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)))
-        ]  # fmt: skip
+            run.transfer.clear_height_m(self.yard, self.params, leg, delivering=run.delivering)
+            for leg in legs
+        ]
         return max(*heights, snapshot.number("hoist.position") or 0.0)
 
 
@@ -391,11 +377,3 @@ def _numbers(snapshot: Snapshot, *names: str) -> tuple[float, ...] | None:
     """The named readings, or None while any of them is missing."""
     values = [snapshot.number(n) for n in names]
     return None if None in values else tuple(v or 0.0 for v in values)
-
-
-def _all(snapshot: Snapshot, what: str) -> bool:
-    return all(snapshot.flag(f"spreader.{what}_{c}", unsafe=False) for c in CORNERS)
-
-
-def _any(snapshot: Snapshot, what: str) -> bool:
-    return any(snapshot.flag(f"spreader.{what}_{c}", unsafe=False) for c in CORNERS)

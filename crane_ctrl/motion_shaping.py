@@ -233,7 +233,7 @@ class _SwayResponse:
             length, rate = 0.5 * (l0 + l1), (l1 - l0) / self.step
             omega2 = gravity_mps2 / length
             sigma = damping_ratio * math.sqrt(omega2) + rate / length
-            phis.append(_transition(omega2, sigma, self.step))
+            phis.append(oscillator_transition(omega2, sigma, self.step))
         m11, m12, m21, m22 = 1.0, 0.0, 0.0, 1.0
         steps: list[tuple[float, float]] = [(0.0, 0.0)] * n
         g = gravity_mps2
@@ -265,8 +265,15 @@ class _SwayResponse:
         return a[0] - b[0], a[1] - b[1]
 
 
-def _transition(omega2: float, sigma: float, dt: float) -> tuple[float, float, float, float]:
-    """State transition over ``dt`` of th'' + 2 sigma th' + omega2 th = 0 (the plant's model)."""
+def oscillator_transition(
+    omega2: float, sigma: float, dt: float
+) -> tuple[float, float, float, float]:
+    """State transition over ``dt`` of e'' + 2 sigma e' + omega2 e = 0, state (e, e').
+
+    Exact for constant coefficients; handles under-, critically and over-damped cases (the
+    pendulum is underdamped except when a short rope is hoisted fast, where 2 L'/L dominates).
+    The simulator's pendulum steps with the same function, so plans and plant agree exactly.
+    """
     decay = math.exp(-sigma * dt)
     disc = omega2 - sigma * sigma
     if disc > 0.0:

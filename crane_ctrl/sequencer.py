@@ -26,15 +26,13 @@ from crane_ctrl.interlocks import Motion, Permits
 from crane_ctrl.motion import (
     MotionLimits,
     TravelPlan,
-    clearance_height_m,
     fine_position,
     hoist_reference,
     pendulum_period_s,
 )
-from crane_ctrl.signals import CORNERS
-from crane_ctrl.site import CONTAINER_WIDTH_M, Slot, container_length_m
 from crane_ctrl.snapshot import Snapshot
-from crane_ctrl.yard_model import Box, YardModel
+from crane_ctrl.transfer import Transfer, all_corners, any_corner
+from crane_ctrl.yard_model import YardModel
 
 __all__ = ["Outcome", "Sequencer", "SequencerSettings", "Step", "Transfer"]
 
@@ -107,15 +105,6 @@ class SequencerSettings:
     hold_on_trip: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Transfer:
-    """A job as the sequencer needs it: which box, from where, to where."""
-
-    job_id: str
-    box: Box
-    to: Slot
-
-
 @dataclass
 class _Run:
     """The job being executed: where in it we are."""
@@ -180,7 +169,7 @@ class Sequencer:
         """Go on after a hold (the operator has seen why it held)."""
         run = self.run
         if run is not None and run.step is Step.HELD and run.resume_step is not None:
-            resting = self._last is not None and _any(self._last, "landed")
+            resting = self._last is not None and any_corner(self._last, "landed")
             # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on
             self._enter(run.resume_step if resting else Step.SETTLE, now)
 
@@ -254,9 +243,9 @@ class Sequencer:
     def _fail_safe(self, run: _Run, reason: str, now: float, snapshot: Snapshot) -> Commands:
         """Start making the load safe, then fail the job with ``reason``."""
         run.failure = reason
-        if _all(snapshot, "locked") and _any(snapshot, "landed"):
+        if all_corners(snapshot, "locked") and any_corner(snapshot, "landed"):
             self._enter(Step.UNLOCK, now, reason=reason)
-        elif _all(snapshot, "locked"):
+        elif all_corners(snapshot, "locked"):
             self._enter(Step.SET_BACK, now, reason=reason)
         else:
             self._enter(Step.RAISE_CLEAR, now, reason=reason)
@@ -379,7 +368,7 @@ class Sequencer:
             return Commands(drives_enable=True)
         landing = self._landing_height(run)
         creep_from = landing + self.params.creep_distance_m
-        if _all(snapshot, "landed"):
+        if all_corners(snapshot, "landed"):
             if abs(z - landing) > self.settings.landing_height_tolerance_m:
                 # all pins pressed, but not where the box should stand: something else is there
                 self.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")
@@ -412,7 +401,7 @@ class Sequencer:
         return Commands(drives_enable=True, hoist_speed_ref=ref)
 
     def _lock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if _all(snapshot, "locked"):
+        if all_corners(snapshot, "locked"):
             self._enter(Step.TRIAL_LIFT, now)
             run.target_z = (snapshot.number("hoist.position") or 0.0) + self.settings.trial_lift_m
             return Commands(drives_enable=True)
@@ -430,7 +419,7 @@ class Sequencer:
         if snapshot.flag("lane.truck_lifted", unsafe=False):
             return self._fail_safe(run, "truck lifted with the container", now, snapshot)
         z = snapshot.number("hoist.position")
-        clear = not _any(snapshot, "landed")
+        clear = not any_corner(snapshot, "landed")
         if clear and run.creep_since is None:
             run.creep_since = now  # the box has left its support: let the load cell settle
         settled = run.creep_since is not None and now - run.creep_since >= self.settings.settle_s
@@ -443,7 +432,7 @@ class Sequencer:
         return Commands(drives_enable=True, hoist_speed_ref=self.settings.trial_lift_mps)
 
     def _set_back_down(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if _all(snapshot, "landed"):
+        if all_corners(snapshot, "landed"):
             self._enter(Step.UNLOCK, now, reason=run.failure or "")
             return Commands(drives_enable=True)
         return Commands(drives_enable=True, hoist_speed_ref=-self.params.creep_speed_mps)
@@ -451,7 +440,7 @@ class Sequencer:
     _set_back = _set_back_down
 
     def _unlock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if _all(snapshot, "unlocked"):
+        if all_corners(snapshot, "unlocked"):
             self._enter(Step.RAISE_CLEAR, now, reason=run.failure or "")
             return Commands(drives_enable=True)
         if now - run.since > self.settings.lock_timeout_s:
@@ -497,38 +486,15 @@ class Sequencer:
         return MotionLimits.from_params(self.params, loaded=loaded)
 
     def _xy_goal(self, run: _Run) -> tuple[float, float]:
-        box = run.transfer.box
-        slot = run.transfer.to if run.delivering else box.slot
-        return self.yard.centre(box, slot)
+        return run.transfer.goal_xy(self.yard, delivering=run.delivering)
 
     def _landing_height(self, run: _Run) -> float:
-        box = run.transfer.box
-        if run.delivering:
-            return self.yard.drop_height_m(run.transfer.to, box)
-        return self.yard.pick_height_m(box)
+        return run.transfer.landing_height_m(self.yard, delivering=run.delivering)
 
     def _travel_height(self, run: _Run, snapshot: Snapshot) -> float:
         x, y = snapshot.number("gantry.position"), snapshot.number("trolley.position")
-        start = (x or 0.0, y or 0.0)
-        goal = self._xy_goal(run)
-        carrying = run.transfer.box.height_m if run.delivering else 0.0
-        # the box on the spreader is no obstacle; the box still to be fetched is one
-        carried = run.transfer.box.id if run.delivering else None
-        obstacles = list(self.yard.obstacles(exclude=carried))
-        # the spreader (and the box under it) has a footprint, not just a centre line
-        half = (container_length_m(run.transfer.box.size_ft) / 2, CONTAINER_WIDTH_M / 2)
-        return clearance_height_m(
-            (start, goal), obstacles, carrying_height_m=carrying,
-            clearance_m=self.params.safe_clearance_m, half_size_m=half,
-        )  # fmt: skip
-
-
-def _all(snapshot: Snapshot, what: str) -> bool:
-    return all(snapshot.flag(f"spreader.{what}_{c}", unsafe=False) for c in CORNERS)
-
-
-def _any(snapshot: Snapshot, what: str) -> bool:
-    return any(snapshot.flag(f"spreader.{what}_{c}", unsafe=False) for c in CORNERS)
+        path = ((x or 0.0, y or 0.0), self._xy_goal(run))
+        return run.transfer.clear_height_m(self.yard, self.params, path, delivering=run.delivering)
 
 
 def _trips(permits: Permits) -> str:

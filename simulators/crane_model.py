@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 
 from crane_ctrl.crane import CraneParams
+from crane_ctrl.motion_shaping import oscillator_transition
 
 __all__ = ["Drive", "Pendulum", "make_drives", "transition_matrix"]
 
@@ -131,27 +132,9 @@ def make_drives(
 
 
 def transition_matrix(omega2: float, sigma: float, dt: float) -> Matrix2:
-    """State transition over ``dt`` of e'' + 2 sigma e' + omega2 e = 0, state (e, e').
-
-    Exact for constant coefficients; handles under-, critically and over-damped cases (the
-    pendulum is underdamped except when a short rope is hoisted fast, where 2 L'/L dominates).
-    """
-    decay = math.exp(-sigma * dt)
-    disc = omega2 - sigma * sigma
-    if disc > 0.0:
-        wd = math.sqrt(disc)
-        c, s = math.cos(wd * dt), math.sin(wd * dt) / wd
-    elif disc < 0.0:
-        wh = math.sqrt(-disc)
-        c, s = math.cosh(wh * dt), math.sinh(wh * dt) / wh
-    else:
-        c, s = 1.0, dt
-    return (
-        decay * (c + sigma * s),
-        decay * s,
-        -decay * omega2 * s,
-        decay * (c - sigma * s),
-    )
+    """State transition over ``dt`` of e'' + 2 sigma e' + omega2 e = 0, state (e, e'): the
+    motion planner's exact solution (:func:`crane_ctrl.motion_shaping.oscillator_transition`)."""
+    return oscillator_transition(omega2, sigma, dt)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,65 @@
+"""One container's move, and where it takes the spreader: goal, landing height, path clearance.
+
+Shared by every controller that moves containers (the sequencer, the benchmark's naive baseline)
+so they all aim at the same place, land at the same height and clear the stack by the same rule.
+Pure: the yard model and the crane parameters come in as arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crane_ctrl.crane import CraneParams
+from crane_ctrl.motion import clearance_height_m
+from crane_ctrl.signals import CORNERS
+from crane_ctrl.site import CONTAINER_WIDTH_M, Slot, container_length_m
+from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.yard_model import Box, YardModel
+
+__all__ = ["Transfer", "all_corners", "any_corner"]
+
+XY = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A job as a controller needs it: which box, from where, to where."""
+
+    job_id: str
+    box: Box
+    to: Slot
+
+    def goal_xy(self, yard: YardModel, *, delivering: bool) -> XY:
+        """Where the spreader must stand: over the box to collect, or over its destination."""
+        return yard.centre(self.box, self.to if delivering else self.box.slot)
+
+    def landing_height_m(self, yard: YardModel, *, delivering: bool) -> float:
+        """Twistlock-plane height when landed on the box, or with the box set down."""
+        if delivering:
+            return yard.drop_height_m(self.to, self.box)
+        return yard.pick_height_m(self.box)
+
+    def clear_height_m(
+        self, yard: YardModel, params: CraneParams, path: tuple[XY, XY], *, delivering: bool
+    ) -> float:
+        """The lowest hoist height at which the spreader (and the box on it) clears everything
+        under ``path`` by the safe clearance. The box on the spreader is no obstacle; the box
+        still to be fetched is one; the spreader has a footprint, not just a centre line."""
+        carried = self.box.id if delivering else None
+        half = (container_length_m(self.box.size_ft) / 2, CONTAINER_WIDTH_M / 2)
+        return clearance_height_m(
+            path,
+            list(yard.obstacles(exclude=carried)),
+            carrying_height_m=self.box.height_m if delivering else 0.0,
+            clearance_m=params.safe_clearance_m,
+            half_size_m=half,
+        )
+
+
+def all_corners(snapshot: Snapshot, what: str) -> bool:
+    """All four ``spreader.<what>_N`` good and true (``landed``, ``locked``, ``unlocked``)."""
+    return all(snapshot.flag(f"spreader.{what}_{c}", unsafe=False) for c in CORNERS)
+
+
+def any_corner(snapshot: Snapshot, what: str) -> bool:
+    return any(snapshot.flag(f"spreader.{what}_{c}", unsafe=False) for c in CORNERS)
