@@ -10,7 +10,7 @@ from crane_ctrl.errors import ConfigError
 from simulators.fault_schedule import load_schedule
 from simulators.simulator import CraneSimulator
 
-SHIPPED = Path(__file__).resolve().parents[2] / "simulators" / "scenarios"
+SHIPPED = Path(__file__).resolve().parents[2] / "simulators" / "fault_schedules"
 
 
 def write(tmp_path: Path, text: str) -> Path:

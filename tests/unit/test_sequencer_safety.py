@@ -8,7 +8,8 @@ resumes the way a reasonable one would.
 
 At EVERY scan, on what was written (``view.commands``) and what reached the PLC
 (``sim.plc.commands``), against the snapshot the supervisor acted on, the invariants of the
-supervisor issue hold (oracles written from the rules, sharing no code with the interlocks):
+supervisor issue hold (oracles in ``crane_ctrl.invariants``, written from the rules, sharing no
+code with the interlocks, and shared with the test rig):
 
 - no lock or unlock unless all four landing pins read landed (good quality);
 - no unlock while the load cell says the twistlocks may carry a load;
@@ -61,14 +62,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from crane_ctrl import supervisor
-from crane_ctrl.commands import AXES, Commands
-from crane_ctrl.interlocks import InterlockSettings
+from crane_ctrl.commands import AXES
+from crane_ctrl.invariants import WRITTEN, broken_invariants, plc_mismatch
 from crane_ctrl.profile import Profile
 from crane_ctrl.profile_loader import load_profile
 from crane_ctrl.sequencer import Outcome, Sequencer, Step, Transfer
-from crane_ctrl.signals import CORNERS, Value
+from crane_ctrl.signals import CORNERS
 from crane_ctrl.site import Slot
-from crane_ctrl.snapshot import Quality, Snapshot
 from crane_ctrl.supervisor import SupervisorView
 from crane_ctrl.testing import LockStep, yard_model_of
 from simulators.faults import FAULTS
@@ -230,118 +230,6 @@ class Operator:
                 self.resume_seen, self.resumes = None, self.resumes + 1
         else:
             self.resume_seen = None
-
-
-# --- oracles: straight from the rules, on the raw readings ----------------------------------------
-
-
-def is_true(s: Snapshot, name: str) -> bool:
-    r = s.reading(name)
-    return r.quality is Quality.GOOD and r.value is True
-
-
-def is_false(s: Snapshot, name: str) -> bool:
-    r = s.reading(name)
-    return r.quality is Quality.GOOD and r.value is False
-
-
-def number(s: Snapshot, name: str) -> float | None:
-    r = s.reading(name)
-    v = r.value
-    if r.quality is not Quality.GOOD or isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    return float(v) if math.isfinite(v) else None
-
-
-def all_landed(s: Snapshot) -> bool:
-    return all(is_true(s, f"spreader.landed_{c}") for c in CORNERS)
-
-
-def lock_state_clean(s: Snapshot) -> bool:
-    locked = [f"spreader.locked_{c}" for c in CORNERS]
-    unlocked = [f"spreader.unlocked_{c}" for c in CORNERS]
-    all_locked = all(is_true(s, n) for n in locked) and all(is_false(s, n) for n in unlocked)
-    all_unlocked = all(is_true(s, n) for n in unlocked) and all(is_false(s, n) for n in locked)
-    return all_locked or all_unlocked
-
-
-LIMITS = (
-    ("gantry", "gantry.limit_fwd_ok", "gantry.limit_rev_ok"),
-    ("trolley", "trolley.limit_fwd_ok", "trolley.limit_rev_ok"),
-    ("hoist", "hoist.limit_up_ok", "hoist.limit_down_ok"),
-)
-
-
-def broken_invariants(s: Snapshot, c: Commands, limits: InterlockSettings) -> list[str]:
-    """Every supervisor-issue invariant the written ``c`` breaks, given snapshot ``s``."""
-    speeds = {axis: c.speed(axis) for axis in AXES}
-    moving = any(v != 0.0 for v in speeds.values())
-    if not (moving or c.lock or c.unlock or c.size_ref is not None):
-        return []
-    broken: list[str] = []
-    if (c.lock or c.unlock) and not all_landed(s):
-        broken.append("lock/unlock written without all four corners landed")
-    load = number(s, "hoist.load")
-    if c.unlock and (load is None or load >= limits.twistlock_load_t):
-        broken.append(f"unlock written with the twistlocks carrying {load} t")
-    if speeds["hoist"] > 0.0:
-        if not lock_state_clean(s):
-            broken.append("hoist up written with a mixed or unknown twistlock state")
-        if load is None or load > limits.overload_trip_t:
-            broken.append(f"hoist up written with the load at {load} t (> 110 % SWL or unknown)")
-    wind = number(s, "env.wind")
-    stops = {
-        "a comms fault": not s.comms_ok,
-        "the e-stop chain open": not is_true(s, "plc.estop_ok"),
-        "the PLC not in remote": not is_true(s, "plc.remote"),
-        "the PLC watchdog tripped": not is_false(s, "plc.watchdog_trip"),
-        "a drive faulted or not ready": not all(
-            is_false(s, f"{a}.fault") and is_true(s, f"{a}.ready") for a in AXES
-        ),
-        "the wind at the storm limit": wind is None or wind >= limits.wind_storm_mps,
-    }
-    broken += [f"motion written with {why}" for why, on in stops.items() if on]
-    if wind is None or wind >= limits.wind_stop_mps:
-        if speeds["gantry"] or speeds["trolley"] or speeds["hoist"] > 0.0 or c.lock:
-            broken.append(f"travel, hoist up or lock written with the wind at {wind} m/s")
-        allowed = limits.wind_stop_allows_lowering
-        if c.size_ref is not None or (not allowed and (moving or c.unlock)):
-            broken.append(f"motion written with the wind at {wind} m/s")
-    for axis, forward_ok, reverse_ok in LIMITS:
-        if speeds[axis] > 0.0 and not is_true(s, forward_ok):
-            broken.append(f"{axis} written toward its operated forward/upper limit")
-        if speeds[axis] < 0.0 and not is_true(s, reverse_ok):
-            broken.append(f"{axis} written toward its operated reverse/lower limit")
-    return broken
-
-
-WRITTEN = ("gantry.speed_ref", "trolley.speed_ref", "hoist.speed_ref", "spreader.lock",
-           "spreader.unlock", "drives.enable")  # fmt: skip
-REF_TOLERANCE = 1e-6
-"""OPC UA Doubles carry a reference exactly; the tolerance only absorbs float noise."""
-
-
-def plc_mismatch(plc: Mapping[str, Value], written: Commands) -> str | None:
-    """Why the PLC's commands are not ``written`` (None when they are)."""
-    want: dict[str, bool | float] = {
-        "gantry.speed_ref": written.gantry_speed_ref,
-        "trolley.speed_ref": written.trolley_speed_ref,
-        "hoist.speed_ref": written.hoist_speed_ref,
-        "spreader.lock": written.lock,
-        "spreader.unlock": written.unlock,
-        "drives.enable": written.drives_enable,
-    }
-    for name, value in want.items():
-        got = plc[name]
-        if isinstance(value, bool):
-            same = bool(got) is value
-        else:
-            assert isinstance(got, int | float)
-            same = (got > 0) == (value > 0) and (got < 0) == (value < 0)
-            same = same and abs(got - value) <= REF_TOLERANCE
-        if not same:
-            return f"the PLC has {name}={got!r}, the supervisor wrote {value!r}"
-    return None
 
 
 # --- the rig --------------------------------------------------------------------------------------
