@@ -1,11 +1,18 @@
-"""The automatic crane: job queue, PackML machine state and operating mode around the sequencer.
+"""The crane's operation: job queue, PackML machine state and operating mode around the sequencer.
 
-A supervisor sequencer hook. In EXECUTE it takes the next queued job when nothing runs, asks
+A supervisor sequencer hook. In the automatic modes (FULLAUTOMATIC, SEMIAUTOMATIC), in EXECUTE it
+takes the next queued job when nothing runs, asks
 :func:`~crane_ctrl.jobs.start_blockers` why it may not start (kept in :attr:`why_not_start` for
 the HMI, like Siemens' "no automatic start" word), starts the pick-and-drop step machine and moves
 the job through its TIC 4.0 states from the sequencer's steps. HOLD/UNHOLD from the operator hold
 and resume the move; a hold the sequencer takes by itself (comms, a stop trip) shows as HELD and
-waits for the operator's UNHOLD. Pure: time comes in as an argument.
+waits for the operator's UNHOLD.
+
+In MANUAL and MAINTENANCE no job runs: in IDLE or EXECUTE the operator jogs the axes and works
+the spreader through :class:`~crane_ctrl.manual.ManualControl`, at the mode's fraction of rated
+speed; MAINTENANCE also lets the maintenance role bypass one interlock for a limited time
+(:class:`~crane_ctrl.machine.BypassBook`; the supervisor applies it). Comms lost forgets every
+jog. Pure: time comes in as an argument.
 """
 
 from __future__ import annotations
@@ -15,8 +22,20 @@ from collections.abc import Callable, Mapping, Sequence
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks import Permits
-from crane_ctrl.jobs import JobQueue, JobState, start_blockers
-from crane_ctrl.machine import MachineState, Mode, PackCommand, PackState
+from crane_ctrl.jobs import Job, JobQueue, JobState, start_blockers
+from crane_ctrl.machine import (
+    BypassBook,
+    CommandRefused,
+    MachineState,
+    Mode,
+    ModeRules,
+    ModeSettings,
+    PackCommand,
+    PackState,
+    Role,
+    change_mode,
+)
+from crane_ctrl.manual import ManualControl
 from crane_ctrl.sequencer import Outcome, Sequencer, Step, Transfer
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.yard_model import YardModel
@@ -32,6 +51,8 @@ _ACTING_TO_DONE = {
     PackState.UNSUSPENDING,
     PackState.COMPLETING,
 }
+_JOG_STATES = frozenset({PackState.IDLE, PackState.EXECUTE})
+"""Machine states in which a jog mode moves the crane (reset, and start if you like, first)."""
 _JOB_STEPS = {
     ("collect", "lock"): JobState.READY_TO_COLLECT,
     ("deliver", "raise"): JobState.MOVING_TO_DELIVER,
@@ -49,13 +70,17 @@ class Automation:
         queue: JobQueue,
         *,
         mode: Mode = Mode.FULLAUTOMATIC,
+        mode_settings: ModeSettings | None = None,
         on_event: Callable[[dict[str, object]], None] | None = None,
     ) -> None:
         self.params = params
         self.yard = yard
         self.queue = queue
         self.mode = mode
+        self.mode_settings = mode_settings or ModeSettings()
         self.machine = MachineState()
+        self.manual = ManualControl(params)
+        self.bypasses = BypassBook(self.mode_settings)
         self.on_event = on_event
         self.sequencer = Sequencer(params, yard, on_event=self._on_step)
         self.why_not_start: tuple[str, ...] = ()
@@ -65,6 +90,10 @@ class Automation:
     def travel_clear_below_m(self) -> float | None:
         return self.sequencer.travel_clear_below_m
 
+    @property
+    def rules(self) -> ModeRules:
+        return ModeRules.of(self.mode, self.mode_settings)
+
     # --- the operator's way in
 
     def command(self, cmd: PackCommand, now: float, reason: str = "") -> None:
@@ -73,13 +102,46 @@ class Automation:
             self._emit({"kind": "machine", **event})
         if cmd is PackCommand.UNHOLD:
             self.sequencer.resume(now)
+        if cmd in (PackCommand.STOP, PackCommand.ABORT, PackCommand.HOLD):
+            self.manual.stop()
+
+    def set_mode(self, mode: Mode, role: Role, now: float, user: str = "") -> None:
+        """Switch mode (only while STOPPED, IDLE or ABORTED); ``CommandRefused`` says why not."""
+        before = self.mode
+        self.mode = change_mode(mode, role, self.machine.state,
+                                bypass=self.bypasses.active(now))  # fmt: skip
+        self.manual.stop()
+        if mode is not before:
+            self._emit({"kind": "mode", "time": now, "from": str(before), "to": str(mode),
+                        "user": user, "role": str(role)})  # fmt: skip
+
+    def jog_refusals(self) -> list[str]:
+        """Why the operator may not jog or work the spreader by hand now (empty: may)."""
+        out = []
+        if not self.rules.jog:
+            out.append(f"jogging needs MANUAL or MAINTENANCE mode, not {self.mode.name}")
+        if self.machine.state not in _JOG_STATES:
+            out.append(f"jogging needs the machine IDLE or EXECUTE, not {self.machine.state.name}"
+                       " (reset first)")  # fmt: skip
+        return out
+
+    def check_jog(self) -> None:
+        why = self.jog_refusals()
+        if why:
+            raise CommandRefused(*why)
 
     # --- one scan
 
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         self._now = now
         self._advance_machine(now)
+        self.bypasses.expire(now)
+        for event in self.bypasses.take_events():
+            self._emit({"kind": "bypass", **event})
         state = self.machine.state
+        if not self.rules.automatic:
+            self._explain_no_start(snapshot, permits)
+            return self._by_hand(snapshot, now)
         if state is PackState.EXECUTE:
             return self._execute(snapshot, permits, now)
         if state in (PackState.HOLDING, PackState.HELD, PackState.STOPPING):
@@ -92,6 +154,12 @@ class Automation:
         quiet = state in (PackState.STOPPING, PackState.ABORTING) and self.sequencer.run is None
         if state in _ACTING_TO_DONE or held or quiet:
             self._machine_events(self.machine.state_complete(now))
+
+    def _by_hand(self, snapshot: Snapshot, now: float) -> Commands:
+        if not snapshot.comms_ok or self.machine.state not in _JOG_STATES:
+            self.manual.stop()
+            return Commands()
+        return self.manual.commands(snapshot, now, self.rules.speed_factor)
 
     def _held_safe(self) -> bool:
         run = self.sequencer.run
@@ -117,23 +185,27 @@ class Automation:
         return commands
 
     def _start_next(self, snapshot: Snapshot, permits: Permits, now: float) -> None:
-        job = self.queue.next()
-        if job is None:
-            self.why_not_start = ()
-            return
-        size = snapshot.number("spreader.size")
-        blockers = start_blockers(
-            job, mode=self.mode, machine_state=self.machine.state, snapshot=snapshot,
-            permits=permits, spreader_size_ft=None if size is None else int(size),
-            carrying=False, yard=self.yard,
-        )  # fmt: skip
-        self.why_not_start = tuple(blockers)
-        box = self.yard.at(job.from_slot)
-        if blockers or box is None:
+        job = self._explain_no_start(snapshot, permits)
+        box = None if job is None else self.yard.at(job.from_slot)
+        if job is None or self.why_not_start or box is None:
             return
         self.queue.advance(job.id, JobState.MOVING_TO_COLLECT, now)
         self.sequencer.start(Transfer(job.id, box, job.to_slot), now)
         self._emit_queue()
+
+    def _explain_no_start(self, snapshot: Snapshot, permits: Permits) -> Job | None:
+        """The next queued job, with :attr:`why_not_start` saying what keeps it from starting."""
+        job = self.queue.next()
+        if job is None:
+            self.why_not_start = ()
+            return None
+        size = snapshot.number("spreader.size")
+        self.why_not_start = tuple(start_blockers(
+            job, mode=self.mode, machine_state=self.machine.state, snapshot=snapshot,
+            permits=permits, spreader_size_ft=None if size is None else int(size),
+            carrying=False, yard=self.yard,
+        ))  # fmt: skip
+        return job
 
     # --- from the sequencer
 

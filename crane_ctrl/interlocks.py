@@ -111,6 +111,8 @@ class Trip:
     """Only the latch holds it: the cause is gone and an operator reset will clear it."""
     fail_safe: bool = False
     """Tripped because a signal cannot be trusted, not because it showed the unsafe value."""
+    bypassed: bool = False
+    """A maintenance bypass is in force: shown, alarmed, but it blocks nothing."""
 
     @property
     def id(self) -> str:
@@ -142,10 +144,11 @@ class Permits:
     unchecked: tuple[Unchecked, ...] = ()
     """Rules not checked because an optional signal is not mapped."""
     blocked: frozenset[Motion] = field(init=False)
-    """Every motion some active trip blocks."""
+    """Every motion some active trip that is not bypassed blocks."""
 
     def __post_init__(self) -> None:
-        blocked = frozenset().union(*(t.blocks for t in self.active)) if self.active else _NONE
+        blocking = [t.blocks for t in self.active if not t.bypassed]
+        blocked = frozenset().union(*blocking) if blocking else _NONE
         object.__setattr__(self, "blocked", blocked)
 
     def allowed(self, motion: Motion) -> bool:
@@ -155,7 +158,7 @@ class Permits:
         """The active trips that block ``motion`` (empty when it is allowed)."""
         if motion not in self.blocked:
             return []
-        return [t for t in self.active if motion in t.blocks]
+        return [t for t in self.active if motion in t.blocks and not t.bypassed]
 
 
 _NONE: frozenset[Motion] = frozenset()
@@ -174,11 +177,14 @@ def evaluate(
     *,
     reset: bool = False,
     travel_clear_below_m: float | None = None,
+    bypassed: frozenset[str] = frozenset(),
 ) -> Permits:
     """Every interlock against ``snapshot``, with the latches of the previous scan.
 
     ``reset``: the operator's reset at this scan; it clears every latch whose cause is gone.
     ``travel_clear_below_m``: the motion planner's path-clear height (see :class:`Context`).
+    ``bypassed``: interlocks under a maintenance bypass (:class:`~crane_ctrl.machine.BypassBook`
+    decides who may, which and for how long): still evaluated, latched and shown, never blocking.
     """
     context = _NO_CONTEXT if travel_clear_below_m is None else Context(travel_clear_below_m)
     held = latched.latches
@@ -191,12 +197,14 @@ def evaluate(
             if latch is None and interlock.latches and cause.observed:
                 latches = dict(held) if latches is None else latches
                 latch = latches[interlock.id] = Latch(snapshot.time_s, cause.text)
-            trips.append(_tripped(interlock, settings, cause, latched=latch is not None))
+            trip = _tripped(interlock, settings, cause, latched=latch is not None)
+            trips.append(_bypass(trip) if interlock.id in bypassed else trip)
         elif latch is not None and reset:
             latches = dict(held) if latches is None else latches
             del latches[interlock.id]
         elif latch is not None:
-            trips.append(_held_by_latch(interlock, settings, latch))
+            trip = _held_by_latch(interlock, settings, latch)
+            trips.append(_bypass(trip) if interlock.id in bypassed else trip)
     unchecked = tuple(
         u for name, u in _UNCHECKABLE if snapshot.reading(name).quality is Quality.MISSING
     )
@@ -214,6 +222,10 @@ def _tripped(
         latched=latched,
         fail_safe=not cause.observed,
     )
+
+
+def _bypass(trip: Trip) -> Trip:
+    return replace(trip, reason=f"{trip.reason} (BYPASSED for maintenance)", bypassed=True)
 
 
 def _held_by_latch(interlock: Interlock, settings: InterlockSettings, latch: Latch) -> Trip:

@@ -35,6 +35,7 @@ from crane_ctrl.interlocks import (
     filter_commands,
 )
 from crane_ctrl.links.base import Link, LinkHealth, LinkState, WriteResult
+from crane_ctrl.machine import NEVER_BYPASSED, CommandRefused, ModeSettings
 from crane_ctrl.profile import Profile
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder
 from crane_ctrl.rawtypes import field_range
@@ -132,9 +133,14 @@ class Supervisor:
         self._comms_seen = False
         self._write_failed = False
         self._rated = rated_speeds(self.settings.crane)
+        slow = ModeSettings().maintenance_speed_factor
+        self._bypass_rated = {axis: speed * slow for axis, speed in self._rated.items()}
         self._check_encoding = single_encoder(profile)
         self._guarded: set[str] = set()
         self._drives_enabled = False
+        self._bypass: tuple[str, float] | None = None
+        self.on_view: Callable[[SupervisorView], None] | None = None
+        """Called with each scan's view at the end of the scan (the station builds its own)."""
         self.view = SupervisorView(
             Snapshot(clock.now()), None, Commands(), (), link.health, None, 0, ScanStats()
         )
@@ -144,6 +150,39 @@ class Supervisor:
     def propose(self, commands: Commands) -> None:
         """What the operator or a test asks for; the filter still decides every scan."""
         self._proposed = commands
+
+    def use(self, profile: Profile, link: Link) -> Link:
+        """Go on with another profile over another link from the next scan; the old link.
+
+        Latches, alarms, the journal and the heartbeat count carry over; the signal qualities
+        start afresh (nothing is trusted until the new link has read it).
+        """
+        old = self.link
+        self.profile, self.link = profile, link
+        self._builder = SnapshotBuilder(profile.signals, self.settings.quality)
+        self._heartbeat_modulus = _counter_modulus(profile)
+        self._heartbeat %= self._heartbeat_modulus
+        self._check_encoding = single_encoder(profile)
+        self._guarded = set()
+        return old
+
+    def set_bypass(self, interlock_id: str | None, until_s: float = 0.0) -> None:
+        """Bypass one interlock until ``until_s`` (clock time), or none (``None``).
+
+        Who may, which and for how long is :class:`~crane_ctrl.machine.BypassBook`'s to decide;
+        this only enforces what no caller may get wrong: never a safety function
+        (:data:`~crane_ctrl.machine.NEVER_BYPASSED`), never past ``until_s``, and every speed at
+        the maintenance fraction of rated while it is in force.
+        """
+        if interlock_id is not None and interlock_id in NEVER_BYPASSED:
+            raise CommandRefused(NEVER_BYPASSED[interlock_id])
+        self._bypass = None if interlock_id is None else (interlock_id, until_s)
+
+    def bypassed(self, now: float) -> frozenset[str]:
+        """The interlocks bypassed at ``now``."""
+        if self._bypass is None or now >= self._bypass[1]:
+            return frozenset()
+        return frozenset((self._bypass[0],))
 
     def request_reset(self, user: str = "operator") -> None:
         """Reset latched interlocks whose cause is gone, and pulse ``plc.reset``, next scan."""
@@ -195,9 +234,10 @@ class Supervisor:
         self._drop_proposals_on_comms_loss(snapshot)
         reset, self._reset_requested = self._reset_requested, False
         clear = getattr(self.sequencer, "travel_clear_below_m", None)
+        bypassed = self.bypassed(self.clock.now())
         permits = evaluate(
             snapshot, self.interlock_settings, self._latched, reset=reset,
-            travel_clear_below_m=clear,
+            travel_clear_below_m=clear, bypassed=bypassed,
         )  # fmt: skip
         self._latched = permits.latched
         proposed = self._proposed
@@ -205,7 +245,7 @@ class Supervisor:
             proposed = self.sequencer(snapshot, permits, snapshot.time_s)
         if reset:
             proposed = replace(proposed, reset=True)
-        proposed, limited = limit_speeds(proposed, self._rated)
+        proposed, limited = limit_speeds(proposed, self._bypass_rated if bypassed else self._rated)
         self._drives_enabled = proposed.drives_enable
         commands, refusals = filter_commands(proposed, permits)
         write = await self._write(commands, snapshot, limited)
@@ -219,6 +259,8 @@ class Supervisor:
         )  # fmt: skip
         if self._recorder is not None:
             self._recorder.scan(snapshot, permits, refusals, self.link.health, events)
+        if self.on_view is not None:
+            self.on_view(self.view)
         return self.view
 
     def _alarms(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crane_ctrl.clock import ManualClock
@@ -15,13 +16,15 @@ from crane_ctrl.profile import Profile
 from crane_ctrl.site import Slot
 
 if TYPE_CHECKING:
+    from crane_ctrl.machine import Mode
     from crane_ctrl.recorder import EventSink
+    from crane_ctrl.station import StationView
     from crane_ctrl.supervisor import Sequencer, SupervisorSettings, SupervisorView
     from crane_ctrl.yard_model import YardModel
     from simulators.simulator import CraneSimulator
     from simulators.site_file import SiteFile
 
-__all__ = ["LockStep", "wait_until", "yard_model_of"]
+__all__ = ["LockStep", "StationRig", "wait_until", "yard_model_of"]
 
 
 async def wait_until(
@@ -124,6 +127,82 @@ class LockStep:
             if condition(view):
                 return view
         raise TimeoutError(f"{what} not met within {within_s} s of crane time")
+
+
+class StationRig:
+    """A :class:`~crane_ctrl.station.CraneStation` on a :class:`LockStep` rig, default site.
+
+    ::
+
+        async with StationRig(profile) as rig:
+            rig.station.pack(rig.operator, PackCommand.RESET)
+            await rig.until(lambda view: view.machine is PackState.IDLE, within_s=1)
+
+    ``until`` waits on the station's view (crane time). The rig starts with comms up (it scans
+    until the first trusted snapshot) and the machine STOPPED.
+    """
+
+    def __init__(
+        self,
+        profile: Profile | Path,
+        site: SiteFile | None = None,
+        settings: SupervisorSettings | None = None,
+        *,
+        mode: Mode | None = None,
+        journal: EventSink | None = None,
+    ) -> None:
+        from crane_ctrl.machine import Mode, Role
+        from crane_ctrl.profile_loader import load_profile
+        from crane_ctrl.station import CraneStation, User
+        from simulators.site_file import load_site
+
+        path = profile if isinstance(profile, Path) else None
+        loaded = load_profile(profile) if isinstance(profile, Path) else profile
+        self.site = site or load_site()
+        self.lockstep = LockStep(loaded, self.site.simulator(), settings, journal=journal)
+        self.sim = self.lockstep.sim
+        self.station = CraneStation(
+            self.lockstep.supervisor, self.site.site, yard_model_of(self.site),
+            mode=mode or Mode.FULLAUTOMATIC, profile_path=path,
+        )  # fmt: skip
+        self.operator = User("operator", Role.OPERATOR)
+        self.maintenance = User("maintenance", Role.MAINTENANCE)
+
+    @property
+    def view(self) -> StationView:
+        return self.station.view
+
+    async def __aenter__(self) -> StationRig:
+        await self.lockstep.__aenter__()
+        await self.until(lambda v: v.supervisor.snapshot.comms_ok, within_s=2, what="comms")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.lockstep.__aexit__(*exc)
+
+    async def scan(self, count: int = 1) -> StationView:
+        await self.lockstep.scan(count)
+        return self.station.view
+
+    async def until(
+        self, condition: Callable[[StationView], bool], *, within_s: float, what: str = "condition"
+    ) -> StationView:
+        """Scan until ``condition(view)``; ``TimeoutError`` after ``within_s`` of crane time."""
+        for _ in range(max(1, round(within_s / self.lockstep.period_s))):
+            view = await self.scan()
+            if condition(view):
+                return view
+        raise TimeoutError(f"{what} not met within {within_s} s of crane time")
+
+    async def start_automatic(self) -> StationView:
+        """RESET, wait for IDLE, START: the crane takes queued jobs."""
+        from crane_ctrl.machine import PackCommand, PackState
+
+        self.station.pack(self.operator, PackCommand.RESET)
+        await self.until(lambda v: v.machine is PackState.IDLE, within_s=2, what="IDLE")
+        self.station.pack(self.operator, PackCommand.START)
+        return await self.until(lambda v: v.machine is PackState.EXECUTE, within_s=2,
+                                what="EXECUTE")  # fmt: skip
 
 
 def yard_model_of(site_file: SiteFile) -> YardModel:

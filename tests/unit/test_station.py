@@ -1,0 +1,224 @@
+"""The station, the HMI's one interface, in lock-step: jobs, modes, jogs, bypass, profile swap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crane_ctrl.errors import ProfileError
+from crane_ctrl.interlocks import Motion
+from crane_ctrl.jobs import JobRefused, JobState
+from crane_ctrl.links.base import Link
+from crane_ctrl.links.memory import MemoryLink
+from crane_ctrl.machine import CommandRefused, Mode, PackCommand, PackState
+from crane_ctrl.profile import Profile
+from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.site import Slot
+from crane_ctrl.station import StationView
+from crane_ctrl.testing import StationRig
+from simulators.memory import MemoryPlc
+from tests.profile_texts import PROFILES
+from tests.unit.test_supervisor_lockstep import EventList
+
+MODBUS = PROFILES / "generic-modbus.toml"
+
+
+def refused_ids(view: StationView, motion: Motion) -> set[str]:
+    return {i for r in view.supervisor.refusals if r.motion is motion for i in r.ids}
+
+
+async def manual_rig(rig: StationRig, mode: Mode = Mode.MANUAL) -> None:
+    user = rig.maintenance if mode is Mode.MAINTENANCE else rig.operator
+    rig.station.set_mode(user, mode)
+    rig.station.pack(user, PackCommand.RESET)
+    await rig.until(lambda v: v.machine is PackState.IDLE, within_s=2, what="IDLE")
+
+
+async def test_a_job_added_through_the_station_runs_to_done_and_is_journaled() -> None:
+    journal = EventList()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        job = rig.station.add_job(rig.operator, Slot.truck("T1"), Slot.stack(7, 3, 1), 40)
+        await rig.start_automatic()
+        progress: list[float] = []
+
+        def done(view: StationView) -> bool:
+            if view.progress is not None:
+                progress.append(view.progress)
+            return bool(view.finished)
+
+        view = await rig.until(done, within_s=400, what="job done")
+    assert view.finished[0].id == job.id
+    assert view.finished[0].state is JobState.DONE
+    assert progress == sorted(progress)
+    assert progress[-1] > 0.8
+    assert any(b.id == "MSKU1234565" and b.slot == Slot.stack(7, 3, 1) for b in view.boxes)
+    operator = [s for k, s, _ in journal.events if k == "operator"]
+    assert f"add job {job.id}" in operator
+    assert "reset" in operator
+    assert "start" in operator
+    assert any(k == "mode" and s == "execute" for k, s, _ in journal.events)
+
+
+async def test_a_bad_job_is_refused_with_every_reason() -> None:
+    async with StationRig(MODBUS) as rig:
+        with pytest.raises(JobRefused) as caught:
+            rig.station.add_job(rig.operator, Slot.truck("T9"), Slot.truck("T9"), 30)
+    text = str(caught.value)
+    assert "20, 40 or 45" in text
+    assert "same slot" in text
+
+
+async def test_manual_jog_moves_at_reduced_speed_and_stops_by_itself() -> None:
+    async with StationRig(MODBUS) as rig:
+        await manual_rig(rig)
+        z0 = rig.sim.plant.hoist.position_m
+        for _ in range(40):  # key repeat: two seconds of jog
+            rig.station.jog(rig.operator, "hoist", +1)
+            view = await rig.scan()
+        assert view.jog == ("hoist", 1)
+        rated = rig.station.params.hoist_speed_loaded_mps
+        assert view.supervisor.commands.hoist_speed_ref == pytest.approx(0.25 * rated)
+        assert rig.sim.plant.hoist.position_m > z0 + 0.1
+        view = await rig.until(lambda v: v.supervisor.commands.hoist_speed_ref == 0.0,
+                               within_s=1.0, what="dead-man stop")  # fmt: skip
+        assert view.jog is None
+
+
+async def test_a_jog_into_an_interlock_is_refused_with_its_reason() -> None:
+    async with StationRig(MODBUS) as rig:
+        await manual_rig(rig)
+        rig.sim.faults.inject("person_in_lane")
+        await rig.scan(3)
+        rig.station.jog(rig.operator, "hoist", -1)
+        view = await rig.scan()
+        assert view.supervisor.commands.hoist_speed_ref == 0.0
+        assert "LANE_NOT_CLEAR" in refused_ids(view, Motion.HOIST_DOWN)
+        refusal = next(r for r in view.supervisor.refusals if r.motion is Motion.HOIST_DOWN)
+        assert "lane" in str(refusal).lower()
+
+
+async def test_jogging_needs_a_jog_mode_and_a_reset_machine() -> None:
+    async with StationRig(MODBUS) as rig:
+        with pytest.raises(CommandRefused, match="MANUAL or MAINTENANCE"):
+            rig.station.jog(rig.operator, "hoist", 1)
+        rig.station.set_mode(rig.operator, Mode.MANUAL)
+        with pytest.raises(CommandRefused, match="reset first"):
+            rig.station.jog(rig.operator, "hoist", 1)
+
+
+async def test_mode_changes_only_when_nothing_runs_and_maintenance_needs_its_role() -> None:
+    async with StationRig(MODBUS) as rig:
+        with pytest.raises(CommandRefused, match="maintenance role"):
+            rig.station.set_mode(rig.operator, Mode.MAINTENANCE)
+        await rig.start_automatic()
+        with pytest.raises(CommandRefused, match="not EXECUTE"):
+            rig.station.set_mode(rig.operator, Mode.MANUAL)
+        assert rig.view.mode is Mode.FULLAUTOMATIC
+
+
+async def test_comms_loss_forgets_the_jog() -> None:
+    async with StationRig(MODBUS) as rig:
+        await manual_rig(rig)
+        rig.station.jog(rig.operator, "hoist", +1)
+        await rig.scan(2)
+        rig.sim.faults.inject("link_freeze")
+        view = await rig.until(lambda v: not v.supervisor.snapshot.comms_ok, within_s=3)
+        assert view.jog is None
+        assert view.supervisor.commands.hoist_speed_ref == 0.0
+
+
+async def test_operator_is_refused_maintenance_actions_with_a_message() -> None:
+    async with StationRig(MODBUS) as rig:
+        with pytest.raises(CommandRefused, match="maintenance role"):
+            rig.station.bypass(rig.operator, "LANE_NOT_CLEAR", 60, "sensor work")
+        with pytest.raises(CommandRefused, match="maintenance role"):
+            rig.station.set_out_of_service(rig.operator, "WIND_PREALARM", True)
+        with pytest.raises(CommandRefused, match="maintenance role"):
+            await rig.station.swap_profile(rig.operator, MODBUS)
+
+
+async def test_a_bypass_lifts_one_interlock_at_maintenance_speed_until_it_expires() -> None:
+    journal = EventList()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        await manual_rig(rig, Mode.MAINTENANCE)
+        rig.sim.faults.inject("person_in_lane")
+        rig.station.bypass(rig.maintenance, "LANE_NOT_CLEAR", 3.0, "light curtain alignment")
+        rig.station.jog(rig.maintenance, "hoist", -1)
+        view = await rig.scan(2)
+        rated = rig.station.params.hoist_speed_loaded_mps
+        assert view.bypass is not None
+        assert view.bypass.interlock_id == "LANE_NOT_CLEAR"
+        assert view.supervisor.commands.hoist_speed_ref == pytest.approx(-0.10 * rated)
+        trip = next(t for t in view.supervisor.permits.active if t.id == "LANE_NOT_CLEAR")
+        assert trip.bypassed
+        assert "BYPASSED" in trip.reason
+        for _ in range(70):  # keep jogging past the bypass's end
+            rig.station.jog(rig.maintenance, "hoist", -1)
+            view = await rig.scan()
+        assert view.bypass is None
+        assert view.supervisor.commands.hoist_speed_ref == 0.0
+        assert "LANE_NOT_CLEAR" in refused_ids(view, Motion.HOIST_DOWN)
+    bypass = [v for k, s, v in journal.events if k == "operator" and s.startswith("bypass ")]
+    assert [v["event"] for v in bypass if "event" in v] == ["granted", "expired"]
+
+
+async def test_overload_and_safety_functions_are_never_bypassed() -> None:
+    async with StationRig(MODBUS) as rig:
+        await manual_rig(rig, Mode.MAINTENANCE)
+        for interlock in ("OVERLOAD", "ESTOP", "COMMS_FAULT"):
+            with pytest.raises(CommandRefused, match="cannot be bypassed"):
+                rig.station.bypass(rig.maintenance, interlock, 60, "test")
+        with pytest.raises(CommandRefused, match="cannot be bypassed"):
+            rig.station.supervisor.set_bypass("OVERLOAD", 1e9)
+
+
+async def test_a_bad_profile_swap_is_rejected_and_the_crane_keeps_its_profile(
+    tmp_path: Path,
+) -> None:
+    journal = EventList()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        old = rig.station.profile
+        relinked: list[Profile] = []
+
+        async def relink(profile: Profile, path: Path) -> Link:
+            relinked.append(profile)
+            plc = MemoryPlc(rig.sim, profile)
+            link = MemoryLink(profile, plc, rig.lockstep.clock)
+            await link.__aenter__()
+            return link
+
+        rig.station.relink = relink
+        bad = tmp_path / "bad.toml"
+        bad.write_text(MODBUS.read_text().replace('"hoist.position"', '"hoist.postion"'))
+        with pytest.raises(ProfileError, match=r"hoist\.postion"):
+            await rig.station.swap_profile(rig.maintenance, bad)
+        view = await rig.scan(3)
+        assert rig.station.profile is old
+        assert not relinked
+        assert view.supervisor.snapshot.comms_ok
+        other = PROFILES / "modicon-m580-modbus.toml"
+        await rig.station.swap_profile(rig.maintenance, other)
+        view = await rig.until(lambda v: v.supervisor.snapshot.comms_ok, within_s=2)
+        assert view.profile_name == load_profile(other).name
+        assert view.profile_path == other
+    profile_events = [v["event"] for k, _, v in journal.events if k == "profile"]
+    assert profile_events == ["rejected", "swapped"]
+
+
+async def test_a_profile_swap_waits_for_the_machine_to_stop() -> None:
+    async with StationRig(MODBUS) as rig:
+        await rig.start_automatic()
+        with pytest.raises(CommandRefused, match="STOPPED, IDLE or ABORTED"):
+            await rig.station.swap_profile(rig.maintenance, MODBUS)
+
+
+async def test_cancel_a_queued_job_but_not_a_running_one() -> None:
+    async with StationRig(MODBUS) as rig:
+        j1 = rig.station.add_job(rig.operator, Slot.truck("T1"), Slot.stack(7, 3, 1), 40)
+        j2 = rig.station.add_job(rig.operator, Slot.truck("T2"), Slot.stack(11, 1, 1), 20)
+        await rig.start_automatic()
+        await rig.until(lambda v: v.job is not None, within_s=2, what="a job runs")
+        with pytest.raises(CommandRefused, match="running"):
+            rig.station.cancel_job(rig.operator, j1.id)
+        assert rig.station.cancel_job(rig.operator, j2.id).state is JobState.CANCELLED
