@@ -84,10 +84,19 @@ class Automation:
         self.on_event = on_event
         self.sequencer = Sequencer(params, yard, on_event=self._on_step)
         self.why_not_start: tuple[str, ...] = ()
+        self._last: Snapshot | None = None
         self._now = 0.0
 
     @property
     def travel_clear_below_m(self) -> float | None:
+        """The path-clear height the travel-height interlock may use: the sequencer's plan, or
+        in a jog mode the jog's path ahead (:meth:`ManualControl.clear_below_m`)."""
+        rules = self.rules
+        if rules.jog:
+            last = self._last
+            if last is None or not last.comms_ok:
+                return None
+            return self.manual.clear_below_m(last, self.yard, rules.speed_factor)
         return self.sequencer.travel_clear_below_m
 
     @property
@@ -134,6 +143,7 @@ class Automation:
 
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         self._now = now
+        self._last = snapshot
         self._advance_machine(now)
         self.bypasses.expire(now)
         for event in self.bypasses.take_events():

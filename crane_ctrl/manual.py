@@ -16,11 +16,19 @@ from dataclasses import dataclass, replace
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.machine import CommandRefused
+from crane_ctrl.motion import clearance_height_m
+from crane_ctrl.site import CONTAINER_HEIGHT_HC_M, CONTAINER_WIDTH_M, container_length_m
 from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.yard_model import YardModel
 
 __all__ = ["Jog", "ManualControl", "ManualSettings", "SpreaderAction"]
 
 _CORNERS = (1, 2, 3, 4)
+_SWING_MARGIN_M = 2.0
+"""Added to a jog's reach: its stopping distance and the load swinging on past the trolley
+(a 0.2 m/s^2 stop on 15 m of rope throws it about 0.6 m; the rest is margin)."""
+_EMPTY_T = 1.0
+"""Below this on the load cell nothing hangs under the spreader (an empty one is tared out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,37 @@ class ManualControl:
             else:
                 out = replace(out, size_ref=action.size_ft)
         return out
+
+    def clear_below_m(
+        self, snapshot: Snapshot, yard: YardModel, speed_factor: float
+    ) -> float | None:
+        """The lowest hoist height at which the jog's path ahead is clear of the yard, or
+        ``None`` (no travel jog, or position unknown: the interlock's safe travel height holds).
+
+        The path runs from the spreader's position in the jog's direction as far as the jog can
+        carry it (its speed over the dead-man time and a second more, plus
+        :data:`_SWING_MARGIN_M` for the stop and the swing it throws forward), with
+        the spreader's footprint (45 ft when the size is unknown) and, when the load cell says
+        something hangs on it, a high-cube container's height under it. The same rule as
+        automatic travel: the travel-height interlock then lets a low jog through where nothing
+        stands in the way, and stops it short of anything that does.
+        """
+        jog = self.jogging
+        x, y = snapshot.number("gantry.position"), snapshot.number("trolley.position")
+        if jog is None or jog.axis == "hoist" or x is None or y is None:
+            return None
+        reach = jog.direction * (self._rated(jog.axis) * speed_factor
+                                 * (self.settings.deadman_s + 1.0) + _SWING_MARGIN_M)  # fmt: skip
+        end = (x + reach, y) if jog.axis == "gantry" else (x, y + reach)
+        size = snapshot.number("spreader.size")
+        length = container_length_m(int(size) if size in (20, 40, 45) else 45)
+        load = snapshot.number("hoist.load")
+        carrying = CONTAINER_HEIGHT_HC_M if load is None or load > _EMPTY_T else 0.0
+        return clearance_height_m(
+            ((x, y), end), list(yard.obstacles()), carrying_height_m=carrying,
+            clearance_m=self.params.safe_clearance_m,
+            half_size_m=(length / 2, CONTAINER_WIDTH_M / 2),
+        )  # fmt: skip
 
     @property
     def active(self) -> bool:

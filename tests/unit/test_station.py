@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from crane_ctrl.bench_moves import bench_site
 from crane_ctrl.errors import ProfileError
 from crane_ctrl.interlocks import Motion
 from crane_ctrl.jobs import JobRefused, JobState
@@ -14,10 +17,11 @@ from crane_ctrl.links.memory import MemoryLink
 from crane_ctrl.machine import CommandRefused, Mode, PackCommand, PackState
 from crane_ctrl.profile import Profile
 from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.site import Slot
+from crane_ctrl.site import Slot, container_length_m
 from crane_ctrl.station import StationView
-from crane_ctrl.testing import StationRig
+from crane_ctrl.testing import StationRig, yard_model_of
 from simulators.memory import MemoryPlc
+from simulators.site_file import StartPose
 from tests.profile_texts import PROFILES
 from tests.unit.test_supervisor_lockstep import EventList
 
@@ -222,3 +226,69 @@ async def test_cancel_a_queued_job_but_not_a_running_one() -> None:
         with pytest.raises(CommandRefused, match="running"):
             rig.station.cancel_job(rig.operator, j1.id)
         assert rig.station.cancel_job(rig.operator, j2.id).state is JobState.CANCELLED
+
+
+async def test_a_low_gantry_jog_runs_where_the_path_is_clear_and_stops_short_of_a_stack() -> None:
+    site = bench_site()
+    yard = yard_model_of(site)
+    column = yard.boxes["BMOU1100033"]  # the top of a three-high 40 ft column
+    x_box, y_box = yard.centre(column)
+    stack_x_min = x_box - container_length_m(40) / 2
+    spreader_half = container_length_m(40) / 2
+    start = StartPose(gantry_m=stack_x_min - spreader_half - 3.0, trolley_m=y_box, hoist_m=6.0)
+    async with StationRig(MODBUS, site.model_copy(update={"start": start})) as rig:
+        await manual_rig(rig)
+        rig.station.jog(rig.operator, "gantry", +1)
+        view = await rig.scan()
+        assert view.supervisor.commands.gantry_speed_ref > 0.0  # clear ahead: it moves low
+
+        def refused(v: StationView) -> bool:
+            rig.station.jog(rig.operator, "gantry", +1)  # the operator keeps the key down
+            return "BELOW_TRAVEL_HEIGHT" in refused_ids(v, Motion.GANTRY_FWD)
+
+        await rig.until(refused, within_s=60, what="stopped short of the stack")
+        await rig.scan(40)
+    front = rig.sim.plant.gantry.position_m + spreader_half
+    assert front < stack_x_min  # it never reached over the column
+    assert rig.sim.model_faults == ()
+
+
+_JOGS = st.lists(
+    st.tuples(st.sampled_from(["gantry", "trolley", "hoist"]), st.sampled_from([-1, 1]),
+              st.integers(min_value=1, max_value=120)),
+    min_size=1, max_size=6,
+)  # fmt: skip
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    jogs=_JOGS,
+    x=st.floats(min_value=20.0, max_value=150.0),
+    y=st.floats(min_value=2.0, max_value=28.0),
+    z=st.floats(min_value=3.0, max_value=17.0),
+)
+async def test_no_jog_sequence_runs_into_the_yard_or_past_manual_speed(
+    jogs: list[tuple[str, int, int]], x: float, y: float, z: float
+) -> None:
+    """Random jogs from random low poses in the benchmark yard: nothing is ever hit (the yard
+    model matches the simulated yard) and no reference exceeds a quarter of rated speed."""
+    site = bench_site()
+    yard = yard_model_of(site)
+    if any(o.x_min - 8 < x < o.x_max + 8 and o.y_min - 2 < y < o.y_max + 2 and o.top_m > z - 1
+           for o in yard.obstacles()):  # fmt: skip
+        return  # a start pose inside or against the yard is not a pose a crane can be in
+    start = StartPose(gantry_m=x, trolley_m=y, hoist_m=z)
+    params = site.crane
+    limit = {"gantry": 0.25 * params.gantry_speed_loaded_mps,
+             "trolley": 0.25 * params.trolley_speed_mps,
+             "hoist": 0.25 * params.hoist_speed_loaded_mps}  # fmt: skip
+    async with StationRig(MODBUS, site.model_copy(update={"start": start})) as rig:
+        await manual_rig(rig)
+        for axis, direction, scans in jogs:
+            for _ in range(scans):
+                rig.station.jog(rig.operator, axis, direction)
+                view = await rig.scan()
+                for name, top in limit.items():
+                    assert abs(view.supervisor.commands.speed(name)) <= top + 1e-9
+        await rig.scan(60)
+    assert rig.sim.model_faults == ()
