@@ -146,6 +146,8 @@ class Automation:
         self._last = snapshot
         self._advance_machine(now)
         self.bypasses.expire(now)
+        if any(t.id == "OVERLOAD" for t in permits.active):
+            self.bypasses.revoke(now, "overload trip: no bypass may help lift this load")
         for event in self.bypasses.take_events():
             self._emit({"kind": "bypass", **event})
         state = self.machine.state

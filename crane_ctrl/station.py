@@ -280,6 +280,8 @@ class CraneStation:
 
     def _publish(self, view: SupervisorView) -> None:
         self._job_events()
+        if self.automation.bypasses.active(view.snapshot.time_s) is None:
+            self.supervisor.set_bypass(None)  # expired, or revoked by an overload trip
         self.view = self._build(view)
 
     def _build(self, view: SupervisorView) -> StationView:

@@ -292,3 +292,20 @@ async def test_no_jog_sequence_runs_into_the_yard_or_past_manual_speed(
                     assert abs(view.supervisor.commands.speed(name)) <= top + 1e-9
         await rig.scan(60)
     assert rig.sim.model_faults == ()
+
+
+async def test_an_overload_trip_ends_any_bypass_and_hoisting_stays_blocked() -> None:
+    journal = EventList()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        await manual_rig(rig, Mode.MAINTENANCE)
+        rig.station.bypass(rig.maintenance, "MIXED_LOCK", 600.0, "twistlock sensor swap")
+        rig.sim.faults.inject("force", signal="hoist.load", value=48.0)
+        view = await rig.scan(3)
+        assert view.bypass is None
+        assert not rig.station.supervisor.bypassed(rig.station.now)
+        rig.station.jog(rig.maintenance, "hoist", +1)
+        view = await rig.scan()
+        assert view.supervisor.commands.hoist_speed_ref == 0.0
+        assert "OVERLOAD" in refused_ids(view, Motion.HOIST_UP)
+    revoked = [v for k, s, v in journal.events if k == "operator" and s == "bypass revoked"]
+    assert "overload" in str(revoked[0]["reason"])
