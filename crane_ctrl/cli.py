@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from crane_ctrl import cli_bench, cli_events, cli_profile, cli_run, cli_sim
+from crane_ctrl import cli_bench, cli_events, cli_profile, cli_rig, cli_run, cli_sim
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.profile_loader import load_profile
 
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_run.add_parser(commands)
     cli_bench.add_parser(commands)
     cli_events.add_parser(commands)
+    cli_rig.add_parser(commands)
     demo = commands.add_parser("demo", help="start the demo (what of it exists today)")
     demo.set_defaults(handler=_demo)
     return parser
