@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> Options:
-    from crane_ctrl.rig.runner import Mode, Options
+    from crane_ctrl.rig.runner import Options
 
     if args.control and not args.plc:
         raise CraneCtrlError("--control goes with --plc (the bundled simulator needs none)")

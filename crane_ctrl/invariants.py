@@ -152,8 +152,13 @@ def _wind_stop(
     return broken
 
 
-def plc_mismatch(plc: Mapping[str, Value], written: Commands) -> str | None:
-    """Why the PLC's commands are not ``written`` (None when they are)."""
+def plc_mismatch(
+    plc: Mapping[str, Value], written: Commands, resolution: Mapping[str, float] | None = None
+) -> str | None:
+    """Why the PLC's commands are not ``written`` (None when they are). ``resolution``: per
+    speed reference, how far the PLC's value may be from the written one (one count of a scaled
+    integer register); default :data:`REF_TOLERANCE`."""
+    tolerance = resolution or {}
     want: dict[str, bool | float] = {
         "gantry.speed_ref": written.gantry_speed_ref,
         "trolley.speed_ref": written.trolley_speed_ref,
@@ -168,8 +173,7 @@ def plc_mismatch(plc: Mapping[str, Value], written: Commands) -> str | None:
             same = bool(got) is value
         else:
             assert isinstance(got, int | float)
-            same = (got > 0) == (value > 0) and (got < 0) == (value < 0)
-            same = same and abs(got - value) <= REF_TOLERANCE
+            same = got * value >= 0 and abs(got - value) <= tolerance.get(name, REF_TOLERANCE)
         if not same:
             return f"the PLC has {name}={got!r}, the supervisor wrote {value!r}"
     return None

@@ -216,3 +216,51 @@ def yard_model_of(site_file: SiteFile) -> YardModel:
     ]
     vehicles = [Slot(v.area, lane=v.lane) for v in site_file.vehicles]
     return YardModel(site_file.site, boxes, vehicles)
+
+
+class interlock_disabled:
+    """TEST ONLY: the supervisor evaluates its interlocks without ``interlock_id``.
+
+    Proves that a test or a rig scenario can fail: with the interlock its expectations rest on
+    gone, it must. Python only, on purpose: no profile, site, scenario file, environment variable
+    or command-line option can reach it. Unlike a maintenance bypass (keyed, time-limited, logged,
+    slow), the trip simply vanishes from the permits, so nothing blocks, journals or alarms it::
+
+        with interlock_disabled("WIND_STOP"):
+            result = run_one("simulators/scenarios/wind-stop-mid-lift.toml", Options())
+        assert not result.passed
+
+    In this process only (run scenarios in-process inside it), until the block ends.
+    """
+
+    def __init__(self, interlock_id: str) -> None:
+        from crane_ctrl.interlocks import INTERLOCKS
+
+        if interlock_id not in INTERLOCKS:
+            raise ValueError(f"no interlock {interlock_id!r}; interlocks: {', '.join(INTERLOCKS)}")
+        self.interlock_id = interlock_id
+        self._undo: Callable[[], None] | None = None
+
+    def __enter__(self) -> None:
+        from crane_ctrl import supervisor
+        from crane_ctrl.interlocks import Permits
+
+        namespace = vars(supervisor)  # the name the scan loop calls
+        real: Callable[..., Permits] = namespace["evaluate"]
+        gone = self.interlock_id
+
+        def without(*args: object, **kwargs: object) -> Permits:
+            permits = real(*args, **kwargs)
+            kept = tuple(t for t in permits.active if t.id != gone)
+            return Permits(kept, permits.latched, permits.unchecked)
+
+        def undo() -> None:
+            namespace["evaluate"] = real
+
+        namespace["evaluate"] = without
+        self._undo = undo
+
+    def __exit__(self, *exc: object) -> None:
+        if self._undo is not None:
+            self._undo()
+            self._undo = None

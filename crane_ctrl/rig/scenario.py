@@ -124,14 +124,16 @@ class ActionEntry(BaseModel):
     action: Literal["reset", "hold", "unhold", "acknowledge"]
     at_s: Seconds | None = None
     when: str | None = None
+    delay_s: Seconds = 0.0
+    """With ``when``: act once the condition has held this long (an operator's reaction)."""
     repeat_s: Positive | None = None
     """With ``when``: act again each ``repeat_s`` while the condition holds."""
 
     @model_validator(mode="after")
     def _timing(self) -> Self:
         _one_of(self, ("at_s", "when"))
-        if self.repeat_s is not None and self.when is None:
-            raise ValueError("repeat_s goes with when (an at_s action acts once)")
+        if (self.repeat_s is not None or self.delay_s) and self.when is None:
+            raise ValueError("repeat_s and delay_s go with when (an at_s action acts once)")
         return self
 
 

@@ -33,6 +33,8 @@ from simulators.site_file import parse_slot
 
 __all__ = ["Session"]
 
+_EPS = 1e-9
+
 
 @dataclass
 class _Scripted:
@@ -44,6 +46,8 @@ class _Scripted:
     cleared_s: float | None = None
     note: str = ""
     """Why it did not fire (or its clearing failed)."""
+    pending_s: float | None = None
+    """Since when an action's condition has held."""
 
 
 class Session:
@@ -83,6 +87,10 @@ class Session:
         self._ending_at: float | None = None
         self._plc_before: dict[str, object] = {}
         self._limits: InterlockSettings | None = None
+        self._resolution: dict[str, float] = {}
+        self._trusted = False
+        """The supervisor has trusted its data once: from then on trips count."""
+        """One count of each scaled speed reference: how far the PLC's value may be off."""
 
     def now(self) -> float:
         """Crane time since the start (the supervisor was attached), s."""
@@ -95,6 +103,8 @@ class Session:
         self.clock = supervisor.clock
         self._t0 = supervisor.clock.now()
         self._limits = supervisor.interlock_settings
+        signals = supervisor.profile.signals
+        self._resolution = {n: abs(signals[n].scale) for n in SPEED_REFS if signals[n].scaled}
 
     # --- around each scan
 
@@ -191,18 +201,27 @@ class Session:
 
     def _action(self, item: _Scripted, action: ActionEntry, last: Sample | None) -> None:
         now = self.now()
-        when = self._when(("actions", item.index, "when"))
-        if item.fired_s is not None:
-            repeat = action.repeat_s
-            if repeat is None or now - item.fired_s < repeat - 1e-9:
-                return
-            if when is None or last is None or not when.holds(last.value):
-                return
-        elif not _due(action.at_s, when, now, last):
+        if item.fired_s is not None and action.repeat_s is None:
             return
-        item.fired_s = now
+        if action.at_s is not None:
+            due = now >= action.at_s - _EPS
+        else:
+            again = item.fired_s is None or now - item.fired_s >= (action.repeat_s or 0.0) - _EPS
+            due = self._held_for(item, action.delay_s, now, last) and again
+        if not due:
+            return
+        item.fired_s, item.pending_s = now, None
         refused = self._act(action.action, now)
         self.journal.record("operator", action.action, user="rig", refused=refused)
+
+    def _held_for(self, item: _Scripted, delay_s: float, now: float, last: Sample | None) -> bool:
+        """Whether the action's condition has held (on the last sample) for ``delay_s``."""
+        when = self._when(("actions", item.index, "when"))
+        if when is None or last is None or not when.holds(last.value):
+            item.pending_s = None
+            return False
+        item.pending_s = now if item.pending_s is None else item.pending_s
+        return now - item.pending_s >= delay_s - _EPS
 
     def _act(self, action: str, now: float) -> str:
         assert self.supervisor is not None, "attach() the supervisor first"
@@ -238,7 +257,7 @@ class Session:
             signal_values(view.snapshot, view.commands, view.heartbeat)
         )
         values.update(derived(view.snapshot, view.commands))
-        values.update(self._automation_values())
+        values.update(self._automation_values(round(view.snapshot.time_s - self._t0, 6)))
         broken = []
         if self._limits is not None:
             broken = broken_invariants(view.snapshot, view.commands, self._limits)
@@ -251,16 +270,21 @@ class Session:
                 float(plc[SPEED_REFS[2]]),
             )
             changed = any(plc[k] != v for k, v in self._plc_before.items())
-            mismatch = plc_mismatch(plc, view.commands) if changed else None
+            mismatch = plc_mismatch(plc, view.commands, self._resolution) if changed else None
             broken += [mismatch] if mismatch else []
-        trips = frozenset(t.id for t in view.permits.active) if view.permits else frozenset()
+        self._trusted |= view.snapshot.comms_ok
+        trips: frozenset[str] = frozenset()
+        if self._trusted and view.permits is not None:
+            trips = frozenset(t.id for t in view.permits.active if not t.fail_safe)
         alarms = frozenset(a.id for a in view.alarms if a.active)
-        return Sample(round(self.now(), 6), values, trips, alarms, tuple(broken), plc_refs)
+        time_s = values["time"]
+        assert isinstance(time_s, float)
+        return Sample(time_s, values, trips, alarms, tuple(broken), plc_refs)
 
-    def _automation_values(self) -> dict[str, Scalar]:
+    def _automation_values(self, time_s: float) -> dict[str, Scalar]:
         run = self.automation.sequencer.run
         values: dict[str, Scalar] = {
-            "time": round(self.now(), 6),
+            "time": time_s,
             "step": "idle" if run is None else run.step.value,
             "phase": "none" if run is None else "deliver" if run.delivering else "collect",
             "machine": self.automation.machine.state.value,
@@ -297,7 +321,7 @@ def _firing(what: str, item: _Scripted, verb: str) -> Firing:
 
 def _due(at_s: float | None, when: Condition | None, now: float, last: Sample | None) -> bool:
     if at_s is not None:
-        return now >= at_s - 1e-9
+        return now >= at_s - _EPS
     return when is not None and last is not None and when.holds(last.value)
 
 

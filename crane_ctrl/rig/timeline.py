@@ -24,7 +24,9 @@ class Sample:
     values: Mapping[str, Scalar | None]
     """Canonical signals (good readings; commands as written) and the derived names."""
     trips: frozenset[str] = frozenset()
-    """Active interlocks."""
+    """Active interlocks tripped on observed values (not those that only a signal's bad quality
+    implies: the comms fault says that), from the first scan with trusted data on (connecting
+    at the start is no trip)."""
     alarms: frozenset[str] = frozenset()
     """Active alarms."""
     broken: tuple[str, ...] = ()

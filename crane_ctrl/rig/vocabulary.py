@@ -19,7 +19,7 @@ step               text     the sequencer's step ("lower", "held", ...; "idle" b
 phase              text     "collect", "deliver", or "none" between jobs
 machine            text     the PackML state ("execute", "held", ...)
 job.ID             text     that job's TIC 4.0 state ("queued", "moving_to_deliver", ...)
-trip.ID            yes/no   that interlock is active (``trip.WIND_STOP``)
+trip.ID            yes/no   that interlock tripped on observed values (``trip.WIND_STOP``)
 alarm.ID           yes/no   that alarm is active (``alarm.PLC_HEARTBEAT_FROZEN``)
 =================  =======  ============================================================
 """

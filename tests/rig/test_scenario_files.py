@@ -1,0 +1,156 @@
+"""Scenario files: every shipped one loads; a bad one is refused with its file, line, key and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crane_ctrl.errors import ConfigError
+from crane_ctrl.rig.loading import load_scenario
+from tests.profile_texts import ROOT
+
+SHIPPED = sorted((ROOT / "simulators" / "scenarios").glob("*.toml"))
+
+GOOD = """\
+profile = "generic-modbus.toml"
+duration_s = 300
+
+[[jobs]]
+id = "J1"
+from = "truck:T1"
+to = "stack:7:3:1"
+
+[[faults]]
+when = "hoist.position > 5 and load.locked"
+fault = "wind"
+params = { speed_mps = 22 }
+
+[[expect.stops]]
+after_fault = 1
+within_s = 0.5
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "scenario.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_scenario(path)
+    return [str(p).removeprefix(f"{path}:") for p in caught.value.problems]
+
+
+def test_the_library_has_at_least_fifteen_scenarios_and_each_loads() -> None:
+    assert len(SHIPPED) >= 15
+    for path in SHIPPED:
+        scenario = load_scenario(path)
+        assert scenario.spec.description, f"{path.name} says what it checks"
+        assert scenario.spec.jobs or scenario.spec.faults
+
+
+def test_a_good_file_loads_with_its_profile_site_and_parsed_conditions(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, GOOD))
+    assert scenario.name == "scenario"
+    assert scenario.profile_path == ROOT / "plc_profiles" / "generic-modbus.toml"
+    assert scenario.job_sizes == {"J1": 40}
+    assert scenario.condition("faults", 0, "when").names() == ("hoist.position", "load.locked")
+
+
+def test_a_profile_beside_the_scenario_wins(tmp_path: Path) -> None:
+    (tmp_path / "generic-modbus.toml").write_text(
+        (ROOT / "plc_profiles" / "generic-modbus.toml").read_text(encoding="utf-8"), "utf-8"
+    )
+    assert load_scenario(write(tmp_path, GOOD)).profile_path == tmp_path / "generic-modbus.toml"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            (
+                'when = "hoist.position > 5 and load.locked"',
+                'when = "hoist.position > and load.locked"',
+            ),
+            "10 faults.0.when: column 18: expected a name, a number, a 'text', true or false, found 'and' (in 'hoist.position > and load.locked')",
+        ),
+        (
+            ('fault = "wind"', 'fault = "wnd"'),
+            "11 faults.0.fault: unknown fault 'wnd'; did you mean 'wind'? faults: ",
+        ),
+        (
+            ('to = "stack:7:3:1"', 'to = "stak:7:3:1"'),
+            "7 jobs.0.to: slot 'stak:7:3:1' is not truck:LANE, agv:LANE or stack:BAY:ROW[:TIER] (e.g. stack:3:2:1)",
+        ),
+        (
+            ('from = "truck:T1"', 'from = "truck:T3"'),
+            "6 jobs.0.from: no container stands at truck:T3 when this job starts",
+        ),
+        (
+            ("after_fault = 1", "after_fault = 2"),
+            "15 expect.stops.0.after_fault: there are 1 faults (from 1)",
+        ),
+        (
+            ("duration_s = 300", 'duration_s = 300\nbypass = ["WIND_STOP"]'),
+            "3 bypass: unknown setting",
+        ),
+        (
+            ('profile = "generic-modbus.toml"', 'profile = "no-such.toml"'),
+            "1 profile: no such file (tried ",
+        ),
+        (
+            ("within_s = 0.5", 'within_s = 0.5\nafter = "load.locked"'),
+            "14 expect.stops.0: give exactly one of after_fault or after",
+        ),
+        (
+            ("params = { speed_mps = 22 }", "params = { speed_mps = 22 }\nat_s = 3"),
+            "9 faults.0: give exactly one of at_s or when",
+        ),
+    ],
+)
+def test_bad_scenarios_are_refused_at_their_line(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    old, new = change
+    assert old in GOOD
+    found = problems(tmp_path, GOOD.replace(old, new))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_expectations_must_name_known_jobs_alarms_interlocks_and_containers(tmp_path: Path) -> None:
+    text = GOOD + (
+        '\n[[expect.jobs]]\nid = "J9"\nends = "done"\n'
+        '\n[[expect.alarms]]\nid = "WIND_STOPP"\n'
+        '\n[[expect.trips]]\nid = "NO_SUCH"\n'
+        '\n[[expect.containers]]\nid = "ABCU0000000"\nat = "truck:T1"\n'
+    )
+    found = problems(tmp_path, text)
+    assert found[0] == "19 expect.jobs.0.id: no job 'J9'; jobs: J1"
+    assert found[1].startswith("23 expect.alarms.0.id: no alarm 'WIND_STOPP'; alarms: ")
+    assert found[2].startswith("26 expect.trips.0.id: no interlock 'NO_SUCH'; interlocks: ")
+    assert found[3].startswith("29 expect.containers.0.id: no container 'ABCU0000000'; ")
+
+
+def test_a_one_shot_fault_cannot_be_cleared(tmp_path: Path) -> None:
+    text = GOOD.replace('fault = "wind"\nparams = { speed_mps = 22 }', 'fault = "link_drop"')
+    text = text.replace('fault = "link_drop"', 'fault = "link_drop"\nclear_after_s = 3')
+    assert problems(tmp_path, text) == ["9 faults.0: fault link_drop is one-shot: nothing to clear"]
+
+
+def test_the_rig_fault_supervisor_freeze_needs_its_seconds(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'fault = "wind"\nparams = { speed_mps = 22 }', 'fault = "supervisor_freeze"'
+    )
+    assert problems(tmp_path, text) == [
+        "11 faults.0.fault: supervisor_freeze takes params = { seconds = <positive number> }"
+    ]
+
+
+def test_a_toml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    assert problems(tmp_path, GOOD.replace("duration_s = 300", "duration_s = ")) == [
+        "2: not valid TOML: column 14: invalid value"
+    ]
