@@ -273,18 +273,20 @@ class _Parser:
         return node
 
     def condition(self) -> _Node:
-        terms = [self.all()]
-        while self.is_word("or"):
-            self.take()
-            terms.append(self.all())
-        return terms[0] if len(terms) == 1 else _Any(tuple(terms))
+        return self.joined("or", self.all, _Any)
 
     def all(self) -> _Node:
-        terms = [self.term()]
-        while self.is_word("and"):
+        return self.joined("and", self.term, _All)
+
+    def joined(
+        self, word: str, part: Callable[[], _Node], node: Callable[[tuple[_Node, ...]], _Node]
+    ) -> _Node:
+        """``part (word part)*``: one part alone, or ``node`` of them all."""
+        terms = [part()]
+        while self.is_word(word):
             self.take()
-            terms.append(self.term())
-        return terms[0] if len(terms) == 1 else _All(tuple(terms))
+            terms.append(part())
+        return terms[0] if len(terms) == 1 else node(tuple(terms))
 
     def term(self) -> _Node:
         if self.is_word("not"):

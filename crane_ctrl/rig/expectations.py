@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from crane_ctrl.rig.conditions import Condition, Scalar
+from crane_ctrl.rig.conditions import Condition
 from crane_ctrl.rig.scenario import (
     AlarmExpect,
     ConditionExpect,
@@ -38,7 +38,7 @@ from crane_ctrl.rig.scenario import (
     StopExpect,
     TripExpect,
 )
-from crane_ctrl.rig.timeline import Firing, Observed, Sample
+from crane_ctrl.rig.timeline import Firing, Observed, Sample, shown
 from crane_ctrl.site import Slot
 from simulators.site_file import parse_slot
 
@@ -271,14 +271,4 @@ def _at(samples: Sequence[Sample], time_s: float) -> Sample | None:
 
 
 def _values(condition: Condition, sample: Sample) -> str:
-    return ", ".join(f"{n} = {_show(sample.value(n))}" for n in condition.names())
-
-
-def _show(value: Scalar | None) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return repr(value) if isinstance(value, str) else str(value)
+    return ", ".join(f"{n} = {shown(sample.value(n))}" for n in condition.names())

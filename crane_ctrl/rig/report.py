@@ -16,7 +16,7 @@ from pathlib import Path
 from crane_ctrl.rig.conditions import Scalar
 from crane_ctrl.rig.expectations import SPEED_REFS
 from crane_ctrl.rig.runner import RunResult
-from crane_ctrl.rig.timeline import Observed, Sample
+from crane_ctrl.rig.timeline import Observed, Sample, shown
 
 __all__ = ["CSV_SIGNALS", "junit_xml", "summary", "write_csv", "write_junit"]
 
@@ -119,6 +119,10 @@ def write_csv(observed: Observed, path: Path) -> Path:
     return path
 
 
+def _cell(value: Scalar | None) -> str:
+    return shown(value, quote=False)
+
+
 def _row(s: Sample, jobs: Sequence[str]) -> list[str]:
     plc = [""] * 3 if s.plc_refs is None else [_cell(v) for v in s.plc_refs]
     return [
@@ -129,13 +133,3 @@ def _row(s: Sample, jobs: Sequence[str]) -> list[str]:
         " ".join(sorted(s.trips)),
         "; ".join(s.broken),
     ]
-
-
-def _cell(value: Scalar | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    return str(value)

@@ -13,7 +13,19 @@ from typing import Any
 
 from crane_ctrl.rig.conditions import Scalar
 
-__all__ = ["EventLog", "Firing", "JournalEntry", "Observed", "Sample"]
+__all__ = ["EventLog", "Firing", "JournalEntry", "Observed", "Sample", "shown"]
+
+
+def shown(value: Scalar | None, *, quote: bool = True) -> str:
+    """A value as the report and the CSV show it: ``true``, ``0.125``, ``'lower'``; ``unknown``
+    (in the CSV: empty) when it is not known."""
+    if value is None:
+        return "unknown" if quote else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return repr(value) if quote and isinstance(value, str) else str(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from crane_ctrl.interlocks import (
     evaluate,
     filter_commands,
 )
+from crane_ctrl.invariants import is_false, is_true, number
 from crane_ctrl.signals import CORNERS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 from tests.unit.test_interlocks import HEALTHY
@@ -157,24 +158,8 @@ cases = st.builds(
 )
 
 
-# --- oracles: straight from the rules, on the raw readings -----------------------------------------
-
-
-def is_true(s: Snapshot, name: str) -> bool:
-    r = s.reading(name)
-    return r.quality is Quality.GOOD and r.value is True
-
-
-def is_false(s: Snapshot, name: str) -> bool:
-    r = s.reading(name)
-    return r.quality is Quality.GOOD and r.value is False
-
-
-def number(s: Snapshot, name: str) -> float | None:
-    r = s.reading(name)
-    v = r.value
-    ok = r.quality is Quality.GOOD and isinstance(v, float | int) and not isinstance(v, bool)
-    return float(v) if ok and math.isfinite(v) else None  # type: ignore[arg-type]
+# --- oracles: straight from the rules, on the raw readings (is_true, is_false, number: from
+# crane_ctrl.invariants, which shares no code with the interlocks) ---------------------------------
 
 
 def any_motion(c: Commands) -> bool:

@@ -8,18 +8,12 @@ resumes the way a reasonable one would.
 
 At EVERY scan, on what was written (``view.commands``) and what reached the PLC
 (``sim.plc.commands``), against the snapshot the supervisor acted on, the invariants of the
-supervisor issue hold (oracles in ``crane_ctrl.invariants``, written from the rules, sharing no
-code with the interlocks, and shared with the test rig):
-
-- no lock or unlock unless all four landing pins read landed (good quality);
-- no unlock while the load cell says the twistlocks may carry a load;
-- no hoist up with a mixed (or unknown) twistlock state, nor above the overload trip (110 % SWL);
-- nothing moves with a comms fault, the e-stop chain open, the PLC not in remote, its watchdog
-  tripped, a drive faulted or not ready, or the wind at the storm limit;
-- at the wind stop limit only lowering and unlocking (as the interlock settings allow);
-- no motion toward an operated limit;
-- the PLC's commands change only to what the supervisor wrote that scan;
-- the simulator records no model fault (dropped, damaged, collided, truck lifted, end stop).
+supervisor issue hold: every rule listed in ``crane_ctrl.invariants`` (oracles written from the
+rules, sharing no code with the interlocks, and shared with the test rig: landed before any lock
+or unlock, no hoist up on a mixed lock state or overload, nothing moving with a stop active or
+toward an operated limit, the PLC's commands changing only to what the supervisor wrote that
+scan), and the simulator records no model fault (dropped, damaged, collided, truck lifted, end
+stop).
 
 At the end of the run:
 
