@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion_clearance import (
@@ -38,9 +39,11 @@ LANDING_OVERTRAVEL_M = 0.2
 """A leg's landing creeps towards this far below the expected touchdown, m: the touchdown height
 is a model (stack heights, rope stretch), so the hoist keeps creeping until the sequencer sees
 the landing pins or slack rope and stops it, instead of stopping just short."""
-_LEG_ITERATIONS = 3
-"""Rounds of: timing the overlap on the plan, then shaping the plan on the rope that timing
-gives. The timing moves by centimetres after the first round."""
+_LEG_ITERATIONS = 6
+"""Most rounds of: shaping the travel on the rope a lowering start gives, then timing the
+overlap on that travel (see :func:`_consistent`). Most legs agree after the first round."""
+_AGREE_S = 0.02
+"""A lowering start the shaping assumed and the one its travel allows agree within this, s."""
 
 XYZ = tuple[float, float, float]
 """(x, y, z): gantry, trolley and twistlock-plane height, m."""
@@ -130,12 +133,13 @@ class LegPlan:
                 gravity_mps2=p.gravity_mps2,
             )  # fmt: skip
 
-        travel = plan_travel(lambda t: rope(top), 0.0)
-        for _ in range(_LEG_ITERATIONS):
-            start, lower = _overlap(travel, clearance, rise, fastest)
-            predicted = _RopeOverTravel(rope, rise, landing, start, lower)
-            travel = plan_travel(predicted, travel.duration_s)
-        start, lower = _overlap(travel, clearance, rise, fastest)
+        def shaped(start: float, lower: float, arrival: float) -> _Shaped:
+            travel = plan_travel(_RopeOverTravel(rope, rise, landing, start, lower), arrival)
+            return _Shaped(travel, *_overlap(travel, clearance, rise, fastest), lower)
+
+        first = plan_travel(lambda t: rope(top), 0.0)
+        best = _consistent(shaped, *_overlap(first, clearance, rise, fastest), first.duration_s)
+        travel, start, lower = best.travel, best.start_s, max(best.lower_s, best.assumed_s)
         return cls(
             start_xyz, goal_xyz, limits, clearance, needed, top, travel, rise, landing, start,
             lower, p.creep_distance_m, p.creep_speed_mps,
@@ -241,6 +245,49 @@ def _overlap(
     start = travel_start_s(travel, clearance, rise)
     lower = max(lowering_start_s(travel, clearance, fastest), rise.duration_s - start)
     return start, lower
+
+
+class _Shaped(NamedTuple):
+    """A travel shaped on the rope a lowering start (``assumed_s``) gives, with the travel
+    start and the earliest lowering start it allows."""
+
+    travel: TravelPlan
+    start_s: float
+    lower_s: float
+    assumed_s: float
+
+
+def _consistent(
+    shaped: Callable[[float, float, float], _Shaped], start: float, lower: float, arrival: float
+) -> _Shaped:
+    """The travel whose shaping assumed a lowering start at or after the earliest it allows.
+
+    Lowering later than allowed is safe (the load stays higher), but the shaping must know
+    when the rope starts to lengthen: the shaped travel's length moves its earliest lowering
+    start, which moves the rope under the shaping. Bisect the assumed start between one that
+    is too early and one that is late enough; take the earliest late-enough one found (or,
+    failing that, the last travel with its own earliest lowering)."""
+    too_early: float | None = None
+    late_enough: _Shaped | None = None
+    last = shaped(start, lower, arrival)
+    for _ in range(_LEG_ITERATIONS - 1):
+        if last.lower_s <= last.assumed_s + 1e-9:
+            if late_enough is None or last.assumed_s < late_enough.assumed_s:
+                late_enough = last
+            if last.assumed_s - last.lower_s <= _AGREE_S:
+                break
+        else:
+            too_early = last.assumed_s
+        if too_early is None or late_enough is None:
+            guess = last.lower_s
+        else:
+            guess = 0.5 * (too_early + late_enough.assumed_s)
+        last = shaped(last.start_s, guess, last.travel.duration_s)
+    if last.lower_s <= last.assumed_s + 1e-9 and (
+        late_enough is None or last.assumed_s < late_enough.assumed_s
+    ):
+        late_enough = last
+    return late_enough or last
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,12 @@ SWAY_STEP_S = 0.05
 """Time step of the pendulum model :func:`varying_zv` integrates, s. The integration is exact for
 a length held over each step; at 50 ms the impulses agree with a 10 ms model to 1e-5."""
 _SEARCH_POINTS = 100
-"""Candidate delays tried between a quarter and three quarters of the period (then refined)."""
+"""Candidate delays tried between :data:`_SEARCH_FROM` and :data:`_SEARCH_TO` periods (then
+refined)."""
+_SEARCH_FROM = 0.25
+_SEARCH_TO = 1.25
+"""The second impulse's delay is searched over this range of the first period (a constant rope
+needs half a period; a rope that lengthens during the change, more)."""
 _REFINE_STEPS = 50
 """Bisection steps refining the second impulse's delay."""
 _NO_SWAY = 0.01
@@ -169,42 +174,66 @@ def varying_zv(
 
     Let r(d) be the swing (angle and rate, seen at a common later time) that the speed change
     delayed by ``d`` leaves. Shaped as ``A r(0) + (1 - A) r(d)``, it leaves none when r(d) points
-    opposite to r(0) and ``A = |r(d)| / (|r(0)| + |r(d)|)``. The delay is searched between a
-    quarter and three quarters of ``period_s`` (the period near ``start_s``); for a constant
-    length the answer is the ZV shaper. Falls back to the ZV shaper on the period at the middle
-    of the change if no such delay exists; a change that leaves no swing gets no shaping.
+    opposite to r(0) and ``A = |r(d)| / (|r(0)| + |r(d)|)``. The delay is searched from a
+    quarter of ``period_s`` (the period near ``start_s``) to :data:`_SEARCH_TO` periods: a rope
+    that lengthens a lot meanwhile (lowering while braking) needs more than half its first
+    period. For a constant length the answer is the ZV shaper. Where no delay cancels exactly,
+    the one that leaves the least swing; a change that leaves no swing gets no shaping.
     """
-    horizon = duration_s + 0.75 * period_s
+    horizon = duration_s + _SEARCH_TO * period_s
     response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
+    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
 
     def swing(delay: float) -> tuple[float, float]:
-        return response.of_pulse(delay, delay + duration_s)
+        angle, rate = response.of_pulse(delay, delay + duration_s)
+        return angle, rate / omega  # both in radians: comparable
 
     r0 = swing(0.0)
-    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
-    if math.hypot(r0[0], r0[1] / omega) <= _NO_SWAY * 2.0 / gravity_mps2:
+    if math.hypot(*r0) <= _NO_SWAY * 2.0 / gravity_mps2:
         return (Impulse(0.0, 1.0),)
-    delays = [period_s * (0.25 + 0.5 * i / _SEARCH_POINTS) for i in range(_SEARCH_POINTS + 1)]
+    span = _SEARCH_TO - _SEARCH_FROM
+    delays = [period_s * (_SEARCH_FROM + span * i / _SEARCH_POINTS)
+              for i in range(_SEARCH_POINTS + 1)]  # fmt: skip
     swings = [swing(d) for d in delays]
     crosses = [r0[0] * r[1] - r0[1] * r[0] for r in swings]
     for k in range(_SEARCH_POINTS):
         r = swings[k + 1]
         if (crosses[k] > 0.0) != (crosses[k + 1] > 0.0) and r0[0] * r[0] + r0[1] * r[1] < 0.0:
-            lo, hi, sign = delays[k], delays[k + 1], crosses[k] > 0.0
-            for _ in range(_REFINE_STEPS):
-                mid = 0.5 * (lo + hi)
-                q = swing(mid)
-                if (r0[0] * q[1] - r0[1] * q[0] > 0.0) == sign:
-                    lo = mid
-                else:
-                    hi = mid
-            delay = 0.5 * (lo + hi)
-            n0, n1 = math.hypot(*r0), math.hypot(*swing(delay))
-            first = n1 / (n0 + n1)
-            return (Impulse(0.0, first), Impulse(delay, 1.0 - first))
-    middle = rope_length_m(start_s + 0.5 * duration_s)
-    period = 2.0 * math.pi * math.sqrt(middle / gravity_mps2)
-    return shaper_impulses("zv", period, damping_ratio)
+            delay = _refine(swing, r0, delays[k], delays[k + 1], crosses[k] > 0.0)
+            return _pair(r0, swing(delay), delay)
+    best = min(range(len(delays)), key=lambda k: _left(r0, swings[k]))
+    return _pair(r0, swings[best], delays[best])
+
+
+def _refine(
+    swing: Callable[[float], tuple[float, float]],
+    r0: tuple[float, float],
+    lo: float,
+    hi: float,
+    sign: bool,
+) -> float:
+    """Bisect the delay at which the swing turns through the direction opposite to ``r0``."""
+    for _ in range(_REFINE_STEPS):
+        mid = 0.5 * (lo + hi)
+        q = swing(mid)
+        if (r0[0] * q[1] - r0[1] * q[0] > 0.0) == sign:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _pair(r0: tuple[float, float], r: tuple[float, float], delay: float) -> tuple[Impulse, ...]:
+    n0, n1 = math.hypot(*r0), math.hypot(*r)
+    first = n1 / (n0 + n1)
+    return (Impulse(0.0, first), Impulse(delay, 1.0 - first))
+
+
+def _left(r0: tuple[float, float], r: tuple[float, float]) -> float:
+    """The swing the pair (r0, r) weighted as in :func:`_pair` leaves."""
+    n0, n1 = math.hypot(*r0), math.hypot(*r)
+    a = n1 / (n0 + n1)
+    return math.hypot(a * r0[0] + (1 - a) * r[0], a * r0[1] + (1 - a) * r[1])
 
 
 class _SwayResponse:

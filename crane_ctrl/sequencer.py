@@ -4,18 +4,29 @@ A job moves one container from one slot to another. The machine walks these step
 "The automatic move"), each with what it commands, how it ends, how long it may take, and what
 happens when it cannot finish::
 
-    collect:  telescope? -> raise -> travel -> lower -> lock -> trial lift
+    collect:  raise -> travel -> lower -> lock -> trial lift
     deliver:  raise -> travel -> lower -> unlock -> raise clear -> done
+
+Raise, travel and lower are one leg (:mod:`crane_ctrl.sequencer_leg`): travel starts as soon as
+the load stays ``safe_clearance_m`` over everything within its stopping distance while the hoist
+still rises, lowering starts before travel ends wherever the rest of the path is clear, and
+:attr:`Sequencer.travel_clear_below_m` tells the travel interlock, a scan ahead, the height the
+plan needs (travel is commanded only once the interlock has been told). The empty spreader
+telescopes while it travels to the box; it does not go down into the creep zone before it is
+the box's size. The landing puts the load, not just the crane, on its goal and damps the swing
+(:mod:`crane_ctrl.sequencer_sway`); the last :data:`_LAND_CHECK_M` of the creep waits until the
+load is calm and over its goal, so the check overlaps the creep instead of delaying it.
 
 Never leave a load unsafe. Twistlocks not confirmed locked: unlock, raise empty, fail the job.
 Overweight or a lifted truck at the trial lift: set the load back down, unlock, raise empty, fail.
 Landing not confirmed in time (misaligned, obstructed): stop, raise, fail. A comms fault or any
 trip while moving: everything stops (the interlocks see to that) and the machine holds; it goes
-on only when an operator resumes it. The sequencer proposes; the interlocks dispose.
-"""
+on only when an operator resumes it, with the swing damped first and the leg planned again
+from where the crane stopped. The sequencer proposes; the interlocks dispose."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -24,12 +35,15 @@ from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks import Motion, Permits
 from crane_ctrl.motion import (
+    CREEP_ENTRY_MARGIN_M,
+    HOIST_TOLERANCE_M,
+    XYZ,
     MotionLimits,
-    TravelPlan,
-    fine_position,
     hoist_reference,
     pendulum_period_s,
 )
+from crane_ctrl.sequencer_leg import LegDrive
+from crane_ctrl.sequencer_sway import SwayWatch, land_on_goal, sway_of
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.transfer import Transfer, all_corners, any_corner
 from crane_ctrl.yard_model import YardModel
@@ -37,16 +51,22 @@ from crane_ctrl.yard_model import YardModel
 __all__ = ["Outcome", "Sequencer", "SequencerSettings", "Step", "Transfer"]
 
 
-_CALM_SHARE = 0.6
-"""Sway must stay within tolerance this share of a pendulum period before lowering."""
+_CALM_SHARE = 0.5
+"""The sway is judged over this share of a pendulum period (fitted with the pendulum's own
+motion, so half a period tells its amplitude); before the last of a landing it is watched while
+the hoist creeps down to there."""
+_LAND_CHECK_M = 0.1
+"""The creep stops this far above touchdown until the load is calm and over its goal, m: the
+check overlaps the creep instead of delaying it (at creep speed the hoist stops within 1 cm)."""
 _DAMPING_SPEED_SHARE = 0.4
 """Sway damping may use this share of an axis's rated speed."""
 _OVERTRAVEL_M = 0.3
 """Lowering aims this far below the landing height: the pins stop it, not the target."""
 _OVERSHOOT_M = 0.05
 """Aim this far above a raise goal so the hoist passes it rather than creeping up to it."""
-_SCAN_LEAD_S = 0.05
-"""References are taken one scan ahead so the drives follow the profile, not lag it."""
+_SETTLE_MARGIN_M = 0.25
+"""Damping sway where the crane stands moves it a little: the path-clear height it gives the
+travel interlock covers the load's footprint grown by this, m."""
 
 _STOPS = frozenset(
     {
@@ -89,19 +109,24 @@ class SequencerSettings:
     telescope_timeout_s: float = 30.0
     trial_lift_m: float = 0.10
     """Drum travel of the slow first lift: beyond rope stretch and the truck-lift trip height."""
-    trial_lift_mps: float = 0.05
+    trial_lift_mps: float = 0.1
+    """The slow first lift, m/s: creep speed. The weight counts only after ``settle_s`` off
+    the support, and the truck-lift trip (0.05 m) comes within the lift's 0.10 m."""
     settle_s: float = 1.0
     """After lift-off, hold this long before the weight counts (rope stretch, load cell)."""
     sway_tolerance_m: float = 0.04
-    """Load offset from plumb allowed before lowering onto a landing (sway sensors, if fitted)."""
+    """Swing allowed before a move goes on after a hold (sway sensors, if fitted), m."""
+    landing_sway_tolerance_m: float = 0.01
+    """Swing allowed before the last of a landing, m: with the crane within the position
+    tolerance it keeps the box within 20 mm of its slot (sway sensors, if fitted)."""
     sway_damping_gain: float = 0.5
     """1/s: speed added per metre of sway while holding position (moves under the load)."""
     landing_height_tolerance_m: float = 0.15
     """Landed this far from the expected height means something else is under the spreader."""
     travel_timeout_factor: float = 2.0
+    """A leg that takes this many times its planned time (plus the settle allowance) holds."""
     settle_timeout_s: float = 90.0
-    """On top of the planned travel: fine positioning and damping sway (after a stop, say)."""
-    """A step that takes this many times its planned time has failed."""
+    """On top of the planned leg: fine positioning and damping sway (after a stop, say)."""
     hold_on_trip: bool = True
 
 
@@ -110,17 +135,22 @@ class _Run:
     """The job being executed: where in it we are."""
 
     transfer: Transfer
+    started: float = 0.0
     delivering: bool = False
     step: Step = Step.IDLE
     since: float = 0.0
-    plan: TravelPlan | None = None
+    leg: LegDrive | None = None
+    """The leg under way (raise, travel, lower); planned again after any hold."""
     target_z: float = 0.0
     creep_since: float | None = None
+    mass_t: float | None = None
+    """The box's mass as weighed at the trial lift, t."""
     failure: str | None = None
     resume_step: Step | None = None
     hold_reason: str = ""
-    calm_since: float | None = None
-    sway_log: list[tuple[float, float, float]] = field(default_factory=list)
+    sway: SwayWatch = field(default_factory=SwayWatch)
+    gated_since: float | None = None
+    """Since when the landing waits above the creep zone (sway, position, telescope)."""
     events: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -152,9 +182,9 @@ class Sequencer:
     def start(self, transfer: Transfer, now: float) -> None:
         if self.run is not None:
             raise ValueError(f"job {self.run.transfer.job_id} is still running")
-        self.run = _Run(transfer, since=now)
+        self.run = _Run(transfer, started=now, since=now)
         self.outcome = None
-        self._enter(Step.TELESCOPE, now)
+        self._enter(Step.RAISE, now)  # telescoping, if needed, goes on during the leg
 
     def hold(self, now: float, reason: str) -> None:
         """Stop where it is (the move goes on from here after :meth:`resume`)."""
@@ -163,6 +193,7 @@ class Sequencer:
             return
         run.resume_step = self._restart_step(run)
         run.hold_reason = reason
+        run.leg = None  # the rest is planned again from where the crane stops
         self._enter(Step.HELD, now, reason=reason)
 
     def resume(self, now: float) -> None:
@@ -194,9 +225,19 @@ class Sequencer:
                 return self._fail_safe(
                     run, f"overweight: {load:.1f} t > {limit:.1f} t", now, snapshot
                 )
+        if self._telescope_late(run, snapshot, now):
+            size = run.transfer.box.size_ft
+            return self._finish(Outcome.FAILED, f"spreader did not telescope to {size} ft", now)
         step = getattr(self, f"_{run.step.name.lower()}")
         commands: Commands = step(run, snapshot, now)
         return commands
+
+    def _telescope_late(self, run: _Run, snapshot: Snapshot, now: float) -> bool:
+        """The empty spreader still not the box's size ``telescope_timeout_s`` into the job."""
+        if run.delivering or run.step in (Step.HELD, Step.LOCK, Step.UNLOCK, Step.RAISE_CLEAR):
+            return False
+        late = now - run.started > self.settings.telescope_timeout_s
+        return late and snapshot.number("spreader.size") != run.transfer.box.size_ft
 
     def _must_hold(self, snapshot: Snapshot, permits: Permits) -> bool:
         """A comms fault, a stop trip or a drive fault: hold until the operator resumes."""
@@ -210,19 +251,21 @@ class Sequencer:
 
     @staticmethod
     def _restart_step(run: _Run) -> Step:
-        """After a hold a motion step is planned again from where the crane is."""
+        """After a hold a leg is planned again from where the crane is (a landing under way
+        goes on landing: the load is over its goal)."""
         if run.step is Step.SETTLE:  # a stop while settling: go on with what settling was for
             return run.resume_step or Step.RAISE
-        return Step.RAISE if run.step in (Step.TRAVEL,) else run.step
+        return Step.RAISE if run.step is Step.TRAVEL else run.step
 
     # --- step bookkeeping
 
     def _enter(self, step: Step, now: float, *, reason: str = "") -> None:
         run = self.run
         assert run is not None
-        run.step, run.since, run.plan, run.creep_since = step, now, None, None
-        run.calm_since = None
-        run.sway_log.clear()
+        run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
+        if step not in (Step.TRAVEL, Step.LOWER):
+            run.leg = None
+        run.sway.reset()
         event = {"time": now, "job": run.transfer.job_id, "step": str(step), "reason": reason,
                  "phase": "deliver" if run.delivering else "collect"}  # fmt: skip
         run.events.append(event)
@@ -260,145 +303,230 @@ class Sequencer:
         return Commands(drives_enable=True)
 
     def _settle_sway(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        """Damp the sway where the crane stands (moving under the load), then go on."""
-        z = snapshot.number("hoist.position")
-        if z is None or self._calm(run, snapshot, z, now):
+        """Damp the sway where the crane stands (moving under the load), then go on. Damping
+        moves the crane by about the swing: first the hoist lifts the load clear of everything
+        within that distance (and a margin) of where it hangs."""
+        pos = _position(snapshot)
+        if pos is None or self._calm(run, snapshot, pos[2], now, self.settings.sway_tolerance_m):
             self._enter(run.resume_step or Step.RAISE, now)
             return Commands(drives_enable=True)
         if now - run.since > self.settings.settle_timeout_s:
             self.hold(now, "sway did not settle: check wind and what the crane may reach")
             return Commands(drives_enable=True)
-        sx, sy = self._swing(run, snapshot)
-        limits = self._limits(snapshot)
-        gain = self.settings.sway_damping_gain
-        vx = _clamp(gain * sx, limits.gantry.vmax_mps * _DAMPING_SPEED_SHARE)
-        vy = _clamp(gain * sy, limits.trolley.vmax_mps * _DAMPING_SPEED_SHARE)
+        here = (pos[0], pos[1])
+        clear = run.transfer.clear_height_m(
+            self.yard, self.params, (here, here), delivering=run.delivering,
+            margin_m=_SETTLE_MARGIN_M + run.sway.peak_m(),
+        )  # fmt: skip
+        cleared = self._publish_clear(clear, pos[2])
+        if not cleared:
+            return self._hoist_to(pos[2], clear + _OVERSHOOT_M, snapshot)
+        vx, vy = self._damping(run, snapshot, (0.0, 0.0))
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
 
     _settle = _settle_sway
 
-    def _calm(self, run: _Run, snapshot: Snapshot, z: float, now: float) -> bool:
-        """The swing (peak to peak over most of a period) within tolerance; a steady lean in
-        the wind is no swing."""
-        period = pendulum_period_s(
-            z, self.params, loaded=self._loaded(run), container_height_m=run.transfer.box.height_m
-        )
-        window = _CALM_SHARE * period
-        run.sway_log.append((now, *_sway(snapshot)))
-        while run.sway_log and run.sway_log[0][0] < now - window:
-            run.sway_log.pop(0)
-        if run.calm_since is None:
-            run.calm_since = now
-        if now - run.calm_since < window:
-            return False
-        xs = [s[1] for s in run.sway_log]
-        ys = [s[2] for s in run.sway_log]
-        swing = max(max(xs) - min(xs), max(ys) - min(ys)) / 2
-        return swing <= self.settings.sway_tolerance_m
+    def _calm(
+        self, run: _Run, snapshot: Snapshot, z: float, now: float, tolerance_m: float
+    ) -> bool:
+        """The swing over the last window within ``tolerance_m`` (a steady lean in the wind is
+        no swing). Without a sway sensor there is nothing to judge: calm after a window."""
+        sway = sway_of(snapshot) or (0.0, 0.0)
+        speed = (snapshot.number("gantry.speed") or 0.0, snapshot.number("trolley.speed") or 0.0)
+        period = self._period(run, z)
+        run.sway.sample(now, sway, speed, _CALM_SHARE * period, 2.0 * math.pi / period)
+        return run.sway.calm(tolerance_m)
 
-    def _swing(self, run: _Run, snapshot: Snapshot) -> tuple[float, float]:
-        """Sway less the lean (the mean over the last window): what damping should act on."""
-        sx, sy = _sway(snapshot)
-        if not run.sway_log:
-            return sx, sy
-        n = len(run.sway_log)
-        return sx - sum(s[1] for s in run.sway_log) / n, sy - sum(s[2] for s in run.sway_log) / n
+    def _period(self, run: _Run, z: float) -> float:
+        return pendulum_period_s(
+            z, self.params, loaded=run.delivering, container_height_m=run.transfer.box.height_m,
+            container_mass_t=run.mass_t if run.delivering else None,
+        )  # fmt: skip
 
-    def _telescope(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        size = run.transfer.box.size_ft
-        if snapshot.number("spreader.size") == size:
-            self._enter(Step.RAISE, now)
-            return Commands(drives_enable=True)
-        if now - run.since > self.settings.telescope_timeout_s:
-            return self._finish(Outcome.FAILED, f"spreader did not telescope to {size} ft", now)
-        return Commands(drives_enable=True, size_ref=size)
+    def _damping(
+        self, run: _Run, snapshot: Snapshot, refs: tuple[float, float]
+    ) -> tuple[float, float]:
+        """``refs`` plus moving the suspension under the swinging load (the sway sensor's
+        offset less the lean), within a share of the rated speeds."""
+        sx, sy = run.sway.swing(sway_of(snapshot) or (0.0, 0.0))
+        limits = self._limits(snapshot)
+        gain = self.settings.sway_damping_gain
+        vx = _clamp(refs[0] + gain * sx, limits.gantry.vmax_mps * _DAMPING_SPEED_SHARE)
+        vy = _clamp(refs[1] + gain * sy, limits.trolley.vmax_mps * _DAMPING_SPEED_SHARE)
+        return vx, vy
+
+    # --- the leg: raise, travel, lower (hoist and travel overlapped)
 
     def _raise(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        z = snapshot.number("hoist.position")
-        if z is None:
+        pos = _position(snapshot)
+        if pos is None or not _drives_ready(snapshot):
+            return Commands(drives_enable=True)  # the leg's clock starts with the drives
+        leg = run.leg or self._plan_leg(run, snapshot, pos, now)
+        if leg is None:
             return Commands(drives_enable=True)
-        goal = self._travel_height(run, snapshot)
-        self.travel_clear_below_m = goal
-        if z >= goal:
+        cleared = self._publish_clear(leg.clear_below_m(now), pos[2])
+        if cleared and leg.try_start_travel(now, pos[2], snapshot.number("hoist.speed") or 0.0):
             self._enter(Step.TRAVEL, now)
-            return Commands(drives_enable=True)
-        return self._hoist_to(z, goal + _OVERSHOOT_M, snapshot)
+            return self._travel(run, snapshot, now)
+        ref = self._gated_hoist(run, leg.hoist_ref(now, pos[2]), pos[2], now, ready=False)
+        size = self._size_ref(run, snapshot)
+        return Commands(drives_enable=True, hoist_speed_ref=ref, size_ref=size)
+
+    def _plan_leg(self, run: _Run, snapshot: Snapshot, pos: XYZ, now: float) -> LegDrive | None:
+        """Plan the leg from where the crane is to the landing at the goal."""
+        t = run.transfer
+        goal = (*self._xy_goal(run), self._landing_height(run))
+        size = snapshot.number("spreader.size")
+        spreader = None if run.delivering else (45 if size is None else int(size))
+        try:
+            run.leg = LegDrive.start(
+                pos, goal, t.obstacles(self.yard, delivering=run.delivering), self.params, now,
+                loaded=run.delivering, container_height_m=t.box.height_m,
+                container_mass_t=run.mass_t, half_size_m=t.half_size_m(spreader),
+            )  # fmt: skip
+        except ValueError as why:
+            self.hold(now, f"no safe path to {goal[0]:.1f}, {goal[1]:.1f}: {why}")
+            return None
+        return run.leg
 
     def _travel(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        x, y, z = (snapshot.number(f"{a}.position") for a in ("gantry", "trolley", "hoist"))
-        if x is None or y is None or z is None:
+        pos = _position(snapshot)
+        leg = run.leg
+        if pos is None or leg is None:
+            if leg is None:
+                self._enter(Step.RAISE, now)
             return Commands(drives_enable=True)
-        goal = self._xy_goal(run)
-        limits = self._limits(snapshot)
-        if run.plan is None:
-            period = pendulum_period_s(z, self.params, loaded=self._loaded(run),
-                                       container_height_m=run.transfer.box.height_m)  # fmt: skip
-            run.plan = TravelPlan.plan((x, y), goal, limits.gantry, limits.trolley, period)
-        t = now - run.since
-        allowance = self.settings.settle_timeout_s
-        if t > run.plan.duration_s * self.settings.travel_timeout_factor + allowance:
-            # never set a load down mid-path: hold where it is for the operator
-            self.hold(now, "travel did not arrive in time")
-            return Commands(drives_enable=True)
-        if t < run.plan.duration_s:
-            vx, vy = run.plan.reference(t + _SCAN_LEAD_S)  # the drives act one scan later
-            return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
-        ex, ey = goal[0] - x, goal[1] - y
-        tol = self.settings.position_tolerance_m
-        calm = self._calm(run, snapshot, z, now)
-        sx, sy = self._swing(run, snapshot)
-        if abs(ex) <= tol and abs(ey) <= tol and calm:
+        if leg.arrived(now):
             self._enter(Step.LOWER, now)
-            return Commands(drives_enable=True)
-        vx = fine_position(
-            ex, snapshot.number("gantry.speed") or 0.0, limits.gantry, tolerance_m=tol
-        )
-        vy = fine_position(
-            ey, snapshot.number("trolley.speed") or 0.0, limits.trolley, tolerance_m=tol
-        )
-        # move the suspension under the swinging load (the sway sensor's offset): damps sway
-        gain = self.settings.sway_damping_gain
-        vx = _clamp(vx + gain * sx, limits.gantry.vmax_mps * _DAMPING_SPEED_SHARE)
-        vy = _clamp(vy + gain * sy, limits.trolley.vmax_mps * _DAMPING_SPEED_SHARE)
-        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
+            return self._lower(run, snapshot, now)
+        self.travel_clear_below_m = leg.clear_below_m(now)
+        vx, vy = leg.travel_refs(now)
+        vz = self._gated_hoist(run, leg.hoist_ref(now, pos[2]), pos[2], now, ready=False)
+        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
+                        hoist_speed_ref=vz, size_ref=self._size_ref(run, snapshot))  # fmt: skip
 
     def _lower(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        z = snapshot.number("hoist.position")
-        if z is None:
+        pos = _position(snapshot)
+        if pos is None:
             return Commands(drives_enable=True)
+        z = pos[2]
         landing = self._landing_height(run)
-        creep_from = landing + self.params.creep_distance_m
         if all_corners(snapshot, "landed"):
-            if abs(z - landing) > self.settings.landing_height_tolerance_m:
-                # all pins pressed, but not where the box should stand: something else is there
-                self.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")
-                return Commands(drives_enable=True)
-            if run.delivering:  # it stands there now, whatever the twistlocks do next
-                self.yard.move(run.transfer.box.id, run.transfer.to)
-            self._enter(Step.UNLOCK if run.delivering else Step.LOCK, now)
-            return Commands(drives_enable=True)
-        if z <= creep_from and run.creep_since is None:
+            return self._landed(run, z, landing, now)
+        if z <= landing + self.params.creep_distance_m and run.creep_since is None:
             run.creep_since = now
         creep_s = self.params.creep_distance_m / self.params.creep_speed_mps
-        if (
-            run.creep_since is not None
-            and now - run.creep_since > creep_s + self.settings.landed_timeout_s
+        late = creep_s + self.settings.landed_timeout_s
+        if run.creep_since is not None and now - run.creep_since > late:
+            return self._not_landed(run, snapshot, z, landing, now)
+        if run.leg is not None and run.leg.overdue(
+            now, self.settings.travel_timeout_factor, self.settings.settle_timeout_s
         ):
-            why = (
-                f"landing not confirmed within {self.settings.landed_timeout_s:g} s of creep "
-                "(misaligned or obstructed)"
-            )
-            resting = abs(z - landing) <= self.settings.landing_height_tolerance_m
-            if run.delivering and resting:  # it stands in its slot, whatever a pin says
-                self.yard.move(run.transfer.box.id, run.transfer.to)
-            return self._fail_safe(run, why, now, snapshot)
+            self.hold(now, "the landing did not come in time")
+            return Commands(drives_enable=True)
         limits = self._limits(snapshot)
         ref = hoist_reference(
             z, landing - _OVERTRAVEL_M, limits.hoist,
             creep_from_m=self.params.creep_distance_m + _OVERTRAVEL_M,  # distance before target
             creep_mps=self.params.creep_speed_mps,
         )  # fmt: skip
-        return Commands(drives_enable=True, hoist_speed_ref=ref)
+        ready = self._ready_to_land(run, snapshot, pos, now)
+        ref = self._gated_hoist(run, ref, z, now, ready=ready)
+        cleared = self._publish_clear(landing, z)
+        vx, vy = self._fine(run, snapshot, pos) if cleared else (0.0, 0.0)
+        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
+                        hoist_speed_ref=ref, size_ref=self._size_ref(run, snapshot))  # fmt: skip
+
+    def _publish_clear(self, height_m: float, z: float) -> bool:
+        """Give the travel interlock ``height_m`` (it reads it at the next scan); whether
+        travel may be commanded now: the height it reads this scan (given at the last one)
+        and the new one both at or below the hoist."""
+        was = self.travel_clear_below_m
+        self.travel_clear_below_m = height_m
+        return was is not None and z >= max(was, height_m)
+
+    def _fine(self, run: _Run, snapshot: Snapshot, pos: XYZ) -> tuple[float, float]:
+        """Put the load on the goal and damp its swing (:func:`land_on_goal`), within a share
+        of the rated speeds."""
+        goal = self._xy_goal(run)
+        lean, rate = run.sway.lean, run.sway.rate()
+        limits = self._limits(snapshot)
+        refs = []
+        for k, lim in ((0, limits.gantry), (1, limits.trolley)):
+            ref = land_on_goal(goal[k], pos[k], lean[k], rate[k], run.sway.omega)
+            refs.append(_clamp(ref, lim.vmax_mps * _DAMPING_SPEED_SHARE))
+        return refs[0], refs[1]
+
+    def _landed(self, run: _Run, z: float, landing: float, now: float) -> Commands:
+        if abs(z - landing) > self.settings.landing_height_tolerance_m:
+            # all pins pressed, but not where the box should stand: something else is there
+            self.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")
+            return Commands(drives_enable=True)
+        if run.delivering:  # it stands there now, whatever the twistlocks do next
+            self.yard.move(run.transfer.box.id, run.transfer.to)
+        self._enter(Step.UNLOCK if run.delivering else Step.LOCK, now)
+        return Commands(drives_enable=True)
+
+    def _not_landed(
+        self, run: _Run, snapshot: Snapshot, z: float, landing: float, now: float
+    ) -> Commands:
+        why = (
+            f"landing not confirmed within {self.settings.landed_timeout_s:g} s of creep "
+            "(misaligned or obstructed)"
+        )
+        resting = abs(z - landing) <= self.settings.landing_height_tolerance_m
+        if run.delivering and resting:  # it stands in its slot, whatever a pin says
+            self.yard.move(run.transfer.box.id, run.transfer.to)
+        return self._fail_safe(run, why, now, snapshot)
+
+    def _gated_hoist(self, run: _Run, ref: float, z: float, now: float, *, ready: bool) -> float:
+        """``ref``, but not down into the creep zone before the spreader is the box's size,
+        and not into the last :data:`_LAND_CHECK_M` before the landing is ``ready`` (over
+        the goal, the load calm)."""
+        p = self.params
+        landing = self._landing_height(run)
+        gate = landing + _LAND_CHECK_M
+        if not run.delivering and self._size_ref_needed(run):
+            gate = landing + max(p.creep_distance_m, p.safe_clearance_m) + CREEP_ENTRY_MARGIN_M
+        elif ready:
+            run.gated_since = None
+            return ref
+        if ref >= 0.0 or z < gate - HOIST_TOLERANCE_M:
+            return ref  # not going down, or committed to the touchdown
+        if z <= gate + HOIST_TOLERANCE_M:
+            run.creep_since = None  # waiting here is no landing failure: timed from release
+            run.gated_since = now if run.gated_since is None else run.gated_since
+            if now - run.gated_since > self.settings.settle_timeout_s:
+                self.hold(now, "the load did not settle over its landing: check the wind")
+                return 0.0
+        limits = MotionLimits.from_params(p, loaded=run.delivering).hoist
+        floor = hoist_reference(z, gate, limits, creep_from_m=None, creep_mps=p.creep_speed_mps)
+        return max(ref, min(floor, 0.0))
+
+    def _size_ref_needed(self, run: _Run) -> bool:
+        last = self._last
+        size = None if last is None else last.number("spreader.size")
+        return size != run.transfer.box.size_ft
+
+    def _ready_to_land(self, run: _Run, snapshot: Snapshot, pos: XYZ, now: float) -> bool:
+        """Sampled every scan of the landing: telescoped, the load calm and over its goal (the
+        crane the lean short of it)."""
+        calm = self._calm(run, snapshot, pos[2], now, self.settings.landing_sway_tolerance_m)
+        size_ok = run.delivering or snapshot.number("spreader.size") == run.transfer.box.size_ft
+        goal = self._xy_goal(run)
+        lean = run.sway.lean
+        tol = self.settings.position_tolerance_m
+        there = all(abs(goal[k] - pos[k] - lean[k]) <= tol for k in (0, 1))
+        return calm and size_ok and there
+
+    def _size_ref(self, run: _Run, snapshot: Snapshot) -> int | None:
+        """The telescope target while the empty spreader must change size (and may)."""
+        size = run.transfer.box.size_ft
+        if run.delivering or snapshot.number("spreader.size") == size:
+            return None
+        if any_corner(snapshot, "landed") or not all_corners(snapshot, "unlocked"):
+            return None  # the interlock would refuse it: the leg rises clear first
+        return size
 
     def _lock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
         if all_corners(snapshot, "locked"):
@@ -425,6 +553,7 @@ class Sequencer:
         settled = run.creep_since is not None and now - run.creep_since >= self.settings.settle_s
         if z is not None and z >= run.target_z and settled:
             run.delivering = True
+            run.mass_t = load  # weighed: the pendulum of the leg to come
             self._enter(Step.RAISE, now)
             return Commands(drives_enable=True)
         if z is not None and z >= run.target_z:
@@ -478,9 +607,6 @@ class Sequencer:
 
     # --- geometry
 
-    def _loaded(self, run: _Run) -> bool:
-        return run.delivering
-
     def _limits(self, snapshot: Snapshot) -> MotionLimits:
         loaded = self.run is not None and self.run.delivering
         return MotionLimits.from_params(self.params, loaded=loaded)
@@ -491,19 +617,19 @@ class Sequencer:
     def _landing_height(self, run: _Run) -> float:
         return run.transfer.landing_height_m(self.yard, delivering=run.delivering)
 
-    def _travel_height(self, run: _Run, snapshot: Snapshot) -> float:
-        x, y = snapshot.number("gantry.position"), snapshot.number("trolley.position")
-        path = ((x or 0.0, y or 0.0), self._xy_goal(run))
-        return run.transfer.clear_height_m(self.yard, self.params, path, delivering=run.delivering)
-
 
 def _trips(permits: Permits) -> str:
     return "; ".join(str(t) for t in permits.active if t.id in _STOPS and not t.fail_safe)
 
 
-def _sway(snapshot: Snapshot) -> tuple[float, float]:
-    """Load offset from plumb (gantry, trolley), 0 where no sway sensor is fitted."""
-    return snapshot.number("sway.gantry") or 0.0, snapshot.number("sway.trolley") or 0.0
+def _drives_ready(snapshot: Snapshot) -> bool:
+    return all(snapshot.flag(f"{axis}.ready", unsafe=False) for axis in AXES)
+
+
+def _position(snapshot: Snapshot) -> XYZ | None:
+    """(gantry, trolley, hoist) positions, if all three are good."""
+    x, y, z = (snapshot.number(f"{a}.position") for a in AXES)
+    return None if x is None or y is None or z is None else (x, y, z)
 
 
 def _clamp(value: float, limit: float) -> float:

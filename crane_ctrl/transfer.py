@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion import clearance_height_m
 from crane_ctrl.signals import CORNERS
-from crane_ctrl.site import CONTAINER_WIDTH_M, Slot, container_length_m
+from crane_ctrl.site import CONTAINER_SIZES, CONTAINER_WIDTH_M, Slot, container_length_m
 from crane_ctrl.snapshot import Snapshot
-from crane_ctrl.yard_model import Box, YardModel
+from crane_ctrl.yard_model import Box, Obstacle, YardModel
 
 __all__ = ["Transfer", "all_corners", "any_corner"]
 
@@ -39,20 +39,40 @@ class Transfer:
             return yard.drop_height_m(self.to, self.box)
         return yard.pick_height_m(self.box)
 
+    def obstacles(self, yard: YardModel, *, delivering: bool) -> list[Obstacle]:
+        """What the load must clear: everything standing, except the box on the spreader (the
+        box still to be fetched is an obstacle on the way to it)."""
+        return list(yard.obstacles(exclude=self.box.id if delivering else None))
+
+    def half_size_m(self, spreader_ft: int | None = None) -> XY:
+        """Half the load's footprint (x, y): the box's, or the spreader's while it is longer
+        (telescoping on the way to the box; unknown or 0 counts as the longest)."""
+        length = container_length_m(self.box.size_ft)
+        if spreader_ft is not None:
+            known = spreader_ft in CONTAINER_SIZES
+            length = max(length, container_length_m(spreader_ft if known else 45))
+        return length / 2, CONTAINER_WIDTH_M / 2
+
     def clear_height_m(
-        self, yard: YardModel, params: CraneParams, path: tuple[XY, XY], *, delivering: bool
+        self,
+        yard: YardModel,
+        params: CraneParams,
+        path: tuple[XY, XY],
+        *,
+        delivering: bool,
+        margin_m: float = 0.0,
     ) -> float:
         """The lowest hoist height at which the spreader (and the box on it) clears everything
         under ``path`` by the safe clearance. The box on the spreader is no obstacle; the box
-        still to be fetched is one; the spreader has a footprint, not just a centre line."""
-        carried = self.box.id if delivering else None
-        half = (container_length_m(self.box.size_ft) / 2, CONTAINER_WIDTH_M / 2)
+        still to be fetched is one; the spreader has a footprint, not just a centre line, grown
+        by ``margin_m`` each way (for small motions around the path, such as damping sway)."""
+        hx, hy = self.half_size_m()
         return clearance_height_m(
             path,
-            list(yard.obstacles(exclude=carried)),
+            self.obstacles(yard, delivering=delivering),
             carrying_height_m=self.box.height_m if delivering else 0.0,
             clearance_m=params.safe_clearance_m,
-            half_size_m=half,
+            half_size_m=(hx + margin_m, hy + margin_m),
         )
 
 

@@ -1,0 +1,180 @@
+"""Watching the load's sway for the sequencer: how much it swings, how it leans, how to damp it.
+
+The sway sensor (``sway.gantry``, ``sway.trolley``: the load's offset from plumb, optional) is
+read every scan. A steady wind leans the load without swinging it. Over the last window (about
+half a pendulum period) each direction is fitted, least squares, with the pendulum's own motion
+at its known frequency: ``offset = m + a cos(w t) + b sin(w t)``; the swing is the amplitude
+``hypot(a, b)`` plus the fit's RMS residual (what the model does not explain counts as swing).
+Calm means the swing within a tolerance once a whole window has been seen. The lean comes from
+the pendulum's equation over the window (see :meth:`SwayWatch.sample`): the plain mean, or the
+fit's constant, would follow the crane's own damping motions and steer by them.
+
+:func:`land_on_goal` is the closed-loop law that puts the load (not the crane) on a goal and
+damps its swing while it gets there: the crane aims at the goal less the lean, less the load's
+velocity times a damping time. Pure: time comes in as an argument.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from crane_ctrl.snapshot import Snapshot
+
+__all__ = ["LOAD_GAIN_PER_S", "SWAY_RATE_GAIN_PER_S", "SwayWatch", "land_on_goal", "sway_of"]
+
+XY = tuple[float, float]
+
+LOAD_GAIN_PER_S = 0.8
+"""Crane speed per metre between the crane and where it puts the load on the goal, 1/s (see
+:func:`land_on_goal`)."""
+SWAY_RATE_GAIN_PER_S = 0.6
+"""Crane speed against the sway rate over the pendulum's ``w``, 1/s. Tried on the plant with
+:data:`LOAD_GAIN_PER_S`: 4 to 21 m of rope, 30-80 mm of swing or 50 mm off the goal, load on the
+goal within 8 mm and calm in 5-14 s; at 0.7 a long rope rings (the scan's delay)."""
+_MIN_FIT_SAMPLES = 8
+"""Fewer samples than this give no fit (the mean and half the peak-to-peak instead)."""
+
+
+def sway_of(snapshot: Snapshot) -> XY | None:
+    """Load offset from plumb (gantry, trolley), m; ``None`` without a (good) sway sensor."""
+    sx, sy = snapshot.number("sway.gantry"), snapshot.number("sway.trolley")
+    if sx is None or sy is None:
+        return None
+    return sx, sy
+
+
+@dataclass
+class SwayWatch:
+    """The sway over the last window, sampled once a scan with the crane's speeds."""
+
+    log: list[tuple[float, float, float, float, float]] = field(default_factory=list)
+    """(time, gantry offset, trolley offset, gantry speed, trolley speed), oldest first."""
+    since: float | None = None
+    """When watching started (a window must pass before anything counts as calm)."""
+    window_s: float = 0.0
+    omega: float = 1.0
+    """The pendulum's angular frequency at the last sample, rad/s."""
+    lean: XY = (0.0, 0.0)
+    """The steady offset (a wind's lean), m: see :meth:`sample`."""
+
+    def reset(self) -> None:
+        self.log.clear()
+        self.since = None
+
+    def sample(self, now: float, sway: XY, speed: XY, window_s: float, omega: float) -> None:
+        """Add this scan's reading (once per scan), forget what is older than the window, and
+        estimate the lean.
+
+        The offset ``e`` of a pendulum over a crane accelerating at ``a`` obeys ``e'' = -w^2 (e
+        - lean) - a``; averaged over the window, ``e''`` and ``a`` sum to the change of the
+        load's speed ``y' = crane speed + e'``, so ``lean = mean(e) + (y'_end - y'_start) /
+        (window w^2)``: exact for the pendulum, whatever the crane does meanwhile."""
+        if self.since is None:
+            self.since = now
+        if self.log and self.log[-1][0] >= now:
+            return
+        self.window_s, self.omega = window_s, omega
+        self.log.append((now, sway[0], sway[1], speed[0], speed[1]))
+        while self.log and self.log[0][0] < now - window_s:
+            self.log.pop(0)
+        self.lean = _lean(self.log, omega)
+
+    @property
+    def watched_s(self) -> float:
+        return 0.0 if self.since is None or not self.log else self.log[-1][0] - self.since
+
+    def swing_m(self) -> float:
+        """The swing: the larger direction's fitted amplitude plus RMS residual, m."""
+        return max(_fit(self.log, k, self.omega) for k in (1, 2))
+
+    def calm(self, tolerance_m: float) -> bool:
+        """A whole window watched, and the swing within ``tolerance_m``."""
+        return self.watched_s >= self.window_s and self.swing_m() <= tolerance_m
+
+    def rate(self) -> XY:
+        """Sway rate from the last two samples, m/s (0 before there are two)."""
+        if len(self.log) < 2:
+            return 0.0, 0.0
+        (t0, x0, y0, *_), (t1, x1, y1, *_) = self.log[-2], self.log[-1]
+        dt = t1 - t0
+        return ((x1 - x0) / dt, (y1 - y0) / dt) if dt > 0.0 else (0.0, 0.0)
+
+    def peak_m(self) -> float:
+        """The largest offset from the lean over the window, either direction, m."""
+        lx, ly = self.lean
+        return max((max(abs(s[1] - lx), abs(s[2] - ly)) for s in self.log), default=0.0)
+
+    def swing(self, sway: XY) -> XY:
+        """``sway`` less the lean: what damping should act on, m."""
+        return sway[0] - self.lean[0], sway[1] - self.lean[1]
+
+
+def _lean(log: list[tuple[float, float, float, float, float]], omega: float) -> XY:
+    """The lean per direction from the window (see :meth:`SwayWatch.sample`)."""
+    n = len(log)
+    if n < 3:
+        return (log[-1][1], log[-1][2]) if log else (0.0, 0.0)
+    span = log[-1][0] - log[0][0]
+    out = []
+    for k in (1, 2):
+        mean = sum(s[k] for s in log) / n
+        start = log[0][k + 2] + (log[1][k] - log[0][k]) / (log[1][0] - log[0][0])
+        end = log[-1][k + 2] + (log[-1][k] - log[-2][k]) / (log[-1][0] - log[-2][0])
+        out.append(mean + (end - start) / (span * omega * omega))
+    return out[0], out[1]
+
+
+def _fit(log: list[tuple[float, float, float, float, float]], k: int, omega: float) -> float:
+    """Amplitude + RMS residual of column ``k`` of ``log`` fitted at frequency ``omega``."""
+    if not log:
+        return 0.0
+    values = [s[k] for s in log]
+    if len(log) < _MIN_FIT_SAMPLES:
+        return (max(values) - min(values)) / 2
+    t_end = log[-1][0]
+    rows = [(1.0, math.cos(omega * (s[0] - t_end)), math.sin(omega * (s[0] - t_end))) for s in log]
+    coef = _least_squares(rows, values)
+    if coef is None:
+        return (max(values) - min(values)) / 2
+    fitted = [sum(c * r for c, r in zip(coef, row, strict=True)) for row in rows]
+    rms = math.sqrt(sum((v - f) ** 2 for v, f in zip(values, fitted, strict=True)) / len(values))
+    return math.hypot(coef[1], coef[2]) + rms
+
+
+def _least_squares(
+    rows: list[tuple[float, float, float]], values: list[float]
+) -> list[float] | None:
+    """Solve the 3x3 normal equations (Gaussian elimination, partial pivoting); ``None`` if
+    singular (too short a window)."""
+    a = [[sum(r[i] * r[j] for r in rows) for j in range(3)] for i in range(3)]
+    b = [sum(r[i] * v for r, v in zip(rows, values, strict=True)) for i in range(3)]
+    for col in range(3):
+        pivot = max(range(col, 3), key=lambda r: abs(a[r][col]))
+        if abs(a[pivot][col]) < 1e-12:
+            return None
+        a[col], a[pivot], b[col], b[pivot] = a[pivot], a[col], b[pivot], b[col]
+        for r in range(col + 1, 3):
+            f = a[r][col] / a[col][col]
+            a[r] = [x - f * y for x, y in zip(a[r], a[col], strict=True)]
+            b[r] -= f * b[col]
+    out = [0.0, 0.0, 0.0]
+    for r in (2, 1, 0):
+        out[r] = (b[r] - sum(a[r][c] * out[c] for c in range(r + 1, 3))) / a[r][r]
+    return out
+
+
+def land_on_goal(
+    goal_m: float, crane_m: float, lean_m: float, sway_rate_mps: float, omega: float
+) -> float:
+    """Speed reference (one axis) that brings the load to rest over ``goal_m``, m/s.
+
+    The load swings towards the crane: ``y'' = w^2 (x - y)``. Aiming the crane at ``goal -
+    lean - c y'`` (``y'``, the load's speed) makes that a damped spring onto the goal. With the
+    crane following its aim, ``y' = x' + e'`` and ``x'`` solved out of the loop (feeding back
+    the crane's measured speed a scan late chatters), that is a position gain on the crane
+    (:data:`LOAD_GAIN_PER_S`) and a gain against the sway rate (:data:`SWAY_RATE_GAIN_PER_S`,
+    on the rate over ``w``, so it suits every rope length). At rest the crane stands the lean
+    short of the goal, so the load, leaning in the wind, is on it."""
+    aim = goal_m - lean_m - crane_m
+    return LOAD_GAIN_PER_S * aim - SWAY_RATE_GAIN_PER_S * sway_rate_mps / omega
