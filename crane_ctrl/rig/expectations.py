@@ -139,7 +139,8 @@ def _stop(
         trigger = repr(condition.text)
         t0 = _first(observed.samples, lambda s: condition.holds(s.value))
         missing = "the condition never held"
-    where = "written" + (" and at the PLC" if stop.at_plc else "")
+    at_plc = stop.at_plc and any(s.plc_refs is not None for s in observed.samples)
+    where = "written" + (" and at the PLC" if at_plc else "")
     what = (
         f"within {stop.within_s:g} s after {trigger} every speed reference is 0 ({where}) "
         f"for {stop.for_s:g} s"

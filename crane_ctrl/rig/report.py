@@ -53,6 +53,7 @@ def summary(result: RunResult, *, details: bool = False) -> str:
         f"{verdict}  {result.name}  ({result.path}): crane {result.crane_s:.1f} s, wall "
         f"{result.wall_s:.1f} s, ended: {result.ended_by or 'not run'}"
     ]
+    lines += [f"    note: {note}" for note in result.notes]
     first = result.first_failure
     if first is not None:
         lines.append(f"    first failure: {first.what}: {first.seen}")
@@ -83,7 +84,7 @@ def junit_xml(results: Sequence[RunResult]) -> ET.ElementTree[ET.Element]:
             failure = ET.SubElement(
                 case, "failure", type="expectation", message=f"{first.what}: {first.seen}"
             )
-            failure.text = "\n".join(str(v) for v in r.verdicts if v.failed)
+            failure.text = "\n".join([*r.notes, *(str(v) for v in r.verdicts if v.failed)])
         out = ET.SubElement(case, "system-out")
         out.text = summary(r, details=True)
     root = ET.Element("testsuites")

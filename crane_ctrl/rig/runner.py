@@ -61,6 +61,8 @@ class RunResult:
     ended_by: str
     files: tuple[str, ...] = ()
     """The CSV and PNG written for it."""
+    notes: tuple[str, ...] = ()
+    """What the reader must know to judge the verdicts (injections skipped, say)."""
 
     @property
     def passed(self) -> bool:
@@ -83,9 +85,17 @@ def run_one(path: str, options: Options) -> RunResult:
     verdicts = judge(scenario.spec, scenario.conditions, observed)
     files = _write_files(scenario, observed, options)
     wall = time.perf_counter() - started
-    return RunResult(
-        path, scenario.name, tuple(verdicts), observed.end_s, wall, observed.ended_by, files
-    )
+    return RunResult(path, scenario.name, tuple(verdicts), observed.end_s, wall,
+                     observed.ended_by, files, _notes(observed))  # fmt: skip
+
+
+def _notes(observed: Observed) -> tuple[str, ...]:
+    skipped = [f for f in observed.faults if f.skipped]
+    if not skipped:
+        return ()
+    return (f"{len(skipped)} of {len(observed.faults)} fault injections skipped "
+            f"({skipped[0].note.removeprefix('skipped: ')}): expectations that rest on them "
+            f"cannot pass",)  # fmt: skip
 
 
 def run_many(

@@ -1,16 +1,17 @@
 """One run of a scenario, whatever drives the scans: the automation, the journal, the script of
-faults and operator actions, and the record of every scan.
+faults and operator actions (:mod:`~crane_ctrl.rig.script`), and the record of every scan.
 
 The runner builds the supervisor around :attr:`Session.automation` and :attr:`Session.journal`,
-then calls :meth:`before_scan` (faults and actions fall due; ``False`` while the rig's
-``supervisor_freeze`` holds the supervisor still) and :meth:`after_scan` around each scan, until
-:meth:`done`. Conditions are judged on the last scan's sample. Time is crane time since the start,
-from the clock the supervisor uses.
+attaches it (:meth:`~Session.attach`), then calls :meth:`~Session.before_scan` (the script plays;
+``False`` while the rig's ``supervisor_freeze`` holds the supervisor still) and
+:meth:`~Session.after_scan` around each scan until :meth:`~Session.done`. The rig's operator
+sends RESET at the first trusted scan and START at the next, then only what the script says.
+Time is crane time since :meth:`~Session.attach`, from the clock the supervisor uses.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Literal
 
 from crane_ctrl.automation import Automation
 from crane_ctrl.clock import Clock
@@ -18,36 +19,21 @@ from crane_ctrl.interlock_catalogue import InterlockSettings
 from crane_ctrl.invariants import WRITTEN, broken_invariants, plc_mismatch
 from crane_ctrl.jobs import JobQueue
 from crane_ctrl.machine import CommandRefused, PackCommand
-from crane_ctrl.rig.conditions import Condition, Scalar
+from crane_ctrl.rig.conditions import Scalar
 from crane_ctrl.rig.expectations import SPEED_REFS, slot_text
 from crane_ctrl.rig.injection import Injector
 from crane_ctrl.rig.loading import Scenario
-from crane_ctrl.rig.scenario import RIG_FAULTS, ActionEntry, FaultEntry
-from crane_ctrl.rig.timeline import EventLog, Firing, Observed, Sample
+from crane_ctrl.rig.script import Script
+from crane_ctrl.rig.timeline import EventLog, Observed, Sample
 from crane_ctrl.rig.vocabulary import derived, signal_values
+from crane_ctrl.signals import Value
+from crane_ctrl.site import Slot
 from crane_ctrl.supervisor import Supervisor, SupervisorView
 from crane_ctrl.testing import yard_model_of
-from simulators.faults import FaultError
 from simulators.simulator import CraneSimulator
 from simulators.site_file import parse_slot
 
 __all__ = ["Session"]
-
-_EPS = 1e-9
-
-
-@dataclass
-class _Scripted:
-    """A fault or an action of the script and how far it got."""
-
-    index: int
-    fired_s: float | None = None
-    key: str | None = None
-    cleared_s: float | None = None
-    note: str = ""
-    """Why it did not fire (or its clearing failed)."""
-    pending_s: float | None = None
-    """Since when an action's condition has held."""
 
 
 class Session:
@@ -58,39 +44,28 @@ class Session:
     ) -> None:
         self.scenario = scenario
         self.spec = scenario.spec
-        self.injector = injector
         self.sim = sim
+        """The bundled simulator, when the rig can look inside it."""
         self.clock: Clock | None = None
         """The supervisor's (from :meth:`attach`)."""
-        self._t0 = 0.0
+        self.supervisor: Supervisor | None = None
         self.journal = EventLog(self.now)
+        self.queue = _queue(scenario)
         site = scenario.site
-        self.queue = JobQueue(site.site, site.crane)
-        for job in self.spec.jobs:
-            self.queue.add(
-                parse_slot(job.from_slot),
-                parse_slot(job.to),
-                scenario.job_sizes[job.id],
-                0.0,
-                job_id=job.id,
-                declared_mass_t=job.mass_t,
-            )
         self.automation = Automation(
             site.crane, yard_model_of(site), self.queue, mode=scenario.mode, on_event=self._event
         )
-        self.supervisor: Supervisor | None = None
+        self.script = Script(scenario, injector, self.journal, self._act)
         self.observed = Observed(model_faults=None if sim is None else [])
-        self._faults = [_Scripted(i) for i in range(len(self.spec.faults))]
-        self._actions = [_Scripted(i) for i in range(len(self.spec.actions))]
+        self._t0 = 0.0
         self._started = 0
-        self._frozen_until = -1.0
         self._ending_at: float | None = None
-        self._plc_before: dict[str, object] = {}
+        self._plc_before: dict[str, Value] = {}
         self._limits: InterlockSettings | None = None
         self._resolution: dict[str, float] = {}
+        """One count of each scaled speed reference: how far the PLC's value may be off."""
         self._trusted = False
         """The supervisor has trusted its data once: from then on trips count."""
-        """One count of each scaled speed reference: how far the PLC's value may be off."""
 
     def now(self) -> float:
         """Crane time since the start (the supervisor was attached), s."""
@@ -109,15 +84,12 @@ class Session:
     # --- around each scan
 
     async def before_scan(self) -> bool:
-        """Fire what has fallen due; ``False``: the supervisor is frozen, skip this scan."""
+        """Play the script; ``False``: the supervisor is frozen, skip this scan."""
         last = self.observed.samples[-1] if self.observed.samples else None
-        for item, fault in zip(self._faults, self.spec.faults, strict=True):
-            await self._fault(item, fault, last)
-        for item, action in zip(self._actions, self.spec.actions, strict=True):
-            self._action(item, action, last)
+        await self.script.play(self.now(), last)
         if self.sim is not None:
             self._plc_before = {k: self.sim.plc.commands[k] for k in WRITTEN}
-        return self.now() >= self._frozen_until
+        return self.now() >= self.script.frozen_until
 
     def after_scan(self, view: SupervisorView) -> None:
         self._start_automatic(view)
@@ -144,86 +116,16 @@ class Session:
         o.end_s = self.now()
         o.journal = list(self.journal.entries)
         o.jobs = {j.id: (j.state.value, j.reason) for j in self.queue.jobs()}
-        faults = list(zip(self.spec.faults, self._faults, strict=True))
-        o.faults = [_firing(f"fault {s.index + 1} ({f.fault})", s, "injected") for f, s in faults]
-        o.clears = [
-            Firing(
-                f"clearing of fault {s.index + 1} ({f.fault})",
-                s.cleared_s,
-                s.note if s.cleared_s is not None else "its time or condition never came",
-            )
-            for f, s in faults
-            if f.clear_at_s or f.clear_after_s or f.clear_when
-        ]
-        actions = zip(self.spec.actions, self._actions, strict=True)
-        o.actions = [_firing(f"action {s.index + 1} ({a.action})", s, "acted") for a, s in actions]
+        o.faults, o.clears, o.actions = self.script.firings()
         if self.sim is not None:
-            o.containers = {
-                cid: _where(c.location) for cid, c in self.sim.plant.yard.containers.items()
-            }
+            yard = self.sim.plant.yard
+            o.containers = {cid: _where(c.location) for cid, c in yard.containers.items()}
         return o
 
-    # --- the script
-
-    async def _fault(self, item: _Scripted, fault: FaultEntry, last: Sample | None) -> None:
-        now = self.now()
-        if item.fired_s is None:
-            if _due(fault.at_s, self._when(("faults", item.index, "when")), now, last):
-                await self._inject(item, fault, now)
-            return
-        if item.cleared_s is not None or item.key is None:
-            return
-        clear_at = fault.clear_at_s
-        if fault.clear_after_s is not None:
-            clear_at = item.fired_s + fault.clear_after_s
-        if _due(clear_at, self._when(("faults", item.index, "clear_when")), now, last):
-            item.cleared_s = now
-            try:
-                await self.injector.clear(item.key)
-            except FaultError as exc:
-                item.note = f"clearing failed: {exc}"
-
-    async def _inject(self, item: _Scripted, fault: FaultEntry, now: float) -> None:
-        item.fired_s = now
-        if fault.fault in RIG_FAULTS:
-            self._frozen_until = now + float(fault.params["seconds"])
-            item.key = None
-            return
-        if self.injector.skipped:
-            item.fired_s, item.note = None, self.injector.skipped
-            return
-        try:
-            item.key = await self.injector.inject(fault.fault, fault.params)
-        except FaultError as exc:
-            item.fired_s, item.note = None, f"failed: {exc}"
-        else:
-            self.journal.record("rig", "fault", fault=fault.fault, params=dict(fault.params))
-
-    def _action(self, item: _Scripted, action: ActionEntry, last: Sample | None) -> None:
-        now = self.now()
-        if item.fired_s is not None and action.repeat_s is None:
-            return
-        if action.at_s is not None:
-            due = now >= action.at_s - _EPS
-        else:
-            again = item.fired_s is None or now - item.fired_s >= (action.repeat_s or 0.0) - _EPS
-            due = self._held_for(item, action.delay_s, now, last) and again
-        if not due:
-            return
-        item.fired_s, item.pending_s = now, None
-        refused = self._act(action.action, now)
-        self.journal.record("operator", action.action, user="rig", refused=refused)
-
-    def _held_for(self, item: _Scripted, delay_s: float, now: float, last: Sample | None) -> bool:
-        """Whether the action's condition has held (on the last sample) for ``delay_s``."""
-        when = self._when(("actions", item.index, "when"))
-        if when is None or last is None or not when.holds(last.value):
-            item.pending_s = None
-            return False
-        item.pending_s = now if item.pending_s is None else item.pending_s
-        return now - item.pending_s >= delay_s - _EPS
+    # --- the rig's operator
 
     def _act(self, action: str, now: float) -> str:
+        """An action of the script; why it was refused ("" if it was not)."""
         assert self.supervisor is not None, "attach() the supervisor first"
         try:
             if action == "reset":
@@ -236,11 +138,6 @@ class Session:
             return str(exc)
         return ""
 
-    def _when(self, key: tuple[str | int, ...]) -> Condition | None:
-        return self.scenario.conditions.get(tuple(str(k) for k in key))
-
-    # --- recording
-
     def _start_automatic(self, view: SupervisorView) -> None:
         """RESET at the first trusted scan, START at the next: the crane takes the jobs."""
         if self._started >= 2 or not view.snapshot.comms_ok:
@@ -252,34 +149,39 @@ class Session:
             self.journal.record("rig", "start", refused=str(exc))
         self._started += 1
 
+    # --- recording
+
     def _sample(self, view: SupervisorView) -> Sample:
+        time_s = round(view.snapshot.time_s - self._t0, 6)
         values: dict[str, Scalar | None] = dict(
             signal_values(view.snapshot, view.commands, view.heartbeat)
         )
         values.update(derived(view.snapshot, view.commands))
-        values.update(self._automation_values(round(view.snapshot.time_s - self._t0, 6)))
+        values.update(self._automation_values(time_s))
         broken = []
         if self._limits is not None:
             broken = broken_invariants(view.snapshot, view.commands, self._limits)
-        plc_refs = None
-        if self.sim is not None:
-            plc = self.sim.plc.commands
-            plc_refs = (
-                float(plc[SPEED_REFS[0]]),
-                float(plc[SPEED_REFS[1]]),
-                float(plc[SPEED_REFS[2]]),
-            )
-            changed = any(plc[k] != v for k, v in self._plc_before.items())
-            mismatch = plc_mismatch(plc, view.commands, self._resolution) if changed else None
-            broken += [mismatch] if mismatch else []
+        plc_refs, mismatch = self._plc_check(view)
+        broken += [mismatch] if mismatch else []
         self._trusted |= view.snapshot.comms_ok
         trips: frozenset[str] = frozenset()
         if self._trusted and view.permits is not None:
             trips = frozenset(t.id for t in view.permits.active if not t.fail_safe)
         alarms = frozenset(a.id for a in view.alarms if a.active)
-        time_s = values["time"]
-        assert isinstance(time_s, float)
         return Sample(time_s, values, trips, alarms, tuple(broken), plc_refs)
+
+    def _plc_check(
+        self, view: SupervisorView
+    ) -> tuple[tuple[float, float, float] | None, str | None]:
+        """The references the PLC holds, and how they differ from what was just written if the
+        PLC's commands changed this scan (they may change only to what was written)."""
+        if self.sim is None:
+            return None, None
+        plc = self.sim.plc.commands
+        gantry, trolley, hoist = (float(plc[name]) for name in SPEED_REFS)
+        changed = any(plc[k] != v for k, v in self._plc_before.items())
+        mismatch = plc_mismatch(plc, view.commands, self._resolution) if changed else None
+        return (gantry, trolley, hoist), mismatch
 
     def _automation_values(self, time_s: float) -> dict[str, Scalar]:
         run = self.automation.sequencer.run
@@ -306,28 +208,24 @@ class Session:
         return bool(jobs) and all(j.final for j in jobs)
 
     def _event(self, event: dict[str, object]) -> None:
+        """The automation's events into the journal (kind ``sequence``, ``job``, ``machine``)."""
         values = dict(event)
         kind = str(values.pop("kind", "automation"))
         subject = str(values.get("job", values.get("to", "")))
         self.journal.record(kind, subject, **values)
 
 
-def _firing(what: str, item: _Scripted, verb: str) -> Firing:
-    note = item.note
-    if item.fired_s is None and not note:
-        note = f"never {verb}: its time or condition never came"
-    return Firing(what, item.fired_s, note)
+def _queue(scenario: Scenario) -> JobQueue:
+    site = scenario.site
+    queue = JobQueue(site.site, site.crane)
+    for job in scenario.spec.jobs:
+        source, to = parse_slot(job.from_slot), parse_slot(job.to)
+        size = scenario.job_sizes[job.id]
+        queue.add(source, to, size, 0.0, job_id=job.id, declared_mass_t=job.mass_t)
+    return queue
 
 
-def _due(at_s: float | None, when: Condition | None, now: float, last: Sample | None) -> bool:
-    if at_s is not None:
-        return now >= at_s - _EPS
-    return when is not None and last is not None and when.holds(last.value)
-
-
-def _where(location: object) -> str:
+def _where(location: Slot | Literal["spreader"] | None) -> str:
     if location is None:
         return "nowhere (set down badly)"
-    if isinstance(location, str):
-        return location
-    return slot_text(location)  # type: ignore[arg-type]
+    return location if isinstance(location, str) else slot_text(location)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,12 @@ def test_the_summary_shows_the_first_failure_with_what_was_seen() -> None:
         "    FAILED: job J1 ends done (failed: 'overweight')",
         "    1 skipped: container X ends at truck:T1",
     ]
+
+
+def test_the_summary_says_first_when_fault_injections_were_skipped() -> None:
+    note = "1 of 1 fault injections skipped (no control channel): expectations that rest on them cannot pass"
+    result = replace(failed_result(), notes=(note,))
+    assert summary(result).splitlines()[1] == f"    note: {note}"
 
 
 def test_junit_xml_has_one_testcase_per_scenario_and_counts_the_failures(
