@@ -31,7 +31,7 @@ from crane_ctrl.interlocks import (
     evaluate,
     filter_commands,
 )
-from crane_ctrl.invariants import is_false, is_true, number
+from crane_ctrl.invariants import all_landed, is_false, is_true, lock_state_clean, number
 from crane_ctrl.signals import CORNERS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 from tests.unit.test_interlocks import HEALTHY
@@ -158,24 +158,12 @@ cases = st.builds(
 )
 
 
-# --- oracles: straight from the rules, on the raw readings (is_true, is_false, number: from
-# crane_ctrl.invariants, which shares no code with the interlocks) ---------------------------------
+# --- oracles: straight from the rules, on the raw readings (is_true, all_landed and the like
+# from crane_ctrl.invariants, which shares no code with the interlocks) ----------------------------
 
 
 def any_motion(c: Commands) -> bool:
     return any(c.speed(a) != 0.0 for a in AXES) or c.lock or c.unlock or c.size_ref is not None
-
-
-def all_landed(s: Snapshot) -> bool:
-    return all(is_true(s, f"spreader.landed_{c}") for c in CORNERS)
-
-
-def lock_state_clean(s: Snapshot) -> bool:
-    locked = [f"spreader.locked_{c}" for c in CORNERS]
-    unlocked = [f"spreader.unlocked_{c}" for c in CORNERS]
-    all_locked = all(is_true(s, n) for n in locked) and all(is_false(s, n) for n in unlocked)
-    all_unlocked = all(is_true(s, n) for n in unlocked) and all(is_false(s, n) for n in locked)
-    return all_locked or all_unlocked
 
 
 # --- the properties ----------------------------------------------------------------------------------
