@@ -8,15 +8,22 @@ and exits 2; so do usage errors. Nothing prints a traceback unless ``--debug`` (
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from crane_ctrl import cli_bench, cli_events, cli_profile, cli_rig, cli_run, cli_sim
+from crane_ctrl import (
+    cli_bench,
+    cli_demo,
+    cli_events,
+    cli_hmi,
+    cli_profile,
+    cli_rig,
+    cli_run,
+    cli_sim,
+)
 from crane_ctrl.errors import CraneCtrlError
-from crane_ctrl.profile_loader import load_profile
 
 __all__ = ["EXIT_INTERNAL", "EXIT_USAGE", "build_parser", "main"]
 
@@ -40,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_bench.add_parser(commands)
     cli_events.add_parser(commands)
     cli_rig.add_parser(commands)
-    demo = commands.add_parser("demo", help="start the demo (what of it exists today)")
-    demo.set_defaults(handler=_demo)
+    cli_demo.add_parser(commands)
+    cli_hmi.add_parsers(commands)
     return parser
 
 
@@ -79,21 +86,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return code
-
-
-def _demo(args: argparse.Namespace) -> int:
-    del args
-    print(
-        "crane-ctrl demo: the crane PLC simulator (generic Modbus profile, border-gate site)\n"
-        "and the supervisor scanning it at 20 Hz. The HMI and automatic moves are still to come.\n"
-        "Read the PLC from outside: mbpoll -m tcp -p 15020 -a 1 -t 3 -r 1 -c 10 127.0.0.1\n"
-    )
-    code = cli_profile.validate_paths(cli_profile.shipped_profiles(), show_all=False)
-    if code:
-        return code
-    logging.getLogger().setLevel(logging.INFO)
-    asyncio.run(cli_run.demo(load_profile(cli_sim.GENERIC_PROFILE), cli_sim.GENERIC_PROFILE))
-    return 0
 
 
 if __name__ == "__main__":

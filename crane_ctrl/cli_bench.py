@@ -15,6 +15,8 @@ def add_parser(commands: Any) -> None:
     sub.add_parser("sim", help="lock-step simulator speed; server requests/s on loopback")
     sub.add_parser("scan", help="scan I/O vs bare clients, cranes per process, fault reaction")
     sub.add_parser("moves", help="reference container moves: cycle vs lower bound, vs a baseline")
+    hmi = sub.add_parser("hmi", help="scan lateness without and with the HMI; the HMI's CPU share")
+    hmi.add_argument("--seconds", type=float, default=20.0, help="length of each run (default 20)")
     bench.set_defaults(handler=_bench)
 
 
@@ -23,6 +25,11 @@ def _bench(args: argparse.Namespace) -> int:
     from crane_ctrl.bench_scan import bench_scan
     from simulators.bench import bench_sim
 
+    if args.bench == "hmi":
+        from hmi.bench import bench_hmi
+
+        print(json.dumps(bench_hmi(args.seconds)))
+        return 0
     benches = {"sim": bench_sim, "scan": bench_scan, "moves": bench_moves}
     print(json.dumps(benches[args.bench]()))
     return 0

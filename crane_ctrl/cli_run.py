@@ -21,7 +21,7 @@ from crane_ctrl.links.base import Link
 from crane_ctrl.profile import ModbusProfile, Profile
 from crane_ctrl.profile_loader import load_profile
 
-__all__ = ["add_parser", "demo", "make_link"]
+__all__ = ["add_parser", "make_link"]
 
 log = logging.getLogger("crane_ctrl.run")
 
@@ -57,36 +57,6 @@ def make_link(profile: Profile, profile_path: Path, clock: MonotonicClock, plc: 
             f"--plc for an OPC UA profile is opc.tcp://host:port/path, not {plc!r}"
         )
     return OpcUaLink(profile, clock, endpoint=plc, base_dir=profile_path.resolve().parent)
-
-
-async def demo(profile: Profile, path: Path, port: int = 15020) -> None:
-    """The simulator and the supervisor in one process until Ctrl-C."""
-    from crane_ctrl.supervisor import Supervisor
-    from simulators.runner import run_realtime, serve
-    from simulators.site_file import load_site
-
-    sim = load_site().simulator()
-    clock = MonotonicClock()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        async with serve(sim, profile, port=port) as served, asyncio.TaskGroup() as tasks:
-            print(f"simulator: {served.endpoint}; control channel 127.0.0.1:{served.control_port}")
-            print("Ctrl-C stops (the supervisor leaves the crane safe first)", flush=True)
-            tasks.create_task(run_realtime(sim, served, stop=stop))
-            async with make_link(profile, path, clock, f"modbus://127.0.0.1:{served.port}") as link:
-                supervisor = Supervisor(profile, link, clock)
-                tasks.create_task(_report(supervisor, stop))
-                await supervisor.run(stop)
-    except OSError as exc:
-        raise CraneCtrlError(
-            f"cannot start the demo on port {port}: {exc.strerror or exc}"
-        ) from None
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
 
 
 def _run(args: argparse.Namespace) -> int:

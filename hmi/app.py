@@ -1,0 +1,173 @@
+"""The operator and maintenance HMI: nine screens over one station, refreshed at 10 Hz.
+
+The app reads the station's immutable view ten times a second and shows it on the screen in
+front (the others wait); every action goes through the :class:`~hmi.bridge.Bridge` and its
+outcome, or the station's refusal with every reason, appears on the message line of every
+screen. Screens are Textual modes, reached by the keys 1..9 (footer) and from the command
+palette (ctrl+p), which also holds the machine commands and the log-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.machine import PackCommand, Role
+from crane_ctrl.roles import Roles
+from crane_ctrl.station import StationView, User
+from hmi.bridge import Bridge
+from hmi.gc_pacing import GcPacer
+from hmi.screens.base import SCREEN_TITLES, HmiScreen
+from hmi.screens.registry import screen_classes
+
+__all__ = ["REFRESH_HZ", "CraneHmi"]
+
+REFRESH_HZ = 10.0
+"""How often the screen in front is brought up to date with the station's view."""
+_SCREENS = Binding.Group("screens", compact=True)
+
+
+def _screen_bindings() -> list[BindingType]:
+    return [
+        Binding(str(n), f"show('{name}')", title, group=_SCREENS)
+        for n, (name, title) in enumerate(SCREEN_TITLES, start=1)
+    ]
+
+
+class CraneHmi(App[None]):
+    """One crane's HMI; ``user`` None starts view-only with the log-in open."""
+
+    CSS_PATH = "hmi.tcss"
+    TITLE = "crane-ctrl"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = dict(screen_classes())
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_screen_bindings(),
+        Binding("A", "acknowledge_all", "ack all"),
+        Binding("L", "login", "log in"),
+    ]
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        roles: Roles,
+        *,
+        user: User | None = None,
+        journal_path: Path | None = None,
+        refresh_hz: float | None = REFRESH_HZ,
+    ) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.roles = roles
+        self.user = user
+        self.journal_path = journal_path
+        self.refresh_hz = refresh_hz
+        self.view: StationView = bridge.view
+        self.message: tuple[Text, bool] = (Text("ready", "dim"), False)
+        """The last action's outcome, and whether it was refused."""
+
+    @property
+    def user_text(self) -> str:
+        return "view only: L logs in" if self.user is None else str(self.user)
+
+    def on_mount(self) -> None:
+        GcPacer.freeze()  # what the app built to start is not garbage: keep it out of every pass
+        self.switch_mode("overview")
+        if self.refresh_hz:
+            self.set_interval(1 / self.refresh_hz, self.refresh_view)
+        if self.user is None:
+            self.action_login()
+
+    def refresh_view(self) -> None:
+        """Take the station's latest view and show it on the screen in front."""
+        if not self.is_running:  # shutting down: the screens are being taken apart
+            return
+        self.view = self.bridge.view
+        if isinstance(self.screen, HmiScreen):
+            self.screen.show(self.view)
+
+    # --- acting through the station
+
+    def say(self, text: str, *, refused: bool = False) -> None:
+        """Put an outcome on every screen's message line."""
+        shown = Text(f"✗ REFUSED: {text}" if refused else f"✓ {text}")
+        if refused:
+            shown.stylize("bold red")
+        self.message = (shown, refused)
+        self.refresh_view()
+
+    async def act(
+        self,
+        done: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        timeout_s: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``fn(user, *args)`` on the station; says ``done`` or why it was refused. What ``fn``
+        returned, or ``None`` when refused."""
+        if self.user is None:
+            self.say("nobody is logged in: L logs in", refused=True)
+            return None
+        try:
+            result = await self.bridge.call(fn, self.user, *args, timeout_s=timeout_s, **kwargs)
+        except (CraneCtrlError, TimeoutError, ValueError, KeyError) as exc:
+            self.say(str(exc).strip("'\""), refused=True)
+            return None
+        self.say(done)
+        return result
+
+    async def pack(self, command: PackCommand) -> None:
+        station = self.bridge.station
+        await self.act(f"{command.name} sent", station.pack, command)
+
+    def require(self, role: Role, what: str) -> bool:
+        """Whether the user has ``role``; says so on the message line when not."""
+        if self.user is not None and self.user.role is role:
+            return True
+        self.say(f"{what} needs the {role} role; log in with L", refused=True)
+        return False
+
+    # --- actions and palette
+
+    def action_show(self, name: str) -> None:
+        self.switch_mode(name)
+
+    async def action_acknowledge_all(self) -> None:
+        await self.act("all alarms acknowledged", self.bridge.station.acknowledge, None)
+
+    def action_login(self) -> None:
+        from hmi.screens.login import LoginModal
+
+        def logged_in(user: User | None) -> None:
+            if user is not None:
+                self.user = user
+                self.say(f"logged in as {user}")
+
+        self.push_screen(LoginModal(self.roles), logged_in)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for number, (name, title) in enumerate(SCREEN_TITLES, start=1):
+            yield SystemCommand(f"Show {title}", f"screen {number}", self._shower(name))
+        yield SystemCommand("Log in", "operator or maintenance, with PIN", self.action_login)
+        yield SystemCommand("Acknowledge all alarms", "A", self.action_acknowledge_all)
+        for command in PackCommand:
+            yield SystemCommand(
+                f"Machine {command.name}", "PackML command", self._packer(command), discover=False
+            )
+
+    def _shower(self, name: str) -> Callable[[], None]:
+        def show() -> None:
+            self.switch_mode(name)
+
+        return show
+
+    def _packer(self, command: PackCommand) -> Callable[[], Awaitable[None]]:
+        return lambda: self.pack(command)

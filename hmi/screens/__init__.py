@@ -1,0 +1,1 @@
+"""The HMI's screens: overview -> unit -> detail -> diagnostics (ISA-101)."""

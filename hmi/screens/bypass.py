@@ -1,0 +1,72 @@
+"""Bypass one interlock for maintenance: which, for how long, why (maintenance role only)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from crane_ctrl.machine import Role
+
+if TYPE_CHECKING:
+    from hmi.app import CraneHmi
+
+__all__ = ["BypassKeys", "BypassModal", "BypassRequest"]
+
+BypassRequest = tuple[str, float, str]
+"""Interlock id, duration in seconds, reason."""
+
+
+class BypassModal(ModalScreen[BypassRequest | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Bypass an interlock (MAINTENANCE mode; logged; reduced speed)")
+            yield Input(placeholder="interlock id, e.g. LANE_INTRUSION", id="interlock")
+            yield Input(placeholder="minutes", value="10", id="minutes")
+            yield Input(placeholder="reason (for the journal)", id="reason")
+            yield Label("", id="why")
+            yield Button("Bypass", id="ok", variant="warning")
+
+    @on(Button.Pressed, "#ok")
+    @on(Input.Submitted)
+    def submit(self) -> None:
+        interlock = self.query_one("#interlock", Input).value.strip()
+        reason = self.query_one("#reason", Input).value.strip()
+        try:
+            minutes = float(self.query_one("#minutes", Input).value)
+        except ValueError:
+            self.query_one("#why", Label).update("[!] minutes must be a number")
+            return
+        if interlock and reason:
+            self.dismiss((interlock, minutes * 60.0, reason))
+        else:
+            self.query_one("#why", Label).update("[!] give the interlock and a reason")
+
+
+class BypassKeys:
+    """Mixin: ``b`` bypass, ``n`` end the bypass (the station checks mode and role too)."""
+
+    hmi: CraneHmi
+
+    def action_bypass(self) -> None:
+        hmi = self.hmi
+        if not hmi.require(Role.MAINTENANCE, "a bypass"):
+            return
+
+        async def chosen(request: BypassRequest | None) -> None:
+            if request is not None:
+                interlock, seconds, reason = request
+                await hmi.act(f"{interlock} bypassed for {seconds / 60:g} min",
+                              hmi.bridge.station.bypass, interlock, seconds, reason)  # fmt: skip
+
+        hmi.push_screen(BypassModal(), chosen)
+
+    async def action_end_bypass(self) -> None:
+        await self.hmi.act("bypass ended", self.hmi.bridge.station.end_bypass)

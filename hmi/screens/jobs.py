@@ -1,0 +1,150 @@
+"""Jobs: the queue, a validated add-job form, cancel, and the history with each outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Input, Label, Select
+
+from crane_ctrl.jobs import Job, JobState
+from crane_ctrl.site import SiteLayout, Slot
+from crane_ctrl.station import BoxPlace, StationView
+from hmi.format import ABNORMAL, job_text
+from hmi.screens.base import HmiScreen
+from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys
+from hmi.widgets.text_line import TextLine
+from simulators.site_file import parse_slot
+
+__all__ = ["JobRequest", "JobsScreen", "parse_job"]
+
+JobRequest = tuple[Slot, Slot, int, float | None]
+"""From, to, size in feet, declared mass in tonnes (or ``None``)."""
+
+
+def parse_job(
+    site: SiteLayout,
+    boxes: Sequence[BoxPlace],
+    source: str,
+    target: str,
+    size: int,
+    mass: str,
+) -> JobRequest:
+    """The form's fields as a job; ``ValueError`` saying which field is wrong and how.
+
+    ``boxes``: where the crane believes each container stands: the source must hold one, of
+    the size chosen.
+    """
+    slots = []
+    for name, text in (("from", source), ("to", target)):
+        try:
+            slot = parse_slot(text.strip())
+            site.check_slot(slot, size)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"{name}: {str(exc).strip(chr(34))}") from None
+        slots.append(slot)
+    held = [box for box in boxes if box.slot == slots[0]]
+    if not held:
+        raise ValueError(f"from: the crane knows of no container at {slots[0]}")
+    if held[0].size_ft != size:
+        raise ValueError(f"size: the container at {slots[0]} is {held[0].size_ft} ft, not {size}")
+    declared = None
+    if mass.strip():
+        try:
+            declared = float(mass)
+        except ValueError:
+            raise ValueError(f"mass: {mass!r} is not a number of tonnes") from None
+    return slots[0], slots[1], size, declared
+
+
+def _row(job: Job) -> tuple[str | Text, ...]:
+    outcome: str | Text = str(job.state)
+    if job.state is JobState.FAILED:
+        outcome = Text(f"[!] {job.state}", ABNORMAL)
+    return job.id, str(job.from_slot), str(job.to_slot), f"{job.size_ft} ft", outcome, job.reason
+
+
+class JobsScreen(MachineKeys, HmiScreen):
+    NAME = "jobs"
+    AUTO_FOCUS = "#queue"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "cancel_job", "cancel job"),
+        Binding("escape", "leave_form", "leave form", show=False),
+        *MACHINE_BINDINGS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[tuple[Job, ...], tuple[Job, ...]] | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="job-form"):
+            yield Input(placeholder="from truck:T1", id="from")
+            yield Input(placeholder="to stack:7:3:1", id="to")
+            yield Select([("20 ft", 20), ("40 ft", 40), ("45 ft", 45)], value=40,
+                         allow_blank=False, id="size")  # fmt: skip
+            yield Input(placeholder="mass t", id="mass")
+            yield Button("Add", id="add")
+        yield TextLine(id="active")
+        yield Label("Queue (x cancels the selected job)", classes="caption")
+        queue: DataTable[str | Text] = DataTable(id="queue", cursor_type="row")
+        history: DataTable[str | Text] = DataTable(id="history", cursor_type="none")
+        for table in (queue, history):
+            table.add_columns("job", "from", "to", "size", "state", "why")
+        yield queue
+        yield Label("History", classes="caption")
+        yield history
+
+    def show_body(self, view: StationView) -> None:
+        active = job_text(view.job, view.step, view.progress)
+        if view.step_detail:
+            active.append(f" · {view.step_detail}", "dim")
+        self.query_one("#active", TextLine).show(active)
+        shown = (view.queued, view.finished)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        for table_id, jobs in (("#queue", view.queued), ("#history", view.finished[::-1])):
+            table = self.query_one(table_id, DataTable)
+            table.clear()
+            for job in jobs:
+                table.add_row(*_row(job), key=job.id)
+
+    @on(Button.Pressed, "#add")
+    @on(Input.Submitted)
+    async def add_job(self) -> None:
+        size = self.query_one("#size", Select).value
+        try:
+            request = parse_job(
+                self.hmi.bridge.station.site, self.hmi.view.boxes,
+                self.query_one("#from", Input).value,
+                self.query_one("#to", Input).value, size if isinstance(size, int) else 40,
+                self.query_one("#mass", Input).value,
+            )  # fmt: skip
+        except ValueError as exc:
+            self.hmi.say(str(exc), refused=True)
+            return
+        source, target, size_ft, mass = request
+        job = await self.hmi.act("job queued", self.hmi.bridge.station.add_job, source, target,
+                                 size_ft, declared_mass_t=mass)  # fmt: skip
+        if job is not None:
+            self.hmi.say(f"job {job.id} queued: {job.from_slot} → {job.to_slot}")
+            for field in ("#from", "#to", "#mass"):
+                self.query_one(field, Input).value = ""
+
+    async def action_cancel_job(self) -> None:
+        table = self.query_one("#queue", DataTable)
+        if table.row_count == 0:
+            return
+        job_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if job_id is not None:
+            await self.hmi.act(f"job {job_id} cancelled", self.hmi.bridge.station.cancel_job,
+                               str(job_id))  # fmt: skip
+
+    def action_leave_form(self) -> None:
+        self.query_one("#queue", DataTable).focus()

@@ -1,0 +1,45 @@
+"""Keys for the machine's PackML commands and the operating mode, shared by several screens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding, BindingType
+
+from crane_ctrl.machine import Mode, PackCommand
+from hmi.screens.choice import ChoiceModal
+
+if TYPE_CHECKING:
+    from hmi.app import CraneHmi
+
+__all__ = ["MACHINE_BINDINGS", "MachineKeys"]
+
+MACHINE_BINDINGS: list[BindingType] = [
+    Binding("r", "machine('reset')", "reset"),
+    Binding("s", "machine('start')", "start"),
+    Binding("h", "machine('hold')", "hold"),
+    Binding("u", "machine('unhold')", "unhold"),
+    Binding("t", "machine('stop')", "stop"),
+    Binding("c", "machine('clear')", "clear"),
+    Binding("m", "mode", "mode"),
+]
+
+
+class MachineKeys:
+    """Mixin for a screen: the actions of :data:`MACHINE_BINDINGS`."""
+
+    hmi: CraneHmi
+
+    async def action_machine(self, command: str) -> None:
+        await self.hmi.pack(PackCommand(command))
+
+    def action_mode(self) -> None:
+        hmi = self.hmi
+
+        async def chosen(mode: Mode | None) -> None:
+            if mode is not None:
+                await hmi.act(f"mode {mode.name}", hmi.bridge.station.set_mode, mode)
+
+        options = [(f"{m.name}", m) for m in Mode]
+        hmi.push_screen(ChoiceModal("Operating mode (machine STOPPED, IDLE or ABORTED)", options),
+                        chosen)  # fmt: skip

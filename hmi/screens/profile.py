@@ -1,0 +1,106 @@
+"""Profile: the loaded PLC profile; validate another and swap it in (maintenance, stopped).
+
+A bad file is rejected with its located error (file:line key: message) and the crane keeps the
+profile and link it has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, Select
+
+from crane_ctrl.cli_profile import shipped_profiles
+from crane_ctrl.errors import ConfigError
+from crane_ctrl.profile import ModbusProfile, Profile
+from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.station import StationView
+from hmi.format import ABNORMAL
+from hmi.screens.base import HmiScreen
+from hmi.widgets.text_line import TextLine
+
+__all__ = ["SWAP_TIMEOUT_S", "ProfileScreen", "profile_text", "verdict"]
+
+SWAP_TIMEOUT_S = 30.0
+"""A swap may serve or connect a new link (an OPC UA server takes seconds to start)."""
+
+
+def profile_text(profile: Profile, path: Path | None) -> Text:
+    meta = profile.profile
+    if isinstance(profile, ModbusProfile):
+        link = profile.link
+        where = f"modbus {link.host}:{link.port} unit {link.unit_id}"
+    else:
+        where = f"opc ua {profile.link.endpoint}"
+    out = Text(f"{meta.name} {meta.version} · {meta.vendor} {meta.plc_model}\n", "bold")
+    out.append(f"file     {path or '(not from a file)'}\n")
+    out.append(f"link     {where} (the demo and --plc may point elsewhere)\n")
+    out.append(f"signals  {len(profile.signals)} mapped\n")
+    if meta.description:
+        out.append(f"about    {meta.description}\n", "dim")
+    return out
+
+
+def verdict(path: Path) -> tuple[Text, bool]:
+    """Validate ``path``: the OK line, or every located problem; and whether it is good."""
+    try:
+        profile = load_profile(path)
+    except ConfigError as exc:
+        out = Text(f"[!] {path} REJECTED\n", ABNORMAL)
+        for problem in exc.problems:
+            out.append(f"{problem}\n")
+        return out, False
+    return Text(f"OK {path}: {profile.name} {profile.profile.version}, "
+                f"{len(profile.signals)} signals ({profile.protocol})"), True  # fmt: skip
+
+
+class ProfileScreen(HmiScreen):
+    NAME = "profile"
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "validate", "validate"),
+        Binding("w", "swap", "swap in (maint., stopped)"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield TextLine(id="loaded")
+        shipped = [(p.name, str(p)) for p in shipped_profiles()]
+        yield Select(shipped, prompt="a shipped profile", id="shipped")
+        yield Input(placeholder="or a profile file path", id="path")
+        yield TextLine(id="verdict")
+
+    def show_body(self, view: StationView) -> None:
+        profile = self.hmi.bridge.station.profile
+        self.query_one("#loaded", TextLine).show(profile_text(profile, view.profile_path))
+
+    def chosen_path(self) -> Path | None:
+        typed = self.query_one("#path", Input).value.strip()
+        picked = self.query_one("#shipped", Select).value
+        if typed:
+            return Path(typed)
+        return Path(picked) if isinstance(picked, str) else None
+
+    def action_validate(self) -> None:
+        path = self.chosen_path()
+        if path is None:
+            self.hmi.say("choose a shipped profile or type a path first", refused=True)
+            return
+        text, good = verdict(path)
+        self.query_one("#verdict", TextLine).show(text, abnormal=not good)
+
+    async def action_swap(self) -> None:
+        path = self.chosen_path()
+        if path is None:
+            self.hmi.say("choose a shipped profile or type a path first", refused=True)
+            return
+        text, good = verdict(path)
+        self.query_one("#verdict", TextLine).show(text, abnormal=not good)
+        station = self.hmi.bridge.station
+        profile = await self.hmi.act(f"profile {path.name} swapped in", station.swap_profile,
+                                     path, timeout_s=SWAP_TIMEOUT_S)  # fmt: skip
+        if profile is None and not good:
+            self.hmi.say(f"{path} rejected; the crane keeps {station.profile.name}", refused=True)

@@ -1,0 +1,1 @@
+"""The HMI's widgets, one concept per module."""

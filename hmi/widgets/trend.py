@@ -1,0 +1,44 @@
+"""A value with its trend: a label and a sparkline of the last half minute."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Sparkline, Static
+
+__all__ = ["Trend"]
+
+SAMPLES = 300
+"""Samples kept: 30 s at the HMI's 10 Hz."""
+
+
+class Trend(Horizontal):
+    """``Wind   8.2 m/s ▁▁▂▃▂▁`` ; abnormal text and class ``-abnormal`` beyond a limit."""
+
+    DEFAULT_CSS = """
+    Trend { height: 1; }
+    Trend > Static { width: 24; }
+    Trend > Sparkline { width: 1fr; height: 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.samples: deque[float] = deque(maxlen=SAMPLES)
+        self._text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static()
+        yield Sparkline([])
+
+    def push(self, value: float | None, text: Text, *, abnormal: bool = False) -> None:
+        """Add a sample (``None``: no trusted value, not plotted) and set the label."""
+        if value is not None:
+            self.samples.append(value)
+            self.query_one(Sparkline).data = list(self.samples)
+        if text.plain != self._text:
+            self._text = text.plain
+            self.query_one(Static).update(text)
+        self.set_class(abnormal, "-abnormal")

@@ -1,0 +1,73 @@
+"""Jobs: a job added through the form runs to the end in lock-step; hold and resume; the form
+refuses what the site cannot take."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from crane_ctrl.jobs import JobState
+from crane_ctrl.machine import PackState
+from crane_ctrl.site import Slot
+from crane_ctrl.testing import StationRig
+from tests.hmi.conftest import GENERIC, Hmi, hmi_on
+
+JOB_LIMIT_S = 400.0
+"""Crane time a truck-to-stack job may take (about 100 s of motion)."""
+
+
+async def _fill_form(hmi: Hmi, source: str, target: str) -> None:
+    await hmi.press("4")
+    screen = hmi.screen
+    screen.query_one("#from", Input).value = source
+    screen.query_one("#to", Input).value = target
+    screen.query_one("#to", Input).focus()
+    await hmi.press("enter")
+
+
+async def test_job_added_through_the_form_runs_to_done() -> None:
+    async with StationRig(GENERIC) as rig, hmi_on(rig, rig.operator) as hmi:
+        await rig.start_automatic()
+        await _fill_form(hmi, "truck:T1", "stack:7:3:1")
+        assert "J1 queued" in hmi.message
+        view = await hmi.until(lambda v: v.job is not None, within_s=2, what="job started")
+        assert view.job is not None
+        assert view.job.to_slot == Slot.stack(7, 3, 1)
+        assert "J1" in hmi.text("#active")
+        await hmi.until(lambda v: bool(v.finished), within_s=JOB_LIMIT_S, what="job finished")
+        await hmi.step()
+        history = hmi.screen.query_one("#history", DataTable)
+        assert history.row_count == 1
+        assert history.get_row_at(0)[0] == "J1"
+        assert history.get_row_at(0)[4] == "done"
+        assert rig.sim.plant.yard.containers["MSKU1234565"].location == Slot.stack(7, 3, 1)
+
+
+async def test_hold_and_resume_a_running_job() -> None:
+    async with StationRig(GENERIC) as rig, hmi_on(rig, rig.operator) as hmi:
+        await rig.start_automatic()
+        await _fill_form(hmi, "truck:T1", "stack:7:3:1")
+        await hmi.until(lambda v: v.step == "travel", within_s=60, what="travelling")
+        hmi.screen.query_one("#queue", DataTable).focus()
+        await hmi.press("h")
+        held = await hmi.until(lambda v: v.machine is PackState.HELD, within_s=30, what="HELD")
+        assert held.job is not None
+        assert held.job.active
+        assert "HELD" in hmi.text("#status")
+        await hmi.press("u")
+        view = await hmi.until(lambda v: bool(v.finished), within_s=JOB_LIMIT_S, what="done")
+        assert view.finished[0].state is JobState.DONE
+
+
+async def test_form_refuses_a_lane_the_site_does_not_have() -> None:
+    async with StationRig(GENERIC) as rig, hmi_on(rig, rig.operator) as hmi:
+        await _fill_form(hmi, "truck:T9", "stack:7:3:1")
+        assert hmi.message.startswith("✗ REFUSED: from:")
+        assert "T9" in hmi.message
+        assert "T1, T2" in hmi.message
+        await _fill_form(hmi, "truck:T1", "stack:99:1:1")
+        assert "does not fit in the block" in hmi.message
+        await _fill_form(hmi, "truck:T2", "stack:11:1:1")  # the form says 40 ft; T2 holds 20
+        assert "size: the container at truck lane T2 is 20 ft, not 40" in hmi.message
+        await _fill_form(hmi, "stack:1:1:1", "agv:A1")
+        assert "no container at stack bay 1 row 1 tier 1" in hmi.message
+        assert rig.view.queued == ()

@@ -1,0 +1,76 @@
+"""Roles: PINs stored as salted hashes, checked in constant time; the roles file; the log-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select
+
+from crane_ctrl.cli import main
+from crane_ctrl.errors import ConfigError
+from crane_ctrl.machine import Role
+from crane_ctrl.roles import DEMO_ROLES, LoginRefused, Roles, hash_pin, verify_pin
+from crane_ctrl.testing import StationRig
+from tests.hmi.conftest import GENERIC, hmi_on
+
+FAST = 1000
+"""PBKDF2 rounds for tests (the shipped hashes use 200 000)."""
+
+
+def test_pin_hash_is_salted_and_verifies() -> None:
+    first, second = hash_pin("4711", iterations=FAST), hash_pin("4711", iterations=FAST)
+    assert first != second
+    assert "4711" not in first
+    assert verify_pin("4711", first)
+    assert not verify_pin("4712", first)
+
+
+def test_short_pin_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 4"):
+        hash_pin("12")
+
+
+def test_demo_roles_log_in_with_the_documented_pins() -> None:
+    roles = Roles.load(DEMO_ROLES)
+    assert roles.login(Role.OPERATOR, "1111") == "operator"
+    assert roles.login(Role.MAINTENANCE, "2222") == "maintenance"
+    with pytest.raises(LoginRefused, match="wrong PIN for maintenance"):
+        roles.login(Role.MAINTENANCE, "1111")
+
+
+def test_roles_file_problems_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_text('[roles.operator]\npin_hash = "1111"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"roles.toml:2 .*pin_hash must be pbkdf2-sha256"):
+        Roles.load(path)
+
+
+def test_roles_hash_command_prints_a_line_that_verifies(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "9876")
+    assert main(["roles", "hash"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith('pin_hash = "pbkdf2-sha256$')
+    assert verify_pin("9876", line.split('"')[1])
+
+
+async def test_login_modal_switches_to_maintenance_and_refuses_a_wrong_pin() -> None:
+    async with StationRig(GENERIC) as rig, hmi_on(rig, rig.operator) as hmi:
+        await hmi.press("L")
+        modal = hmi.app.screen
+        modal.query_one("#role", Select).value = Role.MAINTENANCE
+        modal.query_one("#pin", Input).value = "1111"
+        await hmi.press("enter")
+        assert hmi.app.screen is modal
+        assert hmi.app.user == rig.operator
+        modal.query_one("#pin", Input).value = "2222"
+        await hmi.pilot.press("enter")
+        for _ in range(50):  # the PIN check runs in a worker thread (PBKDF2)
+            if hmi.app.screen is not modal:
+                break
+            await hmi.pilot.pause(0.02)
+        assert hmi.app.user is not None
+        assert hmi.app.user.role is Role.MAINTENANCE
+        assert "logged in as maintenance" in hmi.message
