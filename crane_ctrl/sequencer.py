@@ -30,10 +30,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks import Motion, Permits
+from crane_ctrl.machine import CommandRefused, ModeSettings
 from crane_ctrl.motion import (
     CREEP_ENTRY_MARGIN_M,
     HOIST_TOLERANCE_M,
@@ -43,7 +45,11 @@ from crane_ctrl.motion import (
     pendulum_period_s,
 )
 from crane_ctrl.sequencer_leg import LegDrive
+from crane_ctrl.sequencer_operator import APPROACH_M, OperatorLanding
 from crane_ctrl.sequencer_sway import SwayWatch, land_on_goal, sway_of
+from crane_ctrl.sequencer_wind import SetDownPlace, set_down_place
+from crane_ctrl.signals import CORNERS
+from crane_ctrl.site import Slot
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.transfer import Transfer, all_corners, any_corner
 from crane_ctrl.yard_model import YardModel
@@ -64,6 +70,10 @@ _OVERTRAVEL_M = 0.3
 """Lowering aims this far below the landing height: the pins stop it, not the target."""
 _OVERSHOOT_M = 0.05
 """Aim this far above a raise goal so the hoist passes it rather than creeping up to it."""
+_WIND_STEPS = frozenset({"wind set down", "unlock", "raise clear"})
+"""Steps that go on in a wind stop once the box is being set down below it (by their values)."""
+_STILL_MPS = 0.01
+"""A hoist slower than this counts as stopped (the hand-over waits for it), m/s."""
 _SETTLE_MARGIN_M = 0.25
 """Damping sway where the crane stands moves it a little: the path-clear height it gives the
 travel interlock covers the load's footprint grown by this, m."""
@@ -90,6 +100,10 @@ class Step(StrEnum):
     UNLOCK = "unlock"
     RAISE_CLEAR = "raise clear"
     SETTLE = "settle sway"
+    WIND_SET_DOWN = "wind set down"
+    """At the wind stop, the box lowered straight down onto a legal place below it."""
+    OPERATOR_LANDING = "operator landing"
+    """SEMIAUTOMATIC: over the landing at the approach height, the operator jogs and confirms."""
     HELD = "held"
 
 
@@ -128,6 +142,15 @@ class SequencerSettings:
     settle_timeout_s: float = 90.0
     """On top of the planned leg: fine positioning and damping sway (after a stop, say)."""
     hold_on_trip: bool = True
+    jog_speed_factor: float = ModeSettings().manual_speed_factor
+    """Operator jogs at this share of rated speed (``ModeSettings.manual_speed_factor``)."""
+    jog_hold_s: float = 0.6
+    """A jog stops this long after the operator last asked for it (dead-man), s."""
+    approach_m: float = APPROACH_M
+    """Where the operator lands, the sequencer hands over this far above the landing, m."""
+    on_wind_stop: Literal["hold", "set_down"] = "hold"
+    """A wind stop with the box hanging: hold it there, or set it down where it may legally
+    stand straight below it (travel is blocked; see :mod:`crane_ctrl.sequencer_wind`)."""
 
 
 @dataclass
@@ -151,6 +174,10 @@ class _Run:
     sway: SwayWatch = field(default_factory=SwayWatch)
     gated_since: float | None = None
     """Since when the landing waits above the creep zone (sway, position, telescope)."""
+    operator_lands: Callable[[Slot], bool] | None = None
+    handover: OperatorLanding | None = None
+    wind_place: SetDownPlace | None = None
+    """Where a wind stop set (or sets) the box down."""
     events: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -179,10 +206,19 @@ class Sequencer:
 
     # --- the operator's way in
 
-    def start(self, transfer: Transfer, now: float) -> None:
+    def start(
+        self,
+        transfer: Transfer,
+        now: float,
+        *,
+        operator_lands: Callable[[Slot], bool] | None = None,
+    ) -> None:
+        """Start ``transfer``. ``operator_lands(slot)``: whether the remote operator jogs and
+        confirms the landing at ``slot`` (SEMIAUTOMATIC: ``ModeRules.operator_lands``), for
+        the pick and the set-down alike; ``None``: the sequencer lands everywhere."""
         if self.run is not None:
             raise ValueError(f"job {self.run.transfer.job_id} is still running")
-        self.run = _Run(transfer, started=now, since=now)
+        self.run = _Run(transfer, started=now, since=now, operator_lands=operator_lands)
         self.outcome = None
         self._enter(Step.RAISE, now)  # telescoping, if needed, goes on during the leg
 
@@ -194,6 +230,8 @@ class Sequencer:
         run.resume_step = self._restart_step(run)
         run.hold_reason = reason
         run.leg = None  # the rest is planned again from where the crane stops
+        if run.handover is not None:
+            run.handover.jogs.clear()  # the operator asks again after the resume
         self._enter(Step.HELD, now, reason=reason)
 
     def resume(self, now: float) -> None:
@@ -204,6 +242,41 @@ class Sequencer:
             # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on
             self._enter(run.resume_step if resting else Step.SETTLE, now)
 
+    @property
+    def awaiting_operator(self) -> str | None:
+        """What the remote operator must do now ("land J1 on truck lane T1 and confirm"), or
+        ``None`` while nothing waits for them."""
+        run = self.run
+        if run is None or run.step is not Step.OPERATOR_LANDING or run.handover is None:
+            return None
+        return run.handover.task
+
+    def operator_jog(self, axis: str, direction: int, now: float) -> None:
+        """The operator jogs ``axis`` (``gantry``, ``trolley``, ``hoist``) in ``direction`` (+1,
+        -1, 0 to stop) during a hand-over; repeat within ``jog_hold_s`` to keep it moving.
+        :class:`~crane_ctrl.machine.CommandRefused` outside a hand-over, or a travel jog with
+        the load too low to travel."""
+        self._handover("jog").jog(axis, direction, now, self.settings.jog_hold_s)
+
+    def confirm_landing(self, now: float) -> None:
+        """The operator confirms the landing: go on (lock or unlock) if Landed, all four pins
+        at the expected height; else :class:`~crane_ctrl.machine.CommandRefused` says why."""
+        handover = self._handover("confirm a landing")
+        run, snapshot = self.run, self._last
+        assert run is not None
+        why = _not_landed_why(snapshot, handover.landing_m, self.settings)
+        if why:
+            raise CommandRefused(f"landing not confirmed: {why}")
+        handover.jogs.clear()
+        self._landed(run, handover.landing_m, handover.landing_m, now)
+
+    def _handover(self, what: str) -> OperatorLanding:
+        run = self.run
+        if run is None or run.step is not Step.OPERATOR_LANDING or run.handover is None:
+            step = "no job" if run is None else f"the job is in {run.step.value!r}"
+            raise CommandRefused(f"cannot {what}: no landing waits for the operator ({step})")
+        return run.handover
+
     # --- one scan
 
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
@@ -211,10 +284,11 @@ class Sequencer:
         if run is None:
             self.travel_clear_below_m = None
             return Commands(drives_enable=False)
-        if run.step is not Step.HELD and self._must_hold(snapshot, permits):
-            self.hold(now, snapshot.comms_reason or _trips(permits))
         self._permits = permits
         self._last = snapshot
+        stop = run.step is not Step.HELD and self._must_hold(snapshot, permits)
+        if stop and not self._wind_goes_on(run, snapshot, permits, now):
+            self.hold(now, snapshot.comms_reason or _trips(permits))
         lifting = run.delivering and run.failure is None and run.step is Step.RAISE
         if lifting and snapshot.flag("lane.truck_lifted", unsafe=False):
             return self._fail_safe(run, "truck lifted with the container", now, snapshot)
@@ -231,6 +305,80 @@ class Sequencer:
         step = getattr(self, f"_{run.step.name.lower()}")
         commands: Commands = step(run, snapshot, now)
         return commands
+
+    def _wind_goes_on(self, run: _Run, snapshot: Snapshot, permits: Permits, now: float) -> bool:
+        """A wind stop (and nothing else) with ``on_wind_stop="set_down"``: go on setting the
+        box down below it, or start to if it hangs over a legal place. Otherwise: hold."""
+        if not (snapshot.comms_ok and self._stops(permits) == {"WIND_STOP"}):
+            return False
+        if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+            return False
+        if run.wind_place is not None and run.step in _WIND_STEPS:
+            return True
+        if self.settings.on_wind_stop != "set_down" or run.failure is not None:
+            return False
+        hanging = all_corners(snapshot, "locked") and not any_corner(snapshot, "landed")
+        pos, sway = _position(snapshot), sway_of(snapshot)
+        if not hanging or pos is None or sway is None or not permits.allowed(Motion.HOIST_DOWN):
+            return False
+        load = (pos[0] + sway[0], pos[1] + sway[1])
+        place = set_down_place(self.yard, run.transfer.box, load, self._wind_tolerance_m)
+        if place is None:
+            return False
+        run.wind_place = place
+        self._enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it down on {place.slot}")
+        return True
+
+    @property
+    def _wind_tolerance_m(self) -> float:
+        """How far off a place the hanging box may be to go down onto it: half the stacking
+        tolerance, the other half for the swing on the way down, m."""
+        return self.params.stacking_tolerance_m / 2
+
+    def _stops(self, permits: Permits) -> set[str]:
+        return {t.id for t in permits.active if t.id in _STOPS and not t.fail_safe}
+
+    def _wind_set_down(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
+        """Lower straight down onto the place below (creep over the last of it); landed there,
+        record it and unlock; the load swung off the place, or no landing: hold."""
+        place, pos, sway = run.wind_place, _position(snapshot), sway_of(snapshot)
+        if place is None or pos is None or sway is None:
+            self.hold(now, "wind stop: the load cannot be watched: held where it hangs")
+            return Commands(drives_enable=True)
+        if all_corners(snapshot, "landed"):
+            return self._set_down_in_wind(run, place, snapshot, now)
+        load = (pos[0] + sway[0], pos[1] + sway[1])
+        off = max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))
+        if off > self._wind_tolerance_m:
+            self.hold(now, f"wind stop: the load swung {off:.2f} m off {place.slot}: held")
+            return Commands(drives_enable=True)
+        if pos[2] <= place.landing_m + self.params.creep_distance_m and run.creep_since is None:
+            run.creep_since = now
+        late = self.params.creep_distance_m / self.params.creep_speed_mps
+        late += self.settings.landed_timeout_s
+        if run.creep_since is not None and now - run.creep_since > late:
+            self.hold(now, f"wind stop: not landed on {place.slot}: held")
+            return Commands(drives_enable=True)
+        limits = self._limits(snapshot).hoist
+        ref = hoist_reference(
+            pos[2], place.landing_m - _OVERTRAVEL_M, limits,
+            creep_from_m=self.params.creep_distance_m + _OVERTRAVEL_M,
+            creep_mps=self.params.creep_speed_mps,
+        )  # fmt: skip
+        return Commands(drives_enable=True, hoist_speed_ref=min(ref, 0.0))
+
+    def _set_down_in_wind(
+        self, run: _Run, place: SetDownPlace, snapshot: Snapshot, now: float
+    ) -> Commands:
+        why = _not_landed_why(snapshot, place.landing_m, self.settings)
+        if why:
+            self.hold(now, f"wind stop: {why}")
+            return Commands(drives_enable=True)
+        self.yard.move(run.transfer.box.id, place.slot)  # it stands there now
+        mine = " (its destination)" if place.slot == run.transfer.to else ""
+        run.failure = f"wind stop: container {run.transfer.box.id} set down on {place.slot}{mine}"
+        self._enter(Step.UNLOCK, now, reason=run.failure)
+        return Commands(drives_enable=True)
 
     def _telescope_late(self, run: _Run, snapshot: Snapshot, now: float) -> bool:
         """The empty spreader still not the box's size ``telescope_timeout_s`` into the job."""
@@ -255,6 +403,9 @@ class Sequencer:
         goes on landing: the load is over its goal)."""
         if run.step is Step.SETTLE:  # a stop while settling: go on with what settling was for
             return run.resume_step or Step.RAISE
+        if run.step is Step.WIND_SET_DOWN:  # resumed, the wind is gone: deliver after all
+            run.wind_place = None
+            return Step.RAISE
         return Step.RAISE if run.step is Step.TRAVEL else run.step
 
     # --- step bookkeeping
@@ -431,6 +582,10 @@ class Sequencer:
             creep_mps=self.params.creep_speed_mps,
         )  # fmt: skip
         ready = self._ready_to_land(run, snapshot, pos, now)
+        if ready and self._operator_lands_here(run):
+            near = abs(z - landing - self.settings.approach_m) <= 2 * HOIST_TOLERANCE_M
+            if near and abs(snapshot.number("hoist.speed") or 0.0) < _STILL_MPS:
+                return self._hand_over(run, z, landing, now)
         ref = self._gated_hoist(run, ref, z, now, ready=ready)
         cleared = self._publish_clear(landing, z)
         vx, vy = self._fine(run, snapshot, pos) if cleared else (0.0, 0.0)
@@ -486,7 +641,9 @@ class Sequencer:
         p = self.params
         landing = self._landing_height(run)
         gate = landing + _LAND_CHECK_M
-        if not run.delivering and self._size_ref_needed(run):
+        if self._operator_lands_here(run):
+            gate = landing + self.settings.approach_m  # the operator takes it from there
+        elif not run.delivering and self._size_ref_needed(run):
             gate = landing + max(p.creep_distance_m, p.safe_clearance_m) + CREEP_ENTRY_MARGIN_M
         elif ready:
             run.gated_since = None
@@ -502,6 +659,45 @@ class Sequencer:
         limits = MotionLimits.from_params(p, loaded=run.delivering).hoist
         floor = hoist_reference(z, gate, limits, creep_from_m=None, creep_mps=p.creep_speed_mps)
         return max(ref, min(floor, 0.0))
+
+    def _operator_lands_here(self, run: _Run) -> bool:
+        slot = run.transfer.to if run.delivering else run.transfer.box.slot
+        return run.operator_lands is not None and run.operator_lands(slot)
+
+    def _hand_over(self, run: _Run, z: float, landing: float, now: float) -> Commands:
+        """At the approach height, over the goal, calm: the operator lands it."""
+        t = run.transfer
+        slot = t.to if run.delivering else t.box.slot
+        if run.delivering:
+            task = f"land {t.job_id} (container {t.box.id}) on {slot} and confirm"
+        else:
+            task = f"land the spreader on container {t.box.id} on {slot} for {t.job_id} and confirm"
+        run.handover = OperatorLanding(slot, landing, task)
+        self._enter(Step.OPERATOR_LANDING, now, reason=task)
+        return self._operator_landing(run, self._last_snapshot(), now)
+
+    def _operator_landing(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
+        """The operator's jogs (dead-man, reduced speed, creep near the landing); travel jogs
+        only with the load clear of what is around it."""
+        pos, handover = _position(snapshot), run.handover
+        if pos is None or handover is None:
+            return Commands(drives_enable=True)
+        here = (pos[0], pos[1])
+        clear = run.transfer.clear_height_m(
+            self.yard, self.params, (here, here), delivering=run.delivering,
+            margin_m=_SETTLE_MARGIN_M,
+        )  # fmt: skip
+        handover.travel_ok = self._publish_clear(clear, pos[2])
+        vx, vy, vz = handover.references(
+            now, pos[2], self.params, loaded=run.delivering,
+            factor=self.settings.jog_speed_factor, landed=all_corners(snapshot, "landed"),
+        )  # fmt: skip
+        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
+                        hoist_speed_ref=vz)  # fmt: skip
+
+    def _last_snapshot(self) -> Snapshot:
+        assert self._last is not None
+        return self._last
 
     def _size_ref_needed(self, run: _Run) -> bool:
         last = self._last
@@ -620,6 +816,21 @@ class Sequencer:
 
 def _trips(permits: Permits) -> str:
     return "; ".join(str(t) for t in permits.active if t.id in _STOPS and not t.fail_safe)
+
+
+def _not_landed_why(snapshot: Snapshot | None, landing_m: float, s: SequencerSettings) -> str:
+    """Why the spreader is not Landed where it should be ("" when it is)."""
+    if snapshot is None:
+        return "no reading yet"
+    free = [c for c in CORNERS if not snapshot.flag(f"spreader.landed_{c}", unsafe=False)]
+    if free:
+        return f"landing pin {', '.join(map(str, free))} not pressed"
+    z = snapshot.number("hoist.position")
+    if z is None:
+        return "hoist position unknown"
+    if abs(z - landing_m) > s.landing_height_tolerance_m:
+        return f"landed at {z:.2f} m, expected {landing_m:.2f} m: check the slot"
+    return ""
 
 
 def _drives_ready(snapshot: Snapshot) -> bool:

@@ -68,8 +68,16 @@ class JobRig:
 
     # --- driving the job
 
-    def start(self, box: str = BOX, to: Slot = DESTINATION) -> None:
-        self.sequencer.start(Transfer("J1", self.yard.boxes[box], to), self.rig.clock.now())
+    def start(
+        self,
+        box: str = BOX,
+        to: Slot = DESTINATION,
+        *,
+        job_id: str = "J1",
+        operator_lands: Callable[[Slot], bool] | None = None,
+    ) -> None:
+        transfer = Transfer(job_id, self.yard.boxes[box], to)
+        self.sequencer.start(transfer, self.rig.clock.now(), operator_lands=operator_lands)
 
     def inject(self, fault: str, **params: object) -> None:
         self.sim.faults.inject(fault, **params)
