@@ -202,7 +202,9 @@ class Automation:
         if job is None or self.why_not_start or box is None:
             return
         self.queue.advance(job.id, JobState.MOVING_TO_COLLECT, now)
-        self.sequencer.start(Transfer(job.id, box, job.to_slot), now)
+        rules = self.rules
+        lands = rules.operator_lands if rules.operator_lands_at else None
+        self.sequencer.start(Transfer(job.id, box, job.to_slot), now, operator_lands=lands)
         self._emit_queue()
 
     def _explain_no_start(self, snapshot: Snapshot, permits: Permits) -> Job | None:

@@ -177,7 +177,16 @@ class CraneStation:
     # --- by hand
 
     def jog(self, user: User, axis: str, direction: int) -> None:
-        """Jog ``axis`` (-1, 0, +1) for the dead-man time; repeat to keep it moving."""
+        """Jog ``axis`` (-1, 0, +1) for the dead-man time; repeat to keep it moving.
+
+        In SEMIAUTOMATIC, while a landing waits for the operator, the jog goes to that landing
+        (the sequencer's hand-over, at creep near the landing); otherwise it needs MANUAL or
+        MAINTENANCE.
+        """
+        sequencer = self.automation.sequencer
+        if sequencer.awaiting_operator is not None:
+            sequencer.operator_jog(axis, direction, self.now)
+            return
         self.automation.check_jog()
         before = self.automation.manual.jogging
         self.automation.manual.jog(axis, direction, self.now)
@@ -187,6 +196,10 @@ class CraneStation:
     def stop_jog(self, user: User) -> None:
         del user
         self.automation.manual.stop()
+        sequencer = self.automation.sequencer
+        if sequencer.awaiting_operator is not None:
+            for axis in ("gantry", "trolley", "hoist"):
+                sequencer.operator_jog(axis, 0, self.now)
 
     def lock(self, user: User) -> None:
         self.automation.check_jog()
@@ -205,10 +218,7 @@ class CraneStation:
 
     def confirm_landing(self, user: User) -> None:
         """SEMIAUTOMATIC: the operator has jogged the landing and confirms it."""
-        confirm = getattr(self.automation.sequencer, "confirm_landing", None)
-        if confirm is None or self.view.awaiting_confirm is None:
-            raise CommandRefused("no landing is waiting for the operator's confirmation")
-        confirm(self.now)
+        self.automation.sequencer.confirm_landing(self.now)
         self._operator(user, "confirm landing")
 
     # --- alarms
@@ -289,14 +299,13 @@ class CraneStation:
         run = a.sequencer.run
         jog = a.manual.jogging
         step = None if run is None else str(run.step)
-        awaiting = getattr(a.sequencer, "awaiting_operator", None)
         return StationView(
             supervisor=view, machine=a.machine.state, machine_reason=a.machine.reason,
             allowed=a.machine.allowed(), mode=a.mode, job=self.queue.active(),
             queued=self.queue.queued(), finished=self.queue.finished(), step=step,
             step_detail=_step_detail(run), progress=_progress(run),
             why_not_start=a.why_not_start, bypass=a.bypasses.active(view.snapshot.time_s),
-            awaiting_confirm=awaiting if isinstance(awaiting, str) else None,
+            awaiting_confirm=a.sequencer.awaiting_operator,
             jog=None if jog is None else (jog.axis, jog.direction), boxes=self._boxes(),
             profile_name=self.profile.name, profile_path=self.profile_path,
         )  # fmt: skip

@@ -309,3 +309,33 @@ async def test_an_overload_trip_ends_any_bypass_and_hoisting_stays_blocked() -> 
         assert "OVERLOAD" in refused_ids(view, Motion.HOIST_UP)
     revoked = [v for k, s, v in journal.events if k == "operator" and s == "bypass revoked"]
     assert "overload" in str(revoked[0]["reason"])
+
+
+async def test_semiautomatic_hands_the_truck_landing_to_the_operator_who_jogs_and_confirms() -> (
+    None
+):
+    journal = EventList()
+    async with StationRig(MODBUS, mode=Mode.SEMIAUTOMATIC, journal=journal) as rig:
+        rig.station.add_job(rig.operator, Slot.truck("T1"), Slot.stack(7, 3, 1), 40)
+        await rig.start_automatic()
+        view = await rig.until(lambda v: v.awaiting_confirm is not None, within_s=200,
+                               what="the hand-over over truck T1")  # fmt: skip
+        assert "T1" in str(view.awaiting_confirm)
+        await rig.scan(20)
+        assert not view.supervisor.commands.moving  # it waits for the operator
+        with pytest.raises(CommandRefused, match="landing not confirmed"):
+            rig.station.confirm_landing(rig.operator)
+
+        def landed(v: StationView) -> bool:
+            rig.station.jog(rig.operator, "hoist", -1)  # key held down
+            snapshot = v.supervisor.snapshot
+            return all(snapshot.flag(f"spreader.landed_{c}", unsafe=False) for c in range(1, 5))
+
+        await rig.until(landed, within_s=60, what="landed by the operator's jog")
+        rig.station.stop_jog(rig.operator)
+        await rig.scan(2)
+        rig.station.confirm_landing(rig.operator)
+        view = await rig.until(lambda v: bool(v.finished), within_s=400, what="job done")
+    assert view.finished[0].state is JobState.DONE
+    assert rig.sim.model_faults == ()
+    assert "confirm landing" in [s for k, s, _ in journal.events if k == "operator"]
