@@ -36,7 +36,7 @@ from crane_ctrl.machine import (
     change_mode,
 )
 from crane_ctrl.manual import ManualControl
-from crane_ctrl.sequencer import Outcome, Sequencer, Step, Transfer
+from crane_ctrl.sequencer import Outcome, Sequencer, SequencerSettings, Step, Transfer
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.yard_model import YardModel
 
@@ -82,7 +82,8 @@ class Automation:
         self.manual = ManualControl(params)
         self.bypasses = BypassBook(self.mode_settings)
         self.on_event = on_event
-        self.sequencer = Sequencer(params, yard, on_event=self._on_step)
+        settings = SequencerSettings(on_wind_stop=params.wind_stop_reaction)
+        self.sequencer = Sequencer(params, yard, settings, on_event=self._on_step)
         self.why_not_start: tuple[str, ...] = ()
         self._last: Snapshot | None = None
         self._now = 0.0

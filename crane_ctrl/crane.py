@@ -12,7 +12,7 @@ Every threshold any model or interlock uses is a named field here: no magic numb
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -133,6 +133,9 @@ class CraneParams(BaseModel):
     """Wind stop: finish nothing new, put the load down, stop (3-s gust), m/s (A)."""
     wind_storm_mps: float = Field(default=25.0, gt=0)
     """Storm: storm pins in (3-s gust), m/s (A)."""
+    wind_stop_reaction: Literal["hold", "set_down"] = "hold"
+    """A wind stop with a box hanging: hold it where it is (the operator decides), or set it
+    down straight below where it may legally stand (travel is blocked by the wind stop)."""
     air_density_kgpm3: float = Field(default=1.225, gt=0)
     """Air density for the wind load on the suspended load, kg/m^3."""
     wind_drag_coefficient: float = Field(default=1.2, gt=0)

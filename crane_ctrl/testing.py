@@ -158,7 +158,10 @@ class StationRig:
 
         path = profile if isinstance(profile, Path) else None
         loaded = load_profile(profile) if isinstance(profile, Path) else profile
+        from crane_ctrl.supervisor import SupervisorSettings
+
         self.site = site or load_site()
+        settings = settings or SupervisorSettings(crane=self.site.crane)
         self.lockstep = LockStep(loaded, self.site.simulator(), settings, journal=journal)
         self.sim = self.lockstep.sim
         self.station = CraneStation(

@@ -21,7 +21,7 @@ from crane_ctrl.site import Slot, container_length_m
 from crane_ctrl.station import StationView
 from crane_ctrl.testing import StationRig, yard_model_of
 from simulators.memory import MemoryPlc
-from simulators.site_file import StartPose
+from simulators.site_file import StartPose, load_site
 from tests.profile_texts import PROFILES
 from tests.unit.test_supervisor_lockstep import EventList
 
@@ -339,3 +339,12 @@ async def test_semiautomatic_hands_the_truck_landing_to_the_operator_who_jogs_an
     assert view.finished[0].state is JobState.DONE
     assert rig.sim.model_faults == ()
     assert "confirm landing" in [s for k, s, _ in journal.events if k == "operator"]
+
+
+async def test_the_wind_stop_reaction_comes_from_the_crane_configuration() -> None:
+    site = load_site()
+    crane = site.crane.model_copy(update={"wind_stop_reaction": "set_down"})
+    async with StationRig(MODBUS, site.model_copy(update={"crane": crane})) as rig:
+        assert rig.station.automation.sequencer.settings.on_wind_stop == "set_down"
+    async with StationRig(MODBUS) as rig:
+        assert rig.station.automation.sequencer.settings.on_wind_stop == "hold"
