@@ -60,8 +60,8 @@ async def _invoke(fn: Callable[..., T | Awaitable[T]], *args: Any, **kwargs: Any
     return result
 
 
-class DirectBridge:
-    """Lock-step: the station lives on the caller's loop; calls run at once."""
+class _Reader:
+    """What both bridges share: the station, and its view read as a plain attribute."""
 
     def __init__(self, station: CraneStation) -> None:
         self._station = station
@@ -74,6 +74,10 @@ class DirectBridge:
     def view(self) -> StationView:
         return self._station.view
 
+
+class DirectBridge(_Reader):
+    """Lock-step: the station lives on the caller's loop; calls run at once."""
+
     async def call(
         self,
         fn: Callable[..., T | Awaitable[T]],
@@ -85,7 +89,7 @@ class DirectBridge:
         return await _invoke(fn, *args, **kwargs)
 
 
-class ThreadBridge:
+class ThreadBridge(_Reader):
     """Real time: the station lives on ``loop`` in another thread."""
 
     def __init__(
@@ -94,17 +98,9 @@ class ThreadBridge:
         loop: asyncio.AbstractEventLoop,
         timeout_s: float = CALL_TIMEOUT_S,
     ) -> None:
-        self._station = station
+        super().__init__(station)
         self._loop = loop
         self.timeout_s = timeout_s
-
-    @property
-    def station(self) -> CraneStation:
-        return self._station
-
-    @property
-    def view(self) -> StationView:
-        return self._station.view
 
     async def call(
         self,

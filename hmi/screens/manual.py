@@ -74,6 +74,7 @@ class ManualScreen(MachineKeys, BypassKeys, HmiScreen):
         Binding("e", "telescope", "telescope"),
         Binding("f", "confirm", "confirm landing"),
         Binding("m", "mode", "mode"),
+        Binding("t", "machine('stop')", "stop"),
         Binding("r", "machine('reset')", "reset"),
         Binding("b", "bypass", "bypass (maint.)"),
         Binding("n", "end_bypass", "end bypass", show=False),

@@ -84,21 +84,24 @@ class ProfileScreen(HmiScreen):
             return Path(typed)
         return Path(picked) if isinstance(picked, str) else None
 
-    def action_validate(self) -> None:
+    def _checked(self) -> tuple[Path, bool] | None:
+        """The chosen file and whether it validates (shown); ``None`` if none is chosen."""
         path = self.chosen_path()
         if path is None:
             self.hmi.say("choose a shipped profile or type a path first", refused=True)
-            return
+            return None
         text, good = verdict(path)
         self.query_one("#verdict", TextLine).show(text, abnormal=not good)
+        return path, good
+
+    def action_validate(self) -> None:
+        self._checked()
 
     async def action_swap(self) -> None:
-        path = self.chosen_path()
-        if path is None:
-            self.hmi.say("choose a shipped profile or type a path first", refused=True)
+        checked = self._checked()
+        if checked is None:
             return
-        text, good = verdict(path)
-        self.query_one("#verdict", TextLine).show(text, abnormal=not good)
+        path, good = checked
         station = self.hmi.bridge.station
         profile = await self.hmi.act(f"profile {path.name} swapped in", station.swap_profile,
                                      path, timeout_s=SWAP_TIMEOUT_S)  # fmt: skip
