@@ -10,7 +10,7 @@ PY     := $(BIN)/python
 .PHONY: help run test lint format clean
 
 help:
-	@echo "make run    start the demo (simulator + supervisor + HMI, as far as they exist)"
+	@echo "make run    start the demo: simulator + supervisor + HMI, demo jobs queued (Ctrl-Q quits)"
 	@echo "make test   install with test extras, ruff check, then pytest"
 	@echo "make lint   ruff check, ruff format --check and mypy --strict"
 	@echo "make clean  remove .venv and caches"
