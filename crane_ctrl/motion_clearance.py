@@ -204,11 +204,14 @@ class HoistMove:
     ) -> HoistMove:
         """The descent from rest to ``to_m`` under ``hoist_reference`` with creep: speed up,
         cruise, slow down (:data:`SLOWDOWN_FRACTION`) to ``creep_mps`` by ``creep_from_m`` (plus
-        :data:`CREEP_ENTRY_MARGIN_M`) above ``to_m``, creep to ``to_m``."""
+        :data:`CREEP_ENTRY_MARGIN_M`) above ``to_m``, creep to ``to_m``. A drop within the creep
+        zone first speeds up to creep speed."""
         creep = min(creep_mps, limits.vmax_mps)
-        creep_zone = min(max(0.0, from_m - to_m), creep_from_m + CREEP_ENTRY_MARGIN_M)
+        drop = max(0.0, from_m - to_m)
+        ramp = min(drop, creep * creep / (2.0 * limits.accel_mps2))  # up to creep speed first
+        creep_zone = min(drop - ramp, creep_from_m + CREEP_ENTRY_MARGIN_M)
         fast = reach_pulses(
-            max(0.0, from_m - to_m - creep_zone),
+            drop - creep_zone,
             limits,
             end_mps=creep,
             brake_mps2=SLOWDOWN_FRACTION * limits.decel_mps2,

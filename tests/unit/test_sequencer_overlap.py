@@ -1,0 +1,56 @@
+"""The automatic move overlaps what it can, in lock-step: the empty spreader telescopes while it
+travels to the pick, the hoist rises and lowers while gantry and trolley travel, and the travel
+interlock never refuses the plan (it is told the path-clear height a scan ahead)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crane_ctrl.sequencer import Outcome, Step
+from crane_ctrl.site import Slot
+from tests.unit.sequencer_rig import JobRig
+
+BOX_20 = "TGHU7654321"
+"""A 20-ft box on truck T2; the spreader starts at 40 ft."""
+TO = Slot.stack(9, 1, 2)
+MOVING_MPS = 0.05
+
+
+@dataclass
+class Seen:
+    telescoping_while_travelling: bool = False
+    rising_while_travelling: bool = False
+    lowering_while_travelling: bool = False
+    lowest_while_telescoping_m: float = float("inf")
+
+
+async def test_telescope_and_hoist_overlap_travel_and_the_interlock_never_refuses() -> None:
+    seen = Seen()
+    async with JobRig() as job:
+        box = job.yard.boxes[BOX_20]
+        pick = job.yard.pick_height_m(box)
+        job.start(BOX_20, TO)
+        while job.sequencer.outcome is None:
+            await job.scan()
+            plant = job.sim.plant
+            travelling = max(abs(plant.gantry.speed_mps), abs(plant.trolley.speed_mps))
+            travelling_now = travelling > MOVING_MPS
+            if plant.spreader.size_ft != box.size_ft:
+                seen.lowest_while_telescoping_m = min(seen.lowest_while_telescoping_m,
+                                                      job.hoist_m())  # fmt: skip
+                seen.telescoping_while_travelling |= travelling_now and plant.spreader.size_ft == 0
+            if travelling_now and plant.hoist.speed_mps > MOVING_MPS:
+                seen.rising_while_travelling = True
+            if travelling_now and plant.hoist.speed_mps < -MOVING_MPS:
+                seen.lowering_while_travelling = True
+            assert job.rig.clock.now() < 400.0, job.where
+        outcome = job.sequencer.outcome
+        assert outcome[1] is Outcome.DONE, outcome
+        assert job.sim.plant.yard.containers[BOX_20].location == TO
+        assert job.sim.model_faults == ()
+        assert [e for e in job.journal.events if e[0] == "refusal"] == []
+        assert str(Step.TELESCOPE) not in [e["step"] for e in job.steps()]
+    assert seen.telescoping_while_travelling
+    assert seen.lowest_while_telescoping_m >= pick + job.sim.plant.params.creep_distance_m
+    assert seen.rising_while_travelling
+    assert seen.lowering_while_travelling
