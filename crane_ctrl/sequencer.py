@@ -725,7 +725,7 @@ class Sequencer:
         return size
 
     def _lock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if all_corners(snapshot, "locked"):
+        if _all_clean(snapshot, "locked", "unlocked"):  # TIC 4.0 Locked: a mixed corner is not
             self._enter(Step.TRIAL_LIFT, now)
             run.target_z = (snapshot.number("hoist.position") or 0.0) + self.settings.trial_lift_m
             return Commands(drives_enable=True)
@@ -765,7 +765,7 @@ class Sequencer:
     _set_back = _set_back_down
 
     def _unlock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if all_corners(snapshot, "unlocked"):
+        if _all_clean(snapshot, "unlocked", "locked"):
             self._enter(Step.RAISE_CLEAR, now, reason=run.failure or "")
             return Commands(drives_enable=True)
         if now - run.since > self.settings.lock_timeout_s:
@@ -845,3 +845,10 @@ def _position(snapshot: Snapshot) -> XYZ | None:
 
 def _clamp(value: float, limit: float) -> float:
     return max(-limit, min(limit, value))
+
+
+def _all_clean(snapshot: Snapshot, state: str, opposite: str) -> bool:
+    """Every corner reports ``state`` and none ``opposite`` (a corner reporting both, a stuck
+    sensor, is neither: the step waits for a clean report and times out into its fault
+    reaction instead of going on on a lock state nobody can trust)."""
+    return all_corners(snapshot, state) and not any_corner(snapshot, opposite)
