@@ -8,6 +8,12 @@ rest of the path is clear, and the last part of the descent is straight down wit
 obstacle on the path; :meth:`LegDrive.clear_below_m` is what the travel-height interlock must
 accept for the travel commanded at the next scan, so the interlock never refuses the plan.
 
+:class:`LegSteps` are the sequencer's steps around it: raise (plan the leg; start travel once
+the interlock has been told the path-clear height), travel, lower (the landing: the load put on
+its goal and its swing damped, :func:`~crane_ctrl.sequencer_sway.land_on_goal`; the creep held
+short of touchdown until the load is calm and over its goal, or at the approach height where the
+operator lands), and settling sway after a hold.
+
 Times: the leg's clock starts with the rise (``started_s``), travel's when travel starts. After a
 hold or any departure from the plan, the sequencer plans the rest again from where the crane is.
 Pure: no I/O, time comes in as an argument.
@@ -18,10 +24,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion import XY, XYZ, Footprint, LegPlan
+from crane_ctrl.motion import (
+    CREEP_ENTRY_MARGIN_M,
+    HOIST_TOLERANCE_M,
+    XY,
+    XYZ,
+    Footprint,
+    LegPlan,
+    MotionLimits,
+    hoist_reference,
+)
+from crane_ctrl.sequencer_base import (
+    DAMPING_SPEED_SHARE,
+    LAND_CHECK_M,
+    OVERSHOOT_M,
+    OVERTRAVEL_M,
+    SETTLE_MARGIN_M,
+    STILL_MPS,
+    Run,
+    SequencerBase,
+    Step,
+    clamp,
+    drives_ready,
+    position_of,
+)
+from crane_ctrl.sequencer_sway import land_on_goal
+from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.transfer import all_corners, any_corner
 
-__all__ = ["SCAN_LEAD_S", "LegDrive"]
+__all__ = ["SCAN_LEAD_S", "LegDrive", "LegSteps"]
 
 SCAN_LEAD_S = 0.05
 """References are taken one scan ahead so the drives follow the profile, not lag it; the
@@ -99,3 +132,201 @@ class LegDrive:
     def overdue(self, now: float, factor: float, allowance_s: float) -> bool:
         """The leg has taken ``factor`` times its predicted touchdown plus ``allowance_s``."""
         return now - self.started_s > self.plan.touchdown_s * factor + allowance_s
+
+
+class LegSteps(SequencerBase):
+    """The leg's steps: raise, travel, lower (with the landing), and settling sway after a
+    hold."""
+
+    def _settle_sway(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        """Damp the sway where the crane stands (moving under the load), then go on. Damping
+        moves the crane by about the swing: first the hoist lifts the load clear of everything
+        within that distance (and a margin) of where it hangs."""
+        pos = position_of(snapshot)
+        if pos is None or self._calm(run, snapshot, pos[2], now, self.settings.sway_tolerance_m):
+            self._enter(run.resume_step or Step.RAISE, now)
+            return Commands(drives_enable=True)
+        if now - run.since > self.settings.settle_timeout_s:
+            self.hold(now, "sway did not settle: check wind and what the crane may reach")
+            return Commands(drives_enable=True)
+        here = (pos[0], pos[1])
+        clear = run.transfer.clear_height_m(
+            self.yard, self.params, (here, here), delivering=run.delivering,
+            margin_m=SETTLE_MARGIN_M + run.sway.peak_m(),
+        )  # fmt: skip
+        cleared = self._publish_clear(clear, pos[2])
+        if not cleared:
+            return self._hoist_to(pos[2], clear + OVERSHOOT_M, snapshot)
+        vx, vy = self._damping(run, snapshot, (0.0, 0.0))
+        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
+
+    _settle = _settle_sway
+
+    def _raise(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        pos = position_of(snapshot)
+        if pos is None or not drives_ready(snapshot):
+            return Commands(drives_enable=True)  # the leg's clock starts with the drives
+        leg = run.leg or self._plan_leg(run, snapshot, pos, now)
+        if leg is None:
+            return Commands(drives_enable=True)
+        cleared = self._publish_clear(leg.clear_below_m(now), pos[2])
+        if cleared and leg.try_start_travel(now, pos[2], snapshot.number("hoist.speed") or 0.0):
+            self._enter(Step.TRAVEL, now)
+            return self._travel(run, snapshot, now)
+        ref = self._gated_hoist(run, leg.hoist_ref(now, pos[2]), pos[2], now, ready=False)
+        size = self._size_ref(run, snapshot)
+        return Commands(drives_enable=True, hoist_speed_ref=ref, size_ref=size)
+
+    def _plan_leg(self, run: Run, snapshot: Snapshot, pos: XYZ, now: float) -> LegDrive | None:
+        """Plan the leg from where the crane is to the landing at the goal."""
+        t = run.transfer
+        goal = (*self._xy_goal(run), self._landing_height(run))
+        size = snapshot.number("spreader.size")
+        spreader = None if run.delivering else (45 if size is None else int(size))
+        try:
+            run.leg = LegDrive.start(
+                pos, goal, t.obstacles(self.yard, delivering=run.delivering), self.params, now,
+                loaded=run.delivering, container_height_m=t.box.height_m,
+                container_mass_t=run.mass_t, half_size_m=t.half_size_m(spreader),
+            )  # fmt: skip
+        except ValueError as why:
+            self.hold(now, f"no safe path to {goal[0]:.1f}, {goal[1]:.1f}: {why}")
+            return None
+        return run.leg
+
+    def _travel(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        pos = position_of(snapshot)
+        leg = run.leg
+        if pos is None or leg is None:
+            if leg is None:
+                self._enter(Step.RAISE, now)
+            return Commands(drives_enable=True)
+        if leg.arrived(now):
+            self._enter(Step.LOWER, now)
+            return self._lower(run, snapshot, now)
+        self.travel_clear_below_m = leg.clear_below_m(now)
+        vx, vy = leg.travel_refs(now)
+        vz = self._gated_hoist(run, leg.hoist_ref(now, pos[2]), pos[2], now, ready=False)
+        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
+                        hoist_speed_ref=vz, size_ref=self._size_ref(run, snapshot))  # fmt: skip
+
+    def _lower(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        pos = position_of(snapshot)
+        if pos is None:
+            return Commands(drives_enable=True)
+        z = pos[2]
+        landing = self._landing_height(run)
+        if all_corners(snapshot, "landed"):
+            return self._landed(run, z, landing, now)
+        if z <= landing + self.params.creep_distance_m and run.creep_since is None:
+            run.creep_since = now
+        creep_s = self.params.creep_distance_m / self.params.creep_speed_mps
+        late = creep_s + self.settings.landed_timeout_s
+        if run.creep_since is not None and now - run.creep_since > late:
+            return self._not_landed(run, snapshot, z, landing, now)
+        if run.leg is not None and run.leg.overdue(
+            now, self.settings.travel_timeout_factor, self.settings.settle_timeout_s
+        ):
+            self.hold(now, "the landing did not come in time")
+            return Commands(drives_enable=True)
+        limits = self._limits(snapshot)
+        ref = hoist_reference(
+            z, landing - OVERTRAVEL_M, limits.hoist,
+            creep_from_m=self.params.creep_distance_m + OVERTRAVEL_M,  # distance before target
+            creep_mps=self.params.creep_speed_mps,
+        )  # fmt: skip
+        ready = self._ready_to_land(run, snapshot, pos, now)
+        if ready and self._operator_lands_here(run):
+            near = abs(z - landing - self.settings.approach_m) <= 2 * HOIST_TOLERANCE_M
+            if near and abs(snapshot.number("hoist.speed") or 0.0) < STILL_MPS:
+                return self._hand_over(run, z, landing, now)
+        ref = self._gated_hoist(run, ref, z, now, ready=ready)
+        cleared = self._publish_clear(landing, z)
+        vx, vy = self._fine(run, snapshot, pos) if cleared else (0.0, 0.0)
+        return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
+                        hoist_speed_ref=ref, size_ref=self._size_ref(run, snapshot))  # fmt: skip
+
+    def _fine(self, run: Run, snapshot: Snapshot, pos: XYZ) -> tuple[float, float]:
+        """Put the load on the goal and damp its swing (:func:`land_on_goal`), within a share
+        of the rated speeds."""
+        goal = self._xy_goal(run)
+        lean, rate = run.sway.lean, run.sway.rate()
+        limits = self._limits(snapshot)
+        refs = []
+        for k, lim in ((0, limits.gantry), (1, limits.trolley)):
+            ref = land_on_goal(goal[k], pos[k], lean[k], rate[k], run.sway.omega)
+            refs.append(clamp(ref, lim.vmax_mps * DAMPING_SPEED_SHARE))
+        return refs[0], refs[1]
+
+    def _landed(self, run: Run, z: float, landing: float, now: float) -> Commands:
+        if abs(z - landing) > self.settings.landing_height_tolerance_m:
+            # all pins pressed, but not where the box should stand: something else is there
+            self.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")
+            return Commands(drives_enable=True)
+        if run.delivering:  # it stands there now, whatever the twistlocks do next
+            self.yard.move(run.transfer.box.id, run.transfer.to)
+        self._enter(Step.UNLOCK if run.delivering else Step.LOCK, now)
+        return Commands(drives_enable=True)
+
+    def _not_landed(
+        self, run: Run, snapshot: Snapshot, z: float, landing: float, now: float
+    ) -> Commands:
+        why = (
+            f"landing not confirmed within {self.settings.landed_timeout_s:g} s of creep "
+            "(misaligned or obstructed)"
+        )
+        resting = abs(z - landing) <= self.settings.landing_height_tolerance_m
+        if run.delivering and resting:  # it stands in its slot, whatever a pin says
+            self.yard.move(run.transfer.box.id, run.transfer.to)
+        return self._fail_safe(run, why, now, snapshot)
+
+    def _gated_hoist(self, run: Run, ref: float, z: float, now: float, *, ready: bool) -> float:
+        """``ref``, but not down into the creep zone before the spreader is the box's size,
+        and not into the last :data:`LAND_CHECK_M` before the landing is ``ready`` (over
+        the goal, the load calm)."""
+        p = self.params
+        landing = self._landing_height(run)
+        gate = landing + LAND_CHECK_M
+        if self._operator_lands_here(run):
+            gate = landing + self.settings.approach_m  # the operator takes it from there
+        elif not run.delivering and self._size_ref_needed(run):
+            gate = landing + max(p.creep_distance_m, p.safe_clearance_m) + CREEP_ENTRY_MARGIN_M
+        elif ready:
+            run.gated_since = None
+            return ref
+        if ref >= 0.0 or z < gate - HOIST_TOLERANCE_M:
+            return ref  # not going down, or committed to the touchdown
+        if z <= gate + HOIST_TOLERANCE_M:
+            run.creep_since = None  # waiting here is no landing failure: timed from release
+            run.gated_since = now if run.gated_since is None else run.gated_since
+            if now - run.gated_since > self.settings.settle_timeout_s:
+                self.hold(now, "the load did not settle over its landing: check the wind")
+                return 0.0
+        limits = MotionLimits.from_params(p, loaded=run.delivering).hoist
+        floor = hoist_reference(z, gate, limits, creep_from_m=None, creep_mps=p.creep_speed_mps)
+        return max(ref, min(floor, 0.0))
+
+    def _size_ref_needed(self, run: Run) -> bool:
+        last = self._last
+        size = None if last is None else last.number("spreader.size")
+        return size != run.transfer.box.size_ft
+
+    def _ready_to_land(self, run: Run, snapshot: Snapshot, pos: XYZ, now: float) -> bool:
+        """Sampled every scan of the landing: telescoped, the load calm and over its goal (the
+        crane the lean short of it)."""
+        calm = self._calm(run, snapshot, pos[2], now, self.settings.landing_sway_tolerance_m)
+        size_ok = run.delivering or snapshot.number("spreader.size") == run.transfer.box.size_ft
+        goal = self._xy_goal(run)
+        lean = run.sway.lean
+        tol = self.settings.position_tolerance_m
+        there = all(abs(goal[k] - pos[k] - lean[k]) <= tol for k in (0, 1))
+        return calm and size_ok and there
+
+    def _size_ref(self, run: Run, snapshot: Snapshot) -> int | None:
+        """The telescope target while the empty spreader must change size (and may)."""
+        size = run.transfer.box.size_ft
+        if run.delivering or snapshot.number("spreader.size") == size:
+            return None
+        if any_corner(snapshot, "landed") or not all_corners(snapshot, "unlocked"):
+            return None  # the interlock would refuse it: the leg rises clear first
+        return size

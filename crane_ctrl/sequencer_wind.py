@@ -24,10 +24,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from crane_ctrl.commands import AXES, Commands
+from crane_ctrl.interlocks import Motion, Permits
+from crane_ctrl.motion import hoist_reference
+from crane_ctrl.sequencer_base import (
+    OVERTRAVEL_M,
+    STOPS,
+    WIND_STEPS,
+    Run,
+    SequencerBase,
+    Step,
+    not_landed_why,
+    position_of,
+)
+from crane_ctrl.sequencer_sway import sway_of
 from crane_ctrl.site import CONTAINER_WIDTH_M, Slot, container_length_m
+from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.transfer import all_corners, any_corner
 from crane_ctrl.yard_model import Box, Obstacle, YardModel
 
-__all__ = ["SetDownPlace", "set_down_place"]
+__all__ = ["SetDownPlace", "WindSteps", "set_down_place"]
 
 XY = tuple[float, float]
 _TOUCH_M = 1e-6
@@ -105,3 +121,81 @@ def _within(a: XY, b: XY, tolerance_m: float) -> bool:
 
 def _distance(a: XY, b: XY) -> float:
     return float(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5)
+
+
+class WindSteps(SequencerBase):
+    """Going on at a wind stop: setting the hanging box down below it, or not (hold)."""
+
+    def _wind_goes_on(self, run: Run, snapshot: Snapshot, permits: Permits, now: float) -> bool:
+        """A wind stop (and nothing else) with ``on_wind_stop="set_down"``: go on setting the
+        box down below it, or start to if it hangs over a legal place. Otherwise: hold."""
+        if not (snapshot.comms_ok and self._stops(permits) == {"WIND_STOP"}):
+            return False
+        if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+            return False
+        if run.wind_place is not None and run.step in WIND_STEPS:
+            return True
+        if self.settings.on_wind_stop != "set_down" or run.failure is not None:
+            return False
+        hanging = all_corners(snapshot, "locked") and not any_corner(snapshot, "landed")
+        pos, sway = position_of(snapshot), sway_of(snapshot)
+        if not hanging or pos is None or sway is None or not permits.allowed(Motion.HOIST_DOWN):
+            return False
+        load = (pos[0] + sway[0], pos[1] + sway[1])
+        place = set_down_place(self.yard, run.transfer.box, load, self._wind_tolerance_m)
+        if place is None:
+            return False
+        run.wind_place = place
+        self._enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it down on {place.slot}")
+        return True
+
+    @property
+    def _wind_tolerance_m(self) -> float:
+        """How far off a place the hanging box may be to go down onto it: half the stacking
+        tolerance, the other half for the swing on the way down, m."""
+        return self.params.stacking_tolerance_m / 2
+
+    def _stops(self, permits: Permits) -> set[str]:
+        return {t.id for t in permits.active if t.id in STOPS and not t.fail_safe}
+
+    def _wind_set_down(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        """Lower straight down onto the place below (creep over the last of it); landed there,
+        record it and unlock; the load swung off the place, or no landing: hold."""
+        place, pos, sway = run.wind_place, position_of(snapshot), sway_of(snapshot)
+        if place is None or pos is None or sway is None:
+            self.hold(now, "wind stop: the load cannot be watched: held where it hangs")
+            return Commands(drives_enable=True)
+        if all_corners(snapshot, "landed"):
+            return self._set_down_in_wind(run, place, snapshot, now)
+        load = (pos[0] + sway[0], pos[1] + sway[1])
+        off = max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))
+        if off > self._wind_tolerance_m:
+            self.hold(now, f"wind stop: the load swung {off:.2f} m off {place.slot}: held")
+            return Commands(drives_enable=True)
+        if pos[2] <= place.landing_m + self.params.creep_distance_m and run.creep_since is None:
+            run.creep_since = now
+        late = self.params.creep_distance_m / self.params.creep_speed_mps
+        late += self.settings.landed_timeout_s
+        if run.creep_since is not None and now - run.creep_since > late:
+            self.hold(now, f"wind stop: not landed on {place.slot}: held")
+            return Commands(drives_enable=True)
+        limits = self._limits(snapshot).hoist
+        ref = hoist_reference(
+            pos[2], place.landing_m - OVERTRAVEL_M, limits,
+            creep_from_m=self.params.creep_distance_m + OVERTRAVEL_M,
+            creep_mps=self.params.creep_speed_mps,
+        )  # fmt: skip
+        return Commands(drives_enable=True, hoist_speed_ref=min(ref, 0.0))
+
+    def _set_down_in_wind(
+        self, run: Run, place: SetDownPlace, snapshot: Snapshot, now: float
+    ) -> Commands:
+        why = not_landed_why(snapshot, place.landing_m, self.settings)
+        if why:
+            self.hold(now, f"wind stop: {why}")
+            return Commands(drives_enable=True)
+        self.yard.move(run.transfer.box.id, place.slot)  # it stands there now
+        mine = " (its destination)" if place.slot == run.transfer.to else ""
+        run.failure = f"wind stop: container {run.transfer.box.id} set down on {place.slot}{mine}"
+        self._enter(Step.UNLOCK, now, reason=run.failure)
+        return Commands(drives_enable=True)
