@@ -6,6 +6,9 @@ until the interlock is reset: the interlock latches, the alarm does not latch tw
 interlocks (not landed, mixed lock, below travel height, ...) are simply not met during normal
 work: their alarm is raised only when they refuse something asked of the crane, at low priority.
 ``DRIVE_FAULT`` alarms on a drive's fault bit, not on "not ready" (drives are not ready at rest).
+``SLACK_ROPE`` alarms only while the spreader is not seated on all four landing pins: slack ropes
+on a seated spreader are every landing's "landed by load", not an abnormal condition (the
+interlock still stops lowering either way).
 ``WRITE_FAILED`` is raised when commands cannot be written while the link is up (an encode error
 or an exception reply): the PLC then hears nothing from us and its watchdog will stop the crane.
 """
@@ -76,6 +79,8 @@ def conditions(
     found: dict[str, bool] = {i.id: i.id in tripped for i in CATALOGUE if i.id not in PERMISSIVE}
     found.update({i: i in refused for i in PERMISSIVE})
     found["DRIVE_FAULT"] = any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES)
+    seated = all(snapshot.flag(f"spreader.landed_{c}", unsafe=False) for c in (1, 2, 3, 4))
+    found["SLACK_ROPE"] = "SLACK_ROPE" in tripped and not seated
     wind = snapshot.number("env.wind")
     reason = snapshot.comms_reason
     found.update(

@@ -892,3 +892,33 @@ def test_wind_prealarm_is_suppressed_above_the_stop_limit() -> None:
 def test_catalogue_refuses_an_interlock_named_like_a_base_alarm() -> None:
     with pytest.raises(AlarmError, match=r"^alarm LINK_DOWN is defined twice$"):
         AlarmSystem(alarm_catalogue([("LINK_DOWN", "x", False)]))
+
+
+def test_slack_ropes_alarm_only_when_the_spreader_is_not_seated() -> None:
+    from crane_ctrl.alarm_conditions import conditions
+    from crane_ctrl.crane import CraneParams
+    from crane_ctrl.interlocks import NO_LATCHES, InterlockSettings, evaluate
+    from crane_ctrl.links.base import LinkHealth, LinkState
+    from crane_ctrl.snapshot import Quality, Reading, Snapshot
+
+    def snapshot(landed: tuple[bool, ...]) -> Snapshot:
+        values: dict[str, object] = {"hoist.slack_rope": True}
+        values.update(
+            {f"spreader.landed_{c}": v for c, v in zip((1, 2, 3, 4), landed, strict=True)}
+        )
+        readings = {n: Reading(v, Quality.GOOD, 0.0) for n, v in values.items()}
+        return Snapshot(0.0, readings)
+
+    for landed, alarm in (((True,) * 4, False), ((True, True, False, True), True)):
+        s = snapshot(landed)
+        permits = evaluate(s, InterlockSettings.from_params(CraneParams()), NO_LATCHES)
+        assert "SLACK_ROPE" in {t.id for t in permits.active}
+        found = conditions(
+            s,
+            permits,
+            [],
+            LinkHealth("test", LinkState.UP, 0.0),
+            scan_overrun=False,
+            wind_prealarm_mps=15,
+        )
+        assert found["SLACK_ROPE"] is alarm
