@@ -157,6 +157,8 @@ class Automation:
             return self._by_hand(snapshot, now)
         if state is PackState.EXECUTE:
             return self._execute(snapshot, permits, now)
+        if state is PackState.SUSPENDED:
+            return self._suspended(snapshot, permits, now)
         if state in (PackState.HOLDING, PackState.HELD, PackState.STOPPING):
             return self._hold(snapshot, permits, now)
         return Commands(drives_enable=self.sequencer.run is not None)
@@ -190,12 +192,23 @@ class Automation:
             self._start_next(snapshot, permits, now)
         if self.sequencer.run is None:
             self.sequencer(snapshot, permits, now)
-            return Commands(drives_enable=True)  # in EXECUTE the drives stay ready for work
+            waiting = self.why_not_start[0] if self.why_not_start else "waiting for a job"
+            self._machine_events(self.machine.command(PackCommand.SUSPEND, now, waiting))
+            return Commands(drives_enable=True)  # the drives stay ready for work
         commands = self.sequencer(snapshot, permits, now)
         run = self.sequencer.run
         if run is not None and run.step is Step.HELD:
             self._machine_events(self.machine.command(PackCommand.HOLD, now, run.hold_reason))
         return commands
+
+    def _suspended(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        """Starved (no job) or blocked (the next job cannot start): go back to EXECUTE as soon
+        as the next job could start."""
+        job = self._explain_no_start(snapshot, permits)
+        if job is not None and not self.why_not_start and self.yard.at(job.from_slot) is not None:
+            self._machine_events(self.machine.command(PackCommand.UNSUSPEND, now, f"job {job.id}"))
+        self.sequencer(snapshot, permits, now)
+        return Commands(drives_enable=True)
 
     def _start_next(self, snapshot: Snapshot, permits: Permits, now: float) -> None:
         job = self._explain_no_start(snapshot, permits)

@@ -163,6 +163,11 @@ class CraneStation:
 
     def pack(self, user: User, cmd: PackCommand, reason: str = "") -> None:
         """A PackML command (reset, start, hold, unhold, stop, abort, clear ...)."""
+        if cmd in (PackCommand.SUSPEND, PackCommand.UNSUSPEND):
+            raise CommandRefused(
+                f"{cmd} is the crane's own: it suspends when it waits for a job (or a job cannot "
+                "start) and goes on when one can; hold or stop it instead"
+            )
         self.automation.command(cmd, self.now, reason or f"{cmd} by {user.name}")
         self._operator(user, str(cmd), reason=reason)
 

@@ -204,8 +204,9 @@ class StationRig:
         self.station.pack(self.operator, PackCommand.RESET)
         await self.until(lambda v: v.machine is PackState.IDLE, within_s=2, what="IDLE")
         self.station.pack(self.operator, PackCommand.START)
-        return await self.until(lambda v: v.machine is PackState.EXECUTE, within_s=2,
-                                what="EXECUTE")  # fmt: skip
+        running = (PackState.EXECUTE, PackState.SUSPENDING, PackState.SUSPENDED)
+        return await self.until(lambda v: v.machine in running, within_s=2,
+                                what="EXECUTE (or SUSPENDED: no job to start)")  # fmt: skip
 
 
 def yard_model_of(site_file: SiteFile) -> YardModel:

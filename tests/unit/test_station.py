@@ -116,7 +116,7 @@ async def test_mode_changes_only_when_nothing_runs_and_maintenance_needs_its_rol
         with pytest.raises(CommandRefused, match="maintenance role"):
             rig.station.set_mode(rig.operator, Mode.MAINTENANCE)
         await rig.start_automatic()
-        with pytest.raises(CommandRefused, match="not EXECUTE"):
+        with pytest.raises(CommandRefused, match="not SUSPEND"):
             rig.station.set_mode(rig.operator, Mode.MANUAL)
         assert rig.view.mode is Mode.FULLAUTOMATIC
 
@@ -348,3 +348,18 @@ async def test_the_wind_stop_reaction_comes_from_the_crane_configuration() -> No
         assert rig.station.automation.sequencer.settings.on_wind_stop == "set_down"
     async with StationRig(MODBUS) as rig:
         assert rig.station.automation.sequencer.settings.on_wind_stop == "hold"
+
+
+async def test_with_no_job_the_crane_suspends_and_a_new_job_takes_it_back_to_execute() -> None:
+    async with StationRig(MODBUS) as rig:
+        await rig.start_automatic()
+        view = await rig.until(lambda v: v.machine is PackState.SUSPENDED, within_s=1)
+        assert view.machine_reason == "waiting for a job"
+        with pytest.raises(CommandRefused, match="crane's own"):
+            rig.station.pack(rig.operator, PackCommand.UNSUSPEND)
+        rig.station.add_job(rig.operator, Slot.truck("T1"), Slot.stack(7, 3, 1), 40)
+        view = await rig.until(lambda v: v.job is not None, within_s=1, what="the job starts")
+        assert view.machine is PackState.EXECUTE
+        view = await rig.until(lambda v: bool(v.finished), within_s=400, what="job done")
+        view = await rig.until(lambda v: v.machine is PackState.SUSPENDED, within_s=1)
+    assert view.finished[0].state is JobState.DONE
