@@ -37,10 +37,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crane_ctrl.commands import Commands
+from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.interlocks import Motion, Permits
 from crane_ctrl.sequencer_base import (
     OVERSHOOT_M,
+    STILL_MPS,
     Outcome,
     Run,
     SequencerSettings,
@@ -99,6 +100,8 @@ class Sequencer(OperatorSteps, WindSteps, LegSteps):
                 )
         if self._telescope_late(run, snapshot, now):
             size = run.transfer.box.size_ft
+            if not _at_rest(snapshot):
+                return Commands(drives_enable=True)  # stop first (the drives ramp down)
             return self._finish(Outcome.FAILED, f"spreader did not telescope to {size} ft", now)
         step = getattr(self, f"_{run.step.name.lower()}")
         commands: Commands = step(run, snapshot, now)
@@ -139,13 +142,29 @@ class Sequencer(OperatorSteps, WindSteps, LegSteps):
             run.mass_t = load  # weighed: the pendulum of the leg to come
             self._enter(Step.RAISE, now)
             return Commands(drives_enable=True)
+        s = self.settings
+        if now - run.since > s.trial_lift_m / s.trial_lift_mps + s.settle_s + s.lock_timeout_s:
+            run.failure = (
+                "the box did not come clear at the trial lift: a landing pin reads pressed"
+            )
+            self._enter(Step.SET_BACK, now, reason=run.failure)
+            return Commands(drives_enable=True)
         if z is not None and z >= run.target_z:
             return Commands(drives_enable=True)  # hold still while the weight is measured
-        return Commands(drives_enable=True, hoist_speed_ref=self.settings.trial_lift_mps)
+        return Commands(drives_enable=True, hoist_speed_ref=s.trial_lift_mps)
 
     def _set_back_down(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        """Lower the locked box at creep speed until all four pins press; stalled short of
+        that (slack rope, a pin that will not press) for ``landed_timeout_s``: hold."""
         if all_corners(snapshot, "landed"):
             self._enter(Step.UNLOCK, now, reason=run.failure or "")
+            return Commands(drives_enable=True)
+        if abs(snapshot.number("hoist.speed") or 0.0) >= STILL_MPS:
+            run.stalled_since = None
+        elif run.stalled_since is None:
+            run.stalled_since = now
+        elif now - run.stalled_since > self.settings.landed_timeout_s:
+            self.hold(now, f"{run.failure}; set back down but not all four pins pressed")
             return Commands(drives_enable=True)
         return Commands(drives_enable=True, hoist_speed_ref=-self.params.creep_speed_mps)
 
@@ -175,3 +194,7 @@ class Sequencer(OperatorSteps, WindSteps, LegSteps):
                 return self._finish(Outcome.FAILED, run.failure, now)
             return self._finish(Outcome.DONE, "", now)
         return self._hoist_to(z, goal + OVERSHOOT_M, snapshot)
+
+
+def _at_rest(snapshot: Snapshot) -> bool:
+    return all(abs(snapshot.number(f"{axis}.speed") or 0.0) < STILL_MPS for axis in AXES)

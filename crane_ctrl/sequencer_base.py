@@ -59,6 +59,14 @@ OVERSHOOT_M = 0.05
 WIND_STEPS = frozenset({"wind set down", "unlock", "raise clear"})
 """Steps that go on in a wind stop once the box is being set down below it (by their values)."""
 
+HANGING_STEPS = frozenset({"raise", "travel", "lower", "operator landing", "wind set down"})
+"""Steps in which the load hangs from the ropes (by their values)."""
+REPLAN_M = 0.15
+"""A landing this far off its goal (either direction) is not trimmed but planned again, m: the
+landing law trims centimetres; a longer move needs a shaped travel at a clear height."""
+RESETTLES = 3
+"""Times a landing may go back (plan again, settle a swing) before it holds for the
+operator."""
 STILL_MPS = 0.01
 """A hoist slower than this counts as stopped (the hand-over waits for it), m/s."""
 
@@ -127,6 +135,13 @@ class SequencerSettings:
     """Landed this far from the expected height means something else is under the spreader."""
     travel_timeout_factor: float = 2.0
     """A leg that takes this many times its planned time (plus the settle allowance) holds."""
+    landing_patience_s: float = 20.0
+    """After this long waiting over the landing for the strict tolerances, the looser ones
+    (``sway_tolerance_m``, twice the position tolerance) will do, s."""
+    landing_swing_limit_m: float = 0.3
+    """A swing larger than this while landing goes back to settling first (the load hoisted
+    clear of what is around it, damped where it hangs), m: beyond it the landing law's damping
+    would ask for more than its share of the trolley's speed."""
     settle_timeout_s: float = 90.0
     """On top of the planned leg: fine positioning and damping sway (after a stop, say)."""
     hold_on_trip: bool = True
@@ -160,6 +175,10 @@ class Run:
     resume_step: Step | None = None
     hold_reason: str = ""
     sway: SwayWatch = field(default_factory=SwayWatch)
+    resettles: int = 0
+    """Times this landing went back (planned again, settled a swing); reset by a resume."""
+    stalled_since: float | None = None
+    """Since when the hoist has stood still while setting the box back down."""
     gated_since: float | None = None
     """Since when the landing waits above the creep zone (sway, position, telescope)."""
     operator_lands: Callable[[Slot], bool] | None = None
@@ -209,9 +228,13 @@ class SequencerBase:
         """Go on after a hold (the operator has seen why it held)."""
         run = self.run
         if run is not None and run.step is Step.HELD and run.resume_step is not None:
-            resting = self._last is not None and any_corner(self._last, "landed")
-            # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on
-            self._enter(run.resume_step if resting else Step.SETTLE, now)
+            # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on.
+            # In a leg the load hangs unless all four pins say otherwise (one stuck pin does not)
+            last, step = self._last, run.resume_step
+            pins = all_corners if step.value in HANGING_STEPS else any_corner
+            resting = last is not None and pins(last, "landed")
+            run.resettles = 0  # the operator has looked
+            self._enter(step if resting else Step.SETTLE, now)
 
     def _must_hold(self, snapshot: Snapshot, permits: Permits) -> bool:
         """A comms fault, a stop trip or a drive fault: hold until the operator resumes."""
@@ -238,6 +261,7 @@ class SequencerBase:
         run = self.run
         assert run is not None
         run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
+        run.stalled_since = None
         if step not in (Step.TRAVEL, Step.LOWER):
             run.leg = None
         run.sway.reset()

@@ -21,6 +21,7 @@ Pure: no I/O, time comes in as an argument.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ from crane_ctrl.sequencer_base import (
     LAND_CHECK_M,
     OVERSHOOT_M,
     OVERTRAVEL_M,
+    REPLAN_M,
+    RESETTLES,
     SETTLE_MARGIN_M,
     STILL_MPS,
     Run,
@@ -218,6 +221,8 @@ class LegSteps(SequencerBase):
         landing = self._landing_height(run)
         if all_corners(snapshot, "landed"):
             return self._landed(run, z, landing, now)
+        if self._off_the_landing(run, pos, now):
+            return Commands(drives_enable=True)
         if z <= landing + self.params.creep_distance_m and run.creep_since is None:
             run.creep_since = now
         creep_s = self.params.creep_distance_m / self.params.creep_speed_mps
@@ -242,15 +247,38 @@ class LegSteps(SequencerBase):
                 return self._hand_over(run, z, landing, now)
         ref = self._gated_hoist(run, ref, z, now, ready=ready)
         cleared = self._publish_clear(landing, z)
-        vx, vy = self._fine(run, snapshot, pos) if cleared else (0.0, 0.0)
+        vx, vy = self._fine(run, snapshot, pos, now) if cleared else (0.0, 0.0)
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                         hoist_speed_ref=ref, size_ref=self._size_ref(run, snapshot))  # fmt: skip
 
-    def _fine(self, run: Run, snapshot: Snapshot, pos: XYZ) -> tuple[float, float]:
+    def _off_the_landing(self, run: Run, pos: XYZ, now: float) -> bool:
+        """Too far from the goal to trim (a stop left it there, say): plan the leg again; a
+        swing too large to land: settle it first; either again and again: hold for the
+        operator."""
+        goal, lean = self._xy_goal(run), run.sway.lean
+        # the crane belongs between the goal (where a plan puts it) and the lean short of it
+        # (where the landing law puts it, so that the leaning load is on the goal)
+        off = _to_segment((pos[0], pos[1]), goal, (goal[0] - lean[0], goal[1] - lean[1]))
+        watched = run.sway.watched_s >= run.sway.window_s
+        swinging = watched and run.sway.swing_m() > self.settings.landing_swing_limit_m
+        if off <= REPLAN_M and not swinging:
+            return False
+        run.resettles += 1
+        if run.resettles > RESETTLES:
+            self.hold(now, "the load will not settle over its landing: check the wind")
+        elif off > REPLAN_M:
+            self._enter(Step.RAISE, now, reason=f"{off:.2f} m off the landing: planned again")
+        else:
+            run.resume_step = Step.LOWER
+            self._enter(Step.SETTLE, now, reason="the load swings too much to land")
+        return True
+
+    def _fine(self, run: Run, snapshot: Snapshot, pos: XYZ, now: float) -> tuple[float, float]:
         """Put the load on the goal and damp its swing (:func:`land_on_goal`), within a share
         of the rated speeds."""
         goal = self._xy_goal(run)
-        lean, rate = run.sway.lean, run.sway.rate()
+        lean = run.sway.steer_lean(now, (goal[0] - pos[0], goal[1] - pos[1]))
+        rate = run.sway.rate()
         limits = self._limits(snapshot)
         refs = []
         for k, lim in ((0, limits.gantry), (1, limits.trolley)):
@@ -282,8 +310,8 @@ class LegSteps(SequencerBase):
 
     def _gated_hoist(self, run: Run, ref: float, z: float, now: float, *, ready: bool) -> float:
         """``ref``, but not down into the creep zone before the spreader is the box's size,
-        and not into the last :data:`LAND_CHECK_M` before the landing is ``ready`` (over
-        the goal, the load calm)."""
+        and not into the last ``LAND_CHECK_M`` before the landing is ``ready`` (over the goal,
+        the load calm)."""
         p = self.params
         landing = self._landing_height(run)
         gate = landing + LAND_CHECK_M
@@ -292,15 +320,14 @@ class LegSteps(SequencerBase):
         elif not run.delivering and self._size_ref_needed(run):
             gate = landing + max(p.creep_distance_m, p.safe_clearance_m) + CREEP_ENTRY_MARGIN_M
         elif ready:
-            run.gated_since = None
-            return ref
+            return ref  # (the wait is timed from the first arrival at the gate)
         if ref >= 0.0 or z < gate - HOIST_TOLERANCE_M:
             return ref  # not going down, or committed to the touchdown
         if z <= gate + HOIST_TOLERANCE_M:
             run.creep_since = None  # waiting here is no landing failure: timed from release
             run.gated_since = now if run.gated_since is None else run.gated_since
             if now - run.gated_since > self.settings.settle_timeout_s:
-                self.hold(now, "the load did not settle over its landing: check the wind")
+                self._not_settled(run, now)
                 return 0.0
         limits = MotionLimits.from_params(p, loaded=run.delivering).hoist
         floor = hoist_reference(z, gate, limits, creep_from_m=None, creep_mps=p.creep_speed_mps)
@@ -311,14 +338,29 @@ class LegSteps(SequencerBase):
         size = None if last is None else last.number("spreader.size")
         return size != run.transfer.box.size_ft
 
+    def _not_settled(self, run: Run, now: float) -> None:
+        """The landing waited ``settle_timeout_s`` in vain: a box hanging holds for the
+        operator; the empty spreader gives the pick up (raise clear, fail the job)."""
+        why = "the load did not settle over its landing: check the wind"
+        if run.delivering:
+            self.hold(now, why)
+            return
+        run.failure = why
+        self._enter(Step.RAISE_CLEAR, now, reason=why)
+
     def _ready_to_land(self, run: Run, snapshot: Snapshot, pos: XYZ, now: float) -> bool:
         """Sampled every scan of the landing: telescoped, the load calm and over its goal (the
-        crane the lean short of it)."""
-        calm = self._calm(run, snapshot, pos[2], now, self.settings.landing_sway_tolerance_m)
+        crane the lean short of it). After ``landing_patience_s`` at the gate (a gusty wind,
+        say) the looser ``sway_tolerance_m`` and twice the position tolerance will do: still
+        well inside what the landing pins and the stacking accept."""
+        s = self.settings
+        patient = run.gated_since is not None and now - run.gated_since > s.landing_patience_s
+        sway_tol = s.sway_tolerance_m if patient else s.landing_sway_tolerance_m
+        calm = self._calm(run, snapshot, pos[2], now, sway_tol)
         size_ok = run.delivering or snapshot.number("spreader.size") == run.transfer.box.size_ft
         goal = self._xy_goal(run)
         lean = run.sway.lean
-        tol = self.settings.position_tolerance_m
+        tol = s.position_tolerance_m * (2.0 if patient else 1.0)
         there = all(abs(goal[k] - pos[k] - lean[k]) <= tol for k in (0, 1))
         return calm and size_ok and there
 
@@ -330,3 +372,12 @@ class LegSteps(SequencerBase):
         if any_corner(snapshot, "landed") or not all_corners(snapshot, "unlocked"):
             return None  # the interlock would refuse it: the leg rises clear first
         return size
+
+
+def _to_segment(p: XY, a: XY, b: XY) -> float:
+    """Distance from ``p`` to the segment ``a``-``b``, m."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length2 = dx * dx + dy * dy
+    u = 0.0 if length2 == 0.0 else ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2
+    u = min(1.0, max(0.0, u))
+    return math.hypot(p[0] - a[0] - u * dx, p[1] - a[1] - u * dy)

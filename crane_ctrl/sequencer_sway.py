@@ -21,13 +21,23 @@ from dataclasses import dataclass, field
 
 from crane_ctrl.snapshot import Snapshot
 
-__all__ = ["LOAD_GAIN_PER_S", "SWAY_RATE_GAIN_PER_S", "SwayWatch", "land_on_goal", "sway_of"]
+__all__ = [
+    "LEAN_FOLLOW_MPS",
+    "LOAD_GAIN_PER_S",
+    "SWAY_RATE_GAIN_PER_S",
+    "SwayWatch",
+    "land_on_goal",
+    "sway_of",
+]
 
 XY = tuple[float, float]
 
 LOAD_GAIN_PER_S = 0.8
 """Crane speed per metre between the crane and where it puts the load on the goal, 1/s (see
 :func:`land_on_goal`)."""
+LEAN_FOLLOW_MPS = 0.05
+"""How fast the landing's aim follows a change of the lean, m/s (a speed step of this size
+swings the load by under 10 cm, which the landing law damps as it goes)."""
 SWAY_RATE_GAIN_PER_S = 0.6
 """Crane speed against the sway rate over the pendulum's ``w``, 1/s. Tried on the plant with
 :data:`LOAD_GAIN_PER_S`: 4 to 21 m of rope, 30-80 mm of swing or 50 mm off the goal, load on the
@@ -57,10 +67,27 @@ class SwayWatch:
     """The pendulum's angular frequency at the last sample, rad/s."""
     lean: XY = (0.0, 0.0)
     """The steady offset (a wind's lean), m: see :meth:`sample`."""
+    aim: XY | None = None
+    """The lean the landing steers by: follows :attr:`lean` at :data:`LEAN_FOLLOW_MPS`."""
+    aim_at: float = 0.0
 
     def reset(self) -> None:
         self.log.clear()
         self.since = None
+        self.aim = None
+
+    def steer_lean(self, now: float, start: XY) -> XY:
+        """The lean to steer by now: from ``start`` (where the crane stands off the goal when
+        the landing begins) towards :attr:`lean`, at most :data:`LEAN_FOLLOW_MPS`: moving the
+        crane a wind's lean upwind at once would swing the load by as much."""
+        if self.aim is None:
+            self.aim, self.aim_at = start, now
+        step = LEAN_FOLLOW_MPS * max(0.0, now - self.aim_at)
+        ax, ay = self.aim
+        lx, ly = self.lean
+        self.aim = (ax + max(-step, min(step, lx - ax)), ay + max(-step, min(step, ly - ay)))
+        self.aim_at = now
+        return self.aim
 
     def sample(self, now: float, sway: XY, speed: XY, window_s: float, omega: float) -> None:
         """Add this scan's reading (once per scan), forget what is older than the window, and

@@ -54,3 +54,23 @@ async def test_telescope_and_hoist_overlap_travel_and_the_interlock_never_refuse
     assert seen.lowest_while_telescoping_m >= pick + job.sim.plant.params.creep_distance_m
     assert seen.rising_while_travelling
     assert seen.lowering_while_travelling
+
+
+async def test_a_spreader_that_does_not_telescope_stops_short_of_the_box_and_fails_the_job() -> (
+    None
+):
+    async with JobRig() as job:
+        box = job.yard.boxes[BOX_20]
+        pick = job.yard.pick_height_m(box)
+        job.inject("force", signal="spreader.size", value=40)  # never reads 20 ft
+        job.start(BOX_20, TO)
+        lowest = float("inf")
+        while job.sequencer.outcome is None:
+            await job.scan()
+            lowest = min(lowest, job.hoist_m())
+            assert job.rig.clock.now() < 120.0, job.where
+        outcome = job.sequencer.outcome
+        assert outcome[1:] == (Outcome.FAILED, "spreader did not telescope to 20 ft")
+        assert job.at_rest(), "failed with the crane stopped"
+        assert lowest >= pick + job.sim.plant.params.creep_distance_m
+        assert job.sim.model_faults == ()

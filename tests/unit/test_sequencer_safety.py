@@ -634,6 +634,20 @@ REGRESSION: dict[str, Regression] = {
         at_step("link_drop", "deliver", "settle sway", 1.0), ends="done"),
     "steady wind below the stop limit all along": regression(T1_TO_STACK, FaultPlan(
         "wind", (("speed_mps", 16.0), ("gust_mps", 0.0))), ends=None),
+    "a pin stuck pressed does not make a swinging load look landed at the resume": regression(
+        JOBS[1], FaultPlan("landed_pin_stuck", (("corner", 3), ("value", True)), 0.50),
+        FaultPlan("link_drop", (), 0.51), ends="done"),
+    "a pin stuck pressed at the pick: the trial lift sets the box back and fails": regression(
+        STACK_TO_AGV, FaultPlan("landed_pin_stuck", (("corner", 3), ("value", True)), 0.04),
+        ends="failed: trial lift"),
+    "a gusty wind pushing the load about over its landing: no endless re-landing": regression(
+        JOBS[6], FaultPlan("wind", (("speed_mps", 20.0), ("gust_period_s", 4.0),
+                                    ("gust_mps", 4.0)), 0.64, 100), ends=None),
+    "gusts over the box and a pin that will not press: the pick is given up": regression(
+        JOBS[2], FaultPlan("wind", (("speed_mps", 16.0), ("gust_mps", 2.0),
+                                    ("gust_period_s", 4.0)), 0.02),
+        FaultPlan("landed_pin_stuck", (("corner", 3), ("value", False))),
+        ends="failed: landing not confirmed"),
 }  # fmt: skip
 
 
