@@ -48,6 +48,8 @@ Relink = Callable[[Profile, Path], Awaitable[Link]]
 _SWAP_STATES = frozenset({PackState.STOPPED, PackState.IDLE, PackState.ABORTED})
 _COLLECT_STEPS = ("telescope", "raise", "travel", "settle sway", "lower", "lock", "trial lift")
 _DELIVER_STEPS = ("raise", "travel", "settle sway", "lower", "unlock", "raise clear")
+_SAME_PLACE = {"operator landing": "lower", "wind set down": "lower", "set back down": "lock"}
+"""Steps that stand where another does in the job's progress."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +382,6 @@ def _progress(run: Any) -> float | None:
     if run is None:
         return None
     steps, before = (_DELIVER_STEPS, len(_COLLECT_STEPS)) if run.delivering else (_COLLECT_STEPS, 0)
-    step = str(run.step)
+    step = _SAME_PLACE.get(str(run.step), str(run.step))
     done = before + (steps.index(step) if step in steps else 0)
     return done / (len(_COLLECT_STEPS) + len(_DELIVER_STEPS))
