@@ -259,18 +259,19 @@ class LegSteps(SequencerBase):
         # the crane belongs between the goal (where a plan puts it) and the lean short of it
         # (where the landing law puts it, so that the leaning load is on the goal)
         off = _to_segment((pos[0], pos[1]), goal, (goal[0] - lean[0], goal[1] - lean[1]))
-        watched = run.sway.watched_s >= run.sway.window_s
-        swinging = watched and run.sway.swing_m() > self.settings.landing_swing_limit_m
+        if run.sway.watched_s < run.sway.window_s:
+            return False  # the lean, and so where the crane belongs, is not known yet
+        swinging = run.sway.swing_m() > self.settings.landing_swing_limit_m
         if off <= REPLAN_M and not swinging:
             return False
         run.resettles += 1
         if run.resettles > RESETTLES:
             self.hold(now, "the load will not settle over its landing: check the wind")
-        elif off > REPLAN_M:
-            self._enter(Step.RAISE, now, reason=f"{off:.2f} m off the landing: planned again")
-        else:
+        elif swinging:  # first calm it: a swinging load's lean, and so "off", is not known
             run.resume_step = Step.LOWER
             self._enter(Step.SETTLE, now, reason="the load swings too much to land")
+        else:
+            self._enter(Step.RAISE, now, reason=f"{off:.2f} m off the landing: planned again")
         return True
 
     def _fine(self, run: Run, snapshot: Snapshot, pos: XYZ, now: float) -> tuple[float, float]:
