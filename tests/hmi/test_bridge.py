@@ -28,8 +28,9 @@ def _refuse() -> None:
     raise CommandRefused("not now", "and not so")
 
 
-async def _slow() -> None:
-    await asyncio.sleep(5)
+async def _never() -> None:
+    """A station call that never answers (waits on a future nobody resolves)."""
+    await asyncio.get_running_loop().create_future()
 
 
 async def test_calls_run_on_the_station_thread_and_refusals_come_back() -> None:
@@ -42,7 +43,7 @@ async def test_calls_run_on_the_station_thread_and_refusals_come_back() -> None:
             await bridge.call(_refuse)
         assert refused.value.reasons == ("not now", "and not so")
         with pytest.raises(TimeoutError, match=r"did not answer within 0\.2 s"):
-            await bridge.call(cast(Any, _slow))
+            await bridge.call(cast(Any, _never))
     finally:
         thread.stop()
     assert not thread.alive
