@@ -32,12 +32,10 @@ the step allows (set back down, unlock, raise empty) and fails the job; it never
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from crane_ctrl.commands import Commands
-from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks import Permits
 from crane_ctrl.motion import (
     AxisLimits,
@@ -48,10 +46,10 @@ from crane_ctrl.motion import (
     pendulum_period_s,
     trapezoid,
 )
-from crane_ctrl.sequencer import Outcome, SequencerSettings
+from crane_ctrl.sequencer import Outcome
+from crane_ctrl.sequencer_base import JobController
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.transfer import Transfer, all_corners, any_corner
-from crane_ctrl.yard_model import YardModel
 
 __all__ = ["CATCH_DAMPING", "SWAY_LIMIT_M", "NaiveOperator", "NaiveStep"]
 
@@ -98,24 +96,8 @@ class _Run:
     failure: str | None = None
 
 
-class NaiveOperator:
+class NaiveOperator(JobController[_Run]):
     """One axis at a time, plain trapezoids, waits for the sway (a Supervisor sequencer hook)."""
-
-    def __init__(
-        self,
-        params: CraneParams,
-        yard: YardModel,
-        settings: SequencerSettings | None = None,
-        *,
-        on_event: Callable[[dict[str, object]], None] | None = None,
-    ) -> None:
-        self.params = params
-        self.yard = yard
-        self.settings = settings or SequencerSettings()
-        self.on_event = on_event
-        self.run: _Run | None = None
-        self.travel_clear_below_m: float | None = None
-        self.outcome: tuple[str, Outcome, str] | None = None
 
     def start(self, transfer: Transfer, now: float) -> None:
         if self.run is not None:
@@ -144,22 +126,7 @@ class NaiveOperator:
         run = self.run
         assert run is not None
         run.step, run.since, run.profile, run.mark_t = step, now, None, None
-        self._emit({"time": now, "job": run.transfer.job_id, "step": str(step), "reason": reason,
-                    "phase": "deliver" if run.delivering else "collect"})  # fmt: skip
-
-    def _emit(self, event: dict[str, object]) -> None:
-        if self.on_event is not None:
-            self.on_event(event)
-
-    def _finish(self, outcome: Outcome, reason: str, now: float) -> Commands:
-        run = self.run
-        assert run is not None
-        self.outcome = (run.transfer.job_id, outcome, reason)
-        self._emit({"time": now, "job": run.transfer.job_id, "outcome": str(outcome),
-                    "reason": reason})  # fmt: skip
-        self.run = None
-        self.travel_clear_below_m = None
-        return Commands(drives_enable=True)
+        self._step_event(run, str(step), now, reason)
 
     def _fail(self, run: _Run, reason: str, now: float) -> Commands:
         """Stop what it does and make the load safe, then fail with ``reason``."""

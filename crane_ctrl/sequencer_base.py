@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.crane import CraneParams
@@ -33,7 +33,15 @@ if TYPE_CHECKING:
     from crane_ctrl.sequencer_operator import OperatorLanding
     from crane_ctrl.sequencer_wind import SetDownPlace
 
-__all__ = ["APPROACH_M", "Outcome", "Run", "SequencerBase", "SequencerSettings", "Step"]
+__all__ = [
+    "APPROACH_M",
+    "JobController",
+    "Outcome",
+    "Run",
+    "SequencerBase",
+    "SequencerSettings",
+    "Step",
+]
 
 APPROACH_M = 1.0
 """Where the operator lands, the hand-over height over the landing (twistlock plane over its
@@ -188,9 +196,18 @@ class Run:
     events: list[dict[str, object]] = field(default_factory=list)
 
 
-class SequencerBase:
-    """What every step shares: the crane, the yard, the settings, the run, and the bookkeeping
-    of steps, holds and outcomes."""
+class _JobRun(Protocol):
+    transfer: Transfer
+    delivering: bool
+
+
+R = TypeVar("R", bound=_JobRun)
+
+
+class JobController(Generic[R]):
+    """The surface every job controller (a Supervisor sequencer hook) shares, ours and the
+    benchmark's naive baseline: the crane, the yard, the settings, the run, its step and outcome
+    events, and :meth:`_finish`."""
 
     def __init__(
         self,
@@ -204,12 +221,48 @@ class SequencerBase:
         self.yard = yard
         self.settings = settings or SequencerSettings()
         self.on_event = on_event
-        self.run: Run | None = None
+        self.run: R | None = None
         self.travel_clear_below_m: float | None = None
         """Read by the supervisor for the travel-height interlock."""
+        self.outcome: tuple[str, Outcome, str] | None = None
+
+    def _step_event(self, run: R, step: str, now: float, reason: str) -> dict[str, object]:
+        """Announce that ``run`` entered ``step``; the event, for the caller to keep."""
+        event: dict[str, object] = {"time": now, "job": run.transfer.job_id, "step": step,
+                 "reason": reason, "phase": "deliver" if run.delivering else "collect"}  # fmt: skip
+        self._emit(event)
+        return event
+
+    def _emit(self, event: dict[str, object]) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _finish(self, outcome: Outcome, reason: str, now: float) -> Commands:
+        run = self.run
+        assert run is not None
+        self.outcome = (run.transfer.job_id, outcome, reason)
+        self._emit({"time": now, "job": run.transfer.job_id, "outcome": str(outcome),
+                    "reason": reason})  # fmt: skip
+        self.run = None
+        self.travel_clear_below_m = None
+        return Commands(drives_enable=True)
+
+
+class SequencerBase(JobController[Run]):
+    """What every step shares: besides :class:`JobController`'s, the last snapshot and
+    permits, and the bookkeeping of steps and holds."""
+
+    def __init__(
+        self,
+        params: CraneParams,
+        yard: YardModel,
+        settings: SequencerSettings | None = None,
+        *,
+        on_event: Callable[[dict[str, object]], None] | None = None,
+    ) -> None:
+        super().__init__(params, yard, settings, on_event=on_event)
         self._permits: Permits | None = None
         self._last: Snapshot | None = None
-        self.outcome: tuple[str, Outcome, str] | None = None
         """(job id, outcome, reason) of the last finished job."""
 
     def hold(self, now: float, reason: str) -> None:
@@ -265,22 +318,7 @@ class SequencerBase:
         if step not in (Step.TRAVEL, Step.LOWER):
             run.leg = None
         run.sway.reset()
-        event = {"time": now, "job": run.transfer.job_id, "step": str(step), "reason": reason,
-                 "phase": "deliver" if run.delivering else "collect"}  # fmt: skip
-        run.events.append(event)
-        if self.on_event is not None:
-            self.on_event(event)
-
-    def _finish(self, outcome: Outcome, reason: str, now: float) -> Commands:
-        run = self.run
-        assert run is not None
-        self.outcome = (run.transfer.job_id, outcome, reason)
-        event = {"time": now, "job": run.transfer.job_id, "outcome": str(outcome), "reason": reason}
-        if self.on_event is not None:
-            self.on_event(event)
-        self.run = None
-        self.travel_clear_below_m = None
-        return Commands(drives_enable=True)
+        run.events.append(self._step_event(run, str(step), now, reason))
 
     def _fail_safe(self, run: Run, reason: str, now: float, snapshot: Snapshot) -> Commands:
         """Start making the load safe, then fail the job with ``reason``."""
