@@ -38,7 +38,7 @@ from crane_ctrl.machine import (
 from crane_ctrl.profile import Profile
 from crane_ctrl.site import SiteLayout, Slot
 from crane_ctrl.supervisor import Supervisor, SupervisorView
-from crane_ctrl.yard_model import YardModel
+from crane_ctrl.yard_model import Box, YardModel
 
 __all__ = ["BoxPlace", "CraneStation", "Relink", "StationView", "User"]
 
@@ -125,6 +125,8 @@ class CraneStation:
                                      mode_settings=mode_settings, on_event=self._event)  # fmt: skip
         self.profile_path = profile_path
         self.relink = relink
+        self._boxes_of: tuple[Box, ...] | None = None
+        self._placed: tuple[BoxPlace, ...] = ()
         supervisor.sequencer = self.automation
         supervisor.on_view = self._publish
         self.view = self._build(supervisor.view)
@@ -318,12 +320,17 @@ class CraneStation:
         )  # fmt: skip
 
     def _boxes(self) -> tuple[BoxPlace, ...]:
-        out = []
-        for box in self.yard.boxes.values():
-            x, y = self.yard.centre(box)
-            bottom = self.yard.floor_m(box.slot)
-            out.append(BoxPlace(box.id, box.size_ft, box.slot, x, y, bottom, box.height_m))
-        return tuple(out)
+        """The yard for drawing; placed again only when the inventory changed (boxes are
+        immutable and replaced when they move), not at every scan."""
+        boxes = tuple(self.yard.boxes.values())
+        if boxes != self._boxes_of:
+            self._boxes_of, self._placed = boxes, tuple(self._place(b) for b in boxes)
+        return self._placed
+
+    def _place(self, box: Box) -> BoxPlace:
+        x, y = self.yard.centre(box)
+        bottom = self.yard.floor_m(box.slot)
+        return BoxPlace(box.id, box.size_ft, box.slot, x, y, bottom, box.height_m)
 
     # --- the journal
 
