@@ -24,15 +24,19 @@ Per move:
   limits; deliver: lift-off to touchdown at the destination, loaded limits; raise clear: the
   empty spreader from the set-down up to where the job ends, ``landing=False``) plus two
   ``twistlock_turn_time_s`` (lock, unlock). Each leg's clear height is what the sequencer's rule
-  needs over the straight path (obstacles from the yard model without the moved box, the box's
-  footprint, ``safe_clearance_m``, plus the carried box's height when loaded). A telescope
+  needs over the straight path (:func:`~crane_ctrl.motion_leg.leg_clearance`: obstacles from
+  the yard model without the moved box, the box's footprint, ``safe_clearance_m`` over the path
+  and ``approach_clearance_m`` over the load's own places, plus the carried box's height when
+  loaded). A telescope
   overlaps the collect leg perfectly: that leg counts ``max(leg, telescope time)``. Not in it:
   the trial lift and its settling, scan delays, shaping, sway;
 * clearance-aware bound (:func:`clearance_aware_leg_s`): the same legs, limits and turns, but
-  travel may start only once the load is above what it stands on by ``safe_clearance_m``, and
-  the load may not sink below ``safe_clearance_m`` over its touchdown height until travel has
-  ended (the landing's creep is straight down): the lift-off and the creep no longer overlap
-  travel. Still no shaping, no settling, and time-optimal profiles at the rated limits;
+  with the sequencer's clearance rule at both ends (:func:`~crane_ctrl.motion_leg.
+  leg_clearance`): travel may start only once the load is above what it stands on by
+  ``approach_clearance_m`` (more where something higher stands beside it), and the load may not
+  sink below ``approach_clearance_m`` over its touchdown height until travel has ended (the
+  rest of the creep is straight down). Still no shaping, no settling, and time-optimal profiles
+  at the rated limits;
 * residual sway: the load's offset from plumb (``sway.gantry``, ``sway.trolley`` of
   ``sim.status()``, combined) at the first scan at which all four landing pins press after the
   box has been lifted, i.e. at the set-down, mm;
@@ -68,14 +72,13 @@ from crane_ctrl.motion import (
     XY,
     XYZ,
     AxisLimits,
-    ClearanceSpan,
     MotionLimits,
     PathClearance,
     Profile1D,
-    clearance_height_m,
     lower_bound_s,
     trapezoid,
 )
+from crane_ctrl.motion_leg import leg_clearance
 from crane_ctrl.motion_profiles import Pulse, reach_pulses
 from crane_ctrl.profile_loader import load_profile
 from crane_ctrl.sequencer import Sequencer, Transfer
@@ -253,10 +256,7 @@ def legs_of(
 
 def issue_leg_s(leg: Leg, params: CraneParams) -> float:
     """:func:`lower_bound_s` of ``leg``, with the clear height of the sequencer's rule."""
-    height = clearance_height_m(
-        (leg.start[:2], leg.goal[:2]), leg.obstacles, carrying_height_m=leg.carrying_m,
-        clearance_m=params.safe_clearance_m, half_size_m=leg.half_size_m,
-    )  # fmt: skip
+    height = _leg_clearance(leg, params).height_m()
     return lower_bound_s(
         leg.start, leg.goal, height, MotionLimits.from_params(params, loaded=leg.loaded),
         creep_distance_m=params.creep_distance_m, creep_mps=params.creep_speed_mps,
@@ -265,15 +265,15 @@ def issue_leg_s(leg: Leg, params: CraneParams) -> float:
 
 
 def clearance_aware_leg_s(leg: Leg, params: CraneParams) -> float:
-    """Lower bound of ``leg`` when the 0.5 m clearance rule holds at both ends, s.
+    """Lower bound of ``leg`` when the sequencer's clearance rule holds at both ends, s.
 
     As :func:`lower_bound_s` (rated limits, time-optimal trapezoids, gantry and trolley each on
     its own, hoist up to the path's clear height and down with creep), except that travel may
-    start only once the rising hoist is ``safe_clearance_m`` over what the load stands on (the
-    path's spans at its start), and the load may not sink below ``safe_clearance_m`` over its
-    touchdown until travel has ended. The leg then takes ``max(lift-off + travel + final
-    descent, rise + descent)``. Spans in the middle of the path are taken as perfectly
-    overlapped, so this is still a lower bound.
+    start only once the rising hoist clears the path's spans at its start (what the load stands
+    on by ``approach_clearance_m``), and the load may not sink below the spans at the goal
+    (``approach_clearance_m`` over its touchdown) until travel has ended. The leg then takes
+    ``max(lift-off + travel + final descent, rise + descent)``. Spans in the middle of the path
+    are taken as perfectly overlapped, so this is still a lower bound.
     """
     p = params
     limits = MotionLimits.from_params(p, loaded=leg.loaded)
@@ -286,21 +286,19 @@ def clearance_aware_leg_s(leg: Leg, params: CraneParams) -> float:
     if travel <= 0.0:
         return hoist
     lift_off = rise.time_at(path.height_m(0.0, 0.0) - leg.start[2])
-    goal_span = leg.goal[2] + p.safe_clearance_m if leg.landing else leg.goal[2]
+    end = path.length_m
+    goal_span = path.height_m(end, end) if leg.landing else leg.goal[2]
     final = descent.duration_s - descent.time_at(top - goal_span)
     return max(lift_off + travel + final, hoist)
 
 
 def _leg_clearance(leg: Leg, params: CraneParams) -> PathClearance:
-    path = PathClearance.along(
-        (leg.start[:2], leg.goal[:2]), leg.obstacles, carrying_height_m=leg.carrying_m,
-        clearance_m=params.safe_clearance_m, half_size_m=leg.half_size_m,
-    )  # fmt: skip
-    if not leg.landing:
-        return path
-    end = path.length_m
-    goal = ClearanceSpan(end, end, leg.goal[2] + params.safe_clearance_m)
-    return PathClearance(end, (*path.spans, goal))
+    """The spans the sequencer's rule gives the leg (:func:`~crane_ctrl.motion_leg.leg_clearance`:
+    ``safe_clearance_m`` over the path, ``approach_clearance_m`` over the load's own places)."""
+    return leg_clearance(
+        (leg.start[:2], leg.goal[:2]), (leg.start[2], leg.goal[2]), leg.obstacles, params,
+        leg.carrying_m, leg.half_size_m, landing=leg.landing,
+    ).all  # fmt: skip
 
 
 def _travel_s(leg: Leg, limits: MotionLimits) -> float:
@@ -314,8 +312,10 @@ def _descent(drop_m: float, limits: AxisLimits, params: CraneParams, *, landing:
     if not landing:
         return trapezoid(drop_m, limits)
     creep = min(params.creep_speed_mps, limits.vmax_mps)
-    creep_part = min(max(drop_m, 0.0), params.creep_distance_m)
-    pulses = reach_pulses(max(0.0, drop_m - creep_part), limits, end_mps=creep)
+    drop = max(drop_m, 0.0)
+    ramp = min(drop, creep * creep / (2.0 * limits.accel_mps2))  # a drop all within creep
+    creep_part = min(drop - ramp, params.creep_distance_m)  # first speeds up to creep speed
+    pulses = reach_pulses(drop - creep_part, limits, end_mps=creep)
     end = max((q.end_s for q in pulses), default=0.0)
     return Profile1D.from_pulses([*pulses, Pulse(end, end + creep_part / creep, 0.0)])
 

@@ -152,6 +152,14 @@ class CraneParams(BaseModel):
     """Share of the trailer's mass that hangs on the container when it is lifted with it, t (A)."""
     safe_clearance_m: float = Field(default=0.5, gt=0)
     """Clearance over the highest obstacle for travel in automatic, m."""
+    approach_clearance_m: float = Field(default=0.15, gt=0)
+    """Clearance the load keeps over its own place while travel starts or ends there, m (A).
+
+    While the load's footprint still overlaps the place it was lifted from, or already overlaps
+    the place it is landing on, it need only be this far above that place's level (and above
+    anything no higher beside it), not ``safe_clearance_m``: travel starts just after lift-off
+    and finishes during the landing's creep. Everything higher keeps ``safe_clearance_m``.
+    Enough to clear a chassis's twistlock cones and the hoist's positioning error."""
 
     @property
     def trolley_travel_m(self) -> float:
@@ -170,6 +178,10 @@ class CraneParams(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        _check(
+            self.approach_clearance_m <= self.safe_clearance_m,
+            "approach_clearance_m must not exceed safe_clearance_m",
+        )
         _check(
             self.hoist_speed_loaded_mps <= self.hoist_speed_empty_mps,
             "hoist_speed_loaded_mps must not exceed hoist_speed_empty_mps",

@@ -13,6 +13,7 @@ two are iterated. Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,11 +30,23 @@ from crane_ctrl.motion_clearance import (
     travel_start_s,
 )
 from crane_ctrl.motion_profiles import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
-from crane_ctrl.motion_shaping import Shaper, pendulum_length_m
+from crane_ctrl.motion_shaping import (
+    SWAY_STEP_S,
+    Shaper,
+    oscillator_transition,
+    pendulum_length_m,
+)
 from crane_ctrl.motion_travel import XY, TravelPlan
 from crane_ctrl.site import CONTAINER_HEIGHT_M
 
-__all__ = ["LANDING_OVERTRAVEL_M", "XYZ", "LegPlan"]
+__all__ = [
+    "APPROACH_MARGIN_M",
+    "LANDING_OVERTRAVEL_M",
+    "XYZ",
+    "LegPlan",
+    "LegSpans",
+    "leg_clearance",
+]
 
 LANDING_OVERTRAVEL_M = 0.2
 """A leg's landing creeps towards this far below the expected touchdown, m: the touchdown height
@@ -42,8 +55,17 @@ the landing pins or slack rope and stops it, instead of stopping just short."""
 _LEG_ITERATIONS = 6
 """Most rounds of: shaping the travel on the rope a lowering start gives, then timing the
 overlap on that travel (see :func:`_consistent`). Most legs agree after the first round."""
+_CUT_EPS_M = 1e-6
+"""A span is cut where the load's own places end only this far inside it (rounding: an
+obstacle's edge on that very line leaves no sliver at the full height)."""
+_LEVEL_EPS_M = 1e-6
+"""Heights closer than this are the same level (rounding, not a physical tolerance)."""
 _AGREE_S = 0.02
 """A lowering start the shaping assumed and the one its travel allows agree within this, s."""
+APPROACH_MARGIN_M = 0.03
+"""The planned landing keeps this much over the approach clearance where it overlaps travel,
+m: the descent it is timed on is the hoist's predicted landing (slow-down, creep), not the
+fastest possible one, so a hoist a little ahead of its prediction still clears."""
 
 XYZ = tuple[float, float, float]
 """(x, y, z): gantry, trolley and twistlock-plane height, m."""
@@ -56,9 +78,12 @@ class LegPlan:
     other departure from the plan, plan the rest again from where the crane is.
 
     ``obstacles`` must include what the load stands on at the start (the box below, the vehicle
-    deck): travel then starts only once the load is ``safe_clearance_m`` above it. The load
-    also stays that far above its touchdown height until travel ends (the landing proper is
-    straight down).
+    deck): travel then starts only once the load is above it, by ``approach_clearance_m`` while
+    the load's footprint still overlaps the place it left and ``safe_clearance_m`` beyond.
+    Likewise the landing: over its own place the load may come down to ``approach_clearance_m``
+    over the touchdown height while travel finishes (the rest of the creep is straight down);
+    everything higher than the place it lands on keeps ``safe_clearance_m``
+    (:func:`leg_clearance`).
 
     Times: :attr:`travel_start_s` and :attr:`touchdown_s` are leg times (from the leg's start,
     the load hanging free at rest); :attr:`lowering_after_s` is a plan time (from travel's
@@ -82,6 +107,11 @@ class LegPlan:
     lowering_after_s: float
     creep_distance_m: float
     creep_mps: float
+    expected_sway: tuple[XY, ...] = ()
+    """The load's offset from plumb (gantry, trolley) the travel itself swings it by, every
+    :data:`SWAY_STEP_S` of travel time from its start (hanging still then), m: what the shaping
+    cancels by the end. A sway sensor's reading less this is swing the travel will not take
+    away (:meth:`expected_sway_m`)."""
 
     @classmethod
     def plan(
@@ -104,7 +134,10 @@ class LegPlan:
         limits = MotionLimits.from_params(p, loaded=loaded)
         xy0, xy1 = start_xyz[:2], goal_xyz[:2]
         carrying = container_height_m if loaded else 0.0
-        clearance = _leg_clearance((xy0, xy1), goal_xyz[2], obstacles, p, carrying, half_size_m)
+        spans = leg_clearance(
+            (xy0, xy1), (start_xyz[2], goal_xyz[2]), obstacles, p, carrying, half_size_m
+        )
+        clearance = spans.all
         needed = clearance.height_m()
         top = max(start_xyz[2], needed + HOIST_TOLERANCE_M)
         if top > p.lift_height_m:
@@ -133,16 +166,19 @@ class LegPlan:
                 gravity_mps2=p.gravity_mps2,
             )  # fmt: skip
 
+        descents = (fastest, landing)
+
         def shaped(start: float, lower: float, arrival: float) -> _Shaped:
             travel = plan_travel(_RopeOverTravel(rope, rise, landing, start, lower), arrival)
-            return _Shaped(travel, *_overlap(travel, clearance, rise, fastest), lower)
+            return _Shaped(travel, *_overlap(travel, spans, rise, descents), lower)
 
         first = plan_travel(lambda t: rope(top), 0.0)
-        best = _consistent(shaped, *_overlap(first, clearance, rise, fastest), first.duration_s)
+        best = _consistent(shaped, *_overlap(first, spans, rise, descents), first.duration_s)
         travel, start, lower = best.travel, best.start_s, max(best.lower_s, best.assumed_s)
+        sway = _expected_sway(travel, _RopeOverTravel(rope, rise, landing, start, lower), p)
         return cls(
             start_xyz, goal_xyz, limits, clearance, needed, top, travel, rise, landing, start,
-            lower, p.creep_distance_m, p.creep_speed_mps,
+            lower, p.creep_distance_m, p.creep_speed_mps, sway,
         )  # fmt: skip
 
     @property
@@ -154,6 +190,20 @@ class LegPlan:
     def touchdown_s(self) -> float:
         """Predicted leg time of touchdown, s."""
         return self.lowering_start_s + self.landing.duration_s
+
+    def expected_sway_m(self, travel_t: float | None) -> XY:
+        """The offset from plumb the travel swings the load by ``travel_t`` after it started,
+        m: (0, 0) before travel and once its plan has ended (the shaping has cancelled it)."""
+        table = self.expected_sway
+        if travel_t is None or travel_t <= 0.0 or travel_t >= self.travel.duration_s:
+            return 0.0, 0.0
+        x = travel_t / SWAY_STEP_S
+        i = min(int(x), len(table) - 2)
+        if i < 0:
+            return 0.0, 0.0
+        f = x - i
+        (x0, y0), (x1, y1) = table[i], table[i + 1]
+        return x0 + f * (x1 - x0), y0 + f * (y1 - y0)
 
     def height_m(self, t: float) -> float:
         """Predicted twistlock-plane height at leg time ``t``, m."""
@@ -217,33 +267,145 @@ def _period(length_m: float, params: CraneParams) -> float:
     return 2.0 * math.pi * math.sqrt(length_m / params.gravity_mps2)
 
 
-def _leg_clearance(
+class LegSpans(NamedTuple):
+    """A leg's clearance: ``all`` spans (what the travel interlock is given); ``normal``, the
+    ones a lowering start is timed on with the fastest descent; ``landing``, those over the
+    landing place, timed on the predicted landing (with :data:`APPROACH_MARGIN_M`)."""
+
+    all: PathClearance
+    normal: PathClearance
+    landing: PathClearance
+
+
+def leg_clearance(
     path_xy: tuple[XY, XY],
-    goal_z: float,
+    levels: tuple[float, float],
     obstacles: Sequence[Footprint],
     params: CraneParams,
     carrying_m: float,
     half_size_m: XY,
-) -> PathClearance:
-    """The path's spans, and the touchdown height plus the clearance at its end."""
-    clearance = PathClearance.along(
-        path_xy,
-        obstacles,
-        carrying_height_m=carrying_m,
-        clearance_m=params.safe_clearance_m,
+    *,
+    landing: bool = True,
+) -> LegSpans:
+    """The path's spans, the touchdown height plus the clearance at its end, and the load's own
+    places let down to ``approach_clearance_m``.
+
+    ``levels``: the twistlock plane standing at the start and at the goal. Along the first
+    stretch of the path the load's footprint still overlaps the place it left, along the last
+    stretch it overlaps the place it lands on (:func:`_own_place_m`). There a span no higher
+    than that place's own (what it stands on, the ground, a neighbour no higher) needs only
+    ``approach_clearance_m`` over the place's level: lift-off need not wait for the full
+    clearance before travel, and the landing's creep overlaps the end of travel. Everything
+    higher keeps ``safe_clearance_m``, and so does every span elsewhere on the path. Without
+    ``landing`` (a leg that ends hanging, not landed) there is no span for the touchdown.
+    """
+    p = params
+    base = PathClearance.along(
+        path_xy, obstacles, carrying_height_m=carrying_m, clearance_m=p.safe_clearance_m,
         half_size_m=half_size_m,
+    )  # fmt: skip
+    end = base.length_m
+    own = _own_place_m(path_xy, half_size_m)
+    goal_span = ClearanceSpan(end, end, levels[1] + p.safe_clearance_m)
+    normal: list[ClearanceSpan] = []
+    over_goal: list[ClearanceSpan] = []
+    for span in (*base.spans, goal_span) if landing else base.spans:
+        inside = (c for c in (own, end - own)
+                  if span.from_m + _CUT_EPS_M < c < span.to_m - _CUT_EPS_M)  # fmt: skip
+        cuts = sorted({span.from_m, span.to_m, *inside})
+        for a, b in itertools.pairwise(cuts) if len(cuts) > 1 else [(cuts[0], cuts[0])]:
+            piece, over_landing = _own_place_piece(span, (a, b), own, end, levels, p)
+            (over_goal if over_landing else normal).append(piece)
+    return LegSpans(
+        PathClearance(end, (*normal, *over_goal)),
+        PathClearance(end, tuple(normal)),
+        PathClearance(end, tuple(over_goal)),
     )
-    end = clearance.length_m
-    goal_span = ClearanceSpan(end, end, goal_z + params.safe_clearance_m)
-    return PathClearance(end, (*clearance.spans, goal_span))
+
+
+def _own_place_piece(
+    span: ClearanceSpan,
+    piece: tuple[float, float],
+    own: float,
+    end: float,
+    levels: tuple[float, float],
+    p: CraneParams,
+) -> tuple[ClearanceSpan, bool]:
+    """The part ``piece`` of ``span`` with its height let down where the load is over its own
+    place (see :func:`leg_clearance`), and whether the landing place let it down."""
+    mid = 0.5 * (piece[0] + piece[1])
+    height, over_landing = span.height_m, False
+    if mid < own and span.height_m <= levels[0] + p.safe_clearance_m + _LEVEL_EPS_M:
+        height = min(height, levels[0] + p.approach_clearance_m)
+    if mid > end - own and span.height_m <= levels[1] + p.safe_clearance_m + _LEVEL_EPS_M:
+        lower = levels[1] + p.approach_clearance_m
+        over_landing = lower <= height
+        height = min(height, lower)
+    return ClearanceSpan(piece[0], piece[1], height), over_landing
+
+
+def _own_place_m(path_xy: tuple[XY, XY], half_size_m: XY) -> float:
+    """How far along the path the load's footprint (``2 x half_size_m``) still overlaps where it
+    started; by symmetry, how far before the goal it overlaps where it ends, m."""
+    (x0, y0), (x1, y1) = path_xy
+    length = math.hypot(x1 - x0, y1 - y0)
+    if length < 1e-9:
+        return math.inf
+    reach = [
+        2.0 * half / (abs(d) / length)
+        for half, d in ((half_size_m[0], x1 - x0), (half_size_m[1], y1 - y0))
+        if abs(d) > 1e-9
+    ]
+    return min(reach)
+
+
+def _expected_sway(
+    travel: TravelPlan, rope_m: Callable[[float], float], params: CraneParams
+) -> tuple[XY, ...]:
+    """The offset from plumb (gantry, trolley) ``travel`` swings the load by, every
+    :data:`SWAY_STEP_S` from its start (the load hanging still): the plant's pendulum
+    (:func:`~crane_ctrl.motion_shaping.oscillator_transition`) on the rope ``rope_m(t)``,
+    driven by the plan's acceleration, m."""
+    g, dt = params.gravity_mps2, SWAY_STEP_S
+    ux, uy = travel.direction
+    angle = [0.0, 0.0, 0.0, 0.0]  # gantry angle and rate, trolley angle and rate
+    out: list[XY] = [(0.0, 0.0)]
+    for k in range(math.ceil(travel.duration_s / dt) + 1):
+        t0, t1 = k * dt, (k + 1) * dt
+        accel = (travel.path.velocity(t1) - travel.path.velocity(t0)) / dt
+        l0, l1 = rope_m(t0), rope_m(t1)
+        length = 0.5 * (l0 + l1)
+        omega2 = g / length
+        sigma = params.sway_damping_ratio * math.sqrt(omega2) + (l1 - l0) / dt / length
+        p11, p12, p21, p22 = oscillator_transition(omega2, sigma, dt)
+        for axis, share in ((0, ux), (2, uy)):
+            rest = -accel * share / g  # the angle constant acceleration holds the load at
+            th, rate = angle[axis] - rest, angle[axis + 1]
+            angle[axis], angle[axis + 1] = rest + p11 * th + p12 * rate, p21 * th + p22 * rate
+        out.append((l1 * angle[0], l1 * angle[2]))
+    return tuple(out)
 
 
 def _overlap(
-    travel: TravelPlan, clearance: PathClearance, rise: HoistMove, fastest: HoistMove
+    travel: TravelPlan,
+    spans: LegSpans,
+    rise: HoistMove,
+    descents: tuple[HoistMove, HoistMove],
 ) -> tuple[float, float]:
-    """Travel start (leg time) and lowering start (plan time): never before the rise ends."""
-    start = travel_start_s(travel, clearance, rise)
-    lower = max(lowering_start_s(travel, clearance, fastest), rise.duration_s - start)
+    """Travel start (leg time) and lowering start (plan time): never before the rise ends.
+    ``descents``: the fastest possible descent (timing the path's spans) and the predicted
+    landing (timing the spans over the landing place, :data:`APPROACH_MARGIN_M` higher)."""
+    fastest, landing = descents
+    start = travel_start_s(travel, spans.all, rise)
+    over_landing = PathClearance(
+        spans.landing.length_m,
+        tuple(s._replace(height_m=s.height_m + APPROACH_MARGIN_M) for s in spans.landing.spans),
+    )
+    lower = max(
+        lowering_start_s(travel, spans.normal, fastest),
+        lowering_start_s(travel, over_landing, landing),
+        rise.duration_s - start,
+    )
     return start, lower
 
 

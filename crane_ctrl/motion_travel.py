@@ -14,8 +14,9 @@ clock; times are seconds from the start of the plan.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from crane_ctrl.motion_profiles import AxisLimits, Profile1D, Pulse, trapezoid, trapezoid_pulses
@@ -36,6 +37,8 @@ _EPS = 1e-9
 """Numerical zero for distances and speeds (not a physical threshold)."""
 _ARRIVAL_ITERATIONS = 3
 """Rounds of placing the braking and shaping it where it lands (the shaper's delay moves it)."""
+_SPLIT_TRIES = 200
+"""Most rounds of fitting the split profile's rates and peak to its impulses (a search bound)."""
 _PEAK_STEP = 0.02
 """Share of the peak speed given up per try while the shaped profile would run backwards or miss
 the goal (two different shapers on a short move); a search step, not physics."""
@@ -160,6 +163,29 @@ def _path_limits(ux: float, uy: float, gantry: AxisLimits, trolley: AxisLimits) 
 def _shaped(
     length_m: float, limits: AxisLimits, departure_for: Shapers, arrival_for: Shapers
 ) -> Profile1D:
+    """The fastest shaped profile over ``length_m``: the better of two ways to use the limits.
+
+    Wide (:func:`_shaped_wide`): the time-optimal trapezoid, each speed change shaped. Where a
+    change lasts longer than the shaper's delay, the shaped copies overlap and sum to the limit;
+    where it is shorter, each copy accelerates at only its share of the limit.
+
+    Split (:func:`_shaped_split`): every speed change short enough that its shaped copies never
+    overlap, each at the acceleration that puts the largest copy at the limit (twice the limit
+    for an undamped ZV). The peak speed is then at most about the acceleration limit times the
+    shaper's delay, but a move that cannot use more (a short one, or the trolley, whose speed
+    change is shorter than half a period anyway) arrives up to the speed-up time sooner.
+    Both leave the load at rest and keep within the limits; the shorter wins.
+    """
+    wide = _shaped_wide(length_m, limits, departure_for, arrival_for)
+    split = _shaped_split(length_m, limits, departure_for, arrival_for)
+    if split is not None and split.duration_s < wide.duration_s - _EPS:
+        return split
+    return wide
+
+
+def _shaped_wide(
+    length_m: float, limits: AxisLimits, departure_for: Shapers, arrival_for: Shapers
+) -> Profile1D:
     """The time-optimal profile over ``length_m`` with its speed-up and braking shaped.
 
     A shaper delays the distance covered by its mean delay, so the braking starts the
@@ -170,18 +196,88 @@ def _shaped(
     a, d = limits.accel_mps2, limits.decel_mps2
     peak = accel.end_s * a
     while True:
-        departure = departure_for(0.0, peak / a)
-        unshaped_brake = length_m / peak + peak / (2 * a) - peak / (2 * d)
-        arrival = arrival_for(unshaped_brake, peak / d)
-        for _ in range(_ARRIVAL_ITERATIONS):
-            t_brake = unshaped_brake + mean_delay_s(departure) - mean_delay_s(arrival)
-            arrival = arrival_for(max(0.0, t_brake), peak / d)
-        t_brake = unshaped_brake + mean_delay_s(departure) - mean_delay_s(arrival)
-        if t_brake >= 0.0:
-            speed_up = shape([Pulse(0.0, peak / a, a)], departure)
-            braking = shape([Pulse(t_brake, t_brake + peak / d, -d)], arrival)
-            profile = Profile1D.from_pulses([*speed_up, *braking])
-            on_goal = abs(profile.distance_m - length_m) <= 1e-6 * max(1.0, length_m)
-            if on_goal and min(profile.speeds) >= -_EPS:
-                return profile
+        profile = _shaped_at(length_m, peak, (a, d), departure_for, arrival_for)
+        if profile is not None:
+            return profile
         peak *= 1.0 - _PEAK_STEP
+
+
+def _shaped_split(
+    length_m: float, limits: AxisLimits, departure_for: Shapers, arrival_for: Shapers
+) -> Profile1D | None:
+    """The profile whose shaped speed changes do not overlap their delayed copies, each copy at
+    most at the limit (see :func:`_shaped`); ``None`` where none is found (a shaper with no
+    delay, a move too short to gain)."""
+    a, d = limits.accel_mps2, limits.decel_mps2
+    rates = (2.0 * a, 2.0 * d)  # the ZV halves; refined on the impulses the changes get
+    peak = min(limits.vmax_mps, _triangle_peak(length_m, *rates))
+    for _ in range(_SPLIT_TRIES):
+        departure = departure_for(0.0, peak / rates[0])
+        arrival = arrival_for(_unshaped_brake_s(length_m, peak, rates), peak / rates[1])
+        fit = (a / _largest(departure), d / _largest(arrival))
+        if fit[0] < rates[0] - _EPS or fit[1] < rates[1] - _EPS:
+            rates = (min(rates[0], fit[0]), min(rates[1], fit[1]))  # a larger copy: less
+            continue
+        room = min(rates[0] * _shortest_gap(departure), rates[1] * _shortest_gap(arrival))
+        if peak > room + _EPS:
+            peak = room  # the changes must end before their copies start
+            continue
+        profile = _shaped_at(length_m, peak, rates, departure_for, arrival_for)
+        if profile is not None and _within(profile, a, d):
+            return profile
+        peak *= 1.0 - _PEAK_STEP
+    return None
+
+
+def _shaped_at(
+    length_m: float,
+    peak: float,
+    rates: tuple[float, float],
+    departure_for: Shapers,
+    arrival_for: Shapers,
+) -> Profile1D | None:
+    """Speed up to ``peak`` at ``rates[0]``, brake at ``rates[1]``, both shaped, ending on
+    ``length_m``; ``None`` if the shaped profile would run backwards or miss the goal."""
+    a, d = rates
+    departure = departure_for(0.0, peak / a)
+    unshaped_brake = _unshaped_brake_s(length_m, peak, rates)
+    arrival = arrival_for(unshaped_brake, peak / d)
+    for _ in range(_ARRIVAL_ITERATIONS):
+        t_brake = unshaped_brake + mean_delay_s(departure) - mean_delay_s(arrival)
+        arrival = arrival_for(max(0.0, t_brake), peak / d)
+    t_brake = unshaped_brake + mean_delay_s(departure) - mean_delay_s(arrival)
+    if t_brake < 0.0:
+        return None
+    speed_up = shape([Pulse(0.0, peak / a, a)], departure)
+    braking = shape([Pulse(t_brake, t_brake + peak / d, -d)], arrival)
+    profile = Profile1D.from_pulses([*speed_up, *braking])
+    on_goal = abs(profile.distance_m - length_m) <= 1e-6 * max(1.0, length_m)
+    return profile if on_goal and min(profile.speeds) >= -_EPS else None
+
+
+def _unshaped_brake_s(length_m: float, peak: float, rates: tuple[float, float]) -> float:
+    """When an unshaped trapezoid to ``peak`` at ``rates`` brakes to end on ``length_m``, s."""
+    return length_m / peak + peak / (2 * rates[0]) - peak / (2 * rates[1])
+
+
+def _triangle_peak(length_m: float, a: float, d: float) -> float:
+    """The peak speed of the fastest move over ``length_m`` at ``a`` and ``d``, no cruise."""
+    return math.sqrt(2.0 * length_m * a * d / (a + d))
+
+
+def _largest(impulses: Sequence[Impulse]) -> float:
+    return max(i.amplitude for i in impulses)
+
+
+def _shortest_gap(impulses: Sequence[Impulse]) -> float:
+    """The shortest delay between consecutive impulses, s (infinite for one impulse)."""
+    delays = sorted(i.delay_s for i in impulses)
+    return min((b - a for a, b in itertools.pairwise(delays)), default=math.inf)
+
+
+def _within(profile: Profile1D, accel_mps2: float, decel_mps2: float) -> bool:
+    """No stretch of ``profile`` speeds up or brakes harder than the limits (rounding aside)."""
+    slack = 1.0 + 1e-6
+    return max(profile.accels) <= accel_mps2 * slack and min(profile.accels) >= (
+        -decel_mps2 * slack
+    )

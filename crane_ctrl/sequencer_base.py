@@ -11,7 +11,7 @@ returns the scan's proposal. Pure: time comes in as an argument.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
@@ -189,6 +189,9 @@ class Run:
     """Since when the hoist has stood still while setting the box back down."""
     gated_since: float | None = None
     """Since when the landing waits above the creep zone (sway, position, telescope)."""
+    released: bool = False
+    """The landing found the load calm over its goal: it lands as it hangs, the crane still,
+    until the swing grows past ``sway_tolerance_m`` (see ``LegSteps._ready_to_land``)."""
     operator_lands: Callable[[Slot], bool] | None = None
     handover: OperatorLanding | None = None
     wind_place: SetDownPlace | None = None
@@ -313,11 +316,13 @@ class SequencerBase(JobController[Run]):
     def _enter(self, step: Step, now: float, *, reason: str = "") -> None:
         run = self.run
         assert run is not None
+        landing_on = run.step is Step.TRAVEL and step is Step.LOWER
         run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
-        run.stalled_since = None
+        run.stalled_since, run.released = None, False
         if step not in (Step.TRAVEL, Step.LOWER):
             run.leg = None
-        run.sway.reset()
+        if not landing_on:  # the landing goes on with the sway watched as travel ended
+            run.sway.reset()
         run.events.append(self._step_event(run, str(step), now, reason))
 
     def _fail_safe(self, run: Run, reason: str, now: float, snapshot: Snapshot) -> Commands:
@@ -337,13 +342,23 @@ class SequencerBase(JobController[Run]):
     def _held(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
         return Commands(drives_enable=True)
 
-    def _calm(self, run: Run, snapshot: Snapshot, z: float, now: float, tolerance_m: float) -> bool:
+    def _calm(
+        self,
+        run: Run,
+        snapshot: Snapshot,
+        z: float,
+        now: float,
+        tolerance_m: float,
+        expected: Sequence[tuple[float, float]] = ((0.0, 0.0),),
+    ) -> bool:
         """The swing over the last window within ``tolerance_m`` (a steady lean in the wind is
-        no swing). Without a sway sensor there is nothing to judge: calm after a window."""
+        no swing; nor is ``expected``, what the planned travel swings the load by now, see
+        :meth:`SwayWatch.sample`). Without a sway sensor there is nothing to judge: calm after
+        a window."""
         sway = sway_of(snapshot) or (0.0, 0.0)
         speed = (snapshot.number("gantry.speed") or 0.0, snapshot.number("trolley.speed") or 0.0)
         period = self._period(run, z)
-        run.sway.sample(now, sway, speed, CALM_SHARE * period, 2.0 * math.pi / period)
+        run.sway.sample(now, sway, speed, CALM_SHARE * period, 2.0 * math.pi / period, expected)
         return run.sway.calm(tolerance_m)
 
     def _period(self, run: Run, z: float) -> float:

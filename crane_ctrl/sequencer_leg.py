@@ -57,11 +57,16 @@ from crane_ctrl.sequencer_sway import land_on_goal
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.transfer import all_corners, any_corner
 
-__all__ = ["SCAN_LEAD_S", "LegDrive", "LegSteps"]
+__all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "LegDrive", "LegSteps"]
 
 SCAN_LEAD_S = 0.05
 """References are taken one scan ahead so the drives follow the profile, not lag it; the
 path-clear height is given for the next scan (the interlocks read it then)."""
+
+READING_DELAYS_S = (0.0, SCAN_LEAD_S, 2 * SCAN_LEAD_S)
+"""How much older than the plan time a sway reading may be (it is read before the scan writes,
+and a link adds its latency): the travel's own swing is taken at each, and the one that
+explains the readings best is taken off them (see ``SwayWatch.sample``)."""
 
 
 @dataclass
@@ -207,11 +212,38 @@ class LegSteps(SequencerBase):
         if leg.arrived(now):
             self._enter(Step.LOWER, now)
             return self._lower(run, snapshot, now)
-        self.travel_clear_below_m = leg.clear_below_m(now)
+        self.travel_clear_below_m = clear = leg.clear_below_m(now)
+        self._watch_arrival(run, snapshot, pos[2], now)
         vx, vy = leg.travel_refs(now)
         vz = self._gated_hoist(run, leg.hoist_ref(now, pos[2]), pos[2], now, ready=False)
+        vz = self._not_below(vz, pos[2], clear + HOIST_TOLERANCE_M, run)
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                         hoist_speed_ref=vz, size_ref=self._size_ref(run, snapshot))  # fmt: skip
+
+    def _watch_arrival(self, run: Run, snapshot: Snapshot, z: float, now: float) -> None:
+        """Over the last pendulum period of travel, watch the sway less what the travel itself
+        swings the load by: at arrival a whole window is watched, and a calm load lands on
+        without waiting for one."""
+        leg = run.leg
+        t = None if leg is None else leg.travel_t(now)
+        if leg is None or t is None or leg.plan.travel.duration_s - t > self._period(run, z):
+            return
+        expected = [leg.plan.expected_sway_m(t - d) for d in READING_DELAYS_S]
+        self._calm(run, snapshot, z, now, self.settings.landing_sway_tolerance_m, expected)
+
+    def _not_below(self, ref: float, z: float, floor_m: float, run: Run) -> float:
+        """``ref``, but not down past ``floor_m`` (the path-clear height): the plan keeps over
+        it; a hoist running ahead of the plan waits for the travel instead of being caught
+        by the interlock."""
+        if ref >= 0.0:
+            return ref
+        if z <= floor_m:
+            return 0.0
+        limits = MotionLimits.from_params(self.params, loaded=run.delivering).hoist
+        stop = hoist_reference(
+            z, floor_m, limits, creep_from_m=None, creep_mps=self.params.creep_speed_mps
+        )
+        return max(ref, min(stop, 0.0))
 
     def _lower(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
         pos = position_of(snapshot)
@@ -247,7 +279,8 @@ class LegSteps(SequencerBase):
                 return self._hand_over(run, z, landing, now)
         ref = self._gated_hoist(run, ref, z, now, ready=ready)
         cleared = self._publish_clear(landing, z)
-        vx, vy = self._fine(run, snapshot, pos, now) if cleared else (0.0, 0.0)
+        steer = cleared and not ready  # a calm load over its goal lands as it hangs (still)
+        vx, vy = self._fine(run, snapshot, pos, now) if steer else (0.0, 0.0)
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                         hoist_speed_ref=ref, size_ref=self._size_ref(run, snapshot))  # fmt: skip
 
@@ -353,17 +386,24 @@ class LegSteps(SequencerBase):
         """Sampled every scan of the landing: telescoped, the load calm and over its goal (the
         crane the lean short of it). After ``landing_patience_s`` at the gate (a gusty wind,
         say) the looser ``sway_tolerance_m`` and twice the position tolerance will do: still
-        well inside what the landing pins and the stacking accept."""
+        well inside what the landing pins and the stacking accept.
+
+        Once ready (:attr:`Run.released`), the crane stands still while the load comes down,
+        and twice the tolerances keep it so: a fit over a window in which the crane stopped
+        reads a little swing, and steering again for that would start a real one."""
         s = self.settings
         patient = run.gated_since is not None and now - run.gated_since > s.landing_patience_s
         sway_tol = s.sway_tolerance_m if patient else s.landing_sway_tolerance_m
+        if run.released:
+            sway_tol = max(sway_tol, 2.0 * s.landing_sway_tolerance_m)
         calm = self._calm(run, snapshot, pos[2], now, sway_tol)
         size_ok = run.delivering or snapshot.number("spreader.size") == run.transfer.box.size_ft
         goal = self._xy_goal(run)
         lean = run.sway.lean
-        tol = s.position_tolerance_m * (2.0 if patient else 1.0)
+        tol = s.position_tolerance_m * (2.0 if patient or run.released else 1.0)
         there = all(abs(goal[k] - pos[k] - lean[k]) <= tol for k in (0, 1))
-        return calm and size_ok and there
+        run.released = calm and size_ok and there
+        return run.released
 
     def _size_ref(self, run: Run, snapshot: Snapshot) -> int | None:
         """The telescope target while the empty spreader must change size (and may)."""

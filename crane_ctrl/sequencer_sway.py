@@ -17,6 +17,7 @@ velocity times a damping time. Pure: time comes in as an argument.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crane_ctrl.snapshot import Snapshot
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 XY = tuple[float, float]
+_Sample = tuple[float, ...]
+"""(time, gantry offset, trolley offset, gantry speed, trolley speed, then per expected
+offset: gantry and trolley offset less it)."""
 
 LOAD_GAIN_PER_S = 0.8
 """Crane speed per metre between the crane and where it puts the load on the goal, 1/s (see
@@ -58,8 +62,8 @@ def sway_of(snapshot: Snapshot) -> XY | None:
 class SwayWatch:
     """The sway over the last window, sampled once a scan with the crane's speeds."""
 
-    log: list[tuple[float, float, float, float, float]] = field(default_factory=list)
-    """(time, gantry offset, trolley offset, gantry speed, trolley speed), oldest first."""
+    log: list[_Sample] = field(default_factory=list)
+    """The samples (:data:`_Sample`), oldest first."""
     since: float | None = None
     """When watching started (a window must pass before anything counts as calm)."""
     window_s: float = 0.0
@@ -89,9 +93,23 @@ class SwayWatch:
         self.aim_at = now
         return self.aim
 
-    def sample(self, now: float, sway: XY, speed: XY, window_s: float, omega: float) -> None:
+    def sample(
+        self,
+        now: float,
+        sway: XY,
+        speed: XY,
+        window_s: float,
+        omega: float,
+        expected: Sequence[XY] = ((0.0, 0.0),),
+    ) -> None:
         """Add this scan's reading (once per scan), forget what is older than the window, and
         estimate the lean.
+
+        ``expected``: what the crane's own planned travel swings the load by now (its shaping
+        cancels it by the end of the travel), for each delay the reading may have (a scan, a
+        link); the swing is judged less the one that explains the window best, so a load can
+        be found calm while the travel still brakes. Give as many candidates every sample, or one
+        that stands for them all.
 
         The offset ``e`` of a pendulum over a crane accelerating at ``a`` obeys ``e'' = -w^2 (e
         - lean) - a``; averaged over the window, ``e''`` and ``a`` sum to the change of the
@@ -102,7 +120,13 @@ class SwayWatch:
         if self.log and self.log[-1][0] >= now:
             return
         self.window_s, self.omega = window_s, omega
-        self.log.append((now, sway[0], sway[1], speed[0], speed[1]))
+        own = [v for ex in expected for v in (sway[0] - ex[0], sway[1] - ex[1])]
+        width = len(self.log[-1]) - 5 if self.log else len(own)
+        if width > len(own) and width % len(own) == 0:
+            own *= width // len(own)  # one for all (the travel has ended: nothing expected)
+        elif width != len(own):
+            self.log.clear()  # other candidates: start the window again
+        self.log.append((now, sway[0], sway[1], speed[0], speed[1], *own))
         while self.log and self.log[0][0] < now - window_s:
             self.log.pop(0)
         self.lean = _lean(self.log, omega)
@@ -112,8 +136,13 @@ class SwayWatch:
         return 0.0 if self.since is None or not self.log else self.log[-1][0] - self.since
 
     def swing_m(self) -> float:
-        """The swing: the larger direction's fitted amplitude plus RMS residual, m."""
-        return max(_fit(self.log, k, self.omega) for k in (1, 2))
+        """The swing the crane's planned travel does not take away: the larger direction's
+        fitted amplitude plus RMS residual, for the expected offset that explains the window
+        best, m."""
+        if not self.log:
+            return 0.0
+        columns = range(5, len(self.log[-1]), 2)
+        return min(max(_fit(self.log, k, self.omega) for k in (c, c + 1)) for c in columns)
 
     def calm(self, tolerance_m: float) -> bool:
         """A whole window watched, and the swing within ``tolerance_m``."""
@@ -137,7 +166,7 @@ class SwayWatch:
         return sway[0] - self.lean[0], sway[1] - self.lean[1]
 
 
-def _lean(log: list[tuple[float, float, float, float, float]], omega: float) -> XY:
+def _lean(log: list[_Sample], omega: float) -> XY:
     """The lean per direction from the window (see :meth:`SwayWatch.sample`)."""
     n = len(log)
     if n < 3:
@@ -152,7 +181,7 @@ def _lean(log: list[tuple[float, float, float, float, float]], omega: float) -> 
     return out[0], out[1]
 
 
-def _fit(log: list[tuple[float, float, float, float, float]], k: int, omega: float) -> float:
+def _fit(log: list[_Sample], k: int, omega: float) -> float:
     """Amplitude + RMS residual of column ``k`` of ``log`` fitted at frequency ``omega``."""
     if not log:
         return 0.0

@@ -608,7 +608,7 @@ REGRESSION: dict[str, Regression] = {
     "e-stop mid-travel": regression(T1_TO_STACK, at_step(
         "estop", "deliver", Step.TRAVEL, 4.0, 5.0), ends="done"),
     "key switch to local while lowering to pick": regression(STACK_TO_AGV, at_step(
-        "local", "collect", Step.LOWER, 2.0, 5.0), ends="done"),
+        "local", "collect", Step.LOWER, 0.8, 5.0), ends="done"),
     "hoist drive trips while lowering the load": regression(T1_TO_STACK, at_step(
         "drive_fault", "deliver", Step.LOWER, 1.0, 3.0, axis="hoist"), ends="done"),
     "person in the lane while travelling loaded": regression(T1_TO_STACK, at_step(
