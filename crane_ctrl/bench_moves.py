@@ -561,6 +561,9 @@ def summarise(rows: Sequence[Row]) -> dict[str, Any]:
         "ratio_target": RATIO_TARGET,
         "mean_ratio_clearance_aware": round(_mean(r.ratio("ours", "clearance_s") for r in rows), 3),
         "mean_bound_s": round(_mean(r.bounds.issue_s for r in done), 2),
+        "mean_cycle_over_mean_bound": round(
+            _mean(r.runs["ours"].cycle_s for r in done) / _mean(r.bounds.issue_s for r in done), 4
+        ),
         "mean_clearance_bound_s": round(_mean(r.bounds.clearance_s for r in done), 2),
         "mean_cycle_s": round(_mean(r.cycle_s for r in ours if r.done), 2),
         "p95_sway_mm": round(_pct((r.sway_mm for r in ours), 0.95), 1),
@@ -593,9 +596,12 @@ def _summary_lines(s: dict[str, Any], rows: Sequence[Row]) -> list[str]:
     over = "" if ratio <= RATIO_TARGET else f", {ratio / RATIO_TARGET - 1:.0%} over the target"
     lines = [
         f"finished: ours {s['ours_done']}/{s['moves']}, baseline {s['baseline_done']}/{s['moves']}",
-        f"mean cycle / bound: {ratio:.3f} (target <= {RATIO_TARGET}: "
-        f"{_verdict(ratio <= RATIO_TARGET)}{over}); mean bound {s['mean_bound_s']} s, mean "
-        f"cycle {s['mean_cycle_s']} s (moves ours finished)",
+        f"mean cycle / bound: {ratio:.3f} (mean of the per-move ratios; target <= "
+        f"{RATIO_TARGET}: {_verdict(ratio <= RATIO_TARGET)}{over}); mean bound "
+        f"{s['mean_bound_s']} s, mean cycle {s['mean_cycle_s']} s (moves ours finished)",
+        f"mean cycle / mean bound (the target read as worded, short moves no heavier): "
+        f"{s['mean_cycle_over_mean_bound']:.4f} (target <= {RATIO_TARGET}: "
+        f"{_verdict(s['mean_cycle_over_mean_bound'] <= RATIO_TARGET)})",
         f"mean cycle / clearance-aware bound (not the issue's bound): "
         f"{s['mean_ratio_clearance_aware']:.3f}; mean clearance-aware bound "
         f"{s['mean_clearance_bound_s']} s",

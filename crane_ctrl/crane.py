@@ -152,7 +152,7 @@ class CraneParams(BaseModel):
     """Share of the trailer's mass that hangs on the container when it is lifted with it, t (A)."""
     safe_clearance_m: float = Field(default=0.5, gt=0)
     """Clearance over the highest obstacle for travel in automatic, m."""
-    approach_clearance_m: float = Field(default=0.15, gt=0)
+    approach_clearance_m: float = Field(default=0.10, gt=0)
     """Clearance the load keeps over its own place while travel starts or ends there, m (A).
 
     While the load's footprint still overlaps the place it was lifted from, or already overlaps

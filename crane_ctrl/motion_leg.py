@@ -62,7 +62,7 @@ _LEVEL_EPS_M = 1e-6
 """Heights closer than this are the same level (rounding, not a physical tolerance)."""
 _AGREE_S = 0.02
 """A lowering start the shaping assumed and the one its travel allows agree within this, s."""
-APPROACH_MARGIN_M = 0.03
+APPROACH_MARGIN_M = 0.02
 """The planned landing keeps this much over the approach clearance where it overlaps travel,
 m: the descent it is timed on is the hoist's predicted landing (slow-down, creep), not the
 fastest possible one, so a hoist a little ahead of its prediction still clears."""
@@ -214,8 +214,6 @@ class LegPlan:
     def may_start_travel(self, t: float, hoist_position_m: float, hoist_speed_mps: float) -> bool:
         """Whether travel may start at leg time ``t``: its planned start has come and, rising
         on from its measured height and speed, the hoist clears every span in time."""
-        if t < self.travel_start_s - 1e-9:
-            return False
         rise = HoistMove.rise(
             hoist_position_m, self.travel_height_m, self.limits.hoist, speed_mps=hoist_speed_mps
         )

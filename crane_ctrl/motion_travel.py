@@ -37,6 +37,11 @@ _EPS = 1e-9
 """Numerical zero for distances and speeds (not a physical threshold)."""
 _ARRIVAL_ITERATIONS = 3
 """Rounds of placing the braking and shaping it where it lands (the shaper's delay moves it)."""
+_SPLIT_GAIN_S = 0.05
+"""The split profile is searched for only where it would save at least this, s (a scan)."""
+_RATE_ROOM = 0.995
+"""The split profile's rates are set this share under what its impulses allow, so that the
+impulses of a slightly different speed change (the peak moved) still fit."""
 _SPLIT_TRIES = 200
 """Most rounds of fitting the split profile's rates and peak to its impulses (a search bound)."""
 _PEAK_STEP = 0.02
@@ -100,7 +105,7 @@ class TravelPlan:
         else:
             departure_for = _fixed(shaper_impulses(shaper, period_s, damping_ratio))
             arrival_for = _fixed(shaper_impulses(shaper, arrival_period, damping_ratio))
-        path = _shaped(length, limits, departure_for, arrival_for)
+        path = _shaped(length, limits, departure_for, arrival_for, period_s)
         unshaped = trapezoid(length, limits).duration_s
         return cls(start_xy, goal_xy, (ux, uy), path, unshaped, limits)
 
@@ -142,10 +147,16 @@ def _fixed(impulses: tuple[Impulse, ...]) -> Shapers:
 def _varying(
     rope_length_m: Callable[[float], float], period_s: float, gravity: float, damping: float
 ) -> Shapers:
+    found: dict[tuple[float, float], tuple[Impulse, ...]] = {}  # the searches ask again
+
     def impulses_for(start: float, duration: float) -> tuple[Impulse, ...]:
-        return varying_zv(
-            start, duration, rope_length_m, period_s, gravity_mps2=gravity, damping_ratio=damping
-        )
+        key = (start, duration)
+        if key not in found:
+            found[key] = varying_zv(
+                start, duration, rope_length_m, period_s, gravity_mps2=gravity,
+                damping_ratio=damping,
+            )  # fmt: skip
+        return found[key]
 
     return impulses_for
 
@@ -161,7 +172,11 @@ def _path_limits(ux: float, uy: float, gantry: AxisLimits, trolley: AxisLimits) 
 
 
 def _shaped(
-    length_m: float, limits: AxisLimits, departure_for: Shapers, arrival_for: Shapers
+    length_m: float,
+    limits: AxisLimits,
+    departure_for: Shapers,
+    arrival_for: Shapers,
+    period_s: float,
 ) -> Profile1D:
     """The fastest shaped profile over ``length_m``: the better of two ways to use the limits.
 
@@ -174,13 +189,29 @@ def _shaped(
     for an undamped ZV). The peak speed is then at most about the acceleration limit times the
     shaper's delay, but a move that cannot use more (a short one, or the trolley, whose speed
     change is shorter than half a period anyway) arrives up to the speed-up time sooner.
-    Both leave the load at rest and keep within the limits; the shorter wins.
+    Both leave the load at rest and keep within the limits; the shorter wins. The split one is
+    searched for only where, on a constant rope of ``period_s``, it would win (the search costs
+    ten times the wide one: a long move never needs it).
     """
     wide = _shaped_wide(length_m, limits, departure_for, arrival_for)
+    if not _split_may_win(length_m, limits, period_s):
+        return wide
     split = _shaped_split(length_m, limits, departure_for, arrival_for)
     if split is not None and split.duration_s < wide.duration_s - _EPS:
         return split
     return wide
+
+
+def _split_may_win(length_m: float, limits: AxisLimits, period_s: float) -> bool:
+    """Whether the split profile beats the wide one by a scan or more on a constant rope of
+    ``period_s`` with an undamped ZV (both then take the shaper's half period on top of their
+    trapezoid; the split one's trapezoid runs at twice the limits up to the speed its half
+    period allows)."""
+    a, d, vmax = limits.accel_mps2, limits.decel_mps2, limits.vmax_mps
+    wide = trapezoid(length_m, limits).duration_s
+    peak = min(vmax, a * period_s, d * period_s, _triangle_peak(length_m, 2.0 * a, 2.0 * d))
+    split = length_m / peak + peak / (4.0 * a) + peak / (4.0 * d)
+    return split < wide - _SPLIT_GAIN_S
 
 
 def _shaped_wide(
@@ -216,7 +247,8 @@ def _shaped_split(
         arrival = arrival_for(_unshaped_brake_s(length_m, peak, rates), peak / rates[1])
         fit = (a / _largest(departure), d / _largest(arrival))
         if fit[0] < rates[0] - _EPS or fit[1] < rates[1] - _EPS:
-            rates = (min(rates[0], fit[0]), min(rates[1], fit[1]))  # a larger copy: less
+            # a larger copy: less, with a little room for the next impulses to differ
+            rates = (min(rates[0], fit[0] * _RATE_ROOM), min(rates[1], fit[1] * _RATE_ROOM))
             continue
         room = min(rates[0] * _shortest_gap(departure), rates[1] * _shortest_gap(arrival))
         if peak > room + _EPS:

@@ -56,7 +56,13 @@ from crane_ctrl.site import Slot
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.transfer import Transfer, all_corners, any_corner
 
-__all__ = ["Outcome", "Sequencer", "SequencerSettings", "Step", "Transfer"]
+__all__ = ["TRIAL_CREEP_ON_M", "Outcome", "Sequencer", "SequencerSettings", "Step", "Transfer"]
+
+TRIAL_CREEP_ON_M = 0.05
+"""The trial lift creeps on this far past its height while the weight settles, m: the rise
+that follows then starts from a hoist already moving up instead of stopping and starting
+again. An overweight box is still caught: the weight counts from lift-off, and the overload
+interlock blocks hoisting up."""
 
 
 class Sequencer(OperatorSteps, WindSteps, LegSteps):
@@ -149,7 +155,7 @@ class Sequencer(OperatorSteps, WindSteps, LegSteps):
             )
             self._enter(Step.SET_BACK, now, reason=run.failure)
             return Commands(drives_enable=True)
-        if z is not None and z >= run.target_z:
+        if z is not None and z >= run.target_z + TRIAL_CREEP_ON_M:
             return Commands(drives_enable=True)  # hold still while the weight is measured
         return Commands(drives_enable=True, hoist_speed_ref=s.trial_lift_mps)
 

@@ -5,8 +5,13 @@ rises, gantry and trolley start as soon as the load stays clear of everything wi
 distance (while the hoist still rises), the hoist starts lowering before travel ends wherever the
 rest of the path is clear, and the last part of the descent is straight down with creep. The plan
 (:class:`~crane_ctrl.motion_leg.LegPlan`) keeps the load at least ``safe_clearance_m`` over every
-obstacle on the path; :meth:`LegDrive.clear_below_m` is what the travel-height interlock must
-accept for the travel commanded at the next scan, so the interlock never refuses the plan.
+obstacle on the path, and ``approach_clearance_m`` over the places it leaves and lands on (so
+travel starts just after lift-off and the landing's creep overlaps its end);
+:meth:`LegDrive.clear_below_m` is what the travel-height interlock must accept for the travel
+commanded at the next scan, so the interlock never refuses the plan, and the hoist is never
+lowered past it. Over the last pendulum period of travel the sway is watched less the swing the
+travel itself gives (:attr:`~crane_ctrl.motion_leg.LegPlan.expected_sway`): a load calm on
+arrival lands at once, the crane standing still.
 
 :class:`LegSteps` are the sequencer's steps around it: raise (plan the leg; start travel once
 the interlock has been told the path-clear height), travel, lower (the landing: the load put on

@@ -604,7 +604,7 @@ def regression(job: Job, *faults: FaultPlan, ends: str | None) -> Regression:
 
 REGRESSION: dict[str, Regression] = {
     "wind to the stop limit mid-lift": regression(T1_TO_STACK, at_step(
-        "wind", "deliver", Step.RAISE, 1.0, 15.0, speed_mps=22.0, gust_mps=2.0), ends="done"),
+        "wind", "deliver", Step.TRAVEL, 1.0, 15.0, speed_mps=22.0, gust_mps=2.0), ends="done"),
     "e-stop mid-travel": regression(T1_TO_STACK, at_step(
         "estop", "deliver", Step.TRAVEL, 4.0, 5.0), ends="done"),
     "key switch to local while lowering to pick": regression(STACK_TO_AGV, at_step(
