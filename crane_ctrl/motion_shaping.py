@@ -37,6 +37,7 @@ __all__ = [
     "pendulum_period_s",
     "shape",
     "shaper_impulses",
+    "varying_umzv",
     "varying_zv",
 ]
 
@@ -51,6 +52,13 @@ _SEARCH_TO = 1.25
 """The second impulse's delay is searched over this range of the first period (a constant rope
 needs half a period; a rope that lengthens during the change, more)."""
 _REFINE_STEPS = 50
+_UM_STEPS = 20
+"""Most Newton steps solving the unity-magnitude delays (a search bound; 3-5 suffice)."""
+_UM_LEFT = 1e-4
+"""The unity-magnitude shaper is taken when it leaves under this share of the swing the
+unshaped change would: the swing sensor could not tell the rest."""
+_UM_PROBE_S = 1e-3
+"""Step of the finite differences in the Newton solve, s."""
 """Bisection steps refining the second impulse's delay."""
 _NO_SWAY = 0.01
 """A speed change that leaves less than this share of the largest swing a constant acceleration
@@ -203,6 +211,62 @@ def varying_zv(
             return _pair(r0, swing(delay), delay)
     best = min(range(len(delays)), key=lambda k: _left(r0, swings[k]))
     return _pair(r0, swings[best], delays[best])
+
+
+def varying_umzv(
+    start_s: float,
+    duration_s: float,
+    rope_length_m: Callable[[float], float],
+    period_s: float,
+    *,
+    gravity_mps2: float,
+    damping_ratio: float = 0.0,
+) -> tuple[Impulse, ...]:
+    """Unity-magnitude ZV impulses (``+1, -1, +1``) for a constant-acceleration speed change
+    from ``start_s`` lasting ``duration_s`` on the rope ``rope_length_m(t)``; ``()`` where none
+    is found.
+
+    The change, less itself delayed by ``d1``, plus itself delayed by ``d2``, leaves no swing:
+    on a constant undamped rope ``d1, d2`` are a sixth and a third of the period, so the shaped
+    command lasts a third of a period longer, not half of one as with ZV. For a change lasting
+    at least ``d2`` the shaped acceleration is only ever the change's own or zero (within the
+    same limits, never backwards). Less robust to a wrong rope length than ZV; the rope here is
+    the model the plant swings on. Solved by Newton's method from the constant-rope answer on
+    the same swing response as :func:`varying_zv`."""
+    horizon = duration_s + _SEARCH_TO * period_s
+    response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
+    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
+
+    def swing(delay: float) -> tuple[float, float]:
+        angle, rate = response.of_pulse(delay, delay + duration_s)
+        return angle, rate / omega
+
+    first = swing(0.0)
+    scale = math.hypot(*first)
+    if scale <= _NO_SWAY * 2.0 / gravity_mps2:
+        return (Impulse(0.0, 1.0),)
+
+    def left(d1: float, d2: float) -> tuple[float, float]:
+        a, b = swing(d1), swing(d2)
+        return first[0] - a[0] + b[0], first[1] - a[1] + b[1]
+
+    d1, d2 = period_s / 6.0, period_s / 3.0
+    for _ in range(_UM_STEPS):
+        r = left(d1, d2)
+        if math.hypot(*r) <= _UM_LEFT * scale:
+            break
+        h = _UM_PROBE_S
+        r1, r2 = left(d1 + h, d2), left(d1, d2 + h)
+        j11, j21 = (r1[0] - r[0]) / h, (r1[1] - r[1]) / h
+        j12, j22 = (r2[0] - r[0]) / h, (r2[1] - r[1]) / h
+        det = j11 * j22 - j12 * j21
+        if abs(det) < 1e-15:
+            return ()
+        d1 -= (j22 * r[0] - j12 * r[1]) / det
+        d2 -= (-j21 * r[0] + j11 * r[1]) / det
+    if math.hypot(*left(d1, d2)) > _UM_LEFT * scale or not 0.0 < d1 < d2 < period_s:
+        return ()
+    return (Impulse(0.0, 1.0), Impulse(d1, -1.0), Impulse(d2, 1.0))
 
 
 def _refine(

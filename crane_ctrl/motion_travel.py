@@ -8,8 +8,11 @@ time-optimal on its own, and it keeps the path a straight line.
 
 The speed-up and the braking are shaped separately (:mod:`crane_ctrl.motion_shaping`): each on
 the period the rope will have then, or on the rope length over time when the hoist moves during
-travel. The braking starts where the shaped profile still ends on the goal. Pure: no I/O, no
-clock; times are seconds from the start of the plan.
+travel. The braking starts where the shaped profile still ends on the goal. Of the ways to
+shape that keep to the limits, the fastest is taken: ZV on the time-optimal profile, ZV with
+short speed changes split (:func:`_shaped_split`), and, on a known rope, unity-magnitude ZV
+(:func:`_shaped_unity`, a third of a period on top instead of half). Pure: no I/O, no clock;
+times are seconds from the start of the plan.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from crane_ctrl.motion_shaping import (
     mean_delay_s,
     shape,
     shaper_impulses,
+    varying_umzv,
     varying_zv,
 )
 
@@ -99,13 +103,23 @@ class TravelPlan:
         arrival_period = period_s if arrival_period_s is None else arrival_period_s
         departure_for: Shapers
         arrival_for: Shapers
+        unity: tuple[Shapers, Shapers] | None = None
         if rope_length_m is not None and shaper == "zv":
-            departure_for = _varying(rope_length_m, period_s, gravity_mps2, damping_ratio)
-            arrival_for = _varying(rope_length_m, arrival_period, gravity_mps2, damping_ratio)
+            rope, g, zeta = rope_length_m, gravity_mps2, damping_ratio
+            departure_for = _varying(varying_zv, rope, period_s, g, zeta)
+            arrival_for = _varying(varying_zv, rope, arrival_period, g, zeta)
+            unity = (
+                _varying(varying_umzv, rope, period_s, g, zeta),
+                _varying(varying_umzv, rope, arrival_period, g, zeta),
+            )
         else:
             departure_for = _fixed(shaper_impulses(shaper, period_s, damping_ratio))
             arrival_for = _fixed(shaper_impulses(shaper, arrival_period, damping_ratio))
         path = _shaped(length, limits, departure_for, arrival_for, period_s)
+        if unity is not None:
+            faster = _shaped_unity(length, limits, *unity)
+            if faster is not None and faster.duration_s < path.duration_s - _EPS:
+                path = faster
         unshaped = trapezoid(length, limits).duration_s
         return cls(start_xy, goal_xy, (ux, uy), path, unshaped, limits)
 
@@ -145,14 +159,18 @@ def _fixed(impulses: tuple[Impulse, ...]) -> Shapers:
 
 
 def _varying(
-    rope_length_m: Callable[[float], float], period_s: float, gravity: float, damping: float
+    solve: Callable[..., tuple[Impulse, ...]],
+    rope_length_m: Callable[[float], float],
+    period_s: float,
+    gravity: float,
+    damping: float,
 ) -> Shapers:
     found: dict[tuple[float, float], tuple[Impulse, ...]] = {}  # the searches ask again
 
     def impulses_for(start: float, duration: float) -> tuple[Impulse, ...]:
         key = (start, duration)
         if key not in found:
-            found[key] = varying_zv(
+            found[key] = solve(
                 start, duration, rope_length_m, period_s, gravity_mps2=gravity,
                 damping_ratio=damping,
             )  # fmt: skip
@@ -200,6 +218,29 @@ def _shaped(
     if split is not None and split.duration_s < wide.duration_s - _EPS:
         return split
     return wide
+
+
+def _shaped_unity(
+    length_m: float, limits: AxisLimits, departure_for: Shapers, arrival_for: Shapers
+) -> Profile1D | None:
+    """The time-optimal profile shaped with unity-magnitude ZV (:func:`varying_umzv`): a third
+    of a period on top, not half. Only where both speed changes outlast their shaper (so the
+    shaped acceleration is the limit or zero), the shaper was found, and the profile keeps to
+    the limits; ``None`` otherwise."""
+    accel, _ = trapezoid_pulses(length_m, limits)
+    a, d = limits.accel_mps2, limits.decel_mps2
+    peak = accel.end_s * a
+    departure = departure_for(0.0, peak / a)
+    arrival = arrival_for(_unshaped_brake_s(length_m, peak, (a, d)), peak / d)
+    for impulses, change_s in ((departure, peak / a), (arrival, peak / d)):
+        if not impulses or max(i.delay_s for i in impulses) > change_s:
+            return None
+    profile = _shaped_at(length_m, peak, (a, d), departure_for, arrival_for)
+    if profile is None or not _within(profile, a, d):
+        return None
+    if max(profile.speeds) > limits.vmax_mps * (1.0 + 1e-6):
+        return None
+    return profile
 
 
 def _split_may_win(length_m: float, limits: AxisLimits, period_s: float) -> bool:

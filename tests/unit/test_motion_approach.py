@@ -11,6 +11,7 @@ import pytest
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion import LegPlan, MotionLimits, Obstacle, TravelPlan, pendulum_period_s
 from crane_ctrl.motion_leg import APPROACH_MARGIN_M, leg_clearance
+from crane_ctrl.motion_shaping import varying_umzv
 from crane_ctrl.sequencer_sway import SwayWatch
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_WIDTH_M
 
@@ -77,10 +78,10 @@ def test_a_planned_leg_finishes_travel_low_over_its_landing_and_lands_sooner() -
     arrival = leg.travel_start_s + leg.travel.duration_s
     over = leg.height_m(arrival) - GOAL[2]
     # the same-level neighbour holds the load up until the last box length: a little higher
-    assert P.approach_clearance_m + APPROACH_MARGIN_M - 1e-6 <= over <= 0.5 * P.safe_clearance_m
+    assert P.approach_clearance_m + APPROACH_MARGIN_M - 1e-6 <= over < P.safe_clearance_m
     remaining = leg.touchdown_s - arrival
     full_creep = P.creep_distance_m / P.creep_speed_mps
-    assert remaining < 0.6 * full_creep, "most of the creep overlaps the end of travel"
+    assert remaining < 0.8 * full_creep, "the creep overlaps the end of travel"
     t = leg.travel_start_s
     while t < arrival:  # and the plan never goes under what the interlock will be told
         assert leg.height_m(t) >= leg.path_clear_height_m(t - leg.travel_start_s) - 1e-6
@@ -181,3 +182,30 @@ def test_without_the_travel_taken_off_the_planned_swing_counts_as_swing() -> Non
         watch.sample(t, (0.3 * math.sin(1.3 * omega * t), 0.0), (0.0, 0.0), period / 2, omega)
         t += 0.05
     assert not watch.calm(0.01)
+
+
+# --- unity-magnitude shaping ----------------------------------------------------------------------
+
+
+def test_unity_magnitude_zv_on_a_constant_rope_is_a_sixth_and_a_third_of_the_period() -> None:
+    period = 7.8
+    length = P.gravity_mps2 * (period / (2 * math.pi)) ** 2
+    impulses = varying_umzv(0.0, 10.0, lambda t: length, period, gravity_mps2=P.gravity_mps2)
+    assert [i.amplitude for i in impulses] == [1.0, -1.0, 1.0]
+    assert impulses[1].delay_s == pytest.approx(period / 6, abs=0.01)
+    assert impulses[2].delay_s == pytest.approx(period / 3, abs=0.01)
+
+
+def test_a_long_leg_is_shaped_a_third_of_a_period_on_and_arrives_without_swing() -> None:
+    """On the rope the hoist gives it (rising, then lowering), the long travel takes the
+    unity-magnitude shaper: a third of a period over the unshaped move, not half, within the
+    limits, and the swing it expects at arrival is nil."""
+    start, goal = (0.0, 10.0, TIER + 0.3), (120.0, 10.0, TIER)
+    leg = LegPlan.plan(start, goal, (), P, loaded=True, half_size_m=HALF_40)
+    period = pendulum_period_s(leg.travel_height_m, P, loaded=True)
+    extra = leg.travel.duration_s - leg.travel.unshaped_s
+    assert period / 3 - 0.5 < extra < period / 2 - 0.5
+    assert max(abs(a) for a in leg.travel.path.accels) <= LOADED.gantry.accel_mps2 * (1 + 1e-6)
+    assert min(leg.travel.path.speeds) >= -1e-9
+    assert max(leg.travel.path.speeds) <= LOADED.gantry.vmax_mps * (1 + 1e-6)
+    assert math.hypot(*leg.expected_sway[-1]) < 0.002
