@@ -188,14 +188,8 @@ def varying_zv(
     period. For a constant length the answer is the ZV shaper. Where no delay cancels exactly,
     the one that leaves the least swing; a change that leaves no swing gets no shaping.
     """
-    horizon = duration_s + _SEARCH_TO * period_s
-    response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
-    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
-
-    def swing(delay: float) -> tuple[float, float]:
-        angle, rate = response.of_pulse(delay, delay + duration_s)
-        return angle, rate / omega  # both in radians: comparable
-
+    swing = _delayed_swing(start_s, duration_s, rope_length_m, period_s, gravity_mps2,
+                           damping_ratio)  # fmt: skip
     r0 = swing(0.0)
     if math.hypot(*r0) <= _NO_SWAY * 2.0 / gravity_mps2:
         return (Impulse(0.0, 1.0),)
@@ -233,14 +227,8 @@ def varying_umzv(
     same limits, never backwards). Less robust to a wrong rope length than ZV; the rope here is
     the model the plant swings on. Solved by Newton's method from the constant-rope answer on
     the same swing response as :func:`varying_zv`."""
-    horizon = duration_s + _SEARCH_TO * period_s
-    response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
-    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
-
-    def swing(delay: float) -> tuple[float, float]:
-        angle, rate = response.of_pulse(delay, delay + duration_s)
-        return angle, rate / omega
-
+    swing = _delayed_swing(start_s, duration_s, rope_length_m, period_s, gravity_mps2,
+                           damping_ratio)  # fmt: skip
     first = swing(0.0)
     scale = math.hypot(*first)
     if scale <= _NO_SWAY * 2.0 / gravity_mps2:
@@ -267,6 +255,28 @@ def varying_umzv(
     if math.hypot(*left(d1, d2)) > _UM_LEFT * scale or not 0.0 < d1 < d2 < period_s:
         return ()
     return (Impulse(0.0, 1.0), Impulse(d1, -1.0), Impulse(d2, 1.0))
+
+
+def _delayed_swing(
+    start_s: float,
+    duration_s: float,
+    rope_length_m: Callable[[float], float],
+    period_s: float,
+    gravity_mps2: float,
+    damping_ratio: float,
+) -> Callable[[float], tuple[float, float]]:
+    """The swing (angle, rate over the pendulum's frequency: both in radians, comparable) a
+    unit speed change from ``start_s`` lasting ``duration_s``, delayed by a given time of up to
+    :data:`_SEARCH_TO` periods, leaves on the rope ``rope_length_m(t)``."""
+    horizon = duration_s + _SEARCH_TO * period_s
+    response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
+    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
+
+    def swing(delay: float) -> tuple[float, float]:
+        angle, rate = response.of_pulse(delay, delay + duration_s)
+        return angle, rate / omega
+
+    return swing
 
 
 def _refine(
