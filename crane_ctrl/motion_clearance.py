@@ -46,6 +46,9 @@ PLAN_STOP_DELAY_S = 0.25
 keeps a margin over what the interlock checks: the hoist may run a little behind its
 prediction without the interlock stopping travel."""
 _EPS = 1e-9
+_END_M = 1e-6
+"""A span ending this close to the path's end reaches the goal (a shaped profile's length may
+differ from the path's by a rounding error), m."""
 """Numerical zero for distances (not a physical threshold)."""
 
 
@@ -278,9 +281,10 @@ def path_clear_height_m(plan: TravelPlan, clearance: PathClearance, t: float) ->
     the load is and where it would stop if travel were stopped now (:data:`STOP_DELAY_S`, then
     the path's deceleration), m. For the travel interlock's path-clear height: at or above it,
     travel is safe, and the planned overlap stays at or above it."""
-    here = plan.path.position(t)
+    end = clearance.length_m  # a profile may end a rounding error past it
+    here = min(plan.path.position(t), end)
     stop = plan.path.reach(t, stop_delay_s=STOP_DELAY_S, brake_mps2=plan.limits.decel_mps2)
-    return clearance.height_m(here, max(here, stop))
+    return clearance.height_m(here, max(here, min(stop, end)))
 
 
 def lowering_start_s(plan: TravelPlan, clearance: PathClearance, descent: HoistMove) -> float:
@@ -295,7 +299,7 @@ def lowering_start_s(plan: TravelPlan, clearance: PathClearance, descent: HoistM
     for span in clearance.spans:
         if span.height_m <= descent.to_m:
             continue
-        if span.to_m >= plan.length_m - _EPS:
+        if span.to_m >= min(plan.length_m, clearance.length_m) - _END_M:
             left = plan.duration_s
         else:
             left = plan.path.time_at(span.to_m)

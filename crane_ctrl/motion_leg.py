@@ -158,15 +158,19 @@ class LegPlan:
                 container_mass_t=container_mass_t,
             )  # fmt: skip
 
+        descents = (fastest, landing)
+
+        def touchdown(travel: TravelPlan) -> float:
+            start, lower = _overlap(travel, spans, rise, descents)
+            return start + lower
+
         def plan_travel(rope_at: Callable[[float], float], arrival_s: float) -> TravelPlan:
             return TravelPlan.plan(
                 xy0, xy1, limits.gantry, limits.trolley, _period(rope_at(0.0), p),
                 shaper=shaper, arrival_period_s=_period(rope_at(arrival_s), p),
                 damping_ratio=p.sway_damping_ratio, rope_length_m=rope_at,
-                gravity_mps2=p.gravity_mps2,
+                gravity_mps2=p.gravity_mps2, cost=touchdown,
             )  # fmt: skip
-
-        descents = (fastest, landing)
 
         def shaped(start: float, lower: float, arrival: float) -> _Shaped:
             travel = plan_travel(_RopeOverTravel(rope, rise, landing, start, lower), arrival)

@@ -20,6 +20,7 @@ the length does meanwhile. Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, NamedTuple
@@ -31,12 +32,14 @@ from crane_ctrl.site import CONTAINER_HEIGHT_M
 __all__ = [
     "SWAY_STEP_S",
     "Impulse",
+    "PeriodSplit",
     "Shaper",
     "mean_delay_s",
     "pendulum_length_m",
     "pendulum_period_s",
     "shape",
     "shaper_impulses",
+    "varying_period_zv",
     "varying_umzv",
     "varying_zv",
 ]
@@ -74,6 +77,18 @@ class Impulse(NamedTuple):
 
     delay_s: float
     amplitude: float
+
+
+class PeriodSplit(NamedTuple):
+    """A long speed change made in two parts (:func:`varying_period_zv`): ``whole_s`` at the
+    change's own rate, lasting whole periods, so it leaves (almost) no swing of its own; the
+    rest shaped by ``impulses`` (from the rest's start), which also cancel what the whole
+    periods leave."""
+
+    whole_s: float
+    impulses: tuple[Impulse, ...]
+    whole_last: bool = False
+    """The whole periods come after the rest's last copy (braking), not before the rest."""
 
 
 def pendulum_length_m(
@@ -257,6 +272,110 @@ def varying_umzv(
     return (Impulse(0.0, 1.0), Impulse(d1, -1.0), Impulse(d2, 1.0))
 
 
+def varying_period_zv(
+    start_s: float,
+    duration_s: float,
+    rope_length_m: Callable[[float], float],
+    *,
+    gravity_mps2: float,
+    damping_ratio: float = 0.0,
+    whole_last: bool = False,
+) -> PeriodSplit | None:
+    """A constant-acceleration speed change from ``start_s`` lasting ``duration_s`` (at least
+    a period) made sway-free at little cost: part of it lasts whole periods of the rope
+    ``rope_length_m(t)``, which on a constant rope leaves no swing at all, and only the rest of
+    the change is shaped, by two impulses that also cancel what the whole periods leave where
+    the rope changes. The whole periods come first (a speed-up), or with ``whole_last`` after
+    the rest's shaped copies (braking: the move then ends with them, not with a delayed copy).
+    ``None`` where the change is shorter than a period or no shaping is found.
+
+    Shaping delays a speed change's distance by its mean delay times the change: ZV on all of a
+    change costs a quarter period of the whole change; here only the rest (on the gantry, about
+    a fifth of its speed change) pays it. This is the structure of the time-optimal sway-free
+    move under an acceleration limit: a linear programme over the discretised acceleration of a
+    100 m gantry move (speed changes of 10 s, an 8 s period) gives the limit for one period,
+    then the rest at a lower rate, mirrored when braking, 0.4 s over the unshaped move; this
+    split takes 0.5 s.
+    """
+    period = 2.0 * math.pi * math.sqrt(rope_length_m(start_s) / gravity_mps2)
+    periods = math.floor(duration_s / period)
+    if periods < 1:
+        return None
+    horizon = duration_s + (_SEARCH_TO + 0.5) * period
+    response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
+    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
+
+    def swing(t0: float, t1: float) -> tuple[float, float]:
+        angle, rate = response.of_pulse(t0, t1)
+        return angle, rate / omega
+
+    def whole_swing(whole: float, delay: float) -> tuple[float, float]:
+        """What the whole periods leave, placed as they run with the rest's copy at ``delay``."""
+        begin = delay + duration_s - whole if whole_last else 0.0
+        return swing(begin, begin + whole)
+
+    scale = math.hypot(*swing(0.0, duration_s))
+    whole = _quietest_length(lambda w: whole_swing(w, period / 2), (periods - 0.5) * period,
+                             min(duration_s, (periods + 0.5) * period))  # fmt: skip
+    if duration_s - whole <= SWAY_STEP_S:
+        quiet = math.hypot(*whole_swing(whole, 0.0)) <= _UM_LEFT * max(scale, 2.0 / gravity_mps2)
+        return PeriodSplit(duration_s, (Impulse(0.0, 1.0),), whole_last) if quiet else None
+    rest_from = 0.0 if whole_last else whole
+    rest_to = rest_from + duration_s - whole
+
+    def cross_and_share(delay: float) -> tuple[float, float]:
+        """For the rest's copies at 0 and ``delay`` to cancel what the whole periods leave
+        too, ``A r0 + (1 - A) r(delay) = -left``: the cross product that must vanish and the
+        share A it gives."""
+        r0, rd = swing(rest_from, rest_to), swing(rest_from + delay, rest_to + delay)
+        left = whole_swing(whole, delay)
+        u = (r0[0] - rd[0], r0[1] - rd[1])
+        w = (-left[0] - rd[0], -left[1] - rd[1])
+        norm = u[0] * u[0] + u[1] * u[1]
+        share = (u[0] * w[0] + u[1] * w[1]) / norm if norm > 0.0 else math.nan
+        return u[0] * w[1] - u[1] * w[0], share
+
+    span = _SEARCH_TO - _SEARCH_FROM
+    delays = [period * (_SEARCH_FROM + span * i / _SEARCH_POINTS)
+              for i in range(_SEARCH_POINTS + 1)]  # fmt: skip
+    found = [cross_and_share(d) for d in delays]
+    for k in range(_SEARCH_POINTS):
+        (c0, _), (c1, a1) = found[k], found[k + 1]
+        if (c0 > 0.0) == (c1 > 0.0) or not 0.0 <= a1 <= 1.0:
+            continue
+        lo, hi = delays[k], delays[k + 1]
+        for _ in range(_REFINE_STEPS):
+            mid = 0.5 * (lo + hi)
+            if (cross_and_share(mid)[0] > 0.0) == (c0 > 0.0):
+                lo = mid
+            else:
+                hi = mid
+        delay = 0.5 * (lo + hi)
+        share = cross_and_share(delay)[1]
+        if 0.0 <= share <= 1.0:
+            impulses = (Impulse(0.0, share), Impulse(delay, 1.0 - share))
+            return PeriodSplit(whole, impulses, whole_last)
+    return None
+
+
+def _quietest_length(
+    swing_of: Callable[[float], tuple[float, float]], lo: float, hi: float
+) -> float:
+    """The length between ``lo`` and ``hi`` of the whole-period part of a speed change that
+    leaves the least swing (whole periods on a constant rope)."""
+    grid = [lo + (hi - lo) * i / _SEARCH_POINTS for i in range(_SEARCH_POINTS + 1)]
+    best = min(grid, key=lambda t: math.hypot(*swing_of(t)))
+    step = (hi - lo) / _SEARCH_POINTS
+    a, b = max(lo, best - step), min(hi, best + step)
+    for _ in range(_REFINE_STEPS):  # golden-section on the bracket around the best
+        m1, m2 = a + 0.382 * (b - a), a + 0.618 * (b - a)
+        if math.hypot(*swing_of(m1)) <= math.hypot(*swing_of(m2)):
+            b = m2
+        else:
+            a = m1
+    return 0.5 * (a + b)
+
+
 def _delayed_swing(
     start_s: float,
     duration_s: float,
@@ -330,9 +449,8 @@ class _SwayResponse:
         self.step = SWAY_STEP_S
         n = max(1, math.ceil(horizon_s / self.step))
         phis = []
-        for k in range(n):
-            t = start_s + k * self.step
-            l0, l1 = rope_length_m(t), rope_length_m(t + self.step)
+        lengths = [rope_length_m(start_s + k * self.step) for k in range(n + 1)]
+        for l0, l1 in itertools.pairwise(lengths):
             length, rate = 0.5 * (l0 + l1), (l1 - l0) / self.step
             omega2 = gravity_mps2 / length
             sigma = damping_ratio * math.sqrt(omega2) + rate / length

@@ -9,10 +9,13 @@ time-optimal on its own, and it keeps the path a straight line.
 The speed-up and the braking are shaped separately (:mod:`crane_ctrl.motion_shaping`): each on
 the period the rope will have then, or on the rope length over time when the hoist moves during
 travel. The braking starts where the shaped profile still ends on the goal. Of the ways to
-shape that keep to the limits, the fastest is taken: ZV on the time-optimal profile, ZV with
-short speed changes split (:func:`_shaped_split`), and, on a known rope, unity-magnitude ZV
-(:func:`_shaped_unity`, a third of a period on top instead of half). Pure: no I/O, no clock;
-times are seconds from the start of the plan.
+shape that keep to the limits, the fastest is taken (or, for a leg, the one that lands
+soonest): ZV on the time-optimal profile, ZV with short speed changes split
+(:func:`_shaped_split`), and, on a known rope, unity-magnitude ZV (:func:`_shaped_unity`, a
+third of a period on top instead of half) and, where a speed change lasts a period or more, the
+change split into whole periods and a shaped rest (:func:`_shaped_periods`: about half a
+second on top on the gantry, a sixteenth of a period). Pure: no I/O, no clock; times are seconds from the start of
+the plan.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from dataclasses import dataclass
 from crane_ctrl.motion_profiles import AxisLimits, Profile1D, Pulse, trapezoid, trapezoid_pulses
 from crane_ctrl.motion_shaping import (
     Impulse,
+    PeriodSplit,
     Shaper,
     mean_delay_s,
     shape,
     shaper_impulses,
+    varying_period_zv,
     varying_umzv,
     varying_zv,
 )
@@ -54,6 +59,9 @@ the goal (two different shapers on a short move); a search step, not physics."""
 
 Shapers = Callable[[float, float], tuple[Impulse, ...]]
 """The impulses for a speed change starting at a plan time and lasting a duration."""
+Splits = Callable[[float, float, bool], PeriodSplit | None]
+"""The whole-period split of a speed change starting at a plan time and lasting a duration,
+whole periods last or not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,7 @@ class TravelPlan:
         damping_ratio: float = 0.0,
         rope_length_m: Callable[[float], float] | None = None,
         gravity_mps2: float = 9.81,
+        cost: Callable[[TravelPlan], float] | None = None,
     ) -> TravelPlan:
         """Plan the move, shaped on the pendulum's ``period_s`` (see ``pendulum_period_s``).
 
@@ -92,6 +101,8 @@ class TravelPlan:
         by then. ``rope_length_m``: the rope length over plan time, when the hoist moves during
         travel; the ZV impulses are then computed on it (:func:`varying_zv`), the periods only
         bracket the search. ``damping_ratio``: the pendulum's (``sway_damping_ratio``).
+        ``cost``: what to minimise over the ways of shaping (default: the travel's duration; a
+        leg gives its touchdown, which also depends on how the travel overlaps the hoist).
         """
         dx, dy = goal_xy[0] - start_xy[0], goal_xy[1] - start_xy[1]
         length = math.hypot(dx, dy)
@@ -104,6 +115,7 @@ class TravelPlan:
         departure_for: Shapers
         arrival_for: Shapers
         unity: tuple[Shapers, Shapers] | None = None
+        splits: Splits | None = None
         if rope_length_m is not None and shaper == "zv":
             rope, g, zeta = rope_length_m, gravity_mps2, damping_ratio
             departure_for = _varying(varying_zv, rope, period_s, g, zeta)
@@ -112,16 +124,23 @@ class TravelPlan:
                 _varying(varying_umzv, rope, period_s, g, zeta),
                 _varying(varying_umzv, rope, arrival_period, g, zeta),
             )
+            splits = _period_splits(rope, g, zeta)
         else:
             departure_for = _fixed(shaper_impulses(shaper, period_s, damping_ratio))
             arrival_for = _fixed(shaper_impulses(shaper, arrival_period, damping_ratio))
-        path = _shaped(length, limits, departure_for, arrival_for, period_s)
+        paths: list[Profile1D | None] = [
+            _shaped(length, limits, departure_for, arrival_for, period_s)
+        ]
         if unity is not None:
-            faster = _shaped_unity(length, limits, *unity)
-            if faster is not None and faster.duration_s < path.duration_s - _EPS:
-                path = faster
+            paths.append(_shaped_unity(length, limits, *unity))
+        if splits is not None:
+            paths.append(_shaped_periods(length, limits, splits))
         unshaped = trapezoid(length, limits).duration_s
-        return cls(start_xy, goal_xy, (ux, uy), path, unshaped, limits)
+        plans = [cls(start_xy, goal_xy, (ux, uy), p, unshaped, limits) for p in paths if p]
+        return min(plans, key=cost or TravelPlan._duration)
+
+    def _duration(self) -> float:
+        return self.path.duration_s
 
     @property
     def duration_s(self) -> float:
@@ -179,6 +198,23 @@ def _varying(
     return impulses_for
 
 
+def _period_splits(
+    rope_length_m: Callable[[float], float], gravity: float, damping: float
+) -> Splits:
+    found: dict[tuple[float, float, bool], PeriodSplit | None] = {}
+
+    def split_for(start: float, duration: float, whole_last: bool) -> PeriodSplit | None:
+        key = (start, duration, whole_last)
+        if key not in found:
+            found[key] = varying_period_zv(
+                start, duration, rope_length_m, gravity_mps2=gravity, damping_ratio=damping,
+                whole_last=whole_last,
+            )  # fmt: skip
+        return found[key]
+
+    return split_for
+
+
 def _path_limits(ux: float, uy: float, gantry: AxisLimits, trolley: AxisLimits) -> AxisLimits:
     """Limits along the direction (ux, uy): each axis's limit over its share, the least wins."""
     shares = [(abs(u), lim) for u, lim in ((ux, gantry), (uy, trolley)) if abs(u) > _EPS]
@@ -224,23 +260,81 @@ def _shaped_unity(
     length_m: float, limits: AxisLimits, departure_for: Shapers, arrival_for: Shapers
 ) -> Profile1D | None:
     """The time-optimal profile shaped with unity-magnitude ZV (:func:`varying_umzv`): a third
-    of a period on top, not half. Only where both speed changes outlast their shaper (so the
-    shaped acceleration is the limit or zero), the shaper was found, and the profile keeps to
-    the limits; ``None`` otherwise."""
+    of a period on top, not half. A speed change shorter than the shaper is made in steps
+    (up, part back, up again: the trolley's, whose speed changes last a quarter period); the
+    speed never leaves 0..peak. Only where the shaper was found and the profile keeps to the
+    limits; ``None`` otherwise."""
     accel, _ = trapezoid_pulses(length_m, limits)
     a, d = limits.accel_mps2, limits.decel_mps2
     peak = accel.end_s * a
     departure = departure_for(0.0, peak / a)
     arrival = arrival_for(_unshaped_brake_s(length_m, peak, (a, d)), peak / d)
-    for impulses, change_s in ((departure, peak / a), (arrival, peak / d)):
-        if not impulses or max(i.delay_s for i in impulses) > change_s:
-            return None
+    if not departure or not arrival:
+        return None
     profile = _shaped_at(length_m, peak, (a, d), departure_for, arrival_for)
     if profile is None or not _within(profile, a, d):
         return None
     if max(profile.speeds) > limits.vmax_mps * (1.0 + 1e-6):
         return None
     return profile
+
+
+def _shaped_periods(length_m: float, limits: AxisLimits, split_for: Splits) -> Profile1D | None:
+    """The time-optimal profile with each speed change split (:func:`varying_period_zv`): the
+    speed-up's whole periods at the limit first, then its rest ZV-shaped; the braking's rest
+    shaped first, then its whole periods. Where the speed changes last a period or more (the
+    gantry's), this costs a fraction of the unity-magnitude shaper's third of a period.
+    ``None`` where a change is shorter or the profile breaks a limit."""
+    accel, _ = trapezoid_pulses(length_m, limits)
+    a, d = limits.accel_mps2, limits.decel_mps2
+    peak = accel.end_s * a
+    up_s, down_s = peak / a, peak / d
+    departure = split_for(0.0, up_s, False)
+    if departure is None:
+        return None
+    speed_up = _split_pulses(departure, 0.0, up_s, a)
+    unshaped_brake = _unshaped_brake_s(length_m, peak, (a, d))
+    lead = _centre_s(speed_up) - up_s / 2  # how much later the speed-up's distance comes
+    t_brake = unshaped_brake
+    arrival: PeriodSplit | None = None
+    for _ in range(_ARRIVAL_ITERATIONS):
+        arrival = split_for(max(0.0, t_brake), down_s, True)
+        if arrival is None:
+            return None
+        lag = _centre_s(_split_pulses(arrival, 0.0, down_s, -d)) - down_s / 2
+        t_brake = unshaped_brake + lead - lag  # exact on the goal for this split
+    if t_brake < 0.0 or arrival is None:
+        return None
+    profile = Profile1D.from_pulses([*speed_up, *_split_pulses(arrival, t_brake, down_s, -d)])
+    on_goal = abs(profile.distance_m - length_m) <= 1e-6 * max(1.0, length_m)
+    if not on_goal or min(profile.speeds) < -_EPS or not _within(profile, a, d):
+        return None
+    if max(profile.speeds) > limits.vmax_mps * (1.0 + 1e-6):
+        return None
+    return profile
+
+
+def _centre_s(pulses: Sequence[Pulse]) -> float:
+    """When the speed change the pulses make happens on average (weighted by speed), s."""
+    change = sum(p.accel_mps2 * (p.end_s - p.start_s) for p in pulses)
+    moment = sum(p.accel_mps2 * (p.end_s - p.start_s) * (p.start_s + p.end_s) / 2 for p in pulses)
+    return moment / change
+
+
+def _split_pulses(
+    split: PeriodSplit, start_s: float, duration_s: float, rate: float
+) -> list[Pulse]:
+    """The pulses of a speed change split by ``split``: the whole periods and the rest shaped,
+    in the order the split says."""
+    rest_s = duration_s - split.whole_s
+    if rest_s <= 0.0:
+        return [Pulse(start_s, start_s + duration_s, rate)]
+    if not split.whole_last:
+        rest = Pulse(start_s + split.whole_s, start_s + duration_s, rate)
+        return [Pulse(start_s, start_s + split.whole_s, rate), *shape([rest], split.impulses)]
+    whole_from = start_s + max(i.delay_s for i in split.impulses) + rest_s
+    rest = Pulse(start_s, start_s + rest_s, rate)
+    return [*shape([rest], split.impulses), Pulse(whole_from, whole_from + split.whole_s, rate)]
 
 
 def _split_may_win(length_m: float, limits: AxisLimits, period_s: float) -> bool:

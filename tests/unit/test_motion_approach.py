@@ -194,18 +194,3 @@ def test_unity_magnitude_zv_on_a_constant_rope_is_a_sixth_and_a_third_of_the_per
     assert [i.amplitude for i in impulses] == [1.0, -1.0, 1.0]
     assert impulses[1].delay_s == pytest.approx(period / 6, abs=0.01)
     assert impulses[2].delay_s == pytest.approx(period / 3, abs=0.01)
-
-
-def test_a_long_leg_is_shaped_a_third_of_a_period_on_and_arrives_without_swing() -> None:
-    """On the rope the hoist gives it (rising, then lowering), the long travel takes the
-    unity-magnitude shaper: a third of a period over the unshaped move, not half, within the
-    limits, and the swing it expects at arrival is nil."""
-    start, goal = (0.0, 10.0, TIER + 0.3), (120.0, 10.0, TIER)
-    leg = LegPlan.plan(start, goal, (), P, loaded=True, half_size_m=HALF_40)
-    period = pendulum_period_s(leg.travel_height_m, P, loaded=True)
-    extra = leg.travel.duration_s - leg.travel.unshaped_s
-    assert period / 3 - 0.5 < extra < period / 2 - 0.5
-    assert max(abs(a) for a in leg.travel.path.accels) <= LOADED.gantry.accel_mps2 * (1 + 1e-6)
-    assert min(leg.travel.path.speeds) >= -1e-9
-    assert max(leg.travel.path.speeds) <= LOADED.gantry.vmax_mps * (1 + 1e-6)
-    assert math.hypot(*leg.expected_sway[-1]) < 0.002
