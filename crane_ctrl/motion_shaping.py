@@ -34,6 +34,7 @@ __all__ = [
     "Impulse",
     "PeriodSplit",
     "Shaper",
+    "SwayModel",
     "mean_delay_s",
     "pendulum_length_m",
     "pendulum_period_s",
@@ -89,6 +90,35 @@ class PeriodSplit(NamedTuple):
     impulses: tuple[Impulse, ...]
     whole_last: bool = False
     """The whole periods come after the rest's last copy (braking), not before the rest."""
+
+
+class SwayModel:
+    """The swing unit acceleration over any stretch of plan time leaves on one rope (length over
+    plan time), seen at a common later time ``horizon_s``: built once per plan and shared by
+    all its shapers. One horizon serves them all: the swing at a later time is a linear map of
+    the swing at an earlier one, and a linear map keeps every cancellation and every ratio of
+    parallel swings the shapers solve for."""
+
+    def __init__(
+        self,
+        rope_length_m: Callable[[float], float],
+        horizon_s: float,
+        *,
+        gravity_mps2: float,
+        damping_ratio: float = 0.0,
+    ) -> None:
+        self.horizon_s = horizon_s
+        self.gravity_mps2 = gravity_mps2
+        self.damping_ratio = damping_ratio
+        self._response = _SwayResponse(0.0, horizon_s, rope_length_m, gravity_mps2,
+                                       damping_ratio)  # fmt: skip
+        self._omega = math.sqrt(gravity_mps2 / rope_length_m(horizon_s))
+
+    def swing(self, t0: float, t1: float) -> tuple[float, float]:
+        """Swing (angle, rate over the pendulum's frequency) unit acceleration from ``t0`` to
+        ``t1`` (plan time) leaves."""
+        angle, rate = self._response.of_pulse(t0, t1)
+        return angle, rate / self._omega
 
 
 def pendulum_length_m(
@@ -191,6 +221,7 @@ def varying_zv(
     *,
     gravity_mps2: float,
     damping_ratio: float = 0.0,
+    model: SwayModel | None = None,
 ) -> tuple[Impulse, ...]:
     """ZV impulses for a constant-acceleration speed change from ``start_s`` lasting
     ``duration_s`` on a rope whose length over time is ``rope_length_m(t)``.
@@ -204,7 +235,7 @@ def varying_zv(
     the one that leaves the least swing; a change that leaves no swing gets no shaping.
     """
     swing = _delayed_swing(start_s, duration_s, rope_length_m, period_s, gravity_mps2,
-                           damping_ratio)  # fmt: skip
+                           damping_ratio, model)  # fmt: skip
     r0 = swing(0.0)
     if math.hypot(*r0) <= _NO_SWAY * 2.0 / gravity_mps2:
         return (Impulse(0.0, 1.0),)
@@ -230,6 +261,7 @@ def varying_umzv(
     *,
     gravity_mps2: float,
     damping_ratio: float = 0.0,
+    model: SwayModel | None = None,
 ) -> tuple[Impulse, ...]:
     """Unity-magnitude ZV impulses (``+1, -1, +1``) for a constant-acceleration speed change
     from ``start_s`` lasting ``duration_s`` on the rope ``rope_length_m(t)``; ``()`` where none
@@ -243,7 +275,7 @@ def varying_umzv(
     the model the plant swings on. Solved by Newton's method from the constant-rope answer on
     the same swing response as :func:`varying_zv`."""
     swing = _delayed_swing(start_s, duration_s, rope_length_m, period_s, gravity_mps2,
-                           damping_ratio)  # fmt: skip
+                           damping_ratio, model)  # fmt: skip
     first = swing(0.0)
     scale = math.hypot(*first)
     if scale <= _NO_SWAY * 2.0 / gravity_mps2:
@@ -280,6 +312,7 @@ def varying_period_zv(
     gravity_mps2: float,
     damping_ratio: float = 0.0,
     whole_last: bool = False,
+    model: SwayModel | None = None,
 ) -> PeriodSplit | None:
     """A constant-acceleration speed change from ``start_s`` lasting ``duration_s`` (at least
     a period) made sway-free at little cost: part of it lasts whole periods of the rope
@@ -302,12 +335,7 @@ def varying_period_zv(
     if periods < 1:
         return None
     horizon = duration_s + (_SEARCH_TO + 0.5) * period
-    response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
-    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
-
-    def swing(t0: float, t1: float) -> tuple[float, float]:
-        angle, rate = response.of_pulse(t0, t1)
-        return angle, rate / omega
+    swing = _swing_from(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio, model)
 
     def whole_swing(whole: float, delay: float) -> tuple[float, float]:
         """What the whole periods leave, placed as they run with the rest's copy at ``delay``."""
@@ -383,19 +411,43 @@ def _delayed_swing(
     period_s: float,
     gravity_mps2: float,
     damping_ratio: float,
+    model: SwayModel | None = None,
 ) -> Callable[[float], tuple[float, float]]:
     """The swing (angle, rate over the pendulum's frequency: both in radians, comparable) a
     unit speed change from ``start_s`` lasting ``duration_s``, delayed by a given time of up to
     :data:`_SEARCH_TO` periods, leaves on the rope ``rope_length_m(t)``."""
     horizon = duration_s + _SEARCH_TO * period_s
-    response = _SwayResponse(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio)
-    omega = math.sqrt(gravity_mps2 / rope_length_m(start_s + horizon))
+    swing = _swing_from(start_s, horizon, rope_length_m, gravity_mps2, damping_ratio, model)
 
-    def swing(delay: float) -> tuple[float, float]:
-        angle, rate = response.of_pulse(delay, delay + duration_s)
-        return angle, rate / omega
+    def delayed(delay: float) -> tuple[float, float]:
+        return swing(delay, delay + duration_s)
 
-    return swing
+    return delayed
+
+
+def _swing_from(
+    start_s: float,
+    horizon_s: float,
+    rope_length_m: Callable[[float], float],
+    gravity_mps2: float,
+    damping_ratio: float,
+    model: SwayModel | None,
+) -> Callable[[float, float], tuple[float, float]]:
+    """The swing unit acceleration between two times after ``start_s`` leaves: on ``model``
+    where it reaches far enough (``horizon_s`` after ``start_s``), else on a model of its own."""
+    if model is not None and model.horizon_s >= start_s + horizon_s:
+        shared = model
+
+        def swing(t0: float, t1: float) -> tuple[float, float]:
+            return shared.swing(start_s + t0, start_s + t1)
+
+        return swing
+
+    def rope(t: float) -> float:
+        return rope_length_m(start_s + t)
+
+    own = SwayModel(rope, horizon_s, gravity_mps2=gravity_mps2, damping_ratio=damping_ratio)
+    return own.swing
 
 
 def _refine(
@@ -475,8 +527,12 @@ class _SwayResponse:
 
     def _at(self, t: float) -> tuple[float, float]:
         x = t / self.step
-        i = min(max(int(x), 0), len(self.cumulative) - 2)
-        f = min(max(x - i, 0.0), 1.0)
+        i = int(x)
+        if x <= 0.0:
+            return self.cumulative[0]
+        if i >= len(self.cumulative) - 1:
+            return self.cumulative[-1]
+        f = x - i
         lo, hi = self.cumulative[i], self.cumulative[i + 1]
         return lo[0] + f * (hi[0] - lo[0]), lo[1] + f * (hi[1] - lo[1])
 

@@ -14,8 +14,8 @@ soonest): ZV on the time-optimal profile, ZV with short speed changes split
 (:func:`_shaped_split`), and, on a known rope, unity-magnitude ZV (:func:`_shaped_unity`, a
 third of a period on top instead of half) and, where a speed change lasts a period or more, the
 change split into whole periods and a shaped rest (:func:`_shaped_periods`: about half a
-second on top on the gantry, a sixteenth of a period). Pure: no I/O, no clock; times are seconds from the start of
-the plan.
+second on top on the gantry, a sixteenth of a period). Pure: no I/O, no clock; times are
+seconds from the start of the plan.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from crane_ctrl.motion_shaping import (
     Impulse,
     PeriodSplit,
     Shaper,
+    SwayModel,
     mean_delay_s,
     shape,
     shaper_impulses,
@@ -46,6 +47,9 @@ _EPS = 1e-9
 """Numerical zero for distances and speeds (not a physical threshold)."""
 _ARRIVAL_ITERATIONS = 3
 """Rounds of placing the braking and shaping it where it lands (the shaper's delay moves it)."""
+_HORIZON_PERIODS = 4.0
+"""The plan's sway model reaches this many periods past the unshaped move (shaping adds at most
+a period; a speed change's shaper is solved over 1.25 periods after it)."""
 _SPLIT_GAIN_S = 0.05
 """The split profile is searched for only where it would save at least this, s (a scan)."""
 _RATE_ROOM = 0.995
@@ -118,13 +122,17 @@ class TravelPlan:
         splits: Splits | None = None
         if rope_length_m is not None and shaper == "zv":
             rope, g, zeta = rope_length_m, gravity_mps2, damping_ratio
-            departure_for = _varying(varying_zv, rope, period_s, g, zeta)
-            arrival_for = _varying(varying_zv, rope, arrival_period, g, zeta)
-            unity = (
-                _varying(varying_umzv, rope, period_s, g, zeta),
-                _varying(varying_umzv, rope, arrival_period, g, zeta),
+            horizon = trapezoid(length, limits).duration_s + _HORIZON_PERIODS * max(
+                period_s, arrival_period
             )
-            splits = _period_splits(rope, g, zeta)
+            model = SwayModel(rope, horizon, gravity_mps2=g, damping_ratio=zeta)
+            departure_for = _varying(varying_zv, rope, period_s, model)
+            arrival_for = _varying(varying_zv, rope, arrival_period, model)
+            unity = (
+                _varying(varying_umzv, rope, period_s, model),
+                _varying(varying_umzv, rope, arrival_period, model),
+            )
+            splits = _period_splits(rope, model)
         else:
             departure_for = _fixed(shaper_impulses(shaper, period_s, damping_ratio))
             arrival_for = _fixed(shaper_impulses(shaper, arrival_period, damping_ratio))
@@ -181,8 +189,7 @@ def _varying(
     solve: Callable[..., tuple[Impulse, ...]],
     rope_length_m: Callable[[float], float],
     period_s: float,
-    gravity: float,
-    damping: float,
+    model: SwayModel,
 ) -> Shapers:
     found: dict[tuple[float, float], tuple[Impulse, ...]] = {}  # the searches ask again
 
@@ -190,25 +197,23 @@ def _varying(
         key = (start, duration)
         if key not in found:
             found[key] = solve(
-                start, duration, rope_length_m, period_s, gravity_mps2=gravity,
-                damping_ratio=damping,
+                start, duration, rope_length_m, period_s, gravity_mps2=model.gravity_mps2,
+                damping_ratio=model.damping_ratio, model=model,
             )  # fmt: skip
         return found[key]
 
     return impulses_for
 
 
-def _period_splits(
-    rope_length_m: Callable[[float], float], gravity: float, damping: float
-) -> Splits:
+def _period_splits(rope_length_m: Callable[[float], float], model: SwayModel) -> Splits:
     found: dict[tuple[float, float, bool], PeriodSplit | None] = {}
 
     def split_for(start: float, duration: float, whole_last: bool) -> PeriodSplit | None:
         key = (start, duration, whole_last)
         if key not in found:
             found[key] = varying_period_zv(
-                start, duration, rope_length_m, gravity_mps2=gravity, damping_ratio=damping,
-                whole_last=whole_last,
+                start, duration, rope_length_m, gravity_mps2=model.gravity_mps2,
+                damping_ratio=model.damping_ratio, whole_last=whole_last, model=model,
             )  # fmt: skip
         return found[key]
 

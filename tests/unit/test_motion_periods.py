@@ -11,7 +11,14 @@ import pytest
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion import LegPlan, MotionLimits, TravelPlan, pendulum_period_s
 from crane_ctrl.motion_profiles import Pulse
-from crane_ctrl.motion_shaping import PeriodSplit, shape, varying_period_zv
+from crane_ctrl.motion_shaping import (
+    PeriodSplit,
+    SwayModel,
+    shape,
+    varying_period_zv,
+    varying_umzv,
+    varying_zv,
+)
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_LENGTH_M, CONTAINER_WIDTH_M
 
 P = CraneParams()
@@ -157,3 +164,30 @@ def test_a_travel_plan_without_a_rope_model_keeps_the_plain_shapers() -> None:
     period = 6.0
     plan = TravelPlan.plan((0.0, 0.0), (120.0, 0.0), LOADED.gantry, LOADED.trolley, period)
     assert plan.duration_s == pytest.approx(plan.unshaped_s + period / 2, abs=1e-6)
+
+
+# --- one sway model per plan ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", [0.0, 3.37, 21.0])
+def test_shapers_on_the_plans_shared_sway_model_solve_as_on_their_own(start: float) -> None:
+    """A plan builds the rope's swing response once, seen at one late horizon, and every shaper
+    reads it: the cancellations they solve for do not depend on when the swing is seen, so the
+    impulses come out as from a response of their own (to the interpolation within a step)."""
+
+    def rope(t: float) -> float:
+        return min(max(6.0, 12.0 + 0.3 * (t - 10.0)), 18.0)
+
+    model = SwayModel(rope, 80.0, gravity_mps2=G, damping_ratio=P.sway_damping_ratio)
+    period = 2 * math.pi * math.sqrt(rope(start) / G)
+    kwargs = {"gravity_mps2": G, "damping_ratio": P.sway_damping_ratio}
+    for solve in (varying_zv, varying_umzv):
+        own = solve(start, 3.0, rope, period, **kwargs)
+        shared = solve(start, 3.0, rope, period, model=model, **kwargs)
+        assert [i.delay_s for i in shared] == pytest.approx([i.delay_s for i in own], abs=0.01)
+        assert [i.amplitude for i in shared] == pytest.approx([i.amplitude for i in own], abs=2e-3)
+    own_split = varying_period_zv(start, 12.0, rope, **kwargs)
+    shared_split = varying_period_zv(start, 12.0, rope, model=model, **kwargs)
+    assert own_split is not None
+    assert shared_split is not None
+    assert shared_split.whole_s == pytest.approx(own_split.whole_s, abs=0.01)
