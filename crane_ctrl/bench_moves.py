@@ -49,7 +49,7 @@ A run that does not end done is reported with its reason: failed, held (the cont
 for an operator: the run stops there) or timeout (:data:`MOVE_LIMIT_S`), with any model fault
 the plant recorded (collision, dropped load). Ratios, sway and landing error are over the moves
 ours finished. Percentiles are nearest-rank. The 48 runs are spread over :data:`WORKERS`
-processes: about 1.5 to 2.5 minutes on a two-core machine.
+processes: about a minute on a two-core machine.
 """
 
 from __future__ import annotations

@@ -125,6 +125,17 @@ class CraneParams(BaseModel):
     """Anti-sway acceptance: residual sway within this after a full-speed stop, m."""
     sway_settle_time_s: float = Field(default=5.0, gt=0)
     """Anti-sway acceptance: time allowed to reach ``sway_acceptance_m``, s."""
+    anti_sway: Literal["fastest", "zv", "zvd"] = "fastest"
+    """How automatic travel is shaped against sway, on the pendulum model of the rope.
+
+    ``fastest``: of ZV, unity-magnitude ZV and (where a speed change lasts a period or more)
+    whole periods with a ZV-shaped rest, whichever lands soonest: about half a second over the
+    unshaped move on the gantry. It needs the model's pendulum close to the real one
+    (commissioning: time the spreader's swing at two heights): with the rope length 2 % off, a
+    40-100 m gantry move is left swinging 2-5 cm, at 5 % 8-13 cm, which the landing damps
+    before it sets down. ``zv``: ZV only (short moves still split their speed changes, as
+    sensitive): half a period on top of a long move, which 5 % off leaves swinging 2 cm.
+    ``zvd``: a whole period on top; 5 % off leaves under 5 mm, 10 % under 2 cm."""
 
     # --- wind ----------------------------------------------------------------------------------
     wind_prealarm_mps: float = Field(default=15.0, gt=0)

@@ -125,12 +125,16 @@ class LegPlan:
         container_height_m: float = CONTAINER_HEIGHT_M,
         container_mass_t: float | None = None,
         half_size_m: XY = (0.0, 0.0),
-        shaper: Shaper = "zv",
+        shaper: Shaper | None = None,
     ) -> LegPlan:
         """Plan the leg over ``obstacles`` (see :class:`PathClearance` for ``half_size_m``).
 
-        ``ValueError`` if the clearance needed is above the hoist's upper limit."""
+        ``shaper``: ZV, ZVD or none, instead of what ``params.anti_sway`` says. ``ValueError``
+        if the clearance needed is above the hoist's upper limit."""
         p = params
+        all_shapes = shaper is None and p.anti_sway == "fastest"
+        if shaper is None:
+            shaper = "zvd" if p.anti_sway == "zvd" else "zv"
         limits = MotionLimits.from_params(p, loaded=loaded)
         xy0, xy1 = start_xyz[:2], goal_xyz[:2]
         carrying = container_height_m if loaded else 0.0
@@ -169,7 +173,7 @@ class LegPlan:
                 xy0, xy1, limits.gantry, limits.trolley, _period(rope_at(0.0), p),
                 shaper=shaper, arrival_period_s=_period(rope_at(arrival_s), p),
                 damping_ratio=p.sway_damping_ratio, rope_length_m=rope_at,
-                gravity_mps2=p.gravity_mps2, cost=touchdown,
+                gravity_mps2=p.gravity_mps2, cost=touchdown, fastest=all_shapes,
             )  # fmt: skip
 
         def shaped(start: float, lower: float, arrival: float) -> _Shaped:

@@ -98,6 +98,7 @@ class TravelPlan:
         rope_length_m: Callable[[float], float] | None = None,
         gravity_mps2: float = 9.81,
         cost: Callable[[TravelPlan], float] | None = None,
+        fastest: bool = True,
     ) -> TravelPlan:
         """Plan the move, shaped on the pendulum's ``period_s`` (see ``pendulum_period_s``).
 
@@ -107,6 +108,8 @@ class TravelPlan:
         bracket the search. ``damping_ratio``: the pendulum's (``sway_damping_ratio``).
         ``cost``: what to minimise over the ways of shaping (default: the travel's duration; a
         leg gives its touchdown, which also depends on how the travel overlaps the hoist).
+        ``fastest``: on a known rope, also try the faster shapes that need the rope model
+        closer to the real rope (``CraneParams.anti_sway``); otherwise ZV only.
         """
         dx, dy = goal_xy[0] - start_xy[0], goal_xy[1] - start_xy[1]
         length = math.hypot(dx, dy)
@@ -128,11 +131,12 @@ class TravelPlan:
             model = SwayModel(rope, horizon, gravity_mps2=g, damping_ratio=zeta)
             departure_for = _varying(varying_zv, rope, period_s, model)
             arrival_for = _varying(varying_zv, rope, arrival_period, model)
-            unity = (
-                _varying(varying_umzv, rope, period_s, model),
-                _varying(varying_umzv, rope, arrival_period, model),
-            )
-            splits = _period_splits(rope, model)
+            if fastest:
+                unity = (
+                    _varying(varying_umzv, rope, period_s, model),
+                    _varying(varying_umzv, rope, arrival_period, model),
+                )
+                splits = _period_splits(rope, model)
         else:
             departure_for = _fixed(shaper_impulses(shaper, period_s, damping_ratio))
             arrival_for = _fixed(shaper_impulses(shaper, arrival_period, damping_ratio))

@@ -191,3 +191,29 @@ def test_shapers_on_the_plans_shared_sway_model_solve_as_on_their_own(start: flo
     assert own_split is not None
     assert shared_split is not None
     assert shared_split.whole_s == pytest.approx(own_split.whole_s, abs=0.01)
+
+
+# --- the site's choice ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("anti_sway", "periods_on_top"),
+    [("fastest", (0.0, 0.1)), ("zv", (0.45, 0.55)), ("zvd", (0.95, 1.05))],
+)
+def test_the_site_chooses_how_fast_and_how_robust_the_shaping_is(
+    anti_sway: str, periods_on_top: tuple[float, float]
+) -> None:
+    """``anti_sway``: the fastest shapes need the rope model close to the real rope; ZV costs
+    half a period on a long move, ZVD a whole one (and tolerates a rope model 10 % off)."""
+    params = P.model_copy(update={"anti_sway": anti_sway})
+    start, goal = (0.0, 10.0, TIER + 0.3), (120.0, 10.0, TIER)
+    leg = LegPlan.plan(start, goal, (), params, loaded=True, half_size_m=HALF_40)
+    period = pendulum_period_s(leg.travel_height_m, P, loaded=True)
+    extra = (leg.travel.duration_s - leg.travel.unshaped_s) / period
+    assert periods_on_top[0] <= extra <= periods_on_top[1]
+    assert math.hypot(*leg.expected_sway[-1]) < 0.005
+
+
+def test_an_unknown_anti_sway_choice_is_refused() -> None:
+    with pytest.raises(ValueError, match="fastest"):
+        CraneParams(anti_sway="quick")  # type: ignore[arg-type]
