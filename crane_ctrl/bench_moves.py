@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from crane_ctrl.baseline import NaiveOperator
-from crane_ctrl.crane import CraneParams
+from crane_ctrl.crane import AntiSway, CraneParams
 from crane_ctrl.motion import (
     XY,
     XYZ,
@@ -92,6 +92,7 @@ __all__ = [
     "EXTRA_BOXES",
     "MOVES",
     "Bounds",
+    "Conditions",
     "Move",
     "RunResult",
     "bench_moves",
@@ -380,22 +381,48 @@ class _Probe:
             self.sway_mm = sway * 1000.0
 
 
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """What the bench may vary from the default: how far the crane's model is off, and our
+    controller's anti-sway choice."""
+
+    rope_off_m: float = 0.0
+    """The plant's ropes are this much longer than the crane model the controllers plan with
+    (0.5 m: the pendulum 2.5-4 % longer than modelled, as a misjudged centre of mass might)."""
+    anti_sway: AntiSway = "fastest"
+    """:attr:`CraneParams.anti_sway` for our controller."""
+
+    def describe(self) -> str:
+        return f"anti_sway {self.anti_sway}, plant ropes {self.rope_off_m:+.2f} m over the model"
+
+
 def _controller(
-    which: Controller, site: SiteFile, yard: YardModel, events: list[dict[str, object]]
+    which: Controller,
+    params: CraneParams,
+    yard: YardModel,
+    events: list[dict[str, object]],
 ) -> Sequencer | NaiveOperator:
     if which == "ours":
-        return Sequencer(site.crane, yard, on_event=events.append)
-    return NaiveOperator(site.crane, yard, on_event=events.append)
+        return Sequencer(params, yard, on_event=events.append)
+    return NaiveOperator(params, yard, on_event=events.append)
 
 
-async def run_move(move: Move, which: Controller, start: StartPose) -> RunResult:
-    """Run ``move`` with ``which`` controller on a fresh lock-step rig from ``start``."""
+async def run_move(
+    move: Move, which: Controller, start: StartPose, conditions: Conditions = Conditions()
+) -> RunResult:
+    """Run ``move`` with ``which`` controller on a fresh lock-step rig from ``start``, the
+    plant and our controller as ``conditions`` say."""
     site = bench_site(start)
-    sim = site.simulator()
+    crane = site.crane
+    plant = crane.model_copy(update={"suspension_height_m": crane.suspension_height_m
+                                     + conditions.rope_off_m})  # fmt: skip
+    sim = site.model_copy(update={"crane": plant}).simulator()
     yard = yard_model_of(site)
     box = yard.boxes[move.box]
     events: list[dict[str, object]] = []
-    controller = _controller(which, site, yard, events)
+    controller = _controller(
+        which, crane.model_copy(update={"anti_sway": conditions.anti_sway}), yard, events
+    )
     probe = _Probe()
     async with LockStep(load_profile(PROFILE), sim, sequencer=controller) as rig:
         await rig.until(lambda v: v.snapshot.comms_ok, within_s=2, what="comms")
@@ -451,9 +478,11 @@ def _steps(events: list[dict[str, object]], started: float) -> dict[str, float]:
     return spent
 
 
-def run_one(index: int, which: Controller) -> tuple[int, Controller, RunResult]:
+def run_one(
+    index: int, which: Controller, conditions: Conditions = Conditions()
+) -> tuple[int, Controller, RunResult]:
     """Move ``index`` of :data:`MOVES` with ``which`` (a process pool's unit of work)."""
-    result = asyncio.run(run_move(MOVES[index], which, start_pose(index)))
+    result = asyncio.run(run_move(MOVES[index], which, start_pose(index), conditions))
     return index, which, result
 
 
@@ -489,11 +518,11 @@ def _rows(results: dict[tuple[int, Controller], RunResult]) -> list[Row]:
     return [make_row(i, {c: results[(i, c)] for c in CONTROLLERS}) for i in range(len(MOVES))]
 
 
-def _run_all(workers: int) -> dict[tuple[int, Controller], RunResult]:
+def _run_all(workers: int, conditions: Conditions) -> dict[tuple[int, Controller], RunResult]:
     tasks = [(i, c) for i in range(len(MOVES)) for c in CONTROLLERS]
     results: dict[tuple[int, Controller], RunResult] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(run_one, i, c) for i, c in tasks]
+        futures = [pool.submit(run_one, i, c, conditions) for i, c in tasks]
         for count, future in enumerate(as_completed(futures), 1):
             i, c, result = future.result()
             results[(i, c)] = result
@@ -624,7 +653,7 @@ def _summary_lines(s: dict[str, Any], rows: Sequence[Row]) -> list[str]:
     return lines
 
 
-def report(rows: Sequence[Row]) -> dict[str, Any]:
+def report(rows: Sequence[Row], conditions: Conditions = Conditions()) -> dict[str, Any]:
     """Print the table and the summary; return the JSON object."""
     print(_HEAD)
     for row in rows:
@@ -635,6 +664,7 @@ def report(rows: Sequence[Row]) -> dict[str, Any]:
     figures = {
         "bench": "moves",
         "profile": PROFILE.stem,
+        "conditions": asdict(conditions),
         "summary": summary,
         "moves": [_row_json(r) for r in rows],
     }
@@ -673,8 +703,9 @@ def _run_json(run: RunResult) -> dict[str, Any]:
     return data
 
 
-def bench_moves(workers: int = WORKERS) -> dict[str, Any]:
+def bench_moves(workers: int = WORKERS, conditions: Conditions = Conditions()) -> dict[str, Any]:
     """Run every move with both controllers; print the figures; return the JSON object."""
     print(f"{len(MOVES)} reference moves x {len(CONTROLLERS)} controllers in lock-step "
-          f"({PROFILE.stem}), {workers} processes ...", flush=True)  # fmt: skip
-    return report(_rows(_run_all(workers)))
+          f"({PROFILE.stem}; {conditions.describe()}), {workers} processes ...",
+          flush=True)  # fmt: skip
+    return report(_rows(_run_all(workers, conditions)), conditions)

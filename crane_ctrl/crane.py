@@ -16,7 +16,10 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["CraneParams"]
+__all__ = ["AntiSway", "CraneParams"]
+
+AntiSway = Literal["fastest", "zv", "zvd"]
+"""How automatic travel is shaped against sway (see :attr:`CraneParams.anti_sway`)."""
 
 
 class CraneParams(BaseModel):
@@ -125,7 +128,7 @@ class CraneParams(BaseModel):
     """Anti-sway acceptance: residual sway within this after a full-speed stop, m."""
     sway_settle_time_s: float = Field(default=5.0, gt=0)
     """Anti-sway acceptance: time allowed to reach ``sway_acceptance_m``, s."""
-    anti_sway: Literal["fastest", "zv", "zvd"] = "fastest"
+    anti_sway: AntiSway = "fastest"
     """How automatic travel is shaped against sway, on the pendulum model of the rope.
 
     ``fastest``: of ZV, unity-magnitude ZV and (where a speed change lasts a period or more)
