@@ -45,6 +45,7 @@ __all__ = [
     "XYZ",
     "LegPlan",
     "LegSpans",
+    "SwayTrace",
     "leg_clearance",
 ]
 
@@ -112,6 +113,9 @@ class LegPlan:
     :data:`SWAY_STEP_S` of travel time from its start (hanging still then), m: what the shaping
     cancels by the end. A sway sensor's reading less this is swing the travel will not take
     away (:meth:`expected_sway_m`)."""
+    sway_trace: SwayTrace | None = None
+    """What :attr:`expected_sway` was integrated from: the same swing on another rope length
+    (:mod:`crane_ctrl.rope_calibration`)."""
 
     @classmethod
     def plan(
@@ -183,10 +187,10 @@ class LegPlan:
         first = plan_travel(lambda t: rope(top), 0.0)
         best = _consistent(shaped, *_overlap(first, spans, rise, descents), first.duration_s)
         travel, start, lower = best.travel, best.start_s, max(best.lower_s, best.assumed_s)
-        sway = _expected_sway(travel, _RopeOverTravel(rope, rise, landing, start, lower), p)
+        trace = SwayTrace.of(travel, _RopeOverTravel(rope, rise, landing, start, lower))
         return cls(
             start_xyz, goal_xyz, limits, clearance, needed, top, travel, rise, landing, start,
-            lower, p.creep_distance_m, p.creep_speed_mps, sway,
+            lower, p.creep_distance_m, p.creep_speed_mps, trace.swing(p), trace,
         )  # fmt: skip
 
     @property
@@ -365,31 +369,44 @@ def _own_place_m(path_xy: tuple[XY, XY], half_size_m: XY) -> float:
     return min(reach)
 
 
-def _expected_sway(
-    travel: TravelPlan, rope_m: Callable[[float], float], params: CraneParams
-) -> tuple[XY, ...]:
-    """The offset from plumb (gantry, trolley) ``travel`` swings the load by, every
-    :data:`SWAY_STEP_S` from its start (the load hanging still): the plant's pendulum
-    (:func:`~crane_ctrl.motion_shaping.oscillator_transition`) on the rope ``rope_m(t)``,
-    driven by the plan's acceleration, m."""
-    g, dt = params.gravity_mps2, SWAY_STEP_S
-    ux, uy = travel.direction
-    angle = [0.0, 0.0, 0.0, 0.0]  # gantry angle and rate, trolley angle and rate
-    out: list[XY] = [(0.0, 0.0)]
-    for k in range(math.ceil(travel.duration_s / dt) + 1):
-        t0, t1 = k * dt, (k + 1) * dt
-        accel = (travel.path.velocity(t1) - travel.path.velocity(t0)) / dt
-        l0, l1 = rope_m(t0), rope_m(t1)
-        length = 0.5 * (l0 + l1)
-        omega2 = g / length
-        sigma = params.sway_damping_ratio * math.sqrt(omega2) + (l1 - l0) / dt / length
-        p11, p12, p21, p22 = oscillator_transition(omega2, sigma, dt)
-        for axis, share in ((0, ux), (2, uy)):
-            rest = -accel * share / g  # the angle constant acceleration holds the load at
-            th, rate = angle[axis] - rest, angle[axis + 1]
-            angle[axis], angle[axis + 1] = rest + p11 * th + p12 * rate, p21 * th + p22 * rate
-        out.append((l1 * angle[0], l1 * angle[2]))
-    return tuple(out)
+@dataclass(frozen=True, slots=True)
+class SwayTrace:
+    """What the load's swing over a travel depends on, every :data:`SWAY_STEP_S` of travel
+    time: the travel's acceleration over each step, and the rope length at each step's ends
+    (the hoist's predicted motion). :meth:`swing` integrates the plant's pendulum on it, on the
+    rope as planned or longer by an offset."""
+
+    direction: XY
+    accels: tuple[float, ...]
+    lengths: tuple[float, ...]
+
+    @classmethod
+    def of(cls, travel: TravelPlan, rope_m: Callable[[float], float]) -> SwayTrace:
+        dt = SWAY_STEP_S
+        steps = math.ceil(travel.duration_s / dt) + 1
+        speeds = [travel.path.velocity(k * dt) for k in range(steps + 1)]
+        accels = tuple((b - a) / dt for a, b in itertools.pairwise(speeds))
+        return cls(travel.direction, accels, tuple(rope_m(k * dt) for k in range(steps + 1)))
+
+    def swing(self, params: CraneParams, offset_m: float = 0.0) -> tuple[XY, ...]:
+        """The offset from plumb (gantry, trolley) every :data:`SWAY_STEP_S` from the start
+        (the load hanging still then), on the rope longer by ``offset_m``: the plant's pendulum
+        (:func:`~crane_ctrl.motion_shaping.oscillator_transition`), m."""
+        g, dt, zeta = params.gravity_mps2, SWAY_STEP_S, params.sway_damping_ratio
+        ux, uy = self.direction
+        gx = rx = gy = ry = 0.0  # gantry angle and rate, trolley angle and rate
+        out: list[XY] = [(0.0, 0.0)]
+        for k, accel in enumerate(self.accels):
+            l0, l1 = self.lengths[k] + offset_m, self.lengths[k + 1] + offset_m
+            length = 0.5 * (l0 + l1)
+            omega2 = g / length
+            sigma = zeta * math.sqrt(omega2) + (l1 - l0) / dt / length
+            p11, p12, p21, p22 = oscillator_transition(omega2, sigma, dt)
+            rest_x, rest_y = -accel * ux / g, -accel * uy / g  # where the acceleration holds it
+            gx, rx = rest_x + p11 * (gx - rest_x) + p12 * rx, p21 * (gx - rest_x) + p22 * rx
+            gy, ry = rest_y + p11 * (gy - rest_y) + p12 * ry, p21 * (gy - rest_y) + p22 * ry
+            out.append((l1 * gx, l1 * gy))
+        return tuple(out)
 
 
 def _overlap(

@@ -21,6 +21,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks import Motion, Permits
 from crane_ctrl.machine import ModeSettings
 from crane_ctrl.motion import XYZ, MotionLimits, hoist_reference, pendulum_period_s
+from crane_ctrl.rope_calibration import RopeCalibration
 from crane_ctrl.sequencer_sway import SwayWatch, sway_of
 from crane_ctrl.signals import CORNERS
 from crane_ctrl.site import Slot
@@ -264,6 +265,8 @@ class SequencerBase(JobController[Run]):
         on_event: Callable[[dict[str, object]], None] | None = None,
     ) -> None:
         super().__init__(params, yard, settings, on_event=on_event)
+        self.rope = RopeCalibration()
+        """What the sway sensor has shown of the real rope length (kept across jobs)."""
         self._permits: Permits | None = None
         self._last: Snapshot | None = None
         """(job id, outcome, reason) of the last finished job."""
@@ -363,9 +366,14 @@ class SequencerBase(JobController[Run]):
 
     def _period(self, run: Run, z: float) -> float:
         return pendulum_period_s(
-            z, self.params, loaded=run.delivering, container_height_m=run.transfer.box.height_m,
+            z, self._rope_params(run), loaded=run.delivering,
+            container_height_m=run.transfer.box.height_m,
             container_mass_t=run.mass_t if run.delivering else None,
         )  # fmt: skip
+
+    def _rope_params(self, run: Run) -> CraneParams:
+        """The crane's parameters with the rope as the sway sensor has shown it."""
+        return self.rope.params(self.params, run.delivering)
 
     def _damping(
         self, run: Run, snapshot: Snapshot, refs: tuple[float, float]

@@ -11,7 +11,9 @@ travel starts just after lift-off and the landing's creep overlaps its end);
 commanded at the next scan, so the interlock never refuses the plan, and the hoist is never
 lowered past it. Over the last pendulum period of travel the sway is watched less the swing the
 travel itself gives (:attr:`~crane_ctrl.motion_leg.LegPlan.expected_sway`): a load calm on
-arrival lands at once, the crane standing still.
+arrival lands at once, the crane standing still. The sway read over the whole travel, against
+the swing planned, shows how far the rope model is off; the next legs plan on the corrected rope
+(:mod:`crane_ctrl.rope_calibration`).
 
 :class:`LegSteps` are the sequencer's steps around it: raise (plan the leg; start travel once
 the interlock has been told the path-clear height), travel, lower (the landing: the load put on
@@ -26,9 +28,10 @@ Pure: no I/O, time comes in as an argument.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
@@ -42,6 +45,7 @@ from crane_ctrl.motion import (
     MotionLimits,
     hoist_reference,
 )
+from crane_ctrl.rope_calibration import Sample, fit_rope_offset
 from crane_ctrl.sequencer_base import (
     DAMPING_SPEED_SHARE,
     LAND_CHECK_M,
@@ -58,11 +62,13 @@ from crane_ctrl.sequencer_base import (
     drives_ready,
     position_of,
 )
-from crane_ctrl.sequencer_sway import land_on_goal
+from crane_ctrl.sequencer_sway import land_on_goal, sway_of
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.transfer import all_corners, any_corner
 
 __all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "LegDrive", "LegSteps"]
+
+log = logging.getLogger(__name__)
 
 SCAN_LEAD_S = 0.05
 """References are taken one scan ahead so the drives follow the profile, not lag it; the
@@ -81,6 +87,9 @@ class LegDrive:
     plan: LegPlan
     started_s: float
     travel_started_s: float | None = None
+    sway_log: list[Sample] = field(default_factory=list)
+    """The sway sensor's readings during travel (travel time, gantry, trolley), for
+    :func:`~crane_ctrl.rope_calibration.fit_rope_offset`."""
 
     @classmethod
     def start(
@@ -198,7 +207,8 @@ class LegSteps(SequencerBase):
         spreader = None if run.delivering else (45 if size is None else int(size))
         try:
             run.leg = LegDrive.start(
-                pos, goal, t.obstacles(self.yard, delivering=run.delivering), self.params, now,
+                pos, goal, t.obstacles(self.yard, delivering=run.delivering),
+                self._rope_params(run), now,
                 loaded=run.delivering, container_height_m=t.box.height_m,
                 container_mass_t=run.mass_t, half_size_m=t.half_size_m(spreader),
             )  # fmt: skip
@@ -215,8 +225,12 @@ class LegSteps(SequencerBase):
                 self._enter(Step.RAISE, now)
             return Commands(drives_enable=True)
         if leg.arrived(now):
+            self._learn_rope(run, leg)
             self._enter(Step.LOWER, now)
             return self._lower(run, snapshot, now)
+        sway, t = sway_of(snapshot), leg.travel_t(now)
+        if sway is not None and t is not None:
+            leg.sway_log.append((t, *sway))
         self.travel_clear_below_m = clear = leg.clear_below_m(now)
         self._watch_arrival(run, snapshot, pos[2], now)
         vx, vy = leg.travel_refs(now)
@@ -224,6 +238,26 @@ class LegSteps(SequencerBase):
         vz = self._not_below(vz, pos[2], clear + HOIST_TOLERANCE_M, run)
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                         hoist_speed_ref=vz, size_ref=self._size_ref(run, snapshot))  # fmt: skip
+
+    def _learn_rope(self, run: Run, leg: LegDrive) -> None:
+        """At arrival: how the load swung during the travel, against how the plan expected it
+        to, tells how far the rope model is off; the next leg of this kind plans on it
+        (:mod:`crane_ctrl.rope_calibration`)."""
+        trace = leg.plan.sway_trace
+        if trace is None or not leg.sway_log:
+            return
+        params = self._rope_params(run)
+        fit = fit_rope_offset(trace, leg.sway_log, params, READING_DELAYS_S)
+        if fit is None:
+            return
+        learnt = self.rope.learn(run.delivering, fit)
+        kind = "loaded" if run.delivering else "empty"
+        if learnt is not None:
+            log.info(
+                "rope model (%s) corrected by %+.3f m to %+.3f m: the travel's swing fits "
+                "to %.1f mm RMS (%.1f mm as planned)", kind, fit.offset_m, learnt,
+                fit.misfit_m * 1000, fit.plain_misfit_m * 1000,
+            )  # fmt: skip
 
     def _watch_arrival(self, run: Run, snapshot: Snapshot, z: float, now: float) -> None:
         """Over the last pendulum period of travel, watch the sway less what the travel itself
