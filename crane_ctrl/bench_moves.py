@@ -81,7 +81,7 @@ from crane_ctrl.motion import (
 from crane_ctrl.motion_leg import leg_clearance
 from crane_ctrl.motion_profiles import Pulse, reach_pulses
 from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.sequencer import Sequencer, Transfer
+from crane_ctrl.sequencer import Outcome, Sequencer, Transfer
 from crane_ctrl.site import CONTAINER_LENGTH_M, CONTAINER_WIDTH_M, Slot, container_length_m
 from crane_ctrl.testing import LockStep, yard_model_of
 from crane_ctrl.yard_model import Box, Obstacle, YardModel
@@ -391,9 +391,14 @@ class Conditions:
     (0.5 m: the pendulum 2.5-4 % longer than modelled, as a misjudged centre of mass might)."""
     anti_sway: AntiSway = "fastest"
     """:attr:`CraneParams.anti_sway` for our controller."""
+    learnt: tuple[tuple[bool, float], ...] = ()
+    """Rope offsets (loaded, m) our controller starts every move with, as in service after its
+    first job (:mod:`crane_ctrl.rope_calibration`); none: every move starts from the model."""
 
     def describe(self) -> str:
-        return f"anti_sway {self.anti_sway}, plant ropes {self.rope_off_m:+.2f} m over the model"
+        learnt = ", ".join(f"{'loaded' if k else 'empty'} {v:+.3f} m" for k, v in self.learnt)
+        return (f"anti_sway {self.anti_sway}, plant ropes {self.rope_off_m:+.2f} m over the "
+                f"model, rope learnt: {learnt or 'nothing'}")  # fmt: skip
 
 
 def _controller(
@@ -423,6 +428,8 @@ async def run_move(
     controller = _controller(
         which, crane.model_copy(update={"anti_sway": conditions.anti_sway}), yard, events
     )
+    if isinstance(controller, Sequencer):
+        controller.rope.offsets_m.update(conditions.learnt)
     probe = _Probe()
     async with LockStep(load_profile(PROFILE), sim, sequencer=controller) as rig:
         await rig.until(lambda v: v.snapshot.comms_ok, within_s=2, what="comms")
@@ -701,6 +708,33 @@ def _run_json(run: RunResult) -> dict[str, Any]:
     for key in ("cycle_s", "sway_mm", "error_mm"):
         data[key] = round(data[key], 2)
     return data
+
+
+def learn_first(conditions: Conditions) -> Conditions:
+    """``conditions`` with what our controller learns of the rope on the first move (run here,
+    once): every move then starts as it would in service, after the crane's first job."""
+    site = bench_site(start_pose(0))
+    events: list[dict[str, object]] = []
+    sequencer = Sequencer(site.crane, yard_model_of(site), on_event=events.append)
+
+    async def first() -> None:
+        crane = site.crane
+        plant = crane.model_copy(update={"suspension_height_m": crane.suspension_height_m
+                                         + conditions.rope_off_m})  # fmt: skip
+        sim = site.model_copy(update={"crane": plant}).simulator()
+        box = sequencer.yard.boxes[MOVES[0].box]
+        async with LockStep(load_profile(PROFILE), sim, sequencer=sequencer) as rig:
+            await rig.until(lambda v: v.snapshot.comms_ok, within_s=2, what="comms")
+            sequencer.start(Transfer("learn", box, MOVES[0].to), rig.clock.now())
+            await rig.until(lambda v: sequencer.outcome is not None, within_s=MOVE_LIMIT_S,
+                            what="the first move")  # fmt: skip
+
+    asyncio.run(first())
+    if sequencer.outcome is None or sequencer.outcome[1] is not Outcome.DONE:
+        raise RuntimeError(f"the first move, to learn the rope on, did not end done: "
+                           f"{sequencer.outcome}")  # fmt: skip
+    learnt = tuple(sorted(sequencer.rope.offsets_m.items()))
+    return Conditions(conditions.rope_off_m, conditions.anti_sway, learnt)
 
 
 def bench_moves(workers: int = WORKERS, conditions: Conditions = Conditions()) -> dict[str, Any]:

@@ -26,13 +26,18 @@ def add_parser(commands: Any) -> None:
         "--anti-sway", choices=["fastest", "zv", "zvd"], default="fastest",
         help="our controller's anti-sway shaping (CraneParams.anti_sway; default fastest)",
     )  # fmt: skip
+    moves.add_argument(
+        "--learnt", action="store_true",
+        help="start every move with the rope our controller learnt on the first one (as in "
+        "service after the crane's first job; default: every move starts from the model)",
+    )  # fmt: skip
     hmi = sub.add_parser("hmi", help="scan lateness without and with the HMI; the HMI's CPU share")
     hmi.add_argument("--seconds", type=float, default=20.0, help="length of each run (default 20)")
     bench.set_defaults(handler=_bench)
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from crane_ctrl.bench_moves import Conditions, bench_moves
+    from crane_ctrl.bench_moves import Conditions, bench_moves, learn_first
     from crane_ctrl.bench_scan import bench_scan
     from simulators.bench import bench_sim
 
@@ -43,6 +48,8 @@ def _bench(args: argparse.Namespace) -> int:
         return 0
     if args.bench == "moves":
         conditions = Conditions(rope_off_m=args.rope_off_m, anti_sway=args.anti_sway)
+        if args.learnt:
+            conditions = learn_first(conditions)
         print(json.dumps(bench_moves(conditions=conditions)))
         return 0
     benches = {"sim": bench_sim, "scan": bench_scan}

@@ -130,4 +130,4 @@ def test_the_bench_can_run_a_crane_whose_ropes_are_longer_than_its_model() -> No
     assert exact.cycle_s < off.cycle_s < 2 * exact.cycle_s
     row = make_row(index, {"ours": off, "baseline": off})
     figures = report([row], Conditions(rope_off_m=0.5, anti_sway="zv"))
-    assert figures["conditions"] == {"rope_off_m": 0.5, "anti_sway": "zv"}
+    assert figures["conditions"] == {"rope_off_m": 0.5, "anti_sway": "zv", "learnt": ()}

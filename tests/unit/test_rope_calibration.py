@@ -4,15 +4,12 @@ then a lock-step job on a plant whose ropes are longer than the crane model)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from crane_ctrl.bench_moves import MOVES, PROFILE, bench_site, start_pose
+from crane_ctrl.bench_moves import Conditions, learn_first
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion import LegPlan
 from crane_ctrl.motion_shaping import SWAY_STEP_S
-from crane_ctrl.profile_loader import load_profile
 from crane_ctrl.rope_calibration import (
     MAX_ROPE_OFFSET_M,
     RopeCalibration,
@@ -20,9 +17,7 @@ from crane_ctrl.rope_calibration import (
     Sample,
     fit_rope_offset,
 )
-from crane_ctrl.sequencer import Outcome, Sequencer, Transfer
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_LENGTH_M, CONTAINER_WIDTH_M
-from crane_ctrl.testing import LockStep, yard_model_of
 
 P = CraneParams()
 TIER = CONTAINER_HEIGHT_M
@@ -90,35 +85,13 @@ def test_the_calibration_keeps_empty_and_loaded_apart_within_bounds() -> None:
     assert RopeCalibration().params(P, loaded=True) is P
 
 
-async def _job_on_longer_ropes(extra_m: float) -> Sequencer:
-    index = 0  # T1 -> 7:3:1: a long collect leg, then the loaded one
-    site = bench_site(start_pose(index))
-    plant = site.crane.model_copy(
-        update={"suspension_height_m": site.crane.suspension_height_m + extra_m}
-    )
-    sim = site.model_copy(update={"crane": plant}).simulator()
-    yard = yard_model_of(site)
-    sequencer = Sequencer(site.crane, yard)
-    move = MOVES[index]
-    async with LockStep(load_profile(PROFILE), sim, sequencer=sequencer) as rig:
-        await rig.until(lambda v: v.snapshot.comms_ok, within_s=2, what="comms")
-        sequencer.start(Transfer("J1", yard.boxes[move.box], move.to), rig.clock.now())
-        await rig.until(lambda v: sequencer.outcome is not None, within_s=600, what="job done")
-    return sequencer
-
-
 def test_a_crane_whose_ropes_are_longer_than_its_model_learns_them_on_the_first_leg() -> None:
-    """The plant's ropes 0.5 m longer than the crane model: the empty leg's travel shows it;
-    the loaded leg plans on the corrected rope (empty and loaded share the crane's part)."""
-    sequencer = asyncio.run(_job_on_longer_ropes(0.5))
-    assert sequencer.outcome is not None
-    assert sequencer.outcome[1] is Outcome.DONE
-    assert sequencer.rope.offset_m(False) == pytest.approx(0.5, abs=0.05)
-    assert sequencer.rope.offset_m(True) == pytest.approx(0.5, abs=0.05)
+    """The plant's ropes 0.5 m longer than the crane model (a lock-step job, T1 -> 7:3:1): the
+    empty leg's travel shows it; the loaded leg plans on the corrected rope and confirms it."""
+    learnt = dict(learn_first(Conditions(rope_off_m=0.5)).learnt)
+    assert learnt[False] == pytest.approx(0.5, abs=0.05)
+    assert learnt.get(True, learnt[False]) == pytest.approx(0.5, abs=0.05)
 
 
 def test_on_the_exact_model_nothing_is_learnt() -> None:
-    sequencer = asyncio.run(_job_on_longer_ropes(0.0))
-    assert sequencer.outcome is not None
-    assert sequencer.outcome[1] is Outcome.DONE
-    assert sequencer.rope.offsets_m == {}
+    assert learn_first(Conditions()).learnt == ()
