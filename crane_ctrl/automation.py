@@ -243,7 +243,7 @@ class Automation:
             done = event["outcome"] == str(Outcome.DONE)
             state = JobState.DONE if done else JobState.FAILED
             self.queue.advance(job_id, state, float(str(event["time"])), str(event["reason"]))
-        else:
+        elif "step" in event:
             state_now = _JOB_STEPS.get((str(event["phase"]), str(event["step"])))
             if state_now is not None and self.queue.get(job_id).state is not state_now:
                 self.queue.advance(job_id, state_now, float(str(event["time"])))

@@ -225,7 +225,7 @@ class LegSteps(SequencerBase):
                 self._enter(Step.RAISE, now)
             return Commands(drives_enable=True)
         if leg.arrived(now):
-            self._learn_rope(run, leg)
+            self._learn_rope(run, leg, now)
             self._enter(Step.LOWER, now)
             return self._lower(run, snapshot, now)
         sway, t = sway_of(snapshot), leg.travel_t(now)
@@ -239,7 +239,7 @@ class LegSteps(SequencerBase):
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                         hoist_speed_ref=vz, size_ref=self._size_ref(run, snapshot))  # fmt: skip
 
-    def _learn_rope(self, run: Run, leg: LegDrive) -> None:
+    def _learn_rope(self, run: Run, leg: LegDrive, now: float) -> None:
         """At arrival: how the load swung during the travel, against how the plan expected it
         to, tells how far the rope model is off; the next leg of this kind plans on it
         (:mod:`crane_ctrl.rope_calibration`)."""
@@ -252,12 +252,17 @@ class LegSteps(SequencerBase):
             return
         learnt = self.rope.learn(run.delivering, fit)
         kind = "loaded" if run.delivering else "empty"
-        if learnt is not None:
-            log.info(
-                "rope model (%s) corrected by %+.3f m to %+.3f m: the travel's swing fits "
-                "to %.1f mm RMS (%.1f mm as planned)", kind, fit.offset_m, learnt,
-                fit.misfit_m * 1000, fit.plain_misfit_m * 1000,
-            )  # fmt: skip
+        if learnt is None:
+            return
+        log.info(
+            "rope model (%s) corrected by %+.3f m to %+.3f m: the travel's swing fits "
+            "to %.1f mm RMS (%.1f mm as planned)", kind, fit.offset_m, learnt,
+            fit.misfit_m * 1000, fit.plain_misfit_m * 1000,
+        )  # fmt: skip
+        self._emit({"time": now, "job": run.transfer.job_id, "rope": kind,
+                    "rope_offset_m": round(learnt, 3), "correction_m": round(fit.offset_m, 3),
+                    "misfit_mm": round(fit.misfit_m * 1000, 1),
+                    "planned_misfit_mm": round(fit.plain_misfit_m * 1000, 1)})  # fmt: skip
 
     def _watch_arrival(self, run: Run, snapshot: Snapshot, z: float, now: float) -> None:
         """Over the last pendulum period of travel, watch the sway less what the travel itself

@@ -342,6 +342,8 @@ class CraneStation:
             self._journal("mode", subject, what=kind, **event)
         elif kind == "bypass":
             self._journal("operator", f"bypass {event.get('event')}", **event)
+        elif kind == "sequence" and "rope" in event:  # the sway sensor corrected the rope model
+            self._journal("system", f"rope model {event['rope']}", **event)
         elif kind == "sequence":
             subject = str(event.get("step", event.get("outcome", "")))
             self._journal("system", f"sequence {subject}", **event)

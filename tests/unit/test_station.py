@@ -19,6 +19,7 @@ from crane_ctrl.profile import Profile
 from crane_ctrl.profile_loader import load_profile
 from crane_ctrl.site import Slot, container_length_m
 from crane_ctrl.station import StationView
+from crane_ctrl.supervisor import SupervisorSettings
 from crane_ctrl.testing import StationRig, yard_model_of
 from simulators.memory import MemoryPlc
 from simulators.site_file import StartPose, load_site
@@ -363,3 +364,22 @@ async def test_with_no_job_the_crane_suspends_and_a_new_job_takes_it_back_to_exe
         view = await rig.until(lambda v: bool(v.finished), within_s=400, what="job done")
         view = await rig.until(lambda v: v.machine is PackState.SUSPENDED, within_s=1)
     assert view.finished[0].state is JobState.DONE
+
+
+async def test_the_station_journals_what_the_sway_sensor_teaches_of_the_rope() -> None:
+    """The crane's ropes 0.5 m longer than its model: the first travel's swing shows it, and
+    the maintenance engineer finds the correction in the journal."""
+    journal = EventList()
+    site = load_site()
+    model = site.crane
+    longer = model.model_copy(update={"suspension_height_m": model.suspension_height_m + 0.5})
+    plant_site = site.model_copy(update={"crane": longer})
+    settings = SupervisorSettings(crane=model)
+    async with StationRig(MODBUS, plant_site, settings, journal=journal) as rig:
+        rig.station.add_job(rig.operator, Slot.truck("T1"), Slot.stack(7, 3, 1), 40)
+        await rig.start_automatic()
+        await rig.until(lambda v: bool(v.finished), within_s=400, what="job done")
+    learnt = journal.of("system", "rope model empty")
+    assert learnt
+    assert learnt[0]["rope_offset_m"] == pytest.approx(0.5, abs=0.05)
+    assert rig.station.automation.sequencer.rope.offset_m(False) == pytest.approx(0.5, abs=0.05)
