@@ -401,6 +401,14 @@ class Conditions:
                 f"model, rope learnt: {learnt or 'nothing'}")  # fmt: skip
 
 
+def _simulator(site: SiteFile, conditions: Conditions) -> CraneSimulator:
+    """The site's simulator, its ropes ``conditions.rope_off_m`` longer than the crane model."""
+    crane = site.crane
+    plant = crane.model_copy(update={"suspension_height_m": crane.suspension_height_m
+                                     + conditions.rope_off_m})  # fmt: skip
+    return site.model_copy(update={"crane": plant}).simulator()
+
+
 def _controller(
     which: Controller,
     params: CraneParams,
@@ -419,9 +427,7 @@ async def run_move(
     plant and our controller as ``conditions`` say."""
     site = bench_site(start)
     crane = site.crane
-    plant = crane.model_copy(update={"suspension_height_m": crane.suspension_height_m
-                                     + conditions.rope_off_m})  # fmt: skip
-    sim = site.model_copy(update={"crane": plant}).simulator()
+    sim = _simulator(site, conditions)
     yard = yard_model_of(site)
     box = yard.boxes[move.box]
     events: list[dict[str, object]] = []
@@ -714,15 +720,11 @@ def learn_first(conditions: Conditions) -> Conditions:
     """``conditions`` with what our controller learns of the rope on the first move (run here,
     once): every move then starts as it would in service, after the crane's first job."""
     site = bench_site(start_pose(0))
-    events: list[dict[str, object]] = []
-    sequencer = Sequencer(site.crane, yard_model_of(site), on_event=events.append)
+    sequencer = Sequencer(site.crane, yard_model_of(site))
 
     async def first() -> None:
-        crane = site.crane
-        plant = crane.model_copy(update={"suspension_height_m": crane.suspension_height_m
-                                         + conditions.rope_off_m})  # fmt: skip
-        sim = site.model_copy(update={"crane": plant}).simulator()
         box = sequencer.yard.boxes[MOVES[0].box]
+        sim = _simulator(site, conditions)
         async with LockStep(load_profile(PROFILE), sim, sequencer=sequencer) as rig:
             await rig.until(lambda v: v.snapshot.comms_ok, within_s=2, what="comms")
             sequencer.start(Transfer("learn", box, MOVES[0].to), rig.clock.now())

@@ -46,10 +46,10 @@ PLAN_STOP_DELAY_S = 0.25
 keeps a margin over what the interlock checks: the hoist may run a little behind its
 prediction without the interlock stopping travel."""
 _EPS = 1e-9
+"""Numerical zero for distances (not a physical threshold)."""
 _END_M = 1e-6
 """A span ending this close to the path's end reaches the goal (a shaped profile's length may
 differ from the path's by a rounding error), m."""
-"""Numerical zero for distances (not a physical threshold)."""
 
 
 class Obstacle(NamedTuple):

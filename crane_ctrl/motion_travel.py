@@ -20,6 +20,7 @@ seconds from the start of the plan.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -195,31 +196,23 @@ def _varying(
     period_s: float,
     model: SwayModel,
 ) -> Shapers:
-    found: dict[tuple[float, float], tuple[Impulse, ...]] = {}  # the searches ask again
-
+    @functools.cache  # the searches ask again
     def impulses_for(start: float, duration: float) -> tuple[Impulse, ...]:
-        key = (start, duration)
-        if key not in found:
-            found[key] = solve(
-                start, duration, rope_length_m, period_s, gravity_mps2=model.gravity_mps2,
-                damping_ratio=model.damping_ratio, model=model,
-            )  # fmt: skip
-        return found[key]
+        return solve(
+            start, duration, rope_length_m, period_s, gravity_mps2=model.gravity_mps2,
+            damping_ratio=model.damping_ratio, model=model,
+        )  # fmt: skip
 
     return impulses_for
 
 
 def _period_splits(rope_length_m: Callable[[float], float], model: SwayModel) -> Splits:
-    found: dict[tuple[float, float, bool], PeriodSplit | None] = {}
-
+    @functools.cache
     def split_for(start: float, duration: float, whole_last: bool) -> PeriodSplit | None:
-        key = (start, duration, whole_last)
-        if key not in found:
-            found[key] = varying_period_zv(
-                start, duration, rope_length_m, gravity_mps2=model.gravity_mps2,
-                damping_ratio=model.damping_ratio, whole_last=whole_last, model=model,
-            )  # fmt: skip
-        return found[key]
+        return varying_period_zv(
+            start, duration, rope_length_m, gravity_mps2=model.gravity_mps2,
+            damping_ratio=model.damping_ratio, whole_last=whole_last, model=model,
+        )  # fmt: skip
 
     return split_for
 
@@ -281,11 +274,7 @@ def _shaped_unity(
     if not departure or not arrival:
         return None
     profile = _shaped_at(length_m, peak, (a, d), departure_for, arrival_for)
-    if profile is None or not _within(profile, a, d):
-        return None
-    if max(profile.speeds) > limits.vmax_mps * (1.0 + 1e-6):
-        return None
-    return profile
+    return profile if profile is not None and _keeps_limits(profile, limits) else None
 
 
 def _shaped_periods(length_m: float, limits: AxisLimits, split_for: Splits) -> Profile1D | None:
@@ -316,11 +305,8 @@ def _shaped_periods(length_m: float, limits: AxisLimits, split_for: Splits) -> P
         return None
     profile = Profile1D.from_pulses([*speed_up, *_split_pulses(arrival, t_brake, down_s, -d)])
     on_goal = abs(profile.distance_m - length_m) <= 1e-6 * max(1.0, length_m)
-    if not on_goal or min(profile.speeds) < -_EPS or not _within(profile, a, d):
-        return None
-    if max(profile.speeds) > limits.vmax_mps * (1.0 + 1e-6):
-        return None
-    return profile
+    forwards = min(profile.speeds) >= -_EPS
+    return profile if on_goal and forwards and _keeps_limits(profile, limits) else None
 
 
 def _centre_s(pulses: Sequence[Pulse]) -> float:
@@ -449,6 +435,12 @@ def _shortest_gap(impulses: Sequence[Impulse]) -> float:
     """The shortest delay between consecutive impulses, s (infinite for one impulse)."""
     delays = sorted(i.delay_s for i in impulses)
     return min((b - a for a, b in itertools.pairwise(delays)), default=math.inf)
+
+
+def _keeps_limits(profile: Profile1D, limits: AxisLimits) -> bool:
+    """No stretch of ``profile`` faster, or speeding up or braking harder, than ``limits``."""
+    fast_enough = max(profile.speeds) <= limits.vmax_mps * (1.0 + 1e-6)
+    return fast_enough and _within(profile, limits.accel_mps2, limits.decel_mps2)
 
 
 def _within(profile: Profile1D, accel_mps2: float, decel_mps2: float) -> bool:

@@ -108,6 +108,11 @@ class RopeCalibration:
     loaded yet takes the empty spreader's (the part that is the crane's own geometry)."""
 
     offsets_m: dict[bool, float] = field(default_factory=dict)
+    _made: dict[tuple[bool, float], tuple[CraneParams, CraneParams]] = field(
+        default_factory=dict, repr=False
+    )
+    """(loaded, offset) -> (the params given, the params made from them): :meth:`params` is
+    asked every scan, and a copy of the parameters is made only when the offset changes."""
 
     def offset_m(self, loaded: bool) -> float:
         if loaded in self.offsets_m:
@@ -130,9 +135,12 @@ class RopeCalibration:
         offset = self.offset_m(loaded)
         if offset == 0.0:
             return params
-        return params.model_copy(
-            update={"suspension_height_m": params.suspension_height_m + offset}
-        )
+        given, made = self._made.get((loaded, offset), (None, params))
+        if given is not params:
+            height = params.suspension_height_m + offset
+            made = params.model_copy(update={"suspension_height_m": height})
+            self._made[(loaded, offset)] = (params, made)
+        return made
 
 
 def _at(table: Sequence[XY], t: float) -> XY:
@@ -158,13 +166,13 @@ def _residuals(
     """Readings less ``swing`` (both directions, one after the other), each direction less its
     mean (a steady lean is not the pendulum's); with ``model``: ``model`` less ``swing``
     instead, the same way (how the expected readings change)."""
+    pairs = []
+    for t, sx, sy in samples:
+        ex, ey = _at(swing, t - delay)
+        mx, my = (sx, sy) if model is None else _at(model, t - delay)
+        pairs.append((mx - ex, my - ey))
     out: list[float] = []
-    for axis in (0, 1):
-        column = [
-            (_at(model, t - delay)[axis] if model is not None else reading[axis])
-            - _at(swing, t - delay)[axis]
-            for t, *reading in samples
-        ]
+    for column in zip(*pairs, strict=True):
         mean = sum(column) / len(column)
         out.extend(v - mean for v in column)
     return out

@@ -251,9 +251,9 @@ class LegSteps(SequencerBase):
         if fit is None:
             return
         learnt = self.rope.learn(run.delivering, fit)
-        kind = "loaded" if run.delivering else "empty"
         if learnt is None:
             return
+        kind = "loaded" if run.delivering else "empty"
         log.info(
             "rope model (%s) corrected by %+.3f m to %+.3f m: the travel's swing fits "
             "to %.1f mm RMS (%.1f mm as planned)", kind, fit.offset_m, learnt,

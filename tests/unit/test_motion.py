@@ -39,7 +39,9 @@ from crane_ctrl.motion import (
     travel_start_s,
     varying_zv,
 )
+from crane_ctrl.motion_profiles import Pulse
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_WIDTH_M
+from tests.unit.pendulum_rk4 import swing_m
 
 P = CraneParams()
 EMPTY = MotionLimits.from_params(P, loaded=False)
@@ -189,27 +191,8 @@ def test_zv_on_a_shortening_rope_cancels_the_swing_of_the_exact_pendulum() -> No
     plain = shaper_impulses("zv", period)
 
     def swing(impulses: tuple[tuple[float, float], ...]) -> float:
-        def a(t: float) -> float:
-            return sum(amp * accel for d, amp in impulses if d <= t < d + duration)
-
-        def f(t: float, th: float, w: float) -> tuple[float, float]:
-            h = 1e-4
-            length, rate = rope(t), (rope(t + h) - rope(t - h)) / (2 * h)
-            return w, -2 * rate / length * w - P.gravity_mps2 / length * th - a(t) / length
-
-        th = w = t = 0.0
-        dt = 0.002
-        end = duration + max(d for d, _ in impulses) + 0.5
-        while t < end:
-            k1 = f(t, th, w)
-            k2 = f(t + dt / 2, th + dt / 2 * k1[0], w + dt / 2 * k1[1])
-            k3 = f(t + dt / 2, th + dt / 2 * k2[0], w + dt / 2 * k2[1])
-            k4 = f(t + dt, th + dt * k3[0], w + dt * k3[1])
-            th += dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-            w += dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
-            t += dt
-        length = rope(t)
-        return length * math.hypot(th, w / math.sqrt(P.gravity_mps2 / length))
+        pulses = [Pulse(d, d + duration, amp * accel) for d, amp in impulses]
+        return swing_m(pulses, rope, P.gravity_mps2)
 
     assert swing(tuple(shaped)) < 0.01
     assert swing(tuple(plain)) > 5 * swing(tuple(shaped))

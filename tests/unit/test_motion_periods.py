@@ -20,6 +20,7 @@ from crane_ctrl.motion_shaping import (
     varying_zv,
 )
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_LENGTH_M, CONTAINER_WIDTH_M
+from tests.unit.pendulum_rk4 import swing_m
 
 P = CraneParams()
 G = P.gravity_mps2
@@ -41,35 +42,6 @@ def _pulses(split: PeriodSplit, duration: float, rate: float) -> list[Pulse]:
     begin = max(i.delay_s for i in split.impulses) + rest
     return [*shape([Pulse(0.0, rest, rate)], split.impulses),
             Pulse(begin, begin + split.whole_s, rate)]  # fmt: skip
-
-
-def _swing_m(pulses: list[Pulse], rope: object) -> float:
-    """Swing amplitude the pulses leave: th'' + 2 (L'/L) th' + (g/L) th = -a/L by a fine RK4,
-    independent of the planner's exact discretisation, m."""
-    length_at = rope if callable(rope) else (lambda t: float(rope))  # type: ignore[arg-type]
-
-    def a(t: float) -> float:
-        return sum(p.accel_mps2 for p in pulses if p.start_s <= t < p.end_s)
-
-    def f(t: float, th: float, w: float) -> tuple[float, float]:
-        h = 1e-4
-        length = length_at(t)
-        rate = (length_at(t + h) - length_at(t - h)) / (2 * h)
-        return w, -2 * rate / length * w - G / length * th - a(t) / length
-
-    th = w = t = 0.0
-    dt = 0.002
-    end = max(p.end_s for p in pulses) + 0.5
-    while t < end:
-        k1 = f(t, th, w)
-        k2 = f(t + dt / 2, th + dt / 2 * k1[0], w + dt / 2 * k1[1])
-        k3 = f(t + dt / 2, th + dt / 2 * k2[0], w + dt / 2 * k2[1])
-        k4 = f(t + dt, th + dt * k3[0], w + dt * k3[1])
-        th += dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-        w += dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
-        t += dt
-    length = length_at(t)
-    return length * math.hypot(th, w / math.sqrt(G / length))
 
 
 # --- the split ------------------------------------------------------------------------------------
@@ -113,8 +85,8 @@ def test_a_split_change_leaves_no_swing_on_a_rope_the_hoist_moves(
     accel, duration = 0.2, 10.0
     split = varying_period_zv(0.0, duration, rope, gravity_mps2=G, whole_last=whole_last)
     assert split is not None
-    unshaped = _swing_m([Pulse(0.0, duration, accel)], rope)
-    shaped = _swing_m(_pulses(split, duration, accel), rope)
+    unshaped = swing_m([Pulse(0.0, duration, accel)], rope, G)
+    shaped = swing_m(_pulses(split, duration, accel), rope, G)
     assert unshaped > 0.3
     assert shaped < 0.005
 
