@@ -2,6 +2,6 @@
 
 import sys
 
-from crane_ctrl.cli import main
+from crane_ctrl.cli.main import main
 
 sys.exit(main())

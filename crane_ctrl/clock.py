@@ -1,17 +1,17 @@
 """Time, passed in: every module that waits or times out takes a clock, never reads one itself.
 
-``MonotonicClock`` is the real one (``time.monotonic`` for durations, ``time.time`` for the
-journal's wall time). ``ManualClock`` is moved by hand: lock-step tests and benchmarks run the
-supervisor and the simulator together, hundreds of times faster than real time.
+:class:`Clock` is what they take. :class:`ManualClock` is moved by hand: lock-step tests and
+benchmarks run the supervisor and the simulator together, hundreds of times faster than real
+time. The real clock, :class:`~crane_ctrl.realtime.MonotonicClock`, lives in
+:mod:`crane_ctrl.realtime` with the rest of what reads or waits on real time, so that the pure
+core never can.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "MonotonicClock", "sleep_unless"]
+__all__ = ["Clock", "ManualClock"]
 
 
 class Clock(Protocol):
@@ -22,16 +22,6 @@ class Clock(Protocol):
     def wall(self) -> float:
         """Seconds since the Unix epoch, for records people read."""
         ...
-
-
-class MonotonicClock:
-    """The real clock."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def wall(self) -> float:
-        return time.time()
 
 
 class ManualClock:
@@ -51,15 +41,3 @@ class ManualClock:
         if seconds < 0:
             raise ValueError(f"`seconds` must be non-negative, not {seconds}")
         self._now += seconds
-
-
-async def sleep_unless(stop: asyncio.Event, delay: float) -> None:
-    """Sleep ``delay`` seconds of real time, waking early when ``stop`` is set."""
-    if delay <= 0:
-        await asyncio.sleep(0)
-        return
-    try:
-        async with asyncio.timeout(delay):
-            await stop.wait()
-    except TimeoutError:
-        pass

@@ -137,8 +137,8 @@ class CraneParams(BaseModel):
     (commissioning: time the spreader's swing at two heights): with the rope length 2 % off, a
     40-100 m gantry move is left swinging 2-5 cm, at 5 % 8-13 cm, which the landing damps
     before it sets down (with a sway sensor, the sequencer learns the rope's real length from
-    each travel and plans the next legs on it: :mod:`crane_ctrl.rope_calibration`). ``zv``: ZV
-    only (short moves still split their speed changes, as sensitive): half a period on top of a
+    each travel and plans the next legs on it: :mod:`crane_ctrl.motion.rope_calibration`). ``zv``:
+    ZV only (short moves still split their speed changes, as sensitive): half a period on top of a
     long move, which 5 % off leaves swinging 2 cm. ``zvd``: a whole period on top; 5 % off
     leaves under 5 mm, 10 % under 2 cm."""
 

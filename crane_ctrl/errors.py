@@ -9,10 +9,24 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  |    +-- DecodeError          raw data that means nothing (unmapped code, NaN, wrong length)
  |    +-- EncodeError          an engineering value that does not fit the PLC's place
  +-- LinkError                 a request to the PLC failed (links turn these into results)
-      +-- LinkLost             the connection is gone
-      +-- NoReply              the PLC did not answer in time
-      +-- PlcRefused           the PLC answered with an error (e.g. a Modbus exception)
+ |    +-- LinkLost             the connection is gone
+ |    +-- NoReply              the PLC did not answer in time
+ |    +-- PlcRefused           the PLC answered with an error (e.g. a Modbus exception)
+ |    +-- SimulatedLinkError   the in-memory simulated PLC failed the request as injected:
+ |         +-- NoAnswer        ... frozen (also a NoReply)
+ |         +-- Disconnected    ... dropped (also a LinkLost)
+ |         +-- ExceptionReply  ... a Modbus exception (also a PlcRefused)
+ +-- CommandRefused            an operator command not allowed now, with every reason
+ |    +-- JobRefused           a job that cannot be queued, cancelled or moved on
+ +-- LoginRefused              a wrong PIN or a role the roles file does not configure
+ +-- AlarmError                an alarm action or definition that cannot be carried out
+ +-- JournalError              the journal file cannot be opened, read or written
+ +-- FaultError                a simulator fault that cannot be injected as asked
+ +-- ConditionError            a rig condition that cannot be parsed (also a ValueError)
 ```
+
+Each class is defined here; the modules that raise them re-export them where their callers
+have always found them (``CommandRefused`` from :mod:`crane_ctrl.operation.machine`, ...).
 
 Messages name the thing and the value, e.g.
 ``generic.toml:41 signals."hoist.postion": unknown signal; did you mean "hoist.position"?``.
@@ -25,17 +39,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "AlarmError",
     "CodecError",
+    "CommandRefused",
+    "ConditionError",
     "ConfigError",
     "CraneCtrlError",
     "DecodeError",
+    "Disconnected",
     "EncodeError",
+    "ExceptionReply",
+    "FaultError",
+    "JobRefused",
+    "JournalError",
     "LinkError",
     "LinkLost",
+    "LoginRefused",
+    "NoAnswer",
     "NoReply",
     "PlcRefused",
     "Problem",
     "ProfileError",
+    "SimulatedLinkError",
 ]
 
 
@@ -114,3 +139,61 @@ class NoReply(LinkError):
 
 class PlcRefused(LinkError):
     """The PLC answered the request with an error."""
+
+
+class SimulatedLinkError(LinkError):
+    """The in-memory PLC failed the request as the injected link fault says."""
+
+
+class NoAnswer(SimulatedLinkError, NoReply):
+    """The PLC does not answer (frozen): a real client would time out."""
+
+
+class Disconnected(SimulatedLinkError, LinkLost):
+    """The connection was dropped; the next request connects again."""
+
+
+class ExceptionReply(SimulatedLinkError, PlcRefused):
+    """A Modbus exception response."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"Modbus exception {code}")
+        self.code = code
+
+
+class CommandRefused(CraneCtrlError):
+    """A command that is not allowed now; ``reasons`` lists why, each naming the state."""
+
+    def __init__(self, *reasons: str) -> None:
+        if not reasons:
+            raise ValueError("a CommandRefused needs at least one reason")
+        self.reasons: tuple[str, ...] = reasons
+        super().__init__("; ".join(reasons))
+
+
+class JobRefused(CommandRefused):
+    """A job that cannot be queued, cancelled or moved on; ``reasons`` says why."""
+
+
+class LoginRefused(CraneCtrlError):
+    """A wrong PIN, an unknown role, or a role the roles file does not configure."""
+
+
+class AlarmError(CraneCtrlError):
+    """An alarm action or definition that cannot be carried out, said so an operator can act."""
+
+
+class JournalError(CraneCtrlError):
+    """The journal file cannot be opened, read or written; the message names the path."""
+
+
+class FaultError(CraneCtrlError):
+    """A fault that cannot be injected as asked (unknown name, bad parameter)."""
+
+
+class ConditionError(CraneCtrlError, ValueError):
+    """A condition that cannot be parsed; ``column`` is 1-based."""
+
+    def __init__(self, column: int, message: str) -> None:
+        super().__init__(f"column {column}: {message}")
+        self.column = column

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from crane_ctrl.links.base import ReadResult
+from crane_ctrl.link_report import ReadResult
 from crane_ctrl.signals import SIGNALS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 

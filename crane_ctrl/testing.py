@@ -5,55 +5,24 @@ Test support, not the supervisor's core: it may import the simulators.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crane_ctrl.clock import ManualClock
-from crane_ctrl.profile import Profile
-from crane_ctrl.site import Slot
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.realtime import wait_until
+from simulators.site_file import yard_model_of
 
 if TYPE_CHECKING:
-    from crane_ctrl.machine import Mode
-    from crane_ctrl.recorder import EventSink
-    from crane_ctrl.station import StationView
-    from crane_ctrl.supervisor import Sequencer, SupervisorSettings, SupervisorView
-    from crane_ctrl.yard_model import YardModel
+    from crane_ctrl.operation.machine import Mode
+    from crane_ctrl.runtime.recorder import EventSink
+    from crane_ctrl.runtime.station import StationView
+    from crane_ctrl.runtime.supervisor import Sequencer, SupervisorSettings, SupervisorView
     from simulators.simulator import CraneSimulator
     from simulators.site_file import SiteFile
 
-__all__ = ["LockStep", "StationRig", "wait_until", "yard_model_of"]
-
-
-async def wait_until(
-    condition: Callable[[], bool | Awaitable[bool]],
-    *,
-    within: float,
-    interval: float = 0.01,
-    what: str = "condition",
-) -> None:
-    """Return as soon as ``condition()`` is true; raise ``TimeoutError`` after ``within`` s.
-
-    ``condition`` may be a plain or an async callable. An exception it raises counts as "not
-    yet" (a link still reconnecting, say), and the last one is chained to the timeout.
-    """
-    last: BaseException | None = None
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                try:
-                    result = condition()
-                    if inspect.isawaitable(result):
-                        result = await result
-                    if result:
-                        return
-                except Exception as exc:  # the condition is not met yet
-                    last = exc
-                await asyncio.sleep(interval)
-    except TimeoutError:
-        raise TimeoutError(f"{what} not met within {within} s") from last
+__all__ = ["LockStep", "StationRig", "interlock_disabled", "wait_until", "yard_model_of"]
 
 
 class LockStep:
@@ -78,7 +47,7 @@ class LockStep:
         sim_dt: float = 0.01,
     ) -> None:
         from crane_ctrl.links.memory import MemoryLink
-        from crane_ctrl.supervisor import Supervisor
+        from crane_ctrl.runtime.supervisor import Supervisor
         from simulators.memory import MemoryPlc
         from simulators.simulator import CraneSimulator
 
@@ -130,7 +99,7 @@ class LockStep:
 
 
 class StationRig:
-    """A :class:`~crane_ctrl.station.CraneStation` on a :class:`LockStep` rig, default site.
+    """A :class:`~crane_ctrl.runtime.station.CraneStation` on a :class:`LockStep` rig, default site.
 
     ::
 
@@ -151,14 +120,14 @@ class StationRig:
         mode: Mode | None = None,
         journal: EventSink | None = None,
     ) -> None:
-        from crane_ctrl.machine import Mode, Role
-        from crane_ctrl.profile_loader import load_profile
-        from crane_ctrl.station import CraneStation, User
+        from crane_ctrl.operation.machine import Mode, Role
+        from crane_ctrl.profile.loader import load_profile
+        from crane_ctrl.runtime.station import CraneStation, User
         from simulators.site_file import load_site
 
         path = profile if isinstance(profile, Path) else None
         loaded = load_profile(profile) if isinstance(profile, Path) else profile
-        from crane_ctrl.supervisor import SupervisorSettings
+        from crane_ctrl.runtime.supervisor import SupervisorSettings
 
         self.site = site or load_site()
         settings = settings or SupervisorSettings(crane=self.site.crane)
@@ -199,7 +168,7 @@ class StationRig:
 
     async def start_automatic(self) -> StationView:
         """RESET, wait for IDLE, START: the crane takes queued jobs."""
-        from crane_ctrl.machine import PackCommand, PackState
+        from crane_ctrl.operation.machine import PackCommand, PackState
 
         self.station.pack(self.operator, PackCommand.RESET)
         await self.until(lambda v: v.machine is PackState.IDLE, within_s=2, what="IDLE")
@@ -207,19 +176,6 @@ class StationRig:
         running = (PackState.EXECUTE, PackState.SUSPENDING, PackState.SUSPENDED)
         return await self.until(lambda v: v.machine in running, within_s=2,
                                 what="EXECUTE (or SUSPENDED: no job to start)")  # fmt: skip
-
-
-def yard_model_of(site_file: SiteFile) -> YardModel:
-    """The supervisor's yard inventory for a simulator site file (what a TOS would supply)."""
-    from crane_ctrl.yard_model import Box, YardModel
-    from simulators.site_file import parse_slot
-
-    boxes = [
-        Box(c.id, c.size_ft, parse_slot(c.slot), c.mass_t, c.high_cube)
-        for c in site_file.containers
-    ]
-    vehicles = [Slot(v.area, lane=v.lane) for v in site_file.vehicles]
-    return YardModel(site_file.site, boxes, vehicles)
 
 
 class interlock_disabled:
@@ -238,7 +194,7 @@ class interlock_disabled:
     """
 
     def __init__(self, interlock_id: str) -> None:
-        from crane_ctrl.interlocks import INTERLOCKS
+        from crane_ctrl.interlocks.evaluate import INTERLOCKS
 
         if interlock_id not in INTERLOCKS:
             raise ValueError(f"no interlock {interlock_id!r}; interlocks: {', '.join(INTERLOCKS)}")
@@ -246,8 +202,8 @@ class interlock_disabled:
         self._undo: Callable[[], None] | None = None
 
     def __enter__(self) -> None:
-        from crane_ctrl import supervisor
-        from crane_ctrl.interlocks import Permits
+        from crane_ctrl.interlocks.evaluate import Permits
+        from crane_ctrl.runtime import supervisor
 
         namespace = vars(supervisor)  # the name the scan loop calls
         real: Callable[..., Permits] = namespace["evaluate"]

@@ -1,8 +1,8 @@
 """The operator and maintenance HMI: nine screens over one station, refreshed at 10 Hz.
 
 The app reads the station's immutable view ten times a second and shows it on the screen in
-front (the others wait); every action goes through the :class:`~hmi.bridge.Bridge` and its
-outcome, or the station's refusal with every reason, appears on the message line of every
+front (the others wait); every action goes through the :class:`~crane_ctrl.runtime.bridge.Bridge`
+and its outcome, or the station's refusal with every reason, appears on the message line of every
 screen. Screens are Textual modes, reached by the keys 1..9 (footer) and from the command
 palette (ctrl+p), which also holds the machine commands and the log-in.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -19,11 +19,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from crane_ctrl.errors import CraneCtrlError
-from crane_ctrl.machine import PackCommand, Role
-from crane_ctrl.roles import Roles
-from crane_ctrl.station import StationView, User
-from hmi.bridge import Bridge
-from hmi.gc_pacing import GcPacer
+from crane_ctrl.operation.machine import PackCommand, Role
+from crane_ctrl.operation.roles import Roles
+from crane_ctrl.runtime.bridge import Bridge
+from crane_ctrl.runtime.gc_pacing import GcPacer
+from crane_ctrl.runtime.station import StationView, User
+from hmi.console import Console
 from hmi.screens.base import SCREEN_TITLES, HmiScreen
 from hmi.screens.registry import screen_classes
 
@@ -171,3 +172,9 @@ class CraneHmi(App[None]):
 
     def _packer(self, command: PackCommand) -> Callable[[], Awaitable[None]]:
         return lambda: self.pack(command)
+
+
+if TYPE_CHECKING:
+
+    def _console(app: CraneHmi) -> Console:
+        return app  # mypy checks here that the app is what its screens take it for

@@ -10,10 +10,10 @@ from rich.text import Text
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.jobs import Job
-from crane_ctrl.links.base import LinkHealth, LinkState
+from crane_ctrl.link_report import LinkHealth, LinkState
+from crane_ctrl.operation.jobs import Job
+from crane_ctrl.runtime.supervisor import ScanStats
 from crane_ctrl.snapshot import Reading, Snapshot
-from crane_ctrl.supervisor import ScanStats
 from hmi.section import ABNORMAL
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Job progress as text lines, for the headless demo and CI: one line per job step.
 
-:meth:`Progress.update` takes each new :class:`~crane_ctrl.station.StationView` and returns the
-lines to print: the machine state when it changes, the job, its TIC state and step when they
+:meth:`Progress.update` takes each new :class:`~crane_ctrl.runtime.station.StationView` and returns
+the lines to print: the machine state when it changes, the job, its TIC state and step when they
 change, a ``LIFTED`` line once a container hangs locked on the spreader and has been hoisted
 clear, and each job's outcome.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crane_ctrl.jobs import JobState
+from crane_ctrl.operation.jobs import JobState
+from crane_ctrl.runtime.station import StationView
 from crane_ctrl.snapshot import Snapshot
-from crane_ctrl.station import StationView
 
 __all__ = ["LIFT_CLEAR_M", "Progress", "all_locked"]
 

@@ -1,17 +1,17 @@
 """The raw value behind an engineering value, as the profile's codec lays it out.
 
 The links keep no raw words (they decode at once), so the I/O check rebuilds them from each
-decoded value with the same codec (:func:`crane_ctrl.codec.to_raw`, then
-:func:`~crane_ctrl.codec.to_words` for Modbus registers): exact for bits, integers and value
+decoded value with the same codec (:func:`crane_ctrl.profile.codec.to_raw`, then
+:func:`~crane_ctrl.profile.codec.to_words` for Modbus registers): exact for bits, integers and value
 maps, the decoded float for float registers. A bit or a bit field shows its own bits, not the
 whole register word it shares with others.
 """
 
 from __future__ import annotations
 
-from crane_ctrl.codec import to_raw, to_words
 from crane_ctrl.errors import CodecError
-from crane_ctrl.profile import ModbusMapping, SignalMapping
+from crane_ctrl.profile.codec import to_raw, to_words
+from crane_ctrl.profile.model import ModbusMapping, SignalMapping
 from crane_ctrl.signals import SIGNALS, Value
 
 __all__ = ["raw_text", "value_text"]

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion_shaping import oscillator_transition
+from crane_ctrl.motion.shaping import oscillator_transition
 
 __all__ = ["Drive", "Pendulum", "make_drives", "transition_matrix"]
 
@@ -133,7 +133,7 @@ def make_drives(
 
 def transition_matrix(omega2: float, sigma: float, dt: float) -> Matrix2:
     """State transition over ``dt`` of e'' + 2 sigma e' + omega2 e = 0, state (e, e'): the
-    motion planner's exact solution (:func:`crane_ctrl.motion_shaping.oscillator_transition`)."""
+    motion planner's exact solution (:func:`crane_ctrl.motion.shaping.oscillator_transition`)."""
     return oscillator_transition(omega2, sigma, dt)
 
 

@@ -25,7 +25,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from crane_ctrl.config_file import load_model
+from crane_ctrl.config.file import load_model
 from crane_ctrl.errors import ConfigError, Problem
 from simulators.faults import FAULTS, FaultError, check_fault
 from simulators.simulator import CraneSimulator

@@ -12,19 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.errors import FaultError
 from crane_ctrl.signals import SIGNALS, Kind, Value
+from simulators.plant import Plant
+from simulators.plc_logic import CranePlc
+from simulators.served import LinkFaults
 
-if TYPE_CHECKING:
-    from simulators.simulator import CraneSimulator
-
-__all__ = ["FAULTS", "Fault", "FaultError", "FaultInjector", "Param", "check_fault"]
+__all__ = ["FAULTS", "Fault", "FaultError", "FaultInjector", "FaultTarget", "Param", "check_fault"]
 
 
-class FaultError(CraneCtrlError):
-    """A fault that cannot be injected as asked (unknown name, bad parameter)."""
+class FaultTarget(Protocol):
+    """What faults act on: a :class:`~simulators.simulator.CraneSimulator`'s parts."""
+
+    @property
+    def plant(self) -> Plant: ...
+
+    @property
+    def plc(self) -> CranePlc: ...
+
+    @property
+    def link_faults(self) -> LinkFaults: ...
+
+    def drop_connections(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +68,7 @@ def _from_text(text: str) -> object:
     return text
 
 
-Action = Callable[["CraneSimulator", dict[str, Any]], None]
+Action = Callable[[FaultTarget, dict[str, Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +105,7 @@ def _signal(v: dict[str, Any]) -> str:
     return name
 
 
-def _force(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _force(sim: FaultTarget, v: dict[str, Any]) -> None:
     name = _signal(v)
     value: Value = v["value"]
     if SIGNALS[name].kind is Kind.FLOAT and isinstance(value, int) and not isinstance(value, bool):
@@ -102,45 +113,45 @@ def _force(sim: CraneSimulator, v: dict[str, Any]) -> None:
     sim.plc.faults.forced[name] = value
 
 
-def _stuck(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _stuck(sim: FaultTarget, v: dict[str, Any]) -> None:
     name = _signal(v)
     sim.plc.faults.forced[name] = sim.plc.status()[name]
 
 
-def _unforce(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _unforce(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plc.faults.forced.pop(str(v["signal"]), None)
 
 
-def _wind(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _wind(sim: FaultTarget, v: dict[str, Any]) -> None:
     f = sim.plc.faults
     f.wind_mps, f.gust_mps, f.gust_period_s = v["speed_mps"], v["gust_mps"], v["gust_period_s"]
 
 
-def _calm(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _calm(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plc.faults.wind_mps = sim.plc.faults.gust_mps = 0.0
 
 
 def _flags(name: str) -> tuple[Action, Action]:
     """Set and clear a flag of the PLC's faults."""
 
-    def on(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    def on(sim: FaultTarget, v: dict[str, Any]) -> None:
         setattr(sim.plc.faults, name, True)
 
-    def off(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    def off(sim: FaultTarget, v: dict[str, Any]) -> None:
         setattr(sim.plc.faults, name, False)
 
     return on, off
 
 
 def _drive_fault(on: bool) -> Action:
-    def act(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    def act(sim: FaultTarget, v: dict[str, Any]) -> None:
         axis = _axis(v)
         (sim.plc.faults.drive_faults.add if on else sim.plc.faults.drive_faults.discard)(axis)
 
     return act
 
 
-def _container(sim: CraneSimulator, v: dict[str, Any]) -> str:
+def _container(sim: FaultTarget, v: dict[str, Any]) -> str:
     cid = str(v["container"])
     if cid not in sim.plant.yard.containers:
         known = ", ".join(sorted(sim.plant.yard.containers)) or "none"
@@ -155,7 +166,7 @@ def _corner(v: dict[str, Any]) -> int:
     return corner
 
 
-def _lane(sim: CraneSimulator, v: dict[str, Any]) -> str:
+def _lane(sim: FaultTarget, v: dict[str, Any]) -> str:
     lane = str(v["lane"])
     if lane not in sim.plant.yard.vehicles:
         known = ", ".join(sorted(sim.plant.yard.vehicles)) or "none"
@@ -163,58 +174,58 @@ def _lane(sim: CraneSimulator, v: dict[str, Any]) -> str:
     return lane
 
 
-def _overweight(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _overweight(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plant.yard.override_mass(_container(sim, v), v["mass_t"])
 
 
-def _true_weight(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _true_weight(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plant.yard.override_mass(_container(sim, v), None)
 
 
-def _misalign(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _misalign(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plant.yard.misalign(_container(sim, v), v["dx_m"], v["dy_m"])
 
 
-def _jam(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _jam(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plant.spreader.jammed.add(_corner(v))
 
 
-def _unjam(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _unjam(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plant.spreader.jammed.discard(_corner(v))
 
 
-def _stick_pin(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _stick_pin(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plant.spreader.stuck_pins[_corner(v)] = bool(v["value"])
 
 
-def _free_pin(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _free_pin(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plant.spreader.stuck_pins.pop(_corner(v), None)
 
 
 def _chassis(locked: bool) -> Action:
-    def act(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    def act(sim: FaultTarget, v: dict[str, Any]) -> None:
         sim.plant.yard.lock_chassis(_lane(sim, v), locked)
 
     return act
 
 
-def _drop(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _drop(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.drop_connections()
 
 
-def _freeze(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _freeze(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.link_faults.freeze()
 
 
-def _thaw(sim: CraneSimulator, v: dict[str, Any]) -> None:
+def _thaw(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.link_faults.thaw()
 
 
 def _link_setting(name: str, key: str | None, off: object) -> tuple[Action, Action]:
-    def on(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    def on(sim: FaultTarget, v: dict[str, Any]) -> None:
         setattr(sim.link_faults, name, v[key] if key else True)
 
-    def clear(sim: CraneSimulator, v: dict[str, Any]) -> None:
+    def clear(sim: FaultTarget, v: dict[str, Any]) -> None:
         setattr(sim.link_faults, name, off)
 
     return on, clear
@@ -328,7 +339,7 @@ FAULTS: Mapping[str, Fault] = {
 class FaultInjector:
     """Injects and clears faults on one simulator, and remembers which are active."""
 
-    def __init__(self, sim: CraneSimulator) -> None:
+    def __init__(self, sim: FaultTarget) -> None:
         self._sim = sim
         self.active: dict[str, dict[str, Any]] = {}
         """Active faults by key (``drive_fault:hoist``) with their parameters."""

@@ -13,7 +13,7 @@ import sys
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.profile.loader import load_profile
 from simulators.runner import run_realtime, serve
 from simulators.simulator import CraneSimulator
 

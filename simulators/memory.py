@@ -9,34 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crane_ctrl.errors import LinkError, LinkLost, NoReply, PlcRefused
-from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
-from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
-from crane_ctrl.profile import ModbusProfile, OpcUaProfile, Profile
+from crane_ctrl.errors import (
+    Disconnected,
+    ExceptionReply,
+    NoAnswer,
+    SimulatedLinkError,
+)
+from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile, Profile
+from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
 from simulators.simulator import CraneSimulator
 
 __all__ = ["Disconnected", "ExceptionReply", "MemoryPlc", "NoAnswer", "SimulatedLinkError"]
-
-
-class SimulatedLinkError(LinkError):
-    """The in-memory PLC failed the request as the injected link fault says."""
-
-
-class NoAnswer(SimulatedLinkError, NoReply):
-    """The PLC does not answer (frozen): a real client would time out."""
-
-
-class Disconnected(SimulatedLinkError, LinkLost):
-    """The connection was dropped; the next request connects again."""
-
-
-class ExceptionReply(SimulatedLinkError, PlcRefused):
-    """A Modbus exception response."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(f"Modbus exception {code}")
-        self.code = code
 
 
 class MemoryPlc:

@@ -17,8 +17,8 @@ from pymodbus.constants import ExcCodes
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
-from crane_ctrl.modbus_map import TABLES, ModbusCodec, RegisterImage, WriteBlock
-from crane_ctrl.profile import ModbusProfile
+from crane_ctrl.profile.modbus_map import TABLES, ModbusCodec, RegisterImage, WriteBlock
+from crane_ctrl.profile.model import ModbusProfile
 from crane_ctrl.signals import Direction
 from simulators.served import LinkFaults, PlcProcess
 

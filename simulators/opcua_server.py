@@ -30,8 +30,8 @@ from asyncua.server.binary_server_asyncio import BinaryServer
 from asyncua.server.server import Server
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
-from crane_ctrl.profile import OpcUaProfile
+from crane_ctrl.profile.model import OpcUaProfile
+from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
 from simulators.served import LinkFaults, PlcProcess
 

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from crane_ctrl.clock import sleep_unless
-from crane_ctrl.profile import ModbusProfile, Profile
+from crane_ctrl.profile.model import ModbusProfile, Profile
+from crane_ctrl.realtime import sleep_unless
 from simulators.control import ControlChannel
 from simulators.modbus_server import ModbusPlcServer
 from simulators.opcua_server import OpcUaPlcServer

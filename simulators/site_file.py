@@ -19,15 +19,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from crane_ctrl.config_file import load_model
+from crane_ctrl.config.file import load_model
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.errors import ConfigError, Problem
+from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.site import SiteLayout, Slot
 from simulators.plc_logic import PlcParams
 from simulators.simulator import CraneSimulator
 from simulators.yard import ContainerSpec, VehicleSpec, YardContents
 
-__all__ = ["DEFAULT_SITE", "SiteFile", "load_site", "parse_slot"]
+__all__ = ["DEFAULT_SITE", "SiteFile", "load_site", "parse_slot", "yard_model_of"]
 
 DEFAULT_SITE = Path(__file__).resolve().parent / "sites" / "border-gate.toml"
 """The shipped default: a border-gate ARMG with trucks, an AGV and a part-filled stack."""
@@ -125,3 +126,13 @@ def load_site(path: str | Path = DEFAULT_SITE) -> SiteFile:
     except ValueError as exc:
         raise ConfigError([Problem(str(path), None, "containers", f"{exc}")]) from None
     return site
+
+
+def yard_model_of(site_file: SiteFile) -> YardModel:
+    """The supervisor's yard inventory for a simulator site file (what a TOS would supply)."""
+    boxes = [
+        Box(c.id, c.size_ft, parse_slot(c.slot), c.mass_t, c.high_cube)
+        for c in site_file.containers
+    ]
+    vehicles = [Slot(v.area, lane=v.lane) for v in site_file.vehicles]
+    return YardModel(site_file.site, boxes, vehicles)

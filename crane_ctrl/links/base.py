@@ -4,69 +4,25 @@ A link owns its client and its reconnect task (``async with link:``). ``read()``
 status signal it could decode and a reason for every one it could not; ``write()`` writes command
 signals. Neither ever raises into the scan loop: a failure is a result (``ok=False`` with the
 reason), which the snapshot builder turns into signal quality. ``health`` says how the link is.
+What a link reports (:class:`ReadResult`, :class:`WriteResult`, :class:`LinkHealth`) is the
+core's vocabulary, defined in :mod:`crane_ctrl.link_report` and re-exported here.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from types import TracebackType
 from typing import Protocol, Self
 
 from crane_ctrl.clock import Clock
+from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
 from crane_ctrl.signals import Value
 
 log = logging.getLogger("crane_ctrl.links")
 
 __all__ = ["Backoff", "HealthBook", "Link", "LinkHealth", "LinkState", "ReadResult", "WriteResult"]
-
-
-class LinkState(StrEnum):
-    CONNECTING = "connecting"
-    """Never connected yet, or reconnecting after a loss."""
-    UP = "up"
-    DOWN = "down"
-    """Lost; the reconnect task is waiting to try again."""
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True, slots=True)
-class ReadResult:
-    """One read of every status signal."""
-
-    ok: bool
-    """The PLC answered (some signals may still have problems)."""
-    values: Mapping[str, Value] = field(default_factory=dict)
-    problems: Mapping[str, str] = field(default_factory=dict)
-    """Signal -> why it has no value this time (exception response, undecodable, ...)."""
-    error: str = ""
-    """Why the read failed as a whole (``ok`` false)."""
-    duration_s: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    ok: bool
-    error: str = ""
-    duration_s: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class LinkHealth:
-    """How a link is, for the HMI's comms screen and the journal."""
-
-    name: str
-    state: LinkState
-    since: float
-    """Clock time of the last state change."""
-    reconnects: int = 0
-    last_error: str = ""
-    round_trip_s: float | None = None
-    """Duration of the last successful read."""
-    requests: int = 0
-    failures: int = 0
 
 
 class Link(Protocol):

@@ -14,10 +14,11 @@ from typing import Protocol, Self
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import CraneCtrlError, EncodeError, LinkLost, PlcRefused
-from crane_ctrl.links.base import HealthBook, LinkHealth, LinkState, ReadResult, WriteResult
-from crane_ctrl.modbus_map import Decoded, ModbusCodec, RegisterImage
-from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
-from crane_ctrl.profile import ModbusProfile, Profile
+from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.links.base import HealthBook
+from crane_ctrl.profile.modbus_map import Decoded, ModbusCodec, RegisterImage
+from crane_ctrl.profile.model import ModbusProfile, Profile
+from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction, Value
 
 __all__ = ["MemoryLink", "RawPlc"]

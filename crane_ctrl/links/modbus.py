@@ -23,16 +23,10 @@ from pymodbus.exceptions import ModbusException
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import EncodeError
-from crane_ctrl.links.base import (
-    Backoff,
-    HealthBook,
-    LinkHealth,
-    LinkState,
-    ReadResult,
-    WriteResult,
-)
-from crane_ctrl.modbus_map import Block, ModbusCodec, RegisterImage
-from crane_ctrl.profile import ModbusProfile
+from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.links.base import Backoff, HealthBook
+from crane_ctrl.profile.modbus_map import Block, ModbusCodec, RegisterImage
+from crane_ctrl.profile.model import ModbusProfile
 from crane_ctrl.signals import Value
 
 __all__ = ["ModbusLink"]

@@ -32,17 +32,11 @@ from cryptography import x509
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import CraneCtrlError, EncodeError
-from crane_ctrl.links.base import (
-    Backoff,
-    HealthBook,
-    LinkHealth,
-    LinkState,
-    ReadResult,
-    WriteResult,
-)
-from crane_ctrl.opcua_map import NodeRef, OpcUaCodec
-from crane_ctrl.profile import OpcUaLink as OpcUaLinkSettings
-from crane_ctrl.profile import OpcUaProfile
+from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
+from crane_ctrl.links.base import Backoff, HealthBook
+from crane_ctrl.profile.model import OpcUaLink as OpcUaLinkSettings
+from crane_ctrl.profile.model import OpcUaProfile
+from crane_ctrl.profile.opcua_map import NodeRef, OpcUaCodec
 from crane_ctrl.signals import Direction, Value
 
 __all__ = ["OpcUaLink", "resolve_path"]

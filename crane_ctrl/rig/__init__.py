@@ -1,6 +1,6 @@
 """Test rigs: scenario files that drive the simulator (or a PLC) and judge what happens.
 
-``crane-ctrl rig run SCENARIO...`` (:mod:`crane_ctrl.cli_rig`). A scenario names a PLC profile,
+``crane-ctrl rig run SCENARIO...`` (:mod:`crane_ctrl.cli.rig`). A scenario names a PLC profile,
 a site, jobs, faults at times or on conditions, operator actions and expectations
 (:mod:`~crane_ctrl.rig.scenario`, loaded by :mod:`~crane_ctrl.rig.loading`); conditions are a
 small safe language (:mod:`~crane_ctrl.rig.conditions`, names in

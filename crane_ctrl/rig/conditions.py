@@ -28,6 +28,8 @@ from difflib import get_close_matches
 from enum import StrEnum
 from typing import NamedTuple
 
+from crane_ctrl.errors import ConditionError
+
 __all__ = [
     "Condition",
     "ConditionError",
@@ -78,14 +80,6 @@ class Vocabulary:
         known = [*self.names, *(p + r for p, (_, rests) in self.prefixes.items() for r in rests)]
         close = get_close_matches(name, known, n=1)
         return close[0] if close else None
-
-
-class ConditionError(ValueError):
-    """A condition that cannot be parsed; ``column`` is 1-based."""
-
-    def __init__(self, column: int, message: str) -> None:
-        super().__init__(f"column {column}: {message}")
-        self.column = column
 
 
 # --- the tree -----------------------------------------------------------------------------------

@@ -12,17 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crane_ctrl.alarm_conditions import supervisor_alarms
-from crane_ctrl.config_file import Finding, located, parse_model, read_text
-from crane_ctrl.interlocks import INTERLOCKS
-from crane_ctrl.jobs import JobQueue, JobRefused
-from crane_ctrl.machine import Mode
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.alarms.conditions import supervisor_alarms
+from crane_ctrl.config.file import Finding, located, parse_model, read_text
+from crane_ctrl.config.toml_lines import key_lines
+from crane_ctrl.interlocks.evaluate import INTERLOCKS
+from crane_ctrl.operation.jobs import JobQueue, JobRefused
+from crane_ctrl.operation.machine import Mode
+from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.rig.conditions import Condition, ConditionError, Vocabulary, parse
 from crane_ctrl.rig.scenario import RIG_FAULTS, FaultEntry, ScenarioFile
 from crane_ctrl.rig.vocabulary import vocabulary
 from crane_ctrl.site import Slot
-from crane_ctrl.toml_lines import key_lines
 from simulators.faults import FAULTS, FaultError, check_fault
 from simulators.site_file import DEFAULT_SITE, ContainerEntry, SiteFile, load_site, parse_slot
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from crane_ctrl.rig.conditions import Scalar
 from crane_ctrl.rig.expectations import SPEED_REFS
-from crane_ctrl.rig.runner import RunResult
+from crane_ctrl.rig.result import RunResult
 from crane_ctrl.rig.timeline import Observed, Sample, shown
 
 __all__ = ["CSV_SIGNALS", "junit_xml", "summary", "write_csv", "write_junit"]

@@ -4,8 +4,8 @@
   (:class:`~crane_ctrl.testing.LockStep`): deterministic, hundreds of times faster than real time.
   Several scenarios run in parallel processes, each as deterministic as alone.
 * Real (``--real``): the same simulator behind its real Modbus or OPC UA server on 127.0.0.1, the
-  supervisor's :meth:`~crane_ctrl.supervisor.Supervisor.run` scanning it over the profile's link,
-  all in real time (a scenario takes its crane time in wall time; nothing is scaled).
+  supervisor's :meth:`~crane_ctrl.runtime.supervisor.Supervisor.run` scanning it over the profile's
+  link, all in real time (a scenario takes its crane time in wall time; nothing is scaled).
 * PLC (``--plc URL``): the supervisor scans an external PLC or simulator in real time. Faults go
   over a crane-ctrl simulator's control channel (``--control HOST:PORT``) or are skipped, and what
   only the bundled simulator shows (PLC-held references, the yard, model faults) is skipped.
@@ -22,16 +22,18 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Literal
 
-from crane_ctrl.clock import MonotonicClock
 from crane_ctrl.errors import CraneCtrlError
-from crane_ctrl.profile import ModbusProfile, Profile
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.model import ModbusProfile, Profile
+from crane_ctrl.realtime import MonotonicClock
 from crane_ctrl.rig.expectations import Verdict, judge
 from crane_ctrl.rig.injection import ControlChannelInjector, Injector, NoInjector, SimulatorInjector
 from crane_ctrl.rig.loading import Scenario, load_scenario
+from crane_ctrl.rig.report import write_csv
+from crane_ctrl.rig.result import RunResult
 from crane_ctrl.rig.session import Session
 from crane_ctrl.rig.timeline import Observed
-from crane_ctrl.supervisor import Supervisor, SupervisorSettings, SupervisorView
+from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings, SupervisorView
 
 __all__ = ["Options", "RunResult", "run_many", "run_observed", "run_one"]
 
@@ -47,30 +49,6 @@ class Options:
     """An external simulator's control channel (``plc`` mode)."""
     csv_dir: Path | None = None
     plot_dir: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """One scenario's run, judged: what the report, the JUnit file and the exit code need."""
-
-    path: str
-    name: str
-    verdicts: tuple[Verdict, ...]
-    crane_s: float
-    wall_s: float
-    ended_by: str
-    files: tuple[str, ...] = ()
-    """The CSV and PNG written for it."""
-    notes: tuple[str, ...] = ()
-    """What the reader must know to judge the verdicts (injections skipped, say)."""
-
-    @property
-    def passed(self) -> bool:
-        return not any(v.failed for v in self.verdicts)
-
-    @property
-    def first_failure(self) -> Verdict | None:
-        return next((v for v in self.verdicts if v.failed), None)
 
 
 def run_one(path: str, options: Options) -> RunResult:
@@ -180,7 +158,7 @@ class _ScriptedSupervisor(Supervisor):
 
 async def _supervise(scenario: Scenario, profile: Profile, session: Session, plc: str) -> None:
     clock = MonotonicClock()
-    from crane_ctrl.cli_run import make_link
+    from crane_ctrl.links.url import make_link
 
     async with make_link(profile, scenario.profile_path, clock, plc) as link:
         supervisor = _ScriptedSupervisor(
@@ -246,8 +224,6 @@ def _write_files(scenario: Scenario, observed: Observed, options: Options) -> tu
     files = []
     stem = Path(scenario.path).stem
     if options.csv_dir is not None:
-        from crane_ctrl.rig.report import write_csv
-
         files.append(str(write_csv(observed, options.csv_dir / f"{stem}.csv")))
     if options.plot_dir is not None:
         from crane_ctrl.rig.plot import write_plot

@@ -217,7 +217,7 @@ class Expectations(BaseModel):
     model_config = _STRICT
 
     invariants: bool = True
-    """No safety invariant broken at any scan (:mod:`crane_ctrl.invariants`)."""
+    """No safety invariant broken at any scan (:mod:`crane_ctrl.interlocks.invariants`)."""
     no_model_fault: bool = True
     """Nothing dropped, damaged or collided in the simulator."""
     stops: list[StopExpect] = Field(default_factory=list)

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from crane_ctrl.automation import Automation
 from crane_ctrl.clock import Clock
-from crane_ctrl.interlock_catalogue import InterlockSettings
-from crane_ctrl.invariants import WRITTEN, broken_invariants, plc_mismatch
-from crane_ctrl.jobs import JobQueue
-from crane_ctrl.machine import CommandRefused, PackCommand
+from crane_ctrl.interlocks.catalogue import InterlockSettings
+from crane_ctrl.interlocks.invariants import WRITTEN, broken_invariants, plc_mismatch
+from crane_ctrl.operation.jobs import JobQueue
+from crane_ctrl.operation.machine import CommandRefused, PackCommand
 from crane_ctrl.rig.conditions import Scalar
 from crane_ctrl.rig.expectations import SPEED_REFS, slot_text
 from crane_ctrl.rig.injection import Injector
@@ -26,12 +25,12 @@ from crane_ctrl.rig.loading import Scenario
 from crane_ctrl.rig.script import Script
 from crane_ctrl.rig.timeline import EventLog, Observed, Sample
 from crane_ctrl.rig.vocabulary import derived, signal_values
+from crane_ctrl.runtime.automation import Automation
+from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.signals import Value
 from crane_ctrl.site import Slot
-from crane_ctrl.supervisor import Supervisor, SupervisorView
-from crane_ctrl.testing import yard_model_of
 from simulators.simulator import CraneSimulator
-from simulators.site_file import parse_slot
+from simulators.site_file import parse_slot, yard_model_of
 
 __all__ = ["Session"]
 

@@ -42,7 +42,8 @@ class Sample:
     alarms: frozenset[str] = frozenset()
     """Active alarms."""
     broken: tuple[str, ...] = ()
-    """Invariants the written commands broke at this scan (:mod:`crane_ctrl.invariants`)."""
+    """Invariants the written commands broke at this scan
+    (:mod:`crane_ctrl.interlocks.invariants`)."""
     plc_refs: tuple[float, float, float] | None = None
     """Gantry, trolley, hoist speed references the PLC holds after the scan (bundled simulator
     only: ``None`` when the rig cannot see inside the PLC)."""
@@ -58,7 +59,7 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
-    """One journal event, as :class:`~crane_ctrl.recorder.EventSink` receives it."""
+    """One journal event, as :class:`~crane_ctrl.runtime.recorder.EventSink` receives it."""
 
     time_s: float
     kind: str
@@ -67,7 +68,8 @@ class JournalEntry:
 
 
 class EventLog:
-    """An in-memory journal (an :class:`~crane_ctrl.recorder.EventSink`) stamped in crane time."""
+    """An in-memory journal (an :class:`~crane_ctrl.runtime.recorder.EventSink`) stamped in crane
+    time."""
 
     def __init__(self, now: Callable[[], float]) -> None:
         self._now = now

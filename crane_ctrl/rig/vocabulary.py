@@ -30,14 +30,14 @@ import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from crane_ctrl.alarm_conditions import supervisor_alarms
+from crane_ctrl.alarms.conditions import supervisor_alarms
 from crane_ctrl.commands import AXES, Commands
-from crane_ctrl.interlocks import INTERLOCKS
-from crane_ctrl.invariants import all_landed, is_false, is_true, number
-from crane_ctrl.jobs import JobState
-from crane_ctrl.machine import PackState
+from crane_ctrl.interlocks.evaluate import INTERLOCKS
+from crane_ctrl.interlocks.invariants import all_landed, is_false, is_true, number
+from crane_ctrl.operation.jobs import JobState
+from crane_ctrl.operation.machine import PackState
 from crane_ctrl.rig.conditions import Kind, NameSpec, Scalar, Vocabulary
-from crane_ctrl.sequencer import Step
+from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.signals import CORNERS, SIGNALS
 from crane_ctrl.signals import Kind as SignalKind
 from crane_ctrl.snapshot import Snapshot

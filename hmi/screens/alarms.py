@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from crane_ctrl.alarm_states import AlarmState, AlarmView, Priority
-from crane_ctrl.station import StationView
+from crane_ctrl.alarms.states import AlarmState, AlarmView, Priority
+from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL, WARNING
 from hmi.screens.base import HmiScreen
 from hmi.screens.choice import ChoiceModal

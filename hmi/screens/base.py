@@ -3,20 +3,18 @@ line, the last action's outcome, and the footer with its keys."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from crane_ctrl.station import StationView
+from crane_ctrl.runtime.station import StationView
+from hmi.console import Console
 from hmi.format import job_text, link_text
 from hmi.widgets.alarm_banner import AlarmBanner
 from hmi.widgets.text_line import TextLine
-
-if TYPE_CHECKING:
-    from hmi.app import CraneHmi
 
 __all__ = ["SCREEN_TITLES", "HmiScreen"]
 
@@ -46,10 +44,8 @@ class HmiScreen(Screen[None]):
         """Composed and mounted: :meth:`show` has widgets to fill."""
 
     @property
-    def hmi(self) -> CraneHmi:
-        from hmi.app import CraneHmi
-
-        return cast(CraneHmi, self.app)
+    def hmi(self) -> Console:
+        return cast(Console, self.app)
 
     def compose(self) -> ComposeResult:
         yield TextLine(id="screens")

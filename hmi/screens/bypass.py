@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,10 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from crane_ctrl.machine import Role
-
-if TYPE_CHECKING:
-    from hmi.app import CraneHmi
+from crane_ctrl.operation.machine import Role
+from hmi.console import Console
 
 __all__ = ["BypassKeys", "BypassModal", "BypassRequest"]
 
@@ -53,7 +51,7 @@ class BypassModal(ModalScreen[BypassRequest | None]):
 class BypassKeys:
     """Mixin: ``b`` bypass, ``n`` end the bypass (the station checks mode and role too)."""
 
-    hmi: CraneHmi
+    hmi: Console
 
     def action_bypass(self) -> None:
         hmi = self.hmi

@@ -7,8 +7,8 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 
-from crane_ctrl.links.base import LinkState
-from crane_ctrl.station import StationView
+from crane_ctrl.link_report import LinkState
+from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL
 from hmi.screens.base import HmiScreen
 from hmi.widgets.text_line import TextLine

@@ -17,9 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select
 
-from crane_ctrl.cli_events import parse_since
-from crane_ctrl.journal import Event, EventKind, JournalError, JournalReader
-from crane_ctrl.station import StationView
+from crane_ctrl.runtime.journal import Event, EventKind, JournalError, JournalReader
+from crane_ctrl.runtime.since import parse_since
+from crane_ctrl.runtime.station import StationView
 from hmi.screens.base import HmiScreen
 from hmi.widgets.text_line import TextLine
 

@@ -13,9 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
-from crane_ctrl.alarm_conditions import PERMISSIVE
-from crane_ctrl.interlocks import Motion, Permits, Trip
-from crane_ctrl.station import StationView
+from crane_ctrl.alarms.conditions import PERMISSIVE
+from crane_ctrl.interlocks.evaluate import Motion, Permits, Trip
+from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL, WARNING
 from hmi.screens.base import HmiScreen
 from hmi.screens.bypass import BypassKeys

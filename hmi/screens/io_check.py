@@ -10,9 +10,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from crane_ctrl.profile import Profile, SignalMapping
+from crane_ctrl.profile.model import Profile, SignalMapping
+from crane_ctrl.runtime.station import StationView
 from crane_ctrl.signals import SIGNALS, Value
-from crane_ctrl.station import StationView
 from hmi.raw_values import raw_text, value_text
 from hmi.screens.base import HmiScreen
 from hmi.widgets.text_line import TextLine

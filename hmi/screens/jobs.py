@@ -12,9 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Select
 
-from crane_ctrl.jobs import Job, JobState
+from crane_ctrl.operation.jobs import Job, JobState
+from crane_ctrl.runtime.station import BoxPlace, StationView
 from crane_ctrl.site import SiteLayout, Slot
-from crane_ctrl.station import BoxPlace, StationView
 from hmi.format import ABNORMAL, job_text
 from hmi.screens.base import HmiScreen
 from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys

@@ -12,9 +12,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from crane_ctrl.machine import Role
-from crane_ctrl.roles import LoginRefused, Roles
-from crane_ctrl.station import User
+from crane_ctrl.operation.machine import Role
+from crane_ctrl.operation.roles import LoginRefused, Roles
+from crane_ctrl.runtime.station import User
 
 __all__ = ["LoginModal"]
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.binding import Binding, BindingType
 
-from crane_ctrl.machine import Mode, PackCommand
+from crane_ctrl.operation.machine import Mode, PackCommand
+from hmi.console import Console
 from hmi.screens.choice import ChoiceModal
-
-if TYPE_CHECKING:
-    from hmi.app import CraneHmi
 
 __all__ = ["MACHINE_BINDINGS", "MachineKeys"]
 
@@ -28,7 +24,7 @@ MACHINE_BINDINGS: list[BindingType] = [
 class MachineKeys:
     """Mixin for a screen: the actions of :data:`MACHINE_BINDINGS`."""
 
-    hmi: CraneHmi
+    hmi: Console
 
     async def action_machine(self, command: str) -> None:
         await self.hmi.pack(PackCommand(command))

@@ -15,9 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
-from crane_ctrl.interlocks import Motion
-from crane_ctrl.machine import ModeRules
-from crane_ctrl.station import StationView
+from crane_ctrl.interlocks.evaluate import Motion
+from crane_ctrl.operation.machine import ModeRules
+from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL, axis_text, spreader_text
 from hmi.screens.base import HmiScreen
 from hmi.screens.bypass import BypassKeys

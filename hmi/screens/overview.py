@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 
-from crane_ctrl.station import StationView
+from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL, WARNING, axis_text, reading_text, spreader_text
 from hmi.screens.base import HmiScreen
 from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys

@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Select
 
-from crane_ctrl.cli_profile import shipped_profiles
 from crane_ctrl.errors import ConfigError
-from crane_ctrl.profile import ModbusProfile, Profile
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.station import StationView
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.model import ModbusProfile, Profile
+from crane_ctrl.profile.shipped import shipped_profiles
+from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL
 from hmi.screens.base import HmiScreen
 from hmi.widgets.text_line import TextLine

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from crane_ctrl.alarm_states import AlarmState
-from crane_ctrl.supervisor import SupervisorView
+from crane_ctrl.alarms.states import AlarmState
+from crane_ctrl.runtime.supervisor import SupervisorView
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["AlarmBanner", "banner_text"]

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.widget import Widget
 
 from crane_ctrl.crane import CraneParams
+from crane_ctrl.runtime.station import BoxPlace, StationView
 from crane_ctrl.site import SiteLayout
-from crane_ctrl.station import BoxPlace, StationView
 from hmi.format import spreader_state
 from hmi.section import CraneAt, draw_section, draw_strip
 

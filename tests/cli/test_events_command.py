@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from crane_ctrl.clock import ManualClock
-from crane_ctrl.journal import Journal, JournalReader
+from crane_ctrl.runtime.journal import Journal, JournalReader
 
 
 def _entry_point() -> str:

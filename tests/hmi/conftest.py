@@ -14,11 +14,11 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from crane_ctrl.roles import DEMO_ROLES, Roles
-from crane_ctrl.station import StationView, User
+from crane_ctrl.operation.roles import DEMO_ROLES, Roles
+from crane_ctrl.runtime.bridge import DirectBridge
+from crane_ctrl.runtime.station import StationView, User
 from crane_ctrl.testing import StationRig
 from hmi.app import CraneHmi
-from hmi.bridge import DirectBridge
 from hmi.screens.base import HmiScreen
 
 PROFILES = Path(__file__).resolve().parents[2] / "plc_profiles"

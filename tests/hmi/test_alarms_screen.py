@@ -7,10 +7,10 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from crane_ctrl.alarm_states import AlarmState
+from crane_ctrl.alarms.states import AlarmState
 from crane_ctrl.clock import ManualClock
-from crane_ctrl.journal import Journal
-from crane_ctrl.station import StationView
+from crane_ctrl.runtime.journal import Journal
+from crane_ctrl.runtime.station import StationView
 from crane_ctrl.testing import StationRig
 from hmi.screens.alarms import AlarmsScreen
 from hmi.widgets.alarm_banner import AlarmBanner

@@ -9,10 +9,10 @@ from typing import Any, cast
 
 import pytest
 
-from crane_ctrl.machine import CommandRefused
-from crane_ctrl.station import CraneStation
-from hmi.bridge import ThreadBridge
-from hmi.loop_thread import LoopThread
+from crane_ctrl.operation.machine import CommandRefused
+from crane_ctrl.runtime.bridge import ThreadBridge
+from crane_ctrl.runtime.loop_thread import LoopThread
+from crane_ctrl.runtime.station import CraneStation
 
 
 async def _idle(stop: asyncio.Event, ready: Callable[[asyncio.AbstractEventLoop], None]) -> None:

@@ -16,11 +16,11 @@ import threading
 import time
 from pathlib import Path
 
-from crane_ctrl.machine import Role
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.station import User
+from crane_ctrl.operation.machine import Role
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.runtime.demo import Demo, DemoOptions
+from crane_ctrl.runtime.station import User
 from crane_ctrl.testing import wait_until
-from hmi.demo import Demo, DemoOptions
 from simulators.site_file import load_site
 from tests.hmi.conftest import GENERIC, PROFILES
 

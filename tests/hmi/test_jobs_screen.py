@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
-from crane_ctrl.jobs import JobState
-from crane_ctrl.machine import PackState
+from crane_ctrl.operation.jobs import JobState
+from crane_ctrl.operation.machine import PackState
 from crane_ctrl.site import Slot
 from crane_ctrl.testing import StationRig
 from tests.hmi.conftest import GENERIC, Hmi, hmi_on

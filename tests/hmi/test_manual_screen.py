@@ -3,7 +3,7 @@ maintenance functions are refused to the operator."""
 
 from __future__ import annotations
 
-from crane_ctrl.machine import Mode, PackCommand, PackState
+from crane_ctrl.operation.machine import Mode, PackCommand, PackState
 from crane_ctrl.testing import StationRig
 from tests.hmi.conftest import GENERIC, hmi_on
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Select
 
-from crane_ctrl.cli import main
+from crane_ctrl.cli.main import main
 from crane_ctrl.errors import ConfigError
-from crane_ctrl.machine import Role
-from crane_ctrl.roles import DEMO_ROLES, LoginRefused, Roles, hash_pin, verify_pin
+from crane_ctrl.operation.machine import Role
+from crane_ctrl.operation.roles import DEMO_ROLES, LoginRefused, Roles, hash_pin, verify_pin
 from crane_ctrl.testing import StationRig
 from tests.hmi.conftest import GENERIC, hmi_on
 

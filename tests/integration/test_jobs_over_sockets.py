@@ -10,17 +10,18 @@ from __future__ import annotations
 import pytest
 
 from crane_ctrl.clock import ManualClock
-from crane_ctrl.links.base import Link, LinkState
+from crane_ctrl.link_report import LinkState
+from crane_ctrl.links.base import Link
 from crane_ctrl.links.modbus import ModbusLink
 from crane_ctrl.links.opcua import OpcUaLink
-from crane_ctrl.profile import ModbusProfile
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.sequencer import Outcome, Sequencer, Transfer
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.model import ModbusProfile
+from crane_ctrl.runtime.supervisor import Supervisor
+from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Transfer
 from crane_ctrl.site import Slot
-from crane_ctrl.supervisor import Supervisor
-from crane_ctrl.testing import wait_until, yard_model_of
+from crane_ctrl.testing import wait_until
 from simulators.runner import Served, serve
-from simulators.site_file import load_site
+from simulators.site_file import load_site, yard_model_of
 from tests.profile_texts import PROFILES
 
 PERIOD_S = 0.05

@@ -21,10 +21,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusIOException
 
-from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
-from crane_ctrl.opcua_map import NodeRef, OpcUaCodec
-from crane_ctrl.profile import ModbusProfile, OpcUaProfile
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
+from crane_ctrl.profile.opcua_map import NodeRef, OpcUaCodec
 from crane_ctrl.signals import SIGNALS, STATUS, Kind, Value
 from crane_ctrl.testing import wait_until
 from simulators.modbus_server import ModbusPlcServer

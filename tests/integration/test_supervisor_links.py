@@ -18,15 +18,16 @@ import pytest
 from asyncua.crypto.cert_gen import setup_self_signed_certificate
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from crane_ctrl.clock import MonotonicClock
 from crane_ctrl.commands import Commands
-from crane_ctrl.links.base import Link, LinkState
+from crane_ctrl.link_report import LinkState
+from crane_ctrl.links.base import Link
 from crane_ctrl.links.modbus import ModbusLink
 from crane_ctrl.links.opcua import OpcUaLink, resolve_path
-from crane_ctrl.profile import ModbusProfile, OpcUaProfile, Profile
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile, Profile
+from crane_ctrl.realtime import MonotonicClock
+from crane_ctrl.runtime.supervisor import Supervisor
 from crane_ctrl.snapshot import Quality
-from crane_ctrl.supervisor import Supervisor
 from crane_ctrl.testing import wait_until
 from simulators.runner import Served, run_realtime, serve
 from simulators.simulator import CraneSimulator

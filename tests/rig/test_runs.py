@@ -76,7 +76,7 @@ async def test_against_an_external_simulator_faults_go_over_its_control_channel(
     scenario = load_scenario(SHORT)
     sim = scenario.site.simulator()
     profile_path = scenario.profile_path
-    from crane_ctrl.profile_loader import load_profile
+    from crane_ctrl.profile.loader import load_profile
 
     stop = asyncio.Event()
     async with serve(sim, load_profile(profile_path)) as served, asyncio.TaskGroup() as tasks:
@@ -104,7 +104,7 @@ async def test_against_a_plc_without_a_control_channel_injections_are_skipped(
     path.write_text(text, encoding="utf-8")
     scenario = load_scenario(path)
     sim = scenario.site.simulator()
-    from crane_ctrl.profile_loader import load_profile
+    from crane_ctrl.profile.loader import load_profile
 
     stop = asyncio.Event()
     async with serve(sim, load_profile(scenario.profile_path)) as served, asyncio.TaskGroup() as tg:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from crane_ctrl.motion_profiles import Pulse
+from crane_ctrl.motion.profiles import Pulse
 
 
 def swing_m(pulses: Sequence[Pulse], rope: Callable[[float], float], gravity_mps2: float) -> float:

@@ -13,13 +13,19 @@ import functools
 from collections.abc import Callable
 from typing import Self
 
-from crane_ctrl.profile import Profile
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.sequencer import Outcome, Sequencer, SequencerSettings, Step, Transfer
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.runtime.supervisor import SupervisorView
+from crane_ctrl.sequencer.automatic_move import (
+    Outcome,
+    Sequencer,
+    SequencerSettings,
+    Step,
+    Transfer,
+)
 from crane_ctrl.site import Slot
-from crane_ctrl.supervisor import SupervisorView
-from crane_ctrl.testing import LockStep, yard_model_of
-from simulators.site_file import load_site
+from crane_ctrl.testing import LockStep
+from simulators.site_file import load_site, yard_model_of
 from simulators.yard import Container
 from tests.profile_texts import PROFILES
 from tests.unit.test_supervisor_lockstep import EventList

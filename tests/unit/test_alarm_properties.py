@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from crane_ctrl.alarm_states import UNACKNOWLEDGED, VISIBLE
-from crane_ctrl.alarms import (
+from crane_ctrl.alarms.engine import (
     FLOOD_ID,
     AlarmDefinition,
     AlarmError,
@@ -19,6 +18,7 @@ from crane_ctrl.alarms import (
     AlarmSystem,
     Priority,
 )
+from crane_ctrl.alarms.states import UNACKNOWLEDGED, VISIBLE
 
 DEFINITIONS = (
     AlarmDefinition("CAUSE", "cause", Priority.HIGH, off_delay_s=1.0, first_out_group="trip"),

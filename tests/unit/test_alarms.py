@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from crane_ctrl.alarms import (
+from crane_ctrl.alarms.engine import (
     BASE_DEFINITIONS,
     EVENT_KEYS,
     FLOOD_ID,
@@ -895,10 +895,10 @@ def test_catalogue_refuses_an_interlock_named_like_a_base_alarm() -> None:
 
 
 def test_slack_ropes_alarm_only_when_the_spreader_is_not_seated() -> None:
-    from crane_ctrl.alarm_conditions import conditions
+    from crane_ctrl.alarms.conditions import conditions
     from crane_ctrl.crane import CraneParams
-    from crane_ctrl.interlocks import NO_LATCHES, InterlockSettings, evaluate
-    from crane_ctrl.links.base import LinkHealth, LinkState
+    from crane_ctrl.interlocks.evaluate import NO_LATCHES, InterlockSettings, evaluate
+    from crane_ctrl.link_report import LinkHealth, LinkState
     from crane_ctrl.snapshot import Quality, Reading, Snapshot
 
     def snapshot(landed: tuple[bool, ...]) -> Snapshot:

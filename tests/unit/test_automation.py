@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from crane_ctrl.automation import Automation
-from crane_ctrl.jobs import JobQueue, JobState
-from crane_ctrl.machine import Mode, PackCommand, PackState
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.sequencer import Step
+from crane_ctrl.operation.jobs import JobQueue, JobState
+from crane_ctrl.operation.machine import Mode, PackCommand, PackState
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.runtime.automation import Automation
+from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.site import Slot
-from crane_ctrl.testing import LockStep, yard_model_of
-from simulators.site_file import load_site
+from crane_ctrl.testing import LockStep
+from simulators.site_file import load_site, yard_model_of
 from tests.profile_texts import PROFILES
 
 

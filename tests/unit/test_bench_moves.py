@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from crane_ctrl.baseline import NaiveOperator
-from crane_ctrl.bench_moves import (
+from crane_ctrl.bench.baseline import NaiveOperator
+from crane_ctrl.bench.moves import (
     MOVES,
     PROFILE,
     Conditions,
@@ -22,10 +22,11 @@ from crane_ctrl.bench_moves import (
     run_one,
     start_pose,
 )
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.sequencer import Outcome, Transfer
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.sequencer.automatic_move import Outcome, Transfer
 from crane_ctrl.site import Slot
-from crane_ctrl.testing import LockStep, yard_model_of
+from crane_ctrl.testing import LockStep
+from simulators.site_file import yard_model_of
 
 # the shortest move of each kind (crane time), so the smoke test stays fast
 ONE_OF_EACH = {"truck->stack": 1, "stack->AGV": 14, "restack": 16}

@@ -9,10 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crane_ctrl.codec import from_words, get_bits, set_bits, to_engineering, to_raw, to_words
 from crane_ctrl.errors import DecodeError, EncodeError
-from crane_ctrl.profile import REGISTER_WIDTH, ModbusMapping
-from crane_ctrl.rawtypes import RAW_TYPES
+from crane_ctrl.profile.codec import (
+    from_words,
+    get_bits,
+    set_bits,
+    to_engineering,
+    to_raw,
+    to_words,
+)
+from crane_ctrl.profile.model import REGISTER_WIDTH, ModbusMapping
+from crane_ctrl.profile.rawtypes import RAW_TYPES
 from crane_ctrl.signals import SIGNALS
 
 WORD_ORDERS = ("ABCD", "CDAB", "BADC", "DCBA")

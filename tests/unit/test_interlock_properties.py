@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.interlocks import (
+from crane_ctrl.interlocks.evaluate import (
     CATALOGUE,
     InterlockSettings,
     Latch,
@@ -31,7 +31,7 @@ from crane_ctrl.interlocks import (
     evaluate,
     filter_commands,
 )
-from crane_ctrl.invariants import all_landed, is_false, is_true, lock_state_clean, number
+from crane_ctrl.interlocks.invariants import all_landed, is_false, is_true, lock_state_clean, number
 from crane_ctrl.signals import CORNERS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 from tests.unit.test_interlocks import HEALTHY
@@ -159,7 +159,7 @@ cases = st.builds(
 
 
 # --- oracles: straight from the rules, on the raw readings (is_true, all_landed and the like
-# from crane_ctrl.invariants, which shares no code with the interlocks) ----------------------------
+# from crane_ctrl.interlocks.invariants, which shares no code with the interlocks) ----------------------------
 
 
 def any_motion(c: Commands) -> bool:

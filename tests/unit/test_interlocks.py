@@ -13,8 +13,8 @@ import pytest
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.interlock_catalogue import OPERATOR_RESET, SELF_CLEARING
-from crane_ctrl.interlocks import (
+from crane_ctrl.interlocks.catalogue import OPERATOR_RESET, SELF_CLEARING
+from crane_ctrl.interlocks.evaluate import (
     ALL_MOTIONS,
     CATALOGUE,
     INTERLOCKS,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crane_ctrl.interlocks import (
+from crane_ctrl.interlocks.evaluate import (
     CATALOGUE,
     NO_LATCHES,
     Latch,
@@ -18,7 +18,7 @@ from crane_ctrl.interlocks import (
     Permits,
     evaluate,
 )
-from crane_ctrl.jobs import (
+from crane_ctrl.operation.jobs import (
     START_BLOCKING,
     Job,
     JobQueue,
@@ -29,11 +29,11 @@ from crane_ctrl.jobs import (
     check_start,
     start_blockers,
 )
-from crane_ctrl.machine import CommandRefused, Mode, PackState
+from crane_ctrl.operation.machine import CommandRefused, Mode, PackState
+from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.signals import Value
 from crane_ctrl.site import SiteLayout, Slot
 from crane_ctrl.snapshot import Quality, Snapshot
-from crane_ctrl.yard_model import Box, YardModel
 from tests.unit.test_interlocks import SETTINGS, snap
 
 J = JobState

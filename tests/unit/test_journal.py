@@ -18,7 +18,7 @@ import pytest
 
 from crane_ctrl.clock import ManualClock
 from crane_ctrl.errors import CraneCtrlError
-from crane_ctrl.journal import (
+from crane_ctrl.runtime.journal import (
     DEFAULT_RETENTION_S,
     EventKind,
     Journal,
@@ -372,8 +372,8 @@ def test_bad_settings_are_refused_by_name(path: Path, clock: ManualClock) -> Non
 CHILD = textwrap.dedent(
     """
     import sys, threading
-    from crane_ctrl.clock import MonotonicClock
-    from crane_ctrl.journal import Journal
+    from crane_ctrl.realtime import MonotonicClock
+    from crane_ctrl.runtime.journal import Journal
 
     path, n = sys.argv[1], int(sys.argv[2])
     journal = Journal(path, clock=MonotonicClock(), crane="crane-1")

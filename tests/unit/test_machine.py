@@ -1,7 +1,7 @@
 """PackML machine state, operating modes and maintenance bypasses.
 
 The expected transition table below is written out by hand from ISA-TR88 / OPC 30050: it shares
-no code with :mod:`crane_ctrl.machine`, so a slip in one shows up against the other.
+no code with :mod:`crane_ctrl.operation.machine`, so a slip in one shows up against the other.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crane_ctrl.errors import CraneCtrlError
-from crane_ctrl.interlocks import INTERLOCKS
-from crane_ctrl.machine import (
+from crane_ctrl.interlocks.evaluate import INTERLOCKS
+from crane_ctrl.operation.machine import (
     EVENT_KEYS,
     NEVER_BYPASSED,
     PACKML_NUMBER,

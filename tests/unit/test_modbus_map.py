@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crane_ctrl.errors import EncodeError
-from crane_ctrl.modbus_map import (
+from crane_ctrl.profile.loader import parse_profile
+from crane_ctrl.profile.modbus_map import (
     MAX_WRITE_BITS,
     MAX_WRITE_REGISTERS,
     Block,
@@ -19,9 +20,8 @@ from crane_ctrl.modbus_map import (
     WriteBlock,
     plan_reads,
 )
-from crane_ctrl.profile import ModbusProfile
-from crane_ctrl.profile_loader import parse_profile
-from crane_ctrl.rawtypes import RAW_TYPES
+from crane_ctrl.profile.model import ModbusProfile
+from crane_ctrl.profile.rawtypes import RAW_TYPES
 from crane_ctrl.signals import SIGNALS, Direction, Kind, Value
 from tests.profile_texts import GENERIC_MODBUS, with_signal
 

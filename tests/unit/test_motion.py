@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion import (
+from crane_ctrl.motion.planner import (
     CREEP_ENTRY_MARGIN_M,
     FINE_SETTLE_FRACTION,
     PLAN_STOP_DELAY_S,
@@ -39,7 +39,7 @@ from crane_ctrl.motion import (
     travel_start_s,
     varying_zv,
 )
-from crane_ctrl.motion_profiles import Pulse
+from crane_ctrl.motion.profiles import Pulse
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_WIDTH_M
 from tests.unit.pendulum_rk4 import swing_m
 

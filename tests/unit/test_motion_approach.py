@@ -9,10 +9,10 @@ import math
 import pytest
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion import LegPlan, MotionLimits, Obstacle, TravelPlan, pendulum_period_s
-from crane_ctrl.motion_leg import APPROACH_MARGIN_M, leg_clearance
-from crane_ctrl.motion_shaping import varying_umzv
-from crane_ctrl.sequencer_sway import SwayWatch
+from crane_ctrl.motion.leg import APPROACH_MARGIN_M, leg_clearance
+from crane_ctrl.motion.planner import LegPlan, MotionLimits, Obstacle, TravelPlan, pendulum_period_s
+from crane_ctrl.motion.shaping import varying_umzv
+from crane_ctrl.sequencer.sway import SwayWatch
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_WIDTH_M
 
 P = CraneParams()

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion import LegPlan, Obstacle
+from crane_ctrl.motion.planner import LegPlan, Obstacle
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_LENGTH_M, CONTAINER_WIDTH_M
 
 P = CraneParams()

@@ -9,9 +9,9 @@ import math
 import pytest
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion import LegPlan, MotionLimits, TravelPlan, pendulum_period_s
-from crane_ctrl.motion_profiles import Pulse
-from crane_ctrl.motion_shaping import (
+from crane_ctrl.motion.planner import LegPlan, MotionLimits, TravelPlan, pendulum_period_s
+from crane_ctrl.motion.profiles import Pulse
+from crane_ctrl.motion.shaping import (
     PeriodSplit,
     SwayModel,
     shape,

@@ -16,7 +16,7 @@ import math
 import pytest
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion import (
+from crane_ctrl.motion.planner import (
     LegPlan,
     MotionLimits,
     Obstacle,

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crane_ctrl.errors import EncodeError
-from crane_ctrl.opcua_map import NodeRef, NodeWrite, OpcUaCodec
-from crane_ctrl.profile import OpcUaProfile
-from crane_ctrl.profile_loader import parse_profile
-from crane_ctrl.rawtypes import RAW_TYPES
+from crane_ctrl.profile.loader import parse_profile
+from crane_ctrl.profile.model import OpcUaProfile
+from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
+from crane_ctrl.profile.rawtypes import RAW_TYPES
 from crane_ctrl.signals import Direction, Value
 from tests.profile_texts import GENERIC_OPCUA, with_signal
 
@@ -294,8 +294,8 @@ def test_command_that_does_not_fit_its_node_is_an_encode_error() -> None:
 
 
 def test_status_array_elements_are_encoded_into_one_whole_array_write() -> None:
-    from crane_ctrl.opcua_map import OpcUaCodec
-    from crane_ctrl.profile_loader import parse_profile
+    from crane_ctrl.profile.loader import parse_profile
+    from crane_ctrl.profile.opcua_map import OpcUaCodec
     from tests.profile_texts import GENERIC_OPCUA, with_signal
 
     text = GENERIC_OPCUA

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crane_ctrl.errors import ProfileError
-from crane_ctrl.profile import ModbusProfile, OpcUaProfile
-from crane_ctrl.profile_loader import parse_profile
+from crane_ctrl.profile.loader import parse_profile
+from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
 from tests.profile_texts import (
     GENERIC_MODBUS,
     GENERIC_OPCUA,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from crane_ctrl.links.base import ReadResult
+from crane_ctrl.link_report import ReadResult
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder
 from crane_ctrl.signals import CORNERS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot

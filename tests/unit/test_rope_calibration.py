@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from crane_ctrl.bench_moves import Conditions, learn_first
+from crane_ctrl.bench.moves import Conditions, learn_first
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.motion import LegPlan
-from crane_ctrl.motion_shaping import SWAY_STEP_S
-from crane_ctrl.rope_calibration import (
+from crane_ctrl.motion.planner import LegPlan
+from crane_ctrl.motion.rope_calibration import (
     MAX_ROPE_OFFSET_M,
     RopeCalibration,
     RopeFit,
     Sample,
     fit_rope_offset,
 )
+from crane_ctrl.motion.shaping import SWAY_STEP_S
 from crane_ctrl.site import CONTAINER_HEIGHT_M, CONTAINER_LENGTH_M, CONTAINER_WIDTH_M
 
 P = CraneParams()

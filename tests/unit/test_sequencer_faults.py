@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from crane_ctrl.interlocks import Motion
-from crane_ctrl.sequencer import Outcome, Step
+from crane_ctrl.interlocks.evaluate import Motion
+from crane_ctrl.sequencer.automatic_move import Outcome, Step
 from crane_ctrl.site import Slot
 from tests.unit.sequencer_rig import BOX, DESTINATION, SOURCE, JobRig
 

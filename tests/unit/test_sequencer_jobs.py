@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.sequencer import Outcome, Sequencer, Transfer
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Transfer
 from crane_ctrl.site import Slot
-from crane_ctrl.testing import LockStep, yard_model_of
-from simulators.site_file import load_site
+from crane_ctrl.testing import LockStep
+from simulators.site_file import load_site, yard_model_of
 from tests.profile_texts import PROFILES
 
 ALL = ["generic-modbus", "modicon-m580-modbus", "generic-opcua", "siemens-s7-1500-opcua"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from crane_ctrl.sequencer import Outcome, Step
+from crane_ctrl.sequencer.automatic_move import Outcome, Step
 from crane_ctrl.site import Slot
 from tests.unit.sequencer_rig import JobRig
 

@@ -8,7 +8,7 @@ resumes the way a reasonable one would.
 
 At EVERY scan, on what was written (``view.commands``) and what reached the PLC
 (``sim.plc.commands``), against the snapshot the supervisor acted on, the invariants of the
-supervisor issue hold: every rule listed in ``crane_ctrl.invariants`` (oracles written from the
+supervisor issue hold: every rule listed in ``crane_ctrl.interlocks.invariants`` (oracles written from the
 rules, sharing no code with the interlocks, and shared with the test rig: landed before any lock
 or unlock, no hoist up on a mixed lock state or overload, nothing moving with a stop active or
 toward an operated limit, the PLC's commands changing only to what the supervisor wrote that
@@ -55,19 +55,19 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from crane_ctrl import supervisor
 from crane_ctrl.commands import AXES
-from crane_ctrl.invariants import WRITTEN, broken_invariants, plc_mismatch
-from crane_ctrl.profile import Profile
-from crane_ctrl.profile_loader import load_profile
-from crane_ctrl.sequencer import Outcome, Sequencer, Step, Transfer
+from crane_ctrl.interlocks.invariants import WRITTEN, broken_invariants, plc_mismatch
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.runtime import supervisor
+from crane_ctrl.runtime.supervisor import SupervisorView
+from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Step, Transfer
 from crane_ctrl.signals import CORNERS
 from crane_ctrl.site import Slot
-from crane_ctrl.supervisor import SupervisorView
-from crane_ctrl.testing import LockStep, yard_model_of
+from crane_ctrl.testing import LockStep
 from simulators.faults import FAULTS
 from simulators.simulator import CraneSimulator
-from simulators.site_file import SiteFile, load_site
+from simulators.site_file import SiteFile, load_site, yard_model_of
 from tests.profile_texts import PROFILES
 
 PROFILE = "generic-opcua"

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from crane_ctrl.machine import CommandRefused, ModeRules, ModeSettings
-from crane_ctrl.machine import Mode as OperatingMode
-from crane_ctrl.sequencer import Outcome, Step
+from crane_ctrl.operation.machine import CommandRefused, ModeRules, ModeSettings
+from crane_ctrl.operation.machine import Mode as OperatingMode
+from crane_ctrl.sequencer.automatic_move import Outcome, Step
 from crane_ctrl.site import Slot
 from tests.unit.sequencer_rig import BOX, DESTINATION, SOURCE, JobRig
 

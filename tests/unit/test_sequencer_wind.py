@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from crane_ctrl.sequencer import Outcome, SequencerSettings, Step
-from crane_ctrl.sequencer_wind import set_down_place
+from crane_ctrl.operation.yard_model import Box, YardModel
+from crane_ctrl.sequencer.automatic_move import Outcome, SequencerSettings, Step
+from crane_ctrl.sequencer.wind import set_down_place
 from crane_ctrl.site import SiteLayout, Slot
-from crane_ctrl.yard_model import Box, YardModel
 from tests.unit.sequencer_rig import BOX, SOURCE, JobRig
 
 SET_DOWN = SequencerSettings(on_wind_stop="set_down")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
-from crane_ctrl.opcua_map import NodeRef, OpcUaCodec
-from crane_ctrl.profile import ModbusProfile, OpcUaProfile
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
+from crane_ctrl.profile.opcua_map import NodeRef, OpcUaCodec
 from crane_ctrl.signals import SIGNALS, spec
 from tests.profile_texts import PROFILES
 

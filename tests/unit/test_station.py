@@ -8,21 +8,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crane_ctrl.bench_moves import bench_site
+from crane_ctrl.bench.moves import bench_site
 from crane_ctrl.errors import ProfileError
-from crane_ctrl.interlocks import Motion
-from crane_ctrl.jobs import JobRefused, JobState
+from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.links.base import Link
 from crane_ctrl.links.memory import MemoryLink
-from crane_ctrl.machine import CommandRefused, Mode, PackCommand, PackState
-from crane_ctrl.profile import Profile
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.operation.jobs import JobRefused, JobState
+from crane_ctrl.operation.machine import CommandRefused, Mode, PackCommand, PackState
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.runtime.station import StationView
+from crane_ctrl.runtime.supervisor import SupervisorSettings
 from crane_ctrl.site import Slot, container_length_m
-from crane_ctrl.station import StationView
-from crane_ctrl.supervisor import SupervisorSettings
-from crane_ctrl.testing import StationRig, yard_model_of
+from crane_ctrl.testing import StationRig
 from simulators.memory import MemoryPlc
-from simulators.site_file import StartPose, load_site
+from simulators.site_file import StartPose, load_site, yard_model_of
 from tests.profile_texts import PROFILES
 from tests.unit.test_supervisor_lockstep import EventList
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from crane_ctrl.alarms import AlarmError
+from crane_ctrl.alarms.engine import AlarmError
 from crane_ctrl.commands import Commands
-from crane_ctrl.interlocks import INTERLOCKS, Motion
-from crane_ctrl.supervisor import SupervisorView
+from crane_ctrl.interlocks.evaluate import INTERLOCKS, Motion
+from crane_ctrl.runtime.supervisor import SupervisorView
 from crane_ctrl.testing import LockStep
 from simulators.simulator import CraneSimulator
 from tests.unit.test_supervisor_lockstep import (

@@ -14,17 +14,17 @@ import logging
 
 import pytest
 
-from crane_ctrl.clock import MonotonicClock
 from crane_ctrl.commands import Commands
-from crane_ctrl.interlocks import Motion, Permits, Trip
-from crane_ctrl.links.base import LinkState
+from crane_ctrl.interlocks.evaluate import Motion, Permits, Trip
+from crane_ctrl.link_report import LinkState
 from crane_ctrl.links.memory import MemoryLink
-from crane_ctrl.profile import Profile
-from crane_ctrl.profile_loader import load_profile, parse_profile
-from crane_ctrl.recorder import EventSink
+from crane_ctrl.profile.loader import load_profile, parse_profile
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.realtime import MonotonicClock
+from crane_ctrl.runtime.recorder import EventSink
+from crane_ctrl.runtime.supervisor import Sequencer, Supervisor, SupervisorSettings, SupervisorView
 from crane_ctrl.signals import Value
 from crane_ctrl.snapshot import Quality, Snapshot
-from crane_ctrl.supervisor import Sequencer, Supervisor, SupervisorSettings, SupervisorView
 from crane_ctrl.testing import LockStep
 from simulators.memory import MemoryPlc
 from simulators.simulator import CraneSimulator
@@ -632,7 +632,7 @@ async def test_shutdown_whose_write_is_not_answered_warns_and_does_not_raise(
         await moving_trolley(rig)
         rig.sim.faults.inject("link_freeze")  # not yet noticed: the link still counts as up
         assert rig.link.health.state is LinkState.UP
-        with caplog.at_level(logging.WARNING, logger="crane_ctrl.supervisor"):
+        with caplog.at_level(logging.WARNING, logger="crane_ctrl.runtime.supervisor"):
             await rig.supervisor.shutdown()
         assert "could not leave the crane safe on shutdown" in caplog.text
         assert "the simulated PLC does not answer" in caplog.text

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import pytest
 
 from crane_ctrl.commands import Commands
-from crane_ctrl.links.base import LinkState
-from crane_ctrl.opcua_map import NodeRef, NodeWrite
-from crane_ctrl.profile import Profile
-from crane_ctrl.profile_loader import parse_profile
-from crane_ctrl.supervisor import SupervisorView
+from crane_ctrl.link_report import LinkState
+from crane_ctrl.profile.loader import parse_profile
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite
+from crane_ctrl.runtime.supervisor import SupervisorView
 from crane_ctrl.testing import LockStep
 from simulators.memory import ExceptionReply, MemoryPlc
 from tests.profile_texts import PROFILES, with_signal

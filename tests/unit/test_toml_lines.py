@@ -7,7 +7,7 @@ import tomllib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crane_ctrl.toml_lines import key_lines
+from crane_ctrl.config.toml_lines import key_lines
 
 DOC = '''# comment
 [profile]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.site import CONTAINER_HEIGHT_HC_M, CONTAINER_HEIGHT_M, SiteLayout, Slot
-from crane_ctrl.testing import yard_model_of
-from crane_ctrl.yard_model import Box, YardModel
-from simulators.site_file import load_site
+from simulators.site_file import load_site, yard_model_of
 
 SITE = SiteLayout()
 

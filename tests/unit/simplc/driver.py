@@ -24,10 +24,10 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple, Protocol
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
-from crane_ctrl.opcua_map import OpcUaCodec
-from crane_ctrl.profile import ModbusProfile, OpcUaProfile, Profile
-from crane_ctrl.profile_loader import load_profile
+from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile, Profile
+from crane_ctrl.profile.opcua_map import OpcUaCodec
 from crane_ctrl.signals import CORNERS, Direction, Value
 from crane_ctrl.site import CONTAINER_HEIGHT_M
 from simulators.memory import MemoryPlc

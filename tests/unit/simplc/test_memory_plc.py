@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from crane_ctrl.modbus_map import ModbusCodec, RegisterImage
-from crane_ctrl.opcua_map import OpcUaCodec
-from crane_ctrl.profile import ModbusProfile, OpcUaProfile, Profile
-from crane_ctrl.rawtypes import RAW_TYPES
+from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
+from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile, Profile
+from crane_ctrl.profile.opcua_map import OpcUaCodec
+from crane_ctrl.profile.rawtypes import RAW_TYPES
 from crane_ctrl.signals import SIGNALS, Direction, Kind, Value
 from simulators.memory import ExceptionReply, MemoryPlc
 from simulators.simulator import CraneSimulator

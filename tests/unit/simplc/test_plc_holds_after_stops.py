@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crane_ctrl.opcua_map import OpcUaCodec
+from crane_ctrl.profile.opcua_map import OpcUaCodec
 from crane_ctrl.signals import Direction
 from simulators.memory import MemoryPlc
 from simulators.simulator import CraneSimulator

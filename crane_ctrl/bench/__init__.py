@@ -1,0 +1,5 @@
+"""``crane-ctrl bench ...``: benchmarks whose last line is JSON.
+
+:mod:`.moves` (automatic moves against a naive :mod:`.baseline`), :mod:`.scan` (scan lateness
+with many cranes), :mod:`.hmi` (does the HMI delay the scan), :mod:`.sim` (simulator speed).
+"""

@@ -1,0 +1,1 @@
+"""The ``crane-ctrl`` command: :mod:`.main` parses, one module per group of subcommands."""

@@ -1,0 +1,96 @@
+"""``crane-ctrl hmi``: the station and the HMI on a real PLC; ``crane-ctrl roles hash``: a PIN line.
+
+``crane-ctrl hmi --profile P --plc URL`` scans the PLC from a thread of its own and runs the
+Textual HMI in the foreground; a profile swap from the HMI links to the same ``--plc`` with the
+new profile. ``crane-ctrl roles hash`` reads a PIN twice without echo and prints the
+``pin_hash = "..."`` line for a roles file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.profile.loader import load_profile
+
+__all__ = ["add_parsers", "logging_to", "read_pin"]
+
+
+def add_parsers(commands: Any) -> None:
+    hmi = commands.add_parser("hmi", help="the operator and maintenance HMI on a real PLC")
+    hmi.add_argument("--profile", type=Path, required=True, help="the PLC's profile")
+    hmi.add_argument("--plc", metavar="URL", required=True,
+                     help="modbus://host:port or opc.tcp://host:port/path")  # fmt: skip
+    hmi.add_argument("--site", type=Path, help="site file: crane, layout, yard at start")
+    hmi.add_argument("--journal", type=Path, help="event journal (default $CRANE_CTRL_JOURNAL "
+                     "or ~/.local/state/crane-ctrl/journal.sqlite)")  # fmt: skip
+    hmi.add_argument("--roles", type=Path, help="roles file with hashed PINs (default: demo)")
+    hmi.set_defaults(handler=_hmi)
+
+    roles = commands.add_parser("roles", help="HMI roles: make a PIN hash for a roles file")
+    sub = roles.add_subparsers(dest="roles_command", metavar="ACTION", required=True)
+    sub.add_parser("hash", help="read a PIN without echo; print its pin_hash line")
+    roles.set_defaults(handler=_roles)
+
+
+def _hmi(args: argparse.Namespace) -> int:
+    from crane_ctrl.operation.roles import DEMO_ROLES, Roles
+    from crane_ctrl.runtime.host import StationConfig, StationRuntime
+    from crane_ctrl.runtime.journal import default_path
+    from hmi.app import CraneHmi
+    from simulators.site_file import DEFAULT_SITE, load_site
+
+    profile = load_profile(args.profile)
+    roles = Roles.load(args.roles or DEMO_ROLES)
+    journal = args.journal or default_path()
+    site = load_site(args.site or DEFAULT_SITE)
+    runtime = StationRuntime(StationConfig(profile, args.profile, site, journal, plc=args.plc))
+    bridge = runtime.start()
+    try:
+        with logging_to(journal.with_suffix(".log")):
+            CraneHmi(bridge, roles, journal_path=journal).run()
+    finally:
+        runtime.stop()
+    return 0
+
+
+@contextmanager
+def logging_to(path: Path) -> Iterator[None]:
+    """Log lines go to ``path`` while the HMI owns the terminal (they would tear its screen)."""
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.handlers = [handler]
+    try:
+        yield
+    finally:
+        root.handlers = saved
+        handler.close()
+
+
+def read_pin(prompt: str = "PIN: ") -> str:
+    """A PIN typed twice without echo; ``CraneCtrlError`` if the two differ."""
+    pin = getpass.getpass(prompt)
+    if getpass.getpass("again: ") != pin:
+        raise CraneCtrlError("the two PINs differ; nothing printed")
+    return pin
+
+
+def _roles(args: argparse.Namespace) -> int:
+    from crane_ctrl.operation.roles import hash_pin
+
+    del args
+    try:
+        line = hash_pin(read_pin())
+    except ValueError as exc:
+        raise CraneCtrlError(str(exc)) from None
+    print(f'pin_hash = "{line}"')
+    return 0

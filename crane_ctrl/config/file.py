@@ -1,0 +1,133 @@
+"""TOML configuration files read into pydantic models, every problem located in the file.
+
+Shared by PLC profiles, site files and scenario files: parse the TOML (a syntax error names its
+line and column), validate with a strict model, and turn each error into a
+:class:`~crane_ctrl.errors.Problem` at the line where the file gives the key, with the fix.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from crane_ctrl.config.messages import UNION_TAGS, explain
+from crane_ctrl.config.toml_lines import KeyLines, key_lines
+from crane_ctrl.errors import ConfigError, Problem
+
+__all__ = [
+    "Finding",
+    "format_path",
+    "load_model",
+    "located",
+    "merge_unions",
+    "parse_model",
+    "read_text",
+    "read_toml",
+]
+
+M = TypeVar("M", bound=BaseModel)
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule broken: where (key path), what and how to fix it, and which signal if any."""
+
+    path: tuple[str, ...]
+    message: str
+    signal: str | None = None
+
+
+def read_text(path: Path, error: type[ConfigError] = ConfigError) -> str:
+    """A config file's text; an unreadable file is a one-problem error, not a traceback."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        problem = Problem(str(path), None, "", f"cannot read the file: {exc.strerror or exc}")
+        raise error([problem]) from None
+    except UnicodeDecodeError as exc:
+        problem = Problem(str(path), None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")
+        raise error([problem]) from None
+
+
+def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a one-problem error with line and column."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error([_syntax_problem(str(exc), source)]) from None
+
+
+def load_model(path: str | Path, model: type[M]) -> M:
+    """Read ``path`` and validate it as ``model``; :class:`ConfigError` lists every problem."""
+    path = Path(path)
+    return parse_model(read_text(path), str(path), model)
+
+
+def parse_model(text: str, source: str, model: type[M]) -> M:
+    """Validate TOML ``text`` (named ``source`` in messages) as ``model``."""
+    data = read_toml(text, source)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        findings = [Finding(e["loc"], explain(e, model)) for e in merge_unions(exc)]
+        raise located(source, key_lines(text), findings) from None
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """A key path as TOML writes it: ``signals."hoist.position".address``."""
+    parts = []
+    for part in path:
+        text = str(part)
+        parts.append(text if _BARE_KEY.match(text) else '"' + text.replace('"', '\\"') + '"')
+    return ".".join(parts)
+
+
+def merge_unions(exc: ValidationError) -> list[dict[str, Any]]:
+    """One error per location: a value that fits no member of a union fails once per member."""
+    merged: dict[tuple[str, ...], dict[str, Any]] = {}
+    for err in exc.errors(include_url=False):
+        loc = tuple(str(p) for p in err["loc"] if str(p) not in UNION_TAGS)
+        if loc in merged and err["type"].endswith("_type"):
+            first = merged[loc]
+            first["alternatives"] = [*first.get("alternatives", [first["type"]]), err["type"]]
+            continue
+        merged[loc] = {**err, "loc": loc}
+    return list(merged.values())
+
+
+def located(
+    source: str,
+    lines: KeyLines,
+    findings: Sequence[Finding],
+    error: type[ConfigError] = ConfigError,
+) -> ConfigError:
+    """The error for ``findings``: those at a key the file gives first, in file order."""
+    ranked: list[tuple[bool, int, Problem]] = []
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    for f in findings:
+        if (f.path, f.message) in seen:
+            continue
+        seen.add((f.path, f.message))
+        line = lines.line_of(f.path)
+        problem = Problem(source, line, format_path(f.path), f.message, f.signal)
+        ranked.append((not lines.has(f.path), line or 0, problem))
+    ranked.sort(key=lambda r: r[:2])
+    return error([problem for *_, problem in ranked])
+
+
+def _syntax_problem(message: str, source: str) -> Problem:
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line = int(found.group(1)) if found else None
+    text = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).strip()
+    text = text[0].lower() + text[1:] if text else "invalid TOML"
+    if "twice" in text or "overwrite" in text:
+        text += "; each key (and each signal) may appear only once"
+    where = f"column {found.group(2)}: " if found else ""
+    return Problem(source, line, "", f"not valid TOML: {where}{text}")

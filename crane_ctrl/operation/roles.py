@@ -1,0 +1,107 @@
+"""Who may log in to the HMI, and as what: PINs from a roles file, stored only as salted hashes.
+
+```toml
+[roles.operator]
+pin_hash = "pbkdf2-sha256$200000$<salt hex>$<hash hex>"   # crane-ctrl roles hash
+[roles.maintenance]
+pin_hash = "pbkdf2-sha256$200000$..."
+user = "maint"                                            # optional: the name in the journal
+```
+
+A PIN is hashed with PBKDF2-HMAC-SHA256 and a random salt (:func:`hash_pin`); a login compares
+hashes in constant time (:func:`verify_pin`). The file never holds a PIN. The rules of what each
+role may do live with the station (:class:`~crane_ctrl.operation.machine.Role`); this module only
+says who someone is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from crane_ctrl.config.file import load_model
+from crane_ctrl.errors import LoginRefused
+from crane_ctrl.operation.machine import Role
+
+__all__ = ["DEMO_ROLES", "LoginRefused", "RoleEntry", "Roles", "hash_pin", "verify_pin"]
+
+DEMO_ROLES = Path(__file__).resolve().parents[2] / "hmi" / "demo-roles.toml"
+"""The shipped demo roles: operator PIN 1111, maintenance PIN 2222 (see the README)."""
+
+_SCHEME = "pbkdf2-sha256"
+ITERATIONS = 200_000
+"""PBKDF2 rounds for new hashes (about 0.1 s per login on a small machine)."""
+_MIN_PIN = 4
+
+
+def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
+    """``pbkdf2-sha256$ITERATIONS$SALT$HASH`` (hex) for ``pin``; ``ValueError`` if too short."""
+    if len(pin) < _MIN_PIN or not pin.isprintable() or pin.strip() != pin:
+        raise ValueError(f"a PIN has at least {_MIN_PIN} printable characters, no outer spaces")
+    salt = secrets.token_bytes(16) if salt is None else salt
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+    return f"{_SCHEME}${iterations}${salt.hex()}${digest.hex()}"
+
+
+def _parse(pin_hash: str) -> tuple[int, bytes, bytes]:
+    scheme, iterations, salt, digest = pin_hash.split("$")
+    if scheme != _SCHEME:
+        raise ValueError(f"unknown hash scheme {scheme!r}; expected {_SCHEME}")
+    return int(iterations), bytes.fromhex(salt), bytes.fromhex(digest)
+
+
+def verify_pin(pin: str, pin_hash: str) -> bool:
+    """Whether ``pin`` matches ``pin_hash`` (constant-time comparison)."""
+    iterations, salt, digest = _parse(pin_hash)
+    candidate = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+    return hmac.compare_digest(candidate, digest)
+
+
+class RoleEntry(BaseModel):
+    """One role's login."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+    pin_hash: Annotated[str, Field(min_length=1)]
+    """From ``crane-ctrl roles hash``; never the PIN itself."""
+    user: str = ""
+    """The name the journal records for this login (default: the role's name)."""
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _well_formed(cls, value: str) -> str:
+        try:
+            _parse(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"pin_hash must be {_SCHEME}$ROUNDS$SALT$HASH from `crane-ctrl roles hash` ({exc})"
+            ) from None
+        return value
+
+
+class Roles(BaseModel):
+    """The roles file: which roles can log in, each with its hashed PIN."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+    roles: dict[Literal["operator", "maintenance"], RoleEntry]
+    """By role name (:class:`~crane_ctrl.operation.machine.Role` values)."""
+
+    @classmethod
+    def load(cls, path: str | Path) -> Roles:
+        """Read a roles file; :class:`~crane_ctrl.errors.ConfigError` locates every problem."""
+        return load_model(path, cls)
+
+    def login(self, role: Role, pin: str) -> str:
+        """The user name for ``role`` if ``pin`` is right; :class:`LoginRefused` if not."""
+        entry = self.roles.get("operator" if role is Role.OPERATOR else "maintenance")
+        if entry is None:
+            raise LoginRefused(f"the roles file has no {role} login")
+        if not verify_pin(pin, entry.pin_hash):
+            raise LoginRefused(f"wrong PIN for {role}")
+        return entry.user or str(role)

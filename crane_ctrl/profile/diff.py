@@ -1,0 +1,114 @@
+"""What swapping one PLC profile for another changes, signal by signal. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from crane_ctrl.profile.model import ModbusMapping, Profile, SignalMapping
+from crane_ctrl.signals import SIGNALS
+
+__all__ = ["Change", "ChangeKind", "diff_profiles", "scaling_text", "type_text"]
+
+
+class ChangeKind(StrEnum):
+    LINK = "link"
+    ADDED = "added"
+    REMOVED = "removed"
+    MOVED = "moved"
+    RETYPED = "retyped"
+    RESCALED = "rescaled"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference: its kind, the signal or link setting, and before -> after in words."""
+
+    kind: ChangeKind
+    subject: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        if self.kind is ChangeKind.ADDED:
+            return f"{self.kind:<9} {self.subject:<22} {self.after}"
+        if self.kind is ChangeKind.REMOVED:
+            return f"{self.kind:<9} {self.subject:<22} {self.before}"
+        return f"{self.kind:<9} {self.subject:<22} {self.before} -> {self.after}"
+
+
+def type_text(m: SignalMapping) -> str:
+    """The raw type as a person reads it: ``float32 CDAB``, ``Double``, ``bool``."""
+    if isinstance(m, ModbusMapping):
+        if m.is_bit_table or m.bit is not None or m.register_count == 1:
+            return m.raw_type
+        return f"{m.raw_type} {m.word_order}"
+    return m.type
+
+
+def scaling_text(m: SignalMapping) -> str:
+    """Scaling in words: ``x0.001 +0.5``, ``invert``, ``map 1=20 2=40``, or ``-`` for none."""
+    if m.codes is not None:
+        pairs = " ".join(f"{code}={_show(v)}" for code, v in sorted(m.codes.items()))
+        return f"map {pairs}"
+    parts = []
+    if m.scale != 1.0:
+        parts.append(f"x{m.scale:g}")
+    if m.offset != 0.0:
+        parts.append(f"{m.offset:+g}")
+    if m.invert:
+        parts.append("invert")
+    return " ".join(parts) or "-"
+
+
+def _show(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _place(profile: Profile, m: SignalMapping) -> str:
+    place = m.place()
+    if not isinstance(m, ModbusMapping) and m.access == "read_write":
+        place += " (rw)"
+    return f"{profile.protocol} {place}"
+
+
+def diff_profiles(old: Profile, new: Profile) -> list[Change]:
+    """Every change from ``old`` to ``new``: link settings, then signals in catalogue order."""
+    return [*_link_changes(old, new), *_signal_changes(old, new)]
+
+
+def _link_changes(old: Profile, new: Profile) -> Iterator[Change]:
+    before = old.link.model_dump()
+    after = new.link.model_dump()
+    for key in dict.fromkeys([*before, *after]):
+        if before.get(key) != after.get(key):
+            yield Change(ChangeKind.LINK, key, _setting(before.get(key)), _setting(after.get(key)))
+
+
+def _setting(value: object) -> str:
+    return "(unset)" if value is None else str(value)
+
+
+def _signal_changes(old: Profile, new: Profile) -> Iterator[Change]:
+    order = [*SIGNALS, *sorted((set(old.signals) | set(new.signals)) - set(SIGNALS))]
+    for name in order:
+        a = old.signals.get(name)
+        b = new.signals.get(name)
+        if a is None and b is not None:
+            yield Change(ChangeKind.ADDED, name, "", f"{_place(new, b)} {type_text(b)}")
+        elif b is None and a is not None:
+            yield Change(ChangeKind.REMOVED, name, f"{_place(old, a)} {type_text(a)}", "")
+        elif a is not None and b is not None:
+            yield from _mapping_changes(name, old, a, new, b)
+
+
+def _mapping_changes(
+    name: str, old: Profile, a: SignalMapping, new: Profile, b: SignalMapping
+) -> Iterator[Change]:
+    if _place(old, a) != _place(new, b):
+        yield Change(ChangeKind.MOVED, name, _place(old, a), _place(new, b))
+    if type_text(a) != type_text(b):
+        yield Change(ChangeKind.RETYPED, name, type_text(a), type_text(b))
+    if scaling_text(a) != scaling_text(b):
+        yield Change(ChangeKind.RESCALED, name, scaling_text(a), scaling_text(b))

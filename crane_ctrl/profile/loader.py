@@ -1,0 +1,105 @@
+"""Load a PLC profile from TOML, and turn every problem into a located, fixable message.
+
+``load_profile(path)`` returns a validated :data:`~crane_ctrl.profile.model.Profile` or raises
+:class:`~crane_ctrl.errors.ProfileError` listing every problem found, each as
+``file:line key.path: what is wrong; how to fix it``. Problems come in up to two rounds: field
+errors first (with the signal-name checks), then, once the fields are right, the cross-signal rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from crane_ctrl.config.file import (
+    Finding,
+    format_path,
+    located,
+    merge_unions,
+    read_text,
+    read_toml,
+)
+from crane_ctrl.config.messages import explain
+from crane_ctrl.config.toml_lines import KeyLines, key_lines
+from crane_ctrl.errors import ProfileError
+from crane_ctrl.profile.model import PROFILE_MODELS, Profile
+from crane_ctrl.profile.rules import check_names, check_profile
+
+__all__ = ["fingerprint", "format_path", "load_profile", "parse_profile"]
+
+_SECTIONS = ("profile", "link", "signals")
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read, parse and validate the profile at ``path``."""
+    path = Path(path)
+    return parse_profile(read_text(path, ProfileError), str(path))
+
+
+def parse_profile(text: str, source: str = "<profile>") -> Profile:
+    """Validate profile ``text``; ``source`` names it in messages."""
+    data = read_toml(text, source, ProfileError)
+    lines = key_lines(text)
+    protocol, findings = _protocol(data)
+    if protocol is None:
+        raise _error(source, lines, findings + _name_findings(data))
+    model = PROFILE_MODELS[protocol]
+    try:
+        profile = model.model_validate(data)
+    except ValidationError as exc:
+        findings = [_from_pydantic(err, data) for err in merge_unions(exc)]
+        raise _error(source, lines, findings + _name_findings(data)) from None
+    findings = check_profile(profile)
+    if findings:
+        raise _error(source, lines, findings)
+    return profile
+
+
+def fingerprint(text: str) -> str:
+    """A short stable id of a profile's exact text (for the journal and the HMI)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _error(source: str, lines: KeyLines, findings: Sequence[Finding]) -> ProfileError:
+    error = located(source, lines, findings, ProfileError)
+    assert isinstance(error, ProfileError)
+    return error
+
+
+def _protocol(data: Mapping[str, Any]) -> tuple[str | None, list[Finding]]:
+    link = data.get("link")
+    if not isinstance(link, Mapping):
+        return None, [Finding(("link",), 'missing [link] table; add one with protocol = "modbus"')]
+    protocol = link.get("protocol")
+    if protocol in PROFILE_MODELS:
+        return str(protocol), []
+    if protocol is None:
+        return None, [Finding(("link",), 'missing protocol; add protocol = "modbus" or "opcua"')]
+    return None, [
+        Finding(("link", "protocol"), f'unknown protocol {protocol!r}; use "modbus" or "opcua"')
+    ]
+
+
+def _name_findings(data: Mapping[str, Any]) -> list[Finding]:
+    signals = data.get("signals")
+    names = list(signals) if isinstance(signals, Mapping) else []
+    return check_names(names)
+
+
+def _from_pydantic(err: Mapping[str, Any], data: Mapping[str, Any]) -> Finding:
+    loc = err["loc"]
+    signal = loc[1] if len(loc) > 1 and loc[0] == "signals" else None
+    if len(loc) == 1 and err["type"] == "extra_forbidden":
+        sections = ", ".join(f"[{s}]" for s in _SECTIONS)
+        return Finding(loc, f"unknown table; a profile has {sections}")
+    return Finding(loc, explain(err, PROFILE_MODELS[_protocol_of(data)]), signal)
+
+
+def _protocol_of(data: Mapping[str, Any]) -> str:
+    link = data.get("link")
+    protocol = link.get("protocol") if isinstance(link, Mapping) else None
+    return str(protocol) if protocol in PROFILE_MODELS else "modbus"

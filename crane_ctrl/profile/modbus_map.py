@@ -1,0 +1,274 @@
+"""A profile's Modbus map at work: the read plan, the register image, decoding and encoding.
+
+Pure: both the supervisor's link and the simulator's server use it. The supervisor reads the
+planned blocks into a :class:`RegisterImage`, decodes status signals from it, encodes commands into
+a fresh image and writes that image's contiguous blocks. The simulator does the mirror image.
+Command signals that share one holding register are encoded into one word and written together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from crane_ctrl.errors import CodecError, DecodeError
+from crane_ctrl.profile.codec import (
+    from_words,
+    get_bits,
+    set_bits,
+    to_engineering,
+    to_raw,
+    to_words,
+    word_format,
+)
+from crane_ctrl.profile.model import ModbusLink, ModbusMapping, ModbusProfile
+from crane_ctrl.profile.rawtypes import RAW_TYPES
+from crane_ctrl.signals import SIGNALS, Direction, Value
+
+__all__ = [
+    "MAX_WRITE_BITS",
+    "MAX_WRITE_REGISTERS",
+    "TABLES",
+    "Block",
+    "Decoded",
+    "ModbusCodec",
+    "RegisterImage",
+    "WriteBlock",
+    "plan_reads",
+]
+
+TABLES = ("coil", "discrete_input", "holding", "input")
+MAX_WRITE_REGISTERS = 123
+"""Registers one Write Multiple Registers (FC16) request may carry."""
+MAX_WRITE_BITS = 1968
+"""Coils one Write Multiple Coils (FC15) request may carry."""
+
+_UNSIGNED = {"bool": "uint16", "int16": "uint16", "uint16": "uint16", "int32": "uint32"}
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of addresses in one table: one read request."""
+
+    table: str
+    start: int
+    count: int
+
+    @property
+    def end(self) -> int:
+        """One past the last address."""
+        return self.start + self.count
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.start}..{self.end - 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteBlock:
+    """A run of values for consecutive addresses in one writable table: one write request."""
+
+    table: str
+    start: int
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Values decoded from an image, and why any signal could not be decoded."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def plan_reads(spans: Iterable[Block], *, max_count: int, max_gap: int) -> list[Block]:
+    """Fewest requests that cover ``spans`` (all of one table), bridging gaps of <= ``max_gap``.
+
+    Sorted by start, each request grows while the next span starts within ``max_gap`` of its end
+    and the request stays within ``max_count``. A span never splits across requests. Greedy
+    extension is optimal here: no plan with fewer requests can cover the same spans.
+    """
+    blocks: list[Block] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.count)):
+        if span.count > max_count:
+            raise ValueError(f"{span} is longer than one request may read ({max_count})")
+        if blocks:
+            last = blocks[-1]
+            end = max(last.end, span.end)
+            if span.start - last.end <= max_gap and end - last.start <= max_count:
+                blocks[-1] = Block(last.table, last.start, end - last.start)
+                continue
+        blocks.append(span)
+    return blocks
+
+
+class RegisterImage:
+    """What is known of a PLC's four tables: address -> 16-bit word (or 0/1 for bit tables)."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, dict[int, int]] = {t: {} for t in TABLES}
+
+    def put(self, table: str, start: int, values: Sequence[int | bool]) -> None:
+        cells = self._tables[table]
+        for offset, value in enumerate(values):
+            cells[start + offset] = int(value)
+
+    def get(self, table: str, start: int, count: int) -> list[int]:
+        """Values at ``start .. start+count-1``; :class:`DecodeError` if any was not read."""
+        cells = self._tables[table]
+        try:
+            return [cells[a] for a in range(start, start + count)]
+        except KeyError:
+            raise DecodeError("was not read") from None
+
+    def get_or_zero(self, table: str, start: int, count: int) -> list[int]:
+        cells = self._tables[table]
+        return [cells.get(a, 0) for a in range(start, start + count)]
+
+    def write_blocks(self, table: str, max_count: int) -> Iterator[WriteBlock]:
+        """The table's values as runs of consecutive addresses, at most ``max_count`` each."""
+        cells = self._tables[table]
+        run: list[int] = []
+        start = 0
+        for address in sorted(cells):
+            if run and (address != start + len(run) or len(run) == max_count):
+                yield WriteBlock(table, start, tuple(run))
+                run = []
+            if not run:
+                start = address
+            run.append(cells[address])
+        if run:
+            yield WriteBlock(table, start, tuple(run))
+
+    def __len__(self) -> int:
+        return sum(len(cells) for cells in self._tables.values())
+
+
+class ModbusCodec:
+    """Decode and encode the canonical signals of one Modbus profile."""
+
+    def __init__(self, profile: ModbusProfile) -> None:
+        self.profile = profile
+        self.link: ModbusLink = profile.link
+        self.status = _by_direction(profile, Direction.STATUS)
+        self.commands = _by_direction(profile, Direction.COMMAND)
+        self._decoders = {
+            Direction.STATUS: [_Decoder(n, m) for n, m in self.status.items()],
+            Direction.COMMAND: [_Decoder(n, m) for n, m in self.commands.items()],
+        }
+
+    def read_plan(self, direction: Direction = Direction.STATUS) -> list[Block]:
+        """The fewest read requests covering every signal of ``direction``."""
+        mappings = self.status if direction is Direction.STATUS else self.commands
+        plan: list[Block] = []
+        for table in TABLES:
+            spans = [
+                Block(table, m.address, m.register_count)
+                for m in mappings.values()
+                if m.table == table
+            ]
+            bits = table in ("coil", "discrete_input")
+            plan += plan_reads(
+                spans,
+                max_count=self.link.max_read_bits if bits else self.link.max_read_registers,
+                max_gap=self.link.max_gap_bits if bits else self.link.max_gap_registers,
+            )
+        return plan
+
+    def decode(self, image: RegisterImage, direction: Direction = Direction.STATUS) -> Decoded:
+        """Every signal of ``direction`` that the image holds, and a reason for every other."""
+        result = Decoded()
+        values = result.values
+        for decoder in self._decoders[direction]:
+            try:
+                values[decoder.name] = decoder.decode(image)
+            except CodecError as exc:
+                result.problems[decoder.name] = f"{decoder.mapping.place()}: {exc}"
+        return result
+
+    def encode(
+        self, values: Mapping[str, Value], image: RegisterImage | None = None
+    ) -> RegisterImage:
+        """Put ``values`` (any signals of this profile) into ``image`` (a new one by default).
+
+        Raises :class:`~crane_ctrl.errors.EncodeError` naming the signal when a value cannot be
+        represented; nothing is half-written into a fresh image in that case.
+        """
+        image = RegisterImage() if image is None else image
+        for name, value in values.items():
+            mapping = self.profile.signals[name]
+            encode_one(name, mapping, value, image)
+        return image
+
+    def write_blocks(self, image: RegisterImage) -> list[WriteBlock]:
+        """The writes that carry an encoded command image: contiguous runs batched."""
+        return [
+            *image.write_blocks("holding", MAX_WRITE_REGISTERS),
+            *image.write_blocks("coil", MAX_WRITE_BITS),
+        ]
+
+
+def _by_direction(profile: ModbusProfile, direction: Direction) -> dict[str, ModbusMapping]:
+    return {
+        name: m
+        for name, m in profile.signals.items()
+        if name in SIGNALS and SIGNALS[name].direction is direction
+    }
+
+
+class _Decoder:
+    """One signal's way out of the register image, worked out once (this runs every scan)."""
+
+    __slots__ = ("bits", "count", "format", "mapping", "name", "spec", "start", "table")
+
+    def __init__(self, name: str, m: ModbusMapping) -> None:
+        self.name = name
+        self.mapping = m
+        self.spec = SIGNALS[name]
+        self.table, self.start, self.count = m.table, m.address, m.register_count
+        self.format = None
+        self.bits: tuple[int, int, int] | None = None
+        if not m.is_bit_table:
+            packed = _UNSIGNED.get(m.raw_type, m.raw_type) if m.bit is not None else m.raw_type
+            self.format = word_format(packed, m.word_order)
+            if m.bit is not None:
+                self.bits = (RAW_TYPES[packed].bits, m.bit, m.bit_width or 1)
+
+    def decode(self, image: RegisterImage) -> Value:
+        words = image.get(self.table, self.start, self.count)
+        if self.format is None:
+            return to_engineering(bool(words[0]), self.mapping, self.spec)
+        raw = self.format.unpack(words)
+        if self.bits is not None:
+            raw = get_bits(int(raw), *self.bits)
+        return to_engineering(raw, self.mapping, self.spec)
+
+
+def decode_one(name: str, m: ModbusMapping, image: RegisterImage) -> Value:
+    """Decode one signal from the image."""
+    spec = SIGNALS[name]
+    words = image.get(m.table, m.address, m.register_count)
+    if m.is_bit_table:
+        return to_engineering(bool(words[0]), m, spec)
+    if m.bit is not None:
+        packed = _UNSIGNED.get(m.raw_type, m.raw_type)
+        whole = int(word_format(packed, m.word_order).unpack(words))
+        field_ = get_bits(whole, RAW_TYPES[packed].bits, m.bit, m.bit_width or 1)
+        return to_engineering(field_, m, spec)
+    return to_engineering(word_format(m.raw_type, m.word_order).unpack(words), m, spec)
+
+
+def encode_one(name: str, m: ModbusMapping, value: Value, image: RegisterImage) -> None:
+    """Encode one signal into the image, merging bit fields into the word already there."""
+    spec = SIGNALS[name]
+    raw = to_raw(value, m, spec)
+    if m.is_bit_table:
+        image.put(m.table, m.address, [int(bool(raw))])
+        return
+    if m.bit is None:
+        image.put(m.table, m.address, to_words(raw, m.raw_type, m.word_order))
+        return
+    packed = _UNSIGNED.get(m.raw_type, m.raw_type)
+    words = image.get_or_zero(m.table, m.address, m.register_count)
+    whole = int(from_words(words, packed, m.word_order))
+    whole = set_bits(whole, RAW_TYPES[packed].bits, m.bit, m.bit_width or 1, int(raw))
+    image.put(m.table, m.address, to_words(whole, packed, m.word_order))

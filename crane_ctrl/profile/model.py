@@ -1,0 +1,279 @@
+"""PLC profile schema: how one PLC's registers or nodes carry the canonical crane signals.
+
+A profile is a TOML file with three tables::
+
+    [profile]   name, vendor, plc_model, description, version
+    [link]      protocol = "modbus" | "opcua" and how to reach the PLC
+    [signals]   one mapping per canonical signal, keyed by its name
+
+The models here are strict (no type coercion), frozen and reject unknown keys. They check what
+can be checked per field; the rules that relate fields and signals (every required signal mapped,
+commands only in writable places, no overlaps, ...) live in :mod:`crane_ctrl.profile.rules`, and
+:func:`crane_ctrl.profile.loader.load_profile` runs both and locates every problem in the file.
+Obtain profiles through the loader; a bare ``model_validate`` skips the cross-signal rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crane_ctrl.signals import Value
+
+__all__ = [
+    "BIT_TABLES",
+    "REGISTER_WIDTH",
+    "UA_INTEGER_TYPES",
+    "ModbusLink",
+    "ModbusMapping",
+    "ModbusProfile",
+    "OpcUaLink",
+    "OpcUaMapping",
+    "OpcUaProfile",
+    "Profile",
+    "ProfileMeta",
+    "SignalMapping",
+]
+
+ModbusTable = Literal["coil", "discrete_input", "holding", "input"]
+RegisterType = Literal["bool", "int16", "uint16", "int32", "uint32", "float32", "float64"]
+WordOrder = Literal["ABCD", "CDAB", "BADC", "DCBA"]
+UaType = Literal[
+    "Boolean",
+    "SByte",
+    "Byte",
+    "Int16",
+    "UInt16",
+    "Int32",
+    "UInt32",
+    "Int64",
+    "UInt64",
+    "Float",
+    "Double",
+]
+
+BIT_TABLES: frozenset[str] = frozenset({"coil", "discrete_input"})
+"""Modbus tables addressed in single bits."""
+WRITABLE_TABLES: frozenset[str] = frozenset({"coil", "holding"})
+"""Modbus tables a client can write."""
+REGISTER_WIDTH: Mapping[str, int] = {
+    "bool": 1,
+    "int16": 1,
+    "uint16": 1,
+    "int32": 2,
+    "uint32": 2,
+    "float32": 2,
+    "float64": 4,
+}
+"""How many 16-bit registers each register type spans."""
+UA_INTEGER_TYPES: frozenset[str] = frozenset(
+    {"SByte", "Byte", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64"}
+)
+
+_NAME = r"^[a-z0-9][a-z0-9_.-]*$"
+_ENDPOINT = r"^opc\.tcp://[^\s/]+(/\S*)?$"
+_GUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_NODE = rf"^(i=[0-9]+|s=.+|g={_GUID}|b=[A-Za-z0-9+/]+=*)$"
+_ENV = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+
+class ProfileMeta(_Model):
+    """What a maintenance engineer needs to know which PLC this file is for."""
+
+    name: Annotated[str, Field(pattern=_NAME, description="short id, e.g. generic-modbus")]
+    vendor: Annotated[str, Field(min_length=1)]
+    plc_model: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    version: Annotated[str, Field(min_length=1, description="version of this profile")]
+
+
+class ModbusLink(_Model):
+    """How to reach a Modbus TCP PLC. Addresses in this profile are zero-based (PDU) numbers."""
+
+    protocol: Literal["modbus"]
+    host: Annotated[str, Field(min_length=1)]
+    port: Annotated[int, Field(ge=1, le=65535)] = 502
+    unit_id: Annotated[int, Field(ge=0, le=255, description="Modbus unit (device) id")] = 1
+    timeout_s: Annotated[float, Field(gt=0, le=10)] = 0.25
+    address_base: Annotated[
+        Literal[0],
+        Field(
+            description="must be 0: every address in this file is the zero-based PDU address "
+            "(holding register 40001 / %MW0 is address 0)"
+        ),
+    ]
+    max_read_registers: Annotated[int, Field(ge=1, le=125)] = 125
+    max_read_bits: Annotated[int, Field(ge=1, le=2000)] = 2000
+    max_gap_registers: Annotated[
+        int, Field(ge=0, le=124, description="unmapped registers a read may bridge")
+    ] = 8
+    max_gap_bits: Annotated[int, Field(ge=0, le=1999)] = 64
+
+
+class OpcUaLink(_Model):
+    """How to reach an OPC UA PLC server. Credentials are referenced, never written here."""
+
+    protocol: Literal["opcua"]
+    endpoint: Annotated[str, Field(pattern=_ENDPOINT, description="opc.tcp://host:port/path")]
+    namespace_uri: Annotated[
+        str, Field(min_length=1, description="namespace of the PLC's nodes; index looked up")
+    ]
+    timeout_s: Annotated[float, Field(gt=0, le=30)] = 1.0
+    security_policy: Literal["None", "Basic256Sha256"] = "None"
+    security_mode: Literal["None", "Sign", "SignAndEncrypt"] = "None"
+    certificate: str | None = Field(None, description="client certificate file (DER or PEM)")
+    private_key: str | None = Field(None, description="client private key file (PEM)")
+    trust_dir: str | None = Field(None, description="folder of trusted server certificates")
+    username_env: str | None = Field(None, pattern=_ENV, description="env var with user name")
+    password_env: str | None = Field(None, pattern=_ENV, description="env var with password")
+    password_file: str | None = Field(None, description="file holding the password")
+
+
+def _bits_text(bit: int | None, width: int | None) -> str:
+    if bit is None:
+        return ""
+    if not width or width == 1:
+        return f" bit {bit}"
+    return f" bits {bit}-{bit + width - 1}"
+
+
+class _Scaling(_Model):
+    """Engineering value = raw * scale + offset; or a value map of raw codes; or an inverted bit."""
+
+    scale: float = 1.0
+    offset: float = 0.0
+    invert: bool = False
+    map: dict[str, bool | int | float] | None = Field(
+        None, description='raw code -> engineering value, e.g. { "1" = 20, "2" = 40, "3" = 45 }'
+    )
+
+    @property
+    def codes(self) -> dict[int, Value] | None:
+        """The value map with integer raw codes (keys are checked to be integers)."""
+        if self.map is None:
+            return None
+        return {int(k, 0): v for k, v in self.map.items()}
+
+    @property
+    def scaled(self) -> bool:
+        return self.scale != 1.0 or self.offset != 0.0
+
+
+class ModbusMapping(_Scaling):
+    """One signal in a Modbus table: a coil or discrete input, or a (part of a) register."""
+
+    table: ModbusTable
+    address: Annotated[int, Field(ge=0, le=65535)]
+    type: RegisterType | None = Field(None, description="register type; bool for coils")
+    word_order: WordOrder = "ABCD"
+    bit: Annotated[int, Field(ge=0, le=15)] | None = Field(None, description="bit in a register")
+    width: Annotated[int, Field(ge=1, le=16)] | None = Field(
+        None, description="bits in a bit field that starts at `bit`"
+    )
+
+    @property
+    def raw_type(self) -> str:
+        return self.type or "bool"
+
+    @property
+    def is_bit_table(self) -> bool:
+        return self.table in BIT_TABLES
+
+    @property
+    def register_count(self) -> int:
+        """Registers (or bits, for coils and discrete inputs) this mapping spans."""
+        return 1 if self.is_bit_table else REGISTER_WIDTH[self.raw_type]
+
+    @property
+    def bit_width(self) -> int | None:
+        """Bits taken from a register: 1 for a bool bit, ``width`` for a field, else ``None``."""
+        if self.bit is None:
+            return None
+        return self.width or 1
+
+    def place(self) -> str:
+        """Where this mapping lives, in words: ``holding 12 bit 3``."""
+        where = f"{self.table} {self.address}"
+        if self.register_count > 1:
+            where += f"..{self.address + self.register_count - 1}"
+        return where + _bits_text(self.bit, self.bit_width)
+
+
+class OpcUaMapping(_Scaling):
+    """One signal in an OPC UA node, or an element of an array node, or bits of an integer."""
+
+    node: Annotated[
+        str, Field(pattern=_NODE, description='identifier in the namespace: s="DB"."Tag" or i=42')
+    ]
+    namespace_uri: str | None = Field(None, description="another namespace than the link's")
+    type: UaType
+    index: Annotated[int, Field(ge=0)] | None = Field(None, description="element of an array node")
+    access: Literal["read", "read_write"] = "read"
+    bit: Annotated[int, Field(ge=0, le=63)] | None = None
+    width: Annotated[int, Field(ge=1, le=64)] | None = None
+
+    @property
+    def raw_type(self) -> str:
+        return self.type
+
+    @property
+    def bit_width(self) -> int | None:
+        if self.bit is None:
+            return None
+        return self.width or 1
+
+    def place(self) -> str:
+        where = self.node if self.namespace_uri is None else f"{{{self.namespace_uri}}}{self.node}"
+        if self.index is not None:
+            where += f"[{self.index}]"
+        return where + _bits_text(self.bit, self.bit_width)
+
+
+SignalMapping = ModbusMapping | OpcUaMapping
+"""A mapping of either protocol."""
+
+
+class _ProfileBase(_Model):
+    profile: ProfileMeta
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+
+class ModbusProfile(_ProfileBase):
+    """A profile for a Modbus TCP PLC."""
+
+    link: ModbusLink
+    signals: dict[str, ModbusMapping]
+
+    @property
+    def protocol(self) -> Literal["modbus"]:
+        return "modbus"
+
+
+class OpcUaProfile(_ProfileBase):
+    """A profile for an OPC UA PLC server."""
+
+    link: OpcUaLink
+    signals: dict[str, OpcUaMapping]
+
+    @property
+    def protocol(self) -> Literal["opcua"]:
+        return "opcua"
+
+
+Profile = ModbusProfile | OpcUaProfile
+"""A validated PLC profile of either protocol."""
+
+PROFILE_MODELS: Mapping[str, type[ModbusProfile] | type[OpcUaProfile]] = {
+    "modbus": ModbusProfile,
+    "opcua": OpcUaProfile,
+}
+"""The profile model for each ``link.protocol``."""

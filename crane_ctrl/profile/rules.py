@@ -1,0 +1,379 @@
+"""The rules a structurally valid profile must also follow, each finding with its key path.
+
+Pydantic checks each field; these rules relate fields to each other and to the canonical signal
+catalogue: every required signal mapped, names known, commands only in writable places, raw types
+that can carry the signal, bits and bit fields that fit, value maps that make sense, and no two
+mappings sharing a place. Every message says what to do about it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from difflib import get_close_matches
+
+from crane_ctrl.config.file import Finding
+from crane_ctrl.profile.model import (
+    ModbusMapping,
+    ModbusProfile,
+    OpcUaMapping,
+    OpcUaProfile,
+    Profile,
+    SignalMapping,
+)
+from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
+from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
+
+__all__ = ["Finding", "check_names", "check_profile"]
+
+Path = tuple[str, ...]
+
+
+def check_names(names: Iterable[str]) -> list[Finding]:
+    """Unknown signal names (with the closest known ones) and required signals not mapped."""
+    names = list(names)
+    findings = [_unknown(name) for name in names if name not in SIGNALS]
+    mapped = set(names)
+    for spec in SIGNALS.values():
+        if spec.required and spec.name not in mapped:
+            findings.append(
+                Finding(
+                    ("signals", spec.name),
+                    f"required {spec.direction} signal is not mapped; add a mapping for it "
+                    f"({spec.meaning})",
+                    spec.name,
+                )
+            )
+    return findings
+
+
+def _unknown(name: str) -> Finding:
+    close = get_close_matches(name, SIGNALS, n=1, cutoff=0.6)
+    if close:
+        hint = f'did you mean "{close[0]}"?'
+    else:
+        hint = "`crane-ctrl profile schema` lists the canonical names"
+    return Finding(("signals", name), f"unknown signal; {hint}", name)
+
+
+def check_profile(profile: Profile) -> list[Finding]:
+    """Every rule beyond single fields, for a profile of either protocol."""
+    findings = check_names(profile.signals)
+    for name, mapping in profile.signals.items():
+        spec = SIGNALS.get(name)
+        if spec is not None:
+            findings.extend(_check_mapping(spec, mapping))
+    if isinstance(profile, ModbusProfile):
+        findings.extend(_modbus_layout(profile))
+    else:
+        findings.extend(_opcua_link(profile))
+        findings.extend(_opcua_layout(profile))
+    return findings
+
+
+def _check_mapping(spec: SignalSpec, m: SignalMapping) -> Iterator[Finding]:
+    base: Path = ("signals", spec.name)
+    found = False
+    for path, message in _mapping_rules(spec, m):
+        found = True
+        yield Finding(base + path, message, spec.name)
+    if found:
+        return
+    for path, message in _scaling_rules(spec, m):
+        yield Finding(base + path, message, spec.name)
+
+
+def _mapping_rules(spec: SignalSpec, m: SignalMapping) -> Iterator[tuple[Path, str]]:
+    if isinstance(m, ModbusMapping):
+        yield from _modbus_place_rules(spec, m)
+    else:
+        yield from _opcua_place_rules(spec, m)
+    yield from _bit_rules(m)
+    yield from _kind_rules(spec, m)
+
+
+def _modbus_place_rules(spec: SignalSpec, m: ModbusMapping) -> Iterator[tuple[Path, str]]:
+    if spec.is_command and m.table not in ("coil", "holding"):
+        yield (
+            ("table",),
+            (
+                f"command signal in a read-only table ({m.table}); commands go in a coil or a "
+                "holding register"
+            ),
+        )
+    if m.is_bit_table:
+        if m.type not in (None, "bool"):
+            yield ("type",), f'a {m.table} holds one bit; use type = "bool" or leave type out'
+        for key, value in (("bit", m.bit), ("width", m.width)):
+            if value is not None:
+                yield (key,), f"a {m.table} is already a single bit; remove `{key}`"
+        if m.word_order != "ABCD":
+            yield ("word_order",), f"a {m.table} has no words to order; remove word_order"
+        return
+    if m.type is None:
+        yield (
+            ("type",),
+            (
+                f"a {m.table} register needs a type: one of bool, int16, uint16, int32, uint32, "
+                "float32, float64"
+            ),
+        )
+        return
+    last = m.address + m.register_count - 1
+    if last > 65535:
+        yield (
+            ("address",),
+            (
+                f"{m.type} at {m.address} spans registers {m.address}..{last}, past 65535; "
+                "move it lower"
+            ),
+        )
+
+
+def _opcua_place_rules(spec: SignalSpec, m: OpcUaMapping) -> Iterator[tuple[Path, str]]:
+    if spec.is_command and m.access != "read_write":
+        yield (
+            ("access",),
+            (
+                'command signal in a read-only node; set access = "read_write" if the PLC lets '
+                "the supervisor write it"
+            ),
+        )
+    if spec.is_command and m.index is not None:
+        yield (
+            ("index",),
+            (
+                "commands are written to whole nodes, not to one element of an array node; map the "
+                "command to a node of its own"
+            ),
+        )
+
+
+def _bit_rules(m: SignalMapping) -> Iterator[tuple[Path, str]]:
+    raw = RAW_TYPES[m.raw_type]
+    if isinstance(m, ModbusMapping) and m.is_bit_table:
+        return
+    if m.width is not None and m.bit is None:
+        yield ("width",), "a bit field needs its first bit; add `bit`"
+        return
+    if m.bit is None:
+        if isinstance(m, ModbusMapping) and raw.is_bool:
+            yield ("bit",), "a bool in a register needs `bit` (0..15): which bit of the word"
+        return
+    if not raw.is_int and not (isinstance(m, ModbusMapping) and raw.is_bool):
+        yield ("bit",), f"bits can only be taken from an integer type, not {m.raw_type}"
+        return
+    width = m.bit_width or 1
+    if raw.is_bool and width != 1:
+        yield ("width",), 'type "bool" is one bit; remove `width` or use type "uint16"'
+    elif raw.is_int and m.bit + width > raw.bits:
+        yield (
+            ("width",),
+            (
+                f"bits {m.bit}..{m.bit + width - 1} do not fit in {raw.bits}-bit {m.raw_type}; "
+                f"use at most {raw.bits - m.bit} bits"
+            ),
+        )
+
+
+def _kind_rules(spec: SignalSpec, m: SignalMapping) -> Iterator[tuple[Path, str]]:
+    raw = RAW_TYPES[m.raw_type]
+    bits_from_int = m.bit is not None and m.bit_width == 1
+    if spec.kind is Kind.BOOL:
+        if raw.is_float:
+            yield (
+                ("type",),
+                (
+                    f"{spec.name} is a bool; a {m.raw_type} cannot carry it. Use a bit, a coil or "
+                    "an integer (0 = false)"
+                ),
+            )
+    elif raw.is_bool or (bits_from_int and spec.kind is Kind.FLOAT):
+        yield (
+            ("type",),
+            (
+                f"{spec.name} is a {spec.kind.value} ({spec.unit or 'no unit'}); a single bit "
+                "cannot carry it. Use a numeric type or a bit field (bit + width)"
+            ),
+        )
+    elif spec.kind is Kind.INT and raw.is_float and m.map is None:
+        yield (
+            ("type",),
+            (f"{spec.name} is an integer; use an integer type (int16, uint16, ...) for it"),
+        )
+
+
+def _scaling_rules(spec: SignalSpec, m: SignalMapping) -> Iterator[tuple[Path, str]]:
+    if not math.isfinite(m.scale) or m.scale == 0:
+        yield ("scale",), f"scale must be a finite number other than 0, not {m.scale}"
+    if not math.isfinite(m.offset):
+        yield ("offset",), f"offset must be a finite number, not {m.offset}"
+    if m.invert and spec.kind is not Kind.BOOL:
+        yield ("invert",), f"invert applies to bools only; {spec.name} is a {spec.kind.value}"
+    if spec.name == "sup.heartbeat" and (m.scaled or m.map is not None or m.invert):
+        yield (
+            ("scale",),
+            (
+                "sup.heartbeat is written as it counts, wrapping at its place's range; remove "
+                "scale, offset and map"
+            ),
+        )
+        return
+    if m.map is not None:
+        yield from _map_rules(spec, m)
+    elif spec.kind is Kind.BOOL and m.scaled:
+        yield ("scale",), "a bool is not scaled; remove scale and offset"
+
+
+def _map_rules(spec: SignalSpec, m: SignalMapping) -> Iterator[tuple[Path, str]]:
+    raw = RAW_TYPES[m.raw_type]
+    if not raw.is_int:
+        yield ("map",), f"a value map needs integer raw codes; {m.raw_type} is not an integer type"
+        return
+    if m.scaled or m.invert:
+        yield ("map",), "use either a value map or scale/offset/invert, not both"
+        return
+    assert m.map is not None
+    low, high = field_range(m.raw_type, m.bit_width)
+    for key, value in m.map.items():
+        yield from _map_entry_rules(spec, key, value, low, high)
+    if spec.is_command:
+        yield from _command_map_rules(spec, m.map)
+
+
+def _map_entry_rules(
+    spec: SignalSpec, key: str, value: object, low: int, high: int
+) -> Iterator[tuple[Path, str]]:
+    try:
+        code = int(key, 0)
+    except ValueError:
+        yield ("map", key), f'raw codes are integers; "{key}" is not one'
+        return
+    if not low <= code <= high:
+        yield ("map", key), f"raw code {code} does not fit the place ({low}..{high})"
+    wants_bool = spec.kind is Kind.BOOL
+    if isinstance(value, bool) != wants_bool or not spec.plausible(value):  # type: ignore[arg-type]
+        yield ("map", key), f"{spec.name} cannot be {value!r}; it takes {spec.describe_range()}"
+
+
+def _command_map_rules(spec: SignalSpec, table: Mapping[str, object]) -> Iterator[tuple[Path, str]]:
+    values = list(table.values())
+    if len(set(values)) != len(values):
+        yield ("map",), "a command's value map must give each value one raw code only"
+    if spec.allowed is not None:
+        missing = sorted(spec.allowed - {v for v in values if isinstance(v, int)})
+        if missing:
+            yield ("map",), f"no raw code for {', '.join(map(str, missing))}; add one for each"
+
+
+def _opcua_link(profile: OpcUaProfile) -> Iterator[Finding]:
+    link = profile.link
+    if (link.security_policy == "None") != (link.security_mode == "None"):
+        yield Finding(
+            ("link", "security_mode"),
+            'security_policy and security_mode go together: both "None", or '
+            '"Basic256Sha256" with "Sign" or "SignAndEncrypt"',
+        )
+    if link.security_policy != "None":
+        for key in ("certificate", "private_key", "trust_dir"):
+            if getattr(link, key) is None:
+                yield Finding(("link", key), f"a secure link needs `{key}` (a file or folder path)")
+    if link.password_env is not None and link.password_file is not None:
+        yield Finding(("link", "password_file"), "give password_env or password_file, not both")
+    has_password = link.password_env is not None or link.password_file is not None
+    if has_password != (link.username_env is not None):
+        yield Finding(
+            ("link", "username_env"),
+            "user name and password go together: set username_env and one of "
+            "password_env / password_file",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """A place one mapping takes: a run of registers (or nodes), and bits of it if partial."""
+
+    signal: str
+    area: str
+    start: int
+    count: int
+    bits: int | None
+    """Mask of the bits taken when the mapping is part of one register or node."""
+    is_command: bool
+
+
+def _modbus_layout(profile: ModbusProfile) -> Iterator[Finding]:
+    slots = []
+    for name, m in profile.signals.items():
+        spec = SIGNALS.get(name)
+        if spec is None or (m.type is None and not m.is_bit_table):
+            continue
+        bits = None if m.bit is None else ((1 << (m.bit_width or 1)) - 1) << m.bit
+        slots.append(_Slot(name, m.table, m.address, m.register_count, bits, spec.is_command))
+    yield from _overlaps(slots, lambda s: profile.signals[s.signal].place())
+    yield from _shared_command_words(slots)
+    yield from _read_limit(profile)
+
+
+def _read_limit(profile: ModbusProfile) -> Iterator[Finding]:
+    """A value is read in one request, so the read limit must hold the widest one."""
+    limit = profile.link.max_read_registers
+    for name, m in profile.signals.items():
+        if not m.is_bit_table and m.type is not None and m.register_count > limit:
+            yield Finding(
+                ("link", "max_read_registers"),
+                f"{name} ({m.type}) spans {m.register_count} registers, more than one read may "
+                f"take ({limit}); raise max_read_registers to at least {m.register_count}",
+            )
+            return
+
+
+def _opcua_layout(profile: OpcUaProfile) -> Iterator[Finding]:
+    slots = []
+    for name, m in profile.signals.items():
+        spec = SIGNALS.get(name)
+        if spec is None:
+            continue
+        area = f"{m.namespace_uri or ''}|{m.node}"
+        bits = None if m.bit is None else ((1 << (m.bit_width or 1)) - 1) << m.bit
+        index = -1 if m.index is None else m.index
+        slots.append(_Slot(name, area, index, 1, bits, spec.is_command))
+    yield from _overlaps(slots, lambda s: profile.signals[s.signal].place())
+
+
+def _overlaps(slots: Sequence[_Slot], describe: Callable[[_Slot], str]) -> Iterator[Finding]:
+    ordered = sorted(slots, key=lambda s: (s.area, s.start))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b.area != a.area or b.start >= a.start + a.count:
+                break
+            same_word = a.start == b.start and a.count == b.count
+            if a.bits is not None and b.bits is not None and same_word and not a.bits & b.bits:
+                continue
+            first, second = sorted((a, b), key=lambda s: s.signal)
+            yield Finding(
+                ("signals", second.signal),
+                f'overlaps signals."{first.signal}" at {describe(first)}; '
+                "give each signal its own place (distinct bits of one register may share it)",
+                second.signal,
+            )
+
+
+def _shared_command_words(slots: Sequence[_Slot]) -> Iterator[Finding]:
+    """A command word is written whole, so no status bit may live in it."""
+    words: dict[int, list[_Slot]] = {}
+    for s in slots:
+        if s.area == "holding" and s.bits is not None:
+            words.setdefault(s.start, []).append(s)
+    for word, members in words.items():
+        commands = [s for s in members if s.is_command]
+        statuses = [s for s in members if not s.is_command]
+        if commands and statuses:
+            yield Finding(
+                ("signals", statuses[0].signal),
+                f"status bit in holding {word}, which also carries command "
+                f'signals."{commands[0].signal}"; the supervisor writes command words whole, '
+                "so move the status bit to another register",
+                statuses[0].signal,
+            )

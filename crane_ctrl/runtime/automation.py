@@ -1,0 +1,269 @@
+"""The crane's operation: job queue, PackML machine state and operating mode around the sequencer.
+
+A supervisor sequencer hook. In the automatic modes (FULLAUTOMATIC, SEMIAUTOMATIC), in EXECUTE it
+takes the next queued job when nothing runs, asks
+:func:`~crane_ctrl.operation.jobs.start_blockers` why it may not start (kept in
+:attr:`why_not_start` for the HMI, like Siemens' "no automatic start" word), starts the
+pick-and-drop step machine and moves the job through its TIC 4.0 states from the sequencer's steps.
+HOLD/UNHOLD from the operator hold and resume the move; a hold the sequencer takes by itself (comms,
+a stop trip) shows as HELD and waits for the operator's UNHOLD.
+
+In MANUAL and MAINTENANCE no job runs: in IDLE or EXECUTE the operator jogs the axes and works
+the spreader through :class:`~crane_ctrl.operation.manual.ManualControl`, at the mode's fraction of
+rated speed; MAINTENANCE also lets the maintenance role bypass one interlock for a limited time
+(:class:`~crane_ctrl.operation.machine.BypassBook`; the supervisor applies it). Comms lost forgets
+every jog. Pure: time comes in as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from crane_ctrl.commands import Commands
+from crane_ctrl.crane import CraneParams
+from crane_ctrl.interlocks.evaluate import Permits
+from crane_ctrl.operation.jobs import Job, JobQueue, JobState, start_blockers
+from crane_ctrl.operation.machine import (
+    BypassBook,
+    CommandRefused,
+    MachineState,
+    Mode,
+    ModeRules,
+    ModeSettings,
+    PackCommand,
+    PackState,
+    Role,
+    change_mode,
+)
+from crane_ctrl.operation.manual import ManualControl
+from crane_ctrl.operation.yard_model import YardModel
+from crane_ctrl.sequencer.automatic_move import (
+    Outcome,
+    Sequencer,
+    SequencerSettings,
+    Step,
+    Transfer,
+)
+from crane_ctrl.snapshot import Snapshot
+
+__all__ = ["Automation"]
+
+_ACTING_TO_DONE = {
+    PackState.RESETTING,
+    PackState.STARTING,
+    PackState.UNHOLDING,
+    PackState.CLEARING,
+    PackState.SUSPENDING,
+    PackState.UNSUSPENDING,
+    PackState.COMPLETING,
+}
+_JOG_STATES = frozenset({PackState.IDLE, PackState.EXECUTE})
+"""Machine states in which a jog mode moves the crane (reset, and start if you like, first)."""
+_JOB_STEPS = {
+    ("collect", "lock"): JobState.READY_TO_COLLECT,
+    ("deliver", "raise"): JobState.MOVING_TO_DELIVER,
+    ("deliver", "unlock"): JobState.READY_TO_DELIVER,
+}
+
+
+class Automation:
+    """Runs queued jobs one after the other while the machine is in EXECUTE."""
+
+    def __init__(
+        self,
+        params: CraneParams,
+        yard: YardModel,
+        queue: JobQueue,
+        *,
+        mode: Mode = Mode.FULLAUTOMATIC,
+        mode_settings: ModeSettings | None = None,
+        on_event: Callable[[dict[str, object]], None] | None = None,
+    ) -> None:
+        self.params = params
+        self.yard = yard
+        self.queue = queue
+        self.mode = mode
+        self.mode_settings = mode_settings or ModeSettings()
+        self.machine = MachineState()
+        self.manual = ManualControl(params)
+        self.bypasses = BypassBook(self.mode_settings)
+        self.on_event = on_event
+        settings = SequencerSettings(on_wind_stop=params.wind_stop_reaction)
+        self.sequencer = Sequencer(params, yard, settings, on_event=self._on_step)
+        self.why_not_start: tuple[str, ...] = ()
+        self._last: Snapshot | None = None
+        self._now = 0.0
+
+    @property
+    def travel_clear_below_m(self) -> float | None:
+        """The path-clear height the travel-height interlock may use: the sequencer's plan, or
+        in a jog mode the jog's path ahead (:meth:`ManualControl.clear_below_m`)."""
+        rules = self.rules
+        if rules.jog:
+            last = self._last
+            if last is None or not last.comms_ok:
+                return None
+            return self.manual.clear_below_m(last, self.yard, rules.speed_factor)
+        return self.sequencer.travel_clear_below_m
+
+    @property
+    def rules(self) -> ModeRules:
+        return ModeRules.of(self.mode, self.mode_settings)
+
+    # --- the operator's way in
+
+    def command(self, cmd: PackCommand, now: float, reason: str = "") -> None:
+        """A PackML command; :class:`~crane_ctrl.operation.machine.CommandRefused` says why not."""
+        for event in self.machine.command(cmd, now, reason):
+            self._emit({"kind": "machine", **event})
+        if cmd is PackCommand.UNHOLD:
+            self.sequencer.resume(now)
+        if cmd in (PackCommand.STOP, PackCommand.ABORT, PackCommand.HOLD):
+            self.manual.stop()
+
+    def set_mode(self, mode: Mode, role: Role, now: float, user: str = "") -> None:
+        """Switch mode (only while STOPPED, IDLE or ABORTED); ``CommandRefused`` says why not."""
+        before = self.mode
+        self.mode = change_mode(mode, role, self.machine.state,
+                                bypass=self.bypasses.active(now))  # fmt: skip
+        self.manual.stop()
+        if mode is not before:
+            self._emit({"kind": "mode", "time": now, "from": str(before), "to": str(mode),
+                        "user": user, "role": str(role)})  # fmt: skip
+
+    def jog_refusals(self) -> list[str]:
+        """Why the operator may not jog or work the spreader by hand now (empty: may)."""
+        out = []
+        if not self.rules.jog:
+            out.append(f"jogging needs MANUAL or MAINTENANCE mode, not {self.mode.name}")
+        if self.machine.state not in _JOG_STATES:
+            out.append(f"jogging needs the machine IDLE or EXECUTE, not {self.machine.state.name}"
+                       " (reset first)")  # fmt: skip
+        return out
+
+    def check_jog(self) -> None:
+        why = self.jog_refusals()
+        if why:
+            raise CommandRefused(*why)
+
+    # --- one scan
+
+    def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        self._now = now
+        self._last = snapshot
+        self._advance_machine(now)
+        self.bypasses.expire(now)
+        if any(t.id == "OVERLOAD" for t in permits.active):
+            self.bypasses.revoke(now, "overload trip: no bypass may help lift this load")
+        for event in self.bypasses.take_events():
+            self._emit({"kind": "bypass", **event})
+        state = self.machine.state
+        if not self.rules.automatic:
+            self._explain_no_start(snapshot, permits)
+            return self._by_hand(snapshot, now)
+        if state is PackState.EXECUTE:
+            return self._execute(snapshot, permits, now)
+        if state is PackState.SUSPENDED:
+            return self._suspended(snapshot, permits, now)
+        if state in (PackState.HOLDING, PackState.HELD, PackState.STOPPING):
+            return self._hold(snapshot, permits, now)
+        return Commands(drives_enable=self.sequencer.run is not None)
+
+    def _advance_machine(self, now: float) -> None:
+        state = self.machine.state
+        held = state is PackState.HOLDING and self._held_safe()
+        quiet = state in (PackState.STOPPING, PackState.ABORTING) and self.sequencer.run is None
+        if state in _ACTING_TO_DONE or held or quiet:
+            self._machine_events(self.machine.state_complete(now))
+
+    def _by_hand(self, snapshot: Snapshot, now: float) -> Commands:
+        if not snapshot.comms_ok or self.machine.state not in _JOG_STATES:
+            self.manual.stop()
+            return Commands()
+        return self.manual.commands(snapshot, now, self.rules.speed_factor)
+
+    def _held_safe(self) -> bool:
+        run = self.sequencer.run
+        return run is None or run.step is Step.HELD
+
+    def _hold(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        run = self.sequencer.run
+        if run is not None and run.step is not Step.HELD:
+            self.sequencer.hold(now, "operator hold")
+        self.sequencer(snapshot, permits, now)
+        return Commands(drives_enable=run is not None)
+
+    def _execute(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        if self.sequencer.run is None:
+            self._start_next(snapshot, permits, now)
+        if self.sequencer.run is None:
+            self.sequencer(snapshot, permits, now)
+            waiting = self.why_not_start[0] if self.why_not_start else "waiting for a job"
+            self._machine_events(self.machine.command(PackCommand.SUSPEND, now, waiting))
+            return Commands(drives_enable=True)  # the drives stay ready for work
+        commands = self.sequencer(snapshot, permits, now)
+        run = self.sequencer.run
+        if run is not None and run.step is Step.HELD:
+            self._machine_events(self.machine.command(PackCommand.HOLD, now, run.hold_reason))
+        return commands
+
+    def _suspended(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        """Starved (no job) or blocked (the next job cannot start): go back to EXECUTE as soon
+        as the next job could start."""
+        job = self._explain_no_start(snapshot, permits)
+        if job is not None and not self.why_not_start and self.yard.at(job.from_slot) is not None:
+            self._machine_events(self.machine.command(PackCommand.UNSUSPEND, now, f"job {job.id}"))
+        self.sequencer(snapshot, permits, now)
+        return Commands(drives_enable=True)
+
+    def _start_next(self, snapshot: Snapshot, permits: Permits, now: float) -> None:
+        job = self._explain_no_start(snapshot, permits)
+        box = None if job is None else self.yard.at(job.from_slot)
+        if job is None or self.why_not_start or box is None:
+            return
+        self.queue.advance(job.id, JobState.MOVING_TO_COLLECT, now)
+        rules = self.rules
+        lands = rules.operator_lands if rules.operator_lands_at else None
+        self.sequencer.start(Transfer(job.id, box, job.to_slot), now, operator_lands=lands)
+        self._emit_queue()
+
+    def _explain_no_start(self, snapshot: Snapshot, permits: Permits) -> Job | None:
+        """The next queued job, with :attr:`why_not_start` saying what keeps it from starting."""
+        job = self.queue.next()
+        if job is None:
+            self.why_not_start = ()
+            return None
+        size = snapshot.number("spreader.size")
+        self.why_not_start = tuple(start_blockers(
+            job, mode=self.mode, machine_state=self.machine.state, snapshot=snapshot,
+            permits=permits, spreader_size_ft=None if size is None else int(size),
+            carrying=False, yard=self.yard,
+        ))  # fmt: skip
+        return job
+
+    # --- from the sequencer
+
+    def _on_step(self, event: dict[str, object]) -> None:
+        job_id = str(event["job"])
+        if "outcome" in event:
+            done = event["outcome"] == str(Outcome.DONE)
+            state = JobState.DONE if done else JobState.FAILED
+            self.queue.advance(job_id, state, float(str(event["time"])), str(event["reason"]))
+        elif "step" in event:
+            state_now = _JOB_STEPS.get((str(event["phase"]), str(event["step"])))
+            if state_now is not None and self.queue.get(job_id).state is not state_now:
+                self.queue.advance(job_id, state_now, float(str(event["time"])))
+        self._emit({"kind": "sequence", **event})
+        self._emit_queue()
+
+    def _emit_queue(self) -> None:
+        for event in self.queue.take_events():
+            self._emit({"kind": "job", **event})
+
+    def _machine_events(self, events: Sequence[Mapping[str, object]]) -> None:
+        for event in events:
+            self._emit({"kind": "machine", **event})
+
+    def _emit(self, event: dict[str, object]) -> None:
+        if self.on_event is not None:
+            self.on_event(event)

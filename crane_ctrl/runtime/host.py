@@ -1,0 +1,169 @@
+"""The station in real time, in a thread and an event loop of its own: link, journal, supervisor.
+
+:class:`StationRuntime` opens the journal and the link, builds the supervisor and the
+:class:`~crane_ctrl.runtime.station.CraneStation` on its own loop, scans on deadlines until stopped,
+and then leaves the crane safe. :meth:`StationRuntime.start` returns the HMI's
+:class:`~crane_ctrl.runtime.bridge.ThreadBridge`. A profile swap opens the new link through
+:meth:`_relink` (``endpoint`` says where the PLC for the new profile is: the demo re-serves its
+simulator) and closes the old link once the supervisor has moved over to the new one.
+
+Two things keep another thread (Textual drawing a frame) from delaying a scan through the GIL:
+the thread switch interval is made small (:data:`SWITCH_INTERVAL_S`), so a busy thread yields
+the GIL within a fraction of a millisecond, not five; and garbage is collected on the scan's
+schedule (:class:`~crane_ctrl.runtime.gc_pacing.GcPacer`), not in whichever thread allocates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from crane_ctrl.link_report import LinkState
+from crane_ctrl.links.base import Link
+from crane_ctrl.links.url import make_link
+from crane_ctrl.operation.machine import CommandRefused
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.realtime import MonotonicClock, sleep_unless, wait_until
+from crane_ctrl.runtime.bridge import ThreadBridge
+from crane_ctrl.runtime.gc_pacing import GcPacer
+from crane_ctrl.runtime.journal import Journal
+from crane_ctrl.runtime.loop_thread import LoopThread
+from crane_ctrl.runtime.station import CraneStation
+from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
+from simulators.site_file import SiteFile, yard_model_of
+
+__all__ = ["SWITCH_INTERVAL_S", "Endpoint", "StationConfig", "StationRuntime"]
+
+SWITCH_INTERVAL_S = 0.0001
+"""``sys.setswitchinterval`` while a station runs: a busy thread yields the GIL this often."""
+LINK_UP_WITHIN_S = 10.0
+"""A swapped-in profile's link must come up within this long, or the crane keeps the old one."""
+
+Endpoint = Callable[[Profile, Path], Awaitable[str | None]]
+"""Where the PLC is for a profile (``modbus://host:port`` or an ``opc.tcp://`` URL)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StationConfig:
+    profile: Profile
+    profile_path: Path
+    site: SiteFile
+    """The crane's parameters, the site layout and the yard the supervisor starts from."""
+    journal_path: Path | None
+    plc: str | None = None
+    """Where the PLC is; ``None``: where the profile says."""
+    endpoint: Endpoint | None = None
+    """Where the PLC is for a swapped-in profile; ``None``: ``plc`` again."""
+
+
+class _Links:
+    """The open links, each kept open by its own exit stack until closed."""
+
+    def __init__(self) -> None:
+        self._open: list[tuple[Link, AsyncExitStack]] = []
+
+    async def open(self, link: Link) -> Link:
+        stack = AsyncExitStack()
+        await stack.enter_async_context(link)
+        self._open.append((link, stack))
+        return link
+
+    async def close(self, link: Link) -> None:
+        for held, stack in list(self._open):
+            if held is link:
+                self._open.remove((held, stack))
+                await stack.aclose()
+
+    async def close_all_but(self, keep: Link | None) -> None:
+        for link, stack in list(self._open):
+            if link is not keep:
+                self._open.remove((link, stack))
+                await stack.aclose()
+
+
+class StationRuntime:
+    """One crane station scanning in real time in its own thread."""
+
+    def __init__(self, config: StationConfig) -> None:
+        self.config = config
+        self.clock = MonotonicClock()
+        self.thread: LoopThread[ThreadBridge] = LoopThread("station", self._main)
+        self._links = _Links()
+        self._retiring: asyncio.TaskGroup | None = None
+        self._station: CraneStation | None = None
+
+    def start(self, timeout_s: float = 15.0) -> ThreadBridge:
+        """Start scanning; the bridge the HMI uses. Raises what went wrong on the way up."""
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        return self.thread.start(timeout_s)
+
+    def stop(self) -> None:
+        """Stop scanning: zero references, drives disabled, journal closed."""
+        self.thread.stop()
+
+    async def _main(self, stop: asyncio.Event, ready: Callable[[ThreadBridge], None]) -> None:
+        c = self.config
+        loaded = {"event": "loaded", "file": str(c.profile_path)}
+        with Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal:
+            journal.record("profile", c.profile.name, **loaded)
+            try:
+                async with asyncio.TaskGroup() as self._retiring:
+                    link = await self._links.open(self._link(c.profile, c.profile_path, c.plc))
+                    settings = SupervisorSettings(crane=c.site.crane)
+                    supervisor = Supervisor(c.profile, link, self.clock, settings, journal=journal)
+                    station = CraneStation(
+                        supervisor, c.site.site, yard_model_of(c.site),
+                        profile_path=c.profile_path, relink=self._relink,
+                    )  # fmt: skip
+                    self._station = station
+                    journal.record("system", "supervisor", event="started", link=link.name)
+                    pacer = GcPacer(supervisor, asyncio.get_running_loop())
+                    pacer.install()
+                    ready(ThreadBridge(station, asyncio.get_running_loop()))
+                    try:
+                        await supervisor.run(stop)
+                    finally:
+                        pacer.uninstall()
+            finally:
+                await self._links.close_all_but(None)
+                journal.record("system", "supervisor", event="stopped")
+
+    def _link(self, profile: Profile, path: Path, plc: str | None) -> Link:
+        return make_link(profile, path, self.clock, plc)
+
+    async def _relink(self, profile: Profile, path: Path) -> Link:
+        """The link for a swapped-in profile, up; the old one closes once it is out of use."""
+        where = self.config.plc
+        if self.config.endpoint is not None:
+            where = await self.config.endpoint(profile, path)
+        link = await self._links.open(self._link(profile, path, where))
+        try:
+            await wait_until(lambda: link.health.state is LinkState.UP, within=LINK_UP_WITHIN_S,
+                             what=f"link {link.name} up")  # fmt: skip
+        except TimeoutError:
+            error = link.health.last_error or "no answer"
+            await self._links.close(link)
+            raise CommandRefused(
+                f"cannot reach the PLC for {path.name} ({error}); the crane keeps its profile"
+            ) from None
+        if self._retiring is not None:
+            self._retiring.create_task(self._retire_when_replaced(link))
+        return link
+
+    async def _retire_when_replaced(self, new: Link) -> None:
+        """Close every other link once the supervisor scans over ``new`` (bounded wait)."""
+        station = self._station
+        period = station.supervisor.settings.scan_period_s if station else 0.05
+        never = asyncio.Event()
+        for _ in range(int(LINK_UP_WITHIN_S / period)):
+            if station is None or station.supervisor.link is new:
+                break
+            await sleep_unless(never, period)
+        if station is not None and station.supervisor.link is new:
+            await self._links.close_all_but(new)
+        else:
+            await self._links.close(new)

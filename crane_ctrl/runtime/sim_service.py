@@ -1,0 +1,75 @@
+"""The demo's simulated crane PLC, served over real sockets from a thread and loop of its own.
+
+One :class:`~simulators.simulator.CraneSimulator` is stepped in real time behind the protocol
+server its profile asks for (:func:`simulators.runner.serve`: Modbus TCP, or OPC UA through
+``simulators.opcua_server``). :meth:`SimService.reserve` serves the same crane over another
+profile (a profile swap in the demo): the crane, its yard and its faults carry over, only the
+server changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from crane_ctrl.profile.model import Profile
+from simulators.runner import Served, run_realtime, serve
+from simulators.simulator import CraneSimulator
+
+__all__ = ["SimService", "plc_url"]
+
+
+def plc_url(served: Served) -> str:
+    """The ``--plc`` URL of a served simulator."""
+    if served.protocol == "modbus":
+        return f"modbus://{served.host}:{served.port}"
+    return served.endpoint
+
+
+class SimService:
+    """Serve ``sim`` over ``profile`` until stopped; re-serve over another profile on request."""
+
+    def __init__(self, sim: CraneSimulator, profile: Profile, *, port: int = 0) -> None:
+        self.sim = sim
+        self.profile = profile
+        self.port = port
+        self.served: Served | None = None
+        self._leave = asyncio.Event()
+        self._waiting: list[asyncio.Future[Served]] = []
+
+    async def main(self, stop: asyncio.Event, ready: Callable[[Served], None]) -> None:
+        """The :class:`~crane_ctrl.runtime.loop_thread.LoopThread` main: serve until ``stop``."""
+        try:
+            while not stop.is_set():
+                await self._serve_once(stop, ready)
+        except BaseException as exc:
+            for waiter in self._waiting:
+                waiter.set_exception(RuntimeError(f"the simulator stopped serving: {exc}"))
+            raise
+
+    async def _serve_once(self, stop: asyncio.Event, ready: Callable[[Served], None]) -> None:
+        self._leave = asyncio.Event()
+        async with serve(self.sim, self.profile, port=self.port) as served:
+            self.served = served
+            ready(served)
+            for waiter in self._waiting:
+                waiter.set_result(served)
+            self._waiting.clear()
+            async with asyncio.TaskGroup() as tasks:
+                forward = tasks.create_task(_set_when(stop, self._leave))
+                await run_realtime(self.sim, served, stop=self._leave)
+                forward.cancel()
+        self.port = 0  # a re-serve takes any free port
+
+    async def reserve(self, profile: Profile) -> Served:
+        """Serve the crane over ``profile`` instead (run on this service's loop)."""
+        waiter: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        self.profile = profile
+        self._leave.set()
+        return await waiter
+
+
+async def _set_when(source: asyncio.Event, target: asyncio.Event) -> None:
+    await source.wait()
+    target.set()
