@@ -34,6 +34,7 @@ __all__ = [
     "Slot",
     "StackBlock",
     "container_length_m",
+    "parse_slot",
 ]
 
 CONTAINER_SIZES: tuple[int, ...] = (20, 40, 45)
@@ -93,6 +94,18 @@ class Slot(NamedTuple):
         if self.area == "stack":
             return f"stack bay {self.bay} row {self.row} tier {self.tier}"
         return f"{self.area} lane {self.lane}"
+
+
+def parse_slot(text: str) -> Slot:
+    """``truck:T1``, ``agv:A1`` or ``stack:BAY:ROW:TIER`` (tier optional, default 1)."""
+    parts = text.split(":")
+    if parts[0] in ("truck", "agv") and len(parts) == 2 and parts[1]:
+        return Slot.truck(parts[1]) if parts[0] == "truck" else Slot.agv(parts[1])
+    if parts[0] == "stack" and len(parts) in (3, 4) and all(p.isdigit() for p in parts[1:]):
+        return Slot.stack(*(int(p) for p in parts[1:]))
+    raise ValueError(
+        f"slot {text!r} is not truck:LANE, agv:LANE or stack:BAY:ROW[:TIER] (e.g. stack:3:2:1)"
+    )
 
 
 class Lane(BaseModel):

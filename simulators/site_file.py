@@ -23,7 +23,7 @@ from crane_ctrl.config.file import load_model
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.errors import ConfigError, Problem
 from crane_ctrl.operation.yard_model import Box, YardModel
-from crane_ctrl.site import SiteLayout, Slot
+from crane_ctrl.site import SiteLayout, Slot, parse_slot
 from simulators.plc_logic import PlcParams
 from simulators.simulator import CraneSimulator
 from simulators.yard import ContainerSpec, VehicleSpec, YardContents
@@ -34,18 +34,6 @@ DEFAULT_SITE = Path(__file__).resolve().parent / "sites" / "border-gate.toml"
 """The shipped default: a border-gate ARMG with trucks, an AGV and a part-filled stack."""
 
 _STRICT = ConfigDict(strict=True, frozen=True, extra="forbid")
-
-
-def parse_slot(text: str) -> Slot:
-    """``truck:T1``, ``agv:A1`` or ``stack:BAY:ROW:TIER`` (tier optional, default 1)."""
-    parts = text.split(":")
-    if parts[0] in ("truck", "agv") and len(parts) == 2 and parts[1]:
-        return Slot.truck(parts[1]) if parts[0] == "truck" else Slot.agv(parts[1])
-    if parts[0] == "stack" and len(parts) in (3, 4) and all(p.isdigit() for p in parts[1:]):
-        return Slot.stack(*(int(p) for p in parts[1:]))
-    raise ValueError(
-        f"slot {text!r} is not truck:LANE, agv:LANE or stack:BAY:ROW[:TIER] (e.g. stack:3:2:1)"
-    )
 
 
 class StartPose(BaseModel):

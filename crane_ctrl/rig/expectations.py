@@ -39,8 +39,7 @@ from crane_ctrl.rig.scenario import (
     TripExpect,
 )
 from crane_ctrl.rig.timeline import Firing, Observed, Sample, shown
-from crane_ctrl.site import Slot
-from simulators.site_file import parse_slot
+from crane_ctrl.site import Slot, parse_slot
 
 __all__ = ["SPEED_REFS", "Verdict", "judge", "slot_text"]
 

@@ -22,9 +22,9 @@ from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.rig.conditions import Condition, ConditionError, Vocabulary, parse
 from crane_ctrl.rig.scenario import RIG_FAULTS, FaultEntry, ScenarioFile
 from crane_ctrl.rig.vocabulary import vocabulary
-from crane_ctrl.site import Slot
+from crane_ctrl.site import Slot, parse_slot
 from simulators.faults import FAULTS, FaultError, check_fault
-from simulators.site_file import DEFAULT_SITE, ContainerEntry, SiteFile, load_site, parse_slot
+from simulators.site_file import DEFAULT_SITE, ContainerEntry, SiteFile, load_site
 
 __all__ = ["PROFILES_DIR", "Scenario", "load_scenario"]
 

@@ -37,7 +37,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from simulators.site_file import ContainerEntry, StartPose, VehicleEntry, parse_slot
+from crane_ctrl.site import parse_slot
+from simulators.site_file import ContainerEntry, StartPose, VehicleEntry
 
 __all__ = [
     "ACTIONS",

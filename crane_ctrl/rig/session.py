@@ -28,9 +28,9 @@ from crane_ctrl.rig.vocabulary import derived, signal_values
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.signals import Value
-from crane_ctrl.site import Slot
+from crane_ctrl.site import Slot, parse_slot
 from simulators.simulator import CraneSimulator
-from simulators.site_file import parse_slot, yard_model_of
+from simulators.site_file import yard_model_of
 
 __all__ = ["Session"]
 

@@ -23,8 +23,9 @@ from crane_ctrl.runtime.host import StationConfig, StationRuntime
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.sim_service import SimService, plc_url
 from crane_ctrl.runtime.station import CraneStation, User
+from crane_ctrl.site import parse_slot
 from simulators.runner import Served
-from simulators.site_file import SiteFile, parse_slot
+from simulators.site_file import SiteFile
 
 __all__ = ["DEMO_JOBS", "DEMO_USER", "Demo", "DemoOptions"]
 

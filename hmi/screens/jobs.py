@@ -14,12 +14,11 @@ from textual.widgets import Button, DataTable, Input, Label, Select
 
 from crane_ctrl.operation.jobs import Job, JobState
 from crane_ctrl.runtime.station import BoxPlace, StationView
-from crane_ctrl.site import SiteLayout, Slot
+from crane_ctrl.site import SiteLayout, Slot, parse_slot
 from hmi.format import ABNORMAL, job_text
 from hmi.screens.base import HmiScreen
 from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys
 from hmi.widgets.text_line import TextLine
-from simulators.site_file import parse_slot
 
 __all__ = ["JobRequest", "JobsScreen", "parse_job"]
 

@@ -40,14 +40,12 @@ def resolves(target: str) -> bool:
         except ImportError:
             continue
         for name in parts[cut:]:
-            if hasattr(obj, name):
-                obj = getattr(obj, name)
-            elif isinstance(obj, type) and any(
-                name in getattr(c, "__annotations__", {}) for c in obj.__mro__
-            ):
-                return True  # a dataclass field or attribute documented on its class
-            else:
-                return False
+            if not hasattr(obj, name):
+                # a dataclass field or an attribute documented on its class, or nothing
+                return isinstance(obj, type) and any(
+                    name in getattr(c, "__annotations__", {}) for c in obj.__mro__
+                )
+            obj = getattr(obj, name)
         return True
     return False
 
