@@ -1,6 +1,6 @@
 """From link results to a :class:`~crane_ctrl.snapshot.Snapshot`: every signal's quality, pure.
 
-Each scan the builder takes the link's :class:`~crane_ctrl.links.base.ReadResult` (or ``None``
+Each scan the builder takes the link's :class:`~crane_ctrl.link_report.ReadResult` (or ``None``
 when nothing could be read) and the time, and decides per signal:
 
 * read, decoded and plausible: ``GOOD`` (remembered as the last good value);
