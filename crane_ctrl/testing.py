@@ -1,6 +1,9 @@
-"""Helpers for tests and test rigs: bounded waits (never bare sleeps) and a lock-step rig.
+"""Helpers for tests and test rigs: a lock-step rig, bounded waits, the yard of a site file.
 
-Test support, not the supervisor's core: it may import the simulators.
+Test support, not the supervisor's core: it may import the simulators, and only tests, the
+rig and the benchmarks import it. :func:`wait_until` (never a bare sleep) is
+:func:`crane_ctrl.realtime.wait_until` and :func:`yard_model_of` is
+:func:`simulators.site_file.yard_model_of`, re-exported here for test rigs.
 """
 
 from __future__ import annotations
