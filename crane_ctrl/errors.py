@@ -60,6 +60,7 @@ __all__ = [
     "PlcRefused",
     "Problem",
     "ProfileError",
+    "RawUnfitError",
     "SimulatedLinkError",
 ]
 
@@ -189,6 +190,11 @@ class JournalError(CraneCtrlError):
 
 class FaultError(CraneCtrlError):
     """A fault that cannot be injected as asked (unknown name, bad parameter)."""
+
+
+class RawUnfitError(FaultError):
+    """A raw value a PLC place cannot hold (the simulator's ``force_raw``), and what would
+    fit; the caller adds the signal and the place."""
 
 
 class ConditionError(CraneCtrlError, ValueError):

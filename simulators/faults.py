@@ -5,6 +5,12 @@ and the loopback control channel (which sends names and text parameters). Each f
 it does, takes typed parameters, and most can be cleared; the active ones are listed by key
 (``drive_fault:hoist``). Faults act where a real one would: on the weather, on the PLC (e-stop,
 local mode, drive faults, forced signals), on the physical yard and spreader, or on the link.
+
+``force`` sets a status signal's engineering value; one its profile cannot encode (NaN, inf, out
+of range) is still served, as :mod:`simulators.served_status` says. ``force_raw`` sets the raw
+content of the signal's place past the codec (:mod:`simulators.raw_places` says what each kind of
+place can hold), so the supervisor reads exactly that: a NaN REAL, a bool register holding 2, a
+code outside a value map. It is checked against every server serving the simulator when injected.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from crane_ctrl.errors import FaultError
 from crane_ctrl.signals import SIGNALS, Kind, Value
 from simulators.plant import Plant
 from simulators.plc_logic import CranePlc
+from simulators.raw_places import RawForce, raw_value
 from simulators.served import LinkFaults
 
 __all__ = ["FAULTS", "Fault", "FaultError", "FaultInjector", "FaultTarget", "Param", "check_fault"]
@@ -36,6 +43,8 @@ class FaultTarget(Protocol):
     def link_faults(self) -> LinkFaults: ...
 
     def drop_connections(self) -> None: ...
+
+    def check_raw(self, force: RawForce) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +117,8 @@ def _signal(v: dict[str, Any]) -> str:
 def _force(sim: FaultTarget, v: dict[str, Any]) -> None:
     name = _signal(v)
     value: Value = v["value"]
+    if not isinstance(value, bool | int | float):
+        raise FaultError(f"fault force: value must be a number, true or false, not {value!r}")
     if SIGNALS[name].kind is Kind.FLOAT and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     sim.plc.faults.forced[name] = value
@@ -120,6 +131,17 @@ def _stuck(sim: FaultTarget, v: dict[str, Any]) -> None:
 
 def _unforce(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.plc.faults.forced.pop(str(v["signal"]), None)
+
+
+def _force_raw(sim: FaultTarget, v: dict[str, Any]) -> None:
+    name = _signal(v)
+    force = RawForce(name, raw_value(name, v["raw"]), word=bool(v["word"]))
+    sim.check_raw(force)
+    sim.link_faults.raw[name] = force
+
+
+def _unforce_raw(sim: FaultTarget, v: dict[str, Any]) -> None:
+    sim.link_faults.raw.pop(str(v["signal"]), None)
 
 
 def _wind(sim: FaultTarget, v: dict[str, Any]) -> None:
@@ -262,6 +284,19 @@ FAULTS: Mapping[str, Fault] = {
             (_SIGNAL, Param("value", object, None, "the value it reads")),
             _force,
             _unforce,
+            key_param="signal",
+        ),
+        Fault(
+            "force_raw",
+            "a status signal's register, bit or node set to raw content, past the profile's "
+            "scaling and value map (a NaN REAL, a bool register holding 2, an unknown code)",
+            (
+                _SIGNAL,
+                Param("raw", object, None, "raw content: a number, true, false, nan, inf or -inf"),
+                Param("word", bool, False, "a bit or bit field: set its whole register or node"),
+            ),
+            _force_raw,
+            _unforce_raw,
             key_param="signal",
         ),
         Fault(

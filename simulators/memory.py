@@ -2,7 +2,8 @@
 
 For fast, deterministic lock-step tests: the supervisor's in-memory link reads and writes raw
 registers or node values here instead of over a socket, through the same codec, with the
-simulator's link faults applied (a frozen PLC does not answer, a dropped link is gone once).
+simulator's link faults applied (a frozen PLC does not answer, a dropped link is gone once), and
+status served as the servers serve it (:mod:`simulators.served_status`: fallback and raw forces).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from crane_ctrl.errors import (
     SimulatedLinkError,
 )
 from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
-from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile, Profile
+from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
+from simulators.raw_places import RawForce
+from simulators.served_status import ModbusStatus, OpcUaStatus
 from simulators.simulator import CraneSimulator
 
 __all__ = ["Disconnected", "ExceptionReply", "MemoryPlc", "NoAnswer", "SimulatedLinkError"]
@@ -30,8 +33,11 @@ class MemoryPlc:
     def __init__(self, sim: CraneSimulator, profile: Profile) -> None:
         self.sim = sim
         self.profile = profile
-        self._modbus = ModbusCodec(profile) if isinstance(profile, ModbusProfile) else None
-        self._opcua = OpcUaCodec(profile) if isinstance(profile, OpcUaProfile) else None
+        self._served: ModbusStatus | OpcUaStatus = (
+            ModbusStatus(ModbusCodec(profile))
+            if isinstance(profile, ModbusProfile)
+            else OpcUaStatus(OpcUaCodec(profile))
+        )
         self._commands = RegisterImage()
         self._node_values: dict[NodeRef, object] = {}
         self._dropped = False
@@ -40,6 +46,10 @@ class MemoryPlc:
 
     def drop_connections(self) -> None:
         self._dropped = True
+
+    def check_raw(self, force: RawForce) -> None:
+        """:class:`~crane_ctrl.errors.FaultError` unless this profile's place can hold the raw."""
+        self._served.check(force)
 
     def _gate(self, *, modbus: bool = False) -> None:
         self.requests += 1
@@ -57,8 +67,9 @@ class MemoryPlc:
     def read(self, table: str, start: int, count: int) -> list[int]:
         """Registers (or 0/1 bits) ``start .. start+count-1`` of ``table``, as a PLC answers."""
         self._gate(modbus=True)
-        codec = self._require_modbus()
-        image = codec.encode(self.sim.status())
+        served = self._require_modbus()
+        codec = served.codec
+        image = served.image(self.sim.status(), self.sim.link_faults.raw)
         if table in ("coil", "holding"):
             image = codec.encode(codec.decode(self._commands, Direction.COMMAND).values, image)
         return image.get_or_zero(table, start, count)
@@ -66,36 +77,36 @@ class MemoryPlc:
     def write(self, table: str, start: int, values: Sequence[int]) -> None:
         """Write registers or coils, as Write Multiple Registers / Coils would."""
         self._gate(modbus=True)
-        codec = self._require_modbus()
+        codec = self._require_modbus().codec
         if table not in ("coil", "holding"):
             raise ExceptionReply(1)  # illegal function: read-only tables cannot be written
         self._commands.put(table, start, list(values))
         self.sim.command(codec.decode(self._commands, Direction.COMMAND).values)
 
-    def _require_modbus(self) -> ModbusCodec:
-        if self._modbus is None:
+    def _require_modbus(self) -> ModbusStatus:
+        if not isinstance(self._served, ModbusStatus):
             raise TypeError(f"profile {self.profile.name} is not a Modbus profile")
-        return self._modbus
+        return self._served
 
     # --- OPC UA -----------------------------------------------------------------------------------
 
     def read_nodes(self, refs: Sequence[NodeRef]) -> list[object]:
         """The values of ``refs`` (whole arrays for array nodes), as a Read service returns."""
         self._gate()
-        codec = self._require_opcua()
-        values: dict[NodeRef, object] = {w.node: w.value for w in codec.encode(self.sim.status())}
+        writes = self._require_opcua().writes(self.sim.status(), self.sim.link_faults.raw)
+        values: dict[NodeRef, object] = {w.node: w.value for w in writes}
         values.update(self._node_values)
         return [values.get(ref) for ref in refs]
 
     def write_nodes(self, writes: Sequence[NodeWrite]) -> None:
         """Write node values, as a Write service would (types as the writes carry them)."""
         self._gate()
-        codec = self._require_opcua()
+        codec = self._require_opcua().codec
         for w in writes:
             self._node_values[w.node] = w.value
         self.sim.command(codec.decode(self._node_values, Direction.COMMAND).values)
 
-    def _require_opcua(self) -> OpcUaCodec:
-        if self._opcua is None:
+    def _require_opcua(self) -> OpcUaStatus:
+        if not isinstance(self._served, OpcUaStatus):
             raise TypeError(f"profile {self.profile.name} is not an OPC UA profile")
-        return self._opcua
+        return self._served

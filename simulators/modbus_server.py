@@ -2,9 +2,10 @@
 
 The four tables are sized to the profile's map; addresses outside it answer exception 2 as a real
 PLC would. :meth:`ModbusPlcServer.publish` encodes the status signals into the datastore (only
-the blocks that changed); every client write goes through the SimDevice action hook, is decoded
-with the same codec and handed to the PLC process. Link faults (latency, no answer, exception
-responses, dropped connections) are injected in that same hook.
+the blocks that changed; values the codec cannot encode, and raw forces, as
+:mod:`simulators.served_status` says); every client write goes through the SimDevice action hook,
+is decoded with the same codec and handed to the PLC process. Link faults (latency, no answer,
+exception responses, dropped connections) are injected in that same hook.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 from crane_ctrl.profile.modbus_map import TABLES, ModbusCodec, RegisterImage, WriteBlock
 from crane_ctrl.profile.model import ModbusProfile
 from crane_ctrl.signals import Direction
-from simulators.served import LinkFaults, PlcProcess
+from simulators.served import LinkFaults, PlcProcess, RawForce
+from simulators.served_status import ModbusStatus
 
 __all__ = ["ModbusPlcServer"]
 
@@ -45,6 +47,7 @@ class ModbusPlcServer:
         faults: LinkFaults | None = None,
     ) -> None:
         self.codec = ModbusCodec(profile)
+        self.served = ModbusStatus(self.codec)
         self.plc = plc
         self.faults = faults or LinkFaults()
         self._unit = profile.link.unit_id
@@ -102,7 +105,7 @@ class ModbusPlcServer:
     async def publish(self) -> None:
         """Encode the PLC's status into the datastore; write only blocks that changed."""
         assert self._server is not None
-        image = self.codec.encode(self.plc.status())
+        image = self.served.image(self.plc.status(), self.faults.raw)
         for table in ("discrete_input", "input", "holding", "coil"):
             for block in image.write_blocks(table, 10_000):
                 await self._set(block)
@@ -147,6 +150,10 @@ class ModbusPlcServer:
             decoded = self.codec.decode(self._commands, Direction.COMMAND)
             self.plc.command(decoded.values)
         return None
+
+    def check_raw(self, force: RawForce) -> None:
+        """:class:`~crane_ctrl.errors.FaultError` unless this profile's place can hold the raw."""
+        self.served.check(force)
 
     def drop_connections(self) -> None:
         """Close every client connection now (the listener stays up, clients may reconnect)."""

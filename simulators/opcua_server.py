@@ -3,8 +3,9 @@
 The namespace comes from the profile's URI (its index is whatever the server assigns, so clients
 must look it up, as with a real PLC). Every mapped node is created with its variant type, arrays
 as long as the profile needs, and writable only where a mapping says ``access = "read_write"``.
-:meth:`OpcUaPlcServer.publish` writes the status signals (only values that changed); client
-writes reach the PLC process through the server's post-write callback.
+:meth:`OpcUaPlcServer.publish` writes the status signals (only values that changed; values the
+codec cannot encode, and raw forces, as :mod:`simulators.served_status` says); client writes
+reach the PLC process through the server's post-write callback.
 
 A profile with ``Basic256Sha256`` is served with that policy only, with a self-signed server
 certificate made at start-up; user name and password are checked against the environment
@@ -33,7 +34,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from crane_ctrl.profile.model import OpcUaProfile
 from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
-from simulators.served import LinkFaults, PlcProcess
+from simulators.served import LinkFaults, PlcProcess, RawForce
+from simulators.served_status import OpcUaStatus
 
 __all__ = ["OpcUaPlcServer"]
 
@@ -56,6 +58,7 @@ class OpcUaPlcServer:
         pki_dir: Path | None = None,
     ) -> None:
         self.codec = OpcUaCodec(profile)
+        self.served = OpcUaStatus(self.codec)
         self.plc = plc
         self.faults = faults or LinkFaults()
         self._host = host
@@ -179,8 +182,8 @@ class OpcUaPlcServer:
     async def publish(self) -> None:
         """Write the PLC's status into the address space; only values that changed."""
         self._apply_link_faults()
-        for write in self.codec.encode(self.plc.status()):
-            if self._published.get(write.node) == write.value:
+        for write in self.served.writes(self.plc.status(), self.faults.raw):
+            if _same(self._published.get(write.node), write.value):
                 continue
             self._published[write.node] = write.value
             await self._server.write_attribute_value(
@@ -213,6 +216,10 @@ class OpcUaPlcServer:
                 transport.resume_reading()
                 self._paused.discard(id(client))
 
+    def check_raw(self, force: RawForce) -> None:
+        """:class:`~crane_ctrl.errors.FaultError` unless this profile's place can hold the raw."""
+        self.served.check(force)
+
     def drop_connections(self) -> None:
         """Close every client connection now (the endpoint stays up, clients may reconnect)."""
         for client in list(self._listener.clients):
@@ -235,6 +242,11 @@ def _delay_input(client: Any, faults: LinkFaults) -> None:
 
     client.data_received = delayed
     client._crane_ctrl_delayed = True
+
+
+def _same(old: object, new: object) -> bool:
+    """Whether a node value is unchanged; a NaN served again is (it never equals itself)."""
+    return old == new or (old is not None and repr(old) == repr(new))
 
 
 _ZERO: dict[str, bool | float] = {"Boolean": False, "Float": 0.0, "Double": 0.0}

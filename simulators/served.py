@@ -1,8 +1,10 @@
 """What a simulated PLC's protocol servers serve, and the link faults they can inject.
 
 A server (Modbus or OPC UA) knows nothing of cranes: it publishes a :class:`PlcProcess`'s status
-signals through the profile's codec and hands every command the client writes back to it. Link
-faults live here because they belong to the wire, not to the crane.
+signals through the profile's codec (:mod:`simulators.served_status` says what it serves when a
+value cannot be encoded) and hands every command the client writes back to it. Link faults live
+here because they belong to the wire, not to the crane; so do raw forces, which set what the wire
+carries for a signal whatever the PLC program holds.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from crane_ctrl.signals import Value
+from simulators.raw_places import RawForce
 
-__all__ = ["LinkFaults", "PlcProcess"]
+__all__ = ["LinkFaults", "PlcProcess", "RawForce"]
 
 
 class PlcProcess(Protocol):
@@ -37,6 +40,8 @@ class LinkFaults:
     """Extra delay before every answer."""
     exception_code: int | None = None
     """Modbus only: answer every request with this exception code (e.g. 4, device failure)."""
+    raw: dict[str, RawForce] = field(default_factory=dict)
+    """Status signals whose place serves this raw content, past the codec (fault ``force_raw``)."""
     _answering: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def __post_init__(self) -> None:
@@ -56,6 +61,7 @@ class LinkFaults:
     def clear(self) -> None:
         self.latency_s = 0.0
         self.exception_code = None
+        self.raw.clear()
         self.thaw()
 
     async def before_answer(self) -> None:

@@ -3,7 +3,8 @@
 ``CraneSimulator`` is the test rig's handle: ``step(dt)`` advances simulated time (no wall clock),
 ``status()`` / ``command()`` are what its protocol servers and the in-memory link serve, and
 ``faults`` injects and clears faults by name. Protocol servers register themselves so link faults
-(drop, freeze, latency, exceptions) reach them.
+(drop, freeze, latency, exceptions) reach them, and so a raw force is checked against the place
+each one's profile gives the signal.
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ from crane_ctrl.site import SiteLayout
 from simulators.faults import FaultInjector
 from simulators.plant import Plant
 from simulators.plc_logic import CranePlc, PlcParams
-from simulators.served import LinkFaults
+from simulators.served import LinkFaults, RawForce
 from simulators.yard import ModelFault, YardContents
 
 __all__ = ["CraneSimulator"]
 
 
-class _Droppable(Protocol):
+class _Server(Protocol):
+    """A protocol server (or the in-memory PLC) serving this simulator."""
+
     def drop_connections(self) -> None: ...
+
+    def check_raw(self, force: RawForce) -> None: ...
 
 
 class CraneSimulator:
@@ -54,7 +59,7 @@ class CraneSimulator:
         self.plc = CranePlc(self.plant, plc_params)
         self.link_faults = LinkFaults()
         self.faults = FaultInjector(self)
-        self._servers: list[_Droppable] = []
+        self._servers: list[_Server] = []
 
     @property
     def time_s(self) -> float:
@@ -81,13 +86,18 @@ class CraneSimulator:
     def command(self, values: Mapping[str, Value]) -> None:
         self.plc.command(values)
 
-    def attach(self, server: _Droppable) -> None:
+    def attach(self, server: _Server) -> None:
         """Let link faults reach a protocol server serving this simulator."""
         self._servers.append(server)
 
-    def detach(self, server: _Droppable) -> None:
+    def detach(self, server: _Server) -> None:
         self._servers.remove(server)
 
     def drop_connections(self) -> None:
         for server in self._servers:
             server.drop_connections()
+
+    def check_raw(self, force: RawForce) -> None:
+        """:class:`~crane_ctrl.errors.FaultError` unless every server attached can serve it."""
+        for server in self._servers:
+            server.check_raw(force)

@@ -56,6 +56,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "local": {},
     "drive_fault": {"axis": "gantry"},
     "force": {"signal": "hoist.load", "value": 3.0},
+    "force_raw": {"signal": "hoist.load", "raw": "nan"},
     "stuck": {"signal": "hoist.position"},
     "person_in_lane": {},
     "storm_pins": {},
