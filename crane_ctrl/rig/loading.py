@@ -3,7 +3,8 @@
 Every problem is located (``file:line key.path: problem; fix``) the way profiles and site files
 are: pydantic's schema first, then the checks that need more than the schema: the fault
 catalogue, the yard (a container must stand where a job collects it), the job queue's own
-refusals, the interlock and alarm catalogues, and the condition parser.
+refusals, the interlock and alarm catalogues, the jobs that actions cancel, and the condition
+parser.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def load_scenario(path: str | Path) -> Scenario:
         findings += _fault_findings(spec.faults, site)
     conditions = _conditions(spec, vocabulary(j.id for j in spec.jobs), findings)
     findings += _expect_findings(spec, site)
+    findings += _action_findings(spec)
     if findings:
         raise located(str(path), key_lines(text), findings)
     assert profile is not None
@@ -193,6 +195,17 @@ def _fault_problem(fault: FaultEntry, boxes: set[str], lanes: set[str]) -> str |
     if lane is not None and lane not in lanes:
         return f"no vehicle in lane {lane!r} ({', '.join(sorted(lanes))})"
     return None
+
+
+def _action_findings(spec: ScenarioFile) -> list[Finding]:
+    """A ``cancel`` must name a job of the scenario."""
+    jobs = [j.id for j in spec.jobs]
+    known = ", ".join(jobs) or "none"
+    return [
+        Finding(("actions", str(i), "job"), f"no job {a.job!r} in [[jobs]]; jobs: {known}")
+        for i, a in enumerate(spec.actions)
+        if a.job is not None and a.job not in jobs
+    ]
 
 
 def _one_shot(name: str) -> bool:

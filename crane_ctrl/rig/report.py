@@ -39,6 +39,7 @@ CSV_SIGNALS = (
     "step",
     "phase",
     "machine",
+    "mode",
 )
 """The timeline's signal columns, after ``time_s`` (speed references: as written), followed by
 the references the PLC holds (``plc.<axis>.speed_ref``), one ``job.ID`` column per job, the

@@ -19,13 +19,29 @@
     params = { speed_mps = 22 }
     clear_after_s = 30                         # or clear_at_s, clear_when
 
-    [[actions]]                                # reset, hold, unhold, acknowledge
-    action = "unhold"
+    [[actions]]                                # at_s = 12.0, or when = "<condition>"
+    action = "unhold"                          #   (with delay_s, repeat_s)
     when = "machine == 'held' and not trip.WIND_STOP"
+
+    [[actions]]
+    action = "mode"                            # mode = "manual", "semiautomatic",
+    mode = "manual"                            #   "fullautomatic" or "maintenance"
+    when = "machine == 'stopped'"
+
+    [[actions]]
+    action = "cancel"                          # job = one of [[jobs]]
+    job = "J2"
+    at_s = 5
 
     [[expect.stops]]                           # see :mod:`crane_ctrl.rig.expectations`
     after_fault = 1
     within_s = 0.5
+
+Actions (:data:`ACTIONS`): ``stop``, ``abort``, ``clear``, ``start``, ``hold``, ``unhold`` (the
+PackML commands), ``reset`` (interlocks and PLC; PackML RESET too when STOPPED or COMPLETE),
+``acknowledge`` (every alarm), ``mode`` (with ``mode``), ``cancel`` (with ``job``) and
+``set_down``. ``mode`` and ``job`` go with their action only. A refused action is journaled as
+refused and the run goes on.
 
 Validated strictly (unknown keys, wrong types); :func:`crane_ctrl.rig.loading.load_scenario`
 adds the checks that need the catalogue, the site and the condition parser.
@@ -35,15 +51,25 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from crane_ctrl.site import parse_slot
 from simulators.site_file import ContainerEntry, StartPose, VehicleEntry
 
 __all__ = [
     "ACTIONS",
+    "ACTION_FIELDS",
     "RIG_FAULTS",
     "ActionEntry",
+    "ActionName",
     "AlarmExpect",
     "ConditionExpect",
     "ContainerExpect",
@@ -75,9 +101,29 @@ RIG_FAULTS = {
     "the PLC's watchdog must stop the crane)",
 }
 """Faults the rig makes itself, besides the simulator's (:data:`simulators.faults.FAULTS`)."""
-ACTIONS = ("reset", "hold", "unhold", "acknowledge")
-"""What the rig's operator can do: reset interlocks and the PLC, PackML hold and unhold,
-acknowledge every alarm."""
+ActionName = Literal[
+    "stop", "abort", "clear", "reset", "start", "hold", "unhold", "acknowledge", "mode", "cancel",
+    "set_down",
+]  # fmt: skip
+ACTIONS: dict[ActionName, str] = {
+    "stop": "PackML STOP",
+    "abort": "PackML ABORT",
+    "clear": "PackML CLEAR (ABORTED to STOPPED)",
+    "reset": "reset the latched interlocks and pulse the PLC's reset; also PackML RESET when the "
+    "machine is STOPPED or COMPLETE (the operator's one reset button)",
+    "start": "PackML START",
+    "hold": "PackML HOLD",
+    "unhold": "PackML UNHOLD",
+    "acknowledge": "acknowledge every unacknowledged alarm",
+    "mode": 'switch mode (mode = "manual", "semiautomatic", "fullautomatic" or "maintenance"; '
+    "maintenance as the maintenance role, the others as the operator)",
+    "cancel": 'cancel a job (job = "J1")',
+    "set_down": "send the interrupted job's load down to a legal place below it",
+}
+"""What the rig's operator can do (:mod:`crane_ctrl.rig.operator` does it). A refused action is
+journaled as refused; it does not fail the run."""
+ACTION_FIELDS: dict[str, ActionName] = {"mode": "mode", "job": "cancel"}
+"""The fields that go with one action only: field -> its action."""
 
 
 def _one_of(model: BaseModel, names: tuple[str, ...], *, required: bool = True) -> None:
@@ -122,7 +168,11 @@ class FaultEntry(BaseModel):
 class ActionEntry(BaseModel):
     model_config = _STRICT
 
-    action: Literal["reset", "hold", "unhold", "acknowledge"]
+    action: ActionName
+    mode: Literal["manual", "semiautomatic", "fullautomatic", "maintenance"] | None = None
+    """With ``action = "mode"`` (and only then): the mode to switch to."""
+    job: Id | None = None
+    """With ``action = "cancel"`` (and only then): the job to cancel."""
     at_s: Seconds | None = None
     when: str | None = None
     delay_s: Seconds = 0.0
@@ -130,11 +180,34 @@ class ActionEntry(BaseModel):
     repeat_s: Positive | None = None
     """With ``when``: act again each ``repeat_s`` while the condition holds."""
 
+    @field_validator(*ACTION_FIELDS)
+    @classmethod
+    def _only_with_its_action(cls, value: str | None, info: ValidationInfo) -> str | None:
+        name = str(info.field_name)
+        owner, given = ACTION_FIELDS[name], info.data.get("action")
+        if given is not None and given != owner:
+            raise ValueError(
+                f'{name} goes only with action = "{owner}", not with action = "{given}"; '
+                f"remove {name} (or make it a {owner} action)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _timing(self) -> Self:
         _one_of(self, ("at_s", "when"))
         if (self.repeat_s is not None or self.delay_s) and self.when is None:
             raise ValueError("repeat_s and delay_s go with when (an at_s action acts once)")
+        return self
+
+    @model_validator(mode="after")
+    def _its_fields(self) -> Self:
+        if self.action == "mode" and self.mode is None:
+            raise ValueError(
+                'action "mode" needs the mode to switch to; add mode = "manual", '
+                '"semiautomatic", "fullautomatic" or "maintenance"'
+            )
+        if self.action == "cancel" and self.job is None:
+            raise ValueError('action "cancel" needs the job to cancel; add job = "<its id>"')
         return self
 
 
@@ -169,6 +242,7 @@ class JobExpect(BaseModel):
         "ready_to_collect",
         "moving_to_deliver",
         "ready_to_deliver",
+        "interrupted",
         "done",
         "failed",
         "cancelled",

@@ -22,7 +22,7 @@ from simulators.faults import FaultError
 __all__ = ["Script"]
 
 _EPS = 1e-9
-Act = Callable[[str, float], str]
+Act = Callable[[ActionEntry, float], str]
 """Take an operator action at a crane time; returns why it was refused ("" if it was not)."""
 
 
@@ -69,7 +69,7 @@ class Script:
             if f.clear_at_s or f.clear_after_s or f.clear_when
         ]
         actions = zip(self.scenario.spec.actions, self._actions, strict=True)
-        acted = [_firing(f"action {s.index + 1} ({a.action})", s, "acted") for a, s in actions]
+        acted = [_firing(f"action {s.index + 1} ({_label(a)})", s, "acted") for a, s in actions]
         return injected, clears, acted
 
     # --- faults
@@ -119,8 +119,10 @@ class Script:
         if not due:
             return
         item.fired_s, item.pending_s = now, None
-        refused = self.act(action.action, now)
-        self.journal.record("operator", action.action, user="rig", refused=refused)
+        refused = self.act(action, now)
+        self.journal.record(
+            "operator", action.action, user="rig", refused=refused, **_params(action)
+        )
 
     def _held_for(self, item: _Item, delay_s: float, now: float, last: Sample | None) -> bool:
         """Whether the action's condition has held (on the last sample) for ``delay_s``."""
@@ -133,6 +135,17 @@ class Script:
 
     def _when(self, *key: str | int) -> Condition | None:
         return self.scenario.conditions.get(tuple(str(k) for k in key))
+
+
+def _params(action: ActionEntry) -> dict[str, str]:
+    """What an action names besides itself (its mode, its job), for the journal."""
+    given = {"mode": action.mode, "job": action.job}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _label(action: ActionEntry) -> str:
+    """``stop``, ``mode manual``, ``cancel J2``."""
+    return " ".join([action.action, *_params(action).values()])
 
 
 def _firing(what: str, item: _Item, verb: str) -> Firing:

@@ -22,6 +22,8 @@ from crane_ctrl.rig.conditions import Scalar
 from crane_ctrl.rig.expectations import SPEED_REFS, slot_text
 from crane_ctrl.rig.injection import Injector
 from crane_ctrl.rig.loading import Scenario
+from crane_ctrl.rig.operator import operate
+from crane_ctrl.rig.scenario import ActionEntry
 from crane_ctrl.rig.script import Script
 from crane_ctrl.rig.timeline import EventLog, Observed, Sample
 from crane_ctrl.rig.vocabulary import derived, signal_values
@@ -123,16 +125,12 @@ class Session:
 
     # --- the rig's operator
 
-    def _act(self, action: str, now: float) -> str:
-        """An action of the script; why it was refused ("" if it was not)."""
+    def _act(self, action: ActionEntry, now: float) -> str:
+        """An action of the script (:func:`~.operator.operate`); why it was refused ("" if it
+        was not)."""
         assert self.supervisor is not None, "attach() the supervisor first"
         try:
-            if action == "reset":
-                self.supervisor.request_reset("rig")
-            elif action == "acknowledge":
-                self.supervisor.acknowledge(None, "rig")
-            else:
-                self.automation.command(PackCommand(action), now + self._t0, "rig operator")
+            operate(action, self.supervisor, self.automation, now + self._t0)
         except CommandRefused as exc:
             return str(exc)
         return ""
@@ -189,6 +187,7 @@ class Session:
             "step": "idle" if run is None else run.step.value,
             "phase": "none" if run is None else "deliver" if run.delivering else "collect",
             "machine": self.automation.machine.state.value,
+            "mode": self.automation.mode.value,
         }
         values.update({f"job.{j.id}": j.state.value for j in self.queue.jobs()})
         return values

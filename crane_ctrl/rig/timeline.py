@@ -87,7 +87,8 @@ class Firing:
     """A fault injected or cleared, or an operator action taken, or why not."""
 
     what: str
-    """``fault 1 (wind)``, ``clear fault 1 (wind)``, ``action 2 (reset)``."""
+    """``fault 1 (wind)``, ``clear fault 1 (wind)``, ``action 2 (reset)``,
+    ``action 3 (cancel J2)``."""
     time_s: float | None
     """When it fired; ``None`` if it never did."""
     note: str = ""

@@ -18,6 +18,7 @@ sway.total         number   load offset from plumb, m: hypot(sway.trolley, sway.
 step               text     the sequencer's step ("lower", "held", ...; "idle" between jobs)
 phase              text     "collect", "deliver", or "none" between jobs
 machine            text     the PackML state ("execute", "held", ...)
+mode               text     the operating mode ("fullautomatic", "manual", ...)
 job.ID             text     that job's TIC 4.0 state ("queued", "moving_to_deliver", ...)
 trip.ID            yes/no   that interlock tripped on observed values (``trip.WIND_STOP``)
 alarm.ID           yes/no   that alarm is active (``alarm.PLC_HEARTBEAT_FROZEN``)
@@ -35,7 +36,7 @@ from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.interlocks.evaluate import INTERLOCKS
 from crane_ctrl.interlocks.invariants import all_landed, is_false, is_true, number
 from crane_ctrl.operation.jobs import JobState
-from crane_ctrl.operation.machine import PackState
+from crane_ctrl.operation.machine import Mode, PackState
 from crane_ctrl.rig.conditions import Kind, NameSpec, Scalar, Vocabulary
 from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.signals import CORNERS, SIGNALS
@@ -61,6 +62,7 @@ DERIVED: Mapping[str, NameSpec] = MappingProxyType(
         "step": NameSpec(Kind.TEXT, STEPS),
         "phase": NameSpec(Kind.TEXT, _PHASES),
         "machine": NameSpec(Kind.TEXT, frozenset(s.value for s in PackState)),
+        "mode": NameSpec(Kind.TEXT, frozenset(m.value for m in Mode)),
     }
 )
 """The names the rig derives (besides ``job.ID``, ``trip.ID`` and ``alarm.ID``)."""
