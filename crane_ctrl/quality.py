@@ -4,7 +4,11 @@ Each scan the builder takes the link's :class:`~crane_ctrl.link_report.ReadResul
 when nothing could be read) and the time, and decides per signal:
 
 * read, decoded and plausible: ``GOOD`` (remembered as the last good value);
-* read but undecodable or implausible: ``BAD``, keeping the last good value and saying why;
+* read but undecodable or implausible: ``BAD`` in that very scan, keeping the last good value
+  and saying why (the raw value and the plausible range); implausible is the signal's own range
+  (:meth:`~crane_ctrl.signals.SignalSpec.plausible`: bools that are neither 0 nor 1, codes
+  outside their set, NaN, inf) narrowed to this crane by :func:`crane_ranges` (positions outside
+  its travel plus a margin, a negative load beyond the tare tolerance, speeds far past rated);
 * not read this scan: still ``GOOD`` while the last good value is younger than ``max_age_s``
   (one missed poll is not a fault), then ``STALE`` with the last good value and its age;
 * never read, or not mapped by the profile: ``MISSING``.
@@ -17,15 +21,18 @@ PLC's data is old, however recently it was read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from crane_ctrl.crane import CraneParams
 from crane_ctrl.link_report import ReadResult
 from crane_ctrl.signals import SIGNALS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 
-__all__ = ["QualitySettings", "SnapshotBuilder"]
+__all__ = ["QualitySettings", "Range", "SnapshotBuilder", "crane_ranges"]
+
+Range = tuple[float, float]
 
 _UNMAPPED = Reading(None, Quality.MISSING, None, "not mapped by the profile")
 
@@ -36,14 +43,52 @@ class QualitySettings:
     """``plc.heartbeat`` unchanged this long is a comms fault."""
     max_age_s: float = 0.3
     """Data older than this is stale and a comms fault (6 scans at 20 Hz)."""
+    position_margin_m: float = 2.0
+    """A position this far beyond the crane's travel is implausible, m (limit switches and end
+    stops sit within it)."""
+    tare_tolerance_t: float = 2.0
+    """A load below minus this is implausible, t: the spreader is tared out, so a load cell
+    reading far below zero is broken, not light."""
+    speed_factor: float = 1.5
+    """An actual speed beyond this many times the axis's rated speed is implausible."""
+
+
+def crane_ranges(params: CraneParams, settings: QualitySettings | None = None) -> dict[str, Range]:
+    """The plausible range of each measured value on the crane ``params``: narrower than the
+    catalogue's (which fits every crane), so a value no sensor on this crane can show is bad."""
+    s = settings or QualitySettings()
+    margin = s.position_margin_m
+    rated = {
+        "gantry": max(params.gantry_speed_empty_mps, params.gantry_speed_loaded_mps),
+        "trolley": params.trolley_speed_mps,
+        "hoist": max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps),
+    }
+    ranges: dict[str, Range] = {
+        "gantry.position": (-margin, params.gantry_travel_m + margin),
+        "trolley.position": (-margin, params.trolley_travel_m + margin),
+        "hoist.position": (params.hoist_lowest_m - margin, params.lift_height_m + margin),
+        "hoist.load": (-s.tare_tolerance_t, SIGNALS["hoist.load"].maximum or 150.0),
+    }
+    for axis, speed in rated.items():
+        top = speed * s.speed_factor
+        ranges[f"{axis}.speed"] = (-top, top)
+    return ranges
 
 
 class SnapshotBuilder:
     """Keeps the last good value of each signal and builds one snapshot per scan."""
 
-    def __init__(self, mapped: Iterable[str], settings: QualitySettings | None = None) -> None:
+    def __init__(
+        self,
+        mapped: Iterable[str],
+        settings: QualitySettings | None = None,
+        *,
+        ranges: Mapping[str, Range] | None = None,
+    ) -> None:
+        """``ranges``: per signal, a narrower plausible range (:func:`crane_ranges`)."""
         self.settings = settings or QualitySettings()
         self._mapped = frozenset(mapped)
+        self._ranges = dict(ranges or {})
         self._last: dict[str, Reading] = {}
         self._last_ok: float | None = None
         self._last_error = "nothing read yet"
@@ -75,11 +120,26 @@ class SnapshotBuilder:
             return _UNMAPPED
         if name in result.values:
             value = result.values[name]
-            spec = SIGNALS[name]
-            if spec.plausible(value):
+            why = self._implausible(name, value)
+            if why is None:
                 return Reading(value, Quality.GOOD, now)
-            return self._bad(name, f"implausible {value!r} (plausible: {spec.describe_range()})")
-        return self._bad(name, result.problems.get(name, "not in the read result"))
+            return self._bad(name, why)
+        problem = result.problems.get(name, "not in the read result")
+        return self._bad(name, f"{name} unreadable: {problem}")
+
+    def _implausible(self, name: str, value: Value) -> str | None:
+        """Why ``value`` cannot be real for ``name`` (``None``: it can)."""
+        spec = SIGNALS[name]
+        if not spec.plausible(value):
+            return f"{name} = {value!r} is implausible (plausible: {spec.describe_range()})"
+        bounds = self._ranges.get(name)
+        if bounds is None or bounds[0] <= float(value) <= bounds[1]:
+            return None
+        unit = f" {spec.unit}" if spec.unit else ""
+        return (
+            f"{name} = {value!r} is implausible on this crane "
+            f"(plausible: {bounds[0]:g} to {bounds[1]:g}{unit})"
+        )
 
     def _bad(self, name: str, why: str) -> Reading:
         last = self._last.get(name)

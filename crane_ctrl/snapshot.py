@@ -46,6 +46,11 @@ class Reading:
     def good(self) -> bool:
         return self.quality is Quality.GOOD
 
+    @property
+    def bad(self) -> bool:
+        """Read this scan but undecodable or implausible (not stale, not missing)."""
+        return self.quality is Quality.BAD
+
 
 _MISSING = Reading(None, Quality.MISSING, None, "not mapped by the profile")
 

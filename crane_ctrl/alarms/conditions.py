@@ -22,9 +22,9 @@ from crane_ctrl.alarms.engine import AlarmDefinition, Priority, alarm_catalogue
 from crane_ctrl.commands import AXES
 from crane_ctrl.interlocks.evaluate import CATALOGUE, Permits, Refusal
 from crane_ctrl.link_report import LinkHealth, LinkState
-from crane_ctrl.snapshot import Quality, Snapshot
+from crane_ctrl.snapshot import Snapshot
 
-__all__ = ["PERMISSIVE", "conditions", "supervisor_alarms"]
+__all__ = ["PERMISSIVE", "conditions", "details", "supervisor_alarms"]
 
 PERMISSIVE = frozenset(
     {"NOT_LANDED", "MIXED_LOCK", "LOAD_ON_TWISTLOCKS", "TELESCOPE_NOT_FREE", "BELOW_TRAVEL_HEIGHT"}
@@ -87,9 +87,6 @@ def conditions(
         {
             "LINK_DOWN": link.state is not LinkState.UP,
             "PLC_HEARTBEAT_FROZEN": reason.startswith("PLC heartbeat frozen"),
-            "SIGNAL_QUALITY": any(
-                r.quality in (Quality.BAD, Quality.STALE) for r in snapshot.readings.values()
-            ),
             "WIND_PREALARM": wind is not None and wind >= wind_prealarm_mps,
             "PLC_FAULT_CODE": bool(snapshot.number("plc.fault_code")),
             "SCAN_OVERRUN": scan_overrun,
@@ -99,3 +96,9 @@ def conditions(
         }
     )
     return found
+
+
+def details(permits: Permits) -> Mapping[str, str]:
+    """What each tripped interlock's alarm says about itself this scan: the trip's reason (for
+    SIGNAL_QUALITY, each bad signal with its raw value and plausible range)."""
+    return {t.id: t.reason for t in permits.active}

@@ -104,10 +104,21 @@ class AlarmSystem:
 
     # --- the scan -------------------------------------------------------------------------------
 
-    def update(self, now: float, conditions: Mapping[str, bool]) -> list[AlarmEvent]:
-        """Take this scan's conditions (missing ids keep their last) and apply the time passed."""
+    def update(
+        self,
+        now: float,
+        conditions: Mapping[str, bool],
+        details: Mapping[str, str] | None = None,
+    ) -> list[AlarmEvent]:
+        """Take this scan's conditions (missing ids keep their last) and apply the time passed.
+
+        ``details``: what a true condition says about itself (which signal, what value); an
+        alarm's message carries the latest one given while its condition held."""
         for alarm_id in conditions:
             self._record(alarm_id)
+        for alarm_id, detail in (details or {}).items():
+            if conditions.get(alarm_id):
+                self._record(alarm_id).detail = detail
         now = self._tick(now)
         records = self._records.values()
         for alarm_id, condition in conditions.items():
@@ -374,14 +385,6 @@ BASE_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         Priority.HIGH,
         first_out_group=TRIP_GROUP,
         suppressed_by=_LINK,
-    ),
-    AlarmDefinition(
-        "SIGNAL_QUALITY",
-        "Some PLC signals are not good (stale, bad or missing): see the signal list",
-        Priority.LOW,
-        on_delay_s=2.0,
-        off_delay_s=5.0,
-        suppressed_by=_LINK | {"PLC_HEARTBEAT_FROZEN"},
     ),
     AlarmDefinition(
         "WIND_PREALARM",

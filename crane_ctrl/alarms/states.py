@@ -230,10 +230,18 @@ class AlarmRecord:
     suppressed: bool = False
     out_of_service: bool = False
     since: float | None = None
+    detail: str = ""
+    """What the condition says about itself (which signal, what value), when it says it."""
 
     @property
     def id(self) -> str:
         return self.definition.id
+
+    @property
+    def message(self) -> str:
+        """The definition's message, with the latest detail when there is one."""
+        d = self.definition
+        return f"{d.message.rstrip('.')} ({self.detail})" if self.detail else d.message
 
     @property
     def hidden(self) -> bool:
@@ -356,14 +364,14 @@ class AlarmRecord:
             self.since = now
         d = self.definition
         return AlarmEvent(
-            now, d.id, kind, before, after, d.priority, user, d.message, first_out, shelved_until
+            now, d.id, kind, before, after, d.priority, user, self.message, first_out, shelved_until
         )
 
     def view(self, *, first_out: bool) -> AlarmView:
         d = self.definition
         return AlarmView(
             id=d.id,
-            message=d.message,
+            message=self.message,
             priority=d.priority,
             state=self.state,
             active=self.active,

@@ -6,7 +6,12 @@ values ("wind 21.3 m/s >= stop limit 20.0 m/s"). :data:`CATALOGUE` holds them al
 fundamental first (the order the HMI lists them in). :mod:`crane_ctrl.interlocks.evaluate` evaluates
 them.
 
-Fail safe: a signal whose quality is not good counts as its unsafe value, and the reason says so
+Bad data is bad data: a signal read this scan but undecodable or implausible (quality BAD: NaN,
+a bool register reading 2, a position off the crane's travel, wind below zero) trips
+SIGNAL_QUALITY, which blocks every motion in that same scan and names each signal with its raw
+value and plausible range; the other rules then leave that signal to it, so a wind of -5 m/s is
+never reported as a storm nor a load of -50 t as an overload. A signal that is stale or missing
+(the link, not the value) counts as its unsafe value under COMMS_FAULT, and the reason says so
 ("env.wind is stale"). Such a :class:`Cause` is marked not ``observed``: it holds while the
 quality stays bad but does not latch, so a link blip does not demand an operator reset.
 
@@ -216,9 +221,12 @@ def _untrusted(name: str, reading: Reading) -> Cause:
     return Cause(f"{name} is {reading.quality}{why}", observed=False)
 
 
-def _measured(snapshot: Snapshot, name: str) -> float | Cause:
-    """A numeric signal's value, or the cause that makes it unusable (counts as unsafe)."""
+def _measured(snapshot: Snapshot, name: str) -> float | Cause | None:
+    """A numeric signal's value, or the cause that makes it unusable (counts as unsafe);
+    ``None`` when it is BAD (SIGNAL_QUALITY blocks everything for it)."""
     r = snapshot.reading(name)
+    if r.quality is Quality.BAD:
+        return None
     if r.quality is not Quality.GOOD:
         return _untrusted(name, r)
     v = r.value
@@ -242,8 +250,8 @@ def _check_flags(snapshot: Snapshot, checks: tuple[FlagCheck, ...]) -> Cause | N
     causes: list[Cause] | None = None
     for name, safe, cause in checks:
         r = snapshot.reading(name)
-        if r.quality is Quality.GOOD and bool(r.value) is safe:
-            continue
+        if r.quality is Quality.BAD or (r.quality is Quality.GOOD and bool(r.value) is safe):
+            continue  # (a BAD flag is SIGNAL_QUALITY's)
         causes = causes or []
         causes.append(cause if r.quality is Quality.GOOD else _untrusted(name, r))
     return None if causes is None else _joined(causes)
@@ -277,6 +285,13 @@ def _comms(snapshot: Snapshot, settings: InterlockSettings, context: Context) ->
     return None if snapshot.comms_ok else Cause(f"comms fault: {snapshot.comms_reason}")
 
 
+def _signal_quality(
+    snapshot: Snapshot, settings: InterlockSettings, context: Context
+) -> Cause | None:
+    bad = [r.reason or f"{name} is bad" for name, r in snapshot.readings.items() if r.bad]
+    return Cause("; ".join(bad)) if bad else None
+
+
 _DRIVES: tuple[FlagCheck, ...] = tuple(
     check
     for axis in AXES
@@ -296,7 +311,7 @@ def _wind_over(limit: Callable[[InterlockSettings], float], label: str) -> Condi
         snapshot: Snapshot, settings: InterlockSettings, context: Context
     ) -> Cause | None:
         wind = _measured(snapshot, "env.wind")
-        if isinstance(wind, Cause):
+        if wind is None or isinstance(wind, Cause):
             return wind
         if wind < limit(settings):
             return None
@@ -316,7 +331,7 @@ _WIND_STOP_BLOCKS = TRAVEL | {Motion.HOIST_UP, Motion.LOCK, Motion.TELESCOPE}
 
 def _overload(snapshot: Snapshot, settings: InterlockSettings, context: Context) -> Cause | None:
     load = _measured(snapshot, "hoist.load")
-    if isinstance(load, Cause):
+    if load is None or isinstance(load, Cause):
         return load
     if load <= settings.overload_trip_t:
         return None
@@ -327,7 +342,7 @@ def _load_on_twistlocks(
     snapshot: Snapshot, settings: InterlockSettings, context: Context
 ) -> Cause | None:
     load = _measured(snapshot, "hoist.load")
-    if isinstance(load, Cause):
+    if load is None or isinstance(load, Cause):
         return load
     if load < settings.twistlock_load_t:
         return None
@@ -341,6 +356,8 @@ def _slack_rope(snapshot: Snapshot, settings: InterlockSettings, context: Contex
     r = snapshot.reading("hoist.slack_rope")
     if r.quality is Quality.GOOD:
         return _SLACK if r.value else None
+    if r.quality is Quality.BAD:
+        return None
     if r.quality is not Quality.MISSING:
         return _untrusted("hoist.slack_rope", r)
     pins = _check_flags(snapshot, _ANY_PIN_PRESSED)
@@ -381,6 +398,8 @@ def _mixed_lock(snapshot: Snapshot, settings: InterlockSettings, context: Contex
     for names in _CORNER_SENSORS:
         locked, unlocked = (snapshot.reading(n) for n in names)
         for name, r in zip(names, (locked, unlocked), strict=True):
+            if r.quality is Quality.BAD:
+                return None  # SIGNAL_QUALITY's
             if r.quality is not Quality.GOOD:
                 untrusted.append(_untrusted(name, r))
         states.append((bool(locked.value), bool(unlocked.value)))
@@ -396,7 +415,7 @@ def _below_travel_height(
     snapshot: Snapshot, settings: InterlockSettings, context: Context
 ) -> Cause | None:
     z = _measured(snapshot, "hoist.position")
-    if isinstance(z, Cause):
+    if z is None or isinstance(z, Cause):
         return z
     safe = settings.safe_travel_height_m
     if z >= safe:
@@ -441,6 +460,16 @@ CATALOGUE: tuple[Interlock, ...] = (
         SELF_CLEARING,
         (),
         _comms,
+    ),
+    Interlock(
+        "SIGNAL_QUALITY",
+        "All motion stops at once while any signal from the PLC is bad: undecodable, or a value "
+        "no sensor on this crane can show (NaN, a bool reading 2, a position off the travel).",
+        ALL_MOTIONS,
+        False,
+        f"{SELF_CLEARING}; an automatic move stays held until the operator resumes it",
+        (),
+        _signal_quality,
     ),
     Interlock(
         "ESTOP",

@@ -9,9 +9,10 @@ blocked part of the proposed :class:`Commands` to its safe value and records eac
 
 Latching: a latching interlock latches when its cause is observed (a good signal showing the
 unsafe value), stays active after the cause is gone, and clears only on a scan evaluated with
-``reset=True`` while its cause is gone. A trip that comes only from a signal's quality (stale, bad,
-missing) blocks as long as the quality stays bad but does not latch: a link blip must not demand
-an operator reset (the PLC's hardwired safety latches what happened while we could not see).
+``reset=True`` while its cause is gone and every signal it needs can be seen (none BAD). A
+trip that comes only from a signal's quality (stale, bad, missing) blocks as long as the quality
+stays bad but does not latch: a link blip must not demand an operator reset (the PLC's
+hardwired safety latches what happened while we could not see).
 
 Pure: no I/O, no clock (a latch's time is the snapshot's), and a healthy scan allocates little
 beyond its result.
@@ -200,11 +201,11 @@ def evaluate(
                 latch = latches[interlock.id] = Latch(snapshot.time_s, cause.text)
             trip = _tripped(interlock, settings, cause, latched=latch is not None)
             trips.append(_bypass(trip) if interlock.id in bypassed else trip)
-        elif latch is not None and reset:
+        elif latch is not None and reset and not _blind(interlock, snapshot):
             latches = dict(held) if latches is None else latches
             del latches[interlock.id]
         elif latch is not None:
-            trip = _held_by_latch(interlock, settings, latch)
+            trip = _held_by_latch(interlock, settings, latch, _blind(interlock, snapshot))
             trips.append(_bypass(trip) if interlock.id in bypassed else trip)
     unchecked = tuple(
         u for name, u in _UNCHECKABLE if snapshot.reading(name).quality is Quality.MISSING
@@ -229,9 +230,21 @@ def _bypass(trip: Trip) -> Trip:
     return replace(trip, reason=f"{trip.reason} (BYPASSED for maintenance)", bypassed=True)
 
 
-def _held_by_latch(interlock: Interlock, settings: InterlockSettings, latch: Latch) -> Trip:
+def _blind(interlock: Interlock, snapshot: Snapshot) -> str:
+    """The needed signals that are bad this scan ("" if none): the cause cannot be seen, so a
+    latch may not be reset on it (SIGNAL_QUALITY blocks meanwhile)."""
+    return ", ".join(n for n in interlock.needs if snapshot.reading(n).bad)
+
+
+def _held_by_latch(
+    interlock: Interlock, settings: InterlockSettings, latch: Latch, blind: str
+) -> Trip:
+    blocks = interlock.blocks_for(settings)
+    if blind:
+        reason = f"{latch.reason} (latched at {latch.since_s:.1f} s; {blind} bad: cause unseen)"
+        return Trip(interlock, reason, blocks, latched=True, fail_safe=True)
     reason = f"{latch.reason} (latched at {latch.since_s:.1f} s; cause gone, reset to clear)"
-    return Trip(interlock, reason, interlock.blocks_for(settings), latched=True, cause_gone=True)
+    return Trip(interlock, reason, blocks, latched=True, cause_gone=True)
 
 
 # --- the final filter ---------------------------------------------------------------------------

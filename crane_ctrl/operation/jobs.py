@@ -66,24 +66,29 @@ class JobState(StrEnum):
     READY_TO_COLLECT = "ready_to_collect"
     MOVING_TO_DELIVER = "moving_to_deliver"
     READY_TO_DELIVER = "ready_to_deliver"
+    INTERRUPTED = "interrupted"
+    """Stopped or aborted by the operator mid-job: resumed by START (planned again from where
+    the crane is), set down below, or taken over by hand (then failed)."""
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
 
 
 _J = JobState
-_ENDS = frozenset({_J.FAILED, _J.CANCELLED})
+_ENDS = frozenset({_J.FAILED, _J.CANCELLED, _J.INTERRUPTED})
 JOB_TRANSITIONS: Mapping[JobState, frozenset[JobState]] = MappingProxyType({
     _J.QUEUED: frozenset({_J.MOVING_TO_COLLECT, _J.CANCELLED}),
     _J.MOVING_TO_COLLECT: frozenset({_J.READY_TO_COLLECT}) | _ENDS,
     _J.READY_TO_COLLECT: frozenset({_J.MOVING_TO_DELIVER}) | _ENDS,
     _J.MOVING_TO_DELIVER: frozenset({_J.READY_TO_DELIVER}) | _ENDS,
     _J.READY_TO_DELIVER: frozenset({_J.DONE}) | _ENDS,
+    _J.INTERRUPTED: frozenset({_J.MOVING_TO_COLLECT, _J.READY_TO_COLLECT, _J.MOVING_TO_DELIVER,
+                               _J.READY_TO_DELIVER, _J.FAILED, _J.CANCELLED}),
     _J.DONE: frozenset(), _J.FAILED: frozenset(), _J.CANCELLED: frozenset(),
 })  # fmt: skip
 """Where each job state may go next."""
 ACTIVE = frozenset({_J.MOVING_TO_COLLECT, _J.READY_TO_COLLECT, _J.MOVING_TO_DELIVER,
-                    _J.READY_TO_DELIVER})  # fmt: skip
+                    _J.READY_TO_DELIVER, _J.INTERRUPTED})  # fmt: skip
 FINAL = frozenset({_J.DONE, _J.FAILED, _J.CANCELLED})
 
 
@@ -324,8 +329,9 @@ START_STATES = frozenset({PackState.IDLE, PackState.EXECUTE, PackState.SUSPENDED
 jobs), SUSPENDED (waiting for a job; the sequencer UNSUSPENDs)."""
 
 START_BLOCKING = frozenset({
-    "COMMS_FAULT", "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "DRIVE_FAULT", "WIND_STORM",
-    "WIND_STOP", "LANE_NOT_CLEAR", "TRUCK_LIFTED", "OVERLOAD", "MIXED_LOCK", "STORM_PINS_DOWN",
+    "COMMS_FAULT", "SIGNAL_QUALITY", "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "DRIVE_FAULT",
+    "WIND_STORM", "WIND_STOP", "LANE_NOT_CLEAR", "TRUCK_LIFTED", "OVERLOAD", "MIXED_LOCK",
+    "STORM_PINS_DOWN",
 })  # fmt: skip
 """Interlocks that stop a new move. The others are part of any move's progress (NOT_LANDED,
 SLACK_ROPE, BELOW_TRAVEL_HEIGHT, LOAD_ON_TWISTLOCKS), block one direction the planner moves
@@ -417,7 +423,8 @@ def _trip_blockers(snapshot: Snapshot, permits: Permits) -> list[str]:
         out.append(f"COMMS_FAULT: comms fault: {snapshot.comms_reason}")
     for trip in permits.active:
         # With comms down every signal is untrusted: the comms fault says it once.
-        if trip.id in START_BLOCKING and (snapshot.comms_ok or not trip.fail_safe):
+        trusted = not trip.fail_safe and trip.id != "SIGNAL_QUALITY"
+        if trip.id in START_BLOCKING and (snapshot.comms_ok or trusted):
             out.append(str(trip))
     return out
 

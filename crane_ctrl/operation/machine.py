@@ -407,6 +407,8 @@ NEVER_BYPASSED: Mapping[str, str] = MappingProxyType({
     "OVERLOAD": "OVERLOAD cannot be bypassed to lift",
     "ESTOP": "ESTOP cannot be bypassed: the emergency stop is a safety function",
     "COMMS_FAULT": "COMMS_FAULT cannot be bypassed: nothing moves on data that cannot be trusted",
+    "SIGNAL_QUALITY": "SIGNAL_QUALITY cannot be bypassed: nothing moves on data that cannot be "
+    "real",
     "NOT_REMOTE": "NOT_REMOTE cannot be bypassed: the PLC is under local control",
     "WATCHDOG_TRIP": "WATCHDOG_TRIP cannot be bypassed: the PLC has stopped itself",
 })  # fmt: skip

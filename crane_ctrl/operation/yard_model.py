@@ -109,6 +109,11 @@ class YardModel:
         self.boxes[box_id] = box
         return box
 
+    def lift(self, box_id: str) -> Box:
+        """Take the box out of the inventory: it hangs on the spreader with no job to say where
+        it goes (a cancelled or taken-over job); it is placed again by hand."""
+        return self.boxes.pop(box_id)
+
     def obstacles(self, exclude: str | None = None) -> Iterator[Obstacle]:
         """Stack columns and vehicles with what they carry, as footprints with tops; ``exclude``
         a box (the one on the spreader)."""

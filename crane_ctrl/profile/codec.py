@@ -136,6 +136,10 @@ def to_engineering(raw: Raw, m: SignalMapping, spec: SignalSpec) -> Value:
             known = ", ".join(str(c) for c in sorted(codes))
             raise DecodeError(f"raw code {int(raw)} is not in the value map ({known})") from None
     if spec.kind is Kind.BOOL:
+        if not isinstance(raw, bool) and raw not in (0, 1):
+            raise DecodeError(
+                f"raw {raw!r} is neither 0 nor 1 for a bool (map other codes with `codes`)"
+            )
         return bool(raw) != m.invert
     value = float(raw) * m.scale + m.offset
     if not math.isfinite(value):

@@ -44,6 +44,8 @@ from crane_ctrl.sequencer.automatic_move import (
     Step,
     Transfer,
 )
+from crane_ctrl.sequencer.safety import LOST_LOAD_T
+from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["Automation"]
@@ -59,6 +61,9 @@ _ACTING_TO_DONE = {
 }
 _JOG_STATES = frozenset({PackState.IDLE, PackState.EXECUTE})
 """Machine states in which a jog mode moves the crane (reset, and start if you like, first)."""
+_DRIVES_OFF = frozenset({PackState.ABORTING, PackState.ABORTED, PackState.STOPPED,
+                        PackState.CLEARING})  # fmt: skip
+"""States in which the drives are off (brakes on): nothing moves, a load hangs on the brakes."""
 _JOB_STEPS = {
     ("collect", "lock"): JobState.READY_TO_COLLECT,
     ("deliver", "raise"): JobState.MOVING_TO_DELIVER,
@@ -78,7 +83,10 @@ class Automation:
         mode: Mode = Mode.FULLAUTOMATIC,
         mode_settings: ModeSettings | None = None,
         on_event: Callable[[dict[str, object]], None] | None = None,
+        scan_s: float = 0.05,
     ) -> None:
+        """``scan_s``: the scan period; STOP reaches STOPPED at the latest the longest ramp to
+        zero plus one scan after it was given."""
         self.params = params
         self.yard = yard
         self.queue = queue
@@ -93,6 +101,9 @@ class Automation:
         self.why_not_start: tuple[str, ...] = ()
         self._last: Snapshot | None = None
         self._now = 0.0
+        self._carried: str | None = None
+        self._resume_state: JobState | None = None
+        self._stop_s = _stop_time_s(params) + scan_s
 
     @property
     def travel_clear_below_m(self) -> float | None:
@@ -113,20 +124,69 @@ class Automation:
     # --- the operator's way in
 
     def command(self, cmd: PackCommand, now: float, reason: str = "") -> None:
-        """A PackML command; :class:`~crane_ctrl.operation.machine.CommandRefused` says why not."""
+        """A PackML command; :class:`~crane_ctrl.operation.machine.CommandRefused` says why not.
+
+        UNHOLD resumes a held move only if the crane as measured lets it (nothing still tripped,
+        the crane where it held, the load as it was); START goes on with an interrupted job the
+        same way, planned again from where the crane now stands. STOP and ABORT interrupt the
+        move where it is (STOP ramps every axis to zero, ABORT drops the drives at once)."""
+        resuming = cmd is PackCommand.START and self._interrupted_job() is not None
+        if cmd is PackCommand.UNHOLD or resuming:
+            why = self.sequencer.resume_refusals(check_jump=not resuming)
+            if why and self.machine.can(cmd):
+                raise CommandRefused(*why)
         for event in self.machine.command(cmd, now, reason):
             self._emit({"kind": "machine", **event})
-        if cmd is PackCommand.UNHOLD:
-            self.sequencer.resume(now)
+        if cmd is PackCommand.UNHOLD or resuming:
+            self.sequencer.resume(now, check_jump=not resuming)
+            self._resume_job(now)
+        if cmd in (PackCommand.STOP, PackCommand.ABORT):
+            self._interrupt(now, f"{cmd.name} by the operator" + (f": {reason}" if reason else ""))
         if cmd in (PackCommand.STOP, PackCommand.ABORT, PackCommand.HOLD):
             self.manual.stop()
 
+    def cancel(self, job_id: str, now: float, reason: str) -> None:
+        """Cancel a job: a queued one at once; the running one only when it is interrupted
+        (STOP first), and then the load stays where it is, the spreader's now (a box still
+        hanging is no longer where the yard model had it: see :attr:`carried`)."""
+        job = self.queue.get(job_id)
+        run = self.sequencer.run
+        if job.active and (run is None or not run.interrupted):
+            raise CommandRefused(
+                f"job {job_id} is running: STOP the crane first; it then stays interrupted "
+                "until resumed (START), set down, or cancelled"
+            )
+        if job.active:
+            self._drop_run(now, JobState.CANCELLED, reason)
+            return
+        self.queue.cancel(job_id, now, reason)
+        self._emit_queue()
+
+    def set_down(self, now: float) -> None:
+        """Send the interrupted job's load straight down to a legal place below it (its pick
+        place, its destination, any free place the box may stand); START then carries it out
+        and the job ends FAILED, naming where the box stands. ``CommandRefused`` says why not."""
+        run = self.sequencer.run
+        if run is None or not run.interrupted:
+            raise CommandRefused("set down needs an interrupted job: STOP the crane first")
+        self.sequencer.plan_set_down(now)
+
+    @property
+    def carried(self) -> str | None:
+        """The box a cancelled or taken-over job left hanging on the spreader, if any: the yard
+        model no longer has it in a slot, and no job starts until it is set down by hand."""
+        return self._carried
+
     def set_mode(self, mode: Mode, role: Role, now: float, user: str = "") -> None:
-        """Switch mode (only while STOPPED, IDLE or ABORTED); ``CommandRefused`` says why not."""
+        """Switch mode (only while STOPPED, IDLE or ABORTED); ``CommandRefused`` says why not.
+        To a jog mode with an interrupted job: the operator takes the load over by hand and the
+        job fails, naming that."""
         before = self.mode
         self.mode = change_mode(mode, role, self.machine.state,
                                 bypass=self.bypasses.active(now))  # fmt: skip
         self.manual.stop()
+        if not self.rules.automatic and self.sequencer.run is not None:
+            self._drop_run(now, JobState.FAILED, f"taken over in {mode.name} by {user or role}")
         if mode is not before:
             self._emit({"kind": "mode", "time": now, "from": str(before), "to": str(mode),
                         "user": user, "role": str(role)})  # fmt: skip
@@ -151,7 +211,8 @@ class Automation:
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         self._now = now
         self._last = snapshot
-        self._advance_machine(now)
+        self.sequencer.observe(snapshot, permits)
+        self._advance_machine(now, snapshot)
         self.bypasses.expire(now)
         if any(t.id == "OVERLOAD" for t in permits.active):
             self.bypasses.revoke(now, "overload trip: no bypass may help lift this load")
@@ -167,14 +228,23 @@ class Automation:
             return self._suspended(snapshot, permits, now)
         if state in (PackState.HOLDING, PackState.HELD, PackState.STOPPING):
             return self._hold(snapshot, permits, now)
+        if state in _DRIVES_OFF:
+            return Commands()
         return Commands(drives_enable=self.sequencer.run is not None)
 
-    def _advance_machine(self, now: float) -> None:
+    def _advance_machine(self, now: float, snapshot: Snapshot) -> None:
         state = self.machine.state
         held = state is PackState.HOLDING and self._held_safe()
-        quiet = state in (PackState.STOPPING, PackState.ABORTING) and self.sequencer.run is None
-        if state in _ACTING_TO_DONE or held or quiet:
+        stopped = state is PackState.STOPPING and self._stopped(now, snapshot)
+        if state in _ACTING_TO_DONE or held or stopped or state is PackState.ABORTING:
             self._machine_events(self.machine.state_complete(now))
+
+    def _stopped(self, now: float, snapshot: Snapshot) -> bool:
+        """STOPPING is done: the move held and every axis at rest, or the longest ramp to zero
+        and a scan gone by (the drives ramp whatever we see of them)."""
+        if now - self.machine.since >= self._stop_s:
+            return True
+        return self._held_safe() and snapshot.comms_ok and _at_rest(snapshot)
 
     def _by_hand(self, snapshot: Snapshot, now: float) -> Commands:
         if not snapshot.comms_ok or self.machine.state not in _JOG_STATES:
@@ -189,7 +259,8 @@ class Automation:
     def _hold(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         run = self.sequencer.run
         if run is not None and run.step is not Step.HELD:
-            self.sequencer.hold(now, "operator hold")
+            stopping = self.machine.state is PackState.STOPPING
+            self.sequencer.hold(now, "operator stop" if stopping else "operator hold")
         self.sequencer(snapshot, permits, now)
         return Commands(drives_enable=run is not None)
 
@@ -237,9 +308,69 @@ class Automation:
         self.why_not_start = tuple(start_blockers(
             job, mode=self.mode, machine_state=self.machine.state, snapshot=snapshot,
             permits=permits, spreader_size_ft=None if size is None else int(size),
-            carrying=False, yard=self.yard,
+            carrying=self._carrying(snapshot), yard=self.yard,
         ))  # fmt: skip
         return job
+
+    def _carrying(self, snapshot: Snapshot) -> bool:
+        """A box hangs on the spreader: one a job left there, or the load cell says so."""
+        load = snapshot.number("hoist.load")
+        if self._carried is not None and all_corners(snapshot, "unlocked"):
+            self._emit(
+                {
+                    "kind": "yard",
+                    "time": self._now,
+                    "container": self._carried,
+                    "event": "set down by hand: out of the yard model until placed",
+                }
+            )
+            self._carried = None
+        return self._carried is not None or (load is not None and load >= LOST_LOAD_T)
+
+    # --- interrupted jobs
+
+    def _interrupted_job(self) -> Job | None:
+        job = self.queue.active()
+        return job if job is not None and job.state is JobState.INTERRUPTED else None
+
+    def _interrupt(self, now: float, reason: str) -> None:
+        """STOP or ABORT with a job running: the move holds where it is, the job INTERRUPTED."""
+        run = self.sequencer.run
+        job = self.queue.active()
+        if run is None or job is None:
+            return
+        self.sequencer.interrupt(now, reason)
+        if job.state is not JobState.INTERRUPTED:
+            self._resume_state = job.state
+            self.queue.advance(job.id, JobState.INTERRUPTED, now, reason)
+            self._emit_queue()
+
+    def _resume_job(self, now: float) -> None:
+        job = self._interrupted_job()
+        run = self.sequencer.run
+        if job is None or run is None or run.interrupted:
+            return
+        state = self._resume_state or JobState.MOVING_TO_COLLECT
+        self.queue.advance(job.id, state, now, "resumed by the operator")
+        self._emit_queue()
+
+    def _drop_run(self, now: float, state: JobState, reason: str) -> None:
+        """End the interrupted job without the sequencer: the load stays where it is."""
+        run = self.sequencer.run
+        job = self.queue.active()
+        if run is None:
+            return
+        hanging = (
+            self._last is not None and run.delivering and not all_corners(self._last, "landed")
+        )
+        if hanging and run.step is not Step.RAISE_CLEAR:
+            self._carried = run.transfer.box.id
+            self.yard.lift(run.transfer.box.id)
+            reason += f"; container {run.transfer.box.id} hangs on the spreader"
+        self.sequencer.abandon(now, reason)
+        if job is not None:
+            self.queue.advance(job.id, state, now, reason)
+        self._emit_queue()
 
     # --- from the sequencer
 
@@ -267,3 +398,23 @@ class Automation:
     def _emit(self, event: dict[str, object]) -> None:
         if self.on_event is not None:
             self.on_event(event)
+
+
+def _stop_time_s(params: CraneParams) -> float:
+    """The longest ramp from rated speed to zero at the drives' normal deceleration, s."""
+    return max(
+        max(params.gantry_speed_empty_mps, params.gantry_speed_loaded_mps)
+        / params.gantry_decel_mps2,
+        params.trolley_speed_mps / params.trolley_decel_mps2,
+        max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps) / params.hoist_decel_mps2,
+    )
+
+
+def _at_rest(snapshot: Snapshot) -> bool:
+    return all(
+        (speed := snapshot.number(f"{axis}.speed")) is not None and abs(speed) < _STILL_MPS
+        for axis in ("gantry", "trolley", "hoist")
+    )
+
+
+_STILL_MPS = 0.01

@@ -152,16 +152,18 @@ class CraneStation:
         return job
 
     def cancel_job(self, user: User, job_id: str) -> Job:
-        job = self.queue.get(job_id)
-        if job.active:
-            raise CommandRefused(
-                f"job {job_id} is running: hold or stop the crane; the sequencer makes the "
-                "load safe and fails it"
-            )
-        job = self.queue.cancel(job_id, self.now, f"cancelled by {user.name}")
+        """Cancel a queued job, or the interrupted one (STOP first): its load stays where it
+        is, and a box left hanging blocks every job until it is set down by hand."""
+        self.automation.cancel(job_id, self.now, f"cancelled by {user.name}")
         self._operator(user, f"cancel job {job_id}")
         self._job_events()
-        return job
+        return self.queue.get(job_id)
+
+    def set_down(self, user: User) -> None:
+        """Send the interrupted job's box straight down to a legal place below it (START then
+        carries it out; the job fails naming the place)."""
+        self.automation.set_down(self.now)
+        self._operator(user, "set down the interrupted load")
 
     # --- machine state and mode
 
@@ -347,6 +349,8 @@ class CraneStation:
         elif kind == "sequence":
             subject = str(event.get("step", event.get("outcome", "")))
             self._journal("system", f"sequence {subject}", **event)
+        elif kind == "yard":
+            self._journal("system", f"container {event.get('container')}", **event)
         elif kind == "job":
             self._journal("operator", f"job {event.get('job', event.get('id', ''))}", **event)
 

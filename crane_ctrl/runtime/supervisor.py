@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from crane_ctrl.alarms.conditions import conditions, supervisor_alarms
+from crane_ctrl.alarms.conditions import conditions, details, supervisor_alarms
 from crane_ctrl.alarms.engine import AlarmSystem
 from crane_ctrl.alarms.states import AlarmEvent, AlarmView
 from crane_ctrl.clock import Clock
@@ -39,7 +39,7 @@ from crane_ctrl.links.base import Link
 from crane_ctrl.operation.machine import NEVER_BYPASSED, CommandRefused, ModeSettings
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.profile.rawtypes import field_range
-from crane_ctrl.quality import QualitySettings, SnapshotBuilder
+from crane_ctrl.quality import QualitySettings, SnapshotBuilder, crane_ranges
 from crane_ctrl.realtime import sleep_unless
 from crane_ctrl.runtime.recorder import EventSink, Recorder, record_alarm
 from crane_ctrl.snapshot import Snapshot
@@ -120,7 +120,7 @@ class Supervisor:
         self.alarms = AlarmSystem(supervisor_alarms())
         self.journal = journal
         self._recorder = Recorder(journal) if journal is not None else None
-        self._builder = SnapshotBuilder(profile.signals, self.settings.quality)
+        self._builder = self._snapshot_builder(profile)
         self._latched = LatchState()
         self._proposed = Commands()
         self._reset_requested = False
@@ -161,12 +161,17 @@ class Supervisor:
         """
         old = self.link
         self.profile, self.link = profile, link
-        self._builder = SnapshotBuilder(profile.signals, self.settings.quality)
+        self._builder = self._snapshot_builder(profile)
         self._heartbeat_modulus = _counter_modulus(profile)
         self._heartbeat %= self._heartbeat_modulus
         self._check_encoding = single_encoder(profile)
         self._guarded = set()
         return old
+
+    def _snapshot_builder(self, profile: Profile) -> SnapshotBuilder:
+        quality = self.settings.quality
+        ranges = crane_ranges(self.settings.crane, quality)
+        return SnapshotBuilder(profile.signals, quality, ranges=ranges)
 
     def set_bypass(self, interlock_id: str | None, until_s: float = 0.0) -> None:
         """Bypass one interlock until ``until_s`` (clock time), or none (``None``).
@@ -279,7 +284,7 @@ class Supervisor:
             write_failed=self._write_failed,
             drives_enabled=self._drives_enabled,
         )  # fmt: skip
-        return self.alarms.update(snapshot.time_s, now)
+        return self.alarms.update(snapshot.time_s, now, details(permits))
 
     def _drop_proposals_on_comms_loss(self, snapshot: Snapshot) -> None:
         """A lost link forgets what was asked: nothing moves again until it is asked again."""

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.sequencer.base import (
+    HANGS,
     OVERSHOOT_M,
     STILL_MPS,
     Outcome,
@@ -47,10 +48,10 @@ from crane_ctrl.sequencer.base import (
     SequencerSettings,
     Step,
     all_clean,
-    trips_of,
 )
 from crane_ctrl.sequencer.leg import LegSteps
 from crane_ctrl.sequencer.operator import OperatorSteps
+from crane_ctrl.sequencer.safety import refused_motion, unexpected_contact
 from crane_ctrl.sequencer.transfer import Transfer, all_corners, any_corner
 from crane_ctrl.sequencer.wind import WindSteps
 from crane_ctrl.site import Slot
@@ -91,9 +92,13 @@ class Sequencer(OperatorSteps, WindSteps, LegSteps):
             return Commands(drives_enable=False)
         self._permits = permits
         self._last = snapshot
-        stop = run.step is not Step.HELD and self._must_hold(snapshot, permits)
+        stop = "" if run.step is Step.HELD else self._must_hold(snapshot, permits)
         if stop and not self._wind_goes_on(run, snapshot, permits, now):
-            self.hold(now, snapshot.comms_reason or trips_of(permits))
+            self.hold(now, stop)
+        contact = self._contact(run, snapshot)
+        if contact:
+            self.hold(now, contact)  # every axis stops in this scan
+            return Commands(drives_enable=True)
         lifting = run.delivering and run.failure is None and run.step is Step.RAISE
         if lifting and snapshot.flag("lane.truck_lifted", unsafe=False):
             return self._fail_safe(run, "truck lifted with the container", now, snapshot)
@@ -111,7 +116,32 @@ class Sequencer(OperatorSteps, WindSteps, LegSteps):
             return self._finish(Outcome.FAILED, f"spreader did not telescope to {size} ft", now)
         step = getattr(self, f"_{run.step.name.lower()}")
         commands: Commands = step(run, snapshot, now)
-        return commands
+        return self._unless_refused(commands, permits, now)
+
+    def _contact(self, run: Run, snapshot: Snapshot) -> str:
+        """Unexpected contact in a step where the load or the empty spreader hangs ("" if
+        none): see :func:`~crane_ctrl.sequencer.safety.unexpected_contact`."""
+        if run.step not in HANGS:
+            return ""
+        if not run.airborne:  # contact until the leg first hangs free is its start
+            run.airborne = not unexpected_contact(snapshot, carrying=run.delivering, landing_m=None)
+            return ""
+        return unexpected_contact(
+            snapshot, carrying=run.delivering, landing_m=self._landing_in(run, run.step)
+        )
+
+    def _unless_refused(self, commands: Commands, permits: Permits, now: float) -> Commands:
+        """``commands``, or a hold if the interlocks refuse a speed they ask for: the plan and
+        the crane no longer agree (see :func:`~crane_ctrl.sequencer.safety.refused_motion`)."""
+        run = self.run
+        if run is None or run.step in (Step.HELD, Step.OPERATOR_LANDING):
+            return commands
+        landing = run.step in (Step.LOWER, Step.SET_BACK, Step.WIND_SET_DOWN)
+        refused = refused_motion(commands, permits, landing=landing)
+        if not refused:
+            return commands
+        self.hold(now, refused)
+        return Commands(drives_enable=True)
 
     def _telescope_late(self, run: Run, snapshot: Snapshot, now: float) -> bool:
         """The empty spreader still not the box's size ``telescope_timeout_s`` into the job."""

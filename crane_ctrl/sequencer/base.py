@@ -23,6 +23,12 @@ from crane_ctrl.motion.planner import XYZ, MotionLimits, hoist_reference, pendul
 from crane_ctrl.motion.rope_calibration import RopeCalibration
 from crane_ctrl.operation.machine import ModeSettings
 from crane_ctrl.operation.yard_model import YardModel
+from crane_ctrl.sequencer.safety import (
+    HeldState,
+    hold_reason,
+    resume_refusals,
+    unexpected_contact,
+)
 from crane_ctrl.sequencer.sway import SwayWatch, sway_of
 from crane_ctrl.sequencer.transfer import Transfer, all_corners, any_corner
 from crane_ctrl.signals import CORNERS
@@ -83,15 +89,6 @@ SETTLE_MARGIN_M = 0.25
 """Damping sway where the crane stands moves it a little: the path-clear height it gives the
 travel interlock covers the load's footprint grown by this, m."""
 
-STOPS = frozenset(
-    {
-        "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "WIND_STORM", "WIND_STOP", "COMMS_FAULT",
-        "LANE_NOT_CLEAR", "STORM_PINS_DOWN",
-    }
-)  # fmt: skip
-"""Trips that hold a move until an operator has looked and resumed it (wind stop: the load is
-held where it is; setting it down elsewhere would land it off any support in that wind)."""
-
 
 class Step(StrEnum):
     IDLE = "idle"
@@ -110,6 +107,15 @@ class Step(StrEnum):
     OPERATOR_LANDING = "operator landing"
     """SEMIAUTOMATIC: over the landing at the approach height, the operator jogs and confirms."""
     HELD = "held"
+
+
+HANGS = frozenset(
+    {Step.RAISE, Step.TRAVEL, Step.LOWER, Step.SETTLE, Step.OPERATOR_LANDING, Step.WIND_SET_DOWN}
+)
+"""Steps in which the load (or the empty spreader) hangs free: contact is unexpected in them,
+but at the landing they make."""
+_GROUNDED = frozenset({Step.LOCK, Step.TRIAL_LIFT, Step.SET_BACK, Step.UNLOCK, Step.RAISE_CLEAR})
+"""Steps that start with the spreader landed: the leg after them must hang free first."""
 
 
 class Outcome(StrEnum):
@@ -183,6 +189,10 @@ class Run:
     failure: str | None = None
     resume_step: Step | None = None
     hold_reason: str = ""
+    held: HeldState | None = None
+    """What the crane measured when it held: a resume checks against it."""
+    interrupted: bool = False
+    """Stopped or aborted by the operator (STOP, ABORT): resumed by START, not UNHOLD."""
     sway: SwayWatch = field(default_factory=SwayWatch)
     resettles: int = 0
     """Times this landing went back (planned again, settled a swing); reset by a resume."""
@@ -196,7 +206,12 @@ class Run:
     operator_lands: Callable[[Slot], bool] | None = None
     handover: OperatorLanding | None = None
     wind_place: SetDownPlace | None = None
-    """Where a wind stop set (or sets) the box down."""
+    """Where a wind stop (or the operator, after a stop) set or sets the box down."""
+    set_down_cause: str = "wind stop"
+    """Why the box goes down there, for the job's failure."""
+    airborne: bool = False
+    """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
+    the landing, is unexpected."""
     events: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -279,31 +294,100 @@ class SequencerBase(JobController[Run]):
         run.resume_step = self._restart_step(run)
         run.hold_reason = reason
         run.leg = None  # the rest is planned again from where the crane stops
+        if self._last is not None:
+            run.held = HeldState.of(self._last, carrying=self._carrying(run))
         if run.handover is not None:
             run.handover.jogs.clear()  # the operator asks again after the resume
         self._enter(Step.HELD, now, reason=reason)
 
-    def resume(self, now: float) -> None:
-        """Go on after a hold (the operator has seen why it held)."""
+    def observe(self, snapshot: Snapshot, permits: Permits) -> None:
+        """See this scan even when not asked for commands (the machine stopped, say), so that
+        a resume judges the crane as it is now."""
+        self._last, self._permits = snapshot, permits
         run = self.run
-        if run is not None and run.step is Step.HELD and run.resume_step is not None:
-            # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on.
-            # In a leg the load hangs unless all four pins say otherwise (one stuck pin does not)
-            last, step = self._last, run.resume_step
-            pins = all_corners if step.value in HANGING_STEPS else any_corner
-            resting = last is not None and pins(last, "landed")
-            run.resettles = 0  # the operator has looked
-            self._enter(step if resting else Step.SETTLE, now)
+        if run is not None and run.held is not None:
+            run.held = run.held.follow(snapshot)
 
-    def _must_hold(self, snapshot: Snapshot, permits: Permits) -> bool:
-        """A comms fault, a stop trip or a drive fault: hold until the operator resumes."""
-        if not snapshot.comms_ok:
-            return True
-        if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
-            return True
-        return self.settings.hold_on_trip and any(
-            t.id in STOPS and not t.fail_safe for t in permits.active
-        )
+    def abandon(self, now: float, reason: str) -> None:
+        """Forget the interrupted move without an outcome event (the caller ends the job):
+        cancelled, or taken over by hand. The load stays where it is."""
+        run = self.run
+        if run is None:
+            return
+        self._emit({"time": now, "job": run.transfer.job_id, "abandoned": reason})
+        self.run = None
+        self.travel_clear_below_m = None
+
+    def interrupt(self, now: float, reason: str) -> None:
+        """STOP or ABORT: hold where it is, to be resumed by START (planned again from where the
+        crane then is), set down, or taken over by hand."""
+        run = self.run
+        if run is None:
+            return
+        self.hold(now, reason)
+        run.interrupted = True
+
+    def resume_refusals(self, *, check_jump: bool = True) -> list[str]:
+        """Why a held move may not go on now (empty: it may, or nothing is held): see
+        :func:`crane_ctrl.sequencer.safety.resume_refusals`."""
+        run = self.run
+        if run is None or run.step is not Step.HELD:
+            return []
+        if self._last is None or self._permits is None:
+            return ["nothing read from the PLC yet"]
+        why = resume_refusals(self._last, self._permits, run.held, check_jump=check_jump)
+        step = run.resume_step
+        if run.airborne and step in HANGS:
+            carrying = self._carrying(run)
+            landing = self._landing_in(run, step)
+            contact = unexpected_contact(self._last, carrying=carrying, landing_m=landing)
+            if contact:
+                why.append(f"{contact}: check the spreader; STOP, then set it down or take it "
+                           "over in MANUAL")  # fmt: skip
+        return why
+
+    def _landing_in(self, run: Run, step: Step | None) -> float | None:
+        """The twistlock-plane height of the landing ``step`` makes, if it makes one."""
+        if step is Step.LOWER or (step is Step.SETTLE and run.resume_step is Step.LOWER):
+            return self._landing_height(run)
+        if step is Step.OPERATOR_LANDING and run.handover is not None:
+            return run.handover.landing_m
+        if step is Step.WIND_SET_DOWN and run.wind_place is not None:
+            return run.wind_place.landing_m
+        return None
+
+    def resume(self, now: float, *, check_jump: bool = True) -> list[str]:
+        """Go on after a hold (the operator has seen why it held), planned again from where
+        the crane is; what keeps it held instead (empty: it goes on)."""
+        run = self.run
+        if run is None or run.step is not Step.HELD or run.resume_step is None:
+            return []
+        why = self.resume_refusals(check_jump=check_jump)
+        if why:
+            return why
+        # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on.
+        # In a leg the load hangs unless all four pins say otherwise (one stuck pin does not)
+        last, step = self._last, run.resume_step
+        pins = all_corners if step.value in HANGING_STEPS else any_corner
+        resting = last is not None and pins(last, "landed")
+        run.resettles = 0  # the operator has looked
+        run.interrupted, run.held = False, None
+        self._enter(step if resting else Step.SETTLE, now)
+        return []
+
+    def _must_hold(self, snapshot: Snapshot, permits: Permits) -> str:
+        """Why the move must hold now ("" if it need not): comms, a drive fault, a stop trip
+        (:func:`~crane_ctrl.sequencer.safety.hold_reason`)."""
+        why = hold_reason(snapshot, permits)
+        if why and not self.settings.hold_on_trip and snapshot.comms_ok:
+            faulted = any(snapshot.flag(f"{a}.fault", unsafe=True) for a in AXES)
+            return why if faulted else ""
+        return why
+
+    @staticmethod
+    def _carrying(run: Run) -> bool:
+        """A box hangs on (or is locked to) the spreader in this step."""
+        return run.delivering and run.step not in (Step.UNLOCK, Step.RAISE_CLEAR)
 
     @staticmethod
     def _restart_step(run: Run) -> Step:
@@ -320,6 +404,8 @@ class SequencerBase(JobController[Run]):
         run = self.run
         assert run is not None
         landing_on = run.step is Step.TRAVEL and step is Step.LOWER
+        if step in _GROUNDED:
+            run.airborne = False
         run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
         run.stalled_since, run.released = None, False
         if step not in (Step.TRAVEL, Step.LOWER):
@@ -343,6 +429,8 @@ class SequencerBase(JobController[Run]):
         return Commands(drives_enable=True)
 
     def _held(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        if run.held is not None:
+            run.held = run.held.follow(snapshot)
         return Commands(drives_enable=True)
 
     def _calm(
@@ -431,10 +519,6 @@ class SequencerBase(JobController[Run]):
 
     def _hand_over(self, run: Run, z: float, landing: float, now: float) -> Commands:
         raise NotImplementedError
-
-
-def trips_of(permits: Permits) -> str:
-    return "; ".join(str(t) for t in permits.active if t.id in STOPS and not t.fail_safe)
 
 
 def not_landed_why(snapshot: Snapshot | None, landing_m: float, s: SequencerSettings) -> str:

@@ -25,12 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from crane_ctrl.commands import AXES, Commands
+from crane_ctrl.errors import CommandRefused
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import hoist_reference
 from crane_ctrl.operation.yard_model import Box, Obstacle, YardModel
 from crane_ctrl.sequencer.base import (
     OVERTRAVEL_M,
-    STOPS,
     WIND_STEPS,
     Run,
     SequencerBase,
@@ -38,6 +38,7 @@ from crane_ctrl.sequencer.base import (
     not_landed_why,
     position_of,
 )
+from crane_ctrl.sequencer.safety import STOPS
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.site import CONTAINER_WIDTH_M, Slot, container_length_m
@@ -149,6 +150,28 @@ class WindSteps(SequencerBase):
         self._enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it down on {place.slot}")
         return True
 
+    def plan_set_down(self, now: float) -> None:
+        """The operator sends the held (interrupted) box straight down to a legal place below
+        it; it goes there when the move resumes. ``CommandRefused`` if no such place is there."""
+        run, snapshot = self.run, self._last
+        if run is None or run.step is not Step.HELD or snapshot is None:
+            raise CommandRefused("set down needs a held or interrupted job")
+        if not (run.delivering and all_corners(snapshot, "locked")):
+            raise CommandRefused("no box hangs on the spreader to set down")
+        pos, sway = position_of(snapshot), sway_of(snapshot) or (0.0, 0.0)
+        if pos is None:
+            raise CommandRefused("the crane's position is not known: take it over in MANUAL")
+        load = (pos[0] + sway[0], pos[1] + sway[1])
+        place = set_down_place(self.yard, run.transfer.box, load, self._wind_tolerance_m)
+        if place is None:
+            raise CommandRefused(
+                f"no place where the box may stand straight below it ({load[0]:.2f}, "
+                f"{load[1]:.2f}): resume the job, or take it over in MANUAL"
+            )
+        run.wind_place, run.set_down_cause = place, "set down by the operator"
+        run.resume_step = Step.WIND_SET_DOWN
+        self._emit({"time": now, "job": run.transfer.job_id, "set_down": str(place.slot)})
+
     @property
     def _wind_tolerance_m(self) -> float:
         """How far off a place the hanging box may be to go down onto it: half the stacking
@@ -156,12 +179,14 @@ class WindSteps(SequencerBase):
         return self.params.stacking_tolerance_m / 2
 
     def _stops(self, permits: Permits) -> set[str]:
-        return {t.id for t in permits.active if t.id in STOPS and not t.fail_safe}
+        return {t.id for t in permits.active if t.id in STOPS and not t.bypassed}
 
     def _wind_set_down(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
         """Lower straight down onto the place below (creep over the last of it); landed there,
         record it and unlock; the load swung off the place, or no landing: hold."""
         place, pos, sway = run.wind_place, position_of(snapshot), sway_of(snapshot)
+        if sway is None and run.set_down_cause != "wind stop":
+            sway = (0.0, 0.0)  # no sway sensor: the crane's position is the best there is
         if place is None or pos is None or sway is None:
             self.hold(now, "wind stop: the load cannot be watched: held where it hangs")
             return Commands(drives_enable=True)
@@ -196,6 +221,7 @@ class WindSteps(SequencerBase):
             return Commands(drives_enable=True)
         self.yard.move(run.transfer.box.id, place.slot)  # it stands there now
         mine = " (its destination)" if place.slot == run.transfer.to else ""
-        run.failure = f"wind stop: container {run.transfer.box.id} set down on {place.slot}{mine}"
+        box = run.transfer.box.id
+        run.failure = f"{run.set_down_cause}: container {box} set down on {place.slot}{mine}"
         self._enter(Step.UNLOCK, now, reason=run.failure)
         return Commands(drives_enable=True)

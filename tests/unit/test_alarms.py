@@ -830,12 +830,10 @@ def test_base_definitions_suppress_link_consequences_by_the_link() -> None:
     assert set(base) == {
         "LINK_DOWN",
         "PLC_HEARTBEAT_FROZEN",
-        "SIGNAL_QUALITY",
         "WIND_PREALARM",
         "PLC_FAULT_CODE",
         "SCAN_OVERRUN",
     }
-    assert "LINK_DOWN" in base["SIGNAL_QUALITY"].suppressed_by
     assert "LINK_DOWN" in base["PLC_HEARTBEAT_FROZEN"].suppressed_by
     assert (base["WIND_PREALARM"].priority, base["SCAN_OVERRUN"].priority) == (
         Priority.MEDIUM,
@@ -873,7 +871,7 @@ def test_interlock_alarms_are_suppressed_while_comms_cannot_be_trusted() -> None
 def test_link_loss_annunciates_only_the_link_as_first_out() -> None:
     system = AlarmSystem(alarm_catalogue(INTERLOCKS))
     # Bad data: every interlock trips on its unsafe value in the same scan as the link alarm.
-    everything = {i: True for i, _, _ in INTERLOCKS} | {"LINK_DOWN": True, "SIGNAL_QUALITY": True}
+    everything = {i: True for i, _, _ in INTERLOCKS} | {"LINK_DOWN": True}
     system.update(0.0, everything)
     system.update(5.0, {})
     assert [v.id for v in system.annunciated()] == ["LINK_DOWN"]

@@ -325,9 +325,20 @@ def test_invert_writes_the_opposite_raw_value() -> None:
     assert to_raw(False, mapping(type="int16", invert=True), ESTOP_OK) == 1
 
 
-def test_bool_in_a_whole_integer_register_is_true_for_any_nonzero_value() -> None:
+def test_bool_in_a_whole_integer_register_reads_0_or_1_and_anything_else_is_a_decode_error() -> (
+    None
+):
     m = mapping(type="int16")
-    assert to_engineering(-7, m, ESTOP_OK) is True
+    assert to_engineering(1, m, ESTOP_OK) is True
+    assert to_engineering(0, m, ESTOP_OK) is False
+    for raw in (2, -7, -1, 1.5, float("nan")):  # issue 14: plc.estop_ok = 2 let motion go on
+        with pytest.raises(DecodeError, match=r"neither 0 nor 1 for a bool"):
+            to_engineering(raw, m, ESTOP_OK)
+
+
+def test_bool_with_other_codes_needs_a_value_map() -> None:
+    m = mapping(type="int16", map={"0": False, "-1": True})
+    assert to_engineering(-1, m, ESTOP_OK) is True
     assert to_engineering(0, m, ESTOP_OK) is False
 
 

@@ -115,6 +115,9 @@ CASES = [
     ("COMMS_FAULT", None, "comms fault: link down",
      "All motion stops while the data from the PLC cannot be trusted (link down, data stale or PLC heartbeat frozen).",
      ALL_MOTIONS),
+    ("SIGNAL_QUALITY", {"env.wind": Quality.BAD}, "env.wind is bad",
+     "All motion stops at once while any signal from the PLC is bad: undecodable, or a value no sensor on this crane can show (NaN, a bool reading 2, a position off the travel).",
+     ALL_MOTIONS),
     ("ESTOP", {"plc.estop_ok": False}, "emergency-stop chain open",
      "All motion stops while the emergency-stop chain is open.", ALL_MOTIONS),
     ("NOT_REMOTE", {"plc.remote": False}, "PLC not in remote mode",
@@ -354,6 +357,15 @@ def test_needed_signal_not_good_counts_as_unsafe_and_says_so(
     if interlock_id == "SLACK_ROPE" and signal != "hoist.slack_rope":
         changes["hoist.slack_rope"] = Quality.MISSING  # the pins count only when it is unmapped
     permits = evaluate(snap(changes), SETTINGS, NO_LATCHES)
+    if quality is Quality.BAD:  # bad data is SIGNAL_QUALITY's, never a wind storm or overload
+        assert f"{signal} is bad" not in " ".join(
+            t.reason for t in permits.active if t.id != "SIGNAL_QUALITY"
+        )
+        trip = next(t for t in permits.active if t.interlock.id == "SIGNAL_QUALITY")
+        assert f"{signal} is bad" in trip.reason
+        assert permits.blocked == ALL_MOTIONS
+        assert not trip.latched
+        return
     trip = next(t for t in permits.active if t.interlock.id == interlock_id)
     assert f"{signal} is {quality}" in trip.reason
     assert trip.fail_safe
@@ -441,6 +453,8 @@ def test_latched_interlock_whose_signal_goes_bad_is_not_reset() -> None:
     assert trip.latched
     assert trip.fail_safe
     assert not trip.cause_gone
+    assert "env.wind bad: cause unseen" in trip.reason
+    assert blind.blocked == ALL_MOTIONS  # SIGNAL_QUALITY meanwhile
 
 
 def test_non_latching_interlock_clears_by_itself() -> None:

@@ -183,10 +183,10 @@ def test_the_sequencer_moves_a_job_through_the_tic_states_to_done() -> None:
         (J.QUEUED, J.FAILED, "job J1 cannot go from QUEUED to FAILED (next: MOVING_TO_COLLECT, CANCELLED)"),
         (J.MOVING_TO_COLLECT, J.MOVING_TO_DELIVER,
          "job J1 cannot go from MOVING_TO_COLLECT to MOVING_TO_DELIVER "
-         "(next: READY_TO_COLLECT, FAILED, CANCELLED)"),
+         "(next: READY_TO_COLLECT, INTERRUPTED, FAILED, CANCELLED)"),
         (J.READY_TO_COLLECT, J.MOVING_TO_COLLECT,
          "job J1 cannot go from READY_TO_COLLECT to MOVING_TO_COLLECT "
-         "(next: MOVING_TO_DELIVER, FAILED, CANCELLED)"),
+         "(next: MOVING_TO_DELIVER, INTERRUPTED, FAILED, CANCELLED)"),
         (J.DONE, J.FAILED, "job J1 cannot go from DONE to FAILED (next: none)"),
     ],
 )  # fmt: skip

@@ -88,11 +88,15 @@ def test_snapshot_holds_every_status_signal_and_counts_the_scans() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "why"),
     [
-        ("env.wind", 250.0, "implausible 250.0 (plausible: 0 to 100 m/s)"),
-        ("env.wind", float("nan"), "implausible nan (plausible: 0 to 100 m/s)"),
-        ("spreader.size", 33, "implausible 33 (plausible: one of 0, 20, 40, 45)"),
-        ("hoist.load", -25.0, "implausible -25.0 (plausible: -20 to 150 t)"),
-        ("plc.remote", 1, "implausible 1 (plausible: true or false)"),
+        ("env.wind", 250.0, "env.wind = 250.0 is implausible (plausible: 0 to 100 m/s)"),
+        ("env.wind", float("nan"), "env.wind = nan is implausible (plausible: 0 to 100 m/s)"),
+        (
+            "spreader.size",
+            33,
+            "spreader.size = 33 is implausible (plausible: one of 0, 20, 40, 45)",
+        ),
+        ("hoist.load", -25.0, "hoist.load = -25.0 is implausible (plausible: -20 to 150 t)"),
+        ("plc.remote", 1, "plc.remote = 1 is implausible (plausible: true or false)"),
     ],
 )
 def test_implausible_value_is_bad_keeping_the_last_good_value_and_its_time(
@@ -108,7 +112,7 @@ def test_implausible_value_is_bad_keeping_the_last_good_value_and_its_time(
 def test_implausible_value_before_any_good_one_is_bad_without_a_value() -> None:
     snapshot = builder().update(read(1, {"env.wind": -1.0}), 0.0)
     assert snapshot.reading("env.wind") == Reading(
-        None, Quality.BAD, None, "implausible -1.0 (plausible: 0 to 100 m/s)"
+        None, Quality.BAD, None, "env.wind = -1.0 is implausible (plausible: 0 to 100 m/s)"
     )
 
 
@@ -117,7 +121,8 @@ def test_problem_reported_by_the_link_is_bad_with_that_reason_and_the_last_good_
     b.update(read(1, {"hoist.load": 12.5}), 0.0)
     why = "Modbus exception 2 reading input 12..13"
     snapshot = b.update(read(2, hoist_load=why), 0.05)
-    assert snapshot.reading("hoist.load") == Reading(12.5, Quality.BAD, 0.0, why)
+    reason = f"hoist.load unreadable: {why}"
+    assert snapshot.reading("hoist.load") == Reading(12.5, Quality.BAD, 0.0, reason)
 
 
 def test_mapped_signal_absent_from_a_good_read_without_a_reason_is_bad() -> None:
@@ -125,7 +130,7 @@ def test_mapped_signal_absent_from_a_good_read_without_a_reason_is_bad() -> None
     del values["env.wind"]
     snapshot = builder().update(ReadResult(True, values), 0.0)
     assert snapshot.reading("env.wind") == Reading(
-        None, Quality.BAD, None, "not in the read result"
+        None, Quality.BAD, None, "env.wind unreadable: not in the read result"
     )
 
 
@@ -350,11 +355,11 @@ def test_heartbeat_frozen_during_missed_reads_is_still_detected() -> None:
     [
         (
             read(1.5),
-            "plc.heartbeat is bad: implausible 1.5 (plausible: -2.14748e+09 to 4.29497e+09)",
+            "plc.heartbeat is bad: plc.heartbeat = 1.5 is implausible (plausible: -2.14748e+09 to 4.29497e+09)",
         ),
         (
             read(9, plc_heartbeat="undecodable uint16 at input 20"),
-            "plc.heartbeat is bad: undecodable uint16 at input 20",
+            "plc.heartbeat is bad: plc.heartbeat unreadable: undecodable uint16 at input 20",
         ),
     ],
 )

@@ -1,0 +1,199 @@
+"""When an automatic move must stop and hold, and when it may go on again. Pure.
+
+The interlocks block motion scan by scan; this is what the move does about it. Any of these,
+seen in a step that moves the crane, makes the move hold in that same scan (every reference 0)
+with the reason, and it stays held until an operator resumes it, whatever clears meanwhile:
+
+* a stop trip (:data:`STOPS`): comms, bad data (SIGNAL_QUALITY), e-stop, wind, the lane ...;
+  whether it showed an unsafe value or only could not be trusted;
+* a drive fault;
+* **unexpected contact** (:func:`unexpected_contact`): slack ropes, a landing pin pressed, or
+  (carrying) the load gone from the load cell, anywhere but at the landing the move is making:
+  the load or the spreader rests on something the yard model does not know;
+* a **refused motion** (:func:`refused_motion`): the interlocks refused a speed the move asked
+  for; the plan and the crane no longer agree, so the move does not wait for them to agree
+  again by themselves.
+
+A resume (:func:`resume_refusals`) first checks the crane as measured against the hold: nothing
+still tripped, the crane where it stopped (within :data:`RESUME_JUMP_M`), the twistlocks as they
+were, the load still there; the move is then planned again from where the crane is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from crane_ctrl.commands import AXES, Commands
+from crane_ctrl.interlocks.evaluate import Motion, Permits
+from crane_ctrl.motion.planner import XYZ
+from crane_ctrl.sequencer.transfer import all_corners, any_corner
+from crane_ctrl.signals import CORNERS
+from crane_ctrl.snapshot import Snapshot
+
+__all__ = [
+    "LANDING_ZONE_M",
+    "LOST_LOAD_T",
+    "RESUME_JUMP_M",
+    "STOPS",
+    "HeldState",
+    "hold_reason",
+    "refused_motion",
+    "resume_refusals",
+    "unexpected_contact",
+]
+
+STOPS = frozenset(
+    {
+        "COMMS_FAULT", "SIGNAL_QUALITY", "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "WIND_STORM",
+        "WIND_STOP", "LANE_NOT_CLEAR", "STORM_PINS_DOWN",
+    }
+)  # fmt: skip
+"""Trips that hold a move until an operator has looked and resumed it."""
+
+LANDING_ZONE_M = 0.25
+"""Contact this far above the planned landing height (or lower) is the landing, m: the landing
+height tolerance (0.15 m) and the hoist's own tolerance."""
+LOST_LOAD_T = 1.0
+"""A carried box weighing less than this has come to rest on something (or is gone), t: the
+lightest container (an empty 20 ft, about 2.2 t) weighs more; the load cell's noise far less."""
+STILL_MPS = 0.01
+"""An axis slower than this is still, m/s."""
+RESUME_JUMP_M = 0.5
+"""The crane further than this from where it held has been moved (by hand, or the data lies):
+the move does not resume by itself from there, m."""
+
+_AXIS_MOTIONS = (
+    ("gantry", Motion.GANTRY_FWD, Motion.GANTRY_REV),
+    ("trolley", Motion.TROLLEY_FWD, Motion.TROLLEY_REV),
+    ("hoist", Motion.HOIST_UP, Motion.HOIST_DOWN),
+)
+_LANDING_TRIPS = frozenset({"SLACK_ROPE", "LIMIT_HOIST_DOWN"})
+"""What may stop lowering at a landing without anything being wrong: the load is down."""
+
+
+def hold_reason(snapshot: Snapshot, permits: Permits) -> str:
+    """Why a moving automatic move must hold now ("" if it need not): comms, a stop trip
+    (observed or not trusted), a drive fault."""
+    if not snapshot.comms_ok:
+        return f"comms fault: {snapshot.comms_reason}"
+    faulted = [axis for axis in AXES if snapshot.flag(f"{axis}.fault", unsafe=True)]
+    if faulted:
+        return f"drive fault: {', '.join(faulted)}"
+    stops = [str(t) for t in permits.active if t.id in STOPS and not t.bypassed]
+    return "; ".join(stops)
+
+
+def unexpected_contact(snapshot: Snapshot, *, carrying: bool, landing_m: float | None) -> str:
+    """Why the load (``carrying``) or the empty spreader is resting on something ("" if it is
+    not): slack ropes, a landing pin pressed, or a carried load gone light. ``landing_m``: the
+    twistlock-plane height of the landing the move is making now (``None``: none), where
+    contact is the point."""
+    z = snapshot.number("hoist.position")
+    if landing_m is not None and (z is None or z <= landing_m + LANDING_ZONE_M):
+        return ""
+    where = "" if z is None else f" at {z:.2f} m"
+    what = "the load" if carrying else "the empty spreader"
+    signs = list(_contact_signs(snapshot, carrying))
+    if not signs:
+        return ""
+    planned = "" if landing_m is None else f", {landing_m:.2f} m planned"
+    return f"unexpected contact: {what} rests on something{where}{planned} ({'; '.join(signs)})"
+
+
+def _contact_signs(snapshot: Snapshot, carrying: bool) -> Iterable[str]:
+    if snapshot.flag("hoist.slack_rope", unsafe=False):
+        yield "ropes slack"
+    pressed = [c for c in CORNERS if snapshot.flag(f"spreader.landed_{c}", unsafe=False)]
+    if pressed:
+        yield f"landing pin {', '.join(map(str, pressed))} pressed"
+    load = snapshot.number("hoist.load")
+    if carrying and load is not None and load < LOST_LOAD_T:
+        yield f"load {load:.2f} t < {LOST_LOAD_T:g} t"
+
+
+def refused_motion(commands: Commands, permits: Permits, *, landing: bool) -> str:
+    """The first speed asked for that the interlocks refuse, in words ("" if none).
+    ``landing``: lowering into the landing, where slack ropes or the lower limit stopping the
+    hoist is the landing itself."""
+    for axis, forward, reverse in _AXIS_MOTIONS:
+        ref = commands.speed(axis)
+        if ref == 0.0:
+            continue
+        motion = forward if ref > 0.0 else reverse  # (NaN counts as forward)
+        if math.isnan(ref):
+            motion = forward if forward in permits.blocked else reverse
+        trips = permits.why_not(motion)
+        if not trips:
+            continue
+        if landing and motion is Motion.HOIST_DOWN and {t.id for t in trips} <= _LANDING_TRIPS:
+            continue
+        why = "; ".join(str(t) for t in trips)
+        return f"{motion} {ref:+.2f} m/s refused: {why}"
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldState:
+    """What the crane measured when the move held: a resume compares against it."""
+
+    position: XYZ | None
+    locked: bool
+    """All four twistlocks locked and none unlocked."""
+    carrying: bool
+    """A box hung on the spreader."""
+    at_rest: bool = False
+    """The crane had come to rest after the hold: the position is where it stopped. Until then
+    it follows the crane as it ramps (or brakes) to a stop."""
+
+    def follow(self, snapshot: Snapshot) -> HeldState:
+        """Where the crane comes to rest after the hold: followed until every axis is still,
+        then kept (a later move is the crane being moved while held)."""
+        if self.at_rest:
+            return self
+        now = HeldState.of(snapshot, carrying=self.carrying)
+        still = snapshot.comms_ok and all(
+            (v := snapshot.number(f"{a}.speed")) is not None and abs(v) < STILL_MPS for a in AXES
+        )
+        position = now.position if now.position is not None else self.position
+        return HeldState(position, self.locked, self.carrying, at_rest=still)
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, *, carrying: bool) -> HeldState:
+        x, y, z = (snapshot.number(f"{a}.position") for a in AXES)
+        position = None if x is None or y is None or z is None else (x, y, z)
+        locked = all_corners(snapshot, "locked") and not any_corner(snapshot, "unlocked")
+        return cls(position, locked, carrying)
+
+
+def resume_refusals(
+    snapshot: Snapshot, permits: Permits, held: HeldState | None, *, check_jump: bool = True
+) -> list[str]:
+    """Why the move may not resume now (empty: it may): the cause of a stop still there, bad
+    data, the crane moved since it held (``check_jump``), the twistlocks or the load changed."""
+    why = []
+    cause = hold_reason(snapshot, permits)
+    if cause:
+        why.append(f"still: {cause}")
+    if held is None:
+        return why
+    now = HeldState.of(snapshot, carrying=held.carrying)
+    if check_jump and held.position is not None:
+        if now.position is None:
+            why.append("the crane's position is not known")
+        else:
+            jump = max(abs(a - b) for a, b in zip(now.position, held.position, strict=True))
+            if jump > RESUME_JUMP_M:
+                why.append(
+                    f"the crane is {jump:.2f} m from where it held (more than "
+                    f"{RESUME_JUMP_M:g} m): it was moved, or its data is wrong; check it, then "
+                    "stop and take it over in MANUAL or set the load down"
+                )
+    if held.locked and not now.locked:
+        why.append("the twistlocks were locked at the hold and are not all locked now")
+    load = snapshot.number("hoist.load")
+    hanging = not any_corner(snapshot, "landed")
+    if held.carrying and hanging and (load is None or load < LOST_LOAD_T):
+        why.append(f"the box is no longer on the load cell (load {load!r} t)")
+    return why
