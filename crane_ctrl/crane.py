@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["AntiSway", "CraneParams"]
 
@@ -149,9 +149,13 @@ class CraneParams(BaseModel):
     """Wind stop: finish nothing new, put the load down, stop (3-s gust), m/s (A)."""
     wind_storm_mps: float = Field(default=25.0, gt=0)
     """Storm: storm pins in (3-s gust), m/s (A)."""
-    wind_stop_reaction: Literal["hold", "set_down"] = "hold"
-    """A wind stop with a box hanging: hold it where it is (the operator decides), or set it
-    down straight below where it may legally stand (travel is blocked by the wind stop)."""
+    wind_stop_reaction: Literal["secure", "raise_clear"] = "secure"
+    """A wind stop with a load hanging (travel is blocked): ``secure`` sets it down straight
+    below if it hangs within reach over a place where it may legally stand (its pick place just
+    after lift-off, its destination), else raises it until its swing envelope clears every
+    neighbour and holds; ``raise_clear`` never sets down by itself. Never is a hanging load held
+    where its swing can reach another box or vehicle. The old values ``set_down`` and ``hold``
+    read as ``secure`` and ``raise_clear``."""
     air_density_kgpm3: float = Field(default=1.225, gt=0)
     """Air density for the wind load on the suspended load, kg/m^3."""
     wind_drag_coefficient: float = Field(default=1.2, gt=0)
@@ -191,6 +195,12 @@ class CraneParams(BaseModel):
     def overload_trip_t(self) -> float:
         """Load cell reading above which hoisting up is blocked, t."""
         return self.swl_t * self.overload_trip_fraction
+
+    @field_validator("wind_stop_reaction", mode="before")
+    @classmethod
+    def _old_wind_reaction(cls, value: object) -> object:
+        """The names before issue 14: ``set_down`` is ``secure``; ``hold`` raises clear first."""
+        return {"set_down": "secure", "hold": "raise_clear"}.get(str(value), value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

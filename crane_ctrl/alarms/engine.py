@@ -414,6 +414,7 @@ COMMS_FAULT = "COMMS_FAULT"
 _INTERLOCK_SUPPRESSION: Mapping[str, frozenset[str]] = {
     "DRIVE_FAULT": frozenset({"ESTOP"}),
     "WIND_STOP": frozenset({"WIND_STORM"}),
+    "WIND_NO_LIFT": frozenset({"WIND_STOP", "WIND_STORM"}),
 }
 """Design relations among interlocks: the alarm on the left means nothing while one on the
 right is active (an open e-stop chain takes the drives' ready; a storm is above the stop)."""

@@ -326,7 +326,18 @@ def _wind_stop_blocks(settings: InterlockSettings) -> frozenset[Motion]:
     return ALL_MOTIONS
 
 
-_WIND_STOP_BLOCKS = TRAVEL | {Motion.HOIST_UP, Motion.LOCK, Motion.TELESCOPE}
+_WIND_STOP_BLOCKS = TRAVEL | {Motion.LOCK, Motion.TELESCOPE}
+
+
+def _wind_lift(snapshot: Snapshot, settings: InterlockSettings, context: Context) -> Cause | None:
+    """Wind at the stop limit and something on its support under the spreader."""
+    wind = _wind_over(lambda s: s.wind_stop_mps, "stop")(snapshot, settings, context)
+    if wind is None:
+        return None
+    pins = _check_flags(snapshot, _ANY_PIN_PRESSED)
+    if pins is None:
+        return None
+    return Cause(f"{wind.text}; {pins.text}", observed=wind.observed and pins.observed)
 
 
 def _overload(snapshot: Snapshot, settings: InterlockSettings, context: Context) -> Cause | None:
@@ -518,15 +529,25 @@ CATALOGUE: tuple[Interlock, ...] = (
     ),
     Interlock(
         "WIND_STOP",
-        "At the wind stop limit the crane starts nothing new: travel, hoisting up, locking and "
-        "telescoping stop; only putting the load down (lowering, unlocking) stays allowed, "
-        "if the settings permit it.",
+        "At the wind stop limit the crane starts nothing new: travel, locking and telescoping "
+        "stop; a hanging load may only go straight down onto a place below it, or straight up "
+        "clear of its neighbours, and unlocking stays allowed, if the settings permit it.",
         _WIND_STOP_BLOCKS,
         True,
         f"{OPERATOR_RESET} (the wind below the stop limit)",
         ("env.wind",),
         _wind_over(lambda s: s.wind_stop_mps, "stop"),
         settings_blocks=_wind_stop_blocks,
+    ),
+    Interlock(
+        "WIND_NO_LIFT",
+        "At the wind stop limit nothing is lifted off its support: hoisting up stops while a "
+        "landing pin is pressed.",
+        frozenset({Motion.HOIST_UP}),
+        True,
+        f"{OPERATOR_RESET} (the wind below the stop limit)",
+        ("env.wind", *_names(_ANY_PIN_PRESSED)),
+        _wind_lift,
     ),
     Interlock(
         "LANE_NOT_CLEAR",

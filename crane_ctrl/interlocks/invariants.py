@@ -8,7 +8,10 @@ check, so a test or a test rig can hold the interlocks to account scan by scan:
 - no hoist up with a mixed (or unknown) twistlock state, nor above the overload trip (110 % SWL);
 - nothing moves with a comms fault, the e-stop chain open, the PLC not in remote, its watchdog
   tripped, a drive faulted or not ready, or the wind at the storm limit;
-- at the wind stop limit only lowering and unlocking (as the interlock settings allow);
+- at the wind stop limit no travel, locking or telescoping, and nothing lifted off its support
+  (a landing pin pressed or unknown); lowering, unlocking and raising a hanging load only (as the
+  interlock settings allow);
+- no motion with any signal's data bad (undecodable or implausible);
 - no motion toward an operated limit;
 - the PLC's commands change only to what the supervisor wrote (:func:`plc_mismatch`).
 
@@ -129,6 +132,7 @@ def _stops(s: Snapshot, limits: InterlockSettings) -> list[str]:
             is_false(s, f"{a}.fault") and is_true(s, f"{a}.ready") for a in AXES
         ),
         "the wind at the storm limit": wind is None or wind >= limits.wind_storm_mps,
+        "bad data": any(r.quality is Quality.BAD for r in s.readings.values()),
     }
     return [why for why, on in stops.items() if on]
 
@@ -144,8 +148,11 @@ def _wind_stop(
     if wind is not None and wind < limits.wind_stop_mps:
         return []
     broken: list[str] = []
-    if speeds["gantry"] or speeds["trolley"] or speeds["hoist"] > 0.0 or c.lock:
-        broken.append(f"travel, hoist up or lock written with the wind at {wind} m/s")
+    if speeds["gantry"] or speeds["trolley"] or c.lock:
+        broken.append(f"travel or lock written with the wind at {wind} m/s")
+    supported = any(not is_false(s, f"spreader.landed_{c}") for c in CORNERS)
+    if speeds["hoist"] > 0.0 and supported:
+        broken.append(f"a load lifted off its support with the wind at {wind} m/s")
     allowed = limits.wind_stop_allows_lowering
     if c.size_ref is not None or (not allowed and (moving or c.unlock)):
         broken.append(f"motion written with the wind at {wind} m/s")

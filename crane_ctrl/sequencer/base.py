@@ -74,7 +74,9 @@ OVERSHOOT_M = 0.05
 WIND_STEPS = frozenset({"wind set down", "unlock", "raise clear"})
 """Steps that go on in a wind stop once the box is being set down below it (by their values)."""
 
-HANGING_STEPS = frozenset({"raise", "travel", "lower", "operator landing", "wind set down"})
+HANGING_STEPS = frozenset(
+    {"raise", "travel", "lower", "operator landing", "wind set down", "wind raise clear"}
+)
 """Steps in which the load hangs from the ropes (by their values)."""
 REPLAN_M = 0.15
 """A landing this far off its goal (either direction) is not trimmed but planned again, m: the
@@ -104,14 +106,19 @@ class Step(StrEnum):
     SETTLE = "settle sway"
     WIND_SET_DOWN = "wind set down"
     """At the wind stop, the box lowered straight down onto a legal place below it."""
+    WIND_RAISE = "wind raise clear"
+    """At the wind stop, the load raised until its swing envelope clears every neighbour."""
     OPERATOR_LANDING = "operator landing"
     """SEMIAUTOMATIC: over the landing at the approach height, the operator jogs and confirms."""
     HELD = "held"
 
 
 HANGS = frozenset(
-    {Step.RAISE, Step.TRAVEL, Step.LOWER, Step.SETTLE, Step.OPERATOR_LANDING, Step.WIND_SET_DOWN}
-)
+    {
+        Step.RAISE, Step.TRAVEL, Step.LOWER, Step.SETTLE, Step.OPERATOR_LANDING,
+        Step.WIND_SET_DOWN, Step.WIND_RAISE,
+    }
+)  # fmt: skip
 """Steps in which the load (or the empty spreader) hangs free: contact is unexpected in them,
 but at the landing they make."""
 _GROUNDED = frozenset({Step.LOCK, Step.TRIAL_LIFT, Step.SET_BACK, Step.UNLOCK, Step.RAISE_CLEAR})
@@ -166,9 +173,10 @@ class SequencerSettings:
     """A jog stops this long after the operator last asked for it (dead-man), s."""
     approach_m: float = APPROACH_M
     """Where the operator lands, the sequencer hands over this far above the landing, m."""
-    on_wind_stop: Literal["hold", "set_down"] = "hold"
-    """A wind stop with the box hanging: hold it there, or set it down where it may legally
-    stand straight below it (travel is blocked; see :mod:`crane_ctrl.sequencer.wind`)."""
+    on_wind_stop: Literal["secure", "raise_clear"] = "secure"
+    """A wind stop with a load hanging: set it down below if it may stand there, else raise it
+    clear of its neighbours (``secure``), or always raise it clear (``raise_clear``); then hold
+    (see :mod:`crane_ctrl.sequencer.wind`)."""
 
 
 @dataclass
@@ -209,6 +217,10 @@ class Run:
     """Where a wind stop (or the operator, after a stop) set or sets the box down."""
     set_down_cause: str = "wind stop"
     """Why the box goes down there, for the job's failure."""
+    wind_target_m: float = 0.0
+    """Where a wind stop raises the load to: its swing envelope clears every neighbour, m."""
+    wind_envelope_m: float = 0.0
+    """How far the load may swing in that wind, as last predicted, m."""
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""
@@ -395,7 +407,7 @@ class SequencerBase(JobController[Run]):
         goes on landing: the load is over its goal)."""
         if run.step is Step.SETTLE:  # a stop while settling: go on with what settling was for
             return run.resume_step or Step.RAISE
-        if run.step is Step.WIND_SET_DOWN:  # resumed, the wind is gone: deliver after all
+        if run.step in (Step.WIND_SET_DOWN, Step.WIND_RAISE):  # resumed: deliver after all
             run.wind_place = None
             return Step.RAISE
         return Step.RAISE if run.step is Step.TRAVEL else run.step

@@ -45,8 +45,6 @@ def test_with_the_wind_stop_interlock_disabled_the_wind_scenario_fails_and_says_
     assert first is not None
     assert first.what == "no safety invariant broken at any scan"
     assert "written with the wind at 22.0 m/s" in first.seen
-    stop = next(s for w, s in failed.items() if w.startswith("within 0.5 s after fault 1 (wind)"))
-    assert "speed_ref written" in stop
 
 
 def test_the_disabled_interlock_is_back_after_the_block() -> None:

@@ -106,6 +106,7 @@ SETUP: dict[str, Mapping[str, Value | Quality]] = {
     "MIXED_LOCK": LOCKED,
     "NOT_LANDED": {**LANDED, "hoist.slack_rope": True},
     "LOAD_ON_TWISTLOCKS": {**LOCKED, **LANDED, "hoist.slack_rope": True},
+    "WIND_NO_LIFT": {**LANDED, "hoist.slack_rope": True},
 }
 """Where the healthy hanging crane does not clear an interlock (or hides what it blocks): a
 healthy state that does."""
@@ -128,8 +129,8 @@ CASES = [
     ("DRIVE_FAULT", {"trolley.fault": True}, "trolley drive fault",
      "All motion stops while a drive reports a fault or is not ready.", ALL_MOTIONS),
     ("WIND_STOP", {"env.wind": 21.3}, "wind 21.3 m/s >= stop limit 20.0 m/s",
-     "At the wind stop limit the crane starts nothing new: travel, hoisting up, locking and telescoping stop; only putting the load down (lowering, unlocking) stays allowed, if the settings permit it.",
-     TRAVEL | {M.HOIST_UP, M.LOCK, M.TELESCOPE}),
+     "At the wind stop limit the crane starts nothing new: travel, locking and telescoping stop; a hanging load may only go straight down onto a place below it, or straight up clear of its neighbours, and unlocking stays allowed, if the settings permit it.",
+     TRAVEL | {M.LOCK, M.TELESCOPE}),
     ("LANE_NOT_CLEAR", {"lane.clear": False}, "person in the lane or light curtain broken",
      "Hoisting and travel stop while a person is in the lane or a light curtain is broken.",
      TRAVEL | {M.HOIST_UP, M.HOIST_DOWN}),
@@ -207,7 +208,23 @@ def test_one_broken_thing_trips_its_interlock_with_its_sentence_and_blocks_exact
 
 
 def test_one_broken_thing_table_covers_every_interlock() -> None:
-    assert {c[0] for c in CASES} | {"WIND_STORM"} == set(INTERLOCKS)
+    assert {c[0] for c in CASES} | {"WIND_STORM", "WIND_NO_LIFT"} == set(INTERLOCKS)
+
+
+def test_wind_stop_with_a_load_on_its_support_blocks_lifting_it_off() -> None:
+    """WIND_NO_LIFT: at the wind stop limit, hoisting up is blocked while any landing pin is
+    pressed (nothing is lifted off its support); a hanging load may be raised clear."""
+    hanging = evaluate(snap({"env.wind": 21.0}), SETTINGS, NO_LATCHES)
+    assert "WIND_NO_LIFT" not in ids(hanging)
+    assert hanging.allowed(M.HOIST_UP)
+    seated = evaluate(snap({**LANDED, "env.wind": 21.0}), SETTINGS, NO_LATCHES)
+    (trip,) = (t for t in seated.active if t.id == "WIND_NO_LIFT")
+    assert trip.reason.startswith("wind 21.0 m/s >= stop limit 20.0 m/s; corner 1 landing pin")
+    assert trip.blocks == {M.HOIST_UP}
+    assert not seated.allowed(M.HOIST_UP)
+    assert seated.allowed(M.HOIST_DOWN)
+    calm = evaluate(snap({**LANDED}), SETTINGS, NO_LATCHES)
+    assert "WIND_NO_LIFT" not in ids(calm)
 
 
 def test_wind_at_storm_limit_stops_all_motion() -> None:
@@ -353,6 +370,8 @@ def _needed() -> list[tuple[str, str, Quality]]:
 def test_needed_signal_not_good_counts_as_unsafe_and_says_so(
     interlock_id: str, signal: str, quality: Quality
 ) -> None:
+    if interlock_id == "WIND_NO_LIFT" and signal != "env.wind":
+        return  # the pins count only in a wind at the stop limit (its own test, above)
     changes: dict[str, Value | Quality] = {**SETUP.get(interlock_id, {}), signal: quality}
     if interlock_id == "SLACK_ROPE" and signal != "hoist.slack_rope":
         changes["hoist.slack_rope"] = Quality.MISSING  # the pins count only when it is unmapped
@@ -552,7 +571,8 @@ def test_latching_interlocks_say_they_need_an_operator_reset() -> None:
         expected = OPERATOR_RESET if interlock.latches else SELF_CLEARING
         assert interlock.reset.startswith(expected), interlock.id
     assert {i.id for i in CATALOGUE if i.latches} == {
-        "ESTOP", "WIND_STORM", "WIND_STOP", "LANE_NOT_CLEAR", "TRUCK_LIFTED", "OVERLOAD",
+        "ESTOP", "WIND_STORM", "WIND_STOP", "WIND_NO_LIFT", "LANE_NOT_CLEAR", "TRUCK_LIFTED",
+        "OVERLOAD",
     }  # fmt: skip
 
 

@@ -344,11 +344,18 @@ async def test_semiautomatic_hands_the_truck_landing_to_the_operator_who_jogs_an
 
 async def test_the_wind_stop_reaction_comes_from_the_crane_configuration() -> None:
     site = load_site()
-    crane = site.crane.model_copy(update={"wind_stop_reaction": "set_down"})
+    crane = site.crane.model_copy(update={"wind_stop_reaction": "raise_clear"})
     async with StationRig(MODBUS, site.model_copy(update={"crane": crane})) as rig:
-        assert rig.station.automation.sequencer.settings.on_wind_stop == "set_down"
+        assert rig.station.automation.sequencer.settings.on_wind_stop == "raise_clear"
     async with StationRig(MODBUS) as rig:
-        assert rig.station.automation.sequencer.settings.on_wind_stop == "hold"
+        assert rig.station.automation.sequencer.settings.on_wind_stop == "secure"
+
+
+def test_the_old_wind_stop_reaction_names_still_load() -> None:
+    crane = load_site().crane
+    assert crane.model_validate({"wind_stop_reaction": "set_down"}).wind_stop_reaction == "secure"
+    old = crane.model_validate({"wind_stop_reaction": "hold"})
+    assert old.wind_stop_reaction == "raise_clear"
 
 
 async def test_with_no_job_the_crane_suspends_and_a_new_job_takes_it_back_to_execute() -> None:
