@@ -17,6 +17,8 @@ MACHINE_BINDINGS: list[BindingType] = [
     Binding("u", "machine('unhold')", "unhold"),
     Binding("t", "machine('stop')", "stop"),
     Binding("c", "machine('clear')", "clear"),
+    Binding("ctrl+x", "machine('abort')", "abort"),
+    Binding("d", "set_down", "set down"),
     Binding("m", "mode", "mode"),
 ]
 
@@ -28,6 +30,12 @@ class MachineKeys:
 
     async def action_machine(self, command: str) -> None:
         await self.hmi.pack(PackCommand(command))
+
+    async def action_set_down(self) -> None:
+        """STOPPED with an interrupted job: send its box down to a legal place below it (START
+        then carries it out)."""
+        await self.hmi.act("set down planned: START to carry it out",
+                           self.hmi.bridge.station.set_down)  # fmt: skip
 
     def action_mode(self) -> None:
         hmi = self.hmi

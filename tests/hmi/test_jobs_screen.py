@@ -71,3 +71,24 @@ async def test_form_refuses_a_lane_the_site_does_not_have() -> None:
         await _fill_form(hmi, "stack:1:1:1", "agv:A1")
         assert "no container at stack bay 1 row 1 tier 1" in hmi.message
         assert rig.view.queued == ()
+
+
+async def test_stop_with_the_box_travelling_stops_then_reset_and_start_finish_the_job() -> None:
+    """Issue 14, finding 3 (in the HMI): STOP used to leave the machine STOPPING for good."""
+    async with StationRig(GENERIC) as rig, hmi_on(rig, rig.operator) as hmi:
+        await rig.start_automatic()
+        await _fill_form(hmi, "truck:T1", "stack:7:3:1")
+        await hmi.until(lambda v: v.step == "travel" and v.progress is not None
+                        and v.progress > 0.5, within_s=120, what="travelling loaded")  # fmt: skip
+        hmi.screen.query_one("#queue", DataTable).focus()
+        await hmi.press("t")
+        stopped = await hmi.until(lambda v: v.machine is PackState.STOPPED, within_s=12,
+                                  what="STOPPED")  # fmt: skip
+        assert stopped.job is not None
+        assert stopped.job.state is JobState.INTERRUPTED
+        await hmi.press("r")
+        await hmi.until(lambda v: v.machine is PackState.IDLE, within_s=2, what="IDLE")
+        await hmi.press("s")
+        view = await hmi.until(lambda v: bool(v.finished), within_s=JOB_LIMIT_S, what="done")
+        assert view.finished[0].state is JobState.DONE
+        assert rig.sim.model_faults == ()
