@@ -8,7 +8,8 @@ when nothing could be read) and the time, and decides per signal:
   and saying why (the raw value and the plausible range); implausible is the signal's own range
   (:meth:`~crane_ctrl.signals.SignalSpec.plausible`: bools that are neither 0 nor 1, codes
   outside their set, NaN, inf) narrowed to this crane by :func:`crane_ranges` (positions outside
-  its travel plus a margin, a negative load beyond the tare tolerance, speeds far past rated);
+  its travel plus a margin, a load below minus the tare and its tolerance, speeds far past
+  rated);
 * not read this scan: still ``GOOD`` while the last good value is younger than ``max_age_s``
   (one missed poll is not a fault), then ``STALE`` with the last good value and its age;
 * never read, or not mapped by the profile: ``MISSING``.
@@ -47,8 +48,9 @@ class QualitySettings:
     """A position this far beyond the crane's travel is implausible, m (limit switches and end
     stops sit within it)."""
     tare_tolerance_t: float = 2.0
-    """A load below minus this is implausible, t: the spreader is tared out, so a load cell
-    reading far below zero is broken, not light."""
+    """How far below minus the tare (the spreader's mass) a load may read, t: the spreader is
+    tared out, so a landed spreader on slack ropes reads down to about minus its own mass; a
+    load cell reading far below that is broken, not light."""
     speed_factor: float = 1.5
     """An actual speed beyond this many times the axis's rated speed is implausible."""
 
@@ -67,7 +69,10 @@ def crane_ranges(params: CraneParams, settings: QualitySettings | None = None) -
         "gantry.position": (-margin, params.gantry_travel_m + margin),
         "trolley.position": (-margin, params.trolley_travel_m + margin),
         "hoist.position": (params.hoist_lowest_m - margin, params.lift_height_m + margin),
-        "hoist.load": (-s.tare_tolerance_t, SIGNALS["hoist.load"].maximum or 150.0),
+        "hoist.load": (
+            -(params.spreader_mass_t + s.tare_tolerance_t),
+            SIGNALS["hoist.load"].maximum or 150.0,
+        ),
     }
     for axis, speed in rated.items():
         top = speed * s.speed_factor

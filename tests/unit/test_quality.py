@@ -382,3 +382,37 @@ def test_heartbeat_good_again_after_being_bad_restores_comms_when_it_changes() -
 def test_settings_default_to_one_second_heartbeat_and_six_scans_of_age() -> None:
     assert QualitySettings() == QualitySettings(heartbeat_timeout_s=1.0, max_age_s=0.3)
     assert SnapshotBuilder(MAPPED).settings == QualitySettings()
+
+
+# --- this crane's plausible ranges (issue 14) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "good"),
+    [
+        ("gantry.position", 1e9, False),
+        ("gantry.position", 301.5, True),  # past the 300 m travel, within the limit margin
+        ("gantry.position", 303.0, False),
+        ("trolley.position", 1e6, False),
+        ("hoist.position", -40.0, False),
+        ("hoist.position", -1.0, True),  # the lower limit sits below ground
+        ("hoist.load", -50.0, False),
+        ("hoist.load", -10.3, True),  # a landed spreader on slack ropes reads about minus its tare
+        ("hoist.load", -12.5, False),
+        ("trolley.speed", 1.1, True),
+        ("trolley.speed", 1.3, False),  # 0.8 m/s rated: beyond 1.5 times is no real speed
+    ],
+)
+def test_this_cranes_ranges_make_values_no_sensor_on_it_can_show_bad(
+    name: str, value: float, good: bool
+) -> None:
+    from crane_ctrl.crane import CraneParams
+    from crane_ctrl.quality import crane_ranges
+
+    b = SnapshotBuilder(MAPPED, SETTINGS, ranges=crane_ranges(CraneParams(), SETTINGS))
+    b.update(read(1), 0.0)
+    reading = b.update(read(2, {name: value}), 0.05).reading(name)
+    assert reading.good is good, reading
+    if not good:
+        assert reading.reason.startswith(f"{name} = {value!r} is implausible")
+        assert "plausible:" in reading.reason
