@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
+
+from crane_ctrl.errors import CraneCtrlError
 
 __all__ = ["add_parser"]
 
@@ -31,6 +34,29 @@ def add_parser(commands: Any) -> None:
         help="start every move with the rope our controller learnt on the first one (as in "
         "service after the crane's first job; default: every move starts from the model)",
     )  # fmt: skip
+    safety = sub.add_parser(
+        "safety", help="random jobs, faults, bad values and operator commands: safety violations"
+    )
+    safety.add_argument(
+        "--jobs", type=int, default=200, metavar="N", help="random cases to run (default 200)"
+    )
+    safety.add_argument(
+        "--seed", type=int, default=0, metavar="S",
+        help="the first case's seed: runs cases S .. S+N-1 (default 0)",
+    )  # fmt: skip
+    safety.add_argument(
+        "--workers", type=int, default=2, metavar="W",
+        help="processes to spread the cases over (default 2)",
+    )  # fmt: skip
+    safety.add_argument(
+        "--case", type=int, metavar="SEED",
+        help="replay the one case SEED with its whole trace (a failing case's seed)",
+    )  # fmt: skip
+    safety.add_argument(
+        "--profile", type=Path, metavar="FILE",
+        help="the PLC profile (default plc_profiles/generic-opcua.toml); bad raw values are "
+        "drawn from what its places can hold",
+    )  # fmt: skip
     hmi = sub.add_parser("hmi", help="scan lateness without and with the HMI; the HMI's CPU share")
     hmi.add_argument("--seconds", type=float, default=20.0, help="length of each run (default 20)")
     bench.set_defaults(handler=_bench)
@@ -46,6 +72,8 @@ def _bench(args: argparse.Namespace) -> int:
 
         print(json.dumps(bench_hmi(args.seconds)))
         return 0
+    if args.bench == "safety":
+        return _safety(args)
     if args.bench == "moves":
         conditions = Conditions(rope_off_m=args.rope_off_m, anti_sway=args.anti_sway)
         if args.learnt:
@@ -55,3 +83,19 @@ def _bench(args: argparse.Namespace) -> int:
     benches = {"sim": bench_sim, "scan": bench_scan}
     print(json.dumps(benches[args.bench]()))
     return 0
+
+
+def _safety(args: argparse.Namespace) -> int:
+    """Exit 1 when any case broke a safety rule (its seed is in the JSON), else 0."""
+    from crane_ctrl.bench.safety.bench import PROFILE, bench_safety, replay
+
+    profile = args.profile or PROFILE
+    if args.case is not None:
+        figures = replay(args.case, profile)
+    else:
+        if args.jobs < 1 or args.workers < 1:
+            raise CraneCtrlError(f"--jobs and --workers must be at least 1, not {args.jobs} "
+                                 f"and {args.workers}")  # fmt: skip
+        figures = bench_safety(args.jobs, args.seed, args.workers, profile)
+    print(json.dumps(figures))
+    return 1 if figures["failing_jobs"] else 0

@@ -1,10 +1,11 @@
-"""The safety proof of the automatic move: random jobs, random faults at random times, lock-step.
+"""Each fault once, at a fixed step of a job: readable regression cases of the automatic move.
 
-Each case runs one job of the default site (``simulators/sites/border-gate.toml``) through the
-sequencer, the supervisor and the simulated crane in lock-step (generic OPC UA profile, in
-memory), with one to three faults from a safe subset of ``simulators.faults.FAULTS`` injected at
-a scan index and cleared some scans later (or never), and an :class:`Operator` who resets and
-resumes the way a reasonable one would.
+Each case runs one job of the default site (``simulators/sites/border-gate.toml``; the jobs of
+:data:`crane_ctrl.bench.safety.JOBS`) through the sequencer, the supervisor and the simulated
+crane in lock-step (generic OPC UA profile, in memory), with its faults injected at a step of the
+job (or at a fraction of its fault-free duration) and cleared some time later (or never), and an
+:class:`Operator` who resets and resumes the way a reasonable one would. Each names the end it
+must reach.
 
 At EVERY scan, on what was written (``view.commands``) and what reached the PLC
 (``sim.plc.commands``), against the snapshot the supervisor acted on, the invariants of the
@@ -28,19 +29,16 @@ The run bound: the last scheduled fault event (injection or clearing) plus the j
 duration plus two minutes of crane time. A job still HELD a minute after the last scheduled event
 stays held (the operator resumes only when the stop is gone), so the run stops there too.
 
-Fault times are drawn as a fraction of the job's fault-free duration (measured once per job, so
-the faults keep landing inside the move when the sequencer gets faster). Faults that are states
-of the world rather than events honour physics: the mean wind of a ``wind`` fault builds up over
-``WIND_RAMP_S`` from its injection and dies down over as long from its clearing (its gusts, scaled
-alike, come and go as the fault shapes them); ``misaligned`` is how the box stands when the job
-starts (applied before the first scan); ``overweight`` changes the box's real mass, which cannot
-happen while it hangs, so injecting or clearing it waits until the box stands; ``truck_lifted``
-is drawn only when the box comes from a truck (it locks that trailer's chassis; a lift already
-under way is not affected).
+Faults that are states of the world rather than events honour physics: the mean wind of a
+``wind`` fault builds up over ``WIND_RAMP_S`` from its injection and dies down over as long from
+its clearing; ``misaligned`` is how the box stands when the job starts (applied before the first
+scan); ``overweight`` changes the box's real mass, which cannot happen while it hangs, so
+injecting or clearing it waits until the box stands.
 
-Besides the property: each fault once at a fixed step of a job, as readable regression cases
-with the end each must reach, and a check that the checks are not vacuous (with the interlock
-filter bypassed, a refused unlock gets written and is caught).
+The random proof (random jobs, faults, transient bad values and operator commands at random
+steps, through the automation and its PackML machine) is ``tests/unit/test_automation_safety.py``
+on :mod:`crane_ctrl.bench.safety`. Besides the regression cases here: a check that the checks are
+not vacuous (with the interlock filter bypassed, a refused unlock gets written and is caught).
 """
 
 from __future__ import annotations
@@ -52,9 +50,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
+from crane_ctrl.bench.safety.cases import JOBS, Job
 from crane_ctrl.commands import AXES
 from crane_ctrl.interlocks.invariants import WRITTEN, broken_invariants, plc_mismatch
 from crane_ctrl.profile.loader import load_profile
@@ -62,8 +59,6 @@ from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime import supervisor
 from crane_ctrl.runtime.supervisor import SupervisorView
 from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Step, Transfer
-from crane_ctrl.signals import CORNERS
-from crane_ctrl.site import Slot
 from crane_ctrl.testing import LockStep
 from simulators.faults import FAULTS
 from simulators.simulator import CraneSimulator
@@ -82,32 +77,6 @@ HELD_PATIENCE_S = 60.0
 WIND_RAMP_S = 10.0
 """The mean wind builds up and dies down over this long (the fault itself is a step)."""
 FAULT_FREE_LIMIT_S = 400.0
-
-
-# --- jobs ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    box: str
-    to: Slot
-    truck_lane: str | None = None
-    """The truck lane the box comes from, if it comes from a truck."""
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-JOBS = (
-    Job("truck T1 -> stack 7:3 ground", "MSKU1234565", Slot.stack(7, 3, 1), "T1"),
-    Job("truck T1 -> stack 3:2 tier 3", "MSKU1234565", Slot.stack(3, 2, 3), "T1"),
-    Job("20-ft truck T2 -> stack 9:1 tier 2", "TGHU7654321", Slot.stack(9, 1, 2), "T2"),
-    Job("stack 3:2:2 -> AGV A1", "OOLU1548092", Slot.agv("A1")),
-    Job("high cube stack 5:4:1 -> AGV A1", "HLXU8046623", Slot.agv("A1")),
-    Job("restack 3:2:2 -> 5:4:2 onto a high cube", "OOLU1548092", Slot.stack(5, 4, 2)),
-    Job("20-ft restack 9:1:1 -> 11:2:1", "TCNU9081726", Slot.stack(11, 2, 1)),
-)
 
 
 # --- faults and cases ---------------------------------------------------------------------------
@@ -490,87 +459,6 @@ def check_end(run: Run, start_xy: Mapping[str, tuple[float, float]]) -> None:
                  f"(persisting: {run.persisting()})")  # fmt: skip
     if hanging and not sim.plant.spreader.all_locked():
         run.fail("job held with the box hanging on fewer than four locked twistlocks")
-
-
-# --- strategies ---------------------------------------------------------------------------------
-
-_CORNER = st.sampled_from(CORNERS)
-
-
-def _params(name: str, job: Job) -> st.SearchStrategy[Params]:
-    strategies: dict[str, st.SearchStrategy[dict[str, object]]] = {
-        "wind": st.fixed_dictionaries(
-            {
-                "speed_mps": st.floats(16.0, 26.0).map(lambda v: round(v, 1)),
-                "gust_mps": st.sampled_from([0.0, 2.0, 4.0, 6.0]),
-                "gust_period_s": st.sampled_from([4.0, 8.0, 12.0]),
-            }
-        ),
-        "drive_fault": st.fixed_dictionaries({"axis": st.sampled_from(AXES)}),
-        "overweight": st.fixed_dictionaries(
-            {"container": st.just(job.box), "mass_t": st.sampled_from([42.0, 45.0, 52.0, 60.0])}
-        ),
-        "twistlock_jammed": st.fixed_dictionaries({"corner": _CORNER}),
-        "landed_pin_stuck": st.fixed_dictionaries({"corner": _CORNER, "value": st.booleans()}),
-        "truck_lifted": st.fixed_dictionaries({"lane": st.just(job.truck_lane)}),
-        "misaligned": st.fixed_dictionaries(
-            {
-                "container": st.just(job.box),
-                "dx_m": st.sampled_from([0.0, 0.03, -0.04, 0.08, -0.2]),
-                "dy_m": st.sampled_from([0.0, 0.02, -0.03, 0.06, 0.15]),
-            }
-        ),
-    }
-    return strategies.get(name, st.just({})).map(lambda d: tuple(d.items()))
-
-
-SAFE_SUBSET = ("wind", "estop", "local", "drive_fault", "person_in_lane", "link_freeze",
-               "link_drop", "overweight", "twistlock_jammed", "landed_pin_stuck",
-               "misaligned")  # fmt: skip
-"""Plus truck_lifted when the box comes from a truck. Not drawn: forced or stuck status signals,
-link latency or exception replies, storm pins (they defeat the sensors the safety rests on, or
-are covered by the link and interlock tests)."""
-
-
-def fault_names(job: Job) -> list[str]:
-    return [*SAFE_SUBSET, "truck_lifted"] if job.truck_lane else list(SAFE_SUBSET)
-
-
-_LASTS = st.integers(1, 40) | st.integers(40, 1200) | st.integers(40, 1200) | st.none()
-"""A blip (up to 2 s), up to a minute (twice as likely), or never cleared, in scans."""
-
-
-@st.composite
-def cases(draw: st.DrawFn) -> Case:
-    job = draw(st.sampled_from(JOBS))
-    names = draw(st.lists(st.sampled_from(fault_names(job)), min_size=1, max_size=3, unique=True))
-    plans = []
-    for name in names:
-        at = 0.0 if name == "misaligned" else draw(st.integers(0, 99)) / 100
-        lasts = None if FAULTS[name].clear is None else draw(_LASTS)
-        plans.append(FaultPlan(name, draw(_params(name, job)), at, lasts))
-    reaction = draw(st.sampled_from([1.0, 3.0, 8.0]))
-    return Case(job, tuple(plans), reaction)
-
-
-# --- the property ---------------------------------------------------------------------------------
-
-
-@settings(
-    max_examples=15,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=(Phase.explicit, Phase.generate),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(cases())
-def test_random_jobs_with_random_faults_stay_safe(case: Case) -> None:
-    """Deterministic (derandomized, no database). No shrinking: each example is a whole job
-    (1-3 s), so shrinking one takes Hypothesis its five-minute budget; the failure names the
-    case, the scan, the faults as injected and the sequencer's trail, and ``check_case(case)``
-    replays it."""
-    check_case(case)
 
 
 # --- each fault once, at a fixed step: readable regression cases --------------------------------

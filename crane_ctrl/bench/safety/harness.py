@@ -1,0 +1,617 @@
+"""One safety case in lock-step: the automation, the supervisor and the simulated crane, checked
+at every scan.
+
+The crane runs as the station runs it: the :class:`~crane_ctrl.runtime.automation.Automation`
+(PackML machine, job queue, modes) as the supervisor's sequencer hook, on a
+:class:`~crane_ctrl.testing.LockStep` rig (in-memory link through the profile's codec, manual
+clock, 20 Hz scans, 10 ms plant steps). The job is queued, the machine RESET and STARTed; the
+case's events fire at their steps (:mod:`.cases`), the reasonable :class:`~.desk.Operator` acts
+between scans, and every command goes through the :class:`~.desk.Desk`.
+
+At EVERY scan (:class:`Violation` kinds in brackets):
+
+- the invariants of :func:`~crane_ctrl.interlocks.invariants.broken_invariants` on what was
+  written against the snapshot it was written on [invariant], and the PLC's commands change only
+  to what was written [plc_mismatch];
+- the simulator records no model fault: collision, damaged or dropped load, truck lifted, end stop
+  impact [its kind];
+- no unlock is written while a box hangs from the spreader [unlock_suspended];
+- no automatic motion after a trip without the operator: once the move is held (the sequencer
+  HELD, or the machine anywhere in :data:`PARKED`), every speed reference written stays 0 until
+  the operator's next accepted UNHOLD or START [motion_without_operator];
+- nothing in the crane's code raises [exception].
+
+Wedge checks [wedge]: at random steps (events) and at the end of every run the harness issues
+STOP then RESET (or ABORT, CLEAR, RESET) and the machine must reach IDLE within
+:func:`wedge_bound_s` of crane time. After one at a random step the operator resumes the job with
+START (so STOP, RESET and START are exercised mid-job; cancelling is a random command of its own).
+
+The run ends when the job has ended (plus :data:`TAIL_S`), or the crane has stood held or stopped
+for :data:`PATIENCE_S` with nothing left to happen, or :data:`CAP_S` after the last event. Then
+[end_state]: every box the crane moved stands where the yard model has it, within the stacking
+tolerance; no trailer hangs on a box; a job DONE has its box at its destination, a job FAILED or
+CANCELLED has a reason and its box standing, unless the operator took it over (cancelled or
+MANUAL: then it hangs on four locked twistlocks). A job that has not ended [stuck] is allowed only
+while a fault persists (never cleared, or an overweight box that cannot get lighter while it
+hangs), the move held (or settling the swing after the operator resumed it: a gusty wind that
+never calms holds it again and again) and the load safe: standing, or hanging on four locked
+twistlocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import gc
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from crane_ctrl.bench.safety.cases import (
+    BadValue,
+    Case,
+    Command,
+    Event,
+    FaultPlan,
+    WedgeCheck,
+)
+from crane_ctrl.bench.safety.desk import JOB_ID, Desk, Operator
+from crane_ctrl.commands import AXES
+from crane_ctrl.crane import CraneParams
+from crane_ctrl.errors import FaultError
+from crane_ctrl.interlocks.invariants import WRITTEN, broken_invariants, plc_mismatch
+from crane_ctrl.operation.jobs import JobQueue, JobState
+from crane_ctrl.operation.machine import ACTING, PackCommand, PackState
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.runtime.automation import Automation
+from crane_ctrl.runtime.supervisor import SupervisorSettings, SupervisorView
+from crane_ctrl.sequencer.automatic_move import Step
+from crane_ctrl.signals import Value
+from crane_ctrl.testing import LockStep
+from simulators.site_file import SiteFile, load_site, yard_model_of
+
+__all__ = [
+    "CAP_S",
+    "PARKED",
+    "PATIENCE_S",
+    "TAIL_S",
+    "CaseResult",
+    "Violation",
+    "run_case",
+    "wedge_bound_s",
+]
+
+TAIL_S = 2.0
+"""Scans run on after the job ends, and after the last wedge check (nothing may move then)."""
+PATIENCE_S = 20.0
+"""A crane held or stopped this long after anything last happened (an event, a command that was
+accepted) stays so: the run ends. The operator's next try comes sooner (reaction plus retry)."""
+CAP_S = 240.0
+"""Crane time after the last event (and the start) by which the job must have ended or parked."""
+WIND_RAMP_S = 10.0
+"""The mean wind of a ``wind`` fault builds up and dies down over this long."""
+WEDGE_MARGIN_S = 2.0
+"""A wedge check allows the longest ramp to zero plus this, s."""
+PARKED = frozenset(
+    {PackState.HOLDING, PackState.HELD, PackState.STOPPING, PackState.STOPPED,
+     PackState.ABORTING, PackState.ABORTED, PackState.CLEARING, PackState.RESETTING,
+     PackState.IDLE, PackState.COMPLETING, PackState.COMPLETE}
+)  # fmt: skip
+"""Machine states in which the crane waits for the operator: nothing moves until an UNHOLD or
+START."""
+COMMS_WITHIN_S = 2.0
+"""The link must be up this soon after the start (in-memory: at the first scan)."""
+TRAIL = 14
+"""Trace lines a violation's message ends with."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    kind: str
+    message: str
+    time_s: float
+    """Crane time since the job started, s."""
+    scan: int
+
+
+@dataclass(slots=True)
+class CaseResult:
+    """What one case did, and what it broke (picklable: it crosses process boundaries)."""
+
+    seed: int | None
+    case: str
+    job: str
+    outcome: str = ""
+    violations: list[Violation] = field(default_factory=list)
+    faults: int = 0
+    bad_values: int = 0
+    commands: Counter[str] = field(default_factory=Counter)
+    """Every command by ``who:kind`` (who: random, operator, wedge)."""
+    refused: Counter[str] = field(default_factory=Counter)
+    wedge_checks: int = 0
+    wedges: int = 0
+    collisions: int = 0
+    scans: int = 0
+    crane_s: float = 0.0
+    wall_s: float = 0.0
+    trace: list[str] = field(default_factory=list)
+    """Every trace line (only when asked for: ``run_case(..., trace=True)``)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+class _Violated(Exception):
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.message)
+        self.violation = violation
+
+
+@functools.cache
+def default_site() -> SiteFile:
+    return load_site()
+
+
+def wedge_bound_s(params: CraneParams) -> float:
+    """The longest ramp from rated speed to zero at the drives' deceleration plus
+    :data:`WEDGE_MARGIN_S`: STOP then RESET must reach IDLE within it."""
+    ramp = max(
+        max(params.gantry_speed_empty_mps, params.gantry_speed_loaded_mps)
+        / params.gantry_decel_mps2,
+        params.trolley_speed_mps / params.trolley_decel_mps2,
+        max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps) / params.hoist_decel_mps2,
+    )
+    return ramp + WEDGE_MARGIN_S
+
+
+@dataclass(slots=True)
+class _Active:
+    """An injected fault or bad value: its injector key, and since when (job time)."""
+
+    key: str
+    since: float
+    lasts_s: float | None
+
+
+@dataclass(slots=True)
+class _Wedge:
+    via: str
+    started: float
+    first_sent: bool = False
+
+
+def run_case(case: Case, profile: Profile, *, trace: bool = False) -> CaseResult:
+    """Run ``case`` to its end on ``profile`` (see the module docstring)."""
+    started = time.perf_counter()
+    run = _CaseRun(case, profile, trace)
+    enabled = gc.isenabled()
+    gc.disable()  # a case allocates much and keeps little: collect once, after it
+    try:
+        asyncio.run(run.run())
+    finally:
+        if enabled:
+            gc.enable()
+    result = run.result
+    result.wall_s = time.perf_counter() - started
+    return result
+
+
+class _CaseRun:
+    def __init__(self, case: Case, profile: Profile, tracing: bool) -> None:
+        self.case = case
+        site = default_site()
+        self.sim = site.simulator()
+        self.params = site.crane
+        yard = yard_model_of(site)
+        self.queue = JobQueue(site.site, site.crane)
+        self.automation = Automation(site.crane, yard, self.queue, on_event=self._on_event)
+        settings = SupervisorSettings(crane=site.crane)
+        self.rig = LockStep(profile, self.sim, settings, sequencer=self.automation)
+        box = yard.boxes[case.job.box]
+        self.queue.add(box.slot, case.job.to, box.size_ft, 0.0, job_id=JOB_ID)
+        self.desk = Desk(self.automation, self.rig.supervisor, self.rig.clock.now, self._trace)
+        self.operator = Operator(case.reaction_s)
+        self.limits = self.rig.supervisor.interlock_settings
+        signals = profile.signals
+        refs = (f"{axis}.speed_ref" for axis in AXES)
+        self.resolution = {n: abs(signals[n].scale) for n in refs if signals[n].scaled}
+        self.result = CaseResult(case.seed, str(case), case.job.name)
+        self.tracing = tracing
+        self.trail: deque[str] = deque(maxlen=TRAIL)
+        self.t0 = 0.0
+        self.scan = 0
+        self.pending = list(range(len(case.events)))
+        self.entered: dict[int, float] = {}
+        self.active: dict[int, _Active] = {}
+        self.wedge: _Wedge | None = None
+        self.latched = True
+        """The crane waits for the operator's UNHOLD or START: no speed reference may be
+        written."""
+        self.last_activity = 0.0
+        self.parked_since: float | None = None
+        self.ended_at: float | None = None
+        self.start_xy: dict[str, tuple[float, float]] = {}
+
+    # --- time and trace
+
+    def now(self) -> float:
+        """Crane time since the job started, s."""
+        return self.rig.clock.now() - self.t0
+
+    def _trace(self, text: str) -> None:
+        line = f"{self.now():8.2f}  {text}"
+        self.trail.append(line)
+        if self.tracing:
+            self.result.trace.append(line)
+
+    def _on_event(self, event: Mapping[str, object]) -> None:
+        kind = event.get("kind")
+        if kind == "machine":
+            why = f": {event['reason']}" if event.get("reason") else ""
+            text = f"machine {event['from']} -> {event['to']} ({event['command']}{why})"
+        elif kind == "sequence" and "step" in event:
+            why = f" ({event['reason']})" if event.get("reason") else ""
+            text = f"step {event['phase']} {event['step']!r}{why}"
+        elif kind == "sequence" and "outcome" in event:
+            text = f"outcome {event['outcome']}: {event.get('reason') or '-'}"
+        elif kind == "job":
+            text = f"job {event['from']} -> {event['to']}: {event.get('reason') or '-'}"
+        else:
+            text = " ".join(f"{k}={v}" for k, v in event.items() if k != "time")
+        self._trace(text)
+
+    def _where(self) -> str:
+        a = self.automation
+        run = a.sequencer.run
+        step = "no job" if run is None else f"{'deliver' if run.delivering else 'collect'} " \
+            f"{run.step.value!r}"  # fmt: skip
+        view = self.rig.supervisor.view
+        trips = ", ".join(t.id for t in view.permits.active) if view.permits else "-"
+        return (
+            f"{self.case}\nat scan {self.scan} ({self.now():.2f} s into the job): machine "
+            f"{a.machine.state.name}, mode {a.mode.name}, sequencer {step}, job "
+            f"{self.queue.get(JOB_ID).state.name}; trips: {trips or 'none'}\n"
+            f"trace (job time, s):\n" + "\n".join(self.trail)
+        )
+
+    def _violate(self, kind: str, what: str) -> None:
+        self._trace(f"VIOLATION [{kind}] {what}")
+        raise _Violated(Violation(kind, f"{what}\n{self._where()}", self.now(), self.scan))
+
+    # --- the run
+
+    async def run(self) -> None:
+        rig, result = self.rig, self.result
+        try:
+            async with rig:
+                while not (await self._checked_scan()).snapshot.comms_ok:
+                    if self.scan * rig.period_s > COMMS_WITHIN_S:
+                        raise TimeoutError(f"no comms within {COMMS_WITHIN_S} s")
+                await self._start()
+                while not self._over():
+                    await self._scan()
+                self._judge_end()
+                self._outcome()
+                await self._wedge_check("stop")
+                for _ in range(round(TAIL_S / rig.period_s)):
+                    await self._scan()
+        except _Violated as v:
+            result.violations.append(v.violation)
+        except Exception as exc:  # the crane's code (or the harness) raised: a finding
+            where = "".join(traceback.format_exception(exc)[-6:])
+            result.violations.append(Violation(
+                "exception", f"{type(exc).__name__}: {exc}\n{where}\n{self._where()}",
+                self.now(), self.scan))  # fmt: skip
+        if not result.outcome:
+            self._outcome()
+        result.commands, result.refused = self.desk.asked, self.desk.refused
+        result.scans, result.crane_s = self.scan, self.now()
+        result.collisions = sum(f.kind.value == "collision" for f in self.sim.model_faults)
+
+    def _outcome(self) -> None:
+        """The job as it ended (or stood when the run ended), before the last wedge check."""
+        job = self.queue.get(JOB_ID)
+        self.result.outcome = f"{job.state.value}: {job.reason}" if job.reason else job.state.value
+
+    async def _start(self) -> None:
+        self.t0 = self.rig.clock.now()
+        for i, event in enumerate(self.case.events):
+            if event.when is None:  # misaligned: how the box stands when the job starts
+                self._fire(i, event)
+        self.start_xy = {cid: (c.x_m, c.y_m) for cid, c in self.sim.plant.yard.containers.items()}
+        self.desk.pack(PackCommand.RESET, "operator")
+        await self._checked_scan()
+        self.desk.pack(PackCommand.START, "operator")
+        self.latched = not self.desk.released
+        self.desk.released = False
+
+    async def _scan(self) -> None:
+        self._between_scans(await self._checked_scan())
+
+    async def _checked_scan(self) -> SupervisorView:
+        plc = self.sim.plc.commands
+        before = {k: plc[k] for k in WRITTEN}
+        hanging = self.sim.plant.carrying
+        view = await self.rig.scan()
+        self.scan += 1
+        self._check(view, before, hanging)
+        return view
+
+    def _check(self, view: SupervisorView, before: Mapping[str, Value], hanging: bool) -> None:
+        c = view.commands
+        broken = broken_invariants(view.snapshot, c, self.limits)
+        if broken:
+            self._violate("invariant", f"{'; '.join(broken)}; written {c}")
+        now = {k: self.sim.plc.commands[k] for k in WRITTEN}
+        if now != before and (why := plc_mismatch(now, c, self.resolution)):
+            self._violate("plc_mismatch", why)
+        if self.sim.model_faults:
+            fault = self.sim.model_faults[0]
+            self._violate(fault.kind.value, f"model fault: {fault.kind}: {fault.reason}")
+        if c.unlock and hanging:
+            self._violate("unlock_suspended", f"unlock written while a box hangs; written {c}")
+        refs = (c.gantry_speed_ref, c.trolley_speed_ref, c.hoist_speed_ref)
+        if self.latched and any(refs):
+            self._violate(
+                "motion_without_operator",
+                f"speed references {refs} written after a hold or stop without the operator's "
+                f"UNHOLD or START",
+            )
+
+    def _between_scans(self, view: SupervisorView) -> None:
+        run = self.automation.sequencer.run
+        if (run is not None and run.step is Step.HELD) or self.automation.machine.state in PARKED:
+            self.latched = True
+        self._fire_due()
+        self._expire()
+        if self.wedge is not None:
+            self._wedge_step()
+        else:
+            self.operator(self.desk, view)
+        if self.desk.released:
+            self.latched, self.desk.released = False, False
+
+    # --- events
+
+    def _here(self) -> tuple[str, str] | None:
+        run = self.automation.sequencer.run
+        if run is None:
+            return None
+        return ("deliver" if run.delivering else "collect", run.step.value)
+
+    def _fire_due(self) -> None:
+        here, now = self._here(), self.now()
+        for i in list(self.pending):
+            event = self.case.events[i]
+            when = event.when
+            if when is None:
+                continue
+            if here == (when.phase, when.step):
+                due = now - self.entered.setdefault(i, now) >= when.after_s
+            else:
+                due = i in self.entered  # the step ended sooner: now
+            if due and self._may_fire(event):
+                self._fire(i, event)
+
+    def _may_fire(self, event: Event) -> bool:
+        action = event.action
+        if isinstance(action, Command | WedgeCheck) and self.wedge is not None:
+            return False  # after the wedge check under way
+        return self._physical(action)
+
+    def _physical(self, action: FaultPlan | BadValue | Command | WedgeCheck) -> bool:
+        """A box's mass cannot change while it hangs: overweight waits until it stands."""
+        if not isinstance(action, FaultPlan) or action.name != "overweight":
+            return True
+        return self.sim.plant.yard.containers[self.case.job.box].location != "spreader"
+
+    def _fire(self, i: int, event: Event) -> None:
+        if i in self.pending:
+            self.pending.remove(i)
+        action, now = event.action, self.now()
+        self.last_activity = now
+        if isinstance(action, FaultPlan):  # the wind builds up from calm: see _blow
+            key = self.sim.faults.inject(action.name, **self._scaled(action, 0.0))
+            if not action.one_shot:
+                self.active[i] = _Active(key, now, action.lasts_s)
+            self.result.faults += 1
+            self._trace(f"fault {action} injected")
+        elif isinstance(action, BadValue):
+            key = self.sim.faults.inject(action.kind, **action.inject_args())
+            self.active[i] = _Active(key, now, action.lasts_s)
+            self.result.bad_values += 1
+            self._trace(f"bad value {action} injected")
+        elif isinstance(action, Command):
+            self._command(action)
+        else:
+            self._start_wedge(action.via)
+
+    def _command(self, command: Command) -> None:
+        desk, who = self.desk, "random"
+        if command.kind == "mode":
+            assert command.mode is not None
+            desk.set_mode(command.mode, command.role, who)
+        elif command.kind == "cancel":
+            desk.cancel(who)
+        elif command.kind == "set_down":
+            desk.set_down(who)
+        elif command.kind == "interlock_reset":
+            desk.reset_interlocks(who)
+        else:
+            desk.pack(PackCommand(command.kind), who)
+
+    def _expire(self) -> None:
+        for i, active in list(self.active.items()):
+            action = self.case.events[i].action
+            if isinstance(action, FaultPlan) and action.name == "wind":
+                self._blow(i, action, active)
+            elif self._over_for(active) and self._physical(action):
+                self._clear(i, str(action))
+
+    def _over_for(self, active: _Active) -> bool:
+        return active.lasts_s is not None and self.now() - active.since >= active.lasts_s
+
+    def _clear(self, i: int, what: str) -> None:
+        active = self.active.pop(i)
+        with contextlib.suppress(FaultError):  # already gone (a key the injector reuses)
+            self.sim.faults.clear(active.key)
+        self.last_activity = self.now()
+        self._trace(f"{what} cleared")
+
+    def _wind_level(self, active: _Active) -> float:
+        """How much of the drawn wind blows now: it builds up and dies down over a ramp."""
+        age = self.now() - active.since + self.rig.period_s
+        level = min(1.0, age / WIND_RAMP_S)
+        if active.lasts_s is not None:
+            level = min(level, 1.0 - (age - active.lasts_s) / WIND_RAMP_S)
+        return max(0.0, level)
+
+    def _scaled(self, plan: FaultPlan, level: float) -> dict[str, object]:
+        kwargs = dict(plan.params)
+        if plan.name == "wind":
+            for name in ("speed_mps", "gust_mps"):
+                kwargs[name] = float(kwargs[name]) * level  # type: ignore[arg-type]
+        return kwargs
+
+    def _blow(self, i: int, plan: FaultPlan, active: _Active) -> None:
+        level = self._wind_level(active)
+        if level <= 0.0:
+            self._clear(i, str(plan))
+        elif level < 1.0 or self.now() - active.since <= WIND_RAMP_S:
+            self.sim.faults.inject(plan.name, **self._scaled(plan, level))
+            self.last_activity = self.now()
+
+    def _persisting(self) -> list[str]:
+        """Faults injected and never to be cleared, or whose clearing waits for what cannot
+        happen while the box hangs (an overweight box is still overweight); one-shot ones are
+        over once done."""
+        out = []
+        for i, active in self.active.items():
+            action = self.case.events[i].action
+            if not isinstance(action, FaultPlan):
+                continue
+            if active.lasts_s is None or not self._physical(action):
+                out.append(str(action))
+        return out
+
+    # --- wedge checks
+
+    def _start_wedge(self, via: str) -> None:
+        self.wedge = _Wedge(via, self.now())
+        self.result.wedge_checks += 1
+        self._trace(f"wedge check via {via.upper()} starts")
+
+    def _wedge_step(self) -> None:
+        w = self.wedge
+        assert w is not None
+        state, now = self.automation.machine.state, self.now()
+        if state is PackState.IDLE:
+            self._trace(f"wedge check: IDLE {now - w.started:.2f} s after {w.via.upper()}")
+            self.wedge, self.last_activity = None, now
+            self.operator.seen.clear()
+            return
+        bound = wedge_bound_s(self.params)
+        if now - w.started > bound:
+            self.result.wedges += 1
+            self._violate("wedge", f"the machine is {state.name} {now - w.started:.2f} s after "
+                          f"{w.via.upper()}, not IDLE within {bound:.2f} s")  # fmt: skip
+        if state in ACTING:
+            return
+        if state is PackState.ABORTED:
+            self.desk.pack(PackCommand.CLEAR, "wedge")
+        elif state in (PackState.STOPPED, PackState.COMPLETE):
+            self.desk.pack(PackCommand.RESET, "wedge")
+        elif not w.first_sent:
+            w.first_sent = True
+            self.desk.pack(PackCommand(w.via), "wedge")
+
+    async def _wedge_check(self, via: str) -> None:
+        """A wedge check run to its end (the last one of a run)."""
+        self._start_wedge(via)
+        self._wedge_step()
+        while self.wedge is not None:
+            await self._scan()
+
+    # --- the end
+
+    def _over(self) -> bool:
+        now, a = self.now(), self.automation
+        job = self.queue.get(JOB_ID)
+        if job.final:
+            self.ended_at = now if self.ended_at is None else self.ended_at
+            return self.wedge is None and now - self.ended_at >= TAIL_S
+        run = a.sequencer.run
+        parked = (run is not None and run.step is Step.HELD) or a.machine.state in PARKED
+        self.parked_since = (now if self.parked_since is None else self.parked_since) if parked \
+            else None  # fmt: skip
+        settling = any(v.lasts_s is not None for v in self.active.values())
+        if self.parked_since is not None and not settling and self.wedge is None:
+            quiet = now - max(self.parked_since, self.last_activity, self._accepted())
+            if quiet >= PATIENCE_S:
+                return True
+        return now - self.last_activity >= CAP_S
+
+    def _accepted(self) -> float:
+        """Job time of the last command accepted."""
+        return self.desk.last_accepted - self.t0
+
+    def _judge_end(self) -> None:
+        """The rules for the end of a run (see the module docstring)."""
+        plant, model = self.sim.plant, self.automation.yard
+        tol = self.params.stacking_tolerance_m
+        for cid, c in plant.yard.containers.items():
+            if (c.x_m, c.y_m) == self.start_xy[cid] or c.location == "spreader":
+                continue  # not moved, or on the spreader (judged below)
+            box = model.boxes.get(cid)
+            if box is None:
+                self._violate("end_state", f"box {cid} stands at {c.location} but the yard "
+                              "model has lost it")  # fmt: skip
+                return
+            if c.location != box.slot:
+                self._violate("end_state", f"box {cid} stands at {c.location} but the yard "
+                              f"model has it at {box.slot}")  # fmt: skip
+            cx, cy = model.centre(box)
+            if abs(c.x_m - cx) > tol or abs(c.y_m - cy) > tol:
+                self._violate("end_state", f"box {cid} set down {c.x_m - cx:+.3f} m, "
+                              f"{c.y_m - cy:+.3f} m off the centre of {box.slot} (tolerance "
+                              f"{tol} m)")  # fmt: skip
+        rise = plant.yard.trailer_rise_m()
+        if rise > 0.0:
+            self._violate(
+                "end_state", f"a trailer hangs {rise:.2f} m up on box {self.case.job.box}"
+            )
+        self._judge_job()
+
+    def _judge_job(self) -> None:
+        job, box_id = self.queue.get(JOB_ID), self.case.job.box
+        box = self.sim.plant.yard.containers[box_id]
+        hanging = box.location == "spreader"
+        locked = self.sim.plant.spreader.all_locked()
+        if job.state is JobState.DONE:
+            if box.location != self.case.job.to:
+                self._violate("end_state", f"job DONE but box {box_id} is at {box.location}")
+            return
+        if job.final:
+            if not job.reason:
+                self._violate("end_state", f"job {job.state.name} without a reason")
+            taken = self.automation.carried == box_id
+            if hanging and not (taken and locked):
+                how = "" if locked else " not locked"
+                self._violate("end_state", f"job {job.state.name} ({job.reason}) with box "
+                              f"{box_id} left hanging{how}")  # fmt: skip
+            return
+        run = self.automation.sequencer.run
+        held = run is not None and run.step in (Step.HELD, Step.SETTLE)
+        persisting = self._persisting()
+        if not persisting or not held:
+            step = "no run" if run is None else run.step.value
+            active = "; ".join(str(self.case.events[i].action) for i in self.active) or "none"
+            self._violate("stuck", f"the job never ended: {job.state.name}, sequencer in {step}; "
+                          f"faults still active: {active}")  # fmt: skip
+        if hanging and not locked:
+            self._violate("end_state", "job held with the box hanging on fewer than four locked "
+                          "twistlocks")  # fmt: skip

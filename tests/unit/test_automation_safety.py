@@ -1,0 +1,162 @@
+"""The randomized safety proof of the automatic crane, as the operator really runs it (issue 14).
+
+Random jobs of the default site run in lock-step through the automation (PackML machine, job
+queue, modes), the supervisor and the simulated crane (:mod:`crane_ctrl.bench.safety`), while
+faults, transient bad values (a forced implausible value, or raw content past the codec that the
+profile's place can hold, for 0.1-10 s) and operator commands (HOLD, UNHOLD, STOP, ABORT, CLEAR,
+RESET, START, mode changes, cancel, set down, interlock reset; refused ones are fine) hit them at
+random steps, wedge checks (STOP + RESET, or ABORT + CLEAR + RESET, must reach IDLE within the
+longest ramp plus 2 s) come at random steps and at the end of every run, and a reasonable operator
+resets and resumes. At every scan: the supervisor's invariants, the PLC's commands only what was
+written, no model fault (collision, damaged or dropped load, truck lifted, end stop), no unlock
+under a hanging box, and no speed reference after a hold or stop before the operator's UNHOLD or
+START. At the end: every box where the yard model says, the job ended or held for a fault that
+persists. The harness's docstrings say each rule exactly.
+
+Two runs of it here, together within the budget the single random test had before (about 60 s
+of one core; a case costs about 3 s of one core, so 16 bench cases over two processes take about
+27 s when the second core is free, and the 5 Hypothesis cases about 14 s):
+
+- a Hypothesis property: cases drawn by Hypothesis (derandomized, no database, no shrinking: a
+  failure prints the case, the scan and the trace);
+- the CI-sized bench: ``crane-ctrl bench safety`` on fixed seeds over two processes, through the
+  command line, its JSON line asserted clean (a failing seed replays with ``--case SEED``).
+
+And checks that the new checks are not vacuous: a crane that creeps while held, and a machine
+that never finishes STOPPING, are caught.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TypeVar
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from crane_ctrl.bench.safety import (
+    JOBS,
+    BadValue,
+    Case,
+    Command,
+    Event,
+    WedgeCheck,
+    When,
+    bad_value_menu,
+    case_of,
+    draw_case,
+    run_case,
+)
+from crane_ctrl.bench.safety.bench import PROFILE
+from crane_ctrl.cli.main import main
+from crane_ctrl.commands import Commands
+from crane_ctrl.profile.loader import load_profile, parse_profile
+from crane_ctrl.runtime.automation import Automation
+from tests.unit.simplc.raw_profiles import VARIANTS
+
+T = TypeVar("T")
+
+CI_JOBS = 16
+"""Cases of the CI bench run (two processes): see the module docstring for the budget. The
+issue's 500 would take about 25 minutes of one core: ``crane-ctrl bench safety --jobs 500``."""
+CI_SEED = 1000
+"""Its first seed (cases CI_SEED .. CI_SEED + CI_JOBS - 1)."""
+EXAMPLES = 5
+"""Hypothesis examples of the property."""
+OPCUA = load_profile(PROFILE)
+MENU = bad_value_menu(OPCUA)
+
+
+class HypothesisDraw:
+    """:class:`crane_ctrl.bench.safety.Draw` from Hypothesis."""
+
+    def __init__(self, draw: st.DrawFn) -> None:
+        self._draw = draw
+
+    def integer(self, low: int, high: int) -> int:
+        return self._draw(st.integers(low, high))
+
+    def real(self, low: float, high: float) -> float:
+        return self._draw(st.floats(low, high, allow_nan=False, allow_infinity=False))
+
+    def pick(self, options: Sequence[T]) -> T:
+        return self._draw(st.sampled_from(options))
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    return draw_case(HypothesisDraw(draw), MENU)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(cases())
+def test_random_jobs_faults_bad_values_and_operator_commands_stay_safe(case: Case) -> None:
+    """No shrinking: each example is a whole job (2-3 s); the failure names the case, the scan,
+    the faults, the commands and the trace, and ``run_case(case, OPCUA, trace=True)`` replays
+    it."""
+    result = run_case(case, OPCUA)
+    assert result.ok, "\n\n".join(v.message for v in result.violations)
+
+
+def test_the_ci_bench_run_finds_no_violation_no_wedge_no_collision(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["bench", "safety", "--jobs", str(CI_JOBS), "--seed", str(CI_SEED), "--workers", "2"]
+    code = main(argv)
+    out = capsys.readouterr().out
+    figures = json.loads(out.strip().splitlines()[-1])
+    failing = json.dumps(figures["failing"], indent=1)
+    assert figures["jobs"] == CI_JOBS
+    assert (figures["violations"], figures["wedges"], figures["collisions"]) == ({}, 0, 0), failing
+    assert code == 0
+    assert figures["wedge_checks"] >= CI_JOBS  # one at the end of every run, at least
+    assert figures["faults"]
+    assert figures["bad_values"]
+    assert figures["commands"]
+
+
+def test_a_case_is_drawn_the_same_from_its_seed() -> None:
+    assert case_of(7) == case_of(7)
+    assert str(case_of(7)) == str(case_of(7))
+    assert case_of(7) != case_of(8)
+
+
+def test_bad_raw_values_are_drawn_from_what_the_profiles_places_can_hold() -> None:
+    raw = {(b.signal, str(b.value)) for b in MENU if b.kind == "force_raw"}
+    assert ("hoist.load", "nan") in raw  # a Double node holds a NaN
+    assert ("spreader.size", "33") in raw  # a size code outside the sizes
+    assert not any(signal.startswith("plc.estop") for signal, _ in raw)  # a Boolean node: 0/1
+    variant = parse_profile(VARIANTS["bool-register-modbus"], "bool-register-modbus.toml")
+    assert BadValue("force_raw", "plc.estop_ok", 2) in bad_value_menu(variant)
+
+
+def _held_case(*actions: Command | WedgeCheck) -> Case:
+    """Stack -> AGV, the actions a second into the empty travel to the pick."""
+    return Case(JOBS[3], tuple(Event(When("collect", "travel", 1.0), a) for a in actions))
+
+
+def test_a_crane_that_creeps_while_held_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    def creep(self: Automation, *args: object) -> Commands:
+        return Commands(drives_enable=True, trolley_speed_ref=0.05)
+
+    monkeypatch.setattr(Automation, "_hold", creep)
+    result = run_case(_held_case(Command("hold")), OPCUA)
+    assert [v.kind for v in result.violations] == ["motion_without_operator"]
+
+
+def test_a_machine_that_never_finishes_stopping_is_a_wedge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Automation, "_stopped", lambda self, now, snapshot: False)
+    result = run_case(_held_case(WedgeCheck("stop")), OPCUA)
+    assert [v.kind for v in result.violations] == ["wedge"]
+    assert "STOPPING" in result.violations[0].message
