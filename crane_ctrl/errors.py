@@ -61,6 +61,7 @@ __all__ = [
     "Problem",
     "ProfileError",
     "RawUnfitError",
+    "SafetyViolationError",
     "SimulatedLinkError",
 ]
 
@@ -190,6 +191,15 @@ class JournalError(CraneCtrlError):
 
 class FaultError(CraneCtrlError):
     """A fault that cannot be injected as asked (unknown name, bad parameter)."""
+
+
+class SafetyViolationError(CraneCtrlError):
+    """A safety invariant broken during a safety-bench case: ends the case; ``violation`` holds
+    what was broken, where and when (the bench's own record of it)."""
+
+    def __init__(self, message: str, violation: object) -> None:
+        super().__init__(message)
+        self.violation = violation
 
 
 class RawUnfitError(FaultError):

@@ -49,6 +49,7 @@ import traceback
 from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from crane_ctrl.bench.safety.cases import (
     BadValue,
@@ -61,7 +62,7 @@ from crane_ctrl.bench.safety.cases import (
 from crane_ctrl.bench.safety.desk import JOB_ID, Desk, Operator
 from crane_ctrl.commands import AXES
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.errors import FaultError
+from crane_ctrl.errors import FaultError, SafetyViolationError
 from crane_ctrl.interlocks.invariants import WRITTEN, broken_invariants, plc_mismatch
 from crane_ctrl.operation.jobs import JobQueue, JobState
 from crane_ctrl.operation.machine import ACTING, PackCommand, PackState
@@ -143,12 +144,6 @@ class CaseResult:
     @property
     def ok(self) -> bool:
         return not self.violations
-
-
-class _Violated(Exception):
-    def __init__(self, violation: Violation) -> None:
-        super().__init__(violation.message)
-        self.violation = violation
 
 
 @functools.cache
@@ -280,7 +275,8 @@ class _CaseRun:
 
     def _violate(self, kind: str, what: str) -> None:
         self._trace(f"VIOLATION [{kind}] {what}")
-        raise _Violated(Violation(kind, f"{what}\n{self._where()}", self.now(), self.scan))
+        broken = Violation(kind, f"{what}\n{self._where()}", self.now(), self.scan)
+        raise SafetyViolationError(broken.message, broken)
 
     # --- the run
 
@@ -299,8 +295,8 @@ class _CaseRun:
                 await self._wedge_check("stop")
                 for _ in range(round(TAIL_S / rig.period_s)):
                     await self._scan()
-        except _Violated as v:
-            result.violations.append(v.violation)
+        except SafetyViolationError as v:
+            result.violations.append(cast(Violation, v.violation))
         except Exception as exc:  # the crane's code (or the harness) raised: a finding
             where = "".join(traceback.format_exception(exc)[-6:])
             result.violations.append(Violation(
