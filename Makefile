@@ -44,7 +44,7 @@ test: $(VENV)/.installed-test
 	@bash scripts/system-deps test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -33,10 +33,12 @@ the step allows (set back down, unlock, raise empty) and fails the job; it never
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from crane_ctrl.commands import Commands
+from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks.evaluate import Permits
 from crane_ctrl.motion.planner import (
     AxisLimits,
@@ -47,8 +49,9 @@ from crane_ctrl.motion.planner import (
     pendulum_period_s,
     trapezoid,
 )
-from crane_ctrl.sequencer.automatic_move import Outcome
-from crane_ctrl.sequencer.base import JobController
+from crane_ctrl.operation.yard_model import YardModel
+from crane_ctrl.sequencer.automatic_move import Outcome, SequencerSettings
+from crane_ctrl.sequencer.controller import CraneContext, EventSink, JobSlot
 from crane_ctrl.sequencer.transfer import Transfer, all_corners, any_corner
 from crane_ctrl.snapshot import Snapshot
 
@@ -97,29 +100,65 @@ class _Run:
     failure: str | None = None
 
 
-class NaiveOperator(JobController[_Run]):
-    """One axis at a time, plain trapezoids, waits for the sway (a Supervisor sequencer hook)."""
+class NaiveOperator:
+    """One axis at a time, plain trapezoids, waits for the sway (a Supervisor sequencer hook).
+    Built, like ours, of the crane context and a job slot
+    (:mod:`crane_ctrl.sequencer.controller`)."""
+
+    def __init__(
+        self,
+        params: CraneParams,
+        yard: YardModel,
+        settings: SequencerSettings | None = None,
+        *,
+        on_event: EventSink | None = None,
+    ) -> None:
+        self.crane = CraneContext(params, yard, settings or SequencerSettings(), on_event)
+        self.job = JobSlot[_Run](self.crane)
+
+    @property
+    def params(self) -> CraneParams:
+        return self.crane.params
+
+    @property
+    def yard(self) -> YardModel:
+        return self.crane.yard
+
+    @property
+    def settings(self) -> SequencerSettings:
+        return self.crane.settings
+
+    @property
+    def run(self) -> _Run | None:
+        return self.job.run
+
+    @property
+    def outcome(self) -> tuple[str, Outcome, str] | None:
+        return self.job.outcome
+
+    @property
+    def travel_clear_below_m(self) -> float | None:
+        """Read by the supervisor for the travel-height interlock."""
+        return self.job.clear_below_m
 
     def start(self, transfer: Transfer, now: float) -> None:
         if self.run is not None:
             raise ValueError(f"job {self.run.transfer.job_id} is still running")
-        self.run = _Run(transfer, since=now)
-        self.outcome = None
+        self.job.run = _Run(transfer, since=now)
+        self.job.outcome = None
         self._enter(NaiveStep.TELESCOPE, now)
 
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         run = self.run
         if run is None:
-            self.travel_clear_below_m = None
+            self.job.clear_below_m = None
             return Commands(drives_enable=False)
         if now - run.since > _STEP_TIMEOUT_S:
             why = f"{run.step} did not finish within {_STEP_TIMEOUT_S:g} s"
             if run.failure is not None:
                 return self._finish(Outcome.FAILED, f"{run.failure}; {why}", now)
             return self._fail(run, why, now)
-        handler = getattr(self, f"_{run.step.name.lower()}")
-        commands: Commands = handler(run, snapshot, now)
-        return commands
+        return _STEPS[run.step](self, run, snapshot, now)
 
     # --- bookkeeping
 
@@ -127,7 +166,10 @@ class NaiveOperator(JobController[_Run]):
         run = self.run
         assert run is not None
         run.step, run.since, run.profile, run.mark_t = step, now, None, None
-        self._step_event(run, str(step), now, reason)
+        self.job.step_event(run, str(step), now, reason)
+
+    def _finish(self, outcome: Outcome, reason: str, now: float) -> Commands:
+        return self.job.finish(outcome, reason, now)
 
     def _fail(self, run: _Run, reason: str, now: float) -> Commands:
         """Stop what it does and make the load safe, then fail with ``reason``."""
@@ -157,7 +199,7 @@ class NaiveOperator(JobController[_Run]):
         return self._hoist_up(run, snapshot, now, run.travel_z, NaiveStep.GANTRY)
 
     def _gantry(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        self.travel_clear_below_m = run.travel_z
+        self.job.clear_below_m = run.travel_z
         goal = self._xy_goal(run)[0]
         return self._travel(run, snapshot, now, "gantry", goal, NaiveStep.TROLLEY)
 
@@ -192,7 +234,7 @@ class NaiveOperator(JobController[_Run]):
         return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy)
 
     def _lower(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        self.travel_clear_below_m = None
+        self.job.clear_below_m = None
         z = snapshot.number("hoist.position")
         if z is None:
             return Commands(drives_enable=True)
@@ -333,6 +375,25 @@ class NaiveOperator(JobController[_Run]):
             for leg in legs
         ]
         return max(*heights, snapshot.number("hoist.position") or 0.0)
+
+
+_Handler = Callable[[NaiveOperator, _Run, Snapshot, float], Commands]
+_STEPS: dict[NaiveStep, _Handler] = {
+    NaiveStep.TELESCOPE: NaiveOperator._telescope,
+    NaiveStep.RAISE: NaiveOperator._raise,
+    NaiveStep.GANTRY: NaiveOperator._gantry,
+    NaiveStep.TROLLEY: NaiveOperator._trolley,
+    NaiveStep.SETTLE: NaiveOperator._settle,
+    NaiveStep.LOWER: NaiveOperator._lower,
+    NaiveStep.LOCK: NaiveOperator._lock,
+    NaiveStep.TRIAL_LIFT: NaiveOperator._trial_lift,
+    NaiveStep.SET_BACK: NaiveOperator._set_back,
+    NaiveStep.UNLOCK: NaiveOperator._unlock,
+    NaiveStep.RAISE_CLEAR: NaiveOperator._raise_clear,
+}
+"""Each step's handler; every step has one (checked at import)."""
+if set(_STEPS) != set(NaiveStep):
+    raise ValueError(f"baseline steps without a handler: {sorted(set(NaiveStep) - set(_STEPS))}")
 
 
 def _catch(sway_m: float, error_m: float, omega: float, limits: AxisLimits) -> float:

@@ -11,7 +11,7 @@ from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.sequencer.automatic_move import Outcome, SequencerSettings, Step
 from crane_ctrl.sequencer.wind import set_down_place
 from crane_ctrl.site import SiteLayout, Slot
-from tests.unit.sequencer_rig import BOX, SOURCE, JobRig
+from tests.unit.sequencer_rig import SOURCE, JobRig
 
 SET_DOWN = SequencerSettings(on_wind_stop="secure")
 TOL = 0.05

@@ -1,0 +1,278 @@
+"""The landing: the last of a leg, from the end of travel to touchdown on the goal. Pure.
+
+:data:`~crane_ctrl.sequencer.model.Step.LOWER` puts the load, not just the crane, on its goal and
+damps its swing while the hoist comes down (:func:`~crane_ctrl.sequencer.sway.land_on_goal`). The
+creep is held short of touchdown (:func:`gated_hoist`) until the load is calm and over its goal
+(:func:`ready_to_land`): the last ``LAND_CHECK_M`` of the creep waits, so the check overlaps the
+creep instead of delaying it; where the operator lands, at the approach height, and there the
+landing hands over (:func:`hand_over`). A landing too far off its goal is planned again, a swing
+too large to land on is settled first, either again and again holds for the operator.
+
+Its times: touchdown within ``landed_timeout_s`` of creep (else the load is made safe and the job
+fails), the leg within ``travel_timeout_factor`` times its plan (else hold), and at most
+``settle_timeout_s`` waiting at the gate (a box hanging holds; the empty spreader gives up).
+"""
+
+from __future__ import annotations
+
+import math
+
+from crane_ctrl.commands import Commands
+from crane_ctrl.motion.planner import (
+    CREEP_ENTRY_MARGIN_M,
+    HOIST_TOLERANCE_M,
+    XY,
+    XYZ,
+    MotionLimits,
+    hoist_reference,
+)
+from crane_ctrl.sequencer.controller import CraneContext
+from crane_ctrl.sequencer.handover import OperatorLanding
+from crane_ctrl.sequencer.machine import StepMachine
+from crane_ctrl.sequencer.model import OVERTRAVEL_M, STILL_MPS, Step
+from crane_ctrl.sequencer.readings import position_of
+from crane_ctrl.sequencer.run import Run
+from crane_ctrl.sequencer.settle import DAMPING_SPEED_SHARE, calm, clamp
+from crane_ctrl.sequencer.sway import land_on_goal
+from crane_ctrl.sequencer.transfer import all_corners, any_corner
+from crane_ctrl.snapshot import Snapshot
+
+__all__ = [
+    "LAND_CHECK_M",
+    "REPLAN_M",
+    "RESETTLES",
+    "gated_hoist",
+    "hand_over",
+    "landed",
+    "lower",
+    "ready_to_land",
+    "size_ref",
+]
+
+LAND_CHECK_M = 0.1
+"""The creep stops this far above touchdown until the load is calm and over its goal, m: the
+check overlaps the creep instead of delaying it (at creep speed the hoist stops within 1 cm)."""
+REPLAN_M = 0.15
+"""A landing this far off its goal (either direction) is not trimmed but planned again, m: the
+landing law trims centimetres; a longer move needs a shaped travel at a clear height."""
+RESETTLES = 3
+"""Times a landing may go back (plan again, settle a swing) before it holds for the
+operator."""
+
+
+def lower(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """Land: creep down onto the goal, the load put on it and its swing damped; landed, go on
+    (lock or unlock); over the approach height where the operator lands, hand over."""
+    pos = position_of(snapshot)
+    if pos is None:
+        return Commands(drives_enable=True)
+    z = pos[2]
+    landing = run.landing_height_m(m.crane.yard)
+    if all_corners(snapshot, "landed"):
+        return landed(m, run, z, landing, now)
+    if _off_the_landing(m, run, pos, now):
+        return Commands(drives_enable=True)
+    late = _late(m, run, snapshot, z, landing, now)
+    if late is not None:
+        return late
+    p = m.crane.params
+    limits = MotionLimits.from_params(p, loaded=run.delivering)
+    ref = hoist_reference(
+        z, landing - OVERTRAVEL_M, limits.hoist,
+        creep_from_m=p.creep_distance_m + OVERTRAVEL_M,  # distance before target
+        creep_mps=p.creep_speed_mps,
+    )  # fmt: skip
+    ready = ready_to_land(m, run, snapshot, pos, now)
+    if ready and run.operator_lands_here():
+        near = abs(z - landing - m.crane.settings.approach_m) <= 2 * HOIST_TOLERANCE_M
+        if near and abs(snapshot.number("hoist.speed") or 0.0) < STILL_MPS:
+            return hand_over(m, run, snapshot, landing, now)
+    ref = gated_hoist(m, run, ref, z, now, ready=ready)
+    cleared = m.publish_clear(landing, z)
+    steer = cleared and not ready  # a calm load over its goal lands as it hangs (still)
+    vx, vy = _fine(m.crane, run, pos, now) if steer else (0.0, 0.0)
+    return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
+                    hoist_speed_ref=ref, size_ref=size_ref(run, snapshot))  # fmt: skip
+
+
+def _late(
+    m: StepMachine, run: Run, snapshot: Snapshot, z: float, landing: float, now: float
+) -> Commands | None:
+    """The landing's clocks: touchdown ``landed_timeout_s`` after the creep (plus the creep
+    itself), the leg within ``travel_timeout_factor`` of its plan; ``None`` while in time."""
+    p, s = m.crane.params, m.crane.settings
+    if z <= landing + p.creep_distance_m and run.creep_since is None:
+        run.creep_since = now
+    creep_s = p.creep_distance_m / p.creep_speed_mps
+    late = creep_s + s.landed_timeout_s
+    if run.creep_since is not None and now - run.creep_since > late:
+        return _not_landed(m, run, snapshot, z, landing, now)
+    if run.leg is not None and run.leg.overdue(now, s.travel_timeout_factor, s.settle_timeout_s):
+        m.hold(now, "the landing did not come in time")
+        return Commands(drives_enable=True)
+    return None
+
+
+def _off_the_landing(m: StepMachine, run: Run, pos: XYZ, now: float) -> bool:
+    """Too far from the goal to trim (a stop left it there, say): plan the leg again; a
+    swing too large to land: settle it first; either again and again: hold for the
+    operator."""
+    goal, lean = run.goal_xy(m.crane.yard), run.sway.lean
+    # the crane belongs between the goal (where a plan puts it) and the lean short of it
+    # (where the landing law puts it, so that the leaning load is on the goal)
+    off = _to_segment((pos[0], pos[1]), goal, (goal[0] - lean[0], goal[1] - lean[1]))
+    if run.sway.watched_s < run.sway.window_s:
+        return False  # the lean, and so where the crane belongs, is not known yet
+    swinging = run.sway.swing_m() > m.crane.settings.landing_swing_limit_m
+    if off <= REPLAN_M and not swinging:
+        return False
+    run.resettles += 1
+    if run.resettles > RESETTLES:
+        m.hold(now, "the load will not settle over its landing: check the wind")
+    elif swinging:  # first calm it: a swinging load's lean, and so "off", is not known
+        run.resume_step = Step.LOWER
+        m.enter(Step.SETTLE, now, reason="the load swings too much to land")
+    else:
+        m.enter(Step.RAISE, now, reason=f"{off:.2f} m off the landing: planned again")
+    return True
+
+
+def _fine(crane: CraneContext, run: Run, pos: XYZ, now: float) -> tuple[float, float]:
+    """Put the load on the goal and damp its swing (:func:`land_on_goal`), within a share
+    of the rated speeds."""
+    goal = run.goal_xy(crane.yard)
+    lean = run.sway.steer_lean(now, (goal[0] - pos[0], goal[1] - pos[1]))
+    rate = run.sway.rate()
+    limits = MotionLimits.from_params(crane.params, loaded=run.delivering)
+    refs = []
+    for k, lim in ((0, limits.gantry), (1, limits.trolley)):
+        ref = land_on_goal(goal[k], pos[k], lean[k], rate[k], run.sway.omega)
+        refs.append(clamp(ref, lim.vmax_mps * DAMPING_SPEED_SHARE))
+    return refs[0], refs[1]
+
+
+def landed(m: StepMachine, run: Run, z: float, landing: float, now: float) -> Commands:
+    """All four pins pressed at ``z``: at the expected height, the box stands there (when
+    delivering) and the spreader's steps begin (unlock, or lock); elsewhere, hold."""
+    if abs(z - landing) > m.crane.settings.landing_height_tolerance_m:
+        # all pins pressed, but not where the box should stand: something else is there
+        m.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")
+        return Commands(drives_enable=True)
+    if run.delivering:  # it stands there now, whatever the twistlocks do next
+        m.crane.yard.move(run.transfer.box.id, run.transfer.to)
+    m.enter(Step.UNLOCK if run.delivering else Step.LOCK, now)
+    return Commands(drives_enable=True)
+
+
+def _not_landed(
+    m: StepMachine, run: Run, snapshot: Snapshot, z: float, landing: float, now: float
+) -> Commands:
+    s = m.crane.settings
+    why = (
+        f"landing not confirmed within {s.landed_timeout_s:g} s of creep (misaligned or obstructed)"
+    )
+    resting = abs(z - landing) <= s.landing_height_tolerance_m
+    if run.delivering and resting:  # it stands in its slot, whatever a pin says
+        m.crane.yard.move(run.transfer.box.id, run.transfer.to)
+    return m.fail_safe(run, why, now, snapshot)
+
+
+def hand_over(m: StepMachine, run: Run, snapshot: Snapshot, landing: float, now: float) -> Commands:
+    """At the approach height, over the goal, calm: the operator lands it."""
+    t = run.transfer
+    slot = t.to if run.delivering else t.box.slot
+    if run.delivering:
+        task = f"land {t.job_id} (container {t.box.id}) on {slot} and confirm"
+    else:
+        task = f"land the spreader on container {t.box.id} on {slot} for {t.job_id} and confirm"
+    run.handover = OperatorLanding(slot, landing, task)
+    m.enter(Step.OPERATOR_LANDING, now, reason=task)
+    return m.scan(run, snapshot, now)
+
+
+def gated_hoist(
+    m: StepMachine, run: Run, ref: float, z: float, now: float, *, ready: bool
+) -> float:
+    """``ref``, but not down into the creep zone before the spreader is the box's size,
+    and not into the last ``LAND_CHECK_M`` before the landing is ``ready`` (over the goal,
+    the load calm)."""
+    p, s = m.crane.params, m.crane.settings
+    landing = run.landing_height_m(m.crane.yard)
+    gate = landing + LAND_CHECK_M
+    if run.operator_lands_here():
+        gate = landing + s.approach_m  # the operator takes it from there
+    elif not run.delivering and _size_ref_needed(m, run):
+        gate = landing + max(p.creep_distance_m, p.safe_clearance_m) + CREEP_ENTRY_MARGIN_M
+    elif ready:
+        return ref  # (the wait is timed from the first arrival at the gate)
+    if ref >= 0.0 or z < gate - HOIST_TOLERANCE_M:
+        return ref  # not going down, or committed to the touchdown
+    if z <= gate + HOIST_TOLERANCE_M:
+        run.creep_since = None  # waiting here is no landing failure: timed from release
+        run.gated_since = now if run.gated_since is None else run.gated_since
+        if now - run.gated_since > s.settle_timeout_s:
+            _not_settled(m, run, now)
+            return 0.0
+    limits = MotionLimits.from_params(p, loaded=run.delivering).hoist
+    floor = hoist_reference(z, gate, limits, creep_from_m=None, creep_mps=p.creep_speed_mps)
+    return max(ref, min(floor, 0.0))
+
+
+def _size_ref_needed(m: StepMachine, run: Run) -> bool:
+    last = m.last
+    size = None if last is None else last.number("spreader.size")
+    return size != run.transfer.box.size_ft
+
+
+def _not_settled(m: StepMachine, run: Run, now: float) -> None:
+    """The landing waited ``settle_timeout_s`` in vain: a box hanging holds for the
+    operator; the empty spreader gives the pick up (raise clear, fail the job)."""
+    why = "the load did not settle over its landing: check the wind"
+    if run.delivering:
+        m.hold(now, why)
+        return
+    run.failure = why
+    m.enter(Step.RAISE_CLEAR, now, reason=why)
+
+
+def ready_to_land(m: StepMachine, run: Run, snapshot: Snapshot, pos: XYZ, now: float) -> bool:
+    """Sampled every scan of the landing: telescoped, the load calm and over its goal (the
+    crane the lean short of it). After ``landing_patience_s`` at the gate (a gusty wind,
+    say) the looser ``sway_tolerance_m`` and twice the position tolerance will do: still
+    well inside what the landing pins and the stacking accept.
+
+    Once ready (:attr:`Run.released`), the crane stands still while the load comes down,
+    and twice the tolerances keep it so: a fit over a window in which the crane stopped
+    reads a little swing, and steering again for that would start a real one."""
+    s = m.crane.settings
+    patient = run.gated_since is not None and now - run.gated_since > s.landing_patience_s
+    sway_tol = s.sway_tolerance_m if patient else s.landing_sway_tolerance_m
+    if run.released:
+        sway_tol = max(sway_tol, 2.0 * s.landing_sway_tolerance_m)
+    is_calm = calm(m.crane, run, snapshot, pos[2], now, sway_tol)
+    size_ok = run.delivering or snapshot.number("spreader.size") == run.transfer.box.size_ft
+    goal = run.goal_xy(m.crane.yard)
+    lean = run.sway.lean
+    tol = s.position_tolerance_m * (2.0 if patient or run.released else 1.0)
+    there = all(abs(goal[k] - pos[k] - lean[k]) <= tol for k in (0, 1))
+    run.released = is_calm and size_ok and there
+    return run.released
+
+
+def size_ref(run: Run, snapshot: Snapshot) -> int | None:
+    """The telescope target while the empty spreader must change size (and may)."""
+    size = run.transfer.box.size_ft
+    if run.delivering or snapshot.number("spreader.size") == size:
+        return None
+    if any_corner(snapshot, "landed") or not all_corners(snapshot, "unlocked"):
+        return None  # the interlock would refuse it: the leg rises clear first
+    return size
+
+
+def _to_segment(p: XY, a: XY, b: XY) -> float:
+    """Distance from ``p`` to the segment ``a``-``b``, m."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length2 = dx * dx + dy * dy
+    u = 0.0 if length2 == 0.0 else ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2
+    u = min(1.0, max(0.0, u))
+    return math.hypot(p[0] - a[0] - u * dx, p[1] - a[1] - u * dy)

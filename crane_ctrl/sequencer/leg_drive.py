@@ -1,0 +1,106 @@
+"""A leg under way: the plan it follows and the clocks it follows it by. Pure.
+
+:class:`LegDrive` follows a :class:`~crane_ctrl.motion.leg.LegPlan` scan by scan: the plan keeps
+the load at least ``safe_clearance_m`` over every obstacle on the path, and
+``approach_clearance_m`` over the places it leaves and lands on; :meth:`LegDrive.clear_below_m`
+is what the travel-height interlock must accept for the travel commanded at the next scan, so
+the interlock never refuses the plan, and the hoist is never lowered past it. The leg's clock
+starts with the rise (``started_s``), travel's when travel starts. The steps that drive it are in
+:mod:`crane_ctrl.sequencer.leg`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from crane_ctrl.crane import CraneParams
+from crane_ctrl.motion.planner import XY, XYZ, Footprint, LegPlan
+from crane_ctrl.motion.rope_calibration import Sample
+
+__all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "LegDrive"]
+
+SCAN_LEAD_S = 0.05
+"""References are taken one scan ahead so the drives follow the profile, not lag it; the
+path-clear height is given for the next scan (the interlocks read it then)."""
+
+READING_DELAYS_S = (0.0, SCAN_LEAD_S, 2 * SCAN_LEAD_S)
+"""How much older than the plan time a sway reading may be (it is read before the scan writes,
+and a link adds its latency): the travel's own swing is taken at each, and the one that
+explains the readings best is taken off them (see ``SwayWatch.sample``)."""
+
+
+@dataclass
+class LegDrive:
+    """A leg under way: its plan, when it started, and when travel started."""
+
+    plan: LegPlan
+    started_s: float
+    travel_started_s: float | None = None
+    sway_log: list[Sample] = field(default_factory=list)
+    """The sway sensor's readings during travel (travel time, gantry, trolley), for
+    :func:`~crane_ctrl.motion.rope_calibration.fit_rope_offset`."""
+
+    @classmethod
+    def start(
+        cls,
+        start_xyz: XYZ,
+        goal_xyz: XYZ,
+        obstacles: Sequence[Footprint],
+        params: CraneParams,
+        now: float,
+        *,
+        loaded: bool,
+        container_height_m: float,
+        container_mass_t: float | None,
+        half_size_m: XY,
+    ) -> LegDrive:
+        """Plan a leg from where the crane is; ``ValueError`` if the path cannot be cleared."""
+        plan = LegPlan.plan(
+            start_xyz, goal_xyz, obstacles, params, loaded=loaded,
+            container_height_m=container_height_m, container_mass_t=container_mass_t,
+            half_size_m=half_size_m,
+        )  # fmt: skip
+        return cls(plan, now)
+
+    @property
+    def goal_xyz(self) -> XYZ:
+        return self.plan.goal_xyz
+
+    def travel_t(self, now: float) -> float | None:
+        """Time since travel started, s (``None`` before)."""
+        return None if self.travel_started_s is None else now - self.travel_started_s
+
+    def try_start_travel(self, now: float, hoist_m: float, hoist_mps: float) -> bool:
+        """Start travel now if the plan allows it from the hoist's measured height and speed;
+        whether travel is under way."""
+        if self.travel_started_s is None:
+            t = now - self.started_s
+            if self.plan.may_start_travel(t, hoist_m, hoist_mps):
+                self.travel_started_s = now
+        return self.travel_started_s is not None
+
+    def arrived(self, now: float) -> bool:
+        """The travel plan has run out (fine positioning trims what is left)."""
+        t = self.travel_t(now)
+        return t is not None and t >= self.plan.travel.duration_s
+
+    def travel_refs(self, now: float) -> XY:
+        """(gantry, trolley) speed references for this scan, m/s."""
+        return self.plan.travel_reference(self.travel_t(now), lead_s=SCAN_LEAD_S)
+
+    def hoist_ref(self, now: float, hoist_m: float) -> float:
+        """Hoist speed reference for this scan: rise, hold the travel height, lower, m/s."""
+        return self.plan.hoist_reference(hoist_m, self.travel_t(now))
+
+    def lowering(self, now: float) -> bool:
+        return self.plan.lowering(self.travel_t(now))
+
+    def clear_below_m(self, now: float) -> float:
+        """The travel interlock's path-clear height for the next scan's travel, m."""
+        t = self.travel_t(now)
+        return self.plan.path_clear_height_m(None if t is None else t + SCAN_LEAD_S)
+
+    def overdue(self, now: float, factor: float, allowance_s: float) -> bool:
+        """The leg has taken ``factor`` times its predicted touchdown plus ``allowance_s``."""
+        return now - self.started_s > self.plan.touchdown_s * factor + allowance_s

@@ -1,0 +1,319 @@
+"""The step machine: the step table's shape, and what every step shares. Pure.
+
+A :class:`StepHandler` says everything about one :class:`~crane_ctrl.sequencer.model.Step`: what
+it commands each scan, its way out, its timeout, what entering it resets, and what a trip, a hold
+and a STOP or ABORT do in it. The table (:mod:`crane_ctrl.sequencer.steps`) maps every step to
+one; :func:`complete` checks at import that none is missing.
+
+:class:`StepMachine` walks the table for the job's :class:`~crane_ctrl.sequencer.run.Run`: one
+scan of a step (:meth:`StepMachine.scan`) is its way out first (``exit``: on to the next step, or
+to making the load safe), then its timeout, then what it commands meanwhile (``scan``). The
+handlers are plain functions of (machine, run, snapshot, now); through the machine they reach the
+crane context, what it last observed, and the bookkeeping every step shares: entering a step,
+holding and resuming, failing safe, finishing the job, telling the travel interlock its height.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from crane_ctrl.commands import AXES, Commands
+from crane_ctrl.interlocks.evaluate import Motion, Permits
+from crane_ctrl.motion.planner import MotionLimits, hoist_reference
+from crane_ctrl.operation.yard_model import YardModel
+from crane_ctrl.sequencer.controller import CraneContext, JobSlot
+from crane_ctrl.sequencer.model import Outcome, SequencerSettings, Step
+from crane_ctrl.sequencer.run import Run
+from crane_ctrl.sequencer.safety import HeldState, hold_reason, resume_refusals, unexpected_contact
+from crane_ctrl.sequencer.transfer import all_corners, any_corner
+from crane_ctrl.snapshot import Snapshot
+
+__all__ = [
+    "Exit",
+    "Interrupt",
+    "Refusal",
+    "Scan",
+    "StepHandler",
+    "StepMachine",
+    "Timeout",
+    "WindReaction",
+    "complete",
+    "fresh_watch",
+    "holds_in_wind",
+    "same_step",
+]
+
+Scan = Callable[["StepMachine", Run, Snapshot, float], Commands]
+"""What a step commands this scan (it may enter another step and say that one's commands)."""
+Exit = Callable[["StepMachine", Run, Snapshot, float], "Commands | None"]
+"""A step's way out, checked first each scan: the scan's commands once it has left the step
+(on to the next, or to making the load safe); ``None`` while it goes on."""
+WindReaction = Callable[["StepMachine", Run, Snapshot, Permits, float], bool]
+"""A wind stop (and nothing else) in this step: whether the move goes on (securing the load)
+instead of holding (see :mod:`crane_ctrl.sequencer.wind`)."""
+
+
+class Interrupt(StrEnum):
+    """What STOP and ABORT do to the move in a step (alike: STOP ramps the axes to zero and
+    ABORT drops the drives, both outside the sequencer; the job is INTERRUPTED either way)."""
+
+    HOLD = "hold where it is; START resumes it"
+    MARK = "already held: START, not UNHOLD, resumes it"
+
+
+class Refusal(StrEnum):
+    """What the move does when the interlocks refuse a speed it asks for in a step."""
+
+    HOLD = "hold: the plan and the crane no longer agree"
+    LANDING = "hold, but slack ropes or the lower limit stopping the hoist is the landing"
+    IGNORED = "nothing: the move is held, or the operator jogs"
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    """How long a step may last after it was entered, and what it does then."""
+
+    limit_s: Callable[[SequencerSettings], float]
+    react: Scan
+
+
+def same_step(run: Run) -> Step:
+    """A resume goes on with the step it held in."""
+    return run.step
+
+
+def fresh_watch(run: Run, came_from: Step) -> None:
+    """Entering a step starts a fresh sway watch."""
+    run.sway.reset()
+
+
+def holds_in_wind(
+    m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
+) -> bool:
+    """On its support, or making it safe already: a wind stop holds it there."""
+    return False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepHandler:
+    """Everything about one step, for :class:`StepMachine` to walk. What a hold and what STOP
+    and ABORT do are stated for every step; the rest where it applies."""
+
+    scan: Scan
+    """What the step commands each scan while it goes on."""
+    restart: Callable[[Run], Step] | None
+    """A hold in it (a trip, unexpected contact, a refused motion, the operator's HOLD): the
+    step a resume goes on with (``None``: already held, a hold changes nothing). Whatever the
+    step, the leg is planned again from where the crane stops."""
+    interrupt: Interrupt
+    """What STOP and ABORT do in it."""
+    on_hold: Callable[[Run], None] | None = None
+    """What else a hold in it drops (the operator's jogs)."""
+    exit: Exit | None = None
+    """Its way out, checked before the timeout (``None``: ``scan`` decides it)."""
+    timeout: Timeout | None = None
+    """How long it may last after it was entered (``None``: ``scan`` watches its own time)."""
+    entry: Callable[[Run, Step], None] = fresh_watch
+    """What entering it resets, given the step it came from (besides the step's clocks)."""
+    keeps_leg: bool = False
+    """The leg planned at the rise goes on in it (travel, lower); entering any other drops it."""
+    watches_trips: bool = True
+    """A trip, a drive fault or lost comms holds the move in it (unless the wind reaction goes
+    on): false where it is held already."""
+    wind: WindReaction = holds_in_wind
+    """A wind stop in it: go on securing the load, or hold."""
+    hangs: bool = False
+    """The load (or the empty spreader) hangs free in it: contact is unexpected, but at the
+    landing it makes; a resume into it needs all four pins landed to count as resting."""
+    landing: Callable[[Run, YardModel], float | None] | None = None
+    """The twistlock-plane height of the landing it makes, if it makes one."""
+    refusal: Refusal = Refusal.HOLD
+    """What a refused motion does in it."""
+    telescope_deadline: bool = True
+    """The empty spreader must be the box's size ``telescope_timeout_s`` into the job while
+    the job is in it."""
+
+
+def complete(table: Mapping[Step, StepHandler]) -> Mapping[Step, StepHandler]:
+    """``table``, read-only, if every step has a handler; ``ValueError`` naming those without."""
+    missing = [str(step) for step in Step if step not in table]
+    if missing:
+        raise ValueError(f"step table: no handler for step(s) {', '.join(missing)}")
+    return MappingProxyType(dict(table))
+
+
+class StepMachine:
+    """The job's run walked through the step table, with what the machine last observed."""
+
+    def __init__(self, crane: CraneContext, table: Mapping[Step, StepHandler]) -> None:
+        self.crane = crane
+        self.table = complete(table)
+        self.job = JobSlot[Run](crane)
+        self.last: Snapshot | None = None
+        """The last snapshot seen (commanding or observing)."""
+        self.permits: Permits | None = None
+        """The last permits seen with it."""
+
+    @property
+    def run(self) -> Run | None:
+        return self.job.run
+
+    def scan(self, run: Run, snapshot: Snapshot, now: float) -> Commands:
+        """One scan of the step ``run`` is in: its way out, its timeout, else its commands."""
+        handler = self.table[run.step]
+        if handler.exit is not None:
+            commands = handler.exit(self, run, snapshot, now)
+            if commands is not None:
+                return commands
+        timeout = handler.timeout
+        if timeout is not None and now - run.since > timeout.limit_s(self.crane.settings):
+            return timeout.react(self, run, snapshot, now)
+        return handler.scan(self, run, snapshot, now)
+
+    def enter(self, step: Step, now: float, *, reason: str = "") -> None:
+        """Enter ``step``: its clocks start, its entry resets what it says; the step event."""
+        run = self.run
+        assert run is not None
+        came_from, handler = run.step, self.table[step]
+        run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
+        run.stalled_since, run.released = None, False
+        if not handler.keeps_leg:
+            run.leg = None
+        handler.entry(run, came_from)
+        run.events.append(self.job.step_event(run, str(step), now, reason))
+
+    def finish(self, outcome: Outcome, reason: str, now: float) -> Commands:
+        return self.job.finish(outcome, reason, now)
+
+    def observe(self, snapshot: Snapshot, permits: Permits) -> None:
+        """See this scan even when not asked for commands (the machine stopped, say), so that
+        a resume judges the crane as it is now."""
+        self.last, self.permits = snapshot, permits
+        run = self.run
+        if run is not None and run.held is not None:
+            run.held = run.held.follow(snapshot)
+
+    def publish_clear(self, height_m: float, z: float) -> bool:
+        """Give the travel interlock ``height_m`` (it reads it at the next scan); whether
+        travel may be commanded now: the height it reads this scan (given at the last one)
+        and the new one both at or below the hoist."""
+        was = self.job.clear_below_m
+        self.job.clear_below_m = height_m
+        return was is not None and z >= max(was, height_m)
+
+    def latched_against(self, motion: Motion) -> list[str]:
+        """The latched trips (they wait for a reset) that block ``motion``."""
+        permits = self.permits
+        if permits is None:
+            return []
+        return [t.id for t in permits.why_not(motion) if t.latched]
+
+    def hoist_to(self, run: Run, z: float, goal: float) -> Commands:
+        """Hoist from ``z`` to ``goal`` (no creep), at the run's rated limits."""
+        limits = MotionLimits.from_params(self.crane.params, loaded=run.delivering).hoist
+        creep = self.crane.params.creep_speed_mps
+        ref = hoist_reference(z, goal, limits, creep_from_m=None, creep_mps=creep)
+        return Commands(drives_enable=True, hoist_speed_ref=ref)
+
+    def landing_in(self, run: Run, step: Step) -> float | None:
+        """The twistlock-plane height of the landing ``step`` makes, if it makes one."""
+        landing = self.table[step].landing
+        return None if landing is None else landing(run, self.crane.yard)
+
+    # --- holding and going on
+
+    def must_hold(self, snapshot: Snapshot, permits: Permits) -> str:
+        """Why the move must hold now ("" if it need not): comms, a drive fault, a stop trip
+        (:func:`~crane_ctrl.sequencer.safety.hold_reason`)."""
+        why = hold_reason(snapshot, permits)
+        if why and not self.crane.settings.hold_on_trip and snapshot.comms_ok:
+            faulted = any(snapshot.flag(f"{a}.fault", unsafe=True) for a in AXES)
+            return why if faulted else ""
+        return why
+
+    def hold(self, now: float, reason: str) -> None:
+        """Stop where it is (the move goes on from here after :meth:`resume`)."""
+        run = self.run
+        if run is None:
+            return
+        handler = self.table[run.step]
+        if handler.restart is None:
+            return
+        run.resume_step = handler.restart(run)
+        run.hold_reason = reason
+        run.leg = None  # the rest is planned again from where the crane stops
+        if self.last is not None:
+            run.held = HeldState.of(self.last, carrying=run.carrying)
+        if handler.on_hold is not None:
+            handler.on_hold(run)
+        self.enter(Step.HELD, now, reason=reason)
+
+    def interrupt(self, now: float, reason: str) -> None:
+        """STOP or ABORT: hold where it is, to be resumed by START (planned again from where the
+        crane then is), set down, or taken over by hand."""
+        run = self.run
+        if run is None:
+            return
+        if self.table[run.step].interrupt is Interrupt.HOLD:
+            self.hold(now, reason)
+        run.interrupted = True
+
+    def resume_refusals(self, *, check_jump: bool = True) -> list[str]:
+        """Why a held move may not go on now (empty: it may, or nothing is held): see
+        :func:`crane_ctrl.sequencer.safety.resume_refusals`."""
+        run = self.run
+        if run is None or run.step is not Step.HELD:
+            return []
+        if self.last is None or self.permits is None:
+            return ["nothing read from the PLC yet"]
+        why = resume_refusals(self.last, self.permits, run.held, check_jump=check_jump)
+        step = run.resume_step
+        if run.airborne and step is not None and self.table[step].hangs:
+            landing = self.landing_in(run, step)
+            contact = unexpected_contact(self.last, carrying=run.carrying, landing_m=landing)
+            if contact:
+                why.append(f"{contact}: check the spreader; STOP, then set it down or take it "
+                           "over in MANUAL")  # fmt: skip
+        return why
+
+    def resume(self, now: float, *, check_jump: bool = True) -> list[str]:
+        """Go on after a hold (the operator has seen why it held), planned again from where
+        the crane is; what keeps it held instead (empty: it goes on)."""
+        run = self.run
+        if run is None or run.step is not Step.HELD or run.resume_step is None:
+            return []
+        why = self.resume_refusals(check_jump=check_jump)
+        if why:
+            return why
+        # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on.
+        # In a leg the load hangs unless all four pins say otherwise (one stuck pin does not)
+        last, step = self.last, run.resume_step
+        pins = all_corners if self.table[step].hangs else any_corner
+        resting = last is not None and pins(last, "landed")
+        run.resettles = 0  # the operator has looked
+        run.interrupted, run.held = False, None
+        self.enter(step if resting else Step.SETTLE, now)
+        return []
+
+    def abandon(self, now: float, reason: str) -> None:
+        """Forget the interrupted move without an outcome event (the caller ends the job):
+        cancelled, or taken over by hand. The load stays where it is."""
+        run = self.run
+        if run is None:
+            return
+        self.crane.emit({"time": now, "job": run.transfer.job_id, "abandoned": reason})
+        self.job.drop()
+
+    def fail_safe(self, run: Run, reason: str, now: float, snapshot: Snapshot) -> Commands:
+        """Start making the load safe, then fail the job with ``reason``."""
+        run.failure = reason
+        if all_corners(snapshot, "locked") and any_corner(snapshot, "landed"):
+            self.enter(Step.UNLOCK, now, reason=reason)
+        elif all_corners(snapshot, "locked"):
+            self.enter(Step.SET_BACK, now, reason=reason)
+        else:
+            self.enter(Step.RAISE_CLEAR, now, reason=reason)
+        return Commands(drives_enable=True)

@@ -1,0 +1,91 @@
+"""The job being executed: one object that holds where in it the move is. Pure.
+
+Everything a job's steps read and write between scans lives on :class:`Run`: the step and since
+when, the leg under way, the hold and what the crane measured at it, the sway watch, the hand-over,
+the wind stop's set-down place. The sequencer keeps only what it last observed (the snapshot and
+permits of the last scan) and the crane context (:mod:`crane_ctrl.sequencer.controller`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from crane_ctrl.operation.yard_model import YardModel
+from crane_ctrl.sequencer.handover import OperatorLanding
+from crane_ctrl.sequencer.leg_drive import LegDrive
+from crane_ctrl.sequencer.model import Step
+from crane_ctrl.sequencer.places import SetDownPlace
+from crane_ctrl.sequencer.safety import HeldState
+from crane_ctrl.sequencer.sway import SwayWatch
+from crane_ctrl.sequencer.transfer import Transfer
+from crane_ctrl.site import Slot
+
+__all__ = ["Run"]
+
+
+@dataclass
+class Run:
+    """The job being executed: where in it we are."""
+
+    transfer: Transfer
+    started: float = 0.0
+    delivering: bool = False
+    step: Step = Step.IDLE
+    since: float = 0.0
+    leg: LegDrive | None = None
+    """The leg under way (raise, travel, lower); planned again after any hold."""
+    target_z: float = 0.0
+    creep_since: float | None = None
+    mass_t: float | None = None
+    """The box's mass as weighed at the trial lift, t."""
+    failure: str | None = None
+    resume_step: Step | None = None
+    hold_reason: str = ""
+    held: HeldState | None = None
+    """What the crane measured when it held: a resume checks against it."""
+    interrupted: bool = False
+    """Stopped or aborted by the operator (STOP, ABORT): resumed by START, not UNHOLD."""
+    sway: SwayWatch = field(default_factory=SwayWatch)
+    resettles: int = 0
+    """Times this landing went back (planned again, settled a swing); reset by a resume."""
+    stalled_since: float | None = None
+    """Since when the hoist has stood still while setting the box back down."""
+    gated_since: float | None = None
+    """Since when the landing waits above the creep zone (sway, position, telescope)."""
+    released: bool = False
+    """The landing found the load calm over its goal: it lands as it hangs, the crane still,
+    until the swing grows past ``sway_tolerance_m`` (see
+    :func:`crane_ctrl.sequencer.landing.ready_to_land`)."""
+    operator_lands: Callable[[Slot], bool] | None = None
+    handover: OperatorLanding | None = None
+    wind_place: SetDownPlace | None = None
+    """Where a wind stop (or the operator, after a stop) set or sets the box down."""
+    set_down_cause: str = "wind stop"
+    """Why the box goes down there, for the job's failure."""
+    wind_target_m: float = 0.0
+    """Where a wind stop raises the load to: its swing envelope clears every neighbour, m."""
+    wind_envelope_m: float = 0.0
+    """How far the load may swing in that wind, as last predicted, m."""
+    airborne: bool = False
+    """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
+    the landing, is unexpected."""
+    events: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def carrying(self) -> bool:
+        """A box hangs on (or is locked to) the spreader in this step."""
+        return self.delivering and self.step not in (Step.UNLOCK, Step.RAISE_CLEAR)
+
+    def goal_xy(self, yard: YardModel) -> tuple[float, float]:
+        """Where the spreader must stand in this half of the job (collect, deliver)."""
+        return self.transfer.goal_xy(yard, delivering=self.delivering)
+
+    def landing_height_m(self, yard: YardModel) -> float:
+        """The twistlock-plane height of this half's landing, m."""
+        return self.transfer.landing_height_m(yard, delivering=self.delivering)
+
+    def operator_lands_here(self) -> bool:
+        """The remote operator lands at this half's goal (SEMIAUTOMATIC)."""
+        slot = self.transfer.to if self.delivering else self.transfer.box.slot
+        return self.operator_lands is not None and self.operator_lands(slot)

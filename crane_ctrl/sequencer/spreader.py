@@ -1,0 +1,171 @@
+"""The spreader's steps, with it landed: lock, trial lift, set back down, unlock, raise clear. Pure.
+
+Collect: lock (TIC 4.0 Locked on all four corners, none reporting unlocked, within
+``lock_timeout_s``; else unlock and give up), then the trial lift (a slow lift of
+``trial_lift_m``, the weight taken ``settle_s`` after the box left its support; overweight or its
+truck coming up with it: set it back down). Deliver: unlock (within ``lock_timeout_s``; else the
+load stays landed and the job fails), raise clear of the set-down and finish. Never leave a load
+unsafe: a failure on the way sets the box back down, unlocks and raises the empty spreader clear
+before the job fails with it.
+"""
+
+from __future__ import annotations
+
+from crane_ctrl.commands import Commands
+from crane_ctrl.interlocks.evaluate import Motion
+from crane_ctrl.sequencer.machine import StepMachine
+from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, Outcome, SequencerSettings, Step
+from crane_ctrl.sequencer.readings import all_clean
+from crane_ctrl.sequencer.run import Run
+from crane_ctrl.sequencer.transfer import all_corners, any_corner
+from crane_ctrl.snapshot import Snapshot
+
+__all__ = [
+    "TRIAL_CREEP_ON_M",
+    "lock",
+    "locked",
+    "not_clear",
+    "not_locked",
+    "not_unlocked",
+    "raise_clear",
+    "set_back_down",
+    "trial_lift",
+    "trial_lift_s",
+    "unlock",
+    "unlocked",
+    "weighed",
+]
+
+TRIAL_CREEP_ON_M = 0.05
+"""The trial lift creeps on this far past its height while the weight settles, m: the rise
+that follows then starts from a hoist already moving up instead of stopping and starting
+again. An overweight box is still caught: the weight counts from lift-off, and the overload
+interlock blocks hoisting up."""
+
+
+# --- lock: ends locked, times out after lock_timeout_s
+
+
+def locked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands | None:
+    """All four locked, none unlocked (TIC 4.0 Locked: a mixed corner is not): the trial lift."""
+    if not all_clean(snapshot, "locked", "unlocked"):
+        return None
+    m.enter(Step.TRIAL_LIFT, now)
+    run.target_z = (snapshot.number("hoist.position") or 0.0) + m.crane.settings.trial_lift_m
+    return Commands(drives_enable=True)
+
+
+def not_locked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    run.failure = f"twistlocks not locked within {m.crane.settings.lock_timeout_s:g} s"
+    m.enter(Step.UNLOCK, now, reason=run.failure)
+    return Commands(drives_enable=True)
+
+
+def lock(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    return Commands(drives_enable=True, lock=True)
+
+
+# --- trial lift: ends weighed (or failed), times out after trial_lift_s
+
+
+def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands | None:
+    """Overweight, or the truck lifted with the box: set it back down and fail. Lifted
+    ``trial_lift_m`` and the weight settled ``settle_s`` off the support: weighed, the rise."""
+    load = snapshot.number("hoist.load")
+    limit = m.crane.params.overload_trip_t
+    if load is not None and load > limit:
+        return m.fail_safe(run, f"overweight: {load:.1f} t > {limit:.1f} t", now, snapshot)
+    if snapshot.flag("lane.truck_lifted", unsafe=False):
+        return m.fail_safe(run, "truck lifted with the container", now, snapshot)
+    z = snapshot.number("hoist.position")
+    clear = not any_corner(snapshot, "landed")
+    if clear and run.creep_since is None:
+        run.creep_since = now  # the box has left its support: let the load cell settle
+    s = m.crane.settings
+    settled = run.creep_since is not None and now - run.creep_since >= s.settle_s
+    if z is not None and z >= run.target_z and settled:
+        run.delivering = True
+        run.mass_t = load  # weighed: the pendulum of the leg to come
+        m.enter(Step.RAISE, now)
+        return Commands(drives_enable=True)
+    return None
+
+
+def trial_lift_s(s: SequencerSettings) -> float:
+    """How long the trial lift may take: the lift at its speed, the settling, a lock's time."""
+    return s.trial_lift_m / s.trial_lift_mps + s.settle_s + s.lock_timeout_s
+
+
+def not_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    run.failure = "the box did not come clear at the trial lift: a landing pin reads pressed"
+    m.enter(Step.SET_BACK, now, reason=run.failure)
+    return Commands(drives_enable=True)
+
+
+def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """Creep up, on a little past the lift's height while the weight is measured."""
+    z = snapshot.number("hoist.position")
+    if z is not None and z >= run.target_z + TRIAL_CREEP_ON_M:
+        return Commands(drives_enable=True)  # hold still while the weight is measured
+    return Commands(drives_enable=True, hoist_speed_ref=m.crane.settings.trial_lift_mps)
+
+
+# --- set back down: watches its own stall
+
+
+def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """Lower the locked box at creep speed until all four pins press; stalled short of
+    that (slack rope, a pin that will not press) for ``landed_timeout_s``: hold."""
+    if all_corners(snapshot, "landed"):
+        m.enter(Step.UNLOCK, now, reason=run.failure or "")
+        return Commands(drives_enable=True)
+    if abs(snapshot.number("hoist.speed") or 0.0) >= STILL_MPS:
+        run.stalled_since = None
+    elif run.stalled_since is None:
+        run.stalled_since = now
+    elif now - run.stalled_since > m.crane.settings.landed_timeout_s:
+        m.hold(now, f"{run.failure}; set back down but not all four pins pressed")
+        return Commands(drives_enable=True)
+    return Commands(drives_enable=True, hoist_speed_ref=-m.crane.params.creep_speed_mps)
+
+
+# --- unlock: ends unlocked, times out after lock_timeout_s
+
+
+def unlocked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands | None:
+    """All four unlocked, none locked: raise clear."""
+    if not all_clean(snapshot, "unlocked", "locked"):
+        return None
+    m.enter(Step.RAISE_CLEAR, now, reason=run.failure or "")
+    return Commands(drives_enable=True)
+
+
+def not_unlocked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    return m.finish(Outcome.FAILED, "twistlocks not unlocked: load left landed, "
+                    "spreader stays for the maintenance crew", now)  # fmt: skip
+
+
+def unlock(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    return Commands(drives_enable=True, unlock=True)
+
+
+# --- raise clear: the end of the job
+
+
+def raise_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """Raise the empty spreader clear of the landing, then finish: done, or failed with the
+    failure that brought it here (a latch against hoisting up: left landed, failed)."""
+    z = snapshot.number("hoist.position")
+    if z is None:
+        return Commands(drives_enable=True)
+    latched = m.latched_against(Motion.HOIST_UP)
+    if run.failure is not None and latched:
+        # the load is safe (set down, unlocked); lifting waits for an operator reset
+        why = f"{run.failure}; spreader left landed until {', '.join(latched)} is reset"
+        return m.finish(Outcome.FAILED, why, now)
+    goal = run.landing_height_m(m.crane.yard) + m.crane.params.safe_clearance_m + 1.0
+    if z >= goal:
+        if run.failure is not None:
+            return m.finish(Outcome.FAILED, run.failure, now)
+        return m.finish(Outcome.DONE, "", now)
+    return m.hoist_to(run, z, goal + OVERSHOOT_M)
