@@ -145,6 +145,12 @@ def complete(table: Mapping[Step, StepHandler]) -> Mapping[Step, StepHandler]:
     return MappingProxyType(dict(table))
 
 
+_STRAIGHT_ON = frozenset({Step.SET_BACK, Step.LOCK, Step.UNLOCK, Step.TRIAL_LIFT})
+"""Steps a resume goes straight back into, without settling the swing first: settling lifts the
+load clear of what is around it, which an overweight box (OVERLOAD blocks hoisting) or a box on
+its support must not do; they lower, turn twistlocks, or lift at creep by their own checks."""
+
+
 class StepMachine:
     """The job's run walked through the step table, with what the machine last observed."""
 
@@ -293,6 +299,7 @@ class StepMachine:
         last, step = self.last, run.resume_step
         pins = all_corners if self.table[step].hangs else any_corner
         resting = last is not None and pins(last, "landed")
+        resting |= step in _STRAIGHT_ON  # settling would hoist: these only go down or turn
         run.resettles = 0  # the operator has looked
         run.interrupted, run.held = False, None
         self.enter(step if resting else Step.SETTLE, now)

@@ -161,10 +161,15 @@ class HeldState:
 
     @classmethod
     def of(cls, snapshot: Snapshot, *, carrying: bool) -> HeldState:
+        """The crane as measured now; ``carrying``: the step says a box is on the spreader,
+        which counts only if the twistlocks are locked and the load cell weighs it (a box
+        already set down and unlocked is no box to lose)."""
         x, y, z = (snapshot.number(f"{a}.position") for a in AXES)
         position = None if x is None or y is None or z is None else (x, y, z)
         locked = all_corners(snapshot, "locked") and not any_corner(snapshot, "unlocked")
-        return cls(position, locked, carrying)
+        load = snapshot.number("hoist.load")
+        weighed = load is not None and load >= LOST_LOAD_T
+        return cls(position, locked, carrying and locked and weighed)
 
 
 def resume_refusals(
@@ -190,10 +195,10 @@ def resume_refusals(
                     f"{RESUME_JUMP_M:g} m): it was moved, or its data is wrong; check it, then "
                     "stop and take it over in MANUAL or set the load down"
                 )
-    if held.locked and not now.locked:
-        why.append("the twistlocks were locked at the hold and are not all locked now")
     load = snapshot.number("hoist.load")
     hanging = not any_corner(snapshot, "landed")
+    if held.locked and not now.locked and hanging:  # (landed, a turn stopped part-way is safe)
+        why.append("the twistlocks were locked at the hold and are not all locked now")
     if held.carrying and hanging and (load is None or load < LOST_LOAD_T):
         why.append(f"the box is no longer on the load cell (load {load!r} t)")
     return why

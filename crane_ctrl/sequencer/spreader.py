@@ -11,12 +11,15 @@ before the job fails with it.
 
 from __future__ import annotations
 
+import math
+
 from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, Outcome, SequencerSettings, Step
-from crane_ctrl.sequencer.readings import all_clean
+from crane_ctrl.sequencer.readings import all_clean, position_of
 from crane_ctrl.sequencer.run import Run
+from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.snapshot import Snapshot
 
@@ -115,9 +118,16 @@ def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
 
 def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     """Lower the locked box at creep speed until all four pins press; stalled short of
-    that (slack rope, a pin that will not press) for ``landed_timeout_s``: hold."""
+    that (slack rope, a pin that will not press) for ``landed_timeout_s``: hold. A load that
+    hangs off its support (leaning in the wind, swinging, or not over it at all) is not set
+    down: it would land off the castings; it holds for the operator instead."""
     if all_corners(snapshot, "landed"):
         m.enter(Step.UNLOCK, now, reason=run.failure or "")
+        return Commands(drives_enable=True)
+    off = _off_support(m, run, snapshot)
+    if off > m.crane.params.stacking_tolerance_m / 2:
+        m.hold(now, f"{run.failure}; not set back down: the load hangs {off:.2f} m off its "
+                    "support (it would land off the castings)")  # fmt: skip
         return Commands(drives_enable=True)
     if abs(snapshot.number("hoist.speed") or 0.0) >= STILL_MPS:
         run.stalled_since = None
@@ -169,3 +179,15 @@ def raise_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
             return m.finish(Outcome.FAILED, run.failure, now)
         return m.finish(Outcome.DONE, "", now)
     return m.hoist_to(run, z, goal + OVERSHOOT_M)
+
+
+def _off_support(m: StepMachine, run: Run, snapshot: Snapshot) -> float:
+    """How far the load hangs from the centre of the place it was lifted from, m (crane
+    position and sway, lean included; unknown position: infinitely far)."""
+    pos = position_of(snapshot)
+    if pos is None:
+        return math.inf
+    sway = sway_of(snapshot) or (0.0, 0.0)
+    box = run.transfer.box
+    x, y = m.crane.yard.centre(box, box.slot)
+    return max(abs(pos[0] + sway[0] - x), abs(pos[1] + sway[1] - y))

@@ -160,3 +160,20 @@ def test_a_machine_that_never_finishes_stopping_is_a_wedge(
     result = run_case(_held_case(WedgeCheck("stop")), OPCUA)
     assert [v.kind for v in result.violations] == ["wedge"]
     assert "STOPPING" in result.violations[0].message
+
+
+FOUND_BY_THE_BENCH = {
+    106: "a box set back down in a 10 m/s wind landed 0.14-1.0 m off the castings below it",
+    95: "held in raise clear, then in settle sway: every resume refused (box said to be carried)",
+    47: "STOP as START resumed an unlock: the twistlocks' part-way turn refused every resume",
+    138: "overweight, set back down, held: settling on resume asked to hoist, OVERLOAD refused it",
+}
+"""Cases ``crane-ctrl bench safety --jobs 200`` found (issue 14), each a defect since fixed."""
+
+
+@pytest.mark.parametrize("seed", list(FOUND_BY_THE_BENCH), ids=FOUND_BY_THE_BENCH.values())
+def test_cases_the_bench_found_now_pass(seed: int) -> None:
+    from crane_ctrl.bench.safety.bench import run_seed
+
+    result = run_seed(seed)
+    assert result.ok, [v.message for v in result.violations]
