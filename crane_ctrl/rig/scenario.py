@@ -180,6 +180,12 @@ class ActionEntry(BaseModel):
     repeat_s: Positive | None = None
     """With ``when``: act again each ``repeat_s`` while the condition holds."""
 
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode_in_either_case(cls, value: object) -> object:
+        """``"MANUAL"`` as the scenario's own ``mode`` spells it, or ``"manual"``."""
+        return value.lower() if isinstance(value, str) else value
+
     @field_validator(*ACTION_FIELDS)
     @classmethod
     def _only_with_its_action(cls, value: str | None, info: ValidationInfo) -> str | None:

@@ -302,3 +302,11 @@ async def test_stop_with_a_box_on_the_spreader_then_set_down_reset_and_start(
     assert _acted(observed) == [(a, "") for a in ("cancel", "stop", "set_down", "reset", "start")]
     assert observed.jobs["J2"][0] == "cancelled"
     assert observed.jobs["J1"][0] == "failed"  # set down short of its destination
+
+
+def test_the_mode_action_takes_the_scenarios_own_upper_case_spelling_too() -> None:
+    from crane_ctrl.rig.scenario import ActionEntry
+
+    assert ActionEntry.model_validate({"action": "mode", "mode": "MANUAL", "at_s": 1}).mode == (
+        "manual"
+    )
