@@ -45,7 +45,7 @@ from crane_ctrl.sequencer.automatic_move import (
     Transfer,
 )
 from crane_ctrl.sequencer.safety import LOST_LOAD_T
-from crane_ctrl.sequencer.transfer import all_corners
+from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["Automation"]
@@ -360,10 +360,7 @@ class Automation:
         job = self.queue.active()
         if run is None:
             return
-        hanging = (
-            self._last is not None and run.delivering and not all_corners(self._last, "landed")
-        )
-        if hanging and run.step is not Step.RAISE_CLEAR:
+        if self._box_hangs(run.transfer.box.id):
             self._carried = run.transfer.box.id
             self.yard.lift(run.transfer.box.id)
             reason += f"; container {run.transfer.box.id} hangs on the spreader"
@@ -371,6 +368,18 @@ class Automation:
         if job is not None:
             self.queue.advance(job.id, state, now, reason)
         self._emit_queue()
+
+    def _box_hangs(self, box_id: str) -> bool:
+        """The job's box hangs on the spreader, as measured: twistlocks locked, the load cell
+        weighing it, no landing pin pressed (a box already set down stays where the yard
+        model has it)."""
+        last = self._last
+        if last is None or box_id not in self.yard.boxes:
+            return False
+        load = last.number("hoist.load")
+        weighed = load is None or load >= LOST_LOAD_T  # unknown: assume it hangs (fail safe)
+        landed = any_corner(last, "landed")
+        return weighed and any_corner(last, "locked") and not landed
 
     # --- from the sequencer
 

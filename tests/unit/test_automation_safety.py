@@ -167,6 +167,8 @@ FOUND_BY_THE_BENCH = {
     95: "held in raise clear, then in settle sway: every resume refused (box said to be carried)",
     47: "STOP as START resumed an unlock: the twistlocks' part-way turn refused every resume",
     138: "overweight, set back down, held: settling on resume asked to hoist, OVERLOAD refused it",
+    381: "taken over in MAINTENANCE in raise clear: the box, set down, was said to hang and left "
+    "the yard model",
 }
 """Cases ``crane-ctrl bench safety --jobs 200`` found (issue 14), each a defect since fixed."""
 
