@@ -16,7 +16,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["AntiSway", "CraneParams"]
+__all__ = ["AntiSway", "CraneParams", "rated_speeds"]
 
 AntiSway = Literal["fastest", "zv", "zvd"]
 """How automatic travel is shaped against sway (see :attr:`CraneParams.anti_sway`)."""
@@ -234,6 +234,15 @@ class CraneParams(BaseModel):
             "truck_lift_threshold_m must be below truck_lift_damage_m",
         )
         return self
+
+
+def rated_speeds(params: CraneParams) -> dict[str, float]:
+    """The fastest each axis may be asked to go, m/s (empty ratings: the higher ones)."""
+    return {
+        "gantry": max(params.gantry_speed_empty_mps, params.gantry_speed_loaded_mps),
+        "trolley": params.trolley_speed_mps,
+        "hoist": max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps),
+    }
 
 
 def _check(ok: bool, message: str) -> None:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from crane_ctrl.crane import CraneParams
+from crane_ctrl.crane import CraneParams, rated_speeds
 from crane_ctrl.link_report import ReadResult
 from crane_ctrl.signals import SIGNALS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
@@ -60,11 +60,7 @@ def crane_ranges(params: CraneParams, settings: QualitySettings | None = None) -
     catalogue's (which fits every crane), so a value no sensor on this crane can show is bad."""
     s = settings or QualitySettings()
     margin = s.position_margin_m
-    rated = {
-        "gantry": max(params.gantry_speed_empty_mps, params.gantry_speed_loaded_mps),
-        "trolley": params.trolley_speed_mps,
-        "hoist": max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps),
-    }
+    rated = rated_speeds(params)
     ranges: dict[str, Range] = {
         "gantry.position": (-margin, params.gantry_travel_m + margin),
         "trolley.position": (-margin, params.trolley_travel_m + margin),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from crane_ctrl.commands import AXES, Commands
-from crane_ctrl.crane import CraneParams
+from crane_ctrl.crane import rated_speeds
 from crane_ctrl.errors import EncodeError
 from crane_ctrl.profile.modbus_map import ModbusCodec
 from crane_ctrl.profile.model import ModbusProfile, Profile
@@ -33,15 +33,6 @@ SAFE_VALUES: Mapping[str, Value] = {
     "plc.reset": False,
 }
 """What each command falls back to when its value cannot be written."""
-
-
-def rated_speeds(params: CraneParams) -> dict[str, float]:
-    """The fastest each axis may be asked to go, m/s (empty ratings: the higher ones)."""
-    return {
-        "gantry": max(params.gantry_speed_empty_mps, params.gantry_speed_loaded_mps),
-        "trolley": params.trolley_speed_mps,
-        "hoist": max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps),
-    }
 
 
 def limit_speeds(commands: Commands, rated: Mapping[str, float]) -> tuple[Commands, list[str]]:

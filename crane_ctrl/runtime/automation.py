@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from crane_ctrl.commands import Commands
-from crane_ctrl.crane import CraneParams
+from crane_ctrl.commands import AXES, Commands
+from crane_ctrl.crane import CraneParams, rated_speeds
 from crane_ctrl.interlocks.evaluate import Permits
 from crane_ctrl.operation.jobs import Job, JobQueue, JobState, start_blockers
 from crane_ctrl.operation.machine import (
@@ -44,6 +44,7 @@ from crane_ctrl.sequencer.automatic_move import (
     Step,
     Transfer,
 )
+from crane_ctrl.sequencer.model import STILL_MPS
 from crane_ctrl.sequencer.safety import LOST_LOAD_T
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.snapshot import Snapshot
@@ -411,19 +412,18 @@ class Automation:
 
 def _stop_time_s(params: CraneParams) -> float:
     """The longest ramp from rated speed to zero at the drives' normal deceleration, s."""
-    return max(
-        max(params.gantry_speed_empty_mps, params.gantry_speed_loaded_mps)
-        / params.gantry_decel_mps2,
-        params.trolley_speed_mps / params.trolley_decel_mps2,
-        max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps) / params.hoist_decel_mps2,
-    )
+    rated = rated_speeds(params)
+    decel = {
+        "gantry": params.gantry_decel_mps2,
+        "trolley": params.trolley_decel_mps2,
+        "hoist": params.hoist_decel_mps2,
+    }
+    return max(rated[axis] / decel[axis] for axis in rated)
 
 
 def _at_rest(snapshot: Snapshot) -> bool:
+    """Every axis measured (good) and slower than STILL_MPS: an unknown speed is no rest."""
     return all(
-        (speed := snapshot.number(f"{axis}.speed")) is not None and abs(speed) < _STILL_MPS
-        for axis in ("gantry", "trolley", "hoist")
+        (speed := snapshot.number(f"{axis}.speed")) is not None and abs(speed) < STILL_MPS
+        for axis in AXES
     )
-
-
-_STILL_MPS = 0.01

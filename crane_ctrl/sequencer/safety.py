@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import XYZ
+from crane_ctrl.sequencer.model import STILL_MPS
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.signals import CORNERS
 from crane_ctrl.snapshot import Snapshot
@@ -58,8 +59,6 @@ height tolerance (0.15 m) and the hoist's own tolerance."""
 LOST_LOAD_T = 1.0
 """A carried box weighing less than this has come to rest on something (or is gone), t: the
 lightest container (an empty 20 ft, about 2.2 t) weighs more; the load cell's noise far less."""
-STILL_MPS = 0.01
-"""An axis slower than this is still, m/s."""
 RESUME_JUMP_M = 0.5
 """The crane further than this from where it held has been moved (by hand, or the data lies):
 the move does not resume by itself from there, m."""
