@@ -142,7 +142,7 @@ class Automation:
             self.sequencer.resume(now, check_jump=not resuming)
             self._resume_job(now)
         if cmd in (PackCommand.STOP, PackCommand.ABORT):
-            self._interrupt(now, f"{cmd.name} by the operator" + (f": {reason}" if reason else ""))
+            self._interrupt(now, reason or f"{cmd.name} by the operator")
         if cmd in (PackCommand.STOP, PackCommand.ABORT, PackCommand.HOLD):
             self.manual.stop()
 
