@@ -48,26 +48,34 @@ def limit_speeds(commands: Commands, rated: Mapping[str, float]) -> tuple[Comman
     return commands, cut
 
 
-Encoder = Callable[[str, Value], None]
+Encoder = Callable[[Mapping[str, Value]], None]
 
 
 def single_encoder(profile: Profile) -> Encoder:
-    """A function that raises :class:`EncodeError` when one signal's value cannot be encoded."""
+    """A function that raises :class:`EncodeError` when a value it is given cannot be encoded
+    (given one, it names that one)."""
     codec = ModbusCodec(profile) if isinstance(profile, ModbusProfile) else OpcUaCodec(profile)
 
-    def check(name: str, value: Value) -> None:
-        codec.encode({name: value})
+    def check(values: Mapping[str, Value]) -> None:
+        codec.encode(values)
 
     return check
 
 
 def encodable(values: Mapping[str, Value], check: Encoder) -> tuple[dict[str, Value], list[str]]:
-    """``values`` with every unencodable one replaced by its safe value, and why."""
+    """``values`` with every unencodable one replaced by its safe value, and why. All are
+    tried at once first (every scan: they encode); only then one by one, to name them."""
     safe = dict(values)
-    problems = []
+    problems: list[str] = []
+    try:
+        check(values)
+    except EncodeError:
+        pass
+    else:
+        return safe, problems
     for name, value in values.items():
         try:
-            check(name, value)
+            check({name: value})
         except EncodeError as exc:
             fallback = SAFE_VALUES.get(name)
             problems.append(f"{name}: {exc}; wrote {fallback!r} instead")

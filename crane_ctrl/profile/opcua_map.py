@@ -49,6 +49,8 @@ class OpcUaCodec:
         self.profile = profile
         self.status = _by_direction(profile, Direction.STATUS)
         self.commands = _by_direction(profile, Direction.COMMAND)
+        self._refs = {name: self.ref(m) for name, m in profile.signals.items()}
+        """Each signal's node (built once: every scan asks for every one)."""
         self._types = self.node_types()
 
     def ref(self, m: OpcUaMapping) -> NodeRef:
@@ -77,7 +79,7 @@ class OpcUaCodec:
         result = Decoded()
         mappings = self.status if direction is Direction.STATUS else self.commands
         for name, m in mappings.items():
-            ref = self.ref(m)
+            ref = self._refs[name]
             try:
                 if ref not in values:
                     raise DecodeError("was not read")
@@ -97,7 +99,7 @@ class OpcUaCodec:
         words: dict[NodeRef, int] = {}
         for name, value in values.items():
             m = self.profile.signals[name]
-            ref = self.ref(m)
+            ref = self._refs[name]
             raw = to_raw(value, m, SIGNALS[name])
             if m.index is not None:
                 array = arrays.setdefault(ref, self._zero_array(ref, m.type))

@@ -16,9 +16,11 @@ velocity times a damping time. Pure: time comes in as an argument.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 from crane_ctrl.snapshot import Snapshot
 
@@ -74,6 +76,10 @@ class SwayWatch:
     aim: XY | None = None
     """The lean the landing steers by: follows :attr:`lean` at :data:`LEAN_FOLLOW_MPS`."""
     aim_at: float = 0.0
+    _swing: tuple[tuple[int, float, float, float], float] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """The last :meth:`swing_m` and the window it was fitted on (several steps ask per scan)."""
 
     def reset(self) -> None:
         self.log.clear()
@@ -141,8 +147,13 @@ class SwayWatch:
         best, m."""
         if not self.log:
             return 0.0
-        columns = range(5, len(self.log[-1]), 2)
-        return min(max(_fit(self.log, k, self.omega) for k in (c, c + 1)) for c in columns)
+        window = (len(self.log), self.log[0][0], self.log[-1][0], self.omega)
+        if self._swing is not None and self._swing[0] == window:
+            return self._swing[1]
+        fits = _fits(self.log, self.omega)
+        swing = min(max(fits[c], fits[c + 1]) for c in range(0, len(fits), 2))
+        self._swing = (window, swing)
+        return swing
 
     def calm(self, tolerance_m: float) -> bool:
         """A whole window watched, and the swing within ``tolerance_m``."""
@@ -181,42 +192,43 @@ def _lean(log: list[_Sample], omega: float) -> XY:
     return out[0], out[1]
 
 
-def _fit(log: list[_Sample], k: int, omega: float) -> float:
-    """Amplitude + RMS residual of column ``k`` of ``log`` fitted at frequency ``omega``."""
-    if not log:
-        return 0.0
-    values = [s[k] for s in log]
+_Array = npt.NDArray[np.float64]
+
+
+def _fits(log: list[_Sample], omega: float) -> list[float]:
+    """Amplitude + RMS residual of each offset column of ``log`` (from the sixth on) fitted at
+    frequency ``omega``, all at once (one design matrix serves every column)."""
+    table = np.asarray(log, dtype=np.float64)
+    values = table[:, 5:]
+    half_range = (values.max(axis=0) - values.min(axis=0)) / 2
     if len(log) < _MIN_FIT_SAMPLES:
-        return (max(values) - min(values)) / 2
-    t_end = log[-1][0]
-    rows = [(1.0, math.cos(omega * (s[0] - t_end)), math.sin(omega * (s[0] - t_end))) for s in log]
-    coef = _least_squares(rows, values)
+        return [float(v) for v in half_range]
+    phase = omega * (table[:, 0] - table[-1, 0])
+    rows = np.column_stack((np.ones(len(log)), np.cos(phase), np.sin(phase)))
+    coef = _least_squares(rows.T @ rows, rows.T @ values)
     if coef is None:
-        return (max(values) - min(values)) / 2
-    fitted = [sum(c * r for c, r in zip(coef, row, strict=True)) for row in rows]
-    rms = math.sqrt(sum((v - f) ** 2 for v, f in zip(values, fitted, strict=True)) / len(values))
-    return math.hypot(coef[1], coef[2]) + rms
+        return [float(v) for v in half_range]
+    residual = values - rows @ coef
+    rms = np.sqrt(np.mean(residual * residual, axis=0))
+    return [float(v) for v in np.hypot(coef[1], coef[2]) + rms]
 
 
-def _least_squares(
-    rows: list[tuple[float, float, float]], values: list[float]
-) -> list[float] | None:
-    """Solve the 3x3 normal equations (Gaussian elimination, partial pivoting); ``None`` if
-    singular (too short a window)."""
-    a = [[sum(r[i] * r[j] for r in rows) for j in range(3)] for i in range(3)]
-    b = [sum(r[i] * v for r, v in zip(rows, values, strict=True)) for i in range(3)]
+def _least_squares(normal: _Array, rhs: _Array) -> _Array | None:
+    """Solve the 3x3 normal equations for every column of ``rhs`` (Gaussian elimination,
+    partial pivoting); ``None`` if singular (too short a window)."""
+    a, b = normal.copy(), rhs.copy()
     for col in range(3):
-        pivot = max(range(col, 3), key=lambda r: abs(a[r][col]))
-        if abs(a[pivot][col]) < 1e-12:
+        pivot = col + int(np.argmax(np.abs(a[col:, col])))
+        if abs(a[pivot, col]) < 1e-12:
             return None
-        a[col], a[pivot], b[col], b[pivot] = a[pivot], a[col], b[pivot], b[col]
+        a[[col, pivot]], b[[col, pivot]] = a[[pivot, col]], b[[pivot, col]]
         for r in range(col + 1, 3):
-            f = a[r][col] / a[col][col]
-            a[r] = [x - f * y for x, y in zip(a[r], a[col], strict=True)]
+            f = a[r, col] / a[col, col]
+            a[r] -= f * a[col]
             b[r] -= f * b[col]
-    out = [0.0, 0.0, 0.0]
+    out = np.zeros_like(b)
     for r in (2, 1, 0):
-        out[r] = (b[r] - sum(a[r][c] * out[c] for c in range(r + 1, 3))) / a[r][r]
+        out[r] = (b[r] - a[r, r + 1 :] @ out[r + 1 :]) / a[r, r]
     return out
 
 
