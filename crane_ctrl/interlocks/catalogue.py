@@ -83,7 +83,8 @@ class InterlockSettings:
     wind_stop_mps: float
     """A 3-s gust at or above this trips WIND_STOP, m/s."""
     wind_storm_mps: float
-    """A 3-s gust at or above this trips WIND_STORM: all motion stops, m/s."""
+    """A 3-s gust at or above this trips WIND_STORM: the storm alarm; it blocks what WIND_STOP
+    blocks (a storm can come in one gust: the hanging load must still be made safe), m/s."""
     safe_travel_height_m: float
     """Lowest twistlock-plane height at which gantry and trolley may travel without a path-clear
     height from the planner, m: a high-cube container under the spreader then clears the highest
@@ -198,10 +199,19 @@ class Interlock:
         default=None, repr=False, compare=False
     )
     """When what it blocks depends on the settings (WIND_STOP): that set for given settings."""
+    blind_blocks: frozenset[Motion] | None = None
+    """What it blocks when tripped only because a signal it reads cannot be trusted (``None``:
+    what it blocks anyway). The storm: a wind nobody can read may be any storm, all stops."""
 
     def blocks_for(self, settings: InterlockSettings) -> frozenset[Motion]:
         """What it blocks under ``settings``."""
         return self.blocks if self.settings_blocks is None else self.settings_blocks(settings)
+
+    def blocks_when(self, settings: InterlockSettings, cause: Cause) -> frozenset[Motion]:
+        """What it blocks for ``cause`` under ``settings``."""
+        if not cause.observed and self.blind_blocks is not None:
+            return self.blind_blocks
+        return self.blocks_for(settings)
 
     def check(
         self, snapshot: Snapshot, settings: InterlockSettings, context: Context | None = None
@@ -520,12 +530,17 @@ CATALOGUE: tuple[Interlock, ...] = (
     ),
     Interlock(
         "WIND_STORM",
-        "All motion stops when the wind reaches the storm limit.",
-        ALL_MOTIONS,
+        "At the storm limit nothing travels, locks or telescopes; as at the wind stop, a "
+        "hanging load may only go straight down onto a place below it, or straight up clear "
+        "of its neighbours, if the settings permit it: held low in a storm it would swing "
+        "into them.",
+        _WIND_STOP_BLOCKS,
         True,
         f"{OPERATOR_RESET} (the wind below the storm limit)",
         ("env.wind",),
         _wind_over(lambda s: s.wind_storm_mps, "storm"),
+        settings_blocks=_wind_stop_blocks,
+        blind_blocks=ALL_MOTIONS,
     ),
     Interlock(
         "WIND_STOP",

@@ -220,7 +220,7 @@ def _tripped(
     return Trip(
         interlock,
         cause.text,
-        interlock.blocks_for(settings),
+        interlock.blocks_when(settings, cause),
         latched=latched,
         fail_safe=not cause.observed,
     )

@@ -7,10 +7,11 @@ check, so a test or a test rig can hold the interlocks to account scan by scan:
 - no unlock while the load cell says the twistlocks may carry a load;
 - no hoist up with a mixed (or unknown) twistlock state, nor above the overload trip (110 % SWL);
 - nothing moves with a comms fault, the e-stop chain open, the PLC not in remote, its watchdog
-  tripped, a drive faulted or not ready, or the wind at the storm limit;
-- at the wind stop limit no travel, locking or telescoping, and nothing lifted off its support
-  (a landing pin pressed or unknown); lowering, unlocking and raising a hanging load only (as the
-  interlock settings allow);
+  tripped, a drive faulted or not ready, or the wind unknown;
+- at the wind stop limit, and at the storm limit above it, no travel, locking or telescoping, and
+  nothing lifted off its support (a landing pin pressed or unknown); lowering, unlocking and
+  raising a hanging load only (as the interlock settings allow): a storm can come in one gust,
+  and a load left hanging low in it swings into its neighbours;
 - no motion with any signal's data bad (undecodable or implausible);
 - no motion toward an operated limit;
 - the PLC's commands change only to what the supervisor wrote (:func:`plc_mismatch`).
@@ -131,7 +132,7 @@ def _stops(s: Snapshot, limits: InterlockSettings) -> list[str]:
         "a drive faulted or not ready": not all(
             is_false(s, f"{a}.fault") and is_true(s, f"{a}.ready") for a in AXES
         ),
-        "the wind at the storm limit": wind is None or wind >= limits.wind_storm_mps,
+        "the wind unknown": wind is None,
         "bad data": any(r.quality is Quality.BAD for r in s.readings.values()),
     }
     return [why for why, on in stops.items() if on]

@@ -275,7 +275,10 @@ class StepMachine:
             return []
         if self.last is None or self.permits is None:
             return ["nothing read from the PLC yet"]
-        why = resume_refusals(self.last, self.permits, run.held, check_jump=check_jump)
+        to_secure = run.airborne and not run.wind_secured
+        why = resume_refusals(
+            self.last, self.permits, run.held, check_jump=check_jump, to_secure=to_secure
+        )
         step = run.resume_step
         if run.airborne and step is not None and self.table[step].hangs:
             landing = self.landing_in(run, step)
@@ -301,7 +304,7 @@ class StepMachine:
         resting = last is not None and pins(last, "landed")
         resting |= step in _STRAIGHT_ON  # settling would hoist: these only go down or turn
         run.resettles = 0  # the operator has looked
-        run.interrupted, run.held = False, None
+        run.interrupted, run.held, run.wind_secured = False, None, False
         self.enter(step if resting else Step.SETTLE, now)
         return []
 

@@ -67,6 +67,9 @@ class Run:
     """Where a wind stop raises the load to: its swing envelope clears every neighbour, m."""
     wind_envelope_m: float = 0.0
     """How far the load may swing in that wind, as last predicted, m."""
+    wind_secured: bool = False
+    """A wind stop raised the hanging load clear of its neighbours and held it there: resumed,
+    it would only hold again while the wind lasts."""
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""

@@ -16,7 +16,11 @@ with the reason, and it stays held until an operator resumes it, whatever clears
 
 A resume (:func:`resume_refusals`) first checks the crane as measured against the hold: nothing
 still tripped, the crane where it stopped (within :data:`RESUME_JUMP_M`), the twistlocks as they
-were, the load still there; the move is then planned again from where the crane is.
+were, the load still there; the move is then planned again from where the crane is. One cause may
+still be there: the wind (:data:`WIND_TRIPS`), while the load hangs free and has not been made
+safe from it yet (the move held for another reason, or was stopped, before the wind came). The
+operator resumes it so that the move sets it down or raises it clear of its neighbours, and holds
+again; left held low, the wind would swing it into them.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ __all__ = [
     "LOST_LOAD_T",
     "RESUME_JUMP_M",
     "STOPS",
+    "WIND_TRIPS",
     "HeldState",
     "hold_reason",
     "refused_motion",
@@ -52,6 +57,9 @@ STOPS = frozenset(
     }
 )  # fmt: skip
 """Trips that hold a move until an operator has looked and resumed it."""
+
+WIND_TRIPS = frozenset({"WIND_STOP", "WIND_STORM"})
+"""The trips that stop a move for the wind alone: the hanging load is made safe, then held."""
 
 LANDING_ZONE_M = 0.25
 """Contact this far above the planned landing height (or lower) is the landing, m: the landing
@@ -72,15 +80,17 @@ _LANDING_TRIPS = frozenset({"SLACK_ROPE", "LIMIT_HOIST_DOWN"})
 """What may stop lowering at a landing without anything being wrong: the load is down."""
 
 
-def hold_reason(snapshot: Snapshot, permits: Permits) -> str:
+def hold_reason(
+    snapshot: Snapshot, permits: Permits, *, besides: frozenset[str] = frozenset()
+) -> str:
     """Why a moving automatic move must hold now ("" if it need not): comms, a stop trip
-    (observed or not trusted), a drive fault."""
+    (observed or not trusted, but those in ``besides``), a drive fault."""
     if not snapshot.comms_ok:
         return f"comms fault: {snapshot.comms_reason}"
     faulted = [axis for axis in AXES if snapshot.flag(f"{axis}.fault", unsafe=True)]
     if faulted:
         return f"drive fault: {', '.join(faulted)}"
-    stops = [str(t) for t in permits.active if t.id in STOPS and not t.bypassed]
+    stops = [str(t) for t in permits.active if t.id in STOPS - besides and not t.bypassed]
     return "; ".join(stops)
 
 
@@ -172,12 +182,21 @@ class HeldState:
 
 
 def resume_refusals(
-    snapshot: Snapshot, permits: Permits, held: HeldState | None, *, check_jump: bool = True
+    snapshot: Snapshot,
+    permits: Permits,
+    held: HeldState | None,
+    *,
+    check_jump: bool = True,
+    to_secure: bool = False,
 ) -> list[str]:
     """Why the move may not resume now (empty: it may): the cause of a stop still there, bad
-    data, the crane moved since it held (``check_jump``), the twistlocks or the load changed."""
+    data, the crane moved since it held (``check_jump``), the twistlocks or the load changed.
+    ``to_secure``: the load hangs free, not yet made safe from the wind: the wind is no cause
+    (resumed, the move makes it safe)."""
     why = []
-    cause = hold_reason(snapshot, permits)
+    hanging_free = not any_corner(snapshot, "landed")
+    besides = WIND_TRIPS if to_secure and hanging_free else frozenset()
+    cause = hold_reason(snapshot, permits, besides=besides)
     if cause:
         why.append(f"still: {cause}")
     if held is None:

@@ -38,7 +38,7 @@ from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
 from crane_ctrl.sequencer.readings import not_landed_why, position_of
 from crane_ctrl.sequencer.run import Run
-from crane_ctrl.sequencer.safety import STOPS
+from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
@@ -74,10 +74,11 @@ LIFT_MARGIN_M = 0.2
 def wind_goes_on(
     m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
 ) -> bool:
-    """A wind stop (and nothing else) stops the move: whether it goes on securing the load
+    """A wind stop or storm (and nothing else) stops the move: whether it goes on securing the load
     (set down below, or raise clear), or starts to, as the step's ``wind`` reaction says.
     Otherwise: hold."""
-    if not (snapshot.comms_ok and _stops(permits) == {"WIND_STOP"}):
+    stops = _stops(permits)
+    if not (snapshot.comms_ok and stops and stops <= WIND_TRIPS):
         return False
     if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
         return False
@@ -210,6 +211,7 @@ def wind_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
         return Commands(drives_enable=True)
     run.wind_target_m = max(run.wind_target_m, _clear_height(m.crane, run, snapshot))
     if pos[2] >= run.wind_target_m - HOIST_TOLERANCE_M:
+        run.wind_secured = True
         m.hold(now, f"wind stop: held at {pos[2]:.2f} m, its swing (up to "
                     f"{run.wind_envelope_m:.2f} m) clear of every neighbour")  # fmt: skip
         return Commands(drives_enable=True)

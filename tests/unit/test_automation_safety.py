@@ -169,6 +169,8 @@ FOUND_BY_THE_BENCH = {
     138: "overweight, set back down, held: settling on resume asked to hoist, OVERLOAD refused it",
     381: "taken over in MAINTENANCE in raise clear: the box, set down, was said to hang and left "
     "the yard model",
+    960: "held in a wind stop at the height the step-gust envelope said was clear, 8-s gusts "
+    "pumped the swing to 7 m into a stack (resonance); the storm then blocked the raise",
 }
 """Cases ``crane-ctrl bench safety --jobs 200`` found (issue 14), each a defect since fixed."""
 
@@ -179,3 +181,23 @@ def test_cases_the_bench_found_now_pass(seed: int) -> None:
 
     result = run_seed(seed)
     assert result.ok, [v.message for v in result.violations]
+    assert result.beyond_control is None
+
+
+BEYOND_CONTROL = {
+    198: "the e-stop chain opened with the box low beside a stack, never closed; then a storm",
+    737: "ABORTED with the box low beside a stack; the wind stop came before CLEAR, RESET, START",
+}
+"""Cases where the wind swung a box into a neighbour while the crane could not act on it."""
+
+
+@pytest.mark.parametrize("seed", list(BEYOND_CONTROL), ids=BEYOND_CONTROL.values())
+def test_a_collision_the_crane_had_no_say_in_is_kept_apart_not_hidden(seed: int) -> None:
+    from crane_ctrl.bench.safety.bench import run_seed, summarise
+
+    result = run_seed(seed)
+    assert result.ok
+    assert result.beyond_control is not None
+    assert "collision" in result.beyond_control.message
+    figures = summarise([result], 1.0)
+    assert (figures["collisions"], figures["beyond_control"]) == (0, 1)

@@ -227,14 +227,20 @@ def test_wind_stop_with_a_load_on_its_support_blocks_lifting_it_off() -> None:
     assert "WIND_NO_LIFT" not in ids(calm)
 
 
-def test_wind_at_storm_limit_stops_all_motion() -> None:
+def test_wind_at_storm_limit_stops_travel_but_lets_a_hanging_load_be_made_safe() -> None:
+    """A storm can come in one gust: a load still hanging must go straight down onto a place or
+    straight up clear of its neighbours (bench case 960), so the storm blocks what the wind stop
+    blocks; with ``wind_stop_allows_lowering`` off, everything."""
     permits = evaluate(snap({"env.wind": 25.0}), SETTINGS, NO_LATCHES)
     assert ids(permits) == ["WIND_STORM", "WIND_STOP", "NOT_LANDED"]
     storm = permits.active[0]
     assert storm.reason == "wind 25.0 m/s >= storm limit 25.0 m/s"
-    assert storm.interlock.sentence == "All motion stops when the wind reaches the storm limit."
-    assert storm.blocks == ALL_MOTIONS
-    assert permits.blocked == ALL_MOTIONS
+    assert storm.interlock.sentence.startswith("At the storm limit nothing travels")
+    assert storm.blocks == TRAVEL | {M.LOCK, M.TELESCOPE}
+    assert permits.allowed(M.HOIST_UP)
+    assert permits.allowed(M.HOIST_DOWN)
+    strict = replace(SETTINGS, wind_stop_allows_lowering=False)
+    assert evaluate(snap({"env.wind": 25.0}), strict, NO_LATCHES).blocked == ALL_MOTIONS
 
 
 def test_wind_just_below_stop_limit_blocks_nothing() -> None:

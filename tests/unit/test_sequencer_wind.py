@@ -96,3 +96,32 @@ async def test_mid_travel_nothing_legal_below_so_the_box_is_held_hanging() -> No
         assert "clear of every neighbour" in str(job.steps()[-1]["reason"])
         assert str(Step.WIND_RAISE) in [str(e["step"]) for e in job.steps()]
         assert job.sim.model_faults == ()
+
+
+async def test_wind_that_comes_while_held_is_no_reason_to_refuse_making_the_load_safe() -> None:
+    """Held by the operator mid-travel (the load low beside its neighbours), then the wind stop:
+    nothing moves by itself, but a resume is not refused for the wind: it raises the load clear
+    and holds again, and only then does the wind refuse a resume (bench cases 198, 737)."""
+    async with JobRig(settings=SET_DOWN) as job:
+        job.start()
+        await job.until_step(Step.TRAVEL, delivering=True, within_s=120)
+        await job.run_for(4.0)
+        job.sequencer.hold(job.rig.clock.now(), "held by the operator")
+        await job.until_held(within_s=1.0)
+        await job.until(job.at_rest, within_s=5.0, what="at rest after the hold")
+        job.inject("wind", speed_mps=21.0)
+        await job.until(lambda: bool(job.trips("WIND_STOP")), within_s=1, what="WIND_STOP")
+        z_held = job.hoist_m()
+        await job.run_for(2.0)
+        assert job.step is Step.HELD
+        assert abs(job.hoist_m() - z_held) < 0.01, "no motion by itself"
+        assert job.sequencer.resume_refusals() == []
+        job.resume()
+        await job.until_held(within_s=60.0)
+        assert "clear of every neighbour" in str(job.steps()[-1]["reason"])
+        assert job.hoist_m() > z_held + 0.5
+        assert job.sequencer.run is not None
+        assert job.sequencer.run.wind_secured
+        (why,) = job.sequencer.resume_refusals()
+        assert why.startswith("still: WIND_STOP")
+        assert job.sim.model_faults == ()

@@ -136,6 +136,7 @@ def summarise(
         "violations": dict(sorted(violations.items())),
         "failing_jobs": len(failing),
         "collisions": sum(r.collisions for r in results),
+        "beyond_control": sum(r.beyond_control is not None for r in results),
         "outcomes": dict(sorted(Counter(r.outcome.split(":")[0] for r in results).items())),
         "seconds": round(seconds, 1),
         "seconds_per_job": round(cpu / len(results), 2) if results else None,
@@ -181,10 +182,11 @@ def _summary_lines(s: dict[str, Any], results: Sequence[CaseResult]) -> list[str
         f"outcomes: {', '.join(f'{k} {n}' for k, n in s['outcomes'].items())}",
         f"violations: {', '.join(f'{k} {n}' for k, n in s['violations'].items()) or 'none'}"
         f"; wedges {s['wedges']}, collisions {s['collisions']}",
+        f"beyond the crane's control: {s['beyond_control']} (a collision in wind that came "
+        "while the drives were off, the link down or the operator had it parked)",
     ]
     for r in results:
-        if not r.ok:
-            v = r.violations[0]
+        for v in [*r.violations[:1], *([r.beyond_control] if r.beyond_control else [])]:
             what = v.message.split("\n", 1)[0]
             lines.append(f"  case {r.seed} [{v.kind}] at {v.time_s:.2f} s: {what}  "
                          f"(replay: --case {r.seed})")  # fmt: skip
@@ -236,7 +238,7 @@ def replay(seed: int, profile: Path = PROFILE) -> dict[str, Any]:
     for line in result.trace:
         print(line)
     print(f"outcome: {result.outcome}")
-    for v in result.violations:
+    for v in [*result.violations, *([result.beyond_control] if result.beyond_control else [])]:
         print(f"VIOLATION [{v.kind}] at scan {v.scan} ({v.time_s:.2f} s):\n{v.message}")
     if result.ok:
         print("no violation")

@@ -28,7 +28,9 @@ from crane_ctrl.operation.machine import MODE_CHANGE_STATES, Mode, PackCommand, 
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
+from crane_ctrl.sequencer.safety import WIND_TRIPS
 from crane_ctrl.signals import CORNERS
+from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["JOB_ID", "RETRY_S", "WAIT_OUT", "Desk", "Operator"]
 
@@ -153,7 +155,7 @@ class Operator:
             desk.reset_interlocks("operator")
         if self._landing(desk, view):
             return
-        waiting = any(t.id in WAIT_OUT for t in permits.active)
+        waiting = any(t.id in WAIT_OUT - _securable(automation, s) for t in permits.active)
         action = self._next_action(automation, waiting)
         for name in list(self.seen):
             if name not in ("interlock_reset", action):
@@ -215,3 +217,15 @@ class Operator:
             return False
         self.last[what] = now
         return True
+
+
+def _securable(automation: Automation, s: Snapshot) -> frozenset[str]:
+    """The trips a resume is for while the load hangs free and the wind has not had it made
+    safe yet (the HMI says so: held for another reason, or stopped): the operator resumes it so
+    that the crane sets it down or raises it clear."""
+    run = automation.sequencer.run
+    if run is None or not run.airborne or run.wind_secured:
+        return frozenset()
+    if any(s.flag(f"spreader.landed_{c}", unsafe=True) for c in CORNERS):
+        return frozenset()
+    return WIND_TRIPS

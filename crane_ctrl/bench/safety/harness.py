@@ -26,6 +26,14 @@ STOP then RESET (or ABORT, CLEAR, RESET) and the machine must reach IDLE within
 :func:`wedge_bound_s` of crane time. After one at a random step the operator resumes the job with
 START (so STOP, RESET and START are exercised mid-job; cancelling is a random command of its own).
 
+A collision the crane had no say in is kept apart [beyond_control], not a violation: the wind
+reached the stop limit while the crane could not act on it (the drives off: e-stop chain open,
+ABORTED; the link down; a drive faulted; or parked by the operator: STOPPED, HELD, IDLE), and
+the box hit something before the crane had been able to act for :data:`SECURE_WITHIN_S`. The
+crane makes a hanging load safe from the wind by itself only while it runs the move; parked,
+the operator resumes it to (a resume in wind is allowed for that), and nothing moves a crane
+whose drives are off. Such a collision ends the run and is reported in its own count.
+
 The run ends when the job has ended (plus :data:`TAIL_S`), or the crane has stood held or stopped
 for :data:`PATIENCE_S` with nothing left to happen, or :data:`CAP_S` after the last event. Then
 [end_state]: every box the crane moved stands where the yard model has it, within the stacking
@@ -105,6 +113,10 @@ PARKED = frozenset(
 START."""
 COMMS_WITHIN_S = 2.0
 """The link must be up this soon after the start (in-memory: at the first scan)."""
+SECURE_WITHIN_S = 15.0
+"""Crane time a crane able to act again needs to make a hanging load safe from the wind (set it
+down, or raise it clear): a collision sooner, in wind that came while it could not act, is
+beyond its control, s."""
 TRAIL = 14
 """Trace lines a violation's message ends with."""
 
@@ -140,6 +152,9 @@ class CaseResult:
     wall_s: float = 0.0
     trace: list[str] = field(default_factory=list)
     """Every trace line (only when asked for: ``run_case(..., trace=True)``)."""
+    beyond_control: Violation | None = None
+    """A collision in wind that came while the crane could not act (see the module docstring):
+    reported, not a violation."""
 
     @property
     def ok(self) -> bool:
@@ -170,6 +185,14 @@ class _Active:
     key: str
     since: float
     lasts_s: float | None
+
+
+@dataclass(slots=True)
+class _WindSpell:
+    """The wind at or above the stop limit: since when, and since when the crane could act."""
+
+    since: float
+    able_since: float | None
 
 
 @dataclass(slots=True)
@@ -230,6 +253,7 @@ class _CaseRun:
         self.parked_since: float | None = None
         self.ended_at: float | None = None
         self.start_xy: dict[str, tuple[float, float]] = {}
+        self.wind_spell: _WindSpell | None = None
 
     # --- time and trace
 
@@ -274,7 +298,8 @@ class _CaseRun:
         )
 
     def _violate(self, kind: str, what: str) -> None:
-        self._trace(f"VIOLATION [{kind}] {what}")
+        label = "NOT A VIOLATION, beyond control" if kind == "beyond_control" else "VIOLATION"
+        self._trace(f"{label} [{kind}] {what}")
         broken = Violation(kind, f"{what}\n{self._where()}", self.now(), self.scan)
         raise SafetyViolationError(broken.message, broken)
 
@@ -296,7 +321,11 @@ class _CaseRun:
                 for _ in range(round(TAIL_S / rig.period_s)):
                     await self._scan()
         except SafetyViolationError as v:
-            result.violations.append(cast(Violation, v.violation))
+            broken = cast(Violation, v.violation)
+            if broken.kind == "beyond_control":
+                result.beyond_control = broken
+            else:
+                result.violations.append(broken)
         except Exception as exc:  # the crane's code (or the harness) raised: a finding
             where = "".join(traceback.format_exception(exc)[-6:])
             result.violations.append(Violation(
@@ -306,7 +335,8 @@ class _CaseRun:
             self._outcome()
         result.commands, result.refused = self.desk.asked, self.desk.refused
         result.scans, result.crane_s = self.scan, self.now()
-        result.collisions = sum(f.kind.value == "collision" for f in self.sim.model_faults)
+        if result.beyond_control is None:
+            result.collisions = sum(f.kind.value == "collision" for f in self.sim.model_faults)
 
     def _outcome(self) -> None:
         """The job as it ended (or stood when the run ended), before the last wedge check."""
@@ -347,7 +377,11 @@ class _CaseRun:
             self._violate("plc_mismatch", why)
         if self.sim.model_faults:
             fault = self.sim.model_faults[0]
-            self._violate(fault.kind.value, f"model fault: {fault.kind}: {fault.reason}")
+            what = f"model fault: {fault.kind}: {fault.reason}"
+            if fault.kind.value == "collision" and self._beyond_control():
+                self._violate("beyond_control", f"{what} (in wind that came while the crane "
+                              "could not act, before it could make the load safe)")  # fmt: skip
+            self._violate(fault.kind.value, what)
         if c.unlock and hanging:
             self._violate("unlock_suspended", f"unlock written while a box hangs; written {c}")
         refs = (c.gantry_speed_ref, c.trolley_speed_ref, c.hoist_speed_ref)
@@ -358,7 +392,34 @@ class _CaseRun:
                 f"UNHOLD or START",
             )
 
+    def _beyond_control(self) -> bool:
+        spell = self.wind_spell
+        if spell is None or spell.able_since == spell.since:
+            return False
+        return spell.able_since is None or self.now() - spell.able_since < SECURE_WITHIN_S
+
+    def _watch_wind(self, view: SupervisorView) -> None:
+        """The wind as it blows (the simulator's truth), and whether the crane can act on it:
+        running the move, the link up, the e-stop chain closed, no drive faulted."""
+        if self.sim.plant.inputs.wind_mps < self.params.wind_stop_mps:
+            self.wind_spell = None
+            return
+        s, run = view.snapshot, self.automation.sequencer.run
+        able = (
+            self.automation.machine.state is PackState.EXECUTE
+            and (run is None or run.step is not Step.HELD or run.wind_secured)
+            and s.comms_ok
+            and s.flag("plc.estop_ok", unsafe=False)
+            and not any(s.flag(f"{axis}.fault", unsafe=True) for axis in AXES)
+        )
+        now = self.now()
+        if self.wind_spell is None:
+            self.wind_spell = _WindSpell(now, now if able else None)
+        elif able and self.wind_spell.able_since is None:
+            self.wind_spell.able_since = now
+
     def _between_scans(self, view: SupervisorView) -> None:
+        self._watch_wind(view)
         run = self.automation.sequencer.run
         if (run is not None and run.step is Step.HELD) or self.automation.machine.state in PARKED:
             self.latched = True
