@@ -110,6 +110,12 @@ class CraneParams(BaseModel):
     landing_tolerance_m: float = Field(default=0.05, gt=0)
     """Largest horizontal offset of the spreader from a container's castings at which the
     landing pins still press (per direction), m."""
+    landing_pins_carrying: Literal["pressed", "released"] = "pressed"
+    """What the landing pins do while a container locked on the spreader hangs: ``pressed``
+    (most spreaders: the container's roof keeps them pressed, lifted or not) or ``released``
+    (they release as it lifts). The supervisor works with either: it reads a hanging load off
+    the load cell and the slack-rope switch, and the pins only as "seated" while nothing hangs;
+    the simulator's spreader behaves as this says."""
     stacking_tolerance_m: float = Field(default=0.10, gt=0)
     """Largest horizontal offset of a set-down container from the castings or slot below it;
     beyond it the castings miss and the set-down damages the load, m (A)."""

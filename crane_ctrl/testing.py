@@ -37,6 +37,9 @@ class LockStep:
         async with LockStep(profile) as rig:
             rig.supervisor.propose(Commands(drives_enable=True, trolley_speed_ref=0.5))
             await rig.until(lambda view: view.snapshot.number("trolley.speed") == 0.5, within_s=5)
+
+    Without ``settings`` the supervisor supervises the simulated crane over its site (the
+    simulator's crane parameters and layout), never a default crane under another one.
     """
 
     def __init__(
@@ -50,12 +53,13 @@ class LockStep:
         sim_dt: float = 0.01,
     ) -> None:
         from crane_ctrl.links.memory import MemoryLink
-        from crane_ctrl.runtime.supervisor import Supervisor
+        from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
         from simulators.memory import MemoryPlc
         from simulators.simulator import CraneSimulator
 
         self.clock = ManualClock()
         self.sim = sim or CraneSimulator()
+        settings = settings or SupervisorSettings(crane=self.sim.params, site=self.sim.site)
         self.plc = MemoryPlc(self.sim, profile)
         self.link = MemoryLink(profile, self.plc, self.clock)
         self.supervisor = Supervisor(
@@ -133,7 +137,7 @@ class StationRig:
         from crane_ctrl.runtime.supervisor import SupervisorSettings
 
         self.site = site or load_site()
-        settings = settings or SupervisorSettings(crane=self.site.crane)
+        settings = settings or SupervisorSettings(crane=self.site.crane, site=self.site.site)
         self.lockstep = LockStep(loaded, self.site.simulator(), settings, journal=journal)
         self.sim = self.lockstep.sim
         self.station = CraneStation(

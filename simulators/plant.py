@@ -18,7 +18,9 @@ Locking the twistlocks of a resting container does not change T. Hence:
 - ``hoist.slack_rope`` reads when T is below ``slack_rope_fraction`` of the tare.
 - landing pins press when the spreader is seated on a container's castings (its own size, within
   ``landing_tolerance_m``, twistlocks fully unlocked when it came down) and the twistlocks carry
-  no weight; a hanging container does not press them.
+  no weight. A container the twistlocks hold keeps them pressed as it hangs (its roof presses
+  them), as on most spreaders; ``landing_pins_carrying = "released"`` models the kind whose pins
+  release as the box lifts.
 
 Horizontal model. A hanging load swings as a :class:`~simulators.crane_model.Pendulum` under the
 trolley; a resting load stays where it landed (the rope leans if the crane moves; a later lift
@@ -48,6 +50,8 @@ SensorValue = bool | int | float
 
 _HALF_WIDTH_M = CONTAINER_WIDTH_M / 2
 _PINS_UP = (False, False, False, False)
+_TURN_FRICTION_T = 0.5
+"""Weight on the twistlocks above which they do not turn (held in their castings), t."""
 _PINS_DOWN = (True, True, True, True)
 _KG_PER_T = 1000.0
 
@@ -200,6 +204,7 @@ class Plant:
         if not self._resting:
             self._swing(ax, ay, dt)
         self._contact()
+        self.spreader.loaded = self._load_t > _TURN_FRICTION_T
         if self.spreader.step(inp.lock, inp.unlock, inp.size_ref_ft, dt):
             self._telescoped()
         if (self._engaged is not None and not self.spreader.all_free()) != self._held:
@@ -279,7 +284,8 @@ class Plant:
         self._rope_t = rope_t
         self._load_t = rope_t - tare if self._held and rope_t > tare else 0.0
         seated = self._engaged is not None and rope_t <= tare
-        self.spreader.pins = _PINS_DOWN if seated else _PINS_UP
+        roof = self._held and self.params.landing_pins_carrying == "pressed"
+        self.spreader.pins = _PINS_DOWN if seated or roof else _PINS_UP
         if lifted:
             self._start_swing()
 

@@ -62,6 +62,16 @@ class CraneSimulator:
         self._servers: list[_Server] = []
 
     @property
+    def params(self) -> CraneParams:
+        """The crane simulated (its drives, ropes, spreader and limits)."""
+        return self.plant.params
+
+    @property
+    def site(self) -> SiteLayout:
+        """The site under it (lanes and stack block)."""
+        return self.plant.site
+
+    @property
     def time_s(self) -> float:
         """Simulated time since start, s."""
         return self.plant.time_s

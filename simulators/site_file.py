@@ -19,9 +19,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from crane_ctrl.config.file import load_model
+from crane_ctrl.config.file import Finding, located, parse_model, read_text
+from crane_ctrl.config.toml_lines import key_lines
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.errors import ConfigError, Problem
+from crane_ctrl.interlocks.catalogue import InterlockSettings
 from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.site import SiteLayout, Slot, parse_slot
 from simulators.plc_logic import PlcParams
@@ -107,8 +109,18 @@ class SiteFile(BaseModel):
 
 
 def load_site(path: str | Path = DEFAULT_SITE) -> SiteFile:
-    """Load and check a site file, including that its yard can really be laid out."""
-    site = load_model(path, SiteFile)
+    """Load and check a site file, including that its yard can really be laid out and that its
+    crane can lift a box clear over the highest obstacle of its site (what the supervisor's
+    travel-height interlock needs)."""
+    path = Path(path)
+    text = read_text(path)
+    site = parse_model(text, str(path), SiteFile)
+    try:
+        InterlockSettings.from_params(site.crane, site.site)
+    except ValueError as exc:
+        fix = "raise [crane] lift_height_m, or lower what stands highest ([site.stack] max_tiers)"
+        finding = Finding(("crane", "lift_height_m"), f"{exc}; {fix}")
+        raise located(str(path), key_lines(text), [finding]) from None
     try:
         site.simulator()
     except ValueError as exc:

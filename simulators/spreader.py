@@ -9,7 +9,8 @@ Twistlocks: each has a turn position from 0 (fully unlocked) to 1 (fully locked)
 held, and stays where it is otherwise or when both are held. The locked sensor reads position 1,
 the unlocked sensor position 0; both read False while turning. The PLC's hardwired interlock lets
 the twistlocks turn only while all four landing pins *read* pressed (so a pin stuck pressed
-defeats it, as on a real crane).
+defeats it, as on a real crane). A twistlock carrying weight does not turn at all (:attr:`loaded`):
+the casting holds it by friction.
 
 Landing pins: the plant decides whether each corner is physically pressed (:attr:`pins`); what
 the sensor reads can be overridden per corner by a stuck-pin fault.
@@ -55,6 +56,10 @@ class Spreader:
     """Fault hook: corner (1..4) -> the value its landing pin sensor reads regardless."""
     interlock_bypassed: bool = False
     """Fault hook: maintenance bypass; twistlocks turn even when not all pins read pressed."""
+    loaded: bool = False
+    """The twistlocks carry a container's weight (set by the plant): a twistlock under load is
+    held in its casting by friction and does not turn, bypass or not. With pins that stay
+    pressed while a box hangs, this is what keeps a hanging box on."""
 
     @classmethod
     def from_params(cls, params: CraneParams, size_ft: int) -> Spreader:
@@ -116,7 +121,7 @@ class Spreader:
         return True
 
     def _turn(self, lock: bool, unlock: bool, dt: float) -> None:
-        if lock == unlock:
+        if lock == unlock or self.loaded:
             return
         if not self.interlock_bypassed and not all(self.landed_sensed()):
             return

@@ -52,7 +52,8 @@ from crane_ctrl.motion.planner import (
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.automatic_move import Outcome, SequencerSettings
 from crane_ctrl.sequencer.controller import CraneContext, EventSink, JobSlot
-from crane_ctrl.sequencer.transfer import Transfer, all_corners, any_corner
+from crane_ctrl.sequencer.readings import carried, seated
+from crane_ctrl.sequencer.transfer import Transfer, all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["CATCH_DAMPING", "SWAY_LIMIT_M", "NaiveOperator", "NaiveStep"]
@@ -241,7 +242,7 @@ class NaiveOperator:
         landing = self._landing_height(run)
         creep_from = landing + self.params.creep_distance_m
         slack = snapshot.flag("hoist.slack_rope", unsafe=False) and z <= creep_from
-        if all_corners(snapshot, "landed") or slack:
+        if seated(snapshot) or slack:
             self._enter(NaiveStep.UNLOCK if run.delivering else NaiveStep.LOCK, now)
             return Commands(drives_enable=True)
         if run.mark_t is None and z <= creep_from:
@@ -271,8 +272,8 @@ class NaiveOperator:
             return self._fail(run, f"overweight: {load:.1f} t", now)
         if snapshot.flag("lane.truck_lifted", unsafe=False):
             return self._fail(run, "truck lifted with the container", now)
-        if run.mark_t is None and not any_corner(snapshot, "landed"):
-            run.mark_t = now  # clear of its support: let the load cell settle
+        if run.mark_t is None and carried(snapshot):
+            run.mark_t = now  # the ropes take the box: let the load cell settle
         z = snapshot.number("hoist.position")
         if z is not None and z >= run.mark_z:
             if run.mark_t is not None and now - run.mark_t >= self.settings.settle_s:
@@ -282,7 +283,7 @@ class NaiveOperator:
         return Commands(drives_enable=True, hoist_speed_ref=self.settings.trial_lift_mps)
 
     def _set_back(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
-        if all_corners(snapshot, "landed"):
+        if seated(snapshot):
             self._enter(NaiveStep.UNLOCK, now, reason=run.failure or "")
             return Commands(drives_enable=True)
         return Commands(drives_enable=True, hoist_speed_ref=-self.params.creep_speed_mps)

@@ -344,10 +344,29 @@ def _wind_lift(snapshot: Snapshot, settings: InterlockSettings, context: Context
     wind = _wind_over(lambda s: s.wind_stop_mps, "stop")(snapshot, settings, context)
     if wind is None:
         return None
+    support = _on_support(snapshot, settings)
+    if support is None:
+        return None
+    return Cause(f"{wind.text}; {support.text}", observed=wind.observed and support.observed)
+
+
+def _on_support(snapshot: Snapshot, settings: InterlockSettings) -> Cause | None:
+    """The spreader (or its box) rests on something: a landing pin pressed while the twistlocks
+    carry no box. A box locked on may keep the pins pressed as it hangs (its roof presses them
+    on most spreaders): then the load cell says it hangs. A load cell that cannot be read
+    counts as resting."""
     pins = _check_flags(snapshot, _ANY_PIN_PRESSED)
     if pins is None:
         return None
-    return Cause(f"{wind.text}; {pins.text}", observed=wind.observed and pins.observed)
+    load = _measured(snapshot, "hoist.load")
+    slack = snapshot.flag("hoist.slack_rope", unsafe=False)
+    if isinstance(load, float) and load >= settings.twistlock_load_t and not slack:
+        return None  # the ropes carry the box: it hangs, whatever the pins say
+    if isinstance(load, Cause):
+        return Cause(f"{pins.text}; {load.text}", observed=False)
+    if load is None:
+        return None  # bad data: SIGNAL_QUALITY blocks everything meanwhile
+    return Cause(f"{pins.text}, load {load:.2f} t", observed=pins.observed)
 
 
 def _overload(snapshot: Snapshot, settings: InterlockSettings, context: Context) -> Cause | None:
@@ -381,10 +400,10 @@ def _slack_rope(snapshot: Snapshot, settings: InterlockSettings, context: Contex
         return None
     if r.quality is not Quality.MISSING:
         return _untrusted("hoist.slack_rope", r)
-    pins = _check_flags(snapshot, _ANY_PIN_PRESSED)
-    if pins is None:
+    support = _on_support(snapshot, settings)
+    if support is None:
         return None
-    return Cause(f"hoist.slack_rope not mapped and {pins.text}", observed=pins.observed)
+    return Cause(f"hoist.slack_rope not mapped and {support.text}", observed=support.observed)
 
 
 _SLACK = Cause("ropes slack")
@@ -557,11 +576,11 @@ CATALOGUE: tuple[Interlock, ...] = (
     Interlock(
         "WIND_NO_LIFT",
         "At the wind stop limit nothing is lifted off its support: hoisting up stops while a "
-        "landing pin is pressed.",
+        "landing pin is pressed and the twistlocks carry no box.",
         frozenset({Motion.HOIST_UP}),
         True,
         f"{OPERATOR_RESET} (the wind below the stop limit)",
-        ("env.wind", *_names(_ANY_PIN_PRESSED)),
+        ("env.wind", "hoist.load", *_names(_ANY_PIN_PRESSED)),
         _wind_lift,
     ),
     Interlock(
@@ -614,11 +633,11 @@ CATALOGUE: tuple[Interlock, ...] = (
         frozenset({Motion.HOIST_DOWN}),
         False,
         f"{SELF_CLEARING}; hoisting up is allowed",
-        ("hoist.slack_rope", *_names(_ANY_PIN_PRESSED)),
+        ("hoist.slack_rope", "hoist.load", *_names(_ANY_PIN_PRESSED)),
         _slack_rope,
         optional="hoist.slack_rope",
         if_missing="hoist.slack_rope is not mapped: lowering stops whenever a landing pin is "
-        "pressed instead.",
+        "pressed and the twistlocks carry no box instead.",
     ),
     Interlock(
         "NOT_LANDED",

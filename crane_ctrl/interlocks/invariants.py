@@ -9,9 +9,10 @@ check, so a test or a test rig can hold the interlocks to account scan by scan:
 - nothing moves with a comms fault, the e-stop chain open, the PLC not in remote, its watchdog
   tripped, a drive faulted or not ready, or the wind unknown;
 - at the wind stop limit, and at the storm limit above it, no travel, locking or telescoping, and
-  nothing lifted off its support (a landing pin pressed or unknown); lowering, unlocking and
-  raising a hanging load only (as the interlock settings allow): a storm can come in one gust,
-  and a load left hanging low in it swings into its neighbours;
+  nothing lifted off its support (a landing pin pressed or unknown, and the ropes not carrying a
+  box: the load cell under the twistlock load, or unknown, or the ropes slack); lowering,
+  unlocking and raising a hanging load only (as the interlock settings allow): a storm can come
+  in one gust, and a load left hanging low in it swings into its neighbours;
 - no motion with any signal's data bad (undecodable or implausible);
 - no motion toward an operated limit;
 - the PLC's commands change only to what the supervisor wrote (:func:`plc_mismatch`).
@@ -151,8 +152,11 @@ def _wind_stop(
     broken: list[str] = []
     if speeds["gantry"] or speeds["trolley"] or c.lock:
         broken.append(f"travel or lock written with the wind at {wind} m/s")
-    supported = any(not is_false(s, f"spreader.landed_{c}") for c in CORNERS)
-    if speeds["hoist"] > 0.0 and supported:
+    pressed = any(not is_false(s, f"spreader.landed_{c}") for c in CORNERS)
+    load = number(s, "hoist.load")
+    hangs = load is not None and load >= limits.twistlock_load_t  # (a box's roof may press
+    hangs = hangs and not is_true(s, "hoist.slack_rope")  # the pins as it hangs)
+    if speeds["hoist"] > 0.0 and pressed and not hangs:
         broken.append(f"a load lifted off its support with the wind at {wind} m/s")
     allowed = limits.wind_stop_allows_lowering
     if c.size_ref is not None or (not allowed and (moving or c.unlock)):

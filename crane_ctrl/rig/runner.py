@@ -114,7 +114,7 @@ async def run_observed(scenario: Scenario, options: Options) -> Observed:
 
 
 def _settings(scenario: Scenario) -> SupervisorSettings:
-    return SupervisorSettings(crane=scenario.site.crane)
+    return SupervisorSettings(crane=scenario.site.crane, site=scenario.site.site)
 
 
 # --- lock-step ----------------------------------------------------------------------------------

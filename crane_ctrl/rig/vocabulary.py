@@ -12,7 +12,10 @@ comms.ok           yes/no   the supervisor trusts the data from the PLC
 load.locked        yes/no   all four twistlocks read locked and none unlocked
 load.unlocked      yes/no   all four read unlocked and none locked
 load.mixed         yes/no   neither of those: some corner locked, unlocked, both or unknown
-load.landed        yes/no   all four landing pins pressed
+load.landed        yes/no   seated: all four landing pins pressed and the twistlocks carry
+                            less than a box (the load cell under 1 t, or the ropes slack)
+load.pins          yes/no   all four landing pins pressed (a box may keep them pressed as it
+                            hangs: on most spreaders its roof does)
 refs.zero          yes/no   every speed reference written this scan is 0
 sway.total         number   load offset from plumb, m: hypot(sway.trolley, sway.gantry)
 step               text     the sequencer's step ("lower", "held", ...; "idle" between jobs)
@@ -57,6 +60,7 @@ DERIVED: Mapping[str, NameSpec] = MappingProxyType(
         "load.unlocked": NameSpec(Kind.YESNO),
         "load.mixed": NameSpec(Kind.YESNO),
         "load.landed": NameSpec(Kind.YESNO),
+        "load.pins": NameSpec(Kind.YESNO),
         "refs.zero": NameSpec(Kind.YESNO),
         "sway.total": NameSpec(Kind.NUMBER),
         "step": NameSpec(Kind.TEXT, STEPS),
@@ -93,6 +97,18 @@ def signal_values(snapshot: Snapshot, written: Commands, heartbeat: int) -> dict
     return values
 
 
+SEATED_LOAD_T = 1.0
+"""Under this on the load cell the twistlocks carry no box (the lightest weighs 2.2 t), t."""
+
+
+def _seated(snapshot: Snapshot) -> bool:
+    """All four pins pressed and no box on the ropes: written here from the rule, not taken from
+    the sequencer, so a scenario holds the sequencer to account."""
+    load = number(snapshot, "hoist.load")
+    off_ropes = (load is not None and load < SEATED_LOAD_T) or is_true(snapshot, "hoist.slack_rope")
+    return all_landed(snapshot) and off_ropes
+
+
 def derived(snapshot: Snapshot, written: Commands) -> dict[str, Scalar | None]:
     """The derived names that come from one scan's snapshot and commands."""
     locked = all(is_true(snapshot, f"spreader.locked_{c}") for c in CORNERS)
@@ -105,7 +121,8 @@ def derived(snapshot: Snapshot, written: Commands) -> dict[str, Scalar | None]:
         "load.locked": locked and none_unlocked,
         "load.unlocked": unlocked and none_locked,
         "load.mixed": not (locked and none_unlocked) and not (unlocked and none_locked),
-        "load.landed": all_landed(snapshot),
+        "load.landed": _seated(snapshot),
+        "load.pins": all_landed(snapshot),
         "refs.zero": all(written.speed(axis) == 0.0 for axis in AXES),
         "sway.total": None if None in sway else math.hypot(*(s or 0.0 for s in sway)),
     }

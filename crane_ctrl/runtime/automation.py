@@ -18,6 +18,7 @@ every jog. Pure: time comes in as an argument.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.crane import CraneParams, rated_speeds
@@ -105,6 +106,7 @@ class Automation:
         self._carried: str | None = None
         self._resume_state: JobState | None = None
         self._stop_s = _stop_time_s(params) + scan_s
+        self._plc_reset_due = False
 
     @property
     def travel_clear_below_m(self) -> float | None:
@@ -145,6 +147,21 @@ class Automation:
             self._interrupt(now, reason or f"{cmd.name} by the operator")
         if cmd in (PackCommand.STOP, PackCommand.ABORT, PackCommand.HOLD):
             self.manual.stop()
+        if cmd is PackCommand.RESET and self._plc_faulted():
+            self._plc_reset_due = True  # the machine's RESET resets the PLC too
+
+    def _plc_faulted(self) -> bool:
+        """The PLC reports a fault a reset may clear: its watchdog, a fault code, a drive fault,
+        or an e-stop chain closed again that it latched."""
+        last = self._last
+        if last is None or not last.comms_ok:
+            return False
+        code = last.number("plc.fault_code")
+        return (
+            last.flag("plc.watchdog_trip", unsafe=False)
+            or (code is not None and code != 0)
+            or any(last.flag(f"{axis}.fault", unsafe=False) for axis in AXES)
+        )
 
     def cancel(self, job_id: str, now: float, reason: str) -> None:
         """Cancel a job: a queued one at once; the running one only when it is interrupted
@@ -210,6 +227,13 @@ class Automation:
     # --- one scan
 
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        commands = self._scan(snapshot, permits, now)
+        if self._plc_reset_due:  # the supervisor makes it a pulse as long as the PLC needs
+            self._plc_reset_due = False
+            commands = replace(commands, reset=True)
+        return commands
+
+    def _scan(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         self._now = now
         self._last = snapshot
         self.sequencer.observe(snapshot, permits)
@@ -371,16 +395,17 @@ class Automation:
         self._emit_queue()
 
     def _box_hangs(self, box_id: str) -> bool:
-        """The job's box hangs on the spreader, as measured: twistlocks locked, the load cell
-        weighing it, no landing pin pressed (a box already set down stays where the yard
-        model has it)."""
+        """The job's box hangs on the spreader, as measured: twistlocks locked and the ropes
+        carrying it (the load cell weighing it, no slack); landing pins say nothing, a box may
+        keep them pressed as it hangs (a box already set down stays where the yard model has
+        it)."""
         last = self._last
         if last is None or box_id not in self.yard.boxes:
             return False
         load = last.number("hoist.load")
         weighed = load is None or load >= LOST_LOAD_T  # unknown: assume it hangs (fail safe)
-        landed = any_corner(last, "landed")
-        return weighed and any_corner(last, "locked") and not landed
+        slack = last.flag("hoist.slack_rope", unsafe=False)
+        return weighed and any_corner(last, "locked") and not slack
 
     # --- from the sequencer
 

@@ -113,7 +113,7 @@ class StationRuntime:
             try:
                 async with asyncio.TaskGroup() as self._retiring:
                     link = await self._links.open(self._link(c.profile, c.profile_path, c.plc))
-                    settings = SupervisorSettings(crane=c.site.crane)
+                    settings = SupervisorSettings(crane=c.site.crane, site=c.site.site)
                     supervisor = Supervisor(c.profile, link, self.clock, settings, journal=journal)
                     station = CraneStation(
                         supervisor, c.site.site, yard_model_of(c.site),

@@ -41,7 +41,9 @@ from crane_ctrl.profile.model import Profile
 from crane_ctrl.profile.rawtypes import field_range
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder, crane_ranges
 from crane_ctrl.realtime import sleep_unless
+from crane_ctrl.runtime.plc_reset import ResetPulse, WatchdogRecovery
 from crane_ctrl.runtime.recorder import EventSink, Recorder, record_alarm
+from crane_ctrl.site import SiteLayout
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["ScanStats", "Sequencer", "Supervisor", "SupervisorSettings", "SupervisorView"]
@@ -60,11 +62,21 @@ class SupervisorSettings:
     """20 Hz."""
     quality: QualitySettings = field(default_factory=QualitySettings)
     crane: CraneParams = field(default_factory=CraneParams)
+    """The crane supervised: its rated speeds, travel, lift height and thresholds."""
+    site: SiteLayout = field(default_factory=SiteLayout)
+    """The site under it: the safe travel height clears its highest obstacle. Give the site in
+    use with its crane (both default to the border-gate ARMG)."""
     stats_window: int = 1200
     """Scans kept for the p50/p99 figures (one minute at 20 Hz)."""
     startup_grace_s: float = 5.0
     """After start, alarms wait this long for the first trusted comms (connecting is not a
     fault yet); motion is blocked all the same."""
+    reset_pulse_s: float = 0.0
+    """How long ``plc.reset`` stays high for one reset, s (at least one scan): the PLC's manual
+    says its minimum (:mod:`crane_ctrl.runtime.plc_reset`)."""
+    watchdog_auto_reset: bool = True
+    """Reset a PLC watchdog that latched while no supervisor was there, once, after a start or
+    a reconnect, when it is the PLC's only fault (journaled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +128,9 @@ class Supervisor:
         self.clock = clock
         self.settings = settings or SupervisorSettings()
         self.sequencer = sequencer
-        self.interlock_settings = InterlockSettings.from_params(self.settings.crane)
+        self.interlock_settings = InterlockSettings.from_params(
+            self.settings.crane, self.settings.site
+        )
         self.alarms = AlarmSystem(supervisor_alarms())
         self.journal = journal
         self._recorder = Recorder(journal) if journal is not None else None
@@ -124,6 +138,8 @@ class Supervisor:
         self._latched = LatchState()
         self._proposed = Commands()
         self._reset_requested = False
+        self._reset_pulse = ResetPulse.of(self.settings.reset_pulse_s, self.settings.scan_period_s)
+        self._watchdog = WatchdogRecovery(self.settings.watchdog_auto_reset)
         self._heartbeat = 0
         self._heartbeat_modulus = _counter_modulus(profile)
         self._size_ref = 40
@@ -250,8 +266,9 @@ class Supervisor:
         proposed = self._proposed
         if self.sequencer is not None:
             proposed = self.sequencer(snapshot, permits, snapshot.time_s)
-        if reset:
-            proposed = replace(proposed, reset=True)
+        proposed = replace(proposed, reset=self._reset_pulse.step(
+            reset or proposed.reset or self._auto_reset(snapshot)
+        ))  # fmt: skip
         proposed, limited = limit_speeds(proposed, self._bypass_rated if bypassed else self._rated)
         self._drives_enabled = proposed.drives_enable
         commands, refusals = filter_commands(proposed, permits)
@@ -269,6 +286,12 @@ class Supervisor:
         if self.on_view is not None:
             self.on_view(self.view)
         return self.view
+
+    def _auto_reset(self, snapshot: Snapshot) -> bool:
+        why = self._watchdog.due(snapshot)
+        if why and self.journal is not None:
+            self.journal.record("supervisor", "automatic PLC reset", reason=why)
+        return bool(why)
 
     def _alarms(
         self, snapshot: Snapshot, permits: Permits, refusals: list[Refusal], duration: float

@@ -30,7 +30,7 @@ from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.handover import OperatorLanding
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERTRAVEL_M, STILL_MPS, Step
-from crane_ctrl.sequencer.readings import position_of
+from crane_ctrl.sequencer.readings import position_of, seated
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.settle import DAMPING_SPEED_SHARE, calm, clamp
 from crane_ctrl.sequencer.sway import land_on_goal
@@ -68,7 +68,7 @@ def lower(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
         return Commands(drives_enable=True)
     z = pos[2]
     landing = run.landing_height_m(m.crane.yard)
-    if all_corners(snapshot, "landed"):
+    if seated(snapshot):
         return landed(m, run, z, landing, now)
     if _off_the_landing(m, run, pos, now):
         return Commands(drives_enable=True)

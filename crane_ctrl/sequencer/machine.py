@@ -26,9 +26,10 @@ from crane_ctrl.motion.planner import MotionLimits, hoist_reference
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.controller import CraneContext, JobSlot
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings, Step
+from crane_ctrl.sequencer.readings import on_support, seated
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import HeldState, hold_reason, resume_refusals, unexpected_contact
-from crane_ctrl.sequencer.transfer import all_corners, any_corner
+from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
@@ -298,10 +299,10 @@ class StepMachine:
         if why:
             return why
         # a stop leaves a hanging load swinging: calm it first; a resting one goes straight on.
-        # In a leg the load hangs unless all four pins say otherwise (one stuck pin does not)
+        # In a leg the load hangs unless it is seated (one stuck pin does not say otherwise)
         last, step = self.last, run.resume_step
-        pins = all_corners if self.table[step].hangs else any_corner
-        resting = last is not None and pins(last, "landed")
+        rests = seated if self.table[step].hangs else on_support
+        resting = last is not None and rests(last)
         resting |= step in _STRAIGHT_ON  # settling would hoist: these only go down or turn
         run.resettles = 0  # the operator has looked
         run.interrupted, run.held, run.wind_secured = False, None, False
@@ -320,7 +321,7 @@ class StepMachine:
     def fail_safe(self, run: Run, reason: str, now: float, snapshot: Snapshot) -> Commands:
         """Start making the load safe, then fail the job with ``reason``."""
         run.failure = reason
-        if all_corners(snapshot, "locked") and any_corner(snapshot, "landed"):
+        if all_corners(snapshot, "locked") and on_support(snapshot):
             self.enter(Step.UNLOCK, now, reason=reason)
         elif all_corners(snapshot, "locked"):
             self.enter(Step.SET_BACK, now, reason=reason)

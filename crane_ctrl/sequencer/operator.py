@@ -20,9 +20,8 @@ from crane_ctrl.sequencer.handover import OperatorLanding
 from crane_ctrl.sequencer.landing import landed
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import SETTLE_MARGIN_M, Step
-from crane_ctrl.sequencer.readings import not_landed_why, position_of
+from crane_ctrl.sequencer.readings import not_landed_why, position_of, seated
 from crane_ctrl.sequencer.run import Run
-from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
@@ -49,7 +48,7 @@ def operator_landing(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -
     handover.travel_ok = m.publish_clear(clear, pos[2])
     vx, vy, vz = handover.references(
         now, pos[2], m.crane.params, loaded=run.delivering,
-        factor=m.crane.settings.jog_speed_factor, landed=all_corners(snapshot, "landed"),
+        factor=m.crane.settings.jog_speed_factor, landed=seated(snapshot),
     )  # fmt: skip
     return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                     hoist_speed_ref=vz)  # fmt: skip

@@ -33,6 +33,7 @@ from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import XYZ
 from crane_ctrl.sequencer.model import STILL_MPS
+from crane_ctrl.sequencer.readings import LOST_LOAD_T, on_support
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.signals import CORNERS
 from crane_ctrl.snapshot import Snapshot
@@ -64,9 +65,6 @@ WIND_TRIPS = frozenset({"WIND_STOP", "WIND_STORM"})
 LANDING_ZONE_M = 0.25
 """Contact this far above the planned landing height (or lower) is the landing, m: the landing
 height tolerance (0.15 m) and the hoist's own tolerance."""
-LOST_LOAD_T = 1.0
-"""A carried box weighing less than this has come to rest on something (or is gone), t: the
-lightest container (an empty 20 ft, about 2.2 t) weighs more; the load cell's noise far less."""
 RESUME_JUMP_M = 0.5
 """The crane further than this from where it held has been moved (by hand, or the data lies):
 the move does not resume by itself from there, m."""
@@ -112,10 +110,12 @@ def unexpected_contact(snapshot: Snapshot, *, carrying: bool, landing_m: float |
 
 
 def _contact_signs(snapshot: Snapshot, carrying: bool) -> Iterable[str]:
+    """Slack ropes; a carried box gone light; the EMPTY spreader's landing pins (a box locked on
+    may keep them pressed as it hangs: on most spreaders its roof does)."""
     if snapshot.flag("hoist.slack_rope", unsafe=False):
         yield "ropes slack"
     pressed = [c for c in CORNERS if snapshot.flag(f"spreader.landed_{c}", unsafe=False)]
-    if pressed:
+    if pressed and not carrying:
         yield f"landing pin {', '.join(map(str, pressed))} pressed"
     load = snapshot.number("hoist.load")
     if carrying and load is not None and load < LOST_LOAD_T:
@@ -194,7 +194,7 @@ def resume_refusals(
     ``to_secure``: the load hangs free, not yet made safe from the wind: the wind is no cause
     (resumed, the move makes it safe)."""
     why = []
-    hanging_free = not any_corner(snapshot, "landed")
+    hanging_free = not on_support(snapshot)
     besides = WIND_TRIPS if to_secure and hanging_free else frozenset()
     cause = hold_reason(snapshot, permits, besides=besides)
     if cause:
@@ -214,7 +214,7 @@ def resume_refusals(
                     "stop and take it over in MANUAL or set the load down"
                 )
     load = snapshot.number("hoist.load")
-    hanging = not any_corner(snapshot, "landed")
+    hanging = not on_support(snapshot)
     if held.locked and not now.locked and hanging:  # (landed, a turn stopped part-way is safe)
         why.append("the twistlocks were locked at the hold and are not all locked now")
     if held.carrying and hanging and (load is None or load < LOST_LOAD_T):

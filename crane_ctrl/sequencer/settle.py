@@ -93,8 +93,10 @@ def calm(
     no swing; nor is ``expected``, what the planned travel swings the load by now, see
     :meth:`SwayWatch.sample`). Without a sway sensor there is nothing to judge: calm after
     a window."""
-    sway = sway_of(snapshot) or (0.0, 0.0)
+    sway = sway_of(snapshot)
     speed = (snapshot.number("gantry.speed") or 0.0, snapshot.number("trolley.speed") or 0.0)
+    if sway is None:  # no sensor: no lean either (the crane's own speeds would make one up)
+        sway, speed = (0.0, 0.0), (0.0, 0.0)
     period = period_s(crane, run, z)
     run.sway.sample(now, sway, speed, CALM_SHARE * period, 2.0 * math.pi / period, expected)
     return run.sway.calm(tolerance_m)

@@ -17,10 +17,15 @@ from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, Outcome, SequencerSettings, Step
-from crane_ctrl.sequencer.readings import all_clean, position_of
+from crane_ctrl.sequencer.readings import (
+    all_clean,
+    carried,
+    not_seated_why,
+    position_of,
+    seated,
+)
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.sway import sway_of
-from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
@@ -81,9 +86,8 @@ def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Command
     if snapshot.flag("lane.truck_lifted", unsafe=False):
         return m.fail_safe(run, "truck lifted with the container", now, snapshot)
     z = snapshot.number("hoist.position")
-    clear = not any_corner(snapshot, "landed")
-    if clear and run.creep_since is None:
-        run.creep_since = now  # the box has left its support: let the load cell settle
+    if carried(snapshot) and run.creep_since is None:
+        run.creep_since = now  # the ropes take the box: let the load cell settle
     s = m.crane.settings
     settled = run.creep_since is not None and now - run.creep_since >= s.settle_s
     if z is not None and z >= run.target_z and settled:
@@ -100,7 +104,7 @@ def trial_lift_s(s: SequencerSettings) -> float:
 
 
 def not_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
-    run.failure = "the box did not come clear at the trial lift: a landing pin reads pressed"
+    run.failure = "the box did not come clear at the trial lift: the ropes do not carry it"
     m.enter(Step.SET_BACK, now, reason=run.failure)
     return Commands(drives_enable=True)
 
@@ -117,11 +121,12 @@ def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
 
 
 def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
-    """Lower the locked box at creep speed until all four pins press; stalled short of
-    that (slack rope, a pin that will not press) for ``landed_timeout_s``: hold. A load that
-    hangs off its support (leaning in the wind, swinging, or not over it at all) is not set
-    down: it would land off the castings; it holds for the operator instead."""
-    if all_corners(snapshot, "landed"):
+    """Lower the locked box at creep speed until it is seated (all four pins pressed, the
+    twistlocks carrying nothing); stalled short of that (slack rope, a pin that will not press)
+    for ``landed_timeout_s``: hold. A load that hangs off its support (leaning in the wind,
+    swinging, or not over it at all) is not set down: it would land off the castings; it holds
+    for the operator instead."""
+    if seated(snapshot):
         m.enter(Step.UNLOCK, now, reason=run.failure or "")
         return Commands(drives_enable=True)
     off = _off_support(m, run, snapshot)
@@ -134,7 +139,7 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
     elif run.stalled_since is None:
         run.stalled_since = now
     elif now - run.stalled_since > m.crane.settings.landed_timeout_s:
-        m.hold(now, f"{run.failure}; set back down but not all four pins pressed")
+        m.hold(now, f"{run.failure}; set back down but not seated ({not_seated_why(snapshot)})")
         return Commands(drives_enable=True)
     return Commands(drives_enable=True, hoist_speed_ref=-m.crane.params.creep_speed_mps)
 

@@ -36,7 +36,7 @@ from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
-from crane_ctrl.sequencer.readings import not_landed_why, position_of
+from crane_ctrl.sequencer.readings import not_landed_why, position_of, seated
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS
 from crane_ctrl.sequencer.sway import sway_of
@@ -112,7 +112,7 @@ def sets_back_on_pick(
     resting on it, or making it safe already: hold there)."""
     if run.failure is not None:
         return False
-    if all_corners(snapshot, "landed") or not all_corners(snapshot, "locked"):
+    if seated(snapshot) or not all_corners(snapshot, "locked"):
         return False
     box, yard = run.transfer.box, m.crane.yard
     run.wind_place = SetDownPlace(box.slot, yard.centre(box), yard.pick_height_m(box))
@@ -227,7 +227,7 @@ def wind_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
     if place is None or pos is None or sway is None:
         m.hold(now, "wind stop: the load cannot be watched: held where it hangs")
         return Commands(drives_enable=True)
-    if all_corners(snapshot, "landed"):
+    if seated(snapshot):
         return _set_down_in_wind(m, run, place, snapshot, now)
     load = (pos[0] + sway[0], pos[1] + sway[1])
     off = max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))

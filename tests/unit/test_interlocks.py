@@ -225,6 +225,11 @@ def test_wind_stop_with_a_load_on_its_support_blocks_lifting_it_off() -> None:
     assert seated.allowed(M.HOIST_DOWN)
     calm = evaluate(snap({**LANDED}), SETTINGS, NO_LATCHES)
     assert "WIND_NO_LIFT" not in ids(calm)
+    roof = evaluate(snap({**LANDED, "env.wind": 21.0, "hoist.load": 24.0}), SETTINGS, NO_LATCHES)
+    assert "WIND_NO_LIFT" not in ids(roof), "a hanging box may keep the pins pressed (its roof)"
+    assert roof.allowed(M.HOIST_UP)
+    slack = {**LANDED, "env.wind": 21.0, "hoist.load": 24.0, "hoist.slack_rope": True}
+    assert "WIND_NO_LIFT" in ids(evaluate(snap(slack), SETTINGS, NO_LATCHES))
 
 
 def test_wind_at_storm_limit_stops_travel_but_lets_a_hanging_load_be_made_safe() -> None:
@@ -340,8 +345,12 @@ def test_slack_rope_unmapped_stops_lowering_once_a_landing_pin_is_pressed() -> N
     assert evaluate(snap(unmapped), SETTINGS, NO_LATCHES).allowed(M.HOIST_DOWN)
     permits = evaluate(snap({**unmapped, "spreader.landed_3": True}), SETTINGS, NO_LATCHES)
     assert [t.reason for t in permits.why_not(M.HOIST_DOWN)] == [
-        "hoist.slack_rope not mapped and corner 3 landing pin pressed"
+        "hoist.slack_rope not mapped and corner 3 landing pin pressed, load 0.00 t"
     ]
+    hanging = {**unmapped, "spreader.landed_3": True, "hoist.load": 24.0}
+    assert evaluate(snap(hanging), SETTINGS, NO_LATCHES).allowed(M.HOIST_DOWN), (
+        "a box hanging on the ropes may keep the pins pressed (its roof): no slack is read off them"
+    )
     assert [u.interlock for u in permits.unchecked] == ["SLACK_ROPE"]
 
 
@@ -355,7 +364,8 @@ def test_unmapped_optional_signals_are_reported_unchecked_and_do_not_block() -> 
         ("TRUCK_LIFTED", "lane.truck_lifted",
          "lane.truck_lifted is not mapped: a truck lifted with its container is not detected."),
         ("SLACK_ROPE", "hoist.slack_rope",
-         "hoist.slack_rope is not mapped: lowering stops whenever a landing pin is pressed instead."),
+         "hoist.slack_rope is not mapped: lowering stops whenever a landing pin is pressed and the "
+         "twistlocks carry no box instead."),
         ("STORM_PINS_DOWN", "gantry.storm_pins_up",
          "gantry.storm_pins_up is not mapped: gantry travel is not checked against the storm pins."),
     ]  # fmt: skip
@@ -381,6 +391,8 @@ def test_needed_signal_not_good_counts_as_unsafe_and_says_so(
     changes: dict[str, Value | Quality] = {**SETUP.get(interlock_id, {}), signal: quality}
     if interlock_id == "SLACK_ROPE" and signal != "hoist.slack_rope":
         changes["hoist.slack_rope"] = Quality.MISSING  # the pins count only when it is unmapped
+    if interlock_id == "SLACK_ROPE" and signal == "hoist.load":
+        changes["spreader.landed_1"] = True  # the load counts only with a pin pressed
     permits = evaluate(snap(changes), SETTINGS, NO_LATCHES)
     if quality is Quality.BAD:  # bad data is SIGNAL_QUALITY's, never a wind storm or overload
         assert f"{signal} is bad" not in " ".join(

@@ -227,7 +227,7 @@ class _CaseRun:
         yard = yard_model_of(site)
         self.queue = JobQueue(site.site, site.crane)
         self.automation = Automation(site.crane, yard, self.queue, on_event=self._on_event)
-        settings = SupervisorSettings(crane=site.crane)
+        settings = SupervisorSettings(crane=site.crane, site=site.site)
         self.rig = LockStep(profile, self.sim, settings, sequencer=self.automation)
         box = yard.boxes[case.job.box]
         self.queue.add(box.slot, case.job.to, box.size_ft, 0.0, job_id=JOB_ID)

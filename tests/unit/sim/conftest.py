@@ -129,8 +129,10 @@ class Rig:
         self.move("trolley", y)
 
     def landed(self) -> bool:
+        """Seated: all four pins pressed and the twistlocks carrying nothing (a box locked on
+        keeps the pins pressed as it hangs, on the default spreader)."""
         s = self.s
-        return all(s[f"spreader.landed_{k}"] for k in (1, 2, 3, 4))
+        return all(s[f"spreader.landed_{k}"] for k in (1, 2, 3, 4)) and s["hoist.load"] < 1.0
 
     def land(self) -> None:
         """Creep down until all four pins or slack rope, then stop the hoist."""

@@ -4,10 +4,11 @@ real crane must never do (drop, damage, collide, lift a truck)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 
+from crane_ctrl.crane import CraneParams
 from crane_ctrl.site import CONTAINER_HEIGHT_M, SiteLayout, Slot
 from simulators.plant import Plant
 from simulators.yard import Container, ContainerSpec, FaultKind, YardContents
@@ -55,7 +56,38 @@ def rig(make_rig: Callable[..., Rig], truck_and_stack: tuple[ContainerSpec, ...]
     return make_rig(truck_and_stack, gantry_m=TRUCK_X, trolley_m=8.0, hoist_m=TRAVEL_Z)
 
 
-def test_pick_from_a_truck_and_set_down_on_the_stack_moves_the_container(rig: Rig) -> None:
+PINS_PRESSED_WHILE_CARRYING = [
+    ("spreader.landed_1", True),
+    ("spreader.unlocked_1", False),
+    ("spreader.locked_1", True),  # lifted: the box's roof keeps the pins pressed
+    ("spreader.locked_1", False),  # set down on STACK1
+    ("spreader.unlocked_1", True),
+    ("spreader.landed_1", False),  # the empty spreader leaves
+]
+PINS_RELEASED_WHILE_CARRYING = [
+    ("spreader.landed_1", True),
+    ("spreader.unlocked_1", False),
+    ("spreader.locked_1", True),
+    ("spreader.landed_1", False),  # lifted: the twistlocks carry the box
+    ("spreader.landed_1", True),  # set down on STACK1
+    ("spreader.locked_1", False),
+    ("spreader.unlocked_1", True),
+    ("spreader.landed_1", False),  # the empty spreader leaves
+]
+
+
+@pytest.mark.parametrize(
+    ("pins", "events"),
+    [("pressed", PINS_PRESSED_WHILE_CARRYING), ("released", PINS_RELEASED_WHILE_CARRYING)],
+)
+def test_pick_from_a_truck_and_set_down_on_the_stack_moves_the_container(
+    make_rig: Callable[..., Rig],
+    truck_and_stack: tuple[ContainerSpec, ...],
+    pins: Literal["pressed", "released"],
+    events: list[tuple[str, bool]],
+) -> None:
+    params = CraneParams(landing_pins_carrying=pins)
+    rig = make_rig(truck_and_stack, params, gantry_m=TRUCK_X, trolley_m=8.0, hoist_m=TRAVEL_Z)
     rig.watch("spreader.landed_1", "spreader.locked_1", "spreader.unlocked_1")
     box = rig.plant.yard.containers["TRUCK1"]
     rig.go(TRUCK_X, TRUCK_Y)
@@ -68,7 +100,7 @@ def test_pick_from_a_truck_and_set_down_on_the_stack_moves_the_container(rig: Ri
     assert rig.plant.carrying
     assert _where(box) == "spreader"
     assert rig.s["hoist.load"] == pytest.approx(25.0)
-    assert not _all(rig, "landed")
+    assert _all(rig, "landed") is (pins == "pressed")
 
     rig.go(STACK_X, STACK_Y)
     assert abs(rig.s["sway.trolley"]) < 0.005
@@ -85,16 +117,7 @@ def test_pick_from_a_truck_and_set_down_on_the_stack_moves_the_container(rig: Ri
     assert box.z_m == pytest.approx(CONTAINER_HEIGHT_M)
     assert rig.plant.engaged is None
     assert not rig.plant.faults
-    assert rig.events == [
-        ("spreader.landed_1", True),
-        ("spreader.unlocked_1", False),
-        ("spreader.locked_1", True),
-        ("spreader.landed_1", False),  # lifted: the twistlocks carry the box
-        ("spreader.landed_1", True),  # set down on STACK1
-        ("spreader.locked_1", False),
-        ("spreader.unlocked_1", True),
-        ("spreader.landed_1", False),  # the empty spreader leaves
-    ]
+    assert rig.events == events
     rig.move("gantry", 100.0)
     assert _where(box) == Slot.stack(3, 2, 2)
     assert box.z_m == pytest.approx(CONTAINER_HEIGHT_M)
@@ -117,8 +140,7 @@ def test_load_cell_reads_the_mass_when_hanging_and_zero_when_landed(rig: Rig) ->
     rig.plant.inputs.hoist_speed_ref_mps = -rig.plant.params.creep_speed_mps
     rig.run_until(lambda: rig.s["hoist.load"] < 20.0, 5.0, "touchdown")
     assert not rig.plant.carrying
-    rig.run_until(lambda: _all(rig, "landed"), 1.0, "landed")
-    assert rig.s["hoist.load"] == 0.0
+    rig.run_until(lambda: rig.landed() and rig.s["hoist.load"] == 0.0, 1.0, "landed")
     rig.run_until(lambda: bool(rig.s["hoist.slack_rope"]), 1.0, "slack rope")
 
 
@@ -146,10 +168,17 @@ def test_unlock_of_a_suspended_load_is_refused_by_the_hardwired_interlock(rig: R
 
 
 def test_releasing_a_suspended_load_records_a_dropped_load(rig: Rig) -> None:
+    """Even with the landed interlock bypassed, twistlocks under load do not turn (their
+    castings hold them); a twistlock that gives way anyway (here: forced open) drops the box."""
     _pick_from_truck(rig)
     rig.plant.spreader.interlock_bypassed = True
     rig.plant.inputs.unlock = True
     rig.run(2.0)
+    assert _all(rig, "locked")
+    assert not rig.plant.faults
+    rig.plant.inputs.unlock = False
+    rig.plant.spreader.twistlocks[:] = [0.0, 0.0, 0.0, 0.0]
+    rig.run(0.5)
     assert _kinds(rig) == [FaultKind.DROPPED_LOAD]
     fault = rig.plant.faults[0]
     assert fault.container == "TRUCK1"
@@ -239,7 +268,7 @@ def test_a_truck_lifted_with_its_container_trips_the_sensor_then_is_damaged(rig:
     rig.run(4.0)
     assert _kinds(rig) == [FaultKind.TRUCK_LIFTED]
     rig.plant.inputs.hoist_speed_ref_mps = -p.creep_speed_mps
-    rig.run_until(lambda: _all(rig, "landed"), 10.0, "back on the trailer")
+    rig.run_until(rig.landed, 10.0, "back on the trailer")
     assert rig.s["lane.truck_lifted"] is False
 
 

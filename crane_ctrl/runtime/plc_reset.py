@@ -1,0 +1,85 @@
+"""When the supervisor writes ``plc.reset``, and for how long. Pure: the scan's snapshot in, the
+bit to write out.
+
+PLCs act on the reset bit in their own way: most on its rising edge, many only if it stays high
+for a minimum time (one manual asks for at least 100 ms; a 20 Hz scan is 50 ms). So a reset is
+a **pulse**: high for ``pulse_s`` (at least one scan), then low for at least one scan before the
+next one can start, whoever asks for it (:class:`ResetPulse`).
+
+Who asks:
+
+- the operator's interlock reset (:meth:`~crane_ctrl.runtime.supervisor.Supervisor.request_reset`);
+- the machine's RESET, when the PLC reports a fault a reset may clear (the sequencer hook sets
+  ``Commands.reset``);
+- :class:`WatchdogRecovery`: a PLC whose watchdog latched while no supervisor was there (it
+  stopped, restarted, or lost the link) is reset once, automatically, as soon as the link has
+  been healthy for :data:`HEALTHY_SCANS` scans after a start or a reconnect, **only** when the
+  watchdog is the PLC's only fault: its e-stop chain closed and no drive faulted. Anything else
+  waits for an operator. It does it once per start or reconnect, and says so (the caller
+  journals it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from crane_ctrl.commands import AXES
+from crane_ctrl.snapshot import Snapshot
+
+__all__ = ["HEALTHY_SCANS", "ResetPulse", "WatchdogRecovery"]
+
+HEALTHY_SCANS = 5
+"""Scans of trusted data (the heartbeat running again) before an automatic watchdog reset."""
+
+
+@dataclass
+class ResetPulse:
+    """``plc.reset`` as a pulse of ``scans`` scans, re-armed by a scan low."""
+
+    scans: int = 1
+    _left: int = 0
+    _high: bool = False
+
+    @classmethod
+    def of(cls, pulse_s: float, scan_period_s: float) -> ResetPulse:
+        """A pulse at least ``pulse_s`` long (at least one scan) at this scan period."""
+        return cls(max(1, math.ceil(pulse_s / scan_period_s - 1e-9)))
+
+    def step(self, wanted: bool) -> bool:
+        """This scan's bit: a wanted reset starts a pulse if the bit was low last scan; a pulse
+        under way runs to its end whatever is wanted meanwhile."""
+        if self._left == 0 and wanted and not self._high:
+            self._left = self.scans
+        self._high = self._left > 0
+        self._left = max(0, self._left - 1)
+        return self._high
+
+
+@dataclass
+class WatchdogRecovery:
+    """Whether to reset the PLC's latched watchdog now (see the module docstring)."""
+
+    enabled: bool = True
+    _healthy: int = 0
+    _armed: bool = True
+
+    def due(self, snapshot: Snapshot) -> str:
+        """Why to reset it now ("" if not): at most once per start or reconnect."""
+        if not snapshot.comms_ok:
+            self._healthy, self._armed = 0, True
+            return ""
+        self._healthy += 1
+        if not (self.enabled and self._armed) or self._healthy < HEALTHY_SCANS:
+            return ""
+        self._armed = False  # looked once: whatever it finds, not again until a reconnect
+        if not snapshot.flag("plc.watchdog_trip", unsafe=False):
+            return ""
+        if not snapshot.flag("plc.estop_ok", unsafe=False):
+            return ""
+        if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+            return ""
+        return (
+            "the PLC's watchdog latched while no supervisor was writing its heartbeat; the "
+            "link is healthy again and the watchdog is its only fault: reset once"
+        )
