@@ -40,10 +40,12 @@ def stop_bound_s(automation: Automation, rig: LockStep) -> float:
 
 
 def locked_hanging(rig: LockStep) -> bool:
+    """Locked, and the ropes carry the box (its roof may keep the pins pressed as it hangs)."""
     s = rig.supervisor.view.snapshot
     locked = all(s.flag(f"spreader.locked_{c}", unsafe=False) for c in CORNERS)
-    landed = any(s.flag(f"spreader.landed_{c}", unsafe=False) for c in CORNERS)
-    return locked and not landed
+    load = s.number("hoist.load")
+    slack = s.flag("hoist.slack_rope", unsafe=True)
+    return locked and load is not None and load > 1.0 and not slack
 
 
 async def reset_to_idle(rig: LockStep, automation: Automation) -> None:

@@ -28,8 +28,8 @@ from crane_ctrl.operation.machine import MODE_CHANGE_STATES, Mode, PackCommand, 
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
+from crane_ctrl.sequencer.readings import on_support, seated
 from crane_ctrl.sequencer.safety import WIND_TRIPS
-from crane_ctrl.signals import CORNERS
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["JOB_ID", "RETRY_S", "WAIT_OUT", "Desk", "Operator"]
@@ -199,7 +199,7 @@ class Operator:
         if not self._due("land", True, now, retry_s=0.0):
             return True
         s = view.snapshot
-        if all(s.flag(f"spreader.landed_{c}", unsafe=False) for c in CORNERS):
+        if seated(s):
             if now - self.last.get("confirm", -math.inf) >= RETRY_S:
                 self.last["confirm"] = now
                 desk.confirm_landing("operator")
@@ -226,6 +226,6 @@ def _securable(automation: Automation, s: Snapshot) -> frozenset[str]:
     run = automation.sequencer.run
     if run is None or not run.airborne or run.wind_secured:
         return frozenset()
-    if any(s.flag(f"spreader.landed_{c}", unsafe=True) for c in CORNERS):
+    if on_support(s):
         return frozenset()
     return WIND_TRIPS

@@ -307,7 +307,8 @@ class CommandDriver:
 
     def land(self, touch_z_m: float) -> float:
         """Lower to land where the twistlock plane meets ``touch_z_m``: fast, slow down, creep the
-        last ``creep_distance_m``, stop on all four landed (or slack rope). Returns the creep time.
+        last ``creep_distance_m``, stop once seated: all four landed and nothing on the ropes (a
+        box's roof keeps the pins pressed while it hangs), or slack rope. Returns the creep time.
         """
         p = self.params
         creep_from = touch_z_m + p.creep_distance_m
@@ -319,7 +320,8 @@ class CommandDriver:
         self.command({"hoist.speed_ref": -p.creep_speed_mps})
         took = self.wait_until(
             lambda s: (
-                all(s[f"spreader.landed_{k}"] for k in CORNERS) or bool(s["hoist.slack_rope"])
+                (all(s[f"spreader.landed_{k}"] for k in CORNERS) and float(s["hoist.load"]) < 1.0)
+                or bool(s["hoist.slack_rope"])
             ),
             p.creep_distance_m / p.creep_speed_mps + p.landed_confirm_timeout_s,
             "landing",
@@ -329,13 +331,18 @@ class CommandDriver:
 
     def lift_clear(self, height_m: float = 0.1) -> None:
         """Lift the first ``height_m`` at creep speed (weight, slack and truck-lift checks happen
-        on the way), until no landing pin reads pressed, then stop."""
+        on the way), until it hangs: the ropes carry the box (a box locked on may keep the pins
+        pressed as it hangs), or the empty spreader's pins are clear; then stop."""
         p = self.params
         start = float(self.status["hoist.position"])
         self.command({"hoist.speed_ref": p.creep_speed_mps})
         self.wait_until(
             lambda s: (
-                not any(s[f"spreader.landed_{k}"] for k in CORNERS)
+                not s["hoist.slack_rope"]
+                and (
+                    float(s["hoist.load"]) >= 1.0  # a box on the ropes (its roof on the pins)
+                    or not any(s[f"spreader.landed_{k}"] for k in CORNERS)  # the empty spreader
+                )
                 and float(s["hoist.position"]) >= start + height_m
             ),
             2 * height_m / p.creep_speed_mps + 1.0,

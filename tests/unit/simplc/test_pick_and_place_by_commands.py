@@ -129,11 +129,10 @@ def test_sensors_change_in_the_order_a_real_plc_shows_them(move: MoveRecord) -> 
         # lock: every twistlock leaves unlocked at once, all four confirm locked a turn later
         "unlocked=False",
         "locked=True",
-        # lift: the ropes take up, the pins clear as the load comes onto the twistlocks
+        # lift: the ropes take up; the box's roof keeps the pins pressed as it hangs (the
+        # default spreader: landing_pins_carrying = "pressed")
         "slack_rope=False",
-        "landed=False",
-        # set down on the stack: pins press once the box rests, then slack
-        "landed=True",
+        # set down on the stack: the box rests, the ropes pay out slack
         "slack_rope=True",
         # unlock
         "locked=False",
