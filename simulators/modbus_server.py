@@ -88,9 +88,11 @@ class ModbusPlcServer:
         return port
 
     def _tables(self) -> tuple[list[SimData], list[SimData], list[SimData], list[SimData]]:
-        """One block per table from address 0 to the last one the profile maps."""
+        """One block per table from address 0 to the last one the profile maps (its signals and
+        its raw points; a derived signal has no place of its own)."""
         ends = dict.fromkeys(TABLES, 0)
-        for m in self.codec.profile.signals.values():
+        profile = self.codec.profile
+        for m in (*profile.signals.values(), *profile.points.values()):
             ends[m.table] = max(ends[m.table], m.address + m.register_count)
         blocks: list[list[SimData]] = []
         for table in TABLES:

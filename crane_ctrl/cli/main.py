@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from crane_ctrl.cli import bench, demo, events, hmi, profile, rig, run, sim
+from crane_ctrl.cli import bench, commission, demo, events, hmi, profile, rig, run, sim
 from crane_ctrl.errors import CraneCtrlError
 
 __all__ = ["EXIT_INTERNAL", "EXIT_USAGE", "build_parser", "main"]
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_parser(commands)
     sim.add_parsers(commands)
     run.add_parser(commands)
+    commission.add_parser(commands)
     bench.add_parser(commands)
     events.add_parser(commands)
     rig.add_parser(commands)

@@ -21,7 +21,7 @@ import struct
 from collections.abc import Sequence
 
 from crane_ctrl.errors import DecodeError, EncodeError
-from crane_ctrl.profile.model import SignalMapping
+from crane_ctrl.profile.model import SignalMapping, derived_text
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
 from crane_ctrl.signals import Kind, SignalSpec, Value
 
@@ -150,7 +150,11 @@ def to_engineering(raw: Raw, m: SignalMapping, spec: SignalSpec) -> Value:
 
 
 def to_raw(value: Value, m: SignalMapping, spec: SignalSpec) -> Raw:
-    """The raw value (before word/bit packing) that carries engineering ``value``."""
+    """The raw value (before word/bit packing) that carries engineering ``value``; a derived
+    signal has none (:class:`EncodeError`): it is computed, never written or served itself."""
+    expression = derived_text(m)
+    if expression is not None:
+        raise EncodeError(f"{spec.name} is derived ({expression}); it has no raw value of its own")
     codes = m.codes
     if codes is not None:
         for code, meaning in codes.items():

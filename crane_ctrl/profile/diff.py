@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from crane_ctrl.profile.model import ModbusMapping, Profile, SignalMapping
+from crane_ctrl.profile.model import ModbusMapping, Profile, SignalMapping, derived_text
 from crane_ctrl.signals import SIGNALS
 
 __all__ = ["Change", "ChangeKind", "diff_profiles", "scaling_text", "type_text"]
@@ -39,7 +39,9 @@ class Change:
 
 
 def type_text(m: SignalMapping) -> str:
-    """The raw type as a person reads it: ``float32 CDAB``, ``Double``, ``bool``."""
+    """The raw type as a person reads it: ``float32 CDAB``, ``Double``, ``bool``; ``derived``."""
+    if derived_text(m) is not None:
+        return "derived"
     if isinstance(m, ModbusMapping):
         if m.is_bit_table or m.bit is not None or m.register_count == 1:
             return m.raw_type
@@ -67,6 +69,8 @@ def _show(value: object) -> str:
 
 
 def _place(profile: Profile, m: SignalMapping) -> str:
+    if derived_text(m) is not None:
+        return m.place()
     place = m.place()
     if not isinstance(m, ModbusMapping) and m.access == "read_write":
         place += " (rw)"
@@ -74,8 +78,9 @@ def _place(profile: Profile, m: SignalMapping) -> str:
 
 
 def diff_profiles(old: Profile, new: Profile) -> list[Change]:
-    """Every change from ``old`` to ``new``: link settings, then signals in catalogue order."""
-    return [*_link_changes(old, new), *_signal_changes(old, new)]
+    """Every change from ``old`` to ``new``: link settings, then signals in catalogue order, then
+    points (``points.<name>``) by name."""
+    return [*_link_changes(old, new), *_signal_changes(old, new), *_point_changes(old, new)]
 
 
 def _link_changes(old: Profile, new: Profile) -> Iterator[Change]:
@@ -101,6 +106,19 @@ def _signal_changes(old: Profile, new: Profile) -> Iterator[Change]:
             yield Change(ChangeKind.REMOVED, name, f"{_place(old, a)} {type_text(a)}", "")
         elif a is not None and b is not None:
             yield from _mapping_changes(name, old, a, new, b)
+
+
+def _point_changes(old: Profile, new: Profile) -> Iterator[Change]:
+    a_points: dict[str, SignalMapping] = dict(old.points)
+    b_points: dict[str, SignalMapping] = dict(new.points)
+    for name in sorted(set(a_points) | set(b_points)):
+        a, b, subject = a_points.get(name), b_points.get(name), f"points.{name}"
+        if a is None and b is not None:
+            yield Change(ChangeKind.ADDED, subject, "", f"{_place(new, b)} {type_text(b)}")
+        elif b is None and a is not None:
+            yield Change(ChangeKind.REMOVED, subject, f"{_place(old, a)} {type_text(a)}", "")
+        elif a is not None and b is not None:
+            yield from _mapping_changes(subject, old, a, new, b)
 
 
 def _mapping_changes(

@@ -4,12 +4,15 @@
 :class:`~crane_ctrl.errors.ProfileError` listing every problem found, each as
 ``file:line key.path: what is wrong; how to fix it``. Problems come in up to two rounds: field
 errors first (with the signal-name checks), then, once the fields are right, the cross-signal rules.
+A problem inside a derived signal's expression also names its column in the file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +29,14 @@ from crane_ctrl.config.file import (
 from crane_ctrl.config.messages import explain
 from crane_ctrl.config.toml_lines import KeyLines, key_lines
 from crane_ctrl.errors import ProfileError
-from crane_ctrl.profile.model import PROFILE_MODELS, Profile
-from crane_ctrl.profile.rules import check_names, check_profile
+from crane_ctrl.profile.model import PROFILE_MODELS, ModbusMapping, OpcUaMapping, Profile
+from crane_ctrl.profile.rules import ExpressionStart, check_names, check_profile
 
 __all__ = ["fingerprint", "format_path", "load_profile", "parse_profile"]
 
 _SECTIONS = ("profile", "link", "signals")
+_DERIVED_VALUE = re.compile(r"""(?:^|[\s{,.])derived\s*=\s*("(?!"")|'(?!''))""")
+"""``derived = "`` (or ``'``) on a line: the expression starts right after the quote."""
 
 
 def load_profile(path: str | Path) -> Profile:
@@ -53,7 +58,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     except ValidationError as exc:
         findings = [_from_pydantic(err, data) for err in merge_unions(exc)]
         raise _error(source, lines, findings + _name_findings(data)) from None
-    findings = check_profile(profile)
+    findings = check_profile(profile, expression_start=_expression_start(text, lines))
     if findings:
         raise _error(source, lines, findings)
     return profile
@@ -90,13 +95,47 @@ def _name_findings(data: Mapping[str, Any]) -> list[Finding]:
     return check_names(names)
 
 
+def _expression_start(text: str, lines: KeyLines) -> ExpressionStart:
+    """Where each derived expression starts in the file: on the line of its key, right after
+    the opening quote. Unknown (``None``) for a multi-line string or one with escapes, whose
+    columns do not match the file's."""
+    rows = text.splitlines()
+
+    def start(path: tuple[str, ...]) -> int | None:
+        line = lines.line_of(path) if lines.has(path) else None
+        if line is None or line > len(rows):
+            return None
+        row = rows[line - 1]
+        found = _DERIVED_VALUE.search(row)
+        if found is None or (found.group(1) == '"' and "\\" in row[found.end() :]):
+            return None
+        return found.end() + 1
+
+    return start
+
+
 def _from_pydantic(err: Mapping[str, Any], data: Mapping[str, Any]) -> Finding:
     loc = err["loc"]
     signal = loc[1] if len(loc) > 1 and loc[0] == "signals" else None
     if len(loc) == 1 and err["type"] == "extra_forbidden":
         sections = ", ".join(f"[{s}]" for s in _SECTIONS)
         return Finding(loc, f"unknown table; a profile has {sections}")
+    if len(loc) == 3 and err["type"] == "extra_forbidden" and loc[0] in ("signals", "points"):
+        return Finding(loc, _unknown_field(loc[0], loc[2], _protocol_of(data)), signal)
     return Finding(loc, explain(err, PROFILE_MODELS[_protocol_of(data)]), signal)
+
+
+def _unknown_field(section: str, key: str, protocol: str) -> str:
+    if section == "points" and key == "derived":
+        return (
+            "a point is read from a place; compute values in a derived signal under [signals] "
+            '(e.g. "sway.trolley" = { derived = "..." })'
+        )
+    model = ModbusMapping if protocol == "modbus" else OpcUaMapping
+    fields = sorted([*model.model_fields, *(["derived"] if section == "signals" else [])])
+    close = get_close_matches(key, fields, n=1, cutoff=0.6)
+    hint = f'did you mean "{close[0]}"? ' if close else ""
+    return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'
 
 
 def _protocol_of(data: Mapping[str, Any]) -> str:

@@ -4,6 +4,8 @@ Pure: both the supervisor's link and the simulator's server use it. The supervis
 planned blocks into a :class:`RegisterImage`, decodes status signals from it, encodes commands into
 a fresh image and writes that image's contiguous blocks. The simulator does the mirror image.
 Command signals that share one holding register are encoded into one word and written together.
+The profile's points are read and decoded with the status; its derived signals are computed from
+them after decoding (:mod:`crane_ctrl.profile.derived`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from crane_ctrl.profile.codec import (
     to_words,
     word_format,
 )
-from crane_ctrl.profile.model import ModbusLink, ModbusMapping, ModbusProfile
+from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
+from crane_ctrl.profile.model import ModbusLink, ModbusMapping, ModbusProfile, derived_text
 from crane_ctrl.profile.rawtypes import RAW_TYPES
-from crane_ctrl.signals import SIGNALS, Direction, Value
+from crane_ctrl.signals import SIGNALS, Direction, SignalSpec, Value
 
 __all__ = [
     "MAX_WRITE_BITS",
@@ -77,7 +80,10 @@ class Decoded:
     """Values decoded from an image, and why any signal could not be decoded."""
 
     values: dict[str, Value] = field(default_factory=dict)
+    """Canonical signals, derived ones included."""
     problems: dict[str, str] = field(default_factory=dict)
+    points: dict[str, Value] = field(default_factory=dict)
+    """The profile's points that decoded (their problems are in the derived signals')."""
 
 
 def plan_reads(spans: Iterable[Block], *, max_count: int, max_gap: int) -> list[Block]:
@@ -150,21 +156,27 @@ class ModbusCodec:
         self.profile = profile
         self.link: ModbusLink = profile.link
         self.status = _by_direction(profile, Direction.STATUS)
+        """Status signals read from a place (not the derived ones)."""
         self.commands = _by_direction(profile, Direction.COMMAND)
+        self.points: dict[str, ModbusMapping] = dict(profile.points)
+        self.derived = derived_signals(profile)
+        """Derived status signals, in the order they are computed."""
         self._decoders = {
             Direction.STATUS: [_Decoder(n, m) for n, m in self.status.items()],
             Direction.COMMAND: [_Decoder(n, m) for n, m in self.commands.items()],
         }
+        self._points = [_Decoder(n, m, point_spec(n, m)) for n, m in self.points.items()]
 
     def read_plan(self, direction: Direction = Direction.STATUS) -> list[Block]:
-        """The fewest read requests covering every signal of ``direction``."""
-        mappings = self.status if direction is Direction.STATUS else self.commands
+        """The fewest read requests covering every signal of ``direction`` (and, for the
+        status, every point)."""
+        mappings = list(self.commands.values())
+        if direction is Direction.STATUS:
+            mappings = [*self.status.values(), *self.points.values()]
         plan: list[Block] = []
         for table in TABLES:
             spans = [
-                Block(table, m.address, m.register_count)
-                for m in mappings.values()
-                if m.table == table
+                Block(table, m.address, m.register_count) for m in mappings if m.table == table
             ]
             bits = table in ("coil", "discrete_input")
             plan += plan_reads(
@@ -175,14 +187,20 @@ class ModbusCodec:
         return plan
 
     def decode(self, image: RegisterImage, direction: Direction = Direction.STATUS) -> Decoded:
-        """Every signal of ``direction`` that the image holds, and a reason for every other."""
+        """Every signal of ``direction`` that the image holds, and a reason for every other;
+        for the status, the points and then the derived signals too."""
         result = Decoded()
-        values = result.values
-        for decoder in self._decoders[direction]:
-            try:
-                values[decoder.name] = decoder.decode(image)
-            except CodecError as exc:
-                result.problems[decoder.name] = f"{decoder.mapping.place()}: {exc}"
+        _decode_all(self._decoders[direction], image, result.values, result.problems)
+        if direction is Direction.STATUS and (self._points or self.derived):
+            point_problems: dict[str, str] = {}
+            _decode_all(self._points, image, result.points, point_problems)
+            evaluate(
+                self.derived,
+                values=result.values,
+                problems=result.problems,
+                points=result.points,
+                point_problems=point_problems,
+            )
         return result
 
     def encode(
@@ -211,19 +229,33 @@ def _by_direction(profile: ModbusProfile, direction: Direction) -> dict[str, Mod
     return {
         name: m
         for name, m in profile.signals.items()
-        if name in SIGNALS and SIGNALS[name].direction is direction
+        if name in SIGNALS and SIGNALS[name].direction is direction and derived_text(m) is None
     }
 
 
+def _decode_all(
+    decoders: list[_Decoder],
+    image: RegisterImage,
+    values: dict[str, Value],
+    problems: dict[str, str],
+) -> None:
+    for decoder in decoders:
+        try:
+            values[decoder.name] = decoder.decode(image)
+        except CodecError as exc:
+            problems[decoder.name] = f"{decoder.mapping.place()}: {exc}"
+
+
 class _Decoder:
-    """One signal's way out of the register image, worked out once (this runs every scan)."""
+    """One signal's (or point's) way out of the register image, worked out once (this runs
+    every scan)."""
 
     __slots__ = ("bits", "count", "format", "mapping", "name", "spec", "start", "table")
 
-    def __init__(self, name: str, m: ModbusMapping) -> None:
+    def __init__(self, name: str, m: ModbusMapping, spec: SignalSpec | None = None) -> None:
         self.name = name
         self.mapping = m
-        self.spec = SIGNALS[name]
+        self.spec = spec or SIGNALS[name]
         self.table, self.start, self.count = m.table, m.address, m.register_count
         self.format = None
         self.bits: tuple[int, int, int] | None = None
@@ -257,10 +289,16 @@ def decode_one(name: str, m: ModbusMapping, image: RegisterImage) -> Value:
     return to_engineering(word_format(m.raw_type, m.word_order).unpack(words), m, spec)
 
 
-def encode_one(name: str, m: ModbusMapping, value: Value, image: RegisterImage) -> None:
-    """Encode one signal into the image, merging bit fields into the word already there."""
-    spec = SIGNALS[name]
-    raw = to_raw(value, m, spec)
+def encode_one(
+    name: str,
+    m: ModbusMapping,
+    value: Value,
+    image: RegisterImage,
+    spec: SignalSpec | None = None,
+) -> None:
+    """Encode one signal (or a point, given its ``spec``) into the image, merging bit fields into
+    the word already there."""
+    raw = to_raw(value, m, spec or SIGNALS[name])
     if m.is_bit_table:
         image.put(m.table, m.address, [int(bool(raw))])
         return

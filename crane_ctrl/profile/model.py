@@ -1,10 +1,19 @@
 """PLC profile schema: how one PLC's registers or nodes carry the canonical crane signals.
 
-A profile is a TOML file with three tables::
+A profile is a TOML file with three tables, and a fourth if it computes signals::
 
     [profile]   name, vendor, plc_model, description, version
     [link]      protocol = "modbus" | "opcua" and how to reach the PLC
     [signals]   one mapping per canonical signal, keyed by its name
+    [points]    raw PLC points that are no canonical signal, read with the status (optional)
+
+A status signal may be ``derived`` instead of mapped to a place: computed every scan from points
+(and other status signals) by an expression (:mod:`crane_ctrl.profile.expression`), e.g.
+``"sway.trolley" = { derived = "rope_length_m * sin(radians(sway_angle_deg))" }``. Such an
+entry is a :class:`ModbusDerived` or :class:`OpcUaDerived`: a subclass of the protocol's mapping,
+so every user of ``profile.signals`` still finds a mapping under each mapped name; it takes no
+place (:meth:`ModbusDerived.place` shows the expression, it spans no register, its address
+fields are unused defaults) and the codecs compute it from the decoded points.
 
 The models here are strict (no type coercion), frozen and reject unknown keys. They check what
 can be checked per field; the rules that relate fields and signals (every required signal mapped,
@@ -16,9 +25,9 @@ Obtain profiles through the loader; a bare ``model_validate`` skips the cross-si
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
 
 from crane_ctrl.signals import Value
 
@@ -26,15 +35,19 @@ __all__ = [
     "BIT_TABLES",
     "REGISTER_WIDTH",
     "UA_INTEGER_TYPES",
+    "DerivedMapping",
+    "ModbusDerived",
     "ModbusLink",
     "ModbusMapping",
     "ModbusProfile",
+    "OpcUaDerived",
     "OpcUaLink",
     "OpcUaMapping",
     "OpcUaProfile",
     "Profile",
     "ProfileMeta",
     "SignalMapping",
+    "derived_text",
 ]
 
 ModbusTable = Literal["coil", "discrete_input", "holding", "input"]
@@ -235,8 +248,75 @@ class OpcUaMapping(_Scaling):
         return where + _bits_text(self.bit, self.bit_width)
 
 
+_DERIVED_DOC = (
+    "expression computing this status signal from [points] and other status signals, "
+    'e.g. "rope_length_m * sin(radians(sway_angle_deg))"; instead of a place'
+)
+
+
+class ModbusDerived(ModbusMapping):
+    """A status signal of a Modbus profile computed from points: ``{ derived = "..." }``.
+
+    It has no place; the inherited place fields keep their defaults (the rules refuse any that
+    the file sets), it spans no register and :meth:`place` shows the expression.
+    """
+
+    derived: Annotated[str, Field(description=_DERIVED_DOC)]
+    table: ModbusTable = "input"
+    address: Annotated[int, Field(ge=0, le=65535)] = 0
+
+    @property
+    def register_count(self) -> int:
+        return 0
+
+    def place(self) -> str:
+        return f"= {self.derived}"
+
+
+class OpcUaDerived(OpcUaMapping):
+    """A status signal of an OPC UA profile computed from points: ``{ derived = "..." }``.
+
+    It has no node; the inherited node fields keep their defaults (the rules refuse any that the
+    file sets) and :meth:`place` shows the expression.
+    """
+
+    derived: Annotated[str, Field(description=_DERIVED_DOC)]
+    node: str = "s=(derived)"
+    type: UaType = "Double"
+
+    def place(self) -> str:
+        return f"= {self.derived}"
+
+
 SignalMapping = ModbusMapping | OpcUaMapping
-"""A mapping of either protocol."""
+"""A mapping of either protocol (a derived signal's too)."""
+DerivedMapping = ModbusDerived | OpcUaDerived
+"""A derived signal of either protocol."""
+
+
+def derived_text(m: SignalMapping) -> str | None:
+    """The expression of a derived signal; ``None`` for a signal read from a place."""
+    return m.derived if isinstance(m, ModbusDerived | OpcUaDerived) else None
+
+
+def _modbus_entry(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """An entry of ``[signals]`` with ``derived`` is a :class:`ModbusDerived`."""
+    if isinstance(value, Mapping) and "derived" in value:
+        return ModbusDerived.model_validate(value)
+    return handler(value)
+
+
+def _opcua_entry(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """An entry of ``[signals]`` with ``derived`` is an :class:`OpcUaDerived`."""
+    if isinstance(value, Mapping) and "derived" in value:
+        return OpcUaDerived.model_validate(value)
+    return handler(value)
+
+
+_POINTS_DOC = (
+    "raw PLC points that are no canonical signal, keyed by a name that derived expressions use; "
+    "read with the status every scan"
+)
 
 
 class _ProfileBase(_Model):
@@ -251,7 +331,8 @@ class ModbusProfile(_ProfileBase):
     """A profile for a Modbus TCP PLC."""
 
     link: ModbusLink
-    signals: dict[str, ModbusMapping]
+    signals: dict[str, Annotated[ModbusMapping, WrapValidator(_modbus_entry)]]
+    points: dict[str, ModbusMapping] = Field(default_factory=dict, description=_POINTS_DOC)
 
     @property
     def protocol(self) -> Literal["modbus"]:
@@ -262,7 +343,8 @@ class OpcUaProfile(_ProfileBase):
     """A profile for an OPC UA PLC server."""
 
     link: OpcUaLink
-    signals: dict[str, OpcUaMapping]
+    signals: dict[str, Annotated[OpcUaMapping, WrapValidator(_opcua_entry)]]
+    points: dict[str, OpcUaMapping] = Field(default_factory=dict, description=_POINTS_DOC)
 
     @property
     def protocol(self) -> Literal["opcua"]:

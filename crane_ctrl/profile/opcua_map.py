@@ -3,7 +3,8 @@
 Pure: the supervisor's OPC UA link and the simulator's OPC UA server both use it. Nodes are named
 by namespace URI and identifier (``NodeRef``); each side resolves the URI to its index at run
 time. Command signals that share one integer node (a packed control word) are encoded into one
-value and written together.
+value and written together. The profile's points are read and decoded with the status; its
+derived signals are computed from them after decoding (:mod:`crane_ctrl.profile.derived`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 
 from crane_ctrl.errors import CodecError, DecodeError
 from crane_ctrl.profile.codec import Raw, get_bits, set_bits, to_engineering, to_raw
+from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
 from crane_ctrl.profile.modbus_map import Decoded
-from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile
+from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile, derived_text
 from crane_ctrl.profile.rawtypes import RAW_TYPES
-from crane_ctrl.signals import SIGNALS, Direction, Value
+from crane_ctrl.signals import SIGNALS, Direction, SignalSpec, Value
 
 __all__ = ["NodeRef", "NodeWrite", "OpcUaCodec"]
 
@@ -48,23 +50,32 @@ class OpcUaCodec:
     def __init__(self, profile: OpcUaProfile) -> None:
         self.profile = profile
         self.status = _by_direction(profile, Direction.STATUS)
+        """Status signals read from a node (not the derived ones)."""
         self.commands = _by_direction(profile, Direction.COMMAND)
-        self._refs = {name: self.ref(m) for name, m in profile.signals.items()}
+        self.points: dict[str, OpcUaMapping] = dict(profile.points)
+        self.derived = derived_signals(profile)
+        """Derived status signals, in the order they are computed."""
+        self._refs = {name: self.ref(m) for name, m in {**self.status, **self.commands}.items()}
         """Each signal's node (built once: every scan asks for every one)."""
+        self._point_refs = {name: self.ref(m) for name, m in self.points.items()}
+        self._point_specs = {name: point_spec(name, m) for name, m in self.points.items()}
         self._types = self.node_types()
 
     def ref(self, m: OpcUaMapping) -> NodeRef:
         return NodeRef(m.namespace_uri or self.profile.link.namespace_uri, m.node)
 
     def nodes(self, direction: Direction = Direction.STATUS) -> list[NodeRef]:
-        """Every node carrying a signal of ``direction``, each once, in profile order."""
-        mappings = self.status if direction is Direction.STATUS else self.commands
-        return list(dict.fromkeys(self.ref(m) for m in mappings.values()))
+        """Every node carrying a signal of ``direction`` (and, for the status, every point's),
+        each once, in profile order."""
+        mappings = list(self.commands.values())
+        if direction is Direction.STATUS:
+            mappings = [*self.status.values(), *self.points.values()]
+        return list(dict.fromkeys(self.ref(m) for m in mappings))
 
     def node_types(self) -> dict[NodeRef, tuple[str, int | None]]:
         """Each node's variant type and, for array nodes, the length the profile needs."""
         types: dict[NodeRef, tuple[str, int | None]] = {}
-        for m in self.profile.signals.values():
+        for m in [*self.status.values(), *self.commands.values(), *self.points.values()]:
             ref = self.ref(m)
             _, length = types.get(ref, (m.type, None))
             if m.index is not None:
@@ -75,17 +86,26 @@ class OpcUaCodec:
     def decode(
         self, values: Mapping[NodeRef, object], direction: Direction = Direction.STATUS
     ) -> Decoded:
-        """Every signal whose node value is known, and a reason for every other."""
+        """Every signal whose node value is known, and a reason for every other; for the
+        status, the points and then the derived signals too."""
         result = Decoded()
         mappings = self.status if direction is Direction.STATUS else self.commands
         for name, m in mappings.items():
-            ref = self._refs[name]
-            try:
-                if ref not in values:
-                    raise DecodeError("was not read")
-                result.values[name] = decode_value(name, m, values[ref])
-            except CodecError as exc:
-                result.problems[name] = f"{m.place()}: {exc}"
+            node_value = values.get(self._refs[name], _NOT_READ)
+            _decode_into(result.values, result.problems, name, m, node_value)
+        if direction is Direction.STATUS and (self.points or self.derived):
+            point_problems: dict[str, str] = {}
+            for name, m in self.points.items():
+                node_value = values.get(self._point_refs[name], _NOT_READ)
+                spec = self._point_specs[name]
+                _decode_into(result.points, point_problems, name, m, node_value, spec)
+            evaluate(
+                self.derived,
+                values=result.values,
+                problems=result.problems,
+                points=result.points,
+                point_problems=point_problems,
+            )
         return result
 
     def encode(self, values: Mapping[str, Value]) -> list[NodeWrite]:
@@ -119,16 +139,39 @@ class OpcUaCodec:
         return [_as_variant(0, ua_type)] * length
 
 
+_NOT_READ = object()
+"""A node that is not among the values read."""
+
+
 def _by_direction(profile: OpcUaProfile, direction: Direction) -> dict[str, OpcUaMapping]:
     return {
         name: m
         for name, m in profile.signals.items()
-        if name in SIGNALS and SIGNALS[name].direction is direction
+        if name in SIGNALS and SIGNALS[name].direction is direction and derived_text(m) is None
     }
 
 
-def decode_value(name: str, m: OpcUaMapping, value: object) -> Value:
-    """Decode one signal from its node's value (the whole array for an array node)."""
+def _decode_into(
+    values: dict[str, Value],
+    problems: dict[str, str],
+    name: str,
+    m: OpcUaMapping,
+    node_value: object,
+    spec: SignalSpec | None = None,
+) -> None:
+    try:
+        if node_value is _NOT_READ:
+            raise DecodeError("was not read")
+        values[name] = decode_value(name, m, node_value, spec)
+    except CodecError as exc:
+        problems[name] = f"{m.place()}: {exc}"
+
+
+def decode_value(
+    name: str, m: OpcUaMapping, value: object, spec: SignalSpec | None = None
+) -> Value:
+    """Decode one signal (or a point, given its ``spec``) from its node's value (the whole array
+    for an array node)."""
     if m.index is not None:
         if not isinstance(value, list | tuple):
             raise DecodeError(f"expected an array, got {type(value).__name__}")
@@ -138,7 +181,7 @@ def decode_value(name: str, m: OpcUaMapping, value: object) -> Value:
     raw = _as_raw(value, m.type)
     if m.bit is not None:
         raw = get_bits(int(raw), RAW_TYPES[m.type].bits, m.bit, m.bit_width or 1)
-    return to_engineering(raw, m, SIGNALS[name])
+    return to_engineering(raw, m, spec or SIGNALS[name])
 
 
 def _as_raw(value: object, ua_type: str) -> Raw:

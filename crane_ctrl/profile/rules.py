@@ -3,7 +3,9 @@
 Pydantic checks each field; these rules relate fields to each other and to the canonical signal
 catalogue: every required signal mapped, names known, commands only in writable places, raw types
 that can carry the signal, bits and bit fields that fit, value maps that make sense, and no two
-mappings sharing a place. Every message says what to do about it.
+mappings sharing a place. Points (``[points]``) follow the same rules as status signals and take
+places too; derived signals take none, and :mod:`crane_ctrl.profile.derived_rules` checks their
+expressions. Every message says what to do about it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 
-from crane_ctrl.config.file import Finding
+from crane_ctrl.config.file import Finding, format_path
+from crane_ctrl.profile.derived import point_spec
+from crane_ctrl.profile.derived_rules import ExpressionStart, check_derived, check_points
 from crane_ctrl.profile.model import (
     ModbusMapping,
     ModbusProfile,
@@ -21,11 +25,12 @@ from crane_ctrl.profile.model import (
     OpcUaProfile,
     Profile,
     SignalMapping,
+    derived_text,
 )
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
 from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
 
-__all__ = ["Finding", "check_names", "check_profile"]
+__all__ = ["ExpressionStart", "Finding", "check_names", "check_profile"]
 
 Path = tuple[str, ...]
 
@@ -57,13 +62,20 @@ def _unknown(name: str) -> Finding:
     return Finding(("signals", name), f"unknown signal; {hint}", name)
 
 
-def check_profile(profile: Profile) -> list[Finding]:
-    """Every rule beyond single fields, for a profile of either protocol."""
+def check_profile(
+    profile: Profile, *, expression_start: ExpressionStart | None = None
+) -> list[Finding]:
+    """Every rule beyond single fields, for a profile of either protocol. ``expression_start``
+    locates derived expressions in the file, so that their problems name the file's column."""
     findings = check_names(profile.signals)
     for name, mapping in profile.signals.items():
         spec = SIGNALS.get(name)
-        if spec is not None:
-            findings.extend(_check_mapping(spec, mapping))
+        if spec is not None and derived_text(mapping) is None:
+            findings.extend(_check_mapping(spec, mapping, ("signals", name)))
+    findings.extend(check_points(profile))
+    for name, mapping in profile.points.items():
+        findings.extend(_check_mapping(point_spec(name, mapping), mapping, ("points", name)))
+    findings.extend(check_derived(profile, expression_start))
     if isinstance(profile, ModbusProfile):
         findings.extend(_modbus_layout(profile))
     else:
@@ -72,16 +84,16 @@ def check_profile(profile: Profile) -> list[Finding]:
     return findings
 
 
-def _check_mapping(spec: SignalSpec, m: SignalMapping) -> Iterator[Finding]:
-    base: Path = ("signals", spec.name)
+def _check_mapping(spec: SignalSpec, m: SignalMapping, base: Path) -> Iterator[Finding]:
+    signal = spec.name if base[0] == "signals" else None
     found = False
     for path, message in _mapping_rules(spec, m):
         found = True
-        yield Finding(base + path, message, spec.name)
+        yield Finding(base + path, message, signal)
     if found:
         return
     for path, message in _scaling_rules(spec, m):
-        yield Finding(base + path, message, spec.name)
+        yield Finding(base + path, message, signal)
 
 
 def _mapping_rules(spec: SignalSpec, m: SignalMapping) -> Iterator[tuple[Path, str]]:
@@ -294,7 +306,8 @@ def _opcua_link(profile: OpcUaProfile) -> Iterator[Finding]:
 class _Slot:
     """A place one mapping takes: a run of registers (or nodes), and bits of it if partial."""
 
-    signal: str
+    key: Path
+    """Where the file maps it: ``("signals", name)`` or ``("points", name)``."""
     area: str
     start: int
     count: int
@@ -302,28 +315,54 @@ class _Slot:
     """Mask of the bits taken when the mapping is part of one register or node."""
     is_command: bool
 
+    @property
+    def signal(self) -> str | None:
+        return self.key[1] if self.key[0] == "signals" else None
+
+    @property
+    def order(self) -> tuple[bool, str]:
+        """Signals before points, then by name: the later one is told it overlaps."""
+        return self.key[0] == "points", self.key[1]
+
+
+def _placed(profile: Profile) -> Iterator[tuple[Path, SignalMapping, bool]]:
+    """Every mapping that takes a place (signals, not derived ones, and points): its key path,
+    mapping and whether it is a command."""
+    for name, m in profile.signals.items():
+        spec = SIGNALS.get(name)
+        if spec is not None and derived_text(m) is None:
+            yield ("signals", name), m, spec.is_command
+    for name, m in profile.points.items():
+        yield ("points", name), m, False
+
 
 def _modbus_layout(profile: ModbusProfile) -> Iterator[Finding]:
     slots = []
-    for name, m in profile.signals.items():
-        spec = SIGNALS.get(name)
-        if spec is None or (m.type is None and not m.is_bit_table):
+    for key, m, is_command in _placed(profile):
+        assert isinstance(m, ModbusMapping)
+        if m.type is None and not m.is_bit_table:
             continue
         bits = None if m.bit is None else ((1 << (m.bit_width or 1)) - 1) << m.bit
-        slots.append(_Slot(name, m.table, m.address, m.register_count, bits, spec.is_command))
-    yield from _overlaps(slots, lambda s: profile.signals[s.signal].place())
+        slots.append(_Slot(key, m.table, m.address, m.register_count, bits, is_command))
+    yield from _overlaps(slots, lambda s: _mapping_at(profile, s.key).place())
     yield from _shared_command_words(slots)
     yield from _read_limit(profile)
+
+
+def _mapping_at(profile: Profile, key: Path) -> SignalMapping:
+    table: Mapping[str, SignalMapping] = profile.signals if key[0] == "signals" else profile.points
+    return table[key[1]]
 
 
 def _read_limit(profile: ModbusProfile) -> Iterator[Finding]:
     """A value is read in one request, so the read limit must hold the widest one."""
     limit = profile.link.max_read_registers
-    for name, m in profile.signals.items():
+    for key, m, _ in _placed(profile):
+        assert isinstance(m, ModbusMapping)
         if not m.is_bit_table and m.type is not None and m.register_count > limit:
             yield Finding(
                 ("link", "max_read_registers"),
-                f"{name} ({m.type}) spans {m.register_count} registers, more than one read may "
+                f"{key[1]} ({m.type}) spans {m.register_count} registers, more than one read may "
                 f"take ({limit}); raise max_read_registers to at least {m.register_count}",
             )
             return
@@ -331,15 +370,13 @@ def _read_limit(profile: ModbusProfile) -> Iterator[Finding]:
 
 def _opcua_layout(profile: OpcUaProfile) -> Iterator[Finding]:
     slots = []
-    for name, m in profile.signals.items():
-        spec = SIGNALS.get(name)
-        if spec is None:
-            continue
+    for key, m, is_command in _placed(profile):
+        assert isinstance(m, OpcUaMapping)
         area = f"{m.namespace_uri or ''}|{m.node}"
         bits = None if m.bit is None else ((1 << (m.bit_width or 1)) - 1) << m.bit
         index = -1 if m.index is None else m.index
-        slots.append(_Slot(name, area, index, 1, bits, spec.is_command))
-    yield from _overlaps(slots, lambda s: profile.signals[s.signal].place())
+        slots.append(_Slot(key, area, index, 1, bits, is_command))
+    yield from _overlaps(slots, lambda s: _mapping_at(profile, s.key).place())
 
 
 def _overlaps(slots: Sequence[_Slot], describe: Callable[[_Slot], str]) -> Iterator[Finding]:
@@ -351,10 +388,10 @@ def _overlaps(slots: Sequence[_Slot], describe: Callable[[_Slot], str]) -> Itera
             same_word = a.start == b.start and a.count == b.count
             if a.bits is not None and b.bits is not None and same_word and not a.bits & b.bits:
                 continue
-            first, second = sorted((a, b), key=lambda s: s.signal)
+            first, second = sorted((a, b), key=lambda s: s.order)
             yield Finding(
-                ("signals", second.signal),
-                f'overlaps signals."{first.signal}" at {describe(first)}; '
+                second.key,
+                f"overlaps {format_path(first.key)} at {describe(first)}; "
                 "give each signal its own place (distinct bits of one register may share it)",
                 second.signal,
             )
@@ -371,9 +408,9 @@ def _shared_command_words(slots: Sequence[_Slot]) -> Iterator[Finding]:
         statuses = [s for s in members if not s.is_command]
         if commands and statuses:
             yield Finding(
-                ("signals", statuses[0].signal),
+                statuses[0].key,
                 f"status bit in holding {word}, which also carries command "
-                f'signals."{commands[0].signal}"; the supervisor writes command words whole, '
+                f"{format_path(commands[0].key)}; the supervisor writes command words whole, "
                 "so move the status bit to another register",
                 statuses[0].signal,
             )

@@ -1,7 +1,9 @@
 """The JSON Schema of a profile file, for editor completion and validation as you type.
 
 Pydantic gives the structure; this adds what pydantic cannot know: the canonical signal names
-as the only keys of ``[signals]``, each with its meaning and unit, and which of them are required.
+as the only keys of ``[signals]``, each with its meaning and unit, and which of them are required;
+that a status signal may be ``{ derived = "..." }`` instead of a place; and which names a point
+under ``[points]`` may have.
 """
 
 from __future__ import annotations
@@ -10,12 +12,28 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from crane_ctrl.profile.derived import POINT_NAME
 from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
 from crane_ctrl.signals import SIGNALS, SignalSpec
 
 __all__ = ["profile_json_schema"]
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_DERIVED: dict[str, Any] = {
+    "title": "Derived",
+    "description": "a status signal computed every scan from [points] and other status signals",
+    "type": "object",
+    "properties": {
+        "derived": {
+            "type": "string",
+            "minLength": 1,
+            "description": "the expression, e.g. rope_length_m * sin(radians(sway_angle_deg)); "
+            "see the expression language in plc_profiles/README.md",
+        }
+    },
+    "required": ["derived"],
+    "additionalProperties": False,
+}
 
 
 def profile_json_schema() -> dict[str, Any]:
@@ -23,9 +41,11 @@ def profile_json_schema() -> dict[str, Any]:
     schema: dict[str, Any] = TypeAdapter(ModbusProfile | OpcUaProfile).json_schema(
         ref_template="#/$defs/{model}"
     )
+    schema["$defs"]["Derived"] = _DERIVED
     for variant, mapping in (("ModbusProfile", "ModbusMapping"), ("OpcUaProfile", "OpcUaMapping")):
         properties = schema["$defs"][variant]["properties"]
         properties["signals"] = _signals_schema(mapping)
+        properties["points"] = _points_schema(mapping, properties["points"])
     return {
         "$schema": _DIALECT,
         "title": "crane-ctrl PLC profile",
@@ -51,4 +71,18 @@ def _signal_schema(spec: SignalSpec, mapping: str) -> dict[str, Any]:
     text = f"{spec.direction.value}, {spec.kind.value}{unit}, {need}: {spec.meaning}"
     if spec.fail_safe:
         text += f" (fail-safe: {spec.fail_safe})"
-    return {"$ref": f"#/$defs/{mapping}", "description": text}
+    if spec.is_command:
+        return {"$ref": f"#/$defs/{mapping}", "description": text}
+    return {
+        "anyOf": [{"$ref": f"#/$defs/{mapping}"}, {"$ref": "#/$defs/Derived"}],
+        "description": f"{text}; a place, or derived = an expression",
+    }
+
+
+def _points_schema(mapping: str, generated: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **generated,
+        "type": "object",
+        "additionalProperties": {"$ref": f"#/$defs/{mapping}"},
+        "propertyNames": {"pattern": POINT_NAME.pattern, "not": {"enum": list(SIGNALS)}},
+    }

@@ -680,7 +680,7 @@ def typed_nodes(kids: st.SearchStrategy[Typed]) -> st.SearchStrategy[Typed]:
         st.tuples(kids, st.sampled_from(["and", "or"]), kids).map(
             lambda t: (f"({as_bool(t[0])} {t[1]} {as_bool(t[2])})", b)
         ),
-        kids.map(lambda t: (f"not {as_bool(t)}", b)),
+        kids.map(lambda t: (f"(not {as_bool(t)})", b)),  # (a bare `not` is no comparand)
         kids.map(lambda t: (f"-{as_number(t)}", n)),
         st.tuples(calls, kids).map(lambda t: (f"{t[0]}({as_number(t[1])})", n)),
         st.tuples(st.sampled_from(["min", "max", "atan2"]), kids, kids).map(
