@@ -44,6 +44,7 @@ __all__ = [
     "OpcUaLink",
     "OpcUaMapping",
     "OpcUaProfile",
+    "PlcBehaviour",
     "Profile",
     "ProfileMeta",
     "SignalMapping",
@@ -319,8 +320,37 @@ _POINTS_DOC = (
 )
 
 
+class PlcBehaviour(_Model):
+    """``[plc]``: how this PLC behaves, from its manual (all optional)."""
+
+    watchdog_s: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=60,
+            description="the PLC trips its watchdog after sup.heartbeat stays "
+            "unchanged this long, s; the supervisor warns when its scan p99 reaches half of it",
+        ),
+    ] = 1.0
+    reset_pulse_s: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=5,
+            description="plc.reset stays high at least this long for one reset, s "
+            "(0: one scan); the manual's minimum pulse",
+        ),
+    ] = 0.0
+    watchdog_auto_reset: bool = Field(
+        True,
+        description="reset a watchdog trip the PLC latched while no supervisor was there, once "
+        "after a start or reconnect, only when it is the PLC's only fault (journaled)",
+    )
+
+
 class _ProfileBase(_Model):
     profile: ProfileMeta
+    plc: PlcBehaviour = Field(default_factory=PlcBehaviour)
 
     @property
     def name(self) -> str:

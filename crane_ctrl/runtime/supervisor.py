@@ -72,11 +72,13 @@ class SupervisorSettings:
     """After start, alarms wait this long for the first trusted comms (connecting is not a
     fault yet); motion is blocked all the same."""
     reset_pulse_s: float = 0.0
-    """How long ``plc.reset`` stays high for one reset, s (at least one scan): the PLC's manual
-    says its minimum (:mod:`crane_ctrl.runtime.plc_reset`)."""
+    """How long ``plc.reset`` stays high for one reset at least, s (at least one scan; the
+    profile's ``[plc] reset_pulse_s``, the PLC manual's minimum, if longer:
+    :mod:`crane_ctrl.runtime.plc_reset`)."""
     watchdog_auto_reset: bool = True
     """Reset a PLC watchdog that latched while no supervisor was there, once, after a start or
-    a reconnect, when it is the PLC's only fault (journaled)."""
+    a reconnect, when it is the PLC's only fault (journaled); off here or in the profile's
+    ``[plc]``: off."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +140,13 @@ class Supervisor:
         self._latched = LatchState()
         self._proposed = Commands()
         self._reset_requested = False
-        self._reset_pulse = ResetPulse.of(self.settings.reset_pulse_s, self.settings.scan_period_s)
-        self._watchdog = WatchdogRecovery(self.settings.watchdog_auto_reset)
+        plc = profile.plc  # the PLC's manual, in its profile
+        pulse_s = max(self.settings.reset_pulse_s, plc.reset_pulse_s)
+        self._reset_pulse = ResetPulse.of(pulse_s, self.settings.scan_period_s)
+        auto = self.settings.watchdog_auto_reset and plc.watchdog_auto_reset
+        self._watchdog = WatchdogRecovery(auto)
+        self.plc_watchdog_s = plc.watchdog_s
+        self._watchdog_near = False
         self._heartbeat = 0
         self._heartbeat_modulus = _counter_modulus(profile)
         self._size_ref = 40
@@ -276,9 +283,11 @@ class Supervisor:
         duration = self.clock.now() - started
         self._account(duration, lateness_s)
         events = self._alarms(snapshot, permits, refusals, duration)
+        stats = self._stats()
+        self._watch_watchdog_margin(stats)
         self.view = SupervisorView(
             snapshot, permits, commands, tuple(refusals), self.link.health, write,
-            self._heartbeat, self._stats(), tuple(self.alarms.alarms()),
+            self._heartbeat, stats, tuple(self.alarms.alarms()),
             tuple(self.alarms.annunciated()), self.alarms.first_out, self.alarms.flood,
         )  # fmt: skip
         if self._recorder is not None:
@@ -354,6 +363,21 @@ class Supervisor:
         self._lateness.append(lateness)
         if duration > self.settings.scan_period_s:
             self._overruns += 1
+
+    def _watch_watchdog_margin(self, stats: ScanStats) -> None:
+        """Warn (log and journal, once each time it happens) when the scan's p99 time plus its
+        p99 lateness reaches half the PLC's watchdog time: a little more and the PLC stops the
+        crane for a heartbeat it thinks frozen."""
+        late = stats.p99_scan_s + stats.p99_lateness_s
+        near = stats.scans >= 20 and late >= self.plc_watchdog_s / 2
+        if near and not self._watchdog_near:
+            why = (f"scan p99 {stats.p99_scan_s * 1000:.0f} ms + lateness p99 "
+                   f"{stats.p99_lateness_s * 1000:.0f} ms reach half the PLC's watchdog "
+                   f"({self.plc_watchdog_s:g} s)")  # fmt: skip
+            log.warning("%s", why)
+            if self.journal is not None:
+                self.journal.record("supervisor", "scan near the PLC watchdog", reason=why)
+        self._watchdog_near = near
 
     def _stats(self) -> ScanStats:
         durations = sorted(self._durations)

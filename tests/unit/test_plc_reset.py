@@ -122,3 +122,45 @@ async def test_the_machines_reset_resets_the_plc_when_it_reports_a_fault_a_reset
         assert rig.sim.plc.commands["plc.reset"]
         await rig.until(lambda v: not v.snapshot.flag("plc.watchdog_trip", unsafe=True),
                         within_s=1, what="watchdog cleared")  # fmt: skip
+
+
+def _with_plc_table(text: str) -> str:
+    return text.replace("[signals]", "[plc]\nreset_pulse_s = 0.1\nwatchdog_auto_reset = false\n"
+                        "watchdog_s = 0.5\n\n[signals]", 1)  # fmt: skip
+
+
+async def test_the_profile_says_how_long_the_pulse_and_whether_to_reset_by_itself() -> None:
+    from crane_ctrl.profile.loader import parse_profile
+    from tests.profile_texts import PROFILES
+
+    text = _with_plc_table((PROFILES / "generic-modbus.toml").read_text())
+    profile = parse_profile(text, "generic-modbus-plc.toml")
+    assert (profile.plc.reset_pulse_s, profile.plc.watchdog_auto_reset) == (0.1, False)
+    journal = EventList()
+    async with LockStep(profile, journal=journal) as rig:
+        rig.sim.plc.watchdog_trip = True
+        for _ in range(3 * HEALTHY_SCANS):
+            await rig.scan()
+            assert not rig.sim.plc.commands["plc.reset"], "no automatic reset: the profile says"
+        rig.supervisor.request_reset("engineer")
+        pulses = []
+        for _ in range(6):
+            await rig.scan()
+            pulses.append(bool(rig.sim.plc.commands["plc.reset"]))
+        assert pulses == [True, True, False, False, False, False], "100 ms: two scans"
+        assert not rig.sim.plc.watchdog_trip
+
+
+def test_a_scan_near_half_the_plc_watchdog_is_warned_once_each_time() -> None:
+    from crane_ctrl.runtime.supervisor import ScanStats, Supervisor
+
+    journal = EventList()
+    supervisor = Supervisor.__new__(Supervisor)  # only the warning's own state
+    supervisor.plc_watchdog_s, supervisor._watchdog_near, supervisor.journal = 0.5, False, journal
+    slow = ScanStats(scans=100, p99_scan_s=0.2, p99_lateness_s=0.06)
+    fine = ScanStats(scans=100, p99_scan_s=0.01, p99_lateness_s=0.0)
+    for stats in (fine, slow, slow, fine, slow):
+        supervisor._watch_watchdog_margin(stats)
+    warned = journal.of("supervisor", "scan near the PLC watchdog")
+    assert len(warned) == 2
+    assert "half the PLC's watchdog (0.5 s)" in str(warned[0]["reason"])
