@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Self
+from typing import Literal, Self
 
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.model import Profile
@@ -48,9 +48,18 @@ class JobRig:
     """One crane, one job, one journal: ``async with JobRig() as job: job.start(); ...``."""
 
     def __init__(
-        self, profile: str = "generic-modbus", settings: SequencerSettings | None = None
+        self,
+        profile: str = "generic-modbus",
+        settings: SequencerSettings | None = None,
+        *,
+        pins: Literal["pressed", "released"] | None = None,
     ) -> None:
+        """``pins``: what the spreader's landing pins do while a box hangs (the site's crane
+        file by default: pressed)."""
         site = load_site()
+        if pins is not None:
+            crane = site.crane.model_copy(update={"landing_pins_carrying": pins})
+            site = site.model_copy(update={"crane": crane})
         self.sim = site.simulator()
         self.yard = yard_model_of(site)
         self.journal = EventList()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 
 from crane_ctrl.profile.loader import load_profile
-from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Transfer
+from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Step, Transfer
+from crane_ctrl.signals import CORNERS
 from crane_ctrl.site import Slot
 from crane_ctrl.testing import LockStep
 from simulators.site_file import load_site, yard_model_of
 from tests.profile_texts import PROFILES
+from tests.unit.sequencer_rig import JobRig
 
 ALL = ["generic-modbus", "modicon-m580-modbus", "generic-opcua", "siemens-s7-1500-opcua"]
 JOB_LIMIT_S = 400.0
@@ -63,3 +67,22 @@ async def test_twistlock_that_will_not_lock_fails_the_job_with_the_spreader_empt
     assert "not locked" in sequencer.outcome[2]
     assert not rig.sim.plant.carrying
     assert rig.sim.model_faults == ()
+
+
+@pytest.mark.parametrize("pins", ["pressed", "released"])
+@pytest.mark.parametrize("name", ["generic-modbus", "siemens-s7-1500-opcua"])
+async def test_the_job_completes_whatever_the_landing_pins_do_while_the_box_hangs(
+    name: str, pins: Literal["pressed", "released"]
+) -> None:
+    """Issue 15: most spreaders keep the pins pressed while a box hangs (its roof), some release
+    them. The sequencer reads lift-off and set-down off the ropes, so both finish, and the pins
+    are seen doing what that spreader does."""
+    async with JobRig(name, pins=pins) as job:
+        job.start()
+        await job.until_step(Step.RAISE, delivering=True, within_s=150)
+        pressed = all(job.view.snapshot.flag(f"spreader.landed_{c}", unsafe=False) for c in CORNERS)
+        assert pressed is (pins == "pressed"), "the box hangs: what the pins read"
+        outcome, reason = await job.until_finished(within_s=JOB_LIMIT_S)
+        assert (outcome, reason) == (Outcome.DONE, "")
+        assert job.box.location == Slot.stack(7, 3, 1)
+        assert job.sim.model_faults == ()

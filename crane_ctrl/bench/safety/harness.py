@@ -42,8 +42,8 @@ CANCELLED has a reason and its box standing, unless the operator took it over (c
 MANUAL: then it hangs on four locked twistlocks). A job that has not ended [stuck] is allowed only
 while a fault persists (never cleared, or an overweight box that cannot get lighter while it
 hangs), the move held (or settling the swing after the operator resumed it: a gusty wind that
-never calms holds it again and again) and the load safe: standing, or hanging on four locked
-twistlocks.
+never calms holds it again and again; or, in such a wind, waiting over its landing for the swing
+to settle) and the load safe: standing, or hanging on four locked twistlocks.
 """
 
 from __future__ import annotations
@@ -643,6 +643,14 @@ class _CaseRun:
             )
         self._judge_job()
 
+    def _gusting(self) -> bool:
+        """A gusty wind that never calms still blows: a landing waits over its goal for the
+        swing to settle (case 1242: 17.6 m/s, 2 m/s gusts every 12 s, never cleared)."""
+        return any(
+            isinstance(a := self.case.events[i].action, FaultPlan) and a.name == "wind"
+            for i in self.active
+        )
+
     def _judge_job(self) -> None:
         job, box_id = self.queue.get(JOB_ID), self.case.job.box
         box = self.sim.plant.yard.containers[box_id]
@@ -663,6 +671,7 @@ class _CaseRun:
             return
         run = self.automation.sequencer.run
         held = run is not None and run.step in (Step.HELD, Step.SETTLE)
+        held |= run is not None and run.step is Step.LOWER and self._gusting()
         persisting = self._persisting()
         if not persisting or not held:
             step = "no run" if run is None else run.step.value
