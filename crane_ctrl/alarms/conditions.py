@@ -98,7 +98,21 @@ def conditions(
     return found
 
 
-def details(permits: Permits) -> Mapping[str, str]:
-    """What each tripped interlock's alarm says about itself this scan: the trip's reason (for
-    SIGNAL_QUALITY, each bad signal with its raw value and plausible range)."""
-    return {t.id: t.reason for t in permits.active}
+def details(
+    permits: Permits,
+    snapshot: Snapshot | None = None,
+    fault_texts: Mapping[int, str] | None = None,
+) -> Mapping[str, str]:
+    """What each alarm says about itself this scan: a tripped interlock's reason (for
+    SIGNAL_QUALITY, each bad signal with its raw value and plausible range); PLC_FAULT_CODE the
+    code in the vendor's words, from the profile's ``[plc.fault_texts]``."""
+    out = {t.id: t.reason for t in permits.active}
+    code = None if snapshot is None else snapshot.number("plc.fault_code")
+    if code:
+        texts = fault_texts or {}
+        text = texts.get(int(code))
+        out["PLC_FAULT_CODE"] = (
+            f"code {int(code)}: {text}" if text is not None
+            else f"code {int(code)} (not in the profile's [plc.fault_texts])"
+        )  # fmt: skip
+    return out

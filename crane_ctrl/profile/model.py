@@ -27,7 +27,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from crane_ctrl.signals import Value
 
@@ -320,6 +327,15 @@ _POINTS_DOC = (
 )
 
 
+def _code_keys(value: Any) -> Any:
+    """TOML keys are text: ``30 = "..."`` names code 30 (a key that is no whole number stays
+    text, and the model says so)."""
+    if not isinstance(value, Mapping):
+        return value
+    return {int(k) if isinstance(k, str) and k.lstrip("-").isdigit() else k: v
+            for k, v in value.items()}  # fmt: skip
+
+
 class PlcBehaviour(_Model):
     """``[plc]``: how this PLC behaves, from its manual (all optional)."""
 
@@ -345,6 +361,11 @@ class PlcBehaviour(_Model):
         True,
         description="reset a watchdog trip the PLC latched while no supervisor was there, once "
         "after a start or reconnect, only when it is the PLC's only fault (journaled)",
+    )
+    fault_texts: Annotated[dict[int, str], BeforeValidator(_code_keys)] = Field(
+        default_factory=dict,
+        description="plc.fault_code -> the vendor's words for it (the PLC_FAULT_CODE alarm "
+        'shows them): [plc.fault_texts] 1002 = "hoist brake feedback missing"',
     )
 
 

@@ -146,6 +146,7 @@ class Supervisor:
         auto = self.settings.watchdog_auto_reset and plc.watchdog_auto_reset
         self._watchdog = WatchdogRecovery(auto)
         self.plc_watchdog_s = plc.watchdog_s
+        self._fault_texts = plc.fault_texts
         self._watchdog_near = False
         self._heartbeat = 0
         self._heartbeat_modulus = _counter_modulus(profile)
@@ -316,7 +317,9 @@ class Supervisor:
             write_failed=self._write_failed,
             drives_enabled=self._drives_enabled,
         )  # fmt: skip
-        return self.alarms.update(snapshot.time_s, now, details(permits))
+        return self.alarms.update(
+            snapshot.time_s, now, details(permits, snapshot, self._fault_texts)
+        )
 
     def _drop_proposals_on_comms_loss(self, snapshot: Snapshot) -> None:
         """A lost link forgets what was asked: nothing moves again until it is asked again."""

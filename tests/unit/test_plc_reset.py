@@ -164,3 +164,27 @@ def test_a_scan_near_half_the_plc_watchdog_is_warned_once_each_time() -> None:
     warned = journal.of("supervisor", "scan near the PLC watchdog")
     assert len(warned) == 2
     assert "half the PLC's watchdog (0.5 s)" in str(warned[0]["reason"])
+
+
+async def test_a_plc_fault_code_is_shown_in_the_vendors_words_from_the_profile() -> None:
+    """``[plc.fault_texts]``: the PLC_FAULT_CODE alarm names the code and its text (the
+    simulated PLC reports code 30 for its watchdog)."""
+    from crane_ctrl.profile.loader import parse_profile
+    from tests.profile_texts import PROFILES
+
+    text = (PROFILES / "generic-modbus.toml").read_text().replace(
+        "[signals]",
+        '[plc]\nwatchdog_auto_reset = false\n\n[plc.fault_texts]\n30 = "supervisor heartbeat '
+        'frozen: PLC watchdog"\n\n[signals]',
+        1,
+    )
+    profile = parse_profile(text, "generic-modbus-texts.toml")
+    assert profile.plc.fault_texts == {30: "supervisor heartbeat frozen: PLC watchdog"}
+    async with LockStep(profile) as rig:
+        rig.sim.plc.watchdog_trip = True
+        view = await rig.until(
+            lambda v: any(a.id == "PLC_FAULT_CODE" and a.active for a in v.alarms),
+            within_s=5, what="PLC_FAULT_CODE",
+        )  # fmt: skip
+        (alarm,) = (a for a in view.alarms if a.id == "PLC_FAULT_CODE")
+        assert "code 30: supervisor heartbeat frozen: PLC watchdog" in alarm.message
