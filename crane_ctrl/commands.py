@@ -53,6 +53,9 @@ class Commands:
         return {
             "sup.heartbeat": heartbeat,
             "drives.enable": self.drives_enable,
+            "gantry.enable": self.drives_enable,
+            "trolley.enable": self.drives_enable,
+            "hoist.enable": self.drives_enable,
             "gantry.speed_ref": self.gantry_speed_ref,
             "trolley.speed_ref": self.trolley_speed_ref,
             "hoist.speed_ref": self.hoist_speed_ref,

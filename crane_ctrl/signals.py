@@ -111,7 +111,8 @@ def _status(name: str, kind: Kind, unit: str, meaning: str, **kw: object) -> Sig
 
 
 def _command(name: str, kind: Kind, unit: str, meaning: str, **kw: object) -> SignalSpec:
-    return SignalSpec(name, Direction.COMMAND, kind, unit, True, meaning, **kw)  # type: ignore[arg-type]
+    required = kw.pop("required", True)
+    return SignalSpec(name, Direction.COMMAND, kind, unit, required, meaning, **kw)  # type: ignore[arg-type]
 
 
 def _ok(name: str, meaning: str, unsafe: str, *, required: bool = True) -> SignalSpec:
@@ -245,6 +246,15 @@ def _command_signals() -> Iterator[SignalSpec]:
         maximum=_COUNTER_MAX,
     )
     yield _command("drives.enable", Kind.BOOL, "", "enable drives / release brakes")
+    for axis in ("gantry", "trolley", "hoist"):
+        yield _command(
+            f"{axis}.enable",
+            Kind.BOOL,
+            "",
+            f"enable the {axis} drive, for PLCs with one enable per axis (optional: written with "
+            "drives.enable)",
+            required=False,
+        )
     for axis in ("gantry", "trolley", "hoist"):
         vmax = _AXIS_SPEED[axis]
         yield _command(

@@ -162,6 +162,7 @@ class CranePlc:
             self.remote
             and not self.estop_latched
             and bool(self.commands["drives.enable"])
+            and bool(self.commands.get(f"{axis}.enable", True))  # one enable per axis, if any
             and axis not in self.latched_drive_faults
         )
 

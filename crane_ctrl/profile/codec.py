@@ -21,9 +21,9 @@ import struct
 from collections.abc import Sequence
 
 from crane_ctrl.errors import DecodeError, EncodeError
-from crane_ctrl.profile.model import SignalMapping, derived_text
+from crane_ctrl.profile.model import Profile, SignalMapping, derived_text
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
-from crane_ctrl.signals import Kind, SignalSpec, Value
+from crane_ctrl.signals import SIGNALS, Kind, SignalSpec, Value
 
 __all__ = [
     "Raw",
@@ -34,6 +34,7 @@ __all__ = [
     "to_engineering",
     "to_raw",
     "to_words",
+    "unmapped_optional",
     "word_format",
 ]
 
@@ -124,6 +125,13 @@ def set_bits(raw: int, raw_bits: int, bit: int, width: int, field: int) -> int:
     mask = ((1 << width) - 1) << bit
     unsigned = raw & ((1 << raw_bits) - 1)
     return (unsigned & ~mask) | ((field << bit) & mask)
+
+
+def unmapped_optional(profile: Profile, name: str) -> bool:
+    """``name`` is an optional canonical signal this profile leaves out (writers skip it; a
+    required one left out never gets past the profile's validation)."""
+    spec = SIGNALS.get(name)
+    return name not in profile.signals and spec is not None and not spec.required
 
 
 def to_engineering(raw: Raw, m: SignalMapping, spec: SignalSpec) -> Value:

@@ -21,6 +21,7 @@ from crane_ctrl.profile.codec import (
     to_engineering,
     to_raw,
     to_words,
+    unmapped_optional,
     word_format,
 )
 from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
@@ -206,13 +207,16 @@ class ModbusCodec:
     def encode(
         self, values: Mapping[str, Value], image: RegisterImage | None = None
     ) -> RegisterImage:
-        """Put ``values`` (any signals of this profile) into ``image`` (a new one by default).
+        """Put ``values`` (any signals of this profile) into ``image`` (a new one by default);
+        optional signals the profile leaves out are skipped.
 
         Raises :class:`~crane_ctrl.errors.EncodeError` naming the signal when a value cannot be
         represented; nothing is half-written into a fresh image in that case.
         """
         image = RegisterImage() if image is None else image
         for name, value in values.items():
+            if unmapped_optional(self.profile, name):
+                continue  # this PLC has no such point (a per-axis enable, ...): nothing to write
             mapping = self.profile.signals[name]
             encode_one(name, mapping, value, image)
         return image

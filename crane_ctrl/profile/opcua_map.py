@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from crane_ctrl.errors import CodecError, DecodeError
-from crane_ctrl.profile.codec import Raw, get_bits, set_bits, to_engineering, to_raw
+from crane_ctrl.profile.codec import (
+    Raw,
+    get_bits,
+    set_bits,
+    to_engineering,
+    to_raw,
+    unmapped_optional,
+)
 from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
 from crane_ctrl.profile.modbus_map import Decoded
 from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile, derived_text
@@ -118,6 +125,8 @@ class OpcUaCodec:
         arrays: dict[NodeRef, list[bool | int | float]] = {}
         words: dict[NodeRef, int] = {}
         for name, value in values.items():
+            if unmapped_optional(self.profile, name):
+                continue  # this PLC has no such node (a per-axis enable, ...): nothing to write
             m = self.profile.signals[name]
             ref = self._refs[name]
             raw = to_raw(value, m, SIGNALS[name])

@@ -140,13 +140,7 @@ class Supervisor:
         self._latched = LatchState()
         self._proposed = Commands()
         self._reset_requested = False
-        plc = profile.plc  # the PLC's manual, in its profile
-        pulse_s = max(self.settings.reset_pulse_s, plc.reset_pulse_s)
-        self._reset_pulse = ResetPulse.of(pulse_s, self.settings.scan_period_s)
-        auto = self.settings.watchdog_auto_reset and plc.watchdog_auto_reset
-        self._watchdog = WatchdogRecovery(auto)
-        self.plc_watchdog_s = plc.watchdog_s
-        self._fault_texts = plc.fault_texts
+        self._adopt_plc(profile)
         self._watchdog_near = False
         self._heartbeat = 0
         self._heartbeat_modulus = _counter_modulus(profile)
@@ -190,7 +184,19 @@ class Supervisor:
         self._heartbeat %= self._heartbeat_modulus
         self._check_encoding = single_encoder(profile)
         self._guarded = set()
+        self._adopt_plc(profile)
         return old
+
+    def _adopt_plc(self, profile: Profile) -> None:
+        """What the profile says of its PLC: its reset pulse and watchdog, its fault texts
+        (:class:`~crane_ctrl.profile.model.PlcBehaviour`)."""
+        plc = profile.plc
+        pulse_s = max(self.settings.reset_pulse_s, plc.reset_pulse_s)
+        self._reset_pulse = ResetPulse.of(pulse_s, self.settings.scan_period_s)
+        auto = self.settings.watchdog_auto_reset and plc.watchdog_auto_reset
+        self._watchdog = WatchdogRecovery(auto)
+        self.plc_watchdog_s = plc.watchdog_s
+        self._fault_texts = plc.fault_texts
 
     def _snapshot_builder(self, profile: Profile) -> SnapshotBuilder:
         quality = self.settings.quality
@@ -339,7 +345,7 @@ class Supervisor:
             self._size_ref = int(size)
         values, unencodable = encodable(
             commands.signals(self._heartbeat, self._size_ref), self._check_encoding
-        )
+        )  # (the codec skips optional commands this PLC has not: per-axis enables, ...)
         self._journal_guards(limited + unencodable)
         result = await self.link.write(values)
         if unencodable and result.ok:

@@ -49,7 +49,7 @@ class JobRig:
 
     def __init__(
         self,
-        profile: str = "generic-modbus",
+        profile: str | Profile = "generic-modbus",
         settings: SequencerSettings | None = None,
         *,
         pins: Literal["pressed", "released"] | None = None,
@@ -65,7 +65,10 @@ class JobRig:
         self.journal = EventList()
         self.sequencer = Sequencer(site.crane, self.yard, settings, on_event=self._event)
         self.rig = LockStep(
-            shipped(profile), self.sim, sequencer=self.sequencer, journal=self.journal
+            shipped(profile) if isinstance(profile, str) else profile,
+            self.sim,
+            sequencer=self.sequencer,
+            journal=self.journal,
         )
         self.view: SupervisorView = self.rig.supervisor.view
 

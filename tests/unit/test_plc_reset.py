@@ -172,11 +172,15 @@ async def test_a_plc_fault_code_is_shown_in_the_vendors_words_from_the_profile()
     from crane_ctrl.profile.loader import parse_profile
     from tests.profile_texts import PROFILES
 
-    text = (PROFILES / "generic-modbus.toml").read_text().replace(
-        "[signals]",
-        '[plc]\nwatchdog_auto_reset = false\n\n[plc.fault_texts]\n30 = "supervisor heartbeat '
-        'frozen: PLC watchdog"\n\n[signals]',
-        1,
+    text = (
+        (PROFILES / "generic-modbus.toml")
+        .read_text()
+        .replace(
+            "[signals]",
+            '[plc]\nwatchdog_auto_reset = false\n\n[plc.fault_texts]\n30 = "supervisor heartbeat '
+            'frozen: PLC watchdog"\n\n[signals]',
+            1,
+        )
     )
     profile = parse_profile(text, "generic-modbus-texts.toml")
     assert profile.plc.fault_texts == {30: "supervisor heartbeat frozen: PLC watchdog"}
