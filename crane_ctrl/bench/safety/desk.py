@@ -172,6 +172,10 @@ class Operator:
             return "mode" if state in MODE_CHANGE_STATES else "stop"
         run = automation.sequencer.run
         held = state is PackState.HELD and (run is None or run.step is Step.HELD)
+        if state in MODE_CHANGE_STATES and run is not None and run.interrupted and any(
+            "unexpected contact" in why for why in automation.sequencer.resume_refusals()
+        ):
+            return "take over"  # the crane says: take it over in MANUAL (case 1649)
         return {
             PackState.ABORTED: "clear",
             PackState.STOPPED: "reset",
@@ -183,6 +187,9 @@ class Operator:
     def _act(self, desk: Desk, action: str) -> None:
         if action == "mode":
             desk.set_mode(Mode.FULLAUTOMATIC, Role.OPERATOR, "operator")
+            return
+        if action == "take over":
+            desk.set_mode(Mode.MANUAL, Role.OPERATOR, "operator")
             return
         if action == "unhold":
             self.unholds += 1
