@@ -4,6 +4,8 @@ For fast, deterministic lock-step tests: the supervisor's in-memory link reads a
 registers or node values here instead of over a socket, through the same codec, with the
 simulator's link faults applied (a frozen PLC does not answer, a dropped link is gone once), and
 status served as the servers serve it (:mod:`simulators.served_status`: fallback and raw forces).
+An OPC UA method call presses its command as the simulator's OPC UA server does
+(:class:`simulators.plc_logic.MethodPresses`), on the simulator's time.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from crane_ctrl.errors import (
     Disconnected,
     ExceptionReply,
     NoAnswer,
+    PlcRefused,
     SimulatedLinkError,
 )
 from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusProfile, Profile
-from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
+from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
+from simulators.plc_logic import MethodPresses
 from simulators.raw_places import RawForce
 from simulators.served_status import ModbusStatus, OpcUaStatus
 from simulators.simulator import CraneSimulator
@@ -41,6 +45,9 @@ class MemoryPlc:
         self._commands = RegisterImage()
         self._node_values: dict[NodeRef, object] = {}
         self._dropped = False
+        self._presses = MethodPresses(sim.command)
+        self.calls: list[str] = []
+        """The commands whose method was called, in order (as the OPC UA server keeps them)."""
         self.requests = 0
         sim.attach(self)
 
@@ -53,6 +60,7 @@ class MemoryPlc:
 
     def _gate(self, *, modbus: bool = False) -> None:
         self.requests += 1
+        self._presses.release(self.sim.time_s)
         faults = self.sim.link_faults
         if self._dropped:
             self._dropped = False
@@ -105,6 +113,17 @@ class MemoryPlc:
         for w in writes:
             self._node_values[w.node] = w.value
         self.sim.command(codec.decode(self._node_values, Direction.COMMAND).values)
+
+    def call_method(self, call: MethodCall) -> None:
+        """Call a method, as the Call service would: the command it carries is pressed."""
+        self._gate()
+        codec = self._require_opcua().codec
+        for name, known in codec.method_commands.items():
+            if (known.object, known.method) == (call.object, call.method):
+                self.calls.append(name)
+                self._presses.call(name, self.sim.time_s)
+                return
+        raise PlcRefused(f"BadMethodInvalid: no method {call.method} on {call.object}")
 
     def _require_opcua(self) -> OpcUaStatus:
         if not isinstance(self._served, OpcUaStatus):

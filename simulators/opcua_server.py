@@ -5,7 +5,11 @@ must look it up, as with a real PLC). Every mapped node is created with its vari
 as long as the profile needs, and writable only where a mapping says ``access = "read_write"``.
 :meth:`OpcUaPlcServer.publish` writes the status signals (only values that changed; values the
 codec cannot encode, and raw forces, as :mod:`simulators.served_status` says); client writes
-reach the PLC process through the server's post-write callback.
+reach the PLC process through the server's post-write callback. A command the profile maps to a
+method is a method node under its object (the object made if no other node is there); a call
+presses the command for a short hold (:class:`simulators.plc_logic.MethodPresses`: one rising
+edge for ``plc.reset``, long enough for the twistlocks to turn for lock and unlock), released at
+the first :meth:`~OpcUaPlcServer.publish` after the hold, on the server's own (real) time.
 
 A profile with ``Basic256Sha256`` is served with that policy only, with a self-signed server
 certificate made at start-up; user name and password are checked against the environment
@@ -32,8 +36,9 @@ from asyncua.server.server import Server
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from crane_ctrl.profile.model import OpcUaProfile
-from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
+from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
+from simulators.plc_logic import MethodPresses
 from simulators.served import LinkFaults, PlcProcess, RawForce
 from simulators.served_status import OpcUaStatus
 
@@ -68,6 +73,9 @@ class OpcUaPlcServer:
         self._node_ids: dict[NodeRef, ua.NodeId] = {}
         self._published: dict[NodeRef, object] = {}
         self._paused: set[int] = set()
+        self._presses = MethodPresses(plc.command)
+        self.calls: list[str] = []
+        """The commands whose method a client called, in order (for tests and logs)."""
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     @property
@@ -165,22 +173,48 @@ class OpcUaPlcServer:
         }
         folder = self._server.nodes.objects
         for ref, (ua_type, length) in self.codec.node_types().items():
-            if ref.namespace_uri not in indexes:
-                indexes[ref.namespace_uri] = await self._server.register_namespace(
-                    ref.namespace_uri
-                )
-            idx = indexes[ref.namespace_uri]
-            node_id = ua.NodeId.from_string(f"ns={idx};{ref.identifier}")
-            name = ref.identifier.split("=", 1)[1]
-            node = await folder.add_variable(
-                node_id, ua.QualifiedName(name, idx), _initial(ua_type, length)
-            )
+            node_id, name = await self._node_id(ref, indexes)
+            node = await folder.add_variable(node_id, name, _initial(ua_type, length))
             if ref in writable:
                 await node.set_writable()
             self._node_ids[ref] = node_id
+        for call in self.codec.method_commands.values():
+            await self._add_method(call, indexes)
+
+    async def _node_id(
+        self, ref: NodeRef, indexes: dict[str, int]
+    ) -> tuple[ua.NodeId, ua.QualifiedName]:
+        """``ref``'s node id and browse name, its namespace registered on first use."""
+        if ref.namespace_uri not in indexes:
+            indexes[ref.namespace_uri] = await self._server.register_namespace(ref.namespace_uri)
+        idx = indexes[ref.namespace_uri]
+        name = ref.identifier.split("=", 1)[1]
+        return ua.NodeId.from_string(f"ns={idx};{ref.identifier}"), ua.QualifiedName(name, idx)
+
+    async def _add_method(self, call: MethodCall, indexes: dict[str, int]) -> None:
+        """A method node under ``call.object`` whose call presses ``call.signal``."""
+        object_id, object_name = await self._node_id(call.object, indexes)
+        if call.object not in self._node_ids:
+            await self._server.nodes.objects.add_object(object_id, object_name)
+            self._node_ids[call.object] = object_id
+        method_id, method_name = await self._node_id(call.method, indexes)
+        signal = call.signal
+
+        async def pressed(parent: ua.NodeId, *arguments: ua.Variant) -> list[ua.Variant]:
+            del parent, arguments  # the profile's literal arguments: nothing to check here
+            self.calls.append(signal)
+            self._presses.call(signal, asyncio.get_running_loop().time())
+            log.info("OPC UA method %s called: %s pressed", call.method, signal)
+            return []
+
+        parent = self._server.get_node(object_id)
+        await parent.add_method(method_id, method_name, pressed, [], [])
+        self._node_ids[call.method] = method_id
 
     async def publish(self) -> None:
-        """Write the PLC's status into the address space; only values that changed."""
+        """Write the PLC's status into the address space; only values that changed. Commands
+        pressed by a method call and held long enough fall first."""
+        self._presses.release(asyncio.get_running_loop().time())
         self._apply_link_faults()
         for write in self.served.writes(self.plc.status(), self.faults.raw):
             if _same(self._published.get(write.node), write.value):

@@ -19,13 +19,21 @@ A tripped drive loses torque: its brake sets while the other axes may go on.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from crane_ctrl.signals import Value
 from simulators.plant import Plant
 
-__all__ = ["AXES", "CranePlc", "PlcFaults", "PlcParams"]
+__all__ = [
+    "AXES",
+    "METHOD_HOLD_DEFAULT_S",
+    "METHOD_HOLD_S",
+    "CranePlc",
+    "MethodPresses",
+    "PlcFaults",
+    "PlcParams",
+]
 
 AXES = ("gantry", "trolley", "hoist")
 
@@ -41,6 +49,38 @@ DEFAULT_COMMANDS: Mapping[str, Value] = {
     "plc.reset": False,
 }
 """What the PLC acts on before the supervisor has written anything."""
+
+
+METHOD_HOLD_S: Mapping[str, float] = {"spreader.lock": 2.0, "spreader.unlock": 2.0}
+"""How long the simulated PLC holds a command true after a call of the OPC UA method that carries
+it, s. The twistlocks turn only while lock or unlock is held (1.5 s on the default crane), so one
+call turns them fully; any other command (``plc.reset``, which acts on its rising edge) is held
+for :data:`METHOD_HOLD_DEFAULT_S`."""
+METHOD_HOLD_DEFAULT_S = 0.1
+"""Hold of a method-called command not in :data:`METHOD_HOLD_S`: longer than any PLC cycle the
+simulator steps, so the PLC sees one rising edge per call."""
+
+
+class MethodPresses:
+    """What a PLC's methods do to the commands they carry: a call makes the command true, and it
+    falls again once held for its :data:`METHOD_HOLD_S` (checked by :meth:`release`, which the
+    server calls between PLC cycles). A call while the command is held extends the hold."""
+
+    def __init__(self, command: Callable[[Mapping[str, Value]], None]) -> None:
+        self._command = command
+        self._until: dict[str, float] = {}
+
+    def call(self, name: str, now_s: float) -> None:
+        self._command({name: True})
+        self._until[name] = now_s + METHOD_HOLD_S.get(name, METHOD_HOLD_DEFAULT_S)
+
+    def release(self, now_s: float) -> None:
+        """Let every command held long enough fall."""
+        due = [name for name, until in self._until.items() if now_s >= until]
+        for name in due:
+            del self._until[name]
+        if due:
+            self._command(dict.fromkeys(due, False))
 
 
 @dataclass(frozen=True, slots=True)

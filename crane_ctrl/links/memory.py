@@ -4,6 +4,7 @@ It speaks to anything with the raw interface of a PLC seen through a profile (re
 writes for Modbus profiles, node reads and writes for OPC UA ones): in practice
 ``simulators.memory.MemoryPlc``. The same codec decodes and encodes as on the wire; whatever the
 PLC raises (no answer, exception reply, dropped link) becomes a failed result, as on a socket.
+Method-mapped commands are called on their rising edges as the OPC UA link calls them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResul
 from crane_ctrl.links.base import HealthBook
 from crane_ctrl.profile.modbus_map import Decoded, ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusProfile, Profile
-from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
+from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec, RisingEdges
 from crane_ctrl.signals import Direction, Value
 
 __all__ = ["MemoryLink", "RawPlc"]
@@ -35,6 +36,8 @@ class RawPlc(Protocol):
 
     def write_nodes(self, writes: Sequence[NodeWrite]) -> None: ...
 
+    def call_method(self, call: MethodCall) -> None: ...
+
 
 class MemoryLink:
     """In-process link; reads and writes complete at once (no awaits), for lock-step loops."""
@@ -47,6 +50,7 @@ class MemoryLink:
         self._opcua = None if isinstance(profile, ModbusProfile) else OpcUaCodec(profile)
         self._plan = self._modbus.read_plan() if self._modbus else []
         self._refs = self._opcua.nodes(Direction.STATUS) if self._opcua else []
+        self._edges = RisingEdges(self._opcua.method_commands if self._opcua else {})
         self._book = HealthBook(self.name, clock, self.FAILURES_TO_DROP)
 
     FAILURES_TO_DROP = 3
@@ -115,13 +119,24 @@ class MemoryLink:
             return WriteResult(False, f"link {self.name}: cannot encode: {exc}")
         except CraneCtrlError as exc:
             return WriteResult(False, self._failed(exc))
-        return WriteResult(True)
+        errors = [e for call in self._edges.due(values) if (e := self._call(call)) is not None]
+        return WriteResult(False, "; ".join(errors)) if errors else WriteResult(True)
 
-    def _failed(self, exc: CraneCtrlError) -> str:
+    def _call(self, call: MethodCall) -> str | None:
+        try:
+            self.plc.call_method(call)
+        except CraneCtrlError as exc:
+            self._edges.missed(call)
+            return self._failed(exc, f"call of {call} for {call.signal} failed: ")
+        return None
+
+    def _failed(self, exc: CraneCtrlError, what: str = "") -> str:
         """A lost connection is down at once; no answer, after a few in a row; a refusal never
-        (the PLC answered)."""
-        error = f"link {self.name}: {exc}"
+        (the PLC answered). Down, the link forgets the commands' edges (a reconnect starts
+        afresh)."""
+        error = f"link {self.name}: {what}{exc}"
         refused = isinstance(exc, PlcRefused)
         if self._book.failure(error, toward_drop=not refused) or isinstance(exc, LinkLost):
             self._book.set(LinkState.DOWN, error)
+            self._edges.forget()
         return error

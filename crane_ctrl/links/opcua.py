@@ -8,6 +8,11 @@ client certificate and key come from the profile's file references, user name an
 the environment variables or file it names (never from the profile itself), and the server's
 certificate must be in the profile's trust folder. The link keeps itself connected with a fresh
 client per connection and capped backoff; nothing raises into the scan loop.
+
+A bool command mapped to a method (``plc.reset`` as ``Reset()`` on the PLC's object) is called
+once on each rising edge of its value, after the node writes of the same scan and under the same
+timeout; a failed call fails the write (naming the method) and is tried again on the next write
+while the command stays true. After a reconnect a command that is true is a new edge.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from asyncua.common.node import Node
 from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
 from asyncua.crypto.truststore import TrustStore
 from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
-from asyncua.ua.uaerrors import UaError
+from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 from cryptography import x509
 
 from crane_ctrl.clock import Clock
@@ -36,7 +41,7 @@ from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResul
 from crane_ctrl.links.base import Backoff, HealthBook
 from crane_ctrl.profile.model import OpcUaLink as OpcUaLinkSettings
 from crane_ctrl.profile.model import OpcUaProfile
-from crane_ctrl.profile.opcua_map import NodeRef, OpcUaCodec
+from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, OpcUaCodec, RisingEdges
 from crane_ctrl.signals import Direction, Value
 
 __all__ = ["OpcUaLink", "resolve_path"]
@@ -73,6 +78,7 @@ class OpcUaLink:
         self._status_refs = self.codec.nodes(Direction.STATUS)
         self._client: Client | None = None
         self._nodes: dict[NodeRef, Node] = {}
+        self._edges = RisingEdges(self.codec.method_commands)
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
         self._book = HealthBook(self.name, clock, failures_to_drop)
@@ -115,6 +121,7 @@ class OpcUaLink:
                 await asyncio.sleep(self._backoff.next())
                 continue
             self._backoff.reset()
+            self._edges.forget()
             self._book.set(LinkState.UP, reconnected=True)
             self._lost.clear()
             await self._lost.wait()
@@ -162,7 +169,9 @@ class OpcUaLink:
     async def _resolve(self, client: Client) -> dict[NodeRef, Node]:
         indexes: dict[str, int] = {}
         nodes: dict[NodeRef, Node] = {}
-        for ref in self.codec.node_types():
+        calls = self.codec.method_commands.values()
+        refs = [*self.codec.node_types(), *(r for c in calls for r in (c.object, c.method))]
+        for ref in refs:
             if ref.namespace_uri not in indexes:
                 indexes[ref.namespace_uri] = await client.get_namespace_index(ref.namespace_uri)
             nodes[ref] = client.get_node(
@@ -246,7 +255,28 @@ class OpcUaLink:
         ]
         if refused:
             return WriteResult(False, f"link {self.name}: write refused: {'; '.join(refused)}")
+        failed = [await self._call(call) for call in self._edges.due(values)]
+        errors = [error for error in failed if error is not None]
+        if errors:
+            return WriteResult(False, "; ".join(errors), time.perf_counter() - started)
         return WriteResult(True, duration_s=time.perf_counter() - started)
+
+    async def _call(self, call: MethodCall) -> str | None:
+        """Call the method that carries ``call.signal`` (on the nodes resolved at connect); what
+        went wrong, or ``None``. A refusal (a bad status) is the server's answer: the link is
+        fine."""
+        try:
+            async with asyncio.timeout(self.settings.timeout_s):
+                await self._nodes[call.object].call_method(
+                    self._nodes[call.method].nodeid, *call.arguments
+                )
+        except _FAILURES as exc:
+            self._edges.missed(call)
+            error = f"link {self.name}: call of {call} for {call.signal} failed: {_describe(exc)}"
+            if not isinstance(exc, UaStatusCodeError):
+                self._failed(error, fatal=isinstance(exc, ConnectionError | OSError))
+            return error
+        return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from crane_ctrl.profile.model import ModbusMapping, Profile, SignalMapping, derived_text
+from crane_ctrl.profile.model import (
+    ModbusMapping,
+    Profile,
+    SignalMapping,
+    derived_text,
+    method_of,
+)
 from crane_ctrl.signals import SIGNALS
 
 __all__ = ["Change", "ChangeKind", "diff_profiles", "scaling_text", "type_text"]
@@ -42,6 +48,8 @@ def type_text(m: SignalMapping) -> str:
     """The raw type as a person reads it: ``float32 CDAB``, ``Double``, ``bool``; ``derived``."""
     if derived_text(m) is not None:
         return "derived"
+    if method_of(m) is not None:
+        return "method"
     if isinstance(m, ModbusMapping):
         if m.is_bit_table or m.bit is not None or m.register_count == 1:
             return m.raw_type
@@ -69,7 +77,7 @@ def _show(value: object) -> str:
 
 
 def _place(profile: Profile, m: SignalMapping) -> str:
-    if derived_text(m) is not None:
+    if derived_text(m) is not None or method_of(m) is not None:
         return m.place()
     place = m.place()
     if not isinstance(m, ModbusMapping) and m.access == "read_write":

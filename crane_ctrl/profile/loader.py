@@ -132,7 +132,10 @@ def _unknown_field(section: str, key: str, protocol: str) -> str:
             '(e.g. "sway.trolley" = { derived = "..." })'
         )
     model = ModbusMapping if protocol == "modbus" else OpcUaMapping
-    fields = sorted([*model.model_fields, *(["derived"] if section == "signals" else [])])
+    extra = ["derived"] if section == "signals" else []
+    if section == "signals" and protocol == "opcua":
+        extra += ["method", "object", "arguments"]
+    fields = sorted([*model.model_fields, *extra])
     close = get_close_matches(key, fields, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'

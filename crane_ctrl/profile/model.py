@@ -13,7 +13,9 @@ A status signal may be ``derived`` instead of mapped to a place: computed every 
 entry is a :class:`ModbusDerived` or :class:`OpcUaDerived`: a subclass of the protocol's mapping,
 so every user of ``profile.signals`` still finds a mapping under each mapped name; it takes no
 place (:meth:`ModbusDerived.place` shows the expression, it spans no register, its address
-fields are unused defaults) and the codecs compute it from the decoded points.
+fields are unused defaults) and the codecs compute it from the decoded points. Likewise an OPC UA
+bool command may be a method call instead of a node write, ``{ method = "s=Crane.Reset", object =
+"s=Crane" }``: an :class:`OpcUaMethod`, called on each rising edge of the command.
 
 The models here are strict (no type coercion), frozen and reject unknown keys. They check what
 can be checked per field; the rules that relate fields and signals (every required signal mapped,
@@ -24,6 +26,7 @@ Obtain profiles through the loader; a bare ``model_validate`` skips the cross-si
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -50,12 +53,14 @@ __all__ = [
     "OpcUaDerived",
     "OpcUaLink",
     "OpcUaMapping",
+    "OpcUaMethod",
     "OpcUaProfile",
     "PlcBehaviour",
     "Profile",
     "ProfileMeta",
     "SignalMapping",
     "derived_text",
+    "method_of",
 ]
 
 ModbusTable = Literal["coil", "discrete_input", "holding", "input"]
@@ -296,10 +301,44 @@ class OpcUaDerived(OpcUaMapping):
         return f"= {self.derived}"
 
 
+class OpcUaMethod(OpcUaMapping):
+    """A bool command of an OPC UA profile carried out by a method call, not a node write:
+    ``{ method = "s=Crane.Reset", object = "s=Crane", arguments = [] }``.
+
+    The link calls the method once on each rising edge of the command's value (a pulse of
+    ``plc.reset`` is one call). It has no node: the inherited node fields keep their defaults
+    (the rules refuse any that the file sets), the codec neither reads nor writes it (its
+    ``method_commands``: :class:`~crane_ctrl.profile.opcua_map.OpcUaCodec`) and :meth:`place`
+    shows the call.
+    """
+
+    method: Annotated[
+        str, Field(pattern=_NODE, description="the method node to call, e.g. s=Crane.Reset")
+    ]
+    object: Annotated[
+        str, Field(pattern=_NODE, description="the object node the method is called on")
+    ]
+    arguments: list[bool | int | float | str] = Field(
+        default_factory=list, description="literal input arguments of the call, in order"
+    )
+    node: str = "s=(method)"
+    type: UaType = "Boolean"
+
+    def place(self) -> str:
+        ns = "" if self.namespace_uri is None else f"{{{self.namespace_uri}}}"
+        args = ", ".join(json.dumps(a) for a in self.arguments)
+        return f"call {ns}{self.method}({args}) on {ns}{self.object}"
+
+
 SignalMapping = ModbusMapping | OpcUaMapping
 """A mapping of either protocol (a derived signal's too)."""
 DerivedMapping = ModbusDerived | OpcUaDerived
 """A derived signal of either protocol."""
+
+
+def method_of(m: SignalMapping) -> OpcUaMethod | None:
+    """The method call that carries a command; ``None`` for a signal in a place."""
+    return m if isinstance(m, OpcUaMethod) else None
 
 
 def derived_text(m: SignalMapping) -> str | None:
@@ -315,9 +354,12 @@ def _modbus_entry(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 
 def _opcua_entry(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """An entry of ``[signals]`` with ``derived`` is an :class:`OpcUaDerived`."""
+    """An entry of ``[signals]`` with ``derived`` is an :class:`OpcUaDerived`; one with
+    ``method`` an :class:`OpcUaMethod`."""
     if isinstance(value, Mapping) and "derived" in value:
         return OpcUaDerived.model_validate(value)
+    if isinstance(value, Mapping) and "method" in value:
+        return OpcUaMethod.model_validate(value)
     return handler(value)
 
 

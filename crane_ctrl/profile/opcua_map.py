@@ -5,12 +5,15 @@ by namespace URI and identifier (``NodeRef``); each side resolves the URI to its
 time. Command signals that share one integer node (a packed control word) are encoded into one
 value and written together. The profile's points are read and decoded with the status; its
 derived signals are computed from them after decoding (:mod:`crane_ctrl.profile.derived`).
+Bool commands mapped to a method (:class:`~crane_ctrl.profile.model.OpcUaMethod`) are neither
+read nor written: :attr:`OpcUaCodec.method_commands` names their calls and :class:`RisingEdges`
+tells a link which are due, one call per rising edge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crane_ctrl.errors import CodecError, DecodeError
 from crane_ctrl.profile.codec import (
@@ -23,11 +26,11 @@ from crane_ctrl.profile.codec import (
 )
 from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
 from crane_ctrl.profile.modbus_map import Decoded
-from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile, derived_text
+from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile, derived_text, method_of
 from crane_ctrl.profile.rawtypes import RAW_TYPES
 from crane_ctrl.signals import SIGNALS, Direction, SignalSpec, Value
 
-__all__ = ["NodeRef", "NodeWrite", "OpcUaCodec"]
+__all__ = ["MethodCall", "NodeRef", "NodeWrite", "OpcUaCodec", "RisingEdges"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -51,6 +54,56 @@ class NodeWrite:
     ua_type: str
 
 
+Argument = bool | int | float | str
+"""A literal input argument of a method call."""
+
+
+@dataclass(frozen=True, slots=True)
+class MethodCall:
+    """The method call that carries one bool command: ``method`` called on ``object``."""
+
+    signal: str
+    object: NodeRef
+    method: NodeRef
+    arguments: tuple[Argument, ...] = ()
+
+    def __str__(self) -> str:
+        args = ", ".join(repr(a) for a in self.arguments)
+        return f"{self.method}({args}) on {self.object}"
+
+
+@dataclass
+class RisingEdges:
+    """Which method-mapped commands rose from false to true since the last values written.
+
+    A link asks :meth:`due` on every write and calls what it returns; a call that fails is
+    :meth:`missed`, so the next write while the command is still true calls it again. After a
+    reconnect the link calls :meth:`forget`: a command true then is a new edge.
+    """
+
+    calls: Mapping[str, MethodCall]
+    _last: dict[str, bool] = field(default_factory=dict)
+
+    def due(self, values: Mapping[str, Value]) -> list[MethodCall]:
+        """The calls whose command is true in ``values`` and was not before."""
+        rising = []
+        for name, call in self.calls.items():
+            if name not in values:
+                continue
+            now = bool(values[name])
+            if now and not self._last.get(name, False):
+                rising.append(call)
+            self._last[name] = now
+        return rising
+
+    def missed(self, call: MethodCall) -> None:
+        """``call`` failed: its edge is still to come."""
+        self._last[call.signal] = False
+
+    def forget(self) -> None:
+        self._last.clear()
+
+
 class OpcUaCodec:
     """Decode and encode the canonical signals of one OPC UA profile."""
 
@@ -59,6 +112,9 @@ class OpcUaCodec:
         self.status = _by_direction(profile, Direction.STATUS)
         """Status signals read from a node (not the derived ones)."""
         self.commands = _by_direction(profile, Direction.COMMAND)
+        """Command signals written to a node (not the method-mapped ones)."""
+        self.method_commands = self._method_calls()
+        """Bool commands carried out by a method call, never read nor written as a node."""
         self.points: dict[str, OpcUaMapping] = dict(profile.points)
         self.derived = derived_signals(profile)
         """Derived status signals, in the order they are computed."""
@@ -68,8 +124,18 @@ class OpcUaCodec:
         self._point_specs = {name: point_spec(name, m) for name, m in self.points.items()}
         self._types = self.node_types()
 
-    def ref(self, m: OpcUaMapping) -> NodeRef:
-        return NodeRef(m.namespace_uri or self.profile.link.namespace_uri, m.node)
+    def ref(self, m: OpcUaMapping, identifier: str | None = None) -> NodeRef:
+        """The node of ``m`` (or ``identifier`` in its namespace)."""
+        return NodeRef(m.namespace_uri or self.profile.link.namespace_uri, identifier or m.node)
+
+    def _method_calls(self) -> dict[str, MethodCall]:
+        calls = {}
+        for name, m in self.profile.signals.items():
+            method = method_of(m)
+            if method is not None:
+                obj, target = self.ref(m, method.object), self.ref(m, method.method)
+                calls[name] = MethodCall(name, obj, target, tuple(method.arguments))
+        return calls
 
     def nodes(self, direction: Direction = Direction.STATUS) -> list[NodeRef]:
         """Every node carrying a signal of ``direction`` (and, for the status, every point's),
@@ -125,8 +191,8 @@ class OpcUaCodec:
         arrays: dict[NodeRef, list[bool | int | float]] = {}
         words: dict[NodeRef, int] = {}
         for name, value in values.items():
-            if unmapped_optional(self.profile, name):
-                continue  # this PLC has no such node (a per-axis enable, ...): nothing to write
+            if unmapped_optional(self.profile, name) or name in self.method_commands:
+                continue  # no such node (a per-axis enable, a method call): nothing to write
             m = self.profile.signals[name]
             ref = self._refs[name]
             raw = to_raw(value, m, SIGNALS[name])
@@ -156,7 +222,10 @@ def _by_direction(profile: OpcUaProfile, direction: Direction) -> dict[str, OpcU
     return {
         name: m
         for name, m in profile.signals.items()
-        if name in SIGNALS and SIGNALS[name].direction is direction and derived_text(m) is None
+        if name in SIGNALS
+        and SIGNALS[name].direction is direction
+        and derived_text(m) is None
+        and method_of(m) is None
     }
 
 

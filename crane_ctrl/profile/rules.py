@@ -5,7 +5,8 @@ catalogue: every required signal mapped, names known, commands only in writable 
 that can carry the signal, bits and bit fields that fit, value maps that make sense, and no two
 mappings sharing a place. Points (``[points]``) follow the same rules as status signals and take
 places too; derived signals take none, and :mod:`crane_ctrl.profile.derived_rules` checks their
-expressions. Every message says what to do about it.
+expressions. A method call (OPC UA) takes no place either and carries bool commands only. Every
+message says what to do about it.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from crane_ctrl.profile.model import (
     ModbusMapping,
     ModbusProfile,
     OpcUaMapping,
+    OpcUaMethod,
     OpcUaProfile,
     Profile,
     SignalMapping,
     derived_text,
+    method_of,
 )
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
 from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
@@ -70,7 +73,12 @@ def check_profile(
     findings = check_names(profile.signals)
     for name, mapping in profile.signals.items():
         spec = SIGNALS.get(name)
-        if spec is not None and derived_text(mapping) is None:
+        if spec is None or derived_text(mapping) is not None:
+            continue
+        method = method_of(mapping)
+        if method is not None:
+            findings.extend(_method_rules(spec, method))
+        else:
             findings.extend(_check_mapping(spec, mapping, ("signals", name)))
     findings.extend(check_points(profile))
     for name, mapping in profile.points.items():
@@ -81,6 +89,7 @@ def check_profile(
     else:
         findings.extend(_opcua_link(profile))
         findings.extend(_opcua_layout(profile))
+        findings.extend(_shared_methods(profile))
     return findings
 
 
@@ -94,6 +103,38 @@ def _check_mapping(spec: SignalSpec, m: SignalMapping, base: Path) -> Iterator[F
         return
     for path, message in _scaling_rules(spec, m):
         yield Finding(base + path, message, signal)
+
+
+_METHOD_FIELDS = ("method", "object", "arguments", "namespace_uri")
+"""What a method call may set; the node fields it inherits stay unused."""
+
+
+def _method_rules(spec: SignalSpec, m: OpcUaMethod) -> Iterator[Finding]:
+    """A method call carries a bool command (called on its rising edge) and has no node."""
+    path = ("signals", spec.name)
+    if not spec.is_command:
+        yield Finding(
+            (*path, "method"),
+            f"only commands can be method calls; {spec.name} is a status signal: read it from "
+            "a node (node and type)",
+            spec.name,
+        )
+    elif spec.kind is not Kind.BOOL:
+        yield Finding(
+            (*path, "method"),
+            f"{spec.name} is a {spec.kind.value}; a method is called on a rising edge, so only "
+            'bool commands can be method calls: write it to a node with access = "read_write"',
+            spec.name,
+        )
+    for key in sorted(
+        m.model_fields_set - set(_METHOD_FIELDS), key=list(type(m).model_fields).index
+    ):
+        yield Finding(
+            (*path, key),
+            f"a method call has no node: remove `{key}` (or remove `method` and `object` to "
+            "write the command to a node)",
+            spec.name,
+        )
 
 
 def _mapping_rules(spec: SignalSpec, m: SignalMapping) -> Iterator[tuple[Path, str]]:
@@ -330,7 +371,7 @@ def _placed(profile: Profile) -> Iterator[tuple[Path, SignalMapping, bool]]:
     mapping and whether it is a command."""
     for name, m in profile.signals.items():
         spec = SIGNALS.get(name)
-        if spec is not None and derived_text(m) is None:
+        if spec is not None and derived_text(m) is None and method_of(m) is None:
             yield ("signals", name), m, spec.is_command
     for name, m in profile.points.items():
         yield ("points", name), m, False
@@ -377,6 +418,24 @@ def _opcua_layout(profile: OpcUaProfile) -> Iterator[Finding]:
         index = -1 if m.index is None else m.index
         slots.append(_Slot(key, area, index, 1, bits, is_command))
     yield from _overlaps(slots, lambda s: _mapping_at(profile, s.key).place())
+
+
+def _shared_methods(profile: OpcUaProfile) -> Iterator[Finding]:
+    """One method per command: a call could not tell which command it carries."""
+    seen: dict[tuple[str | None, str, str], str] = {}
+    for name, m in profile.signals.items():
+        method = method_of(m)
+        if method is None:
+            continue
+        key = (method.namespace_uri, method.object, method.method)
+        if key in seen:
+            yield Finding(
+                ("signals", name, "method"),
+                f"{seen[key]} already calls {method.method} on {method.object}; give each "
+                "command a method of its own",
+                name,
+            )
+        seen.setdefault(key, name)
 
 
 def _overlaps(slots: Sequence[_Slot], describe: Callable[[_Slot], str]) -> Iterator[Finding]:

@@ -2,7 +2,8 @@
 
 Pydantic gives the structure; this adds what pydantic cannot know: the canonical signal names
 as the only keys of ``[signals]``, each with its meaning and unit, and which of them are required;
-that a status signal may be ``{ derived = "..." }`` instead of a place; and which names a point
+that a status signal may be ``{ derived = "..." }`` instead of a place; that an OPC UA bool
+command may be a method call (``{ method = "...", object = "..." }``); and which names a point
 under ``[points]`` may have.
 """
 
@@ -13,8 +14,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from crane_ctrl.profile.derived import POINT_NAME
-from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
-from crane_ctrl.signals import SIGNALS, SignalSpec
+from crane_ctrl.profile.model import ModbusProfile, OpcUaMethod, OpcUaProfile
+from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
 
 __all__ = ["profile_json_schema"]
 
@@ -42,6 +43,7 @@ def profile_json_schema() -> dict[str, Any]:
         ref_template="#/$defs/{model}"
     )
     schema["$defs"]["Derived"] = _DERIVED
+    schema["$defs"]["Method"] = _method_schema()
     for variant, mapping in (("ModbusProfile", "ModbusMapping"), ("OpcUaProfile", "OpcUaMapping")):
         properties = schema["$defs"][variant]["properties"]
         properties["signals"] = _signals_schema(mapping)
@@ -71,11 +73,30 @@ def _signal_schema(spec: SignalSpec, mapping: str) -> dict[str, Any]:
     text = f"{spec.direction.value}, {spec.kind.value}{unit}, {need}: {spec.meaning}"
     if spec.fail_safe:
         text += f" (fail-safe: {spec.fail_safe})"
+    if spec.is_command and spec.kind is Kind.BOOL and mapping == "OpcUaMapping":
+        return {
+            "anyOf": [{"$ref": f"#/$defs/{mapping}"}, {"$ref": "#/$defs/Method"}],
+            "description": f"{text}; a node, or a method called on each rising edge",
+        }
     if spec.is_command:
         return {"$ref": f"#/$defs/{mapping}", "description": text}
     return {
         "anyOf": [{"$ref": f"#/$defs/{mapping}"}, {"$ref": "#/$defs/Derived"}],
         "description": f"{text}; a place, or derived = an expression",
+    }
+
+
+def _method_schema() -> dict[str, Any]:
+    """An OPC UA command as a method call: only its own fields and the namespace."""
+    generated: dict[str, Any] = OpcUaMethod.model_json_schema()
+    keep = ("method", "object", "arguments", "namespace_uri")
+    return {
+        "title": "Method",
+        "description": "a bool command carried out by calling a method, once per rising edge",
+        "type": "object",
+        "properties": {key: generated["properties"][key] for key in keep},
+        "required": ["method", "object"],
+        "additionalProperties": False,
     }
 
 

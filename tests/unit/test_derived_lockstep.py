@@ -176,7 +176,7 @@ def test_points_the_simulator_cannot_work_back_are_served_as_zero(
         'unused = { table = "coil", address = 10 }\n',
         sway__trolley="min(a, b)",
     )
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING, logger="simulators.served_status"):
         values = served(profile, {"sway.trolley": 0.3})
         served(profile, {"sway.trolley": 0.3})
     assert (values["a"], values["b"], values["unused"]) == (0.0, 0.0, False)
@@ -190,7 +190,7 @@ def test_a_modbus_point_beyond_the_servers_registers_is_not_served_and_nothing_c
     profile = modbus_profile(
         'far = { table = "input", address = 400, type = "float32" }\n', sway__trolley="far"
     )
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING, logger="simulators.served_status"):
         image = ModbusStatus(ModbusCodec(profile)).image({"sway.trolley": 0.1}, {})
     assert "point far at input 400..401 lies outside the input addresses 0..22" in caplog.text
     problem = ModbusCodec(profile).decode(image).problems["sway.trolley"]

@@ -19,13 +19,16 @@ ARCHITECTURE_STATUS = {
     *(f"spreader.{w}_{c}" for w in ("landed", "locked", "unlocked") for c in (1, 2, 3, 4)),
     "gantry.storm_pins_up", "env.wind", "lane.clear", "lane.truck_lifted",
 }  # fmt: skip
+PER_AXIS_ENABLES = {"gantry.enable", "trolley.enable", "hoist.enable"}
+"""Issue 15 (item 9) adds them to the contract: optional commands for PLCs with one drive enable
+per axis (ARCHITECTURE.md's table predates them)."""
 ARCHITECTURE_COMMANDS = {
     "sup.heartbeat", "drives.enable", "gantry.speed_ref", "trolley.speed_ref", "hoist.speed_ref",
-    "spreader.lock", "spreader.unlock", "spreader.size_ref", "plc.reset",
+    "spreader.lock", "spreader.unlock", "spreader.size_ref", "plc.reset", *PER_AXIS_ENABLES,
 }  # fmt: skip
 OPTIONAL = {
     "plc.fault_code", "hoist.slack_rope", "sway.trolley", "sway.gantry",
-    "gantry.storm_pins_up", "lane.clear", "lane.truck_lifted",
+    "gantry.storm_pins_up", "lane.clear", "lane.truck_lifted", *PER_AXIS_ENABLES,
 }  # fmt: skip
 
 

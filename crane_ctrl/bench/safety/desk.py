@@ -172,8 +172,11 @@ class Operator:
             return "mode" if state in MODE_CHANGE_STATES else "stop"
         run = automation.sequencer.run
         held = state is PackState.HELD and (run is None or run.step is Step.HELD)
-        if state in MODE_CHANGE_STATES and run is not None and run.interrupted and any(
-            "unexpected contact" in why for why in automation.sequencer.resume_refusals()
+        if (
+            state in MODE_CHANGE_STATES
+            and run is not None
+            and run.interrupted
+            and any("unexpected contact" in why for why in automation.sequencer.resume_refusals())
         ):
             return "take over"  # the crane says: take it over in MANUAL (case 1649)
         return {
