@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crane_ctrl.errors import ProfileError
+from crane_ctrl.profile.advice import profile_warnings
 from crane_ctrl.profile.diff import diff_profiles, scaling_text, type_text
 from crane_ctrl.profile.loader import fingerprint, load_profile
 from crane_ctrl.profile.model import ModbusProfile, Profile
@@ -57,6 +58,8 @@ def validate_paths(paths: Iterable[Path], *, show_all: bool) -> int:
             print("\n".join(f"ERROR {line}" for line in lines))
             continue
         print(f"OK    {path} ({profile.name}, {profile.protocol}, {len(profile.signals)} signals)")
+        for warning in profile_warnings(profile):
+            print(f"WARN  {path}: {warning}")
     return EXIT_INVALID if failed else 0
 
 
