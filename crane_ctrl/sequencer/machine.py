@@ -276,9 +276,8 @@ class StepMachine:
             return []
         if self.last is None or self.permits is None:
             return ["nothing read from the PLC yet"]
-        to_secure = run.airborne and not run.wind_secured
         why = resume_refusals(
-            self.last, self.permits, run.held, check_jump=check_jump, to_secure=to_secure
+            self.last, self.permits, run.held, check_jump=check_jump, to_secure=run.may_be_secured
         )
         step = run.resume_step
         if run.airborne and step is not None and self.table[step].hangs:

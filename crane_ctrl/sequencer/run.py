@@ -76,6 +76,12 @@ class Run:
     events: list[dict[str, object]] = field(default_factory=list)
 
     @property
+    def may_be_secured(self) -> bool:
+        """The load has hung free in this leg and no wind stop has made it safe yet: a resume
+        in wind is for making it safe (:func:`~crane_ctrl.sequencer.safety.securing_trips`)."""
+        return self.airborne and not self.wind_secured
+
+    @property
     def carrying(self) -> bool:
         """A box hangs on (or is locked to) the spreader in this step."""
         return self.delivering and self.step not in (Step.UNLOCK, Step.RAISE_CLEAR)

@@ -48,6 +48,7 @@ __all__ = [
     "hold_reason",
     "refused_motion",
     "resume_refusals",
+    "securing_trips",
     "unexpected_contact",
 ]
 
@@ -181,6 +182,14 @@ class HeldState:
         return cls(position, locked, carrying and locked and weighed)
 
 
+def securing_trips(snapshot: Snapshot, may_be_secured: bool) -> frozenset[str]:
+    """The trips that do not refuse a resume: the wind's, while the load hangs free and has not
+    been made safe from it yet (``may_be_secured``): resumed, the move makes it safe."""
+    if may_be_secured and not on_support(snapshot):
+        return WIND_TRIPS
+    return frozenset()
+
+
 def resume_refusals(
     snapshot: Snapshot,
     permits: Permits,
@@ -194,9 +203,7 @@ def resume_refusals(
     ``to_secure``: the load hangs free, not yet made safe from the wind: the wind is no cause
     (resumed, the move makes it safe)."""
     why = []
-    hanging_free = not on_support(snapshot)
-    besides = WIND_TRIPS if to_secure and hanging_free else frozenset()
-    cause = hold_reason(snapshot, permits, besides=besides)
+    cause = hold_reason(snapshot, permits, besides=securing_trips(snapshot, to_secure))
     if cause:
         why.append(f"still: {cause}")
     if held is None:

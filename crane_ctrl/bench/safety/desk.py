@@ -28,8 +28,8 @@ from crane_ctrl.operation.machine import MODE_CHANGE_STATES, Mode, PackCommand, 
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
-from crane_ctrl.sequencer.readings import on_support, seated
-from crane_ctrl.sequencer.safety import WIND_TRIPS
+from crane_ctrl.sequencer.readings import seated
+from crane_ctrl.sequencer.safety import securing_trips
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["JOB_ID", "RETRY_S", "WAIT_OUT", "Desk", "Operator"]
@@ -234,8 +234,4 @@ def _securable(automation: Automation, s: Snapshot) -> frozenset[str]:
     safe yet (the HMI says so: held for another reason, or stopped): the operator resumes it so
     that the crane sets it down or raises it clear."""
     run = automation.sequencer.run
-    if run is None or not run.airborne or run.wind_secured:
-        return frozenset()
-    if on_support(s):
-        return frozenset()
-    return WIND_TRIPS
+    return frozenset() if run is None else securing_trips(s, run.may_be_secured)
