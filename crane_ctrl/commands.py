@@ -62,5 +62,6 @@ class Commands:
             "spreader.lock": self.lock,
             "spreader.unlock": self.unlock,
             "spreader.size_ref": self.size_ref if self.size_ref is not None else size_now,
+            "spreader.telescope": self.size_ref is not None,
             "plc.reset": self.reset,
         }

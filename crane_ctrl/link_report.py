@@ -37,6 +37,9 @@ class ReadResult:
     error: str = ""
     """Why the read failed as a whole (``ok`` false)."""
     duration_s: float = 0.0
+    points: Mapping[str, Value] = field(default_factory=dict)
+    """The profile's ``[points]`` that decoded, and the read-back of each request the PLC
+    clears itself (``cleared_by_plc``), under the command's name."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,13 @@ def _status_signals() -> Iterator[SignalSpec]:
         "plc.watchdog_trip", Kind.BOOL, "", "PLC stopped motion because our heartbeat froze"
     )
     yield _status(
+        "plc.restart_inhibit",
+        Kind.BOOL,
+        "",
+        "PLC inhibits a restart (after a trip, until reset and ready): references held at zero",
+        required=False,
+    )
+    yield _status(
         "plc.fault_code",
         Kind.INT,
         "",
@@ -273,6 +280,14 @@ def _command_signals() -> Iterator[SignalSpec]:
         "ft",
         "telescope target: 20, 40 or 45 ft",
         allowed=frozenset({20, 40, 45}),
+    )
+    yield _command(
+        "spreader.telescope",
+        Kind.BOOL,
+        "",
+        "start telescoping to spreader.size_ref, for PLCs that take a target and a start "
+        "(optional: high while the spreader is not at the target)",
+        required=False,
     )
     yield _command("plc.reset", Kind.BOOL, "", "fault reset (pulse)")
 

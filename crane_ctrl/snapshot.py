@@ -65,6 +65,9 @@ class Snapshot:
     """Link up, PLC heartbeat alive and data fresh."""
     comms_reason: str = "not connected yet"
     scan: int = 0
+    refused: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Commands written as a handshake that the PLC refused or did not take over in time, and
+    why, while they are still asked for (:mod:`crane_ctrl.profile.command_writes`)."""
 
     def reading(self, name: str) -> Reading:
         return self.readings.get(name, _MISSING)

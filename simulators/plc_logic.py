@@ -93,6 +93,9 @@ class PlcParams:
     """The counter wraps here (fits any 16-bit word, signed or not)."""
     watchdog_s: float = 1.0
     """``sup.heartbeat`` unchanged this long trips the watchdog."""
+    restart_delay_s: float = 0.0
+    """After a reset, the PLC inhibits a restart this long (a restart sequence: brake test,
+    drive re-enable); ``plc.restart_inhibit`` is also true while any trip is latched."""
     fault_code_estop: int = 10
     fault_code_drive: int = 20
     fault_code_watchdog: int = 30
@@ -138,6 +141,7 @@ class CranePlc:
         self._heartbeat_age = 0.0
         self._watchdog_armed = False
         self._reset_was = False
+        self._since_reset = math.inf
 
     # --- the PlcProcess interface the protocol servers use --------------------------------------
 
@@ -155,6 +159,7 @@ class CranePlc:
     def step(self, dt: float) -> None:
         """Run the PLC program for ``dt`` seconds of plant time."""
         self._count(dt)
+        self._since_reset += dt
         self._watch(dt)
         self.estop_latched |= not self.estop_ok
         self._reset_edge()
@@ -182,11 +187,22 @@ class CranePlc:
     def _reset_edge(self) -> None:
         pressed = bool(self.commands["plc.reset"])
         if pressed and not self._reset_was and self.estop_ok:
+            self._since_reset = 0.0
             if self._heartbeat_age < self.params.watchdog_s:
                 self.watchdog_trip = False
             self.estop_latched = False
             self.latched_drive_faults = set(self.faults.drive_faults)
         self._reset_was = pressed
+
+    @property
+    def restart_inhibit(self) -> bool:
+        """The watchdog or the e-stop has tripped, or the restart sequence after a reset is
+        still running (a drive fault stops its own axis only)."""
+        return (
+            self.watchdog_trip
+            or self.estop_latched
+            or self._since_reset < self.params.restart_delay_s
+        )
 
     @property
     def estop_ok(self) -> bool:
@@ -210,7 +226,8 @@ class CranePlc:
         inputs = self.plant.inputs
         c = self.commands
         healthy = self.remote and not self.estop_latched
-        obeying = healthy and self._watchdog_armed and not self.watchdog_trip
+        restarting = self._since_reset < self.params.restart_delay_s
+        obeying = healthy and self._watchdog_armed and not self.watchdog_trip and not restarting
         inputs.drives_enabled = healthy and bool(c["drives.enable"])
         inputs.braked_axes = frozenset(self.latched_drive_faults)
         for axis in AXES:
@@ -237,6 +254,7 @@ class CranePlc:
             "plc.remote": self.remote,
             "plc.estop_ok": self.estop_ok,
             "plc.watchdog_trip": self.watchdog_trip,
+            "plc.restart_inhibit": self.restart_inhibit,
             "plc.fault_code": self._fault_code(),
             "gantry.storm_pins_up": not self.faults.storm_pins_down,
             "lane.clear": not self.faults.person_in_lane,

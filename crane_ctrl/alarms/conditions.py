@@ -44,7 +44,15 @@ def supervisor_alarms() -> list[AlarmDefinition]:
         Priority.MEDIUM,
         on_delay_s=2.0,
         suppressed_by=frozenset(
-            {"COMMS_FAULT", "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "DRIVE_FAULT", "LINK_DOWN"}
+            {
+                "COMMS_FAULT",
+                "ESTOP",
+                "NOT_REMOTE",
+                "WATCHDOG_TRIP",
+                "DRIVE_FAULT",
+                "LINK_DOWN",
+                "RESTART_INHIBIT",
+            }
         ),
     )
     write_failed = AlarmDefinition(

@@ -193,7 +193,8 @@ class Interlock:
     condition: Condition = field(repr=False, compare=False)
     optional: str | None = None
     """An optional signal the rule needs; when the profile leaves it out, ``if_missing`` says
-    what that means (reported in ``Permits.unchecked``)."""
+    what that means (reported in ``Permits.unchecked``; no ``if_missing``: not reported, as a
+    PLC without the signal leaves no gap)."""
     if_missing: str = ""
     settings_blocks: Callable[[InterlockSettings], frozenset[Motion]] | None = field(
         default=None, repr=False, compare=False
@@ -537,6 +538,17 @@ CATALOGUE: tuple[Interlock, ...] = (
         f"{SELF_CLEARING} (the PLC clears the trip on a fault reset while our heartbeat runs)",
         ("plc.watchdog_trip",),
         _flag("plc.watchdog_trip", safe=False, tripped="PLC watchdog tripped"),
+    ),
+    Interlock(
+        "RESTART_INHIBIT",
+        "All motion stops while the PLC inhibits a restart (after a trip, until it is reset and "
+        "ready again).",
+        ALL_MOTIONS,
+        False,
+        f"{SELF_CLEARING} (the PLC lifts the inhibit once reset and ready)",
+        ("plc.restart_inhibit",),
+        _flag("plc.restart_inhibit", safe=False, tripped="PLC restart inhibit", optional=True),
+        optional="plc.restart_inhibit",  # not mapped: no gap (the restart hold waits for ready)
     ),
     Interlock(
         "DRIVE_FAULT",

@@ -167,7 +167,7 @@ _NO_CONTEXT = Context()
 _UNCHECKABLE = tuple(
     (i.optional, Unchecked(i.id, i.optional, i.if_missing))
     for i in CATALOGUE
-    if i.optional is not None
+    if i.optional is not None and i.if_missing
 )
 
 

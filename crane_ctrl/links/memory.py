@@ -88,7 +88,7 @@ class MemoryLink:
             return ReadResult(False, error=self._failed(exc))
         self._book.set(LinkState.UP, reconnected=self._book.state is LinkState.DOWN)
         self._book.success(0.0)
-        return ReadResult(True, decoded.values, decoded.problems)
+        return ReadResult(True, decoded.values, decoded.problems, points=decoded.points)
 
     def _read_modbus(self, codec: ModbusCodec) -> Decoded:
         """The read plan; a refused block (exception reply) is a problem of its signals only."""
@@ -105,7 +105,7 @@ class MemoryLink:
         if not refused:
             return decoded
         why = "; ".join(refused)
-        return Decoded(decoded.values, dict.fromkeys(decoded.problems, why))
+        return Decoded(decoded.values, dict.fromkeys(decoded.problems, why), decoded.points)
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         try:

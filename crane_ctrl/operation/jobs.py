@@ -330,8 +330,8 @@ jobs), SUSPENDED (waiting for a job; the sequencer UNSUSPENDs)."""
 
 START_BLOCKING = frozenset({
     "COMMS_FAULT", "SIGNAL_QUALITY", "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "DRIVE_FAULT",
-    "WIND_STORM", "WIND_STOP", "WIND_NO_LIFT", "LANE_NOT_CLEAR", "TRUCK_LIFTED", "OVERLOAD",
-    "MIXED_LOCK", "STORM_PINS_DOWN",
+    "RESTART_INHIBIT", "WIND_STORM", "WIND_STOP", "WIND_NO_LIFT", "LANE_NOT_CLEAR",
+    "TRUCK_LIFTED", "OVERLOAD", "MIXED_LOCK", "STORM_PINS_DOWN",
 })  # fmt: skip
 """Interlocks that stop a new move. The others are part of any move's progress (NOT_LANDED,
 SLACK_ROPE, BELOW_TRAVEL_HEIGHT, LOAD_ON_TWISTLOCKS), block one direction the planner moves

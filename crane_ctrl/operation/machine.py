@@ -411,6 +411,7 @@ NEVER_BYPASSED: Mapping[str, str] = MappingProxyType({
     "real",
     "NOT_REMOTE": "NOT_REMOTE cannot be bypassed: the PLC is under local control",
     "WATCHDOG_TRIP": "WATCHDOG_TRIP cannot be bypassed: the PLC has stopped itself",
+    "RESTART_INHIBIT": "RESTART_INHIBIT cannot be bypassed: the PLC refuses to restart yet",
 })  # fmt: skip
 """Interlocks no bypass may lift, with the sentence that says why. As only one interlock is
 bypassed at a time and OVERLOAD is never it, no bypass ever lets a load be hoisted after an

@@ -35,8 +35,16 @@ from crane_ctrl.profile.rules import ExpressionStart, check_names, check_profile
 __all__ = ["fingerprint", "format_path", "load_profile", "parse_profile"]
 
 _SECTIONS = ("profile", "link", "signals")
-_DERIVED_VALUE = re.compile(r"""(?:^|[\s{,.])derived\s*=\s*("(?!"")|'(?!''))""")
-"""``derived = "`` (or ``'``) on a line: the expression starts right after the quote."""
+_EXPRESSION_KEYS = ("derived", "ack", "refused", "reason")
+"""Keys whose value is an expression (a derived signal; a command's handshake)."""
+
+
+def _expression_value(key: str) -> re.Pattern[str]:
+    """``key = "`` (or ``'``) on a line: the expression starts right after the quote."""
+    return re.compile(rf"""(?:^|[\s{{,.]){key}\s*=\s*("(?!"")|'(?!''))""")
+
+
+_EXPRESSION_VALUE = {key: _expression_value(key) for key in _EXPRESSION_KEYS}
 
 
 def load_profile(path: str | Path) -> Profile:
@@ -96,9 +104,9 @@ def _name_findings(data: Mapping[str, Any]) -> list[Finding]:
 
 
 def _expression_start(text: str, lines: KeyLines) -> ExpressionStart:
-    """Where each derived expression starts in the file: on the line of its key, right after
-    the opening quote. Unknown (``None``) for a multi-line string or one with escapes, whose
-    columns do not match the file's."""
+    """Where each expression (``derived``, ``ack``, ...) starts in the file: on the line of its
+    key, right after the opening quote. Unknown (``None``) for a multi-line string or one with
+    escapes, whose columns do not match the file's."""
     rows = text.splitlines()
 
     def start(path: tuple[str, ...]) -> int | None:
@@ -106,7 +114,8 @@ def _expression_start(text: str, lines: KeyLines) -> ExpressionStart:
         if line is None or line > len(rows):
             return None
         row = rows[line - 1]
-        found = _DERIVED_VALUE.search(row)
+        pattern = _EXPRESSION_VALUE.get(path[-1], _EXPRESSION_VALUE["derived"])
+        found = pattern.search(row)
         if found is None or (found.group(1) == '"' and "\\" in row[found.end() :]):
             return None
         return found.end() + 1

@@ -160,6 +160,8 @@ class ModbusCodec:
         """Status signals read from a place (not the derived ones)."""
         self.commands = _by_direction(profile, Direction.COMMAND)
         self.points: dict[str, ModbusMapping] = dict(profile.points)
+        self.echoes = {n: m for n, m in self.commands.items() if m.cleared_by_plc}
+        """Requests the PLC clears itself: read back with the status, into the points."""
         self.derived = derived_signals(profile)
         """Derived status signals, in the order they are computed."""
         self._decoders = {
@@ -167,13 +169,14 @@ class ModbusCodec:
             Direction.COMMAND: [_Decoder(n, m) for n, m in self.commands.items()],
         }
         self._points = [_Decoder(n, m, point_spec(n, m)) for n, m in self.points.items()]
+        self._echoes = [_Decoder(n, m) for n, m in self.echoes.items()]
 
     def read_plan(self, direction: Direction = Direction.STATUS) -> list[Block]:
         """The fewest read requests covering every signal of ``direction`` (and, for the
         status, every point)."""
         mappings = list(self.commands.values())
         if direction is Direction.STATUS:
-            mappings = [*self.status.values(), *self.points.values()]
+            mappings = [*self.status.values(), *self.points.values(), *self.echoes.values()]
         plan: list[Block] = []
         for table in TABLES:
             spans = [
@@ -192,6 +195,8 @@ class ModbusCodec:
         for the status, the points and then the derived signals too."""
         result = Decoded()
         _decode_all(self._decoders[direction], image, result.values, result.problems)
+        if direction is Direction.STATUS and self._echoes:
+            _decode_all(self._echoes, image, result.points, {})
         if direction is Direction.STATUS and (self._points or self.derived):
             point_problems: dict[str, str] = {}
             _decode_all(self._points, image, result.points, point_problems)

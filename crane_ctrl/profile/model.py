@@ -45,6 +45,7 @@ __all__ = [
     "BIT_TABLES",
     "REGISTER_WIDTH",
     "UA_INTEGER_TYPES",
+    "CommandWrite",
     "DerivedMapping",
     "ModbusDerived",
     "ModbusLink",
@@ -59,6 +60,7 @@ __all__ = [
     "Profile",
     "ProfileMeta",
     "SignalMapping",
+    "WriteMode",
     "derived_text",
     "method_of",
 ]
@@ -191,7 +193,65 @@ class _Scaling(_Model):
         return self.scale != 1.0 or self.offset != 0.0
 
 
-class ModbusMapping(_Scaling):
+def _code_keys(value: Any) -> Any:
+    """TOML keys are text: ``30 = "..."`` names code 30 (a key that is no whole number stays
+    text, and the model says so)."""
+    if not isinstance(value, Mapping):
+        return value
+    return {int(k) if isinstance(k, str) and k.lstrip("-").isdigit() else k: v
+            for k, v in value.items()}  # fmt: skip
+
+
+WriteMode = Literal["every_scan", "on_change", "pulse", "request"]
+
+_WRITE_DOC = (
+    "how the supervisor writes this command: every_scan (default), on_change (only when its "
+    "value changes, and again after a link loss or a failed write), pulse (high for pulse_s on "
+    "each rising edge, re-armed after the PLC took it over), request (a handshake: written once, "
+    "held until the PLC acknowledges, clears or refuses it, or timeout_s passes)"
+)
+
+
+class CommandWrite(_Model):
+    """How a command reaches the PLC (its write semantics): fields of a command's mapping.
+
+    ``ack``, ``refused`` and ``reason`` are expressions (:mod:`crane_ctrl.profile.expression`)
+    over ``[points]`` and status signals: ``ack`` true once the PLC has taken the request over,
+    ``refused`` true when it refuses it, ``reason`` the code it gives (``reason_texts`` words it).
+    """
+
+    write: WriteMode = Field("every_scan", description=_WRITE_DOC)
+    pulse_s: Annotated[float, Field(gt=0, le=10)] | None = Field(
+        None, description="pulse: how long the command stays high, s (default one scan)"
+    )
+    ack: str | None = Field(
+        None, description="pulse/request: expression, true once the PLC has taken it over"
+    )
+    refused: str | None = Field(
+        None, description="pulse/request: expression, true when the PLC refuses it"
+    )
+    reason: str | None = Field(
+        None, description="pulse/request: expression giving the PLC's refusal reason code"
+    )
+    reason_texts: Annotated[dict[int, str], BeforeValidator(_code_keys)] = Field(
+        default_factory=dict, description="refusal reason code -> the PLC manual's words"
+    )
+    cleared_by_plc: bool = Field(
+        False,
+        description="request: the PLC clears the command's place itself when it takes the "
+        "request over (the supervisor reads the place back)",
+    )
+    timeout_s: Annotated[float, Field(gt=0, le=120)] = Field(
+        2.0, description="pulse/request: the PLC must take it over within this time, s"
+    )
+
+    @property
+    def handshake(self) -> bool:
+        """Written as a pulse or a request: it waits for the PLC to take it over."""
+        return self.write in ("pulse", "request")
+
+
+class ModbusMapping(_Scaling, CommandWrite):
     """One signal in a Modbus table: a coil or discrete input, or a (part of a) register."""
 
     table: ModbusTable
@@ -231,7 +291,7 @@ class ModbusMapping(_Scaling):
         return where + _bits_text(self.bit, self.bit_width)
 
 
-class OpcUaMapping(_Scaling):
+class OpcUaMapping(_Scaling, CommandWrite):
     """One signal in an OPC UA node, or an element of an array node, or bits of an integer."""
 
     node: Annotated[
@@ -367,15 +427,6 @@ _POINTS_DOC = (
     "raw PLC points that are no canonical signal, keyed by a name that derived expressions use; "
     "read with the status every scan"
 )
-
-
-def _code_keys(value: Any) -> Any:
-    """TOML keys are text: ``30 = "..."`` names code 30 (a key that is no whole number stays
-    text, and the model says so)."""
-    if not isinstance(value, Mapping):
-        return value
-    return {int(k) if isinstance(k, str) and k.lstrip("-").isdigit() else k: v
-            for k, v in value.items()}  # fmt: skip
 
 
 class PlcBehaviour(_Model):

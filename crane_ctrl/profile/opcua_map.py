@@ -116,6 +116,8 @@ class OpcUaCodec:
         self.method_commands = self._method_calls()
         """Bool commands carried out by a method call, never read nor written as a node."""
         self.points: dict[str, OpcUaMapping] = dict(profile.points)
+        self.echoes = {n: m for n, m in self.commands.items() if m.cleared_by_plc}
+        """Requests the PLC clears itself: read back with the status, into the points."""
         self.derived = derived_signals(profile)
         """Derived status signals, in the order they are computed."""
         self._refs = {name: self.ref(m) for name, m in {**self.status, **self.commands}.items()}
@@ -142,7 +144,7 @@ class OpcUaCodec:
         each once, in profile order."""
         mappings = list(self.commands.values())
         if direction is Direction.STATUS:
-            mappings = [*self.status.values(), *self.points.values()]
+            mappings = [*self.status.values(), *self.points.values(), *self.echoes.values()]
         return list(dict.fromkeys(self.ref(m) for m in mappings))
 
     def node_types(self) -> dict[NodeRef, tuple[str, int | None]]:
@@ -166,6 +168,10 @@ class OpcUaCodec:
         for name, m in mappings.items():
             node_value = values.get(self._refs[name], _NOT_READ)
             _decode_into(result.values, result.problems, name, m, node_value)
+        if direction is Direction.STATUS:
+            for name, m in self.echoes.items():
+                node_value = values.get(self._refs[name], _NOT_READ)
+                _decode_into(result.points, {}, name, m, node_value)
         if direction is Direction.STATUS and (self.points or self.derived):
             point_problems: dict[str, str] = {}
             for name, m in self.points.items():

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 
 from crane_ctrl.config.file import Finding, format_path
+from crane_ctrl.profile.command_rules import check_command_writes
 from crane_ctrl.profile.derived import point_spec
 from crane_ctrl.profile.derived_rules import ExpressionStart, check_derived, check_points
 from crane_ctrl.profile.model import (
@@ -84,6 +85,7 @@ def check_profile(
     for name, mapping in profile.points.items():
         findings.extend(_check_mapping(point_spec(name, mapping), mapping, ("points", name)))
     findings.extend(check_derived(profile, expression_start))
+    findings.extend(check_command_writes(profile, expression_start))
     if isinstance(profile, ModbusProfile):
         findings.extend(_modbus_layout(profile))
     else:

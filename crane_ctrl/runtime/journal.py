@@ -103,7 +103,10 @@ class EventKind(StrEnum):
     LINK = "link"
     """A link state change: connected, lost, reconnecting."""
     SYSTEM = "system"
-    """The supervisor started or stopped."""
+    """The supervisor started or stopped, or warns of itself (scan near the PLC watchdog)."""
+    PLC = "plc"
+    """What the supervisor did with the PLC: a request written, taken over, refused or timed
+    out; an automatic reset; a point that changed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,9 @@ import math
 from dataclasses import dataclass
 
 from crane_ctrl.commands import AXES
-from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.snapshot import Quality, Snapshot
 
-__all__ = ["HEALTHY_SCANS", "ResetPulse", "WatchdogRecovery"]
+__all__ = ["HEALTHY_SCANS", "ResetPulse", "RestartHold", "WatchdogRecovery"]
 
 HEALTHY_SCANS = 5
 """Scans of trusted data (the heartbeat running again) before an automatic watchdog reset."""
@@ -83,3 +83,36 @@ class WatchdogRecovery:
             "the PLC's watchdog latched while no supervisor was writing its heartbeat; the "
             "link is healthy again and the watchdog is its only fault: reset once"
         )
+
+
+@dataclass
+class RestartHold:
+    """After a reset, the speed references stay zero until the PLC reports ready again.
+
+    A PLC takes a cycle or more to act on a reset, and many run a restart sequence (brake test,
+    drive re-enable) with a *restart inhibit* meanwhile; until then its ready bits may still be
+    those of before the reset. So from the reset pulse on, :meth:`holding` is true until a scan
+    read after the pulse ended shows every axis ready and, if the PLC has it, its restart
+    inhibit off. Drives stay enabled as asked; only the references are held.
+    """
+
+    _waiting: bool = False
+    _low_scans: int = 0
+
+    def holding(self, reset_written: bool, snapshot: Snapshot) -> bool:
+        """Whether to hold the references at zero this scan; ``reset_written`` is this scan's
+        ``plc.reset`` (true while a pulse is high)."""
+        if reset_written:
+            self._waiting, self._low_scans = True, 0
+            return True
+        if not self._waiting:
+            return False
+        self._low_scans += 1
+        if self._low_scans < 2:  # this scan's read came before the falling edge was written
+            return True
+        ready = all(snapshot.flag(f"{axis}.ready", unsafe=False) for axis in AXES)
+        mapped = snapshot.reading("plc.restart_inhibit").quality is not Quality.MISSING
+        inhibited = mapped and snapshot.flag("plc.restart_inhibit", unsafe=True)
+        if ready and not inhibited:
+            self._waiting = False
+        return self._waiting

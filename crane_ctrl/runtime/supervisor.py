@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from crane_ctrl.alarms.conditions import conditions, details, supervisor_alarms
 from crane_ctrl.alarms.engine import AlarmSystem
@@ -37,12 +38,14 @@ from crane_ctrl.interlocks.guard import encodable, limit_speeds, rated_speeds, s
 from crane_ctrl.link_report import LinkHealth, LinkState, WriteResult
 from crane_ctrl.links.base import Link
 from crane_ctrl.operation.machine import NEVER_BYPASSED, CommandRefused, ModeSettings
+from crane_ctrl.profile.command_writes import CommandWriter, RequestEvent
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.profile.rawtypes import field_range
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder, crane_ranges
 from crane_ctrl.realtime import sleep_unless
-from crane_ctrl.runtime.plc_reset import ResetPulse, WatchdogRecovery
+from crane_ctrl.runtime.plc_reset import ResetPulse, RestartHold, WatchdogRecovery
 from crane_ctrl.runtime.recorder import EventSink, Recorder, record_alarm
+from crane_ctrl.signals import Value
 from crane_ctrl.site import SiteLayout
 from crane_ctrl.snapshot import Snapshot
 
@@ -145,6 +148,7 @@ class Supervisor:
         self._heartbeat = 0
         self._heartbeat_modulus = _counter_modulus(profile)
         self._size_ref = 40
+        self._read_points: Mapping[str, Value] = {}
         self._durations: deque[float] = deque(maxlen=self.settings.stats_window)
         self._lateness: deque[float] = deque(maxlen=self.settings.stats_window)
         self._overruns = 0
@@ -197,6 +201,8 @@ class Supervisor:
         self._watchdog = WatchdogRecovery(auto)
         self.plc_watchdog_s = plc.watchdog_s
         self._fault_texts = plc.fault_texts
+        self._writes = CommandWriter(profile, self.settings.scan_period_s)
+        self._restart = RestartHold()
 
     def _snapshot_builder(self, profile: Profile) -> SnapshotBuilder:
         quality = self.settings.quality
@@ -268,6 +274,9 @@ class Supervisor:
         result = await self.link.read()
         link_up = self.link.health.state is LinkState.UP
         snapshot = self._builder.update(result, self.clock.now(), link_up=link_up)
+        if self._writes.refusals:
+            snapshot = replace(snapshot, refused=MappingProxyType(dict(self._writes.refusals)))
+        self._read_points = result.points
         self._drop_proposals_on_comms_loss(snapshot)
         reset, self._reset_requested = self._reset_requested, False
         clear = getattr(self.sequencer, "travel_clear_below_m", None)
@@ -283,6 +292,9 @@ class Supervisor:
         proposed = replace(proposed, reset=self._reset_pulse.step(
             reset or proposed.reset or self._auto_reset(snapshot)
         ))  # fmt: skip
+        if self._restart.holding(proposed.reset, snapshot):
+            proposed = replace(proposed, gantry_speed_ref=0.0, trolley_speed_ref=0.0,
+                               hoist_speed_ref=0.0)  # fmt: skip
         proposed, limited = limit_speeds(proposed, self._bypass_rated if bypassed else self._rated)
         self._drives_enabled = proposed.drives_enable
         commands, refusals = filter_commands(proposed, permits)
@@ -306,7 +318,7 @@ class Supervisor:
     def _auto_reset(self, snapshot: Snapshot) -> bool:
         why = self._watchdog.due(snapshot)
         if why and self.journal is not None:
-            self.journal.record("supervisor", "automatic PLC reset", reason=why)
+            self.journal.record("plc", "automatic PLC reset", reason=why)
         return bool(why)
 
     def _alarms(
@@ -347,7 +359,12 @@ class Supervisor:
             commands.signals(self._heartbeat, self._size_ref), self._check_encoding
         )  # (the codec skips optional commands this PLC has not: per-axis enables, ...)
         self._journal_guards(limited + unencodable)
-        result = await self.link.write(values)
+        if not snapshot.comms_ok:
+            self._writes.refresh()  # whatever the PLC held may be gone when it is back
+        plan = self._writes.step(values, self._handshake_inputs(snapshot), snapshot.time_s)
+        self._journal_handshakes(plan.events)
+        result = await self.link.write(plan.values)
+        self._writes.written(result.ok)
         if unencodable and result.ok:
             result = WriteResult(False, "; ".join(unencodable), result.duration_s)
         if self.link.health.state is LinkState.UP:  # a link that is down says so itself
@@ -357,6 +374,21 @@ class Supervisor:
                 self.journal.record("link", "write", state=state, error=result.error)
             self._write_failed = failed
         return result
+
+    def _handshake_inputs(self, snapshot: Snapshot) -> dict[str, Value]:
+        """What a handshake's ack, refusal and reason read: the good status signals, the
+        points and the read-back of requests the PLC clears."""
+        inputs: dict[str, Value] = dict(self._read_points)
+        for name, reading in snapshot.readings.items():
+            if reading.good and reading.value is not None:
+                inputs[name] = reading.value
+        return inputs
+
+    def _journal_handshakes(self, events: tuple[RequestEvent, ...]) -> None:
+        if self.journal is None:
+            return
+        for event in events:
+            self.journal.record("plc", event.command, event=event.what, detail=event.detail)
 
     def _journal_guards(self, problems: list[str]) -> None:
         """Limited or unencodable commands: recorded once when they start."""
@@ -385,7 +417,7 @@ class Supervisor:
                    f"({self.plc_watchdog_s:g} s)")  # fmt: skip
             log.warning("%s", why)
             if self.journal is not None:
-                self.journal.record("supervisor", "scan near the PLC watchdog", reason=why)
+                self.journal.record("system", "scan near the PLC watchdog", reason=why)
         self._watchdog_near = near
 
     def _stats(self) -> ScanStats:

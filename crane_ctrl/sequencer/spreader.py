@@ -70,6 +70,13 @@ def not_locked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
 
 
 def lock(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """Ask for the lock until locked; a PLC that refuses the request (or never takes it over)
+    says why, and the pick up gives up at once, as at the time-out."""
+    refused = snapshot.refused.get("spreader.lock")
+    if refused:
+        run.failure = f"twistlocks not locked: {refused}"
+        m.enter(Step.UNLOCK, now, reason=run.failure)
+        return Commands(drives_enable=True)
     return Commands(drives_enable=True, lock=True)
 
 
@@ -161,6 +168,11 @@ def not_unlocked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Co
 
 
 def unlock(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """Ask for the unlock until unlocked; refused by the PLC: the load stays landed."""
+    refused = snapshot.refused.get("spreader.unlock")
+    if refused:
+        return m.finish(Outcome.FAILED, f"twistlocks not unlocked ({refused}): load left "
+                        "landed, spreader stays for the maintenance crew", now)  # fmt: skip
     return Commands(drives_enable=True, unlock=True)
 
 

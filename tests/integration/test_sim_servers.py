@@ -60,12 +60,14 @@ def sample_status() -> dict[str, Value]:
         elif spec.kind is Kind.INT:
             values[spec.name] = 7 + i
         else:
-            values[spec.name] = round(0.5 + 0.25 * (i % 7), 2)
+            values[spec.name] = round(0.5 + 0.3 * (i % 6), 2)  # whole tenths, as 0.1-t loads
     return values
 
 
 def assert_decoded(decoded: Mapping[str, Value], expected: Mapping[str, Value]) -> None:
     for name, value in expected.items():
+        if name not in decoded and not SIGNALS[name].required:
+            continue  # an optional signal the profile leaves out (restart inhibit, ...)
         if SIGNALS[name].kind is Kind.FLOAT:
             assert decoded[name] == pytest.approx(value, abs=0.01), name
         else:

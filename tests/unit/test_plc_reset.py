@@ -73,7 +73,7 @@ async def test_a_plc_whose_watchdog_latched_before_the_start_is_reset_and_journa
                 break
         assert not rig.sim.plc.watchdog_trip
         assert sum(pulses) == 3, "one pulse of three scans (120 ms at 20 Hz)"
-        (event,) = journal.of("supervisor", "automatic PLC reset")
+        (event,) = journal.of("plc", "automatic PLC reset")
         assert "only fault" in str(event["reason"])
         for _ in range(60):
             await rig.scan()
@@ -89,7 +89,7 @@ async def test_an_estop_is_never_reset_automatically() -> None:
             await rig.scan()
             assert not rig.sim.plc.commands["plc.reset"]
         assert rig.sim.plc.watchdog_trip
-        assert not journal.of("supervisor", "automatic PLC reset")
+        assert not journal.of("plc", "automatic PLC reset")
 
 
 async def test_the_machines_reset_resets_the_plc_when_it_reports_a_fault_a_reset_clears() -> None:
@@ -161,7 +161,7 @@ def test_a_scan_near_half_the_plc_watchdog_is_warned_once_each_time() -> None:
     fine = ScanStats(scans=100, p99_scan_s=0.01, p99_lateness_s=0.0)
     for stats in (fine, slow, slow, fine, slow):
         supervisor._watch_watchdog_margin(stats)
-    warned = journal.of("supervisor", "scan near the PLC watchdog")
+    warned = journal.of("system", "scan near the PLC watchdog")
     assert len(warned) == 2
     assert "half the PLC's watchdog (0.5 s)" in str(warned[0]["reason"])
 

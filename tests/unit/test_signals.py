@@ -18,17 +18,21 @@ ARCHITECTURE_STATUS = {
     "sway.trolley", "sway.gantry", "spreader.size",
     *(f"spreader.{w}_{c}" for w in ("landed", "locked", "unlocked") for c in (1, 2, 3, 4)),
     "gantry.storm_pins_up", "env.wind", "lane.clear", "lane.truck_lifted",
+    "plc.restart_inhibit",
 }  # fmt: skip
+"""Issue 15 (items 1 and 5) adds ``plc.restart_inhibit``, optional."""
 PER_AXIS_ENABLES = {"gantry.enable", "trolley.enable", "hoist.enable"}
 """Issue 15 (item 9) adds them to the contract: optional commands for PLCs with one drive enable
 per axis (ARCHITECTURE.md's table predates them)."""
 ARCHITECTURE_COMMANDS = {
     "sup.heartbeat", "drives.enable", "gantry.speed_ref", "trolley.speed_ref", "hoist.speed_ref",
     "spreader.lock", "spreader.unlock", "spreader.size_ref", "plc.reset", *PER_AXIS_ENABLES,
+    "spreader.telescope",
 }  # fmt: skip
 OPTIONAL = {
     "plc.fault_code", "hoist.slack_rope", "sway.trolley", "sway.gantry",
     "gantry.storm_pins_up", "lane.clear", "lane.truck_lifted", *PER_AXIS_ENABLES,
+    "plc.restart_inhibit", "spreader.telescope",
 }  # fmt: skip
 
 

@@ -271,9 +271,8 @@ async def test_journal_records_a_refusal_once_while_it_is_held_and_again_when_it
         await rig.until(lambda v: rig.sim.plant.trolley.speed_mps > 0.1, within_s=3.0)
         await fault_after_scan(rig, "estop")
         assert [r["interlocks"] for r in sink.of("refusal", "trolley+")] == [
-            ["ESTOP", "DRIVE_FAULT"],
-            ["DRIVE_FAULT"],  # reset: the latch is gone, the PLC's drives are ready a scan later
-            ["ESTOP", "DRIVE_FAULT"],
+            ["ESTOP", "DRIVE_FAULT"],  # (reset: the references are held until the PLC's
+            ["ESTOP", "DRIVE_FAULT"],  # drives report ready again, so nothing is refused)
         ]
 
 

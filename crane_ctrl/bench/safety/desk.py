@@ -39,7 +39,7 @@ RETRY_S = 5.0
 """A refused command (or a reset that changed nothing) is tried again this long after, s."""
 WAIT_OUT = frozenset(
     {"COMMS_FAULT", "ESTOP", "NOT_REMOTE", "WATCHDOG_TRIP", "DRIVE_FAULT", "WIND_STORM",
-     "WIND_STOP", "LANE_NOT_CLEAR", "STORM_PINS_DOWN"}
+     "RESTART_INHIBIT", "WIND_STOP", "LANE_NOT_CLEAR", "STORM_PINS_DOWN"}
 )  # fmt: skip
 """Trips whose cause goes away without the crane (weather, people, the link, a reset): the
 operator resumes a held job only when none is active. Not OVERLOAD or TRUCK_LIFTED: only the
