@@ -37,6 +37,10 @@ class ReadResult:
     error: str = ""
     """Why the read failed as a whole (``ok`` false)."""
     duration_s: float = 0.0
+    proofs: Mapping[str, Value] = field(default_factory=dict)
+    """Status block -> what this read shows of the proof that it is alive (the profile's
+    ``[validity]``; :class:`~crane_ctrl.validity.ValidityTracker`); a block whose proof could not
+    be read is left out."""
 
 
 @dataclass(frozen=True, slots=True)
