@@ -40,6 +40,10 @@ class ReadResult:
     points: Mapping[str, Value] = field(default_factory=dict)
     """The profile's ``[points]`` that decoded, and the read-back of each request the PLC
     clears itself (``cleared_by_plc``), under the command's name."""
+    proofs: Mapping[str, Value] = field(default_factory=dict)
+    """Status block -> what this read shows of the proof that it is alive (the profile's
+    ``[validity]``; :class:`~crane_ctrl.validity.ValidityTracker`); a block whose proof could not
+    be read is left out."""
 
 
 @dataclass(frozen=True, slots=True)

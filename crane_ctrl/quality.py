@@ -10,6 +10,10 @@ when nothing could be read) and the time, and decides per signal:
   outside their set, NaN, inf) narrowed to this crane by :func:`crane_ranges` (positions outside
   its travel plus a margin, a load below minus the tare and its tolerance, speeds far past
   rated);
+* read, but in a status block the profile's ``[validity]`` does not prove alive this scan (its
+  life bit or counter unchanged too long or not seen to change yet, its words all zero):
+  ``BAD`` too, naming the block and the proof that failed (:mod:`crane_ctrl.validity`; a dead
+  word of inverted "at limit" bits would otherwise read safe);
 * not read this scan: still ``GOOD`` while the last good value is younger than ``max_age_s``
   (one missed poll is not a fault), then ``STALE`` with the last good value and its age;
 * never read, or not mapped by the profile: ``MISSING``.
@@ -30,6 +34,7 @@ from crane_ctrl.crane import CraneParams, rated_speeds
 from crane_ctrl.link_report import ReadResult
 from crane_ctrl.signals import SIGNALS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
+from crane_ctrl.validity import StatusBlock, ValidityTracker
 
 __all__ = ["QualitySettings", "Range", "SnapshotBuilder", "crane_ranges"]
 
@@ -85,11 +90,15 @@ class SnapshotBuilder:
         settings: QualitySettings | None = None,
         *,
         ranges: Mapping[str, Range] | None = None,
+        blocks: Iterable[StatusBlock] = (),
     ) -> None:
-        """``ranges``: per signal, a narrower plausible range (:func:`crane_ranges`)."""
+        """``ranges``: per signal, a narrower plausible range (:func:`crane_ranges`);
+        ``blocks``: the profile's status blocks and what proves each alive
+        (:func:`crane_ctrl.profile.validity.status_blocks`)."""
         self.settings = settings or QualitySettings()
         self._mapped = frozenset(mapped)
         self._ranges = dict(ranges or {})
+        self._validity = ValidityTracker(blocks)
         self._last: dict[str, Reading] = {}
         self._last_ok: float | None = None
         self._last_error = "nothing read yet"
@@ -103,7 +112,8 @@ class SnapshotBuilder:
         self._scan += 1
         if result is not None and result.ok:
             self._last_ok = now
-            readings = {s.name: self._fresh(s.name, result, now) for s in STATUS}
+            dead = self._validity.update(result.proofs, now)
+            readings = {s.name: self._fresh(s.name, result, now, dead) for s in STATUS}
         else:
             self._last_error = result.error if result is not None else "not read"
             readings = {s.name: self._aged(s.name, now) for s in STATUS}
@@ -116,12 +126,13 @@ class SnapshotBuilder:
             readings = {n: self._stale(n, reason, self._beat_changed) for n in readings}
         return Snapshot(now, MappingProxyType(readings), comms_ok, reason, self._scan)
 
-    def _fresh(self, name: str, result: ReadResult, now: float) -> Reading:
+    def _fresh(self, name: str, result: ReadResult, now: float, dead: Mapping[str, str]) -> Reading:
+        """``dead``: signals of status blocks not proven alive, with why."""
         if name not in self._mapped:
             return _UNMAPPED
         if name in result.values:
             value = result.values[name]
-            why = self._implausible(name, value)
+            why = self._implausible(name, value) or dead.get(name)
             if why is None:
                 return Reading(value, Quality.GOOD, now)
             return self._bad(name, why)

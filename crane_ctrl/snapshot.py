@@ -5,7 +5,8 @@ so the HMI can show "12.31 m, 3 s old" and the interlocks can refuse to use it. 
 
 * ``GOOD``    read this scan, decoded, plausible;
 * ``STALE``   the last good value is older than the allowed age (link slow, PLC frozen);
-* ``BAD``     read but meaningless (undecodable, implausible) or the link failed this scan;
+* ``BAD``     read but meaningless (undecodable, implausible, or in a status block the profile's
+  ``[validity]`` does not prove alive) or the link failed this scan;
 * ``MISSING`` never read: an optional signal the profile does not map, or nothing read yet.
 
 Fail safe: any quality but ``GOOD`` counts as the unsafe value wherever a decision is made
@@ -48,7 +49,8 @@ class Reading:
 
     @property
     def bad(self) -> bool:
-        """Read this scan but undecodable or implausible (not stale, not missing)."""
+        """Read this scan but undecodable, implausible or not proven alive (not stale, not
+        missing)."""
         return self.quality is Quality.BAD
 
 

@@ -38,8 +38,12 @@ points a derived signal reads are worked back from the value the signal must rea
   angle of the other sway direction once the rope length is served, a bool or a status word for
   a bool signal): solved numerically, the answer checked by evaluating the expression.
 
-Inputs that are canonical status signals take the PLC's values. A point no derived signal
-determines (or one whose expression the simulator cannot invert: logged once) serves raw 0. A
+Inputs that are canonical status signals take the PLC's values. A point that is a status block's
+life counter or life bit (``[validity.<block>]``) is kept going as the PLC program would: the
+counter counts with ``plc.heartbeat`` (wrapping at its place's range), the bit toggles with each
+of its counts, so the proof holds while the PLC runs and freezes with it. A point no derived
+signal determines (or one whose expression the simulator cannot invert: logged once) serves
+raw 0. A
 Modbus point outside the registers the protocol server lays out for ``[signals]`` is not served
 (logged once); the in-memory PLC follows the same rule.
 """
@@ -63,6 +67,7 @@ from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
 from crane_ctrl.signals import SIGNALS, SignalSpec, Value
 from crane_ctrl.signals import Kind as SignalKind
+from crane_ctrl.validity import Proof
 from simulators.raw_places import FLOAT32_MAX, ModbusPlace, OpcUaPlace, RawForce
 
 __all__ = ["ModbusStatus", "OpcUaStatus", "PointSolver", "nearest_raw"]
@@ -174,10 +179,12 @@ class PointSolver:
         self._shapes: dict[str, tuple[str, float] | None] = {}
         """Per derived signal: its length point and the factor to metres, or ``None``."""
 
-    def solve(self, status: Mapping[str, Value]) -> tuple[dict[str, Value], list[str]]:
-        """The points' values for ``status``, and the derived signals that could not be inverted
-        (their points left out)."""
-        assigned: dict[str, Value] = {}
+    def solve(
+        self, status: Mapping[str, Value], known: Mapping[str, Value] | None = None
+    ) -> tuple[dict[str, Value], list[str]]:
+        """The points' values for ``status`` (with the ``known`` ones as they are), and the
+        derived signals that could not be inverted (their points left out)."""
+        assigned: dict[str, Value] = dict(known or {})
         failed = [d.name for d in self._derived if not self._solve(d, status, assigned)]
         return assigned, failed
 
@@ -342,6 +349,12 @@ class _Served(Generic[_Place]):
         specs = {name: point_spec(name, m) for name, m in codec.points.items()}
         self._specs = specs
         self._derived = {d.name: d.expression.text for d in codec.derived}
+        self._life = {
+            b.source: b.proof
+            for b in codec.blocks
+            if b.proof is not Proof.NEVER_ALL_ZERO and b.source in points
+        }
+        """Points that are a status block's life bit or counter, and which."""
         height = suspension_height_m or CraneParams().suspension_height_m
         self.solver = PointSolver(codec.derived, specs, suspension_height_m=height)
         self._warnings = _Warnings(self._profile)
@@ -369,7 +382,7 @@ class _Served(Generic[_Place]):
         """Each served point's place and raw: worked back from the derived signals, else 0."""
         if not self._points:
             return
-        values, failed = self.solver.solve(status)
+        values, failed = self.solver.solve(status, self._life_values(status))
         self._warnings.not_inverted(failed)
         for name, place in self._points.items():
             raw: Raw = 0
@@ -382,6 +395,20 @@ class _Served(Generic[_Place]):
                 yield place, place.check(raw)
             except FaultError:
                 yield place, place.check(0)
+
+    def _life_values(self, status: Mapping[str, Value]) -> dict[str, Value]:
+        """The life counters and bits the PLC program keeps, from its heartbeat count."""
+        beat = status.get("plc.heartbeat", 0)
+        count = int(beat) if isinstance(beat, int | float) and math.isfinite(beat) else 0
+        values: dict[str, Value] = {}
+        for name, proof in self._life.items():
+            if proof is Proof.LIFE_BIT:
+                values[name] = bool(count % 2)
+                continue
+            m = self._points[name].mapping
+            low, high = field_range(m.raw_type, m.bit_width)
+            values[name] = low + (count - low) % (high - low + 1) if high > low else low
+        return values
 
     def _checked(self, forced: Mapping[str, RawForce]) -> Iterator[tuple[_Place, Raw, bool]]:
         """Each raw force with its place and checked raw; one that does not fit is skipped."""

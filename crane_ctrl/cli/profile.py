@@ -12,10 +12,11 @@ from typing import Any
 
 from crane_ctrl.errors import ProfileError
 from crane_ctrl.profile.advice import profile_warnings
-from crane_ctrl.profile.diff import diff_profiles, scaling_text, type_text
+from crane_ctrl.profile.diff import diff_profiles, scaling_text, type_text, validity_text
 from crane_ctrl.profile.loader import fingerprint, load_profile
 from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.profile.schema import profile_json_schema
+from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.signals import SIGNALS
 
 __all__ = ["add_parser", "validate_paths"]
@@ -81,6 +82,9 @@ def _show(args: argparse.Namespace) -> int:
     missing = [n for n, s in SIGNALS.items() if not s.required and n not in profile.signals]
     if missing:
         print(f"\nnot mapped (optional): {', '.join(missing)}")
+    for block in status_blocks(profile):
+        entry = profile.validity[block.name]
+        print(f"\nstatus block {block.name}: {validity_text(entry)} ({len(block.covers)} signals)")
     return 0
 
 

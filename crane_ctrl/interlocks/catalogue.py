@@ -9,8 +9,10 @@ them.
 Bad data is bad data: a signal read this scan but undecodable or implausible (quality BAD: NaN,
 a bool register reading 2, a position off the crane's travel, wind below zero) trips
 SIGNAL_QUALITY, which blocks every motion in that same scan and names each signal with its raw
-value and plausible range; the other rules then leave that signal to it, so a wind of -5 m/s is
-never reported as a storm nor a load of -50 t as an overload. A signal that is stale or missing
+value and plausible range (a status block the profile's ``[validity]`` does not prove alive makes
+its signals BAD too: named once, with the proof that failed and its signals); the other rules
+then leave that signal to it, so a wind of -5 m/s is never reported as a storm nor a load of
+-50 t as an overload. A signal that is stale or missing
 (the link, not the value) counts as its unsafe value under COMMS_FAULT, and the reason says so
 ("env.wind is stale"). Such a :class:`Cause` is marked not ``observed``: it holds while the
 quality stays bad but does not latch, so a link blip does not demand an operator reset.
@@ -299,8 +301,27 @@ def _comms(snapshot: Snapshot, settings: InterlockSettings, context: Context) ->
 def _signal_quality(
     snapshot: Snapshot, settings: InterlockSettings, context: Context
 ) -> Cause | None:
-    bad = [r.reason or f"{name} is bad" for name, r in snapshot.readings.items() if r.bad]
-    return Cause("; ".join(bad)) if bad else None
+    shared: dict[str, list[str]] = {}
+    for name, r in snapshot.readings.items():
+        if r.bad:
+            shared.setdefault(r.reason or f"{name} is bad", []).append(name)
+    if not shared:
+        return None
+    return Cause("; ".join(_naming(why, names) for why, names in shared.items()))
+
+
+_NAMED_AT_MOST = 4
+"""Signals a shared reason (a status block not proven alive) names before it counts the rest."""
+
+
+def _naming(why: str, names: list[str]) -> str:
+    """A reason that does not name its signal, with the signals it is given for: a dead status
+    block's reason once, not once for each of its signals."""
+    if len(names) == 1 and names[0] in why:
+        return why
+    shown = ", ".join(names[:_NAMED_AT_MOST])
+    more = len(names) - _NAMED_AT_MOST
+    return f"{why} ({shown}{f' and {more} more' if more > 0 else ''})"
 
 
 _DRIVES: tuple[FlagCheck, ...] = tuple(
@@ -504,8 +525,9 @@ CATALOGUE: tuple[Interlock, ...] = (
     ),
     Interlock(
         "SIGNAL_QUALITY",
-        "All motion stops at once while any signal from the PLC is bad: undecodable, or a value "
-        "no sensor on this crane can show (NaN, a bool reading 2, a position off the travel).",
+        "All motion stops at once while any signal from the PLC is bad: undecodable, a value "
+        "no sensor on this crane can show (NaN, a bool reading 2, a position off the travel), "
+        "or in a status block not proven alive (its life counter frozen, its word all zero).",
         ALL_MOTIONS,
         False,
         f"{SELF_CLEARING}; an automatic move stays held until the operator resumes it",

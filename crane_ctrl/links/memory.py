@@ -10,6 +10,7 @@ Method-mapped commands are called on their rising edges as the OPC UA link calls
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -88,7 +89,9 @@ class MemoryLink:
             return ReadResult(False, error=self._failed(exc))
         self._book.set(LinkState.UP, reconnected=self._book.state is LinkState.DOWN)
         self._book.success(0.0)
-        return ReadResult(True, decoded.values, decoded.problems, points=decoded.points)
+        return ReadResult(
+            True, decoded.values, decoded.problems, points=decoded.points, proofs=decoded.proofs
+        )
 
     def _read_modbus(self, codec: ModbusCodec) -> Decoded:
         """The read plan; a refused block (exception reply) is a problem of its signals only."""
@@ -105,7 +108,7 @@ class MemoryLink:
         if not refused:
             return decoded
         why = "; ".join(refused)
-        return Decoded(decoded.values, dict.fromkeys(decoded.problems, why), decoded.points)
+        return replace(decoded, problems=dict.fromkeys(decoded.problems, why))
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         try:

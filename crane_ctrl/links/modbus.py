@@ -176,7 +176,14 @@ class ModbusLink:
             if block in failed:
                 problems[name] = f"read {block}: {failed[block]}"
         self._book.success(took)
-        return ReadResult(True, decoded.values, problems, duration_s=took, points=decoded.points)
+        return ReadResult(
+            True,
+            decoded.values,
+            problems,
+            duration_s=took,
+            points=decoded.points,
+            proofs=decoded.proofs,
+        )
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         client = self._client

@@ -230,7 +230,14 @@ class OpcUaLink:
                 problems[name] = f"{m.place()}: {bad[ref]}"
         took = time.perf_counter() - started
         self._book.success(took)
-        return ReadResult(True, decoded.values, problems, duration_s=took, points=decoded.points)
+        return ReadResult(
+            True,
+            decoded.values,
+            problems,
+            duration_s=took,
+            points=decoded.points,
+            proofs=decoded.proofs,
+        )
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         client = self._usable()

@@ -4,44 +4,75 @@ A fail-safe signal (``*_ok``, ``plc.estop_ok``, ``plc.remote``: false is the uns
 read false when its source is dead. A PLC bit that means "at limit" or "e-stop active" needs
 ``invert`` to become ``*_ok``; then a status word that reads 0 because the card is off or the
 PLC block stopped updating reads "no limit operated, chain closed": a dead word reads safe
-(issue 15, finding 6). Unless something proves the word alive, that is a warning, with the fix:
-derive the signal from the bit and a life bit or counter of the same block, or map the PLC's own
-fail-safe bit (1 = ok, 0 = unsafe or dead).
+(issue 15, finding 6). Unless a ``[validity.<block>]`` proves the word alive (a life bit or
+counter, or never all zero: :mod:`crane_ctrl.validity`), that is a warning, with the TOML that
+adds one; or map the PLC's own fail-safe bit (1 = ok, 0 = unsafe or dead).
 """
 
 from __future__ import annotations
 
-from crane_ctrl.profile.model import Profile
+import json
+import re
+
+from crane_ctrl.profile.model import ModbusMapping, Profile, SignalMapping
+from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.signals import SIGNALS, Direction
 
-__all__ = ["dead_word_reads_safe", "profile_warnings"]
+__all__ = ["dead_word_reads_safe", "profile_warnings", "validity_toml"]
+
+LIFE_TIMEOUT_S = 1.0
+"""The timeout the suggested life counter gets: the supervisor's own PLC heartbeat timeout."""
 
 
 def profile_warnings(profile: Profile) -> list[str]:
-    """Every warning about ``profile``, one sentence each (empty: none)."""
+    """Every warning about ``profile``, each a sentence (with the TOML to add on lines of its
+    own, indented; empty: none)."""
     return dead_word_reads_safe(profile)
 
 
 def dead_word_reads_safe(profile: Profile) -> list[str]:
-    """Fail-safe status signals mapped to an inverted bit: a dead word would read safe."""
+    """Fail-safe status signals mapped to an inverted bit of a word that no status block proves
+    alive: a dead word would read safe."""
+    proven = {name for block in status_blocks(profile) for name in block.covers}
     out = []
     for name, m in profile.signals.items():
         spec = SIGNALS.get(name)
         if spec is None or spec.direction is not Direction.STATUS or spec.fail_safe is None:
             continue
-        if getattr(m, "derived", None) is not None or not getattr(m, "invert", False):
+        if getattr(m, "derived", None) is not None or not m.invert or name in proven:
             continue
         out.append(
             f"{name} is the inverted {m.place()}: if that word reads 0 (card off, PLC block "
             f"not updating) it reads {name} = true, safe, though nothing is known. Prove the "
-            "word alive: map the bit and a life bit of the same word as [points] and derive "
-            f'it, e.g. {{ derived = "not {_point(name)} and status_alive" }}, or map the '
-            "PLC's own fail-safe bit (1 = ok)"
+            "word alive with a [validity] block, e.g. (if the PLC program writes this word "
+            "in the cycle that counts plc.heartbeat):\n"
+            + _indented(validity_toml(m))
+            + '\nor with life_bit = "<a point of that word the PLC toggles>" and timeout_s, '
+            "or never_all_zero = true if the word always has a bit set while alive; or map the "
+            "PLC's own fail-safe bit (1 = ok) instead"
         )
     return out
 
 
-def _point(name: str) -> str:
-    """A point name for the raw bit behind ``name`` (``plc.estop_ok`` -> ``estop_active``)."""
-    stem = name.split(".", 1)[1].removesuffix("_ok")
-    return f"{stem}_active"
+def validity_toml(m: SignalMapping) -> str:
+    """A ``[validity.<block>]`` table that proves the word of ``m`` alive by the PLC's
+    heartbeat, ready to paste."""
+    if isinstance(m, ModbusMapping):
+        name = f"{m.table}_{m.address}"
+        covers = f'registers = ["{m.table} {m.address}"]'
+    else:
+        name = re.sub(r"[^a-z0-9]+", "_", m.node.split("=", 1)[-1].lower()).strip("_") or "word"
+        node = f"'{m.node}'" if "'" not in m.node else json.dumps(m.node)
+        covers = f"nodes = [{node}]"
+    return "\n".join(
+        (
+            f"[validity.{name}]",
+            covers,
+            'life_counter = "plc.heartbeat"',
+            f"timeout_s = {LIFE_TIMEOUT_S}",
+        )
+    )
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines())

@@ -1,4 +1,9 @@
-"""What swapping one PLC profile for another changes, signal by signal. Pure."""
+"""What swapping one PLC profile for another changes, signal by signal. Pure.
+
+Link settings, then signals, then points, then the status blocks (``[validity]``): a block added,
+removed or ``changed`` (its proof, timeout or what it covers): a removed proof is a dead word
+that reads safe again.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,17 @@ from enum import StrEnum
 
 from crane_ctrl.profile.model import (
     ModbusMapping,
+    ModbusValidity,
     Profile,
     SignalMapping,
+    ValidityEntry,
     derived_text,
     method_of,
 )
+from crane_ctrl.profile.validity import proof_of
 from crane_ctrl.signals import SIGNALS
 
-__all__ = ["Change", "ChangeKind", "diff_profiles", "scaling_text", "type_text"]
+__all__ = ["Change", "ChangeKind", "diff_profiles", "scaling_text", "type_text", "validity_text"]
 
 
 class ChangeKind(StrEnum):
@@ -25,6 +33,8 @@ class ChangeKind(StrEnum):
     MOVED = "moved"
     RETYPED = "retyped"
     RESCALED = "rescaled"
+    CHANGED = "changed"
+    """A status block's proof or what it covers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +97,13 @@ def _place(profile: Profile, m: SignalMapping) -> str:
 
 def diff_profiles(old: Profile, new: Profile) -> list[Change]:
     """Every change from ``old`` to ``new``: link settings, then signals in catalogue order, then
-    points (``points.<name>``) by name."""
-    return [*_link_changes(old, new), *_signal_changes(old, new), *_point_changes(old, new)]
+    points (``points.<name>``) and status blocks (``validity.<name>``) by name."""
+    return [
+        *_link_changes(old, new),
+        *_signal_changes(old, new),
+        *_point_changes(old, new),
+        *_validity_changes(old, new),
+    ]
 
 
 def _link_changes(old: Profile, new: Profile) -> Iterator[Change]:
@@ -138,3 +153,26 @@ def _mapping_changes(
         yield Change(ChangeKind.RETYPED, name, type_text(a), type_text(b))
     if scaling_text(a) != scaling_text(b):
         yield Change(ChangeKind.RESCALED, name, scaling_text(a), scaling_text(b))
+
+
+def validity_text(entry: ValidityEntry) -> str:
+    """A status block in words: ``life counter plc.heartbeat 1 s over holding 0..4``."""
+    proof = proof_of(entry)
+    how = "no proof" if proof is None else f"{proof[0]} {proof[1]}".rstrip()
+    if entry.timeout_s is not None:
+        how += f" {entry.timeout_s:g} s"
+    places = entry.registers if isinstance(entry, ModbusValidity) else entry.nodes
+    return f"{how} over {', '.join([*places, *entry.signals])}"
+
+
+def _validity_changes(old: Profile, new: Profile) -> Iterator[Change]:
+    a = {name: validity_text(e) for name, e in old.validity.items()}
+    b = {name: validity_text(e) for name, e in new.validity.items()}
+    for name in sorted(set(a) | set(b)):
+        subject = f"validity.{name}"
+        if name not in a:
+            yield Change(ChangeKind.ADDED, subject, "", b[name])
+        elif name not in b:
+            yield Change(ChangeKind.REMOVED, subject, a[name], "")
+        elif a[name] != b[name]:
+            yield Change(ChangeKind.CHANGED, subject, a[name], b[name])

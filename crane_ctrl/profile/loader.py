@@ -29,12 +29,20 @@ from crane_ctrl.config.file import (
 from crane_ctrl.config.messages import explain
 from crane_ctrl.config.toml_lines import KeyLines, key_lines
 from crane_ctrl.errors import ProfileError
-from crane_ctrl.profile.model import PROFILE_MODELS, ModbusMapping, OpcUaMapping, Profile
+from crane_ctrl.profile.model import (
+    PROFILE_MODELS,
+    ModbusMapping,
+    ModbusValidity,
+    OpcUaMapping,
+    OpcUaValidity,
+    Profile,
+)
 from crane_ctrl.profile.rules import ExpressionStart, check_names, check_profile
 
 __all__ = ["fingerprint", "format_path", "load_profile", "parse_profile"]
 
 _SECTIONS = ("profile", "link", "signals")
+_OPTIONAL_SECTIONS = ("points", "plc", "validity.<block>")
 _EXPRESSION_KEYS = ("derived", "ack", "refused", "reason")
 """Keys whose value is an expression (a derived signal; a command's handshake)."""
 
@@ -128,9 +136,18 @@ def _from_pydantic(err: Mapping[str, Any], data: Mapping[str, Any]) -> Finding:
     signal = loc[1] if len(loc) > 1 and loc[0] == "signals" else None
     if len(loc) == 1 and err["type"] == "extra_forbidden":
         sections = ", ".join(f"[{s}]" for s in _SECTIONS)
-        return Finding(loc, f"unknown table; a profile has {sections}")
+        optional = ", ".join(f"[{s}]" for s in _OPTIONAL_SECTIONS)
+        return Finding(loc, f"unknown table; a profile has {sections} (and may have {optional})")
     if len(loc) == 3 and err["type"] == "extra_forbidden" and loc[0] in ("signals", "points"):
         return Finding(loc, _unknown_field(loc[0], loc[2], _protocol_of(data)), signal)
+    if len(loc) == 3 and err["type"] == "extra_forbidden" and loc[0] == "validity":
+        return Finding(loc, _unknown_validity_field(loc[2], _protocol_of(data)))
+    if loc[0] == "validity" and len(loc) <= 2 and err["type"] in ("dict_type", "model_type"):
+        return Finding(
+            loc,
+            "each status block is a table of its own, named after the block: "
+            "[validity.status_word] with signals = [...] (or registers / nodes) and its proof",
+        )
     return Finding(loc, explain(err, PROFILE_MODELS[_protocol_of(data)]), signal)
 
 
@@ -145,6 +162,24 @@ def _unknown_field(section: str, key: str, protocol: str) -> str:
     if section == "signals" and protocol == "opcua":
         extra += ["method", "object", "arguments"]
     fields = sorted([*model.model_fields, *extra])
+    close = get_close_matches(key, fields, n=1, cutoff=0.6)
+    hint = f'did you mean "{close[0]}"? ' if close else ""
+    return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'
+
+
+def _unknown_validity_field(key: str, protocol: str) -> str:
+    model = ModbusValidity if protocol == "modbus" else OpcUaValidity
+    fields = sorted(model.model_fields)
+    if key == "nodes":
+        return (
+            "nodes are for OPC UA profiles; a Modbus block covers registers = "
+            '["holding 0..4"] and/or signals = [names or globs]'
+        )
+    if key == "registers":
+        return (
+            "registers are for Modbus profiles; an OPC UA block covers nodes = "
+            "[node identifiers] and/or signals = [names or globs]"
+        )
     close = get_close_matches(key, fields, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'

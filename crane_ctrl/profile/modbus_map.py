@@ -5,7 +5,8 @@ planned blocks into a :class:`RegisterImage`, decodes status signals from it, en
 a fresh image and writes that image's contiguous blocks. The simulator does the mirror image.
 Command signals that share one holding register are encoded into one word and written together.
 The profile's points are read and decoded with the status; its derived signals are computed from
-them after decoding (:mod:`crane_ctrl.profile.derived`).
+them after decoding (:mod:`crane_ctrl.profile.derived`); then each status block's proof
+(:mod:`crane_ctrl.profile.validity`): its life bit or counter, or whether its words are all zero.
 """
 
 from __future__ import annotations
@@ -25,9 +26,17 @@ from crane_ctrl.profile.codec import (
     word_format,
 )
 from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
-from crane_ctrl.profile.model import ModbusLink, ModbusMapping, ModbusProfile, derived_text
+from crane_ctrl.profile.model import (
+    ModbusLink,
+    ModbusMapping,
+    ModbusProfile,
+    SignalMapping,
+    derived_text,
+)
 from crane_ctrl.profile.rawtypes import RAW_TYPES
+from crane_ctrl.profile.validity import checked_places, life_proofs, status_blocks
 from crane_ctrl.signals import SIGNALS, Direction, SignalSpec, Value
+from crane_ctrl.validity import Proof
 
 __all__ = [
     "MAX_WRITE_BITS",
@@ -85,6 +94,10 @@ class Decoded:
     problems: dict[str, str] = field(default_factory=dict)
     points: dict[str, Value] = field(default_factory=dict)
     """The profile's points that decoded (their problems are in the derived signals')."""
+    proofs: dict[str, Value] = field(default_factory=dict)
+    """Per status block (``[validity.<block>]``), what this read shows of its proof: the life
+    bit's or counter's value; for never all zero, whether any of its words is not zero. A block
+    whose proof could not be read is left out."""
 
 
 def plan_reads(spans: Iterable[Block], *, max_count: int, max_gap: int) -> list[Block]:
@@ -170,6 +183,13 @@ class ModbusCodec:
         }
         self._points = [_Decoder(n, m, point_spec(n, m)) for n, m in self.points.items()]
         self._echoes = [_Decoder(n, m) for n, m in self.echoes.items()]
+        self.blocks = status_blocks(profile)
+        """The status blocks and what proves each alive."""
+        self._words = {
+            b.name: [_span(m) for m in checked_places(profile, profile.validity[b.name])]
+            for b in self.blocks
+            if b.proof is Proof.NEVER_ALL_ZERO
+        }
 
     def read_plan(self, direction: Direction = Direction.STATUS) -> list[Block]:
         """The fewest read requests covering every signal of ``direction`` (and, for the
@@ -192,7 +212,7 @@ class ModbusCodec:
 
     def decode(self, image: RegisterImage, direction: Direction = Direction.STATUS) -> Decoded:
         """Every signal of ``direction`` that the image holds, and a reason for every other;
-        for the status, the points and then the derived signals too."""
+        for the status, the points, the derived signals and the status blocks' proofs too."""
         result = Decoded()
         _decode_all(self._decoders[direction], image, result.values, result.problems)
         if direction is Direction.STATUS and self._echoes:
@@ -207,6 +227,14 @@ class ModbusCodec:
                 points=result.points,
                 point_problems=point_problems,
             )
+        if direction is Direction.STATUS and self.blocks:
+            result.proofs.update(life_proofs(self.blocks, result.values, result.points))
+            for name, spans in self._words.items():
+                try:
+                    words = [w for s in spans for w in image.get(s.table, s.start, s.count)]
+                except DecodeError:
+                    continue  # not read: no proof
+                result.proofs[name] = any(words)
         return result
 
     def encode(
@@ -232,6 +260,12 @@ class ModbusCodec:
             *image.write_blocks("holding", MAX_WRITE_REGISTERS),
             *image.write_blocks("coil", MAX_WRITE_BITS),
         ]
+
+
+def _span(m: SignalMapping) -> Block:
+    """The whole registers (or bits) a mapping's place takes."""
+    assert isinstance(m, ModbusMapping)
+    return Block(m.table, m.address, m.register_count)
 
 
 def _by_direction(profile: ModbusProfile, direction: Direction) -> dict[str, ModbusMapping]:

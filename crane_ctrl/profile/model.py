@@ -1,11 +1,14 @@
 """PLC profile schema: how one PLC's registers or nodes carry the canonical crane signals.
 
-A profile is a TOML file with three tables, and a fourth if it computes signals::
+A profile is a TOML file with three tables, and more if it computes signals or proves its status
+blocks alive::
 
     [profile]   name, vendor, plc_model, description, version
     [link]      protocol = "modbus" | "opcua" and how to reach the PLC
     [signals]   one mapping per canonical signal, keyed by its name
     [points]    raw PLC points that are no canonical signal, read with the status (optional)
+    [validity.<block>]  what proves a block of status data alive (optional, one per block):
+                the signals it covers and a life bit, a life counter or never_all_zero
 
 A status signal may be ``derived`` instead of mapped to a place: computed every scan from points
 (and other status signals) by an expression (:mod:`crane_ctrl.profile.expression`), e.g.
@@ -43,6 +46,7 @@ from crane_ctrl.signals import Value
 
 __all__ = [
     "BIT_TABLES",
+    "NODE_PATTERN",
     "REGISTER_WIDTH",
     "UA_INTEGER_TYPES",
     "CommandWrite",
@@ -51,15 +55,18 @@ __all__ = [
     "ModbusLink",
     "ModbusMapping",
     "ModbusProfile",
+    "ModbusValidity",
     "OpcUaDerived",
     "OpcUaLink",
     "OpcUaMapping",
     "OpcUaMethod",
     "OpcUaProfile",
+    "OpcUaValidity",
     "PlcBehaviour",
     "Profile",
     "ProfileMeta",
     "SignalMapping",
+    "ValidityEntry",
     "WriteMode",
     "derived_text",
     "method_of",
@@ -104,6 +111,8 @@ _NAME = r"^[a-z0-9][a-z0-9_.-]*$"
 _ENDPOINT = r"^opc\.tcp://[^\s/]+(/\S*)?$"
 _GUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
 _NODE = rf"^(i=[0-9]+|s=.+|g={_GUID}|b=[A-Za-z0-9+/]+=*)$"
+NODE_PATTERN = _NODE
+"""An OPC UA node identifier without ``ns=``: ``i=42``, ``s=...``, ``g=<guid>``, ``b=...``."""
 _ENV = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
@@ -462,6 +471,68 @@ class PlcBehaviour(_Model):
     )
 
 
+class _Validity(_Model):
+    """``[validity.<block>]``: the status signals of one block and what proves the block alive.
+
+    One proof: ``life_bit`` or ``life_counter`` (a point or status signal the PLC program
+    toggles or counts) with ``timeout_s``, or ``never_all_zero = true``. The rules
+    (:mod:`crane_ctrl.profile.validity_rules`) check that there is exactly one and what it names.
+    """
+
+    signals: list[str] = Field(
+        default_factory=list,
+        description="status signals and [points] this block covers, by name or glob "
+        '(e.g. "gantry.limit_*_ok"); derived signals reading them are covered too',
+    )
+    life_bit: str | None = Field(
+        None,
+        description="a bool point or status signal the PLC toggles (slower than the scan, "
+        "e.g. a 1 s clock bit); not toggled for timeout_s: the block is dead",
+    )
+    life_counter: str | None = Field(
+        None,
+        description="an integer point or status signal the PLC program counts (e.g. "
+        "plc.heartbeat); unchanged for timeout_s: the block is dead",
+    )
+    timeout_s: Annotated[float, Field(gt=0, le=60)] | None = Field(
+        None, description="how long the life bit or counter may stay unchanged, s"
+    )
+    never_all_zero: bool = Field(
+        False,
+        description="the block's words always have a bit set while alive: all zero is dead "
+        "(checked every scan, no timeout)",
+    )
+
+
+class ModbusValidity(_Validity):
+    """A status block of a Modbus profile: signals and points by name, or register ranges."""
+
+    registers: list[str] = Field(
+        default_factory=list,
+        description="ranges of one table whose signals and points this block covers, e.g. "
+        '"holding 0..4", "input 12", "discrete_input 0..15"',
+    )
+
+
+class OpcUaValidity(_Validity):
+    """A status block of an OPC UA profile: signals and points by name, or nodes."""
+
+    nodes: list[str] = Field(
+        default_factory=list,
+        description="node identifiers, as the mappings write them, whose signals and points "
+        """this block covers, e.g. 's="DB_Crane"."Limits"'""",
+    )
+
+
+ValidityEntry = ModbusValidity | OpcUaValidity
+"""A ``[validity.<block>]`` entry of either protocol."""
+
+_VALIDITY_DOC = (
+    "what proves each block of status data alive, keyed by the block's name; signals of a "
+    "block not proven alive are bad"
+)
+
+
 class _ProfileBase(_Model):
     profile: ProfileMeta
     plc: PlcBehaviour = Field(default_factory=PlcBehaviour)
@@ -477,6 +548,7 @@ class ModbusProfile(_ProfileBase):
     link: ModbusLink
     signals: dict[str, Annotated[ModbusMapping, WrapValidator(_modbus_entry)]]
     points: dict[str, ModbusMapping] = Field(default_factory=dict, description=_POINTS_DOC)
+    validity: dict[str, ModbusValidity] = Field(default_factory=dict, description=_VALIDITY_DOC)
 
     @property
     def protocol(self) -> Literal["modbus"]:
@@ -489,6 +561,7 @@ class OpcUaProfile(_ProfileBase):
     link: OpcUaLink
     signals: dict[str, Annotated[OpcUaMapping, WrapValidator(_opcua_entry)]]
     points: dict[str, OpcUaMapping] = Field(default_factory=dict, description=_POINTS_DOC)
+    validity: dict[str, OpcUaValidity] = Field(default_factory=dict, description=_VALIDITY_DOC)
 
     @property
     def protocol(self) -> Literal["opcua"]:

@@ -4,7 +4,9 @@ Pure: the supervisor's OPC UA link and the simulator's OPC UA server both use it
 by namespace URI and identifier (``NodeRef``); each side resolves the URI to its index at run
 time. Command signals that share one integer node (a packed control word) are encoded into one
 value and written together. The profile's points are read and decoded with the status; its
-derived signals are computed from them after decoding (:mod:`crane_ctrl.profile.derived`).
+derived signals are computed from them after decoding (:mod:`crane_ctrl.profile.derived`); then
+each status block's proof (:mod:`crane_ctrl.profile.validity`): its life bit or counter, or
+whether its nodes are all zero (false, 0, or arrays of them).
 Bool commands mapped to a method (:class:`~crane_ctrl.profile.model.OpcUaMethod`) are neither
 read nor written: :attr:`OpcUaCodec.method_commands` names their calls and :class:`RisingEdges`
 tells a link which are due, one call per rising edge.
@@ -28,7 +30,9 @@ from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
 from crane_ctrl.profile.modbus_map import Decoded
 from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile, derived_text, method_of
 from crane_ctrl.profile.rawtypes import RAW_TYPES
+from crane_ctrl.profile.validity import checked_places, life_proofs, status_blocks
 from crane_ctrl.signals import SIGNALS, Direction, SignalSpec, Value
+from crane_ctrl.validity import Proof
 
 __all__ = ["MethodCall", "NodeRef", "NodeWrite", "OpcUaCodec", "RisingEdges"]
 
@@ -125,6 +129,19 @@ class OpcUaCodec:
         self._point_refs = {name: self.ref(m) for name, m in self.points.items()}
         self._point_specs = {name: point_spec(name, m) for name, m in self.points.items()}
         self._types = self.node_types()
+        self.blocks = status_blocks(profile)
+        """The status blocks and what proves each alive."""
+        self._words = {
+            b.name: list(
+                dict.fromkeys(
+                    self.ref(m)
+                    for m in checked_places(profile, profile.validity[b.name])
+                    if isinstance(m, OpcUaMapping)
+                )
+            )
+            for b in self.blocks
+            if b.proof is Proof.NEVER_ALL_ZERO
+        }
 
     def ref(self, m: OpcUaMapping, identifier: str | None = None) -> NodeRef:
         """The node of ``m`` (or ``identifier`` in its namespace)."""
@@ -162,7 +179,7 @@ class OpcUaCodec:
         self, values: Mapping[NodeRef, object], direction: Direction = Direction.STATUS
     ) -> Decoded:
         """Every signal whose node value is known, and a reason for every other; for the
-        status, the points and then the derived signals too."""
+        status, the points, the derived signals and the status blocks' proofs too."""
         result = Decoded()
         mappings = self.status if direction is Direction.STATUS else self.commands
         for name, m in mappings.items():
@@ -185,6 +202,11 @@ class OpcUaCodec:
                 points=result.points,
                 point_problems=point_problems,
             )
+        if direction is Direction.STATUS and self.blocks:
+            result.proofs.update(life_proofs(self.blocks, result.values, result.points))
+            for name, refs in self._words.items():
+                if all(ref in values for ref in refs):
+                    result.proofs[name] = any(_not_zero(values[ref]) for ref in refs)
         return result
 
     def encode(self, values: Mapping[str, Value]) -> list[NodeWrite]:
@@ -218,6 +240,13 @@ class OpcUaCodec:
     def _zero_array(self, ref: NodeRef, ua_type: str) -> list[bool | int | float]:
         length = self._types[ref][1] or 0
         return [_as_variant(0, ua_type)] * length
+
+
+def _not_zero(value: object) -> bool:
+    """Whether a node's value has any bit set (an array: any element)."""
+    if isinstance(value, list | tuple):
+        return any(_not_zero(v) for v in value)
+    return bool(value)
 
 
 _NOT_READ = object()

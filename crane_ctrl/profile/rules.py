@@ -5,8 +5,9 @@ catalogue: every required signal mapped, names known, commands only in writable 
 that can carry the signal, bits and bit fields that fit, value maps that make sense, and no two
 mappings sharing a place. Points (``[points]``) follow the same rules as status signals and take
 places too; derived signals take none, and :mod:`crane_ctrl.profile.derived_rules` checks their
-expressions. A method call (OPC UA) takes no place either and carries bool commands only. Every
-message says what to do about it.
+expressions; :mod:`crane_ctrl.profile.validity_rules` checks the ``[validity]`` blocks. A method
+call (OPC UA) takes no place either and carries bool commands only. Every message says what to do
+about it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from crane_ctrl.profile.model import (
     method_of,
 )
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
+from crane_ctrl.profile.validity_rules import check_validity
 from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
 
 __all__ = ["ExpressionStart", "Finding", "check_names", "check_profile"]
@@ -86,6 +88,7 @@ def check_profile(
         findings.extend(_check_mapping(point_spec(name, mapping), mapping, ("points", name)))
     findings.extend(check_derived(profile, expression_start))
     findings.extend(check_command_writes(profile, expression_start))
+    findings.extend(check_validity(profile))
     if isinstance(profile, ModbusProfile):
         findings.extend(_modbus_layout(profile))
     else:

@@ -3,8 +3,11 @@
 Pydantic gives the structure; this adds what pydantic cannot know: the canonical signal names
 as the only keys of ``[signals]``, each with its meaning and unit, and which of them are required;
 that a status signal may be ``{ derived = "..." }`` instead of a place; that an OPC UA bool
-command may be a method call (``{ method = "...", object = "..." }``); and which names a point
-under ``[points]`` may have.
+command may be a method call (``{ method = "...", object = "..." }``); which names a point
+under ``[points]`` may have; and that a ``[validity.<block>]`` names a proof (a life bit or
+counter with its timeout, or never_all_zero), its Modbus ranges written ``"holding 0..4"`` and
+its OPC UA nodes as node identifiers. That a block names only one proof, and names that exist,
+only ``crane-ctrl profile validate`` checks.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from crane_ctrl.profile.derived import POINT_NAME
-from crane_ctrl.profile.model import ModbusProfile, OpcUaMethod, OpcUaProfile
+from crane_ctrl.profile.model import NODE_PATTERN, ModbusProfile, OpcUaMethod, OpcUaProfile
 from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
 
 __all__ = ["profile_json_schema"]
@@ -48,6 +51,8 @@ def profile_json_schema() -> dict[str, Any]:
         properties = schema["$defs"][variant]["properties"]
         properties["signals"] = _signals_schema(mapping)
         properties["points"] = _points_schema(mapping, properties["points"])
+    _validity_schema(schema["$defs"]["ModbusValidity"], "registers", _REGISTER_RANGE)
+    _validity_schema(schema["$defs"]["OpcUaValidity"], "nodes", NODE_PATTERN)
     return {
         "$schema": _DIALECT,
         "title": "crane-ctrl PLC profile",
@@ -98,6 +103,22 @@ def _method_schema() -> dict[str, Any]:
         "required": ["method", "object"],
         "additionalProperties": False,
     }
+
+
+_REGISTER_RANGE = r"^(coil|discrete_input|holding|input) [0-9]+(\.\.[0-9]+)?$"
+"""A Modbus range of a status block as the schema checks it: ``holding 0..4``, ``input 12``."""
+_PROOFS: list[dict[str, Any]] = [
+    {"required": ["life_counter", "timeout_s"]},
+    {"required": ["life_bit", "timeout_s"]},
+    {"required": ["never_all_zero"], "properties": {"never_all_zero": {"const": True}}},
+]
+"""A status block names a proof: a life counter or bit with its timeout, or never all zero."""
+
+
+def _validity_schema(generated: dict[str, Any], places: str, pattern: str) -> None:
+    """A status block: its places' form, and a proof (one only: the validator checks)."""
+    generated["properties"][places]["items"] = {"type": "string", "pattern": pattern}
+    generated["anyOf"] = _PROOFS
 
 
 def _points_schema(mapping: str, generated: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from crane_ctrl.operation.machine import NEVER_BYPASSED, CommandRefused, ModeSet
 from crane_ctrl.profile.command_writes import CommandWriter, RequestEvent
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.profile.rawtypes import field_range
+from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder, crane_ranges
 from crane_ctrl.realtime import sleep_unless
 from crane_ctrl.runtime.plc_reset import ResetPulse, RestartHold, WatchdogRecovery
@@ -207,7 +208,9 @@ class Supervisor:
     def _snapshot_builder(self, profile: Profile) -> SnapshotBuilder:
         quality = self.settings.quality
         ranges = crane_ranges(self.settings.crane, quality)
-        return SnapshotBuilder(profile.signals, quality, ranges=ranges)
+        return SnapshotBuilder(
+            profile.signals, quality, ranges=ranges, blocks=status_blocks(profile)
+        )
 
     def set_bypass(self, interlock_id: str | None, until_s: float = 0.0) -> None:
         """Bypass one interlock until ``until_s`` (clock time), or none (``None``).

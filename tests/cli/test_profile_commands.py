@@ -52,19 +52,34 @@ def broken(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_every_shipped_profile_validates_with_one_ok_line_each() -> None:
-    """And a warning (no failure) where a dead status word would read safe: the M580's e-stop
-    bit is ESTOP_ACTIVE, inverted to plc.estop_ok (issue 15, finding 6)."""
+    """And no warning: the M580's inverted e-stop bit is proven alive by its life counter."""
     assert len(SHIPPED) >= 4
     result = run("profile", "validate", *SHIPPED)
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()
-    oks = [line for line in lines if line.startswith("OK ")]
-    warnings = [line for line in lines if line.startswith("WARN ")]
-    assert len(oks) == len(SHIPPED)
-    assert len(oks) + len(warnings) == len(lines)
-    (warning,) = warnings
-    assert "modicon-m580-modbus.toml: plc.estop_ok is the inverted holding 0 bit 1" in warning
-    assert "Prove the word alive" in warning
+    assert [line for line in lines if line.startswith("OK ")] == lines
+    assert len(lines) == len(SHIPPED)
+
+
+def test_an_inverted_ok_bit_no_block_proves_alive_is_warned_with_the_toml_to_add(
+    tmp_path: Path,
+) -> None:
+    """A warning, not a failure, where a dead status word would read safe (issue 15, finding 6):
+    the M580 without its [validity] block."""
+    text = (PROFILES / "modicon-m580-modbus.toml").read_text(encoding="utf-8")
+    path = tmp_path / "m580-unproven.toml"
+    path.write_text(text[: text.index("\n[validity.plc_status]")], encoding="utf-8")
+    result = run("profile", "validate", path)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("OK ")
+    assert lines[1].startswith(f"WARN  {path}: plc.estop_ok is the inverted holding 0 bit 1")
+    assert lines[2:6] == [
+        "    [validity.holding_0]",
+        '    registers = ["holding 0"]',
+        '    life_counter = "plc.heartbeat"',
+        "    timeout_s = 1.0",
+    ]
 
 
 def test_unknown_signal_exits_2_with_one_line_naming_file_signal_and_fix(

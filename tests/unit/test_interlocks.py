@@ -118,7 +118,7 @@ CASES = [
      "All motion stops while the data from the PLC cannot be trusted (link down, data stale or PLC heartbeat frozen).",
      ALL_MOTIONS),
     ("SIGNAL_QUALITY", {"env.wind": Quality.BAD}, "env.wind is bad",
-     "All motion stops at once while any signal from the PLC is bad: undecodable, or a value no sensor on this crane can show (NaN, a bool reading 2, a position off the travel).",
+     "All motion stops at once while any signal from the PLC is bad: undecodable, a value no sensor on this crane can show (NaN, a bool reading 2, a position off the travel), or in a status block not proven alive (its life counter frozen, its word all zero).",
      ALL_MOTIONS),
     ("ESTOP", {"plc.estop_ok": False}, "emergency-stop chain open",
      "All motion stops while the emergency-stop chain is open.", ALL_MOTIONS),

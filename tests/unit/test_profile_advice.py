@@ -1,33 +1,65 @@
 """Warnings for valid profiles (issue 15, finding 6): a fail-safe signal mapped to an inverted
-bit reads safe when its status word is dead (0); deriving it with a life bit proves the word
-alive and silences the warning."""
+bit reads safe when its status word is dead (0). A ``[validity.<block>]`` that covers the bit
+(a life counter, a life bit, never all zero) proves the word alive and silences the warning;
+without one, the warning gives the TOML to add."""
 
 from __future__ import annotations
 
-from crane_ctrl.profile.advice import profile_warnings
+from crane_ctrl.profile.advice import profile_warnings, validity_toml
 from crane_ctrl.profile.loader import load_profile, parse_profile
-from tests.profile_texts import PROFILES
+from tests.profile_texts import GENERIC_OPCUA, PROFILES, with_signal
+
+M580 = (PROFILES / "modicon-m580-modbus.toml").read_text(encoding="utf-8")
+M580_UNPROVEN = M580[: M580.index("\n[validity.plc_status]")]
+"""The shipped M580 without the block that proves its status words alive."""
+BLOCK_TOML = (
+    '[validity.holding_0]\nregisters = ["holding 0"]\nlife_counter = "plc.heartbeat"\n'
+    "timeout_s = 1.0"
+)
 
 
-def test_profiles_with_plain_fail_safe_bits_get_no_warning() -> None:
-    for name in ("generic-modbus", "generic-opcua", "siemens-s7-1500-opcua"):
+def test_profiles_with_plain_or_proven_fail_safe_bits_get_no_warning() -> None:
+    for name in ("generic-modbus", "generic-opcua", "siemens-s7-1500-opcua", "modicon-m580-modbus"):
         assert profile_warnings(load_profile(PROFILES / f"{name}.toml")) == []
 
 
-def test_an_inverted_ok_bit_is_warned_with_the_fix_and_a_derived_one_with_a_life_bit_is_not() -> (
-    None
-):
-    text = (PROFILES / "modicon-m580-modbus.toml").read_text(encoding="utf-8")
-    (warning,) = profile_warnings(parse_profile(text, "m580.toml"))
+def test_an_inverted_ok_bit_no_block_proves_is_warned_with_the_toml_to_add() -> None:
+    (warning,) = profile_warnings(parse_profile(M580_UNPROVEN, "m580.toml"))
     assert warning.startswith("plc.estop_ok is the inverted holding 0 bit 1: if that word reads 0")
-    assert 'derived = "not estop_active and status_alive"' in warning
-    old = '"plc.estop_ok"          = { table = "holding", address = 0, type = "bool", bit = 1, invert = true }'
-    assert old in text
-    proven = text.replace(old, '"plc.estop_ok" = { derived = "not estop_active and status_alive" }')
-    proven = proven.replace(
-        "[signals]",
-        '[points]\nestop_active = { table = "holding", address = 0, type = "bool", bit = 1 }\n'
-        'status_alive = { table = "holding", address = 0, type = "bool", bit = 15 }\n\n[signals]',
-        1,
+    assert "\n    " + BLOCK_TOML.replace("\n", "\n    ") + "\n" in warning
+    assert 'life_bit = "<a point of that word the PLC toggles>"' in warning
+    assert "never_all_zero = true" in warning
+
+
+def test_the_toml_the_warning_gives_silences_it_when_added() -> None:
+    fixed = parse_profile(M580_UNPROVEN + "\n" + BLOCK_TOML + "\n", "m580-fixed.toml")
+    assert profile_warnings(fixed) == []
+
+
+def test_a_block_that_does_not_cover_the_bit_does_not_silence_it() -> None:
+    other = '\n[validity.limits]\nregisters = ["holding 1"]\nnever_all_zero = true\n'
+    (warning,) = profile_warnings(parse_profile(M580_UNPROVEN + other, "m580.toml"))
+    assert warning.startswith("plc.estop_ok is the inverted holding 0 bit 1")
+
+
+def test_a_life_bit_block_by_signal_name_silences_it_too() -> None:
+    block = (
+        '\n[points]\nstatus_alive = { table = "holding", address = 0, type = "bool", bit = 15 }\n'
+        '\n[validity.status_word]\nsignals = ["plc.*"]\nlife_bit = "status_alive"\n'
+        "timeout_s = 2.0\n"
     )
-    assert profile_warnings(parse_profile(proven, "m580-proven.toml")) == []
+    assert profile_warnings(parse_profile(M580_UNPROVEN + block, "m580.toml")) == []
+
+
+def test_an_opcua_warning_names_the_node_in_a_literal_string() -> None:
+    mapping = '{ node = \'s="DB_Crane"."Plc"."EStopActive"\', type = "Boolean", invert = true }'
+    text = with_signal(GENERIC_OPCUA, "plc.estop_ok", mapping)
+    (warning,) = profile_warnings(parse_profile(text, "s7.toml"))
+    toml = validity_toml(parse_profile(text, "s7.toml").signals["plc.estop_ok"])
+    assert toml.splitlines()[:2] == [
+        "[validity.db_crane_plc_estopactive]",
+        """nodes = ['s="DB_Crane"."Plc"."EStopActive"']""",
+    ]
+    assert toml in warning.replace("\n    ", "\n")
+    fixed = parse_profile(text + "\n" + toml + "\n", "s7.toml")
+    assert profile_warnings(fixed) == []

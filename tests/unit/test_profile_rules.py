@@ -98,7 +98,7 @@ def test_unknown_table_lists_the_tables_a_profile_has() -> None:
     text = GENERIC_MODBUS + "\n[alarms]\nx = 1\n"
     assert first_problem(text) == (
         f"{SOURCE}:{line_of(text, '[alarms]')} alarms: unknown table; a profile has [profile], "
-        "[link], [signals]"
+        "[link], [signals] (and may have [points], [plc], [validity.<block>])"
     )
 
 

@@ -16,6 +16,7 @@ from crane_ctrl.link_report import ReadResult
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder
 from crane_ctrl.signals import CORNERS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
+from crane_ctrl.validity import Proof, StatusBlock
 
 SETTINGS = QualitySettings(heartbeat_timeout_s=1.0, max_age_s=0.3)
 
@@ -416,3 +417,48 @@ def test_this_cranes_ranges_make_values_no_sensor_on_it_can_show_bad(
     if not good:
         assert reading.reason.startswith(f"{name} = {value!r} is implausible")
         assert "plausible:" in reading.reason
+
+
+# --- status blocks not proven alive (the profile's [validity]) ------------------------------------
+
+LIMIT_WORD = StatusBlock(
+    "limit_word",
+    Proof.LIFE_COUNTER,
+    frozenset({"gantry.limit_fwd_ok", "gantry.limit_rev_ok"}),
+    source="limits_life",
+    timeout_s=0.5,
+)
+
+
+def with_life(result: ReadResult, life: int) -> ReadResult:
+    return ReadResult(result.ok, result.values, result.problems, proofs={"limit_word": life})
+
+
+def test_signals_of_a_block_whose_life_counter_froze_are_bad_naming_the_block_comms_stay_ok() -> (
+    None
+):
+    b = SnapshotBuilder(MAPPED, SETTINGS, blocks=[LIMIT_WORD])
+    b.update(with_life(read(1), 10), 0.0)
+    good = b.update(with_life(read(2), 11), 0.1)
+    assert good.comms_ok
+    assert good.good("gantry.limit_fwd_ok")
+    b.update(with_life(read(3), 11), 0.5)
+    frozen = b.update(with_life(read(4), 11), 0.65)
+    assert frozen.comms_ok
+    r = frozen.reading("gantry.limit_fwd_ok")
+    assert (r.quality, r.value, r.time_s) == (Quality.BAD, True, 0.5)
+    assert r.reason == (
+        'status block "limit_word" is not proven alive: its life counter limits_life has not '
+        "changed for 0.6 s (at 11; timeout 0.5 s)"
+    )
+    assert frozen.good("trolley.limit_fwd_ok")  # not in the block
+    assert b.update(with_life(read(5), 12), 0.7).good("gantry.limit_fwd_ok")
+
+
+def test_a_block_is_bad_from_the_start_until_its_life_counter_changes() -> None:
+    b = SnapshotBuilder(MAPPED, SETTINGS, blocks=[LIMIT_WORD])
+    first = b.update(with_life(read(1), 10), 0.0)
+    assert first.reading("gantry.limit_rev_ok").bad
+    assert first.reading("gantry.limit_rev_ok").value is None  # never good: no value to keep
+    assert not b.update(with_life(read(2), 10), 0.05).good("gantry.limit_rev_ok")
+    assert b.update(with_life(read(3), 11), 0.1).good("gantry.limit_rev_ok")
