@@ -2,11 +2,15 @@
 
 The namespace comes from the profile's URI (its index is whatever the server assigns, so clients
 must look it up, as with a real PLC). Every mapped node is created with its variant type, arrays
-as long as the profile needs, and writable only where a mapping says ``access = "read_write"``.
-:meth:`OpcUaPlcServer.publish` writes the status signals (only values that changed; values the
-codec cannot encode, and raw forces, as :mod:`simulators.served_status` says); client writes
+as long as the profile needs, and writable only where a mapping says ``access = "read_write"``;
+a generic client browses them as a crane, ``Objects/Crane/Hoist/Position`` ...
+(:mod:`simulators.opcua_tree`), analog ones with their engineering units and range.
+:meth:`OpcUaPlcServer.publish` writes the status signals (only values that changed, each with
+its source and server timestamp, the server's wall clock then; values the codec cannot encode,
+and raw forces, as :mod:`simulators.served_status` says); client writes
 reach the PLC process through the server's post-write callback. A command the profile maps to a
-method is a method node under its object (the object made if no other node is there); a call
+method is a method node under its object (the object made, in the command's group, if no other
+node is there); a call
 presses the command for a short hold (:class:`simulators.plc_logic.MethodPresses`: one rising
 edge for ``plc.reset``, long enough for the twistlocks to turn for lock and unlock), released at
 the first :meth:`~OpcUaPlcServer.publish` after the hold, on the server's own (real) time.
@@ -22,6 +26,7 @@ import asyncio
 import logging
 import os
 import tempfile
+from datetime import UTC
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -35,9 +40,12 @@ from asyncua.server.binary_server_asyncio import BinaryServer
 from asyncua.server.server import Server
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from crane_ctrl.crane import CraneParams
 from crane_ctrl.profile.model import OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
+from simulators.opcua_nodes import OBJECTS, object_item, own_id, variable_items
+from simulators.opcua_tree import CRANE, member_name, plan
 from simulators.plc_logic import MethodPresses
 from simulators.served import LinkFaults, PlcProcess, RawForce
 from simulators.served_status import OpcUaStatus
@@ -61,7 +69,10 @@ class OpcUaPlcServer:
         port: int = 0,
         faults: LinkFaults | None = None,
         pki_dir: Path | None = None,
+        crane: CraneParams | None = None,
     ) -> None:
+        """``crane``: the crane the PLC drives, whose plausible ranges the analog nodes declare
+        as their ``EURange`` (default: the catalogue's ranges)."""
         self.codec = OpcUaCodec(profile)
         self.served = OpcUaStatus(self.codec)
         self.plc = plc
@@ -69,6 +80,7 @@ class OpcUaPlcServer:
         self._host = host
         self._port = port
         self._pki_dir = pki_dir
+        self._crane = crane
         self._server = Server()
         self._node_ids: dict[NodeRef, ua.NodeId] = {}
         self._published: dict[NodeRef, object] = {}
@@ -165,39 +177,48 @@ class OpcUaPlcServer:
         return key, cert
 
     async def _build_nodes(self) -> None:
-        """One variable per mapped node, in the namespaces the profile names."""
+        """The crane's object tree (:mod:`simulators.opcua_tree`): one variable per mapped
+        node, in the namespaces the profile names, analog ones with their properties; then the
+        method objects and methods."""
+        tree = plan(self.codec, self._crane)
         indexes: dict[str, int] = {}
         writable = {self.codec.ref(m) for m in self.codec.commands.values()}
         writable |= {
             self.codec.ref(m) for m in self.profile.signals.values() if m.access == "read_write"
         }
-        folder = self._server.nodes.objects
-        for ref, (ua_type, length) in self.codec.node_types().items():
-            node_id, name = await self._node_id(ref, indexes)
-            node = await folder.add_variable(node_id, name, _initial(ua_type, length))
-            if ref in writable:
-                await node.set_writable()
-            self._node_ids[ref] = node_id
+        groups = {"": own_id(CRANE)}
+        items = [object_item(groups[""], OBJECTS, CRANE, f"the crane ({self.profile.name})")]
+        for group in tree.groups:
+            groups[group] = own_id(f"{CRANE}.{group}")
+            items.append(object_item(groups[group], groups[""], group, group))
+        types = self.codec.node_types()
+        for node in tree.nodes:
+            node_id = await self._node_id(node.ref, indexes)
+            ua_type, length = types[node.ref]
+            items += variable_items(
+                node, node_id, groups[node.group], _initial(ua_type, length),
+                writable=node.ref in writable,
+            )  # fmt: skip
+            self._node_ids[node.ref] = node_id
+        for placed in tree.objects.values():
+            object_id = await self._node_id(placed.ref, indexes)
+            items.append(object_item(object_id, groups[placed.group], placed.name, str(placed.ref)))
+            self._node_ids[placed.ref] = object_id
+        for result in await self._server.iserver.isession.add_nodes(items):
+            result.StatusCode.check()
         for call in self.codec.method_commands.values():
             await self._add_method(call, indexes)
 
-    async def _node_id(
-        self, ref: NodeRef, indexes: dict[str, int]
-    ) -> tuple[ua.NodeId, ua.QualifiedName]:
-        """``ref``'s node id and browse name, its namespace registered on first use."""
+    async def _node_id(self, ref: NodeRef, indexes: dict[str, int]) -> ua.NodeId:
+        """``ref``'s node id, its namespace registered on first use."""
         if ref.namespace_uri not in indexes:
             indexes[ref.namespace_uri] = await self._server.register_namespace(ref.namespace_uri)
-        idx = indexes[ref.namespace_uri]
-        name = ref.identifier.split("=", 1)[1]
-        return ua.NodeId.from_string(f"ns={idx};{ref.identifier}"), ua.QualifiedName(name, idx)
+        return ua.NodeId.from_string(f"ns={indexes[ref.namespace_uri]};{ref.identifier}")
 
     async def _add_method(self, call: MethodCall, indexes: dict[str, int]) -> None:
         """A method node under ``call.object`` whose call presses ``call.signal``."""
-        object_id, object_name = await self._node_id(call.object, indexes)
-        if call.object not in self._node_ids:
-            await self._server.nodes.objects.add_object(object_id, object_name)
-            self._node_ids[call.object] = object_id
-        method_id, method_name = await self._node_id(call.method, indexes)
+        method_id = await self._node_id(call.method, indexes)
+        method_name = ua.QualifiedName(member_name(call.method), method_id.NamespaceIndex)
         signal = call.signal
 
         async def pressed(parent: ua.NodeId, *arguments: ua.Variant) -> list[ua.Variant]:
@@ -207,7 +228,7 @@ class OpcUaPlcServer:
             log.info("OPC UA method %s called: %s pressed", call.method, signal)
             return []
 
-        parent = self._server.get_node(object_id)
+        parent = self._server.get_node(self._node_ids[call.object])
         await parent.add_method(method_id, method_name, pressed, [], [])
         self._node_ids[call.method] = method_id
 
@@ -220,8 +241,10 @@ class OpcUaPlcServer:
             if _same(self._published.get(write.node), write.value):
                 continue
             self._published[write.node] = write.value
+            now = ua.DateTime.now(UTC)
             await self._server.write_attribute_value(
-                self._node_ids[write.node], ua.DataValue(_variant(write))
+                self._node_ids[write.node],
+                ua.DataValue(_variant(write), SourceTimestamp=now, ServerTimestamp=now),
             )
 
     async def _on_write(self, event: ServerItemCallback, dispatcher: object) -> None:

@@ -56,7 +56,9 @@ async def serve(
     if isinstance(profile, ModbusProfile):
         server = ModbusPlcServer(profile, sim, host=host, port=port, faults=sim.link_faults)
     else:
-        server = OpcUaPlcServer(profile, sim, host=host, port=port, faults=sim.link_faults)
+        server = OpcUaPlcServer(
+            profile, sim, host=host, port=port, faults=sim.link_faults, crane=sim.params
+        )
     async with server, ControlChannel(sim, host=host, port=control_port) as control:
         sim.attach(server)
         try:

@@ -1,5 +1,5 @@
-"""What every stage works with: the scanning session, the settings, the crane, the profile's
-mapped signals, the engineer (or ``--yes``) and the terminal progress."""
+"""What every stage works with: the scanning session, the settings, the crane, the profile and
+its mapped signals, the engineer (or ``--yes``) and the terminal progress."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from crane_ctrl.commission.safety_inputs import Engineer
 from crane_ctrl.commission.session import ScanSession
 from crane_ctrl.commission.settings import CommissionSettings
 from crane_ctrl.crane import CraneParams
+from crane_ctrl.profile.model import Profile
 
 __all__ = ["Progress", "StageContext", "StageLog", "check_line"]
 
@@ -24,6 +25,8 @@ class StageContext:
     settings: CommissionSettings
     crane: CraneParams
     """The crane under test (from the site file): rated speeds, travel, lift height."""
+    profile: Profile
+    """The profile under test (its scaling, for the engineering-units check)."""
     places: Mapping[str, str]
     """Where the profile maps each signal it maps (``holding 14 float32 CDAB``)."""
     engineer: Engineer | None

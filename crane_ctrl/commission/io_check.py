@@ -9,20 +9,34 @@ For each status signal of :mod:`crane_ctrl.signals` over the scans sampled:
 * a life counter (``plc.heartbeat``) that never changed: ``fail`` (frozen);
 * otherwise ``pass``, with the last value and, for numbers, the range seen.
 
-:func:`judge` is pure (tests feed it snapshots); :func:`check_io` samples the live supervisor.
+Then, for every analog signal (a float in m, m/s or t) whose node declares its engineering units
+(OPC UA ``EngineeringUnits``, read by the link at connect), one check ``<signal> units`` that the
+unit the PLC declares is the one the profile's scale implies:
+
+* the declared unit times the scale is the signal's unit (mm with scale 0.001 for m): ``pass``;
+* a unit of the same quantity but another scale (mm with scale 1): ``fail``, with the fix
+  (``set scale = 0.001``): every value would be read a thousand times too large;
+* a unit of another quantity (m/s for a position): ``fail``, is the node the right one?
+* a unit crane-ctrl does not know: ``skip``, check the scale by hand.
+
+A node without the property is no finding; when the PLC declares units on none of its analog
+nodes, one line says so (the scaling is then not cross-checked). :func:`judge_units` is pure.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
 from crane_ctrl.commission.context import StageContext, StageLog
 from crane_ctrl.commission.outcome import Check, Measured, Status
-from crane_ctrl.signals import STATUS, Kind, SignalSpec
+from crane_ctrl.profile.model import SignalMapping
+from crane_ctrl.signals import SIGNALS, STATUS, Kind, SignalSpec
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
+from crane_ctrl.units import CANONICAL_UNITS, DeclaredUnits, node_unit, same_scale, scale_for
 
-__all__ = ["COUNTERS", "check_io", "judge", "judge_signal"]
+__all__ = ["COUNTERS", "check_io", "judge", "judge_signal", "judge_unit", "judge_units"]
 
 COUNTERS = frozenset({"plc.heartbeat"})
 """Status signals that must keep changing: a frozen one means a stopped PLC program."""
@@ -39,6 +53,14 @@ async def check_io(ctx: StageContext) -> list[Check]:
     if not views:
         return [log.add(Check("scan", Status.FAIL, f"no scan in {seconds:g} s"))]
     for check in judge([v.snapshot for v in views], ctx.places):
+        log.add(check)
+    declared = ctx.session.link.declared_units
+    if declared is not None and not declared:
+        ctx.progress(
+            "  engineering units: the PLC declares none on its analog nodes (or they could not "
+            "be read); the profile's scaling is not cross-checked"
+        )
+    for check in judge_units(declared or {}, ctx.profile.signals):
         log.add(check)
     return log.checks
 
@@ -114,3 +136,64 @@ def _measured(
         else:
             measured["min"], measured["max"] = low, high
     return measured, changes
+
+
+def judge_units(
+    declared: Mapping[str, DeclaredUnits], mappings: Mapping[str, SignalMapping]
+) -> list[Check]:
+    """One check per analog signal (status or command) whose node declares a unit, in
+    catalogue order; ``mappings`` are the profile's."""
+    return [
+        judge_unit(SIGNALS[name], mappings[name], declared[name])
+        for name in SIGNALS
+        if name in declared and declared[name].has_unit and name in mappings
+    ]
+
+
+def judge_unit(spec: SignalSpec, m: SignalMapping, declared: DeclaredUnits) -> Check:
+    """Whether the unit ``declared`` for ``spec``'s node is what the mapping's scale reads in
+    the signal's own unit."""
+    check_id, place = f"{spec.name} units", m.place()
+    measured: dict[str, Measured] = {
+        "place": place,
+        "value": declared.describe(),
+        "quality": None,
+        "unit_id": declared.unit_id,
+        "scale": m.scale,
+    }
+    if declared.low is not None and declared.high is not None:
+        low, high = sorted((declared.low * m.scale + m.offset, declared.high * m.scale + m.offset))
+        measured["eu_low"], measured["eu_high"] = low, high
+    unit = declared.unit
+    said = f"the PLC declares {declared.describe()} at {place}"
+    if unit is None:
+        why = f"{said}, a unit crane-ctrl does not know: check scale {m.scale:g} by hand"
+        return Check(check_id, Status.SKIP, f"{why} ({spec.name} is in {spec.unit})", measured)
+    needed = scale_for(unit, spec.unit)
+    if needed is None:
+        quantity = CANONICAL_UNITS[spec.unit].quantity
+        return Check(
+            check_id,
+            Status.FAIL,
+            f"{said}, a {unit.quantity}, but {spec.name} is a {quantity} in {spec.unit}: "
+            "is the node the right one?",
+            measured,
+        )
+    if same_scale(abs(m.scale), needed):
+        return Check(
+            check_id,
+            Status.PASS,
+            f"{said}; scale {m.scale:g} reads it in {spec.unit}",
+            measured,
+        )
+    fix = math.copysign(needed, m.scale)
+    measured["fix"] = f"scale = {fix:.10g}"
+    implied = node_unit(spec.unit, m.scale)
+    reads = f"{implied}" if implied is not None else f"{m.scale:g} {spec.unit}"
+    return Check(
+        check_id,
+        Status.FAIL,
+        f"{said}, but the profile's scale {m.scale:g} reads the node as {reads}: "
+        f"set scale = {fix:.10g}",
+        measured,
+    )

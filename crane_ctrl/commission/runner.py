@@ -109,8 +109,8 @@ async def commission(
         link_name = link.name
         async with scanning(supervisor) as session:
             ctx = StageContext(
-                session, options.settings, settings.crane, MappingProxyType(places), engineer,
-                progress,
+                session, options.settings, settings.crane, profile, MappingProxyType(places),
+                engineer, progress,
             )  # fmt: skip
             for number, stage in enumerate(STAGES, 1):
                 progress(f"[{number}/{len(STAGES)}] {StageResult(stage).title}")

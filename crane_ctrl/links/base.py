@@ -3,7 +3,9 @@
 A link owns its client and its reconnect task (``async with link:``). ``read()`` returns every
 status signal it could decode and a reason for every one it could not; ``write()`` writes command
 signals. Neither ever raises into the scan loop: a failure is a result (``ok=False`` with the
-reason), which the snapshot builder turns into signal quality. ``health`` says how the link is.
+reason), which the snapshot builder turns into signal quality. ``health`` says how the link is;
+``declared_units`` what the PLC itself declares of its analog values' units and ranges (OPC UA's
+``EngineeringUnits`` and ``EURange``; Modbus has no such thing), for commissioning.
 What a link reports (:class:`ReadResult`, :class:`WriteResult`, :class:`LinkHealth`) is the
 core's vocabulary, defined in :mod:`crane_ctrl.link_report` and re-exported here.
 """
@@ -19,6 +21,7 @@ from typing import Protocol, Self
 from crane_ctrl.clock import Clock
 from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
 from crane_ctrl.signals import Value
+from crane_ctrl.units import DeclaredUnits
 
 log = logging.getLogger("crane_ctrl.links")
 
@@ -33,6 +36,13 @@ class Link(Protocol):
 
     @property
     def health(self) -> LinkHealth: ...
+
+    @property
+    def declared_units(self) -> Mapping[str, DeclaredUnits] | None:
+        """Per analog signal, what the PLC declares of its node's unit and range; a signal whose
+        node declares nothing is not in it. ``None``: the protocol declares nothing, or the
+        link has not asked yet."""
+        ...
 
     async def read(self) -> ReadResult: ...
 

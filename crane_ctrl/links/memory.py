@@ -22,6 +22,7 @@ from crane_ctrl.profile.modbus_map import Decoded, ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec, RisingEdges
 from crane_ctrl.signals import Direction, Value
+from crane_ctrl.units import DeclaredUnits
 
 __all__ = ["MemoryLink", "RawPlc"]
 
@@ -64,6 +65,11 @@ class MemoryLink:
     @property
     def health(self) -> LinkHealth:
         return self._book.health
+
+    @property
+    def declared_units(self) -> Mapping[str, DeclaredUnits] | None:
+        """The in-memory PLC declares no units: always ``None``."""
+        return None
 
     async def __aenter__(self) -> Self:
         self._book.set(LinkState.UP)

@@ -28,6 +28,7 @@ from crane_ctrl.links.base import Backoff, HealthBook
 from crane_ctrl.profile.modbus_map import Block, ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusProfile
 from crane_ctrl.signals import Value
+from crane_ctrl.units import DeclaredUnits
 
 __all__ = ["ModbusLink"]
 
@@ -71,6 +72,11 @@ class ModbusLink:
     @property
     def health(self) -> LinkHealth:
         return self._book.health
+
+    @property
+    def declared_units(self) -> Mapping[str, DeclaredUnits] | None:
+        """Modbus declares no units: always ``None``."""
+        return None
 
     async def __aenter__(self) -> Self:
         self._client = AsyncModbusTcpClient(

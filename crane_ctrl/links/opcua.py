@@ -13,6 +13,13 @@ A bool command mapped to a method (``plc.reset`` as ``Reset()`` on the PLC's obj
 once on each rising edge of its value, after the node writes of the same scan and under the same
 timeout; a failed call fails the write (naming the method) and is tried again on the next write
 while the command stays true. After a reconnect a command that is true is a new edge.
+
+Once per connect, after the link is up and beside the scan (never delaying it), the link reads
+what the server declares of each analog node a signal is mapped to (a float signal in m, m/s or
+t): its ``EngineeringUnits`` and ``EURange`` properties, in one TranslateBrowsePaths and one
+Read under the link's timeout. :attr:`OpcUaLink.declared_units` has them for commissioning to
+compare with the profile's scaling; nodes without the properties are simply not in it, and a
+read that fails is logged and leaves it empty.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -32,6 +40,7 @@ from asyncua.common.node import Node
 from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
 from asyncua.crypto.truststore import TrustStore
 from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
+from asyncua.ua.attribute_ids import AttributeIds
 from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 from cryptography import x509
 
@@ -42,7 +51,8 @@ from crane_ctrl.links.base import Backoff, HealthBook
 from crane_ctrl.profile.model import OpcUaLink as OpcUaLinkSettings
 from crane_ctrl.profile.model import OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, OpcUaCodec, RisingEdges
-from crane_ctrl.signals import Direction, Value
+from crane_ctrl.signals import SIGNALS, Direction, Kind, Value
+from crane_ctrl.units import CANONICAL_UNITS, DeclaredUnits
 
 __all__ = ["OpcUaLink", "resolve_path"]
 
@@ -82,6 +92,8 @@ class OpcUaLink:
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
         self._book = HealthBook(self.name, clock, failures_to_drop)
+        self._analog = _analog_nodes(self.codec)
+        self._units: dict[str, DeclaredUnits] | None = None
 
     @property
     def name(self) -> str:
@@ -90,6 +102,12 @@ class OpcUaLink:
     @property
     def health(self) -> LinkHealth:
         return self._book.health
+
+    @property
+    def declared_units(self) -> Mapping[str, DeclaredUnits] | None:
+        """What the server declares of each analog signal's node (read once per connect);
+        ``None`` until the first read of them ended."""
+        return self._units
 
     async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(self._keep_connected(), name=f"link {self.name}")
@@ -124,6 +142,7 @@ class OpcUaLink:
             self._edges.forget()
             self._book.set(LinkState.UP, reconnected=True)
             self._lost.clear()
+            await self._read_units()
             await self._lost.wait()
             await self._disconnect()
             self._book.set(LinkState.DOWN, self.health.last_error or "connection lost")
@@ -178,6 +197,27 @@ class OpcUaLink:
                 ua.NodeId.from_string(f"ns={indexes[ref.namespace_uri]};{ref.identifier}")
             )
         return nodes
+
+    async def _read_units(self) -> None:
+        """The ``EngineeringUnits`` and ``EURange`` of every analog node, within the timeout;
+        a failure is logged and declares nothing (the link itself is not at fault)."""
+        client = self._client
+        refs = sorted(set(self._analog.values()))
+        if client is None:
+            return
+        if not refs:  # no analog signal mapped: nothing to ask
+            self._units = {}
+            return
+        try:
+            async with asyncio.timeout(self.settings.timeout_s):
+                declared = await _declarations(client, [self._nodes[r].nodeid for r in refs])
+        except Exception as exc:  # whatever the server answers, the link stays up
+            log.warning("%s: cannot read the engineering units: %s", self.name, _describe(exc))
+            declared = [None] * len(refs)
+        by_ref = dict(zip(refs, declared, strict=True))
+        self._units = {
+            name: units for name, ref in self._analog.items() if (units := by_ref[ref]) is not None
+        }
 
     async def _disconnect(self) -> None:
         client, self._client = self._client, None
@@ -284,6 +324,60 @@ class OpcUaLink:
                 self._failed(error, fatal=isinstance(exc, ConnectionError | OSError))
             return error
         return None
+
+
+def _analog_nodes(codec: OpcUaCodec) -> dict[str, NodeRef]:
+    """The node of every signal that is a float in a measured unit (m, m/s, t)."""
+    return {
+        name: codec.ref(m)
+        for name, m in {**codec.status, **codec.commands}.items()
+        if SIGNALS[name].kind is Kind.FLOAT and SIGNALS[name].unit in CANONICAL_UNITS
+    }
+
+
+_UNITS, _RANGE = "EngineeringUnits", "EURange"
+
+
+async def _declarations(client: Client, nodes: list[ua.NodeId]) -> list[DeclaredUnits | None]:
+    """What each node declares (``None``: neither property), in two requests."""
+    wanted = [(i, name) for i in range(len(nodes)) for name in (_UNITS, _RANGE)]
+    paths = [
+        ua.BrowsePath(nodes[i], ua.RelativePath.from_string(f"<HasProperty>0:{name}"))
+        for i, name in wanted
+    ]
+    found = await client.uaclient.translate_browsepaths_to_nodeids(paths)
+    targets = {
+        key: _local(r.Targets[0].TargetId)
+        for key, r in zip(wanted, found, strict=True)
+        if r.StatusCode.is_good() and r.Targets
+    }
+    values: dict[tuple[int, str], object] = {}
+    if targets:
+        read = await client.uaclient.read_attributes(list(targets.values()), AttributeIds.Value)
+        values = {
+            key: dv.Value.Value if dv.Value is not None else None
+            for key, dv in zip(targets, read, strict=True)
+        }
+    return [_declared(values.get((i, _UNITS)), values.get((i, _RANGE))) for i in range(len(nodes))]
+
+
+def _local(target: ua.ExpandedNodeId) -> ua.NodeId:
+    """A browse target as the plain node id a Read takes."""
+    return ua.NodeId(target.Identifier, target.NamespaceIndex, target.NodeIdType)
+
+
+def _declared(units: object, eu_range: object) -> DeclaredUnits | None:
+    has_unit = isinstance(units, ua.EUInformation)
+    has_range = isinstance(eu_range, ua.Range)
+    if not (has_unit or has_range):
+        return None
+    declared = DeclaredUnits()
+    if isinstance(units, ua.EUInformation):
+        symbol = units.DisplayName.Text if units.DisplayName is not None else None
+        declared = DeclaredUnits(units.NamespaceUri, int(units.UnitId), symbol or "")
+    if isinstance(eu_range, ua.Range):
+        declared = replace(declared, low=float(eu_range.Low), high=float(eu_range.High))
+    return declared
 
 
 def _describe(exc: BaseException) -> str:

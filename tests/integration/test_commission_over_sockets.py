@@ -24,13 +24,13 @@ from crane_ctrl.commission.outcome import StageId, Status
 from crane_ctrl.commission.runner import Options, Target, commission
 from crane_ctrl.commission.safety_inputs import SafetyInput
 from crane_ctrl.commission.settings import CommissionSettings
-from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.profile.loader import load_profile, parse_profile
 from crane_ctrl.profile.model import ModbusProfile
 from crane_ctrl.runtime.supervisor import SupervisorSettings
 from simulators.runner import Served, run_realtime, serve
 from simulators.simulator import CraneSimulator
 from simulators.site_file import load_site
-from tests.profile_texts import PROFILES
+from tests.profile_texts import PROFILES, with_signal
 
 SHIPPED = ["generic-modbus", "generic-opcua"]
 SITE = """\
@@ -129,6 +129,9 @@ async def test_commission_passes_every_stage_against_the_healthy_simulator(
     assert "assumed (--yes)" in markdown
     assert "verdict: PASS" in run.out
     assert sim.model_faults == ()
+    if name == "generic-opcua":  # the simulator declares the units the profile reads in
+        assert run.check("io", "hoist.position units")["status"] == "pass"
+        assert run.check("io", "hoist.position units")["measured"]["value"] == "m (MTR)"
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -277,4 +280,44 @@ async def test_engineer_operates_fail_safe_inputs_and_a_crossed_wire_is_named(
     assert [s.status for s in report.stages[1:]] == [
         Status.SKIP, Status.FAIL, Status.SKIP, Status.SKIP,
     ]  # fmt: skip
+    assert report.exit_code == 1
+
+
+async def test_a_plc_declaring_millimetres_against_a_profile_reading_metres_names_the_fix(
+    site: Path,
+) -> None:
+    """The simulated PLC holds the hoist position in mm (and declares MMT); the profile under
+    test reads that node with scale 1, as if in m: the I/O check says so, with the scale to set."""
+    shipped = PROFILES / "generic-opcua.toml"
+    text = with_signal(
+        shipped.read_text(encoding="utf-8"), "hoist.position",
+        '{ node = "s=Crane.Hoist.Position", type = "Double", scale = 0.001 }',
+    )  # fmt: skip
+    plc_side = parse_profile(text, "plc-in-mm.toml")
+    crane = load_site(site)
+    sim, stop, lines = crane.simulator(), asyncio.Event(), []
+    async with serve(sim, plc_side) as served, asyncio.TaskGroup() as tasks:
+        tasks.create_task(run_realtime(sim, served, stop=stop))
+        try:
+            target = Target(
+                load_profile(shipped), shipped, _url(served),
+                SupervisorSettings(crane=crane.crane, site=crane.site), site,
+            )  # fmt: skip
+            options = Options(stages=frozenset({StageId.IO}))
+            report = await commission(target, options, engineer=None, progress=lines.append)
+        finally:
+            stop.set()
+    checks = {c.id: c for c in report.stages[1].checks}
+    units = checks["hoist.position units"]
+    assert units.status is Status.FAIL
+    assert units.reason == (
+        "the PLC declares mm (MMT) at s=Crane.Hoist.Position, but the profile's scale 1 reads "
+        "the node as m (MTR): set scale = 0.001"
+    )
+    assert units.measured["fix"] == "scale = 0.001"
+    assert checks["hoist.position"].status is Status.FAIL  # 17950 m: implausible, as it reads
+    for agreeing in ("trolley.position", "hoist.load", "env.wind", "hoist.speed_ref"):
+        assert checks[f"{agreeing} units"].status is Status.PASS, checks[f"{agreeing} units"]
+    assert checks["trolley.position"].status is Status.PASS
+    assert any("hoist.position units" in line and "set scale = 0.001" in line for line in lines)
     assert report.exit_code == 1
