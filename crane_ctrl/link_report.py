@@ -27,7 +27,7 @@ class LinkState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:
-    """One read of every status signal."""
+    """One read of every status signal (and of the profile's points)."""
 
     ok: bool
     """The PLC answered (some signals may still have problems)."""
@@ -37,6 +37,10 @@ class ReadResult:
     error: str = ""
     """Why the read failed as a whole (``ok`` false)."""
     duration_s: float = 0.0
+    points: Mapping[str, Value] = field(default_factory=dict)
+    """The profile's ``[points]`` read in the same requests: raw vendor points, no signals."""
+    point_problems: Mapping[str, str] = field(default_factory=dict)
+    """Point -> why it has no value this time."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,10 @@ class MemoryLink:
             return ReadResult(False, error=self._failed(exc))
         self._book.set(LinkState.UP, reconnected=self._book.state is LinkState.DOWN)
         self._book.success(0.0)
-        return ReadResult(True, decoded.values, decoded.problems)
+        return ReadResult(
+            True, decoded.values, decoded.problems,
+            points=decoded.points, point_problems=decoded.point_problems,
+        )  # fmt: skip
 
     def _read_modbus(self, codec: ModbusCodec) -> Decoded:
         """The read plan; a refused block (exception reply) is a problem of its signals only."""
@@ -105,7 +108,10 @@ class MemoryLink:
         if not refused:
             return decoded
         why = "; ".join(refused)
-        return Decoded(decoded.values, dict.fromkeys(decoded.problems, why))
+        return Decoded(
+            decoded.values, dict.fromkeys(decoded.problems, why),
+            decoded.points, dict.fromkeys(decoded.point_problems, why),
+        )  # fmt: skip
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         try:

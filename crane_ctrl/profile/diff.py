@@ -1,4 +1,5 @@
-"""What swapping one PLC profile for another changes, signal by signal. Pure."""
+"""What swapping one PLC profile for another changes, signal by signal (then its points and its
+own alarms). Pure."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class ChangeKind(StrEnum):
     MOVED = "moved"
     RETYPED = "retyped"
     RESCALED = "rescaled"
+    CHANGED = "changed"
+    """A profile alarm's condition, priority, text or delays."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +90,13 @@ def _place(profile: Profile, m: SignalMapping) -> str:
 
 def diff_profiles(old: Profile, new: Profile) -> list[Change]:
     """Every change from ``old`` to ``new``: link settings, then signals in catalogue order, then
-    points (``points.<name>``) by name."""
-    return [*_link_changes(old, new), *_signal_changes(old, new), *_point_changes(old, new)]
+    points (``points.<name>``) by name, then the profile's alarms (``alarms.<ID>``)."""
+    return [
+        *_link_changes(old, new),
+        *_signal_changes(old, new),
+        *_point_changes(old, new),
+        *_alarm_changes(old, new),
+    ]
 
 
 def _link_changes(old: Profile, new: Profile) -> Iterator[Change]:
@@ -138,3 +146,18 @@ def _mapping_changes(
         yield Change(ChangeKind.RETYPED, name, type_text(a), type_text(b))
     if scaling_text(a) != scaling_text(b):
         yield Change(ChangeKind.RESCALED, name, scaling_text(a), scaling_text(b))
+
+
+def _alarm_changes(old: Profile, new: Profile) -> Iterator[Change]:
+    for alarm_id in sorted(set(old.alarms) | set(new.alarms)):
+        a, b, subject = old.alarms.get(alarm_id), new.alarms.get(alarm_id), f"alarms.{alarm_id}"
+        if a is None and b is not None:
+            yield Change(ChangeKind.ADDED, subject, "", f"{b.priority}: {b.condition}")
+        elif b is None and a is not None:
+            yield Change(ChangeKind.REMOVED, subject, f"{a.priority}: {a.condition}", "")
+        elif a is not None and b is not None:
+            before, after = a.model_dump(), b.model_dump()
+            for key in before:
+                if before[key] != after[key]:
+                    yield Change(ChangeKind.CHANGED, f"{subject}.{key}", str(before[key]),
+                                 str(after[key]))  # fmt: skip

@@ -84,7 +84,9 @@ class Decoded:
     """Canonical signals, derived ones included."""
     problems: dict[str, str] = field(default_factory=dict)
     points: dict[str, Value] = field(default_factory=dict)
-    """The profile's points that decoded (their problems are in the derived signals')."""
+    """The profile's points that decoded."""
+    point_problems: dict[str, str] = field(default_factory=dict)
+    """Why each other point could not be decoded (derived signals that read it say so too)."""
 
 
 def plan_reads(spans: Iterable[Block], *, max_count: int, max_gap: int) -> list[Block]:
@@ -193,14 +195,13 @@ class ModbusCodec:
         result = Decoded()
         _decode_all(self._decoders[direction], image, result.values, result.problems)
         if direction is Direction.STATUS and (self._points or self.derived):
-            point_problems: dict[str, str] = {}
-            _decode_all(self._points, image, result.points, point_problems)
+            _decode_all(self._points, image, result.points, result.point_problems)
             evaluate(
                 self.derived,
                 values=result.values,
                 problems=result.problems,
                 points=result.points,
-                point_problems=point_problems,
+                point_problems=result.point_problems,
             )
         return result
 

@@ -5,8 +5,10 @@ catalogue: every required signal mapped, names known, commands only in writable 
 that can carry the signal, bits and bit fields that fit, value maps that make sense, and no two
 mappings sharing a place. Points (``[points]``) follow the same rules as status signals and take
 places too; derived signals take none, and :mod:`crane_ctrl.profile.derived_rules` checks their
-expressions. A method call (OPC UA) takes no place either and carries bool commands only. Every
-message says what to do about it.
+expressions, :mod:`crane_ctrl.profile.point_rules` what a point says of itself (unit, texts,
+journal) and :mod:`crane_ctrl.profile.alarm_rules` the profile's own alarms. A method call
+(OPC UA) takes no place either and carries bool commands only. Every message says what to do
+about it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 
 from crane_ctrl.config.file import Finding, format_path
+from crane_ctrl.profile.alarm_rules import check_alarms
 from crane_ctrl.profile.derived import point_spec
 from crane_ctrl.profile.derived_rules import ExpressionStart, check_derived, check_points
 from crane_ctrl.profile.model import (
@@ -30,6 +33,7 @@ from crane_ctrl.profile.model import (
     derived_text,
     method_of,
 )
+from crane_ctrl.profile.point_rules import check_point_info
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
 from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
 
@@ -69,7 +73,8 @@ def check_profile(
     profile: Profile, *, expression_start: ExpressionStart | None = None
 ) -> list[Finding]:
     """Every rule beyond single fields, for a profile of either protocol. ``expression_start``
-    locates derived expressions in the file, so that their problems name the file's column."""
+    locates derived expressions and alarm conditions in the file, so that their problems name
+    the file's column."""
     findings = check_names(profile.signals)
     for name, mapping in profile.signals.items():
         spec = SIGNALS.get(name)
@@ -83,7 +88,9 @@ def check_profile(
     findings.extend(check_points(profile))
     for name, mapping in profile.points.items():
         findings.extend(_check_mapping(point_spec(name, mapping), mapping, ("points", name)))
+    findings.extend(check_point_info(profile))
     findings.extend(check_derived(profile, expression_start))
+    findings.extend(check_alarms(profile, expression_start))
     if isinstance(profile, ModbusProfile):
         findings.extend(_modbus_layout(profile))
     else:
