@@ -27,7 +27,7 @@ class LinkState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:
-    """One read of every status signal."""
+    """One read of every status signal (and of the profile's points)."""
 
     ok: bool
     """The PLC answered (some signals may still have problems)."""
@@ -40,6 +40,8 @@ class ReadResult:
     points: Mapping[str, Value] = field(default_factory=dict)
     """The profile's ``[points]`` that decoded, and the read-back of each request the PLC
     clears itself (``cleared_by_plc``), under the command's name."""
+    point_problems: Mapping[str, str] = field(default_factory=dict)
+    """Point -> why it has no value this time."""
     proofs: Mapping[str, Value] = field(default_factory=dict)
     """Status block -> what this read shows of the proof that it is alive (the profile's
     ``[validity]``; :class:`~crane_ctrl.validity.ValidityTracker`); a block whose proof could not

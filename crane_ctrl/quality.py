@@ -18,6 +18,10 @@ when nothing could be read) and the time, and decides per signal:
   (one missed poll is not a fault), then ``STALE`` with the last good value and its age;
 * never read, or not mapped by the profile: ``MISSING``.
 
+The profile's points (``[points]``) get their quality by the same rules, in
+:attr:`~crane_ctrl.snapshot.Snapshot.points`; a point has no plausible range of its own (it is
+whatever the PLC says), so only an undecodable one is ``BAD``.
+
 Comms are trusted only while data is younger than ``max_age_s``, ``plc.heartbeat`` is good and
 has changed within ``heartbeat_timeout_s`` (PLCs count at their own pace; a first change must be
 seen before comms are trusted at all). A frozen heartbeat marks every reading ``STALE``: a frozen
@@ -91,12 +95,15 @@ class SnapshotBuilder:
         *,
         ranges: Mapping[str, Range] | None = None,
         blocks: Iterable[StatusBlock] = (),
+        points: Iterable[str] = (),
     ) -> None:
         """``ranges``: per signal, a narrower plausible range (:func:`crane_ranges`);
         ``blocks``: the profile's status blocks and what proves each alive
-        (:func:`crane_ctrl.profile.validity.status_blocks`)."""
+        (:func:`crane_ctrl.profile.validity.status_blocks`); ``points``: the names of the
+        profile's points (never a signal's name)."""
         self.settings = settings or QualitySettings()
-        self._mapped = frozenset(mapped)
+        self._points = tuple(points)
+        self._mapped = frozenset(mapped) | frozenset(self._points)
         self._ranges = dict(ranges or {})
         self._validity = ValidityTracker(blocks)
         self._last: dict[str, Reading] = {}
@@ -113,30 +120,44 @@ class SnapshotBuilder:
         if result is not None and result.ok:
             self._last_ok = now
             dead = self._validity.update(result.proofs, now)
-            readings = {s.name: self._fresh(s.name, result, now, dead) for s in STATUS}
+            readings = {s.name: self._fresh(s.name, result.values, result.problems, now, dead)
+                        for s in STATUS}  # fmt: skip
+            points = {n: self._fresh(n, result.points, result.point_problems, now, dead)
+                      for n in self._points}  # fmt: skip
         else:
             self._last_error = result.error if result is not None else "not read"
             readings = {s.name: self._aged(s.name, now) for s in STATUS}
+            points = {n: self._aged(n, now) for n in self._points}
         self._last.update(readings)
+        self._last.update(points)
         comms_ok, reason = self._comms(readings, now)
         if comms_ok and not link_up:
             comms_ok, reason = False, f"link down: {self._last_error}"
         if not comms_ok and self._beat_changed is not None and reason.startswith("PLC heartbeat"):
             # a frozen PLC's data is as old as its last heartbeat change
             readings = {n: self._stale(n, reason, self._beat_changed) for n in readings}
-        return Snapshot(now, MappingProxyType(readings), comms_ok, reason, self._scan)
+            points = {n: self._stale(n, reason, self._beat_changed) for n in points}
+        return Snapshot(now, MappingProxyType(readings), comms_ok, reason, self._scan,
+                        points=MappingProxyType(points))  # fmt: skip
 
-    def _fresh(self, name: str, result: ReadResult, now: float, dead: Mapping[str, str]) -> Reading:
-        """``dead``: signals of status blocks not proven alive, with why."""
+    def _fresh(
+        self,
+        name: str,
+        values: Mapping[str, Value],
+        problems: Mapping[str, str],
+        now: float,
+        dead: Mapping[str, str],
+    ) -> Reading:
+        """``dead``: signals and points of status blocks not proven alive, with why."""
         if name not in self._mapped:
             return _UNMAPPED
-        if name in result.values:
-            value = result.values[name]
-            why = self._implausible(name, value) or dead.get(name)
+        if name in values:
+            value = values[name]
+            why = (self._implausible(name, value) if name in SIGNALS else None) or dead.get(name)
             if why is None:
                 return Reading(value, Quality.GOOD, now)
             return self._bad(name, why)
-        problem = result.problems.get(name, "not in the read result")
+        problem = problems.get(name, "not in the read result")
         return self._bad(name, f"{name} unreadable: {problem}")
 
     def _implausible(self, name: str, value: Value) -> str | None:

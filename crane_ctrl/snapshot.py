@@ -11,6 +11,13 @@ so the HMI can show "12.31 m, 3 s old" and the interlocks can refuse to use it. 
 
 Fail safe: any quality but ``GOOD`` counts as the unsafe value wherever a decision is made
 (:meth:`Snapshot.flag`). Snapshots are immutable; the HMI may hold one as long as it likes.
+
+A snapshot also carries the profile's **points** (``[points]``: raw vendor points that are no
+canonical signal, such as a restart-inhibit bit or a refusal code), read in the same scan and
+given their quality by the same rules, in :attr:`Snapshot.points`, apart from the signals:
+:meth:`Snapshot.reading`, :meth:`~Snapshot.flag` and :meth:`~Snapshot.number` never see them, so
+no interlock depends on a point. The HMI shows them, the journal records their changes and the
+profile's own alarms read them (:mod:`crane_ctrl.alarms.profile_alarms`).
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ class Reading:
 
 
 _MISSING = Reading(None, Quality.MISSING, None, "not mapped by the profile")
+_NO_POINT = Reading(None, Quality.MISSING, None, "no such point in the profile")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +78,15 @@ class Snapshot:
     refused: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Commands written as a handshake that the PLC refused or did not take over in time, and
     why, while they are still asked for (:mod:`crane_ctrl.profile.command_writes`)."""
+    points: Mapping[str, Reading] = field(default_factory=lambda: MappingProxyType({}))
+    """The profile's points, by name: no canonical signals, read by no interlock."""
 
     def reading(self, name: str) -> Reading:
         return self.readings.get(name, _MISSING)
+
+    def point(self, name: str) -> Reading:
+        """A point of the profile (``MISSING`` for a name the profile has no point for)."""
+        return self.points.get(name, _NO_POINT)
 
     def good(self, name: str) -> bool:
         return self.reading(name).good

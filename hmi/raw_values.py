@@ -12,17 +12,21 @@ from __future__ import annotations
 from crane_ctrl.errors import CodecError
 from crane_ctrl.profile.codec import to_raw, to_words
 from crane_ctrl.profile.model import ModbusMapping, SignalMapping
-from crane_ctrl.signals import SIGNALS, Value
+from crane_ctrl.signals import SIGNALS, SignalSpec, Value
 
 __all__ = ["raw_text", "value_text"]
 
 
-def raw_text(name: str, mapping: SignalMapping, value: Value | None) -> str:
-    """``0x0000 0x4120`` (Modbus words), ``1`` (a bit), ``12.5`` (a variant); ``?`` if none."""
+def raw_text(
+    name: str, mapping: SignalMapping, value: Value | None, spec: SignalSpec | None = None
+) -> str:
+    """``0x0000 0x4120`` (Modbus words), ``1`` (a bit), ``12.5`` (a variant); ``?`` if none.
+    ``spec``: how a point decodes (:func:`~crane_ctrl.profile.derived.point_spec`); a signal's
+    is its catalogue entry."""
     if value is None:
         return "?"
     try:
-        raw = to_raw(value, mapping, SIGNALS[name])
+        raw = to_raw(value, mapping, spec or SIGNALS[name])
     except CodecError:
         return "?"
     if isinstance(raw, bool):

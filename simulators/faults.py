@@ -10,7 +10,9 @@ local mode, drive faults, forced signals), on the physical yard and spreader, or
 of range) is still served, as :mod:`simulators.served_status` says. ``force_raw`` sets the raw
 content of the signal's place past the codec (:mod:`simulators.raw_places` says what each kind of
 place can hold), so the supervisor reads exactly that: a NaN REAL, a bool register holding 2, a
-code outside a value map. It is checked against every server serving the simulator when injected.
+code outside a value map; it also takes a point of the profile (``[points]``) by its name, so a
+test can make the PLC's own status bits or codes change. It is checked against every server
+serving the simulator when injected (a point needs one: only a server knows its profile).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from difflib import get_close_matches
 from typing import Any, Protocol
 
 from crane_ctrl.errors import FaultError
+from crane_ctrl.profile.derived import POINT_NAME
 from crane_ctrl.signals import SIGNALS, Kind, Value
 from simulators.plant import Plant
 from simulators.plc_logic import CranePlc
@@ -134,7 +137,9 @@ def _unforce(sim: FaultTarget, v: dict[str, Any]) -> None:
 
 
 def _force_raw(sim: FaultTarget, v: dict[str, Any]) -> None:
-    name = _signal(v)
+    name = str(v["signal"])
+    if name in SIGNALS or not POINT_NAME.match(name):
+        name = _signal(v)  # a point is checked by the servers (sim.check_raw), below
     force = RawForce(name, raw_value(name, v["raw"]), word=bool(v["word"]))
     sim.check_raw(force)
     sim.link_faults.raw[name] = force
@@ -289,9 +294,10 @@ FAULTS: Mapping[str, Fault] = {
         Fault(
             "force_raw",
             "a status signal's register, bit or node set to raw content, past the profile's "
-            "scaling and value map (a NaN REAL, a bool register holding 2, an unknown code)",
+            "scaling and value map (a NaN REAL, a bool register holding 2, an unknown code); "
+            "or a point of the profile's",
             (
-                _SIGNAL,
+                Param("signal", str, None, "status signal name, or a point of the profile"),
                 Param("raw", object, None, "raw content: a number, true, false, nan, inf or -inf"),
                 Param("word", bool, False, "a bit or bit field: set its whole register or node"),
             ),

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.signals import Value
+from crane_ctrl.errors import FaultError
+from crane_ctrl.signals import SIGNALS, Value
 from crane_ctrl.site import SiteLayout
 from simulators.faults import FaultInjector
 from simulators.plant import Plant
@@ -108,6 +109,12 @@ class CraneSimulator:
             server.drop_connections()
 
     def check_raw(self, force: RawForce) -> None:
-        """:class:`~crane_ctrl.errors.FaultError` unless every server attached can serve it."""
+        """:class:`~crane_ctrl.errors.FaultError` unless every server attached can serve it (a
+        name that is no status signal, a point, needs a server whose profile has it)."""
+        if not self._servers and force.signal not in SIGNALS:
+            raise FaultError(
+                f"force_raw {force.signal}: not a status signal, and no PLC server is attached "
+                "whose profile could have it as a point"
+            )
         for server in self._servers:
             server.check_raw(force)

@@ -227,6 +227,31 @@ class AlarmSystem:
         self._end_bursts()
         return events
 
+    def redefine(self, definitions: Iterable[AlarmDefinition], now: float) -> list[AlarmEvent]:
+        """Change the catalogue (a swapped PLC profile brings its own alarms).
+
+        An alarm defined before and after keeps its state (and takes the new definition); one
+        that is no longer defined leaves, with a ``cleared`` event if it was not normal; a new
+        one starts normal.
+        """
+        defs = tuple(definitions)
+        _check_catalogue(defs)
+        now = self._tick(now)
+        old = self._records
+        ids = {d.id for d in defs}
+        events = [
+            _removed(r, now)
+            for r in old.values()
+            if r.id not in ids and r.state is not AlarmState.NORMAL
+        ]
+        self._records = {}
+        for index, d in enumerate(defs):
+            record = old.get(d.id) or AlarmRecord(d, index)
+            record.definition, record.index = d, index
+            self._records[d.id] = record
+        self._end_bursts()
+        return events
+
     # --- views ----------------------------------------------------------------------------------
 
     @property
@@ -328,6 +353,15 @@ class AlarmSystem:
 
 def _flood_event(now: float, kind: AlarmEventKind, message: str) -> AlarmEvent:
     return AlarmEvent(now, FLOOD_ID, kind, None, None, None, None, message)
+
+
+def _removed(r: AlarmRecord, now: float) -> AlarmEvent:
+    """The event of an alarm that leaves the catalogue in state other than normal."""
+    d = r.definition
+    message = f"{d.message.rstrip('.')} (no longer defined: the PLC profile was swapped)"
+    return AlarmEvent(
+        now, d.id, AlarmEventKind.CLEARED, r.state, AlarmState.NORMAL, d.priority, None, message
+    )
 
 
 def _why_no_ack(r: AlarmRecord) -> str:

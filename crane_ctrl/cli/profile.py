@@ -15,6 +15,7 @@ from crane_ctrl.profile.advice import profile_warnings
 from crane_ctrl.profile.diff import diff_profiles, scaling_text, type_text, validity_text
 from crane_ctrl.profile.loader import fingerprint, load_profile
 from crane_ctrl.profile.model import ModbusProfile, Profile
+from crane_ctrl.profile.point_rules import JournalRule, journal_rule
 from crane_ctrl.profile.schema import profile_json_schema
 from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.signals import SIGNALS
@@ -85,7 +86,29 @@ def _show(args: argparse.Namespace) -> int:
     for block in status_blocks(profile):
         entry = profile.validity[block.name]
         print(f"\nstatus block {block.name}: {validity_text(entry)} ({len(block.covers)} signals)")
+    if profile.points:
+        print("\n" + _table(_point_rows(profile)))
+    if profile.alarms:
+        print("\n" + _table(_alarm_rows(profile)))
     return 0
+
+
+def _point_rows(profile: Profile) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [("POINT", "PLACE", "TYPE", "SCALING", "UNIT", "JOURNAL", "TEXT")]
+    for name, m in profile.points.items():
+        place = m.place() if isinstance(profile, ModbusProfile) else _ua_place(m)
+        rule = journal_rule(name, m)
+        journal = f"deadband {m.deadband:g}" if rule is JournalRule.DEADBAND else str(rule)
+        rows.append((name, place, type_text(m), scaling_text(m), m.unit or "-", str(journal),
+                     m.text or "-"))  # fmt: skip
+    return rows
+
+
+def _alarm_rows(profile: Profile) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [("ALARM", "PRIORITY", "DELAY", "CONDITION")]
+    for alarm_id, alarm in profile.alarms.items():
+        rows.append((alarm_id, alarm.priority, f"{alarm.delay_s:g} s", alarm.condition))
+    return rows
 
 
 def _ua_place(m: Any) -> str:

@@ -96,7 +96,12 @@ class MemoryLink:
         self._book.set(LinkState.UP, reconnected=self._book.state is LinkState.DOWN)
         self._book.success(0.0)
         return ReadResult(
-            True, decoded.values, decoded.problems, points=decoded.points, proofs=decoded.proofs
+            True,
+            decoded.values,
+            decoded.problems,
+            points=decoded.points,
+            point_problems=decoded.point_problems,
+            proofs=decoded.proofs,
         )
 
     def _read_modbus(self, codec: ModbusCodec) -> Decoded:
@@ -114,7 +119,11 @@ class MemoryLink:
         if not refused:
             return decoded
         why = "; ".join(refused)
-        return replace(decoded, problems=dict.fromkeys(decoded.problems, why))
+        return replace(
+            decoded,
+            problems=dict.fromkeys(decoded.problems, why),
+            point_problems=dict.fromkeys(decoded.point_problems, why),
+        )
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         try:

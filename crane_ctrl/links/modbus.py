@@ -176,20 +176,20 @@ class ModbusLink:
 
     def _decoded(self, image: RegisterImage, failed: dict[Block, str], took: float) -> ReadResult:
         decoded = self.codec.decode(image)
-        problems = dict(decoded.problems)
-        for name in problems:
+        problems = self._refused(decoded.problems, failed)
+        point_problems = self._refused(decoded.point_problems, failed)
+        self._book.success(took)
+        return ReadResult(True, decoded.values, problems, duration_s=took, points=decoded.points,
+                          point_problems=point_problems, proofs=decoded.proofs)  # fmt: skip
+
+    def _refused(self, problems: Mapping[str, str], failed: dict[Block, str]) -> dict[str, str]:
+        """``problems``, each one of a refused block saying so (not "was not read")."""
+        out = dict(problems)
+        for name in out:
             block = self._block_of.get(name)
             if block in failed:
-                problems[name] = f"read {block}: {failed[block]}"
-        self._book.success(took)
-        return ReadResult(
-            True,
-            decoded.values,
-            problems,
-            duration_s=took,
-            points=decoded.points,
-            proofs=decoded.proofs,
-        )
+                out[name] = f"read {block}: {failed[block]}"
+        return out
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         client = self._client
@@ -243,8 +243,9 @@ def _describe(exc: BaseException, timeout_s: float) -> str:
 
 
 def _block_of_signal(codec: ModbusCodec, plan: list[Block]) -> dict[str, Block]:
+    """The read request that carries each status signal and each point."""
     found = {}
-    for name, m in codec.status.items():
+    for name, m in [*codec.status.items(), *codec.points.items()]:
         for block in plan:
             if block.table == m.table and block.start <= m.address < block.end:
                 found[name] = block

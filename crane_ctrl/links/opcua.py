@@ -28,7 +28,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -49,7 +49,7 @@ from crane_ctrl.errors import CraneCtrlError, EncodeError
 from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
 from crane_ctrl.links.base import Backoff, HealthBook
 from crane_ctrl.profile.model import OpcUaLink as OpcUaLinkSettings
-from crane_ctrl.profile.model import OpcUaProfile
+from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, OpcUaCodec, RisingEdges
 from crane_ctrl.signals import SIGNALS, Direction, Kind, Value
 from crane_ctrl.units import CANONICAL_UNITS, DeclaredUnits
@@ -263,21 +263,12 @@ class OpcUaLink:
             elif dv.Value is not None:
                 values[ref] = dv.Value.Value
         decoded = self.codec.decode(values)
-        problems = dict(decoded.problems)
-        for name, m in self.codec.status.items():
-            ref = self.codec.ref(m)
-            if ref in bad:
-                problems[name] = f"{m.place()}: {bad[ref]}"
+        problems = _bad_nodes(decoded.problems, self.codec.status, self.codec.ref, bad)
+        point_problems = _bad_nodes(decoded.point_problems, self.codec.points, self.codec.ref, bad)
         took = time.perf_counter() - started
         self._book.success(took)
-        return ReadResult(
-            True,
-            decoded.values,
-            problems,
-            duration_s=took,
-            points=decoded.points,
-            proofs=decoded.proofs,
-        )
+        return ReadResult(True, decoded.values, problems, duration_s=took, points=decoded.points,
+                          point_problems=point_problems, proofs=decoded.proofs)  # fmt: skip
 
     async def write(self, values: Mapping[str, Value]) -> WriteResult:
         client = self._usable()
@@ -412,3 +403,17 @@ def _credential(env: str | None, file: str | None, base_dir: Path, what: str) ->
                 f"cannot read the OPC UA {what} file {file}: {exc.strerror}"
             ) from None
     raise CraneCtrlError(f"the OPC UA {what} is not set: export {env}")
+
+
+def _bad_nodes(
+    problems: Mapping[str, str],
+    mappings: Mapping[str, OpcUaMapping],
+    ref: Callable[[OpcUaMapping], NodeRef],
+    bad: Mapping[NodeRef, str],
+) -> dict[str, str]:
+    """``problems``, each one of a node the server answered with a bad status code saying so."""
+    out = dict(problems)
+    for name, m in mappings.items():
+        if ref(m) in bad:
+            out[name] = f"{m.place()}: {bad[ref(m)]}"
+    return out

@@ -19,7 +19,15 @@ from crane_ctrl.profile.expression import Kind as ExpressionKind
 from crane_ctrl.profile.model import Profile, SignalMapping, derived_text
 from crane_ctrl.signals import SIGNALS, SignalSpec
 
-__all__ = ["ExpressionStart", "check_derived", "check_points"]
+__all__ = [
+    "ExpressionStart",
+    "check_derived",
+    "check_points",
+    "declare_hint",
+    "expression_column",
+    "known_names",
+    "unmapped_inputs",
+]
 
 Path = tuple[str, ...]
 ExpressionStart = Callable[[Path], int | None]
@@ -49,10 +57,7 @@ def check_points(profile: Profile) -> Iterator[Finding]:
 def check_derived(profile: Profile, start: ExpressionStart | None = None) -> Iterator[Finding]:
     """Every rule of every derived signal of ``profile``, then circles between them."""
     mapped = input_kinds(profile)
-    known = {
-        **mapped,
-        **{n: expression_kind(s.kind) for n, s in SIGNALS.items() if n not in mapped},
-    }
+    known = known_names(mapped)
     reads: dict[str, frozenset[str]] = {}
     for name, m in profile.signals.items():
         text = derived_text(m)
@@ -65,6 +70,12 @@ def check_derived(profile: Profile, start: ExpressionStart | None = None) -> Ite
         if not found and isinstance(parsed, Expression):
             reads[name] = parsed.names
     yield from _circles(reads)
+
+
+def known_names(mapped: Mapping[str, ExpressionKind]) -> dict[str, ExpressionKind]:
+    """What an expression may name: the points and mapped status signals (``mapped``), and every
+    other canonical signal too, so that reading one is told apart from a misspelt point."""
+    return {**mapped, **{n: expression_kind(s.kind) for n, s in SIGNALS.items() if n not in mapped}}
 
 
 def _check_one(
@@ -91,25 +102,27 @@ def _check_one(
             spec.name,
         )
     if isinstance(parsed, ExpressionProblem):
-        where = _column(start, path, parsed.column)
-        yield Finding(path, f"{where}: {parsed.message}{_declare(parsed)}", spec.name)
+        where = expression_column(start, path, parsed.column)
+        yield Finding(path, f"{where}: {parsed.message}{declare_hint(parsed)}", spec.name)
         return
-    yield from _inputs(spec, parsed, mapped, lambda c: _column(start, path, c))
+    yield from unmapped_inputs(parsed, mapped, start, path, spec.name)
     if parsed.kind is not expression_kind(spec.kind):
-        yield Finding(path, f"{_column(start, path, 1)}: {_kind_mismatch(spec, parsed)}", spec.name)
+        where = expression_column(start, path, 1)
+        yield Finding(path, f"{where}: {_kind_mismatch(spec, parsed)}", spec.name)
 
 
-def _inputs(
-    spec: SignalSpec,
+def unmapped_inputs(
     parsed: Expression,
     mapped: Mapping[str, ExpressionKind],
-    column: Callable[[int], str],
+    start: ExpressionStart | None,
+    path: Path,
+    signal: str | None = None,
 ) -> Iterator[Finding]:
-    """Canonical names the expression reads that this profile cannot give it."""
+    """Canonical names the expression at ``path`` reads that this profile cannot give it."""
     for name in parsed.inputs:
         if name in mapped:
             continue
-        where = column(_first_use(parsed.text, name))
+        where = expression_column(start, path, _first_use(parsed.text, name))
         if SIGNALS[name].is_command:
             why = f"{name!r} is a command; expressions read points and status signals"
         else:
@@ -117,7 +130,7 @@ def _inputs(
                 f"{name!r} is not mapped by this profile; map it under [signals], or declare "
                 "the raw value under [points] and read that"
             )
-        yield Finding(("signals", spec.name, "derived"), f"{where}: {why}", spec.name)
+        yield Finding(path, f"{where}: {why}", signal)
 
 
 def _first_use(text: str, name: str) -> int:
@@ -125,12 +138,15 @@ def _first_use(text: str, name: str) -> int:
     return found.start() + 1 if found else 1
 
 
-def _column(start: ExpressionStart | None, path: Path, column: int) -> str:
+def expression_column(start: ExpressionStart | None, path: Path, column: int) -> str:
+    """``column 42`` (in the file) for ``column`` of the expression at ``path``, when the file
+    tells where it starts; else ``column 7 of the expression``."""
     first = start(path) if start is not None else None
     return f"column {column} of the expression" if first is None else f"column {first + column - 1}"
 
 
-def _declare(problem: ExpressionProblem) -> str:
+def declare_hint(problem: ExpressionProblem) -> str:
+    """How to fix an unknown name: declare a point, or map the signal."""
     if problem.message.startswith("unknown point"):
         return " (declare it under [points], or use a status signal this profile maps)"
     return ""

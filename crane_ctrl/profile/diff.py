@@ -2,7 +2,7 @@
 
 Link settings, then signals, then points, then the status blocks (``[validity]``): a block added,
 removed or ``changed`` (its proof, timeout or what it covers): a removed proof is a dead word
-that reads safe again.
+that reads safe again; then the profile's own alarms.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class ChangeKind(StrEnum):
     RETYPED = "retyped"
     RESCALED = "rescaled"
     CHANGED = "changed"
-    """A status block's proof or what it covers."""
+    """A status block's proof or what it covers; a profile alarm's condition, priority, text or
+    delays."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +98,14 @@ def _place(profile: Profile, m: SignalMapping) -> str:
 
 def diff_profiles(old: Profile, new: Profile) -> list[Change]:
     """Every change from ``old`` to ``new``: link settings, then signals in catalogue order, then
-    points (``points.<name>``) and status blocks (``validity.<name>``) by name."""
+    points (``points.<name>``) and status blocks (``validity.<name>``) by name, then the
+    profile's alarms (``alarms.<ID>``)."""
     return [
         *_link_changes(old, new),
         *_signal_changes(old, new),
         *_point_changes(old, new),
         *_validity_changes(old, new),
+        *_alarm_changes(old, new),
     ]
 
 
@@ -176,3 +179,18 @@ def _validity_changes(old: Profile, new: Profile) -> Iterator[Change]:
             yield Change(ChangeKind.REMOVED, subject, a[name], "")
         elif a[name] != b[name]:
             yield Change(ChangeKind.CHANGED, subject, a[name], b[name])
+
+
+def _alarm_changes(old: Profile, new: Profile) -> Iterator[Change]:
+    for alarm_id in sorted(set(old.alarms) | set(new.alarms)):
+        a, b, subject = old.alarms.get(alarm_id), new.alarms.get(alarm_id), f"alarms.{alarm_id}"
+        if a is None and b is not None:
+            yield Change(ChangeKind.ADDED, subject, "", f"{b.priority}: {b.condition}")
+        elif b is None and a is not None:
+            yield Change(ChangeKind.REMOVED, subject, f"{a.priority}: {a.condition}", "")
+        elif a is not None and b is not None:
+            before, after = a.model_dump(), b.model_dump()
+            for key in before:
+                if before[key] != after[key]:
+                    yield Change(ChangeKind.CHANGED, f"{subject}.{key}", str(before[key]),
+                                 str(after[key]))  # fmt: skip

@@ -4,7 +4,8 @@
 :class:`~crane_ctrl.errors.ProfileError` listing every problem found, each as
 ``file:line key.path: what is wrong; how to fix it``. Problems come in up to two rounds: field
 errors first (with the signal-name checks), then, once the fields are right, the cross-signal rules.
-A problem inside a derived signal's expression also names its column in the file.
+A problem inside a derived signal's expression or an alarm's condition also names its column in
+the file.
 """
 
 from __future__ import annotations
@@ -32,27 +33,26 @@ from crane_ctrl.errors import ProfileError
 from crane_ctrl.profile.model import (
     PROFILE_MODELS,
     ModbusMapping,
+    ModbusPoint,
     ModbusValidity,
     OpcUaMapping,
+    OpcUaPoint,
     OpcUaValidity,
     Profile,
+    ProfileAlarm,
 )
 from crane_ctrl.profile.rules import ExpressionStart, check_names, check_profile
 
 __all__ = ["fingerprint", "format_path", "load_profile", "parse_profile"]
 
 _SECTIONS = ("profile", "link", "signals")
-_OPTIONAL_SECTIONS = ("points", "plc", "validity.<block>")
-_EXPRESSION_KEYS = ("derived", "ack", "refused", "reason")
-"""Keys whose value is an expression (a derived signal; a command's handshake)."""
-
-
-def _expression_value(key: str) -> re.Pattern[str]:
-    """``key = "`` (or ``'``) on a line: the expression starts right after the quote."""
-    return re.compile(rf"""(?:^|[\s{{,.]){key}\s*=\s*("(?!"")|'(?!''))""")
-
-
-_EXPRESSION_VALUE = {key: _expression_value(key) for key in _EXPRESSION_KEYS}
+_OPTIONAL_SECTIONS = ("points", "alarms", "plc", "validity.<block>")
+_EXPRESSION_VALUE = re.compile(
+    r"""(?:^|[\s{,.])(?P<key>derived|condition|ack|refused|reason)\s*=\s*"""
+    r"""(?P<quote>"(?!"")|'(?!''))"""
+)
+"""``derived = "``, ``condition = "``, or a handshake's ``ack``, ``refused`` or ``reason``
+(or ``'``) on a line: the expression starts right after the quote."""
 
 
 def load_profile(path: str | Path) -> Profile:
@@ -112,9 +112,9 @@ def _name_findings(data: Mapping[str, Any]) -> list[Finding]:
 
 
 def _expression_start(text: str, lines: KeyLines) -> ExpressionStart:
-    """Where each expression (``derived``, ``ack``, ...) starts in the file: on the line of its
-    key, right after the opening quote. Unknown (``None``) for a multi-line string or one with
-    escapes, whose columns do not match the file's."""
+    """Where each expression (derived signal, alarm condition, handshake) starts in the file:
+    on the line of its key, right after the opening quote. Unknown (``None``) for a multi-line
+    string or one with escapes, whose columns do not match the file's."""
     rows = text.splitlines()
 
     def start(path: tuple[str, ...]) -> int | None:
@@ -122,9 +122,8 @@ def _expression_start(text: str, lines: KeyLines) -> ExpressionStart:
         if line is None or line > len(rows):
             return None
         row = rows[line - 1]
-        pattern = _EXPRESSION_VALUE.get(path[-1], _EXPRESSION_VALUE["derived"])
-        found = pattern.search(row)
-        if found is None or (found.group(1) == '"' and "\\" in row[found.end() :]):
+        found = next((f for f in _EXPRESSION_VALUE.finditer(row) if f["key"] == path[-1]), None)
+        if found is None or (found["quote"] == '"' and "\\" in row[found.end() :]):
             return None
         return found.end() + 1
 
@@ -138,8 +137,10 @@ def _from_pydantic(err: Mapping[str, Any], data: Mapping[str, Any]) -> Finding:
         sections = ", ".join(f"[{s}]" for s in _SECTIONS)
         optional = ", ".join(f"[{s}]" for s in _OPTIONAL_SECTIONS)
         return Finding(loc, f"unknown table; a profile has {sections} (and may have {optional})")
-    if len(loc) == 3 and err["type"] == "extra_forbidden" and loc[0] in ("signals", "points"):
+    if len(loc) == 3 and err["type"] == "extra_forbidden" and loc[0] in _KEYED:
         return Finding(loc, _unknown_field(loc[0], loc[2], _protocol_of(data)), signal)
+    if len(loc) > 1 and loc[-1] == "[key]":  # a code of texts or fault_texts
+        return Finding(loc[:-1], f'a code is a whole number, not "{loc[-2]}"; e.g. 3 = "..."')
     if len(loc) == 3 and err["type"] == "extra_forbidden" and loc[0] == "validity":
         return Finding(loc, _unknown_validity_field(loc[2], _protocol_of(data)))
     if loc[0] == "validity" and len(loc) <= 2 and err["type"] in ("dict_type", "model_type"):
@@ -151,13 +152,23 @@ def _from_pydantic(err: Mapping[str, Any], data: Mapping[str, Any]) -> Finding:
     return Finding(loc, explain(err, PROFILE_MODELS[_protocol_of(data)]), signal)
 
 
+_KEYED = ("signals", "points", "alarms")
+"""Tables of entries keyed by a name, whose unknown settings get a list of the known ones."""
+
+
 def _unknown_field(section: str, key: str, protocol: str) -> str:
     if section == "points" and key == "derived":
         return (
             "a point is read from a place; compute values in a derived signal under [signals] "
             '(e.g. "sway.trolley" = { derived = "..." })'
         )
-    model = ModbusMapping if protocol == "modbus" else OpcUaMapping
+    model: type[ModbusMapping | OpcUaMapping | ProfileAlarm]
+    if section == "alarms":
+        model = ProfileAlarm
+    elif section == "points":
+        model = ModbusPoint if protocol == "modbus" else OpcUaPoint
+    else:
+        model = ModbusMapping if protocol == "modbus" else OpcUaMapping
     extra = ["derived"] if section == "signals" else []
     if section == "signals" and protocol == "opcua":
         extra += ["method", "object", "arguments"]

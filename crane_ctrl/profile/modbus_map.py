@@ -93,7 +93,9 @@ class Decoded:
     """Canonical signals, derived ones included."""
     problems: dict[str, str] = field(default_factory=dict)
     points: dict[str, Value] = field(default_factory=dict)
-    """The profile's points that decoded (their problems are in the derived signals')."""
+    """The profile's points that decoded (and the read-back of requests the PLC clears)."""
+    point_problems: dict[str, str] = field(default_factory=dict)
+    """Why each other point could not be decoded (derived signals that read it say so too)."""
     proofs: dict[str, Value] = field(default_factory=dict)
     """Per status block (``[validity.<block>]``), what this read shows of its proof: the life
     bit's or counter's value; for never all zero, whether any of its words is not zero. A block
@@ -218,14 +220,13 @@ class ModbusCodec:
         if direction is Direction.STATUS and self._echoes:
             _decode_all(self._echoes, image, result.points, {})
         if direction is Direction.STATUS and (self._points or self.derived):
-            point_problems: dict[str, str] = {}
-            _decode_all(self._points, image, result.points, point_problems)
+            _decode_all(self._points, image, result.points, result.point_problems)
             evaluate(
                 self.derived,
                 values=result.values,
                 problems=result.problems,
                 points=result.points,
-                point_problems=point_problems,
+                point_problems=result.point_problems,
             )
         if direction is Direction.STATUS and self.blocks:
             result.proofs.update(life_proofs(self.blocks, result.values, result.points))

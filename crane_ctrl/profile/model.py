@@ -1,14 +1,21 @@
 """PLC profile schema: how one PLC's registers or nodes carry the canonical crane signals.
 
-A profile is a TOML file with three tables, and more if it computes signals or proves its status
-blocks alive::
+A profile is a TOML file with three tables, and more that are optional::
 
     [profile]   name, vendor, plc_model, description, version
     [link]      protocol = "modbus" | "opcua" and how to reach the PLC
     [signals]   one mapping per canonical signal, keyed by its name
     [points]    raw PLC points that are no canonical signal, read with the status (optional)
+    [alarms]    alarms the profile adds, each a condition over points and signals (optional)
+    [plc]       how the PLC behaves: watchdog, reset pulse, fault texts (optional)
     [validity.<block>]  what proves a block of status data alive (optional, one per block):
                 the signals it covers and a life bit, a life counter or never_all_zero
+
+A point (:class:`ModbusPoint`, :class:`OpcUaPoint`) is placed like a signal and may say what it
+is for the HMI and the journal: ``unit``, ``text``, ``texts`` (its codes in words), ``journal``
+and ``deadband`` (when a change is journaled). An alarm (:class:`ProfileAlarm`) raises and
+clears through the supervisor's alarm engine like a built-in one
+(:mod:`crane_ctrl.alarms.profile_alarms`); no interlock reads a point or a profile alarm.
 
 A status signal may be ``derived`` instead of mapped to a place: computed every scan from points
 (and other status signals) by an expression (:mod:`crane_ctrl.profile.expression`), e.g.
@@ -54,16 +61,21 @@ __all__ = [
     "ModbusDerived",
     "ModbusLink",
     "ModbusMapping",
+    "ModbusPoint",
     "ModbusProfile",
     "ModbusValidity",
     "OpcUaDerived",
     "OpcUaLink",
     "OpcUaMapping",
     "OpcUaMethod",
+    "OpcUaPoint",
     "OpcUaProfile",
     "OpcUaValidity",
     "PlcBehaviour",
+    "PointInfo",
+    "PointMapping",
     "Profile",
+    "ProfileAlarm",
     "ProfileMeta",
     "SignalMapping",
     "ValidityEntry",
@@ -438,6 +450,81 @@ _POINTS_DOC = (
 )
 
 
+class PointInfo(_Model):
+    """What a point is, for the HMI and the journal (all optional); the rules
+    (:mod:`crane_ctrl.profile.point_rules`) check them against what the point decodes as."""
+
+    unit: str = Field(
+        "", max_length=16, description="unit of the decoded value, e.g. m, s, %; none for a bool"
+    )
+    text: str = Field("", description="what the point means, in words, e.g. restart inhibited")
+    texts: Annotated[dict[int, str], BeforeValidator(_code_keys)] | None = Field(
+        None,
+        description="decoded value -> its meaning, for a code (an integer or a bool point): "
+        '{ 0 = "none", 3 = "wind too high" }; such a point is journaled on every change',
+    )
+    journal: bool | None = Field(
+        None,
+        description="journal its changes: bools and points with texts on every change unless "
+        "false; numbers only with a deadband",
+    )
+    deadband: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        None,
+        description="a number is journaled when it moves more than this from the value last "
+        "journaled, in its unit (0: every change)",
+    )
+
+    def value_text(self, value: Value | None) -> str:
+        """The value as a person reads it: ``true``, ``12.300 m``, ``3 (wind too high)``."""
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            shown = "true" if value else "false"
+        elif isinstance(value, float):
+            shown = f"{value:.3f} {self.unit}".strip()
+        else:
+            shown = f"{value} {self.unit}".strip()
+        meaning = None if self.texts is None else self.texts.get(int(value))
+        return shown if meaning is None else f"{shown} ({meaning})"
+
+
+class ModbusPoint(ModbusMapping, PointInfo):
+    """A point of a Modbus profile: placed like a signal, with what it is."""
+
+
+class OpcUaPoint(OpcUaMapping, PointInfo):
+    """A point of an OPC UA profile: placed like a signal, with what it is."""
+
+
+PointMapping = ModbusPoint | OpcUaPoint
+"""A point of either protocol."""
+
+
+class ProfileAlarm(_Model):
+    """``[alarms.<ID>]``: an alarm this PLC's profile adds, raised while its condition holds."""
+
+    condition: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="a bool expression over [points] and the status signals this profile "
+            'maps, e.g. "plc_wind_trip or rope_length_m < 2.0"',
+        ),
+    ]
+    priority: Literal["high", "medium", "low"] = Field(
+        description="how urgently the operator must respond, as the built-in alarms"
+    )
+    text: Annotated[
+        str, Field(min_length=1, description="what the operator reads: what happened, what to do")
+    ]
+    delay_s: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = Field(
+        0.0, description="the condition must hold this long before the alarm raises, s"
+    )
+    off_delay_s: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = Field(
+        0.0, description="the condition must be clear this long before the alarm clears, s"
+    )
+
+
 class PlcBehaviour(_Model):
     """``[plc]``: how this PLC behaves, from its manual (all optional)."""
 
@@ -531,11 +618,16 @@ _VALIDITY_DOC = (
     "what proves each block of status data alive, keyed by the block's name; signals of a "
     "block not proven alive are bad"
 )
+_ALARMS_DOC = (
+    "alarms this profile adds, keyed by an id in capitals (PLC_WIND_TRIP) that no built-in "
+    "alarm has"
+)
 
 
 class _ProfileBase(_Model):
     profile: ProfileMeta
     plc: PlcBehaviour = Field(default_factory=PlcBehaviour)
+    alarms: dict[str, ProfileAlarm] = Field(default_factory=dict, description=_ALARMS_DOC)
 
     @property
     def name(self) -> str:
@@ -547,7 +639,7 @@ class ModbusProfile(_ProfileBase):
 
     link: ModbusLink
     signals: dict[str, Annotated[ModbusMapping, WrapValidator(_modbus_entry)]]
-    points: dict[str, ModbusMapping] = Field(default_factory=dict, description=_POINTS_DOC)
+    points: dict[str, ModbusPoint] = Field(default_factory=dict, description=_POINTS_DOC)
     validity: dict[str, ModbusValidity] = Field(default_factory=dict, description=_VALIDITY_DOC)
 
     @property
@@ -560,7 +652,7 @@ class OpcUaProfile(_ProfileBase):
 
     link: OpcUaLink
     signals: dict[str, Annotated[OpcUaMapping, WrapValidator(_opcua_entry)]]
-    points: dict[str, OpcUaMapping] = Field(default_factory=dict, description=_POINTS_DOC)
+    points: dict[str, OpcUaPoint] = Field(default_factory=dict, description=_POINTS_DOC)
     validity: dict[str, OpcUaValidity] = Field(default_factory=dict, description=_VALIDITY_DOC)
 
     @property

@@ -190,17 +190,16 @@ class OpcUaCodec:
                 node_value = values.get(self._refs[name], _NOT_READ)
                 _decode_into(result.points, {}, name, m, node_value)
         if direction is Direction.STATUS and (self.points or self.derived):
-            point_problems: dict[str, str] = {}
             for name, m in self.points.items():
                 node_value = values.get(self._point_refs[name], _NOT_READ)
                 spec = self._point_specs[name]
-                _decode_into(result.points, point_problems, name, m, node_value, spec)
+                _decode_into(result.points, result.point_problems, name, m, node_value, spec)
             evaluate(
                 self.derived,
                 values=result.values,
                 problems=result.problems,
                 points=result.points,
-                point_problems=point_problems,
+                point_problems=result.point_problems,
             )
         if direction is Direction.STATUS and self.blocks:
             result.proofs.update(life_proofs(self.blocks, result.values, result.points))

@@ -5,8 +5,11 @@ catalogue: every required signal mapped, names known, commands only in writable 
 that can carry the signal, bits and bit fields that fit, value maps that make sense, and no two
 mappings sharing a place. Points (``[points]``) follow the same rules as status signals and take
 places too; derived signals take none, and :mod:`crane_ctrl.profile.derived_rules` checks their
-expressions; :mod:`crane_ctrl.profile.validity_rules` checks the ``[validity]`` blocks. A method
-call (OPC UA) takes no place either and carries bool commands only. Every message says what to do
+expressions; :mod:`crane_ctrl.profile.validity_rules` checks the ``[validity]`` blocks,
+:mod:`crane_ctrl.profile.point_rules` what a point says of itself (unit, texts, journal),
+:mod:`crane_ctrl.profile.alarm_rules` the profile's own alarms and
+:mod:`crane_ctrl.profile.command_rules` each command's write semantics. A method call (OPC UA)
+takes no place either and carries bool commands only. Every message says what to do
 about it.
 """
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 
 from crane_ctrl.config.file import Finding, format_path
+from crane_ctrl.profile.alarm_rules import check_alarms
 from crane_ctrl.profile.command_rules import check_command_writes
 from crane_ctrl.profile.derived import point_spec
 from crane_ctrl.profile.derived_rules import ExpressionStart, check_derived, check_points
@@ -32,6 +36,7 @@ from crane_ctrl.profile.model import (
     derived_text,
     method_of,
 )
+from crane_ctrl.profile.point_rules import check_point_info
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
 from crane_ctrl.profile.validity_rules import check_validity
 from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
@@ -72,7 +77,8 @@ def check_profile(
     profile: Profile, *, expression_start: ExpressionStart | None = None
 ) -> list[Finding]:
     """Every rule beyond single fields, for a profile of either protocol. ``expression_start``
-    locates derived expressions in the file, so that their problems name the file's column."""
+    locates derived expressions and alarm conditions in the file, so that their problems name
+    the file's column."""
     findings = check_names(profile.signals)
     for name, mapping in profile.signals.items():
         spec = SIGNALS.get(name)
@@ -86,9 +92,11 @@ def check_profile(
     findings.extend(check_points(profile))
     for name, mapping in profile.points.items():
         findings.extend(_check_mapping(point_spec(name, mapping), mapping, ("points", name)))
+    findings.extend(check_point_info(profile))
     findings.extend(check_derived(profile, expression_start))
     findings.extend(check_command_writes(profile, expression_start))
     findings.extend(check_validity(profile))
+    findings.extend(check_alarms(profile, expression_start))
     if isinstance(profile, ModbusProfile):
         findings.extend(_modbus_layout(profile))
     else:

@@ -4,10 +4,12 @@ Pydantic gives the structure; this adds what pydantic cannot know: the canonical
 as the only keys of ``[signals]``, each with its meaning and unit, and which of them are required;
 that a status signal may be ``{ derived = "..." }`` instead of a place; that an OPC UA bool
 command may be a method call (``{ method = "...", object = "..." }``); which names a point
-under ``[points]`` may have; and that a ``[validity.<block>]`` names a proof (a life bit or
-counter with its timeout, or never_all_zero), its Modbus ranges written ``"holding 0..4"`` and
-its OPC UA nodes as node identifiers. That a block names only one proof, and names that exist,
-only ``crane-ctrl profile validate`` checks.
+under ``[points]`` may have (a point is placed as a signal and may add ``unit``, ``text``,
+``texts``, ``journal``, ``deadband``); that an alarm under ``[alarms]`` is keyed by an id in
+capitals that no built-in alarm has; and that a ``[validity.<block>]`` names a proof (a life bit
+or counter with its timeout, or never_all_zero), its Modbus ranges written ``"holding 0..4"``
+and its OPC UA nodes as node identifiers. That a block names only one proof, and names that
+exist, only ``crane-ctrl profile validate`` checks.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from crane_ctrl.profile.alarm_rules import ALARM_ID, builtin_alarm_ids
 from crane_ctrl.profile.derived import POINT_NAME
 from crane_ctrl.profile.model import NODE_PATTERN, ModbusProfile, OpcUaMethod, OpcUaProfile
 from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
@@ -47,10 +50,15 @@ def profile_json_schema() -> dict[str, Any]:
     )
     schema["$defs"]["Derived"] = _DERIVED
     schema["$defs"]["Method"] = _method_schema()
-    for variant, mapping in (("ModbusProfile", "ModbusMapping"), ("OpcUaProfile", "OpcUaMapping")):
+    variants = (
+        ("ModbusProfile", "ModbusMapping", "ModbusPoint"),
+        ("OpcUaProfile", "OpcUaMapping", "OpcUaPoint"),
+    )
+    for variant, mapping, point in variants:
         properties = schema["$defs"][variant]["properties"]
         properties["signals"] = _signals_schema(mapping)
-        properties["points"] = _points_schema(mapping, properties["points"])
+        properties["points"] = _points_schema(point, properties["points"])
+        properties["alarms"] = _alarms_schema(properties["alarms"])
     _validity_schema(schema["$defs"]["ModbusValidity"], "registers", _REGISTER_RANGE)
     _validity_schema(schema["$defs"]["OpcUaValidity"], "nodes", NODE_PATTERN)
     return {
@@ -121,10 +129,22 @@ def _validity_schema(generated: dict[str, Any], places: str, pattern: str) -> No
     generated["anyOf"] = _PROOFS
 
 
-def _points_schema(mapping: str, generated: dict[str, Any]) -> dict[str, Any]:
+def _points_schema(point: str, generated: dict[str, Any]) -> dict[str, Any]:
     return {
         **generated,
         "type": "object",
-        "additionalProperties": {"$ref": f"#/$defs/{mapping}"},
+        "additionalProperties": {"$ref": f"#/$defs/{point}"},
         "propertyNames": {"pattern": POINT_NAME.pattern, "not": {"enum": list(SIGNALS)}},
+    }
+
+
+def _alarms_schema(generated: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **generated,
+        "type": "object",
+        "additionalProperties": {"$ref": "#/$defs/ProfileAlarm"},
+        "propertyNames": {
+            "pattern": ALARM_ID.pattern,
+            "not": {"enum": sorted(builtin_alarm_ids())},
+        },
     }

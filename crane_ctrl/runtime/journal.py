@@ -1,5 +1,5 @@
 """The event journal: every alarm transition, trip, refusal, operator command, mode change,
-profile load and link state change, as data, in SQLite.
+profile load, link state change and change of a profile's point, as data, in SQLite.
 
 An event is a row of stable keys (time, crane, kind, subject, values); the journal stores them
 and the HMI and ``crane-ctrl events`` render them. ``time`` comes from the clock given to the
@@ -106,7 +106,9 @@ class EventKind(StrEnum):
     """The supervisor started or stopped, or warns of itself (scan near the PLC watchdog)."""
     PLC = "plc"
     """What the supervisor did with the PLC: a request written, taken over, refused or timed
-    out; an automatic reset; a point that changed."""
+    out; an automatic reset."""
+    POINT = "point"
+    """A point of the profile (``[points]``, no canonical signal) changed its value."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@
 The recorder compares one scan with the last and records what changed: the link's state, comms
 trusted or not, interlocks tripping and clearing on observed values (not the fail-safe trips that
 bad data causes: the comms fault says that once), refusals (a refusal held scan after scan is
-recorded once, when it starts), and every alarm event. Operator actions are recorded where they
-are taken (:class:`~crane_ctrl.runtime.supervisor.Supervisor`). The journal's ``record()`` only
-queues.
+recorded once, when it starts), every alarm event, and the changes of the profile's points that
+its :class:`~crane_ctrl.runtime.point_log.PointLog` says to journal. Operator actions are
+recorded where they are taken (:class:`~crane_ctrl.runtime.supervisor.Supervisor`). The
+journal's ``record()`` only queues.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from crane_ctrl.alarms.states import AlarmEvent
 from crane_ctrl.interlocks.evaluate import Permits, Refusal
 from crane_ctrl.link_report import LinkHealth
+from crane_ctrl.runtime.point_log import PointLog
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["EventSink", "Recorder", "record_alarm"]
@@ -30,8 +32,10 @@ class EventSink(Protocol):
 class Recorder:
     """Turns consecutive scans into journal events."""
 
-    def __init__(self, sink: EventSink) -> None:
+    def __init__(self, sink: EventSink, points: PointLog | None = None) -> None:
         self.sink = sink
+        self.points = points
+        """Which point changes to journal (the profile's; replaced when it is swapped)."""
         self._link_state = ""
         self._comms_ok: bool | None = None
         self._trips: dict[str, str] = {}
@@ -51,6 +55,9 @@ class Recorder:
         self._refusals(refusals)
         for event in alarm_events:
             record_alarm(self.sink, event)
+        if self.points is not None:
+            for change in self.points.changes(snapshot.points):
+                self.sink.record("point", change.name, **change.values)
 
     def _link(self, link: LinkHealth) -> None:
         if link.state != self._link_state:

@@ -9,6 +9,11 @@ The sequencer proposes, the interlocks dispose: nothing reaches the link around 
 ``scan_once()`` is the whole of one scan and is what lock-step tests call with a manual clock;
 ``run()`` calls it on deadlines in real time. The HMI reads :attr:`Supervisor.view`, an immutable
 object replaced once per scan, and sends commands through :meth:`propose` / :meth:`request_reset`.
+
+The profile's points are read in the same scan and carried in the snapshot apart from the
+signals (:attr:`~crane_ctrl.snapshot.Snapshot.points`): the interlocks never see them; the
+profile's own alarms (:mod:`crane_ctrl.alarms.profile_alarms`) and the journal
+(:mod:`crane_ctrl.runtime.point_log`) do.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from crane_ctrl.alarms.conditions import conditions, details, supervisor_alarms
-from crane_ctrl.alarms.engine import AlarmSystem
+from crane_ctrl.alarms.engine import AlarmDefinition, AlarmSystem
+from crane_ctrl.alarms.profile_alarms import profile_alarms, profile_conditions
 from crane_ctrl.alarms.states import AlarmEvent, AlarmView
 from crane_ctrl.clock import Clock
 from crane_ctrl.commands import Commands
@@ -45,6 +51,7 @@ from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder, crane_ranges
 from crane_ctrl.realtime import sleep_unless
 from crane_ctrl.runtime.plc_reset import ResetPulse, RestartHold, WatchdogRecovery
+from crane_ctrl.runtime.point_log import PointLog
 from crane_ctrl.runtime.recorder import EventSink, Recorder, record_alarm
 from crane_ctrl.signals import Value
 from crane_ctrl.site import SiteLayout
@@ -137,9 +144,11 @@ class Supervisor:
         self.interlock_settings = InterlockSettings.from_params(
             self.settings.crane, self.settings.site
         )
-        self.alarms = AlarmSystem(supervisor_alarms())
+        self._builtin_alarms = supervisor_alarms()
+        self._profile_alarms = profile_alarms(profile, (d.id for d in self._builtin_alarms))
+        self.alarms = AlarmSystem(self._alarm_catalogue())
         self.journal = journal
-        self._recorder = Recorder(journal) if journal is not None else None
+        self._recorder = Recorder(journal, PointLog(profile)) if journal is not None else None
         self._builder = self._snapshot_builder(profile)
         self._latched = LatchState()
         self._proposed = Commands()
@@ -180,11 +189,20 @@ class Supervisor:
         """Go on with another profile over another link from the next scan; the old link.
 
         Latches, alarms, the journal and the heartbeat count carry over; the signal qualities
-        start afresh (nothing is trusted until the new link has read it).
+        start afresh (nothing is trusted until the new link has read it). The profile's own
+        alarms are the new profile's from now on (an old one that was not normal is journaled
+        as cleared), and so are the points journaled.
         """
         old = self.link
         self.profile, self.link = profile, link
         self._builder = self._snapshot_builder(profile)
+        self._profile_alarms = profile_alarms(profile, (d.id for d in self._builtin_alarms))
+        removed = self.alarms.redefine(self._alarm_catalogue(), self.clock.now())
+        if self._recorder is not None:
+            self._recorder.points = PointLog(profile)
+        if self.journal is not None:
+            for event in removed:
+                record_alarm(self.journal, event)
         self._heartbeat_modulus = _counter_modulus(profile)
         self._heartbeat %= self._heartbeat_modulus
         self._check_encoding = single_encoder(profile)
@@ -209,8 +227,13 @@ class Supervisor:
         quality = self.settings.quality
         ranges = crane_ranges(self.settings.crane, quality)
         return SnapshotBuilder(
-            profile.signals, quality, ranges=ranges, blocks=status_blocks(profile)
-        )
+            profile.signals, quality, ranges=ranges, blocks=status_blocks(profile),
+            points=profile.points,
+        )  # fmt: skip
+
+    def _alarm_catalogue(self) -> list[AlarmDefinition]:
+        """The built-in alarms, then the profile's own."""
+        return [*self._builtin_alarms, *(a.definition for a in self._profile_alarms)]
 
     def set_bypass(self, interlock_id: str | None, until_s: float = 0.0) -> None:
         """Bypass one interlock until ``until_s`` (clock time), or none (``None``).
@@ -338,9 +361,9 @@ class Supervisor:
             write_failed=self._write_failed,
             drives_enabled=self._drives_enabled,
         )  # fmt: skip
-        return self.alarms.update(
-            snapshot.time_s, now, details(permits, snapshot, self._fault_texts)
-        )
+        said = details(permits, snapshot, self._fault_texts)
+        profile_now, profile_said = profile_conditions(self._profile_alarms, snapshot)
+        return self.alarms.update(snapshot.time_s, {**now, **profile_now}, {**said, **profile_said})
 
     def _drop_proposals_on_comms_loss(self, snapshot: Snapshot) -> None:
         """A lost link forgets what was asked: nothing moves again until it is asked again."""

@@ -216,3 +216,35 @@ def test_usage_error_exits_2_without_traceback() -> None:
     result = run("profile", "frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_show_lists_the_points_with_unit_journal_and_text_and_the_profiles_alarms() -> None:
+    result = run("profile", "show", PROFILES / "generic-modbus-sway-angle.toml")
+    assert result.returncode == 0
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert (
+        "rope_length_m input 16 uint16 x0.001 m never rope length, sheaves to twistlocks" in lines
+    )
+    assert (
+        "refusal_reason input 17 bits 8-11 uint16 - - every change why the PLC refused the last "
+        "request"
+    ) in lines
+    assert "PLC_WIND_TRIP high 0 s plc_wind_trip" in lines
+
+
+def test_diff_lists_the_alarms_added_removed_and_changed(tmp_path: Path) -> None:
+    old = PROFILES / "generic-modbus-sway-angle.toml"
+    text = old.read_text(encoding="utf-8").replace('priority = "high"', 'priority = "medium"')
+    text += '\n[alarms.PLC_RESTART_INHIBIT]\ncondition = "restart_inhibit"\npriority = "low"\n'
+    text += 'text = "The PLC inhibits a restart: reset it"\n'
+    new = tmp_path / "new.toml"
+    new.write_text(text, encoding="utf-8")
+    result = run("profile", "diff", old, new)
+    assert result.returncode == 1
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "changed alarms.PLC_WIND_TRIP.priority high -> medium" in lines
+    assert "added alarms.PLC_RESTART_INHIBIT low: restart_inhibit" in lines
+    back = run("profile", "diff", new, old)
+    assert "removed alarms.PLC_RESTART_INHIBIT low: restart_inhibit" in [
+        " ".join(line.split()) for line in back.stdout.splitlines()
+    ]

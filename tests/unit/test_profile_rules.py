@@ -95,10 +95,10 @@ def test_unknown_setting_suggests_the_closest_setting() -> None:
 
 
 def test_unknown_table_lists_the_tables_a_profile_has() -> None:
-    text = GENERIC_MODBUS + "\n[alarms]\nx = 1\n"
+    text = GENERIC_MODBUS + "\n[interlocks]\nx = 1\n"
     assert first_problem(text) == (
-        f"{SOURCE}:{line_of(text, '[alarms]')} alarms: unknown table; a profile has [profile], "
-        "[link], [signals] (and may have [points], [plc], [validity.<block>])"
+        f"{SOURCE}:{line_of(text, '[interlocks]')} interlocks: unknown table; a profile has "
+        "[profile], [link], [signals] (and may have [points], [alarms], [plc], [validity.<block>])"
     )
 
 
