@@ -16,6 +16,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from crane_ctrl.errors import SettingsError
+
 __all__ = ["AntiSway", "CraneParams", "rated_speeds"]
 
 AntiSway = Literal["fastest", "zv", "zvd"]
@@ -43,6 +45,12 @@ class CraneParams(BaseModel):
     """Height of the trolley's rope sheaves, the pendulum's pivot, above ground, m (A)."""
     spreader_cog_above_twistlocks_m: float = Field(default=0.5, ge=0)
     """Centre of mass of spreader + headblock above the twistlock plane, m (A)."""
+    min_rope_length_m: float | None = Field(default=None, gt=0)
+    """The shortest the hoist ropes get, from the trolley's sheaves (``suspension_height_m``)
+    down to the twistlock plane, m: the hoist's upper limit stops the spreader there. It lowers
+    the highest twistlock plane to ``suspension_height_m - min_rope_length_m`` where that is
+    below ``lift_height_m`` (:attr:`hoist_highest_m`), and no sway estimate takes the rope
+    shorter. ``None``: ``lift_height_m`` alone sets the top."""
 
     # --- masses --------------------------------------------------------------------------------
     swl_t: float = Field(default=40.0, gt=0)
@@ -193,6 +201,20 @@ class CraneParams(BaseModel):
         return self.cantilever_m + self.span_m
 
     @property
+    def hoist_highest_m(self) -> float:
+        """The highest the twistlock plane goes: ``lift_height_m``, or lower where
+        ``min_rope_length_m`` keeps the ropes longer, m. Every lift-height limit uses this."""
+        if self.min_rope_length_m is None:
+            return self.lift_height_m
+        return min(self.lift_height_m, self.suspension_height_m - self.min_rope_length_m)
+
+    def shortest_rope_m(self, rope_m: float) -> float:
+        """``rope_m`` (sheaves to twistlock plane), never shorter than ``min_rope_length_m``."""
+        if self.min_rope_length_m is None:
+            return rope_m
+        return max(rope_m, self.min_rope_length_m)
+
+    @property
     def rope_stiffness_tpm(self) -> float:
         """Rope stiffness as load change per metre of stretch, t/m."""
         return (self.swl_t + self.spreader_mass_t) / self.rope_stretch_m
@@ -210,35 +232,31 @@ class CraneParams(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _check(
-            self.approach_clearance_m <= self.safe_clearance_m,
-            "approach_clearance_m must not exceed safe_clearance_m",
-        )
-        _check(
-            self.hoist_speed_loaded_mps <= self.hoist_speed_empty_mps,
-            "hoist_speed_loaded_mps must not exceed hoist_speed_empty_mps",
-        )
-        _check(
-            self.gantry_speed_loaded_mps <= self.gantry_speed_empty_mps,
-            "gantry_speed_loaded_mps must not exceed gantry_speed_empty_mps",
-        )
-        _check(
-            self.hoist_lowest_m < self.lift_height_m,
-            "hoist_lowest_m must be below lift_height_m",
-        )
-        _check(
-            self.suspension_height_m > self.lift_height_m + self.spreader_cog_above_twistlocks_m,
-            "suspension_height_m must be above lift_height_m + spreader_cog_above_twistlocks_m "
-            "(the load hangs below the sheaves at the upper limit)",
-        )
-        _check(
-            self.wind_prealarm_mps < self.wind_stop_mps < self.wind_storm_mps,
-            "wind thresholds must rise: wind_prealarm_mps < wind_stop_mps < wind_storm_mps",
-        )
-        _check(
-            self.truck_lift_threshold_m < self.truck_lift_damage_m,
-            "truck_lift_threshold_m must be below truck_lift_damage_m",
-        )
+        rules = (
+            ("approach_clearance_m", self.approach_clearance_m <= self.safe_clearance_m,
+             "approach_clearance_m must not exceed safe_clearance_m"),
+            ("hoist_speed_loaded_mps", self.hoist_speed_loaded_mps <= self.hoist_speed_empty_mps,
+             "hoist_speed_loaded_mps must not exceed hoist_speed_empty_mps"),
+            ("gantry_speed_loaded_mps",
+             self.gantry_speed_loaded_mps <= self.gantry_speed_empty_mps,
+             "gantry_speed_loaded_mps must not exceed gantry_speed_empty_mps"),
+            ("hoist_lowest_m", self.hoist_lowest_m < self.lift_height_m,
+             "hoist_lowest_m must be below lift_height_m"),
+            ("suspension_height_m",
+             self.suspension_height_m > self.lift_height_m + self.spreader_cog_above_twistlocks_m,
+             "suspension_height_m must be above lift_height_m + spreader_cog_above_twistlocks_m "
+             "(the load hangs below the sheaves at the upper limit)"),
+            ("min_rope_length_m", self.hoist_lowest_m < self.hoist_highest_m,
+             "min_rope_length_m leaves the hoist no travel: suspension_height_m - "
+             "min_rope_length_m must be above hoist_lowest_m"),
+            ("wind_stop_mps", self.wind_prealarm_mps < self.wind_stop_mps < self.wind_storm_mps,
+             "wind thresholds must rise: wind_prealarm_mps < wind_stop_mps < wind_storm_mps"),
+            ("truck_lift_threshold_m", self.truck_lift_threshold_m < self.truck_lift_damage_m,
+             "truck_lift_threshold_m must be below truck_lift_damage_m"),
+        )  # fmt: skip
+        problems = [((key,), message) for key, ok, message in rules if not ok]
+        if problems:
+            raise SettingsError(problems)
         return self
 
 
@@ -249,8 +267,3 @@ def rated_speeds(params: CraneParams) -> dict[str, float]:
         "trolley": params.trolley_speed_mps,
         "hoist": max(params.hoist_speed_empty_mps, params.hoist_speed_loaded_mps),
     }
-
-
-def _check(ok: bool, message: str) -> None:
-    if not ok:
-        raise ValueError(message)

@@ -5,6 +5,9 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  +-- ConfigError               a configuration file cannot be used: one or more located
  |    |                        problems, each naming file, line, key path and the fix
  |    +-- ProfileError         ... and that file is a PLC profile
+ +-- SettingsError             settings of one configuration model that do not fit together
+ |                             (raised inside its validation; also a ValueError), each with the
+ |                             key path below that model where the fix goes
  +-- CodecError                a value cannot cross between raw PLC data and engineering units
  |    +-- DecodeError          raw data that means nothing (unmapped code, NaN, wrong length)
  |    +-- EncodeError          an engineering value that does not fit the PLC's place
@@ -62,6 +65,7 @@ __all__ = [
     "ProfileError",
     "RawUnfitError",
     "SafetyViolationError",
+    "SettingsError",
     "SimulatedLinkError",
 ]
 
@@ -113,6 +117,23 @@ class ConfigError(CraneCtrlError):
 
 class ProfileError(ConfigError):
     """A PLC profile failed to load or validate."""
+
+
+class SettingsError(CraneCtrlError, ValueError):
+    """Settings of one configuration model that do not fit together, raised inside its
+    validation: ``problems`` holds each as (key path below that model, what is wrong and the
+    fix). A file loader appends the path to where the model stands in the file, so each problem
+    is located at the key to change (see :func:`crane_ctrl.config.file.parse_model`)."""
+
+    def __init__(self, problems: Sequence[tuple[tuple[str, ...], str]]) -> None:
+        if not problems:
+            raise ValueError("a SettingsError needs at least one problem")
+        self.problems: tuple[tuple[tuple[str, ...], str], ...] = tuple(problems)
+        super().__init__("; ".join(_at(path, message) for path, message in self.problems))
+
+
+def _at(path: tuple[str, ...], message: str) -> str:
+    return f"{'.'.join(path)}: {message}" if path else message
 
 
 class CodecError(CraneCtrlError):

@@ -73,7 +73,7 @@ def crane_ranges(params: CraneParams, settings: QualitySettings | None = None) -
     ranges: dict[str, Range] = {
         "gantry.position": (-margin, params.gantry_travel_m + margin),
         "trolley.position": (-margin, params.trolley_travel_m + margin),
-        "hoist.position": (params.hoist_lowest_m - margin, params.lift_height_m + margin),
+        "hoist.position": (params.hoist_lowest_m - margin, params.hoist_highest_m + margin),
         "hoist.load": (
             -(params.spreader_mass_t + s.tare_tolerance_t),
             SIGNALS["hoist.load"].maximum or 150.0,

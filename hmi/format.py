@@ -45,7 +45,7 @@ def axis_range(axis: str, params: CraneParams) -> tuple[float, float]:
         return 0.0, params.gantry_travel_m
     if axis == "trolley":
         return 0.0, params.cantilever_m + params.span_m
-    return params.hoist_lowest_m, params.lift_height_m
+    return params.hoist_lowest_m, params.hoist_highest_m
 
 
 def bar(value: float | None, low: float, high: float, width: int) -> str:

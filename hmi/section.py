@@ -168,8 +168,7 @@ def _labels(
 
     for _area, lane in site.lanes():
         write(lane.y_m, lane.id)
-    stack = site.stack
-    for row in range(1, stack.rows + 1):
+    for row, y in enumerate(site.stack.row_ys(), start=1):
         tiers = 0
         if gantry_m is not None:
             tiers = sum(
@@ -177,10 +176,10 @@ def _labels(
                 for b in boxes
                 if b.slot is not None
                 and b.slot.area == "stack"
-                and b.slot.row == row
+                and abs(b.y_m - y) < CONTAINER_WIDTH_M / 2
                 and _in_section(b, gantry_m)
             )
-        write(stack.origin_y_m + (row - 1) * stack.row_pitch_m, f"R{row}:{tiers}")
+        write(y, f"R{row}:{tiers}")
     return Text("".join(line), no_wrap=True, overflow="crop")
 
 
@@ -216,12 +215,12 @@ def draw_strip(width: int, site: SiteLayout, params: CraneParams, gantry_m: floa
         return min(width - 1, max(0, round(x / travel * (width - 1))))
 
     line = ["▔"] * width
-    stack = site.stack
-    first = stack.origin_x_m - stack.bay_pitch_m / 2
-    for c in range(col(first), col(first + stack.bays * stack.bay_pitch_m) + 1):
+    extent = site.stack.extent()
+    for c in range(col(extent.x_min), col(extent.x_max) + 1):
         line[c] = "▒"
     for _area, lane in site.lanes():
-        line[col(lane.stop_x_m)] = "┆"
+        for stop in lane.stops().values():
+            line[col(stop)] = "┆"
     out = Text(no_wrap=True, overflow="crop")
     if gantry_m is None:
         out.append("".join(line))

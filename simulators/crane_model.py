@@ -122,7 +122,7 @@ def make_drives(
     )
     hoist = Drive(
         p.hoist_lowest_m,
-        p.lift_height_m,
+        p.hoist_highest_m,
         p.hoist_accel_mps2,
         p.hoist_decel_mps2,
         p.hoist_brake_decel_mps2,

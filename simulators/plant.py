@@ -425,27 +425,11 @@ class Plant:
 
 
 def _check_reach(params: CraneParams, site: SiteLayout) -> None:
-    """Every lane and stack row must lie within the crane's trolley and gantry travel."""
-    problems = [
-        f"lane {lane.id} (y {lane.y_m} m, x {lane.x_min_m}..{lane.x_max_m} m)"
-        for _, lane in site.lanes()
-        if not _inside(lane.y_m, params.trolley_travel_m)
-        or not (_inside(lane.x_min_m, params.gantry_travel_m))
-        or not _inside(lane.x_max_m, params.gantry_travel_m)
-    ]
-    stack = site.stack
-    x_first, y_first = stack.centre(1, 1, 20)
-    x_last, y_last = stack.centre(stack.bays, stack.rows, 20)
-    if not all(_inside(v, params.gantry_travel_m) for v in (x_first, x_last)) or not all(
-        _inside(v, params.trolley_travel_m) for v in (y_first, y_last)
-    ):
-        problems.append(f"stack block (x {x_first}..{x_last} m, y {y_first}..{y_last} m)")
+    """Every lane and stack slot must lie within the crane's trolley and gantry travel."""
+    problems = [what for _, what in site.reach_problems(params.gantry_travel_m,
+                                                         params.trolley_travel_m)]  # fmt: skip
     if problems:
         raise ValueError(
             f"site {site.name!r} lies outside the crane's reach (gantry 0..{params.gantry_travel_m}"
             f" m, trolley 0..{params.trolley_travel_m} m): {'; '.join(problems)}"
         )
-
-
-def _inside(value: float, travel: float) -> bool:
-    return 0.0 <= value <= travel

@@ -8,9 +8,10 @@ and no support (its location reads ``"spreader"``) until it is landed again.
 
 Landing classification: a container is set down properly when it rests on exactly one support
 and that support is (a) the stack's ground with the container within ``stacking_tolerance_m`` of
-a stack slot centre, (b) a vehicle deck with the container within that tolerance of the deck
-centre, or (c) a stacked container of the same size within that tolerance of its castings and
-below the block's top tier. Anything else damages the load: :meth:`Yard.land` returns the reason.
+a stack slot centre (bay grid, or a named slot that takes its size), (b) a vehicle deck with
+the container within that tolerance of the deck centre, or (c) a stacked container of the same
+size within that tolerance of its castings and below the block's top tier. Anything else
+damages the load: :meth:`Yard.land` returns the reason.
 
 Support queries run every step, so the yard keeps its obstacle rectangles in a numpy table and
 caches the few near the load; the per-step test is plain float comparisons over that short list.
@@ -100,7 +101,8 @@ class ContainerSpec(NamedTuple):
 
 
 class VehicleSpec(NamedTuple):
-    """An (empty or loaded) vehicle standing in a lane at the start; x defaults to the stop."""
+    """An (empty or loaded) vehicle standing in a lane at the start; x defaults to the lane's
+    default stop (a vehicle placed with a container stops where its lane says for its size)."""
 
     area: Area
     lane: str
@@ -211,7 +213,10 @@ class Yard:
         contents = contents or YardContents()
         for vehicle in contents.vehicles:
             self.add_vehicle(vehicle.area, vehicle.lane, vehicle.x_m)
-        for spec in sorted(contents.containers, key=lambda s: (s.slot.area == "stack", s.slot)):
+        # vehicles' boxes first, then the stack tier by tier, each tier in the order given
+        for spec in sorted(
+            contents.containers, key=lambda s: (s.slot.area == "stack", s.slot.tier)
+        ):
             self.place(spec)
 
     # --- support queries (per step) -------------------------------------------------------------
@@ -258,17 +263,7 @@ class Yard:
     def _all_obstacles(self) -> Iterable[_Obstacle]:
         stack = self.site.stack
         if stack.ground_height_m > 0.0:
-            half_bay, half_row = stack.bay_pitch_m / 2, stack.row_pitch_m / 2
-            x_last, y_last = stack.centre(stack.bays, stack.rows, 20)
-            x_first, y_first = stack.centre(1, 1, 20)
-            yield (
-                x_first - half_bay,
-                x_last + half_bay,
-                y_first - half_row,
-                y_last + half_row,
-                stack.ground_height_m,
-                GROUND,
-            )
+            yield (*stack.extent(), stack.ground_height_m, GROUND)
         for v in self.vehicles.values():
             yield (*v.rect(), v.deck_height_m, v)
         for c in self.containers.values():
@@ -323,7 +318,9 @@ class Yard:
         else:
             vehicle = self.vehicles.get(spec.slot.lane)
             if vehicle is None:
-                vehicle = self.add_vehicle(spec.slot.area, spec.slot.lane)
+                lane = self.site.lane(spec.slot.area, spec.slot.lane)
+                stop = lane.stop_x(spec.size_ft)
+                vehicle = self.add_vehicle(spec.slot.area, spec.slot.lane, stop)
             x, y = vehicle.x_m, vehicle.y_m
         height = CONTAINER_HEIGHT_HC_M if spec.high_cube else CONTAINER_HEIGHT_M
         length = container_length_m(spec.size_ft)

@@ -83,7 +83,13 @@ from crane_ctrl.operation.yard_model import Box, Obstacle, YardModel
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.shipped import GENERIC_MODBUS
 from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Transfer
-from crane_ctrl.site import CONTAINER_LENGTH_M, CONTAINER_WIDTH_M, Slot, container_length_m
+from crane_ctrl.site import (
+    CONTAINER_LENGTH_M,
+    CONTAINER_WIDTH_M,
+    Slot,
+    container_length_m,
+    slot_text,
+)
 from crane_ctrl.testing import LockStep
 from simulators.simulator import CraneSimulator
 from simulators.site_file import ContainerEntry, SiteFile, StartPose, load_site, yard_model_of
@@ -179,7 +185,7 @@ MOVES: tuple[Move, ...] = (
 
 def _where(slot: Slot) -> str:
     if slot.area == "stack":
-        return f"{slot.bay}:{slot.row}:{slot.tier}"
+        return slot_text(slot).removeprefix("stack:")
     return slot.lane
 
 

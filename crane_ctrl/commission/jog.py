@@ -61,7 +61,7 @@ def travel_range(axis: str, crane: CraneParams) -> tuple[float, float]:
         return 0.0, crane.gantry_travel_m
     if axis == "trolley":
         return 0.0, crane.trolley_travel_m
-    return crane.hoist_lowest_m, crane.lift_height_m
+    return crane.hoist_lowest_m, crane.hoist_highest_m
 
 
 def plan_jog(

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from crane_ctrl.config.messages import UNION_TAGS, explain
 from crane_ctrl.config.toml_lines import KeyLines, key_lines
-from crane_ctrl.errors import ConfigError, Problem
+from crane_ctrl.errors import ConfigError, Problem, SettingsError
 
 __all__ = [
     "Finding",
@@ -76,8 +76,17 @@ def parse_model(text: str, source: str, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        findings = [Finding(e["loc"], explain(e, model)) for e in merge_unions(exc)]
+        findings = [f for e in merge_unions(exc) for f in _findings(e, model)]
         raise located(source, key_lines(text), findings) from None
+
+
+def _findings(err: dict[str, Any], model: type[BaseModel]) -> list[Finding]:
+    """One finding per pydantic error; a :class:`SettingsError` gives one per problem, each at
+    the key below the model that raised it."""
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, SettingsError):
+        return [Finding((*err["loc"], *path), message) for path, message in cause.problems]
+    return [Finding(err["loc"], explain(err, model))]
 
 
 def format_path(path: Sequence[str | int]) -> str:

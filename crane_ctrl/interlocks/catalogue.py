@@ -142,10 +142,13 @@ def safe_travel_height_m(params: CraneParams, site: SiteLayout) -> float:
     for _, lane in site.lanes():
         highest = max(highest, lane.deck_height_m + CONTAINER_HEIGHT_HC_M)
     height = highest + CONTAINER_HEIGHT_HC_M + params.safe_clearance_m
-    if height > params.lift_height_m:
+    if height > params.hoist_highest_m:
+        top = f"the lift height {params.hoist_highest_m:.2f} m"
+        if params.hoist_highest_m < params.lift_height_m:
+            top += f" (the shortest rope, {params.min_rope_length_m} m, stops the hoist there)"
         raise ValueError(
             f"site {site.name!r}: travel over its highest obstacle ({highest:.2f} m) needs the "
-            f"spreader at {height:.2f} m, above the lift height {params.lift_height_m:.2f} m"
+            f"spreader at {height:.2f} m, above {top}"
         )
     return height
 

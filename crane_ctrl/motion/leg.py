@@ -148,10 +148,10 @@ class LegPlan:
         clearance = spans.all
         needed = clearance.height_m()
         top = max(start_xyz[2], needed + HOIST_TOLERANCE_M)
-        if top > p.lift_height_m:
+        if top > p.hoist_highest_m:
             raise ValueError(
                 f"leg {start_xyz} -> {goal_xyz} needs the twistlocks at {needed:.2f} m to clear "
-                f"the path, too close to or above the lift height {p.lift_height_m} m"
+                f"the path, too close to or above the lift height {p.hoist_highest_m} m"
             )
         rise = HoistMove.rise(start_xyz[2], top, limits.hoist)
         landing = HoistMove.landing(

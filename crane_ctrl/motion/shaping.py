@@ -131,14 +131,15 @@ def pendulum_length_m(
 ) -> float:
     """Rope length from the sheaves to the centre of mass of what hangs, m.
 
-    ``suspension_height_m - hoist_position_m`` down to the twistlock plane; empty, the spreader's
+    ``suspension_height_m - hoist_position_m`` down to the twistlock plane (never shorter than
+    the crane's ``min_rope_length_m``); empty, the spreader's
     centre of mass sits ``spreader_cog_above_twistlocks_m`` above it. Loaded, the common centre of
     mass of spreader and container (the container's half its height below the twistlocks) and
     the ropes' stretch under the container (``container_mass_t``: the load cell once it hangs;
     default ``max_container_mass_t``) lengthen it. As the plant: ``simulators.plant``.
     """
     p = params
-    rope = p.suspension_height_m - hoist_position_m
+    rope = p.shortest_rope_m(p.suspension_height_m - hoist_position_m)
     if not loaded:
         length = rope - p.spreader_cog_above_twistlocks_m
     else:

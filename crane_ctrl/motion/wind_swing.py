@@ -85,10 +85,12 @@ _EMPTY_BOX_T = 2.2
 
 def rope_length_m(params: CraneParams, z_m: float, *, box_height_m: float | None) -> float:
     """From the suspension point to the hanging assembly's centre of mass, m, with the
-    twistlock plane at ``z_m`` (a box of ``box_height_m`` below it, or none)."""
+    twistlock plane at ``z_m`` (a box of ``box_height_m`` below it, or none); the ropes never
+    shorter than the crane's ``min_rope_length_m``."""
     below = box_height_m / 2 if box_height_m is not None else 0.0
     above = 0.0 if box_height_m is not None else params.spreader_cog_above_twistlocks_m
-    return max(0.5, params.suspension_height_m - z_m + below - above)
+    rope = params.shortest_rope_m(params.suspension_height_m - z_m)
+    return max(0.5, rope + below - above)
 
 
 def resonant_swing_m(

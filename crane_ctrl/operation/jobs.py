@@ -38,7 +38,7 @@ from crane_ctrl.operation.machine import (
     PackState,
     way_on,
 )
-from crane_ctrl.operation.yard_model import Box, YardModel
+from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.site import CONTAINER_SIZES, SiteLayout, Slot
 from crane_ctrl.snapshot import Snapshot
 
@@ -150,24 +150,6 @@ class Job:
 
     def __str__(self) -> str:
         return f"job {self.id}: {self.size_ft}-ft from {self.from_slot} to {self.to_slot}"
-
-
-_Cell = tuple[str, str, int, int, int]
-
-
-def _cells(slot: Slot, size_ft: int) -> tuple[_Cell, ...]:
-    """The 20-ft cells a container fills at its tier (a vehicle deck counts as one)."""
-    if slot.area != "stack":
-        return ((slot.area, slot.lane, 0, 0, 1),)
-    span = 1 if size_ft == 20 else 2
-    return tuple(("stack", "", slot.bay + i, slot.row, slot.tier) for i in range(span))
-
-
-def _holder(yard: YardModel, slot: Slot, size_ft: int) -> Box | None:
-    """The box that fills any of the cells a ``size_ft`` box at ``slot`` would fill."""
-    mine = set(_cells(slot, size_ft))
-    return next((b for b in yard.boxes.values() if mine.intersection(_cells(b.slot, b.size_ft))),
-                None)  # fmt: skip
 
 
 # --- the queue ----------------------------------------------------------------------------------
@@ -301,9 +283,16 @@ class JobQueue:
         return moved
 
     def _destination_taken(self, to_slot: Slot, size_ft: int) -> str | None:
-        mine = set(_cells(to_slot, size_ft))
+        """Another unfinished job bound for the same place (a footprint overlapping at the same
+        tier, or the same vehicle)."""
         for other in self._jobs.values():
-            if not other.final and mine.intersection(_cells(other.to_slot, other.size_ft)):
+            if other.final:
+                continue
+            try:
+                same = self.site.shares_place(to_slot, size_ft, other.to_slot, other.size_ft)
+            except (KeyError, ValueError):  # a slot the site does not know: refused already
+                return None
+            if same:
                 return f"job {other.id} (to {other.to_slot})"
         return None
 
@@ -462,21 +451,15 @@ def _yard_blockers(job: Job, yard: YardModel) -> list[str]:
     elif job.container_id is not None and box.id != job.container_id:
         out.append(f"source {src} holds container {box.id}, the job says {job.container_id}")
     if src.area == "stack":
-        above = _holder(yard, src._replace(tier=src.tier + 1), size)
+        above = yard.occupant(src._replace(tier=src.tier + 1), size)
         if above is not None:
             out.append(f"container {above.id} at {above.slot} sits on the source: move it first")
-    blocker = _holder(yard, dst, size)
-    if blocker is not None and blocker.slot != src:
+    moving = None if box is None else box.id
+    blocker = yard.occupant(dst, size, moving=moving)
+    if blocker is not None:
         where = "" if blocker.slot == dst else f" by {blocker.slot}"
         out.append(f"destination {dst} is occupied{where} (container {blocker.id})")
-    if dst.area == "stack" and dst.tier > 1:
-        below = dst._replace(tier=dst.tier - 1)
-        empty = [str(below._replace(bay=b)) for b in _bays(dst, size)
-                 if _holder(yard, below._replace(bay=b), 20) is None]  # fmt: skip
-        if empty:
-            out.append(f"nothing to stack on at destination {dst}: {' and '.join(empty)} empty")
+    problem = yard.support_problem(dst, size, moving=moving)
+    if problem is not None:
+        out.append(f"destination {dst}: {problem}")
     return out
-
-
-def _bays(slot: Slot, size_ft: int) -> range:
-    return range(slot.bay, slot.bay + (1 if size_ft == 20 else 2))

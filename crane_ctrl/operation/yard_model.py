@@ -4,21 +4,29 @@ Pure bookkeeping over the site layout: which container is in which slot, how hig
 column is, where a job's spreader must land, and the obstacles under a path (for the clearance
 height of travel). It is updated when a job picks or sets down a container, never from sensors:
 the sensors (landing pins, load cell) confirm each step instead.
+
+What is in whose way is judged on footprints (x and y extent), never on slot names or bay
+numbers: two stack containers whose footprints overlap at the same tier take the same place (a
+20-ft and a 40-ft slot centred at the same x are one stack position), and a container stands only
+on one container of its own size centred under it (:meth:`YardModel.support_problem`): a 40-ft
+box on a single 20-ft one would rest on air at both ends. Each vehicle stands where it was told,
+else at its lane's stop for the container it carries (:attr:`YardModel.vehicle_x`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from crane_ctrl.site import (
     CONTAINER_HEIGHT_HC_M,
     CONTAINER_HEIGHT_M,
     CONTAINER_WIDTH_M,
+    Footprint,
     SiteLayout,
     Slot,
-    container_length_m,
 )
+from crane_ctrl.site.containers import TOUCH_M
 
 __all__ = ["Box", "Obstacle", "YardModel"]
 
@@ -58,16 +66,33 @@ class Obstacle:
 
 
 class YardModel:
-    """The inventory: boxes by slot, vehicles by lane."""
+    """The inventory: boxes by slot, vehicles by lane (with where each stands along x)."""
 
     def __init__(
-        self, site: SiteLayout, boxes: Iterable[Box] = (), vehicles: Iterable[Slot] = ()
+        self,
+        site: SiteLayout,
+        boxes: Iterable[Box] = (),
+        vehicles: Iterable[Slot] = (),
+        *,
+        vehicle_x: Mapping[str, float] | None = None,
     ) -> None:
         self.site = site
         self.boxes: dict[str, Box] = {b.id: b for b in boxes}
         self.vehicles: set[Slot] = {Slot(v.area, lane=v.lane) for v in vehicles}
         self.vehicles |= {Slot(b.slot.area, lane=b.slot.lane) for b in self.boxes.values()
                           if b.slot.area != "stack"}  # fmt: skip
+        given = vehicle_x or {}
+        self.vehicle_x: dict[str, float] = {
+            v.lane: given[v.lane] if v.lane in given else self._stop_x(v) for v in self.vehicles
+        }
+        """Deck centre x of the vehicle in each lane, m: as given, else the lane's stop for the
+        container it carries (or its default stop when it stands empty)."""
+        self._footprints: dict[tuple[Slot, int], Footprint] = {}
+
+    def _stop_x(self, vehicle: Slot) -> float:
+        lane = self.site.lane(vehicle.area, vehicle.lane)
+        on_it = self.at(vehicle)
+        return lane.stop_x(None if on_it is None else on_it.size_ft)
 
     def at(self, slot: Slot) -> Box | None:
         for box in self.boxes.values():
@@ -75,33 +100,118 @@ class YardModel:
                 return box
         return None
 
-    def below(self, slot: Slot) -> list[Box]:
-        """The boxes under ``slot`` in its stack column (tiers 1 .. slot.tier-1)."""
+    # --- footprints -----------------------------------------------------------------------------
+
+    def footprint(self, slot: Slot, size_ft: int) -> Footprint:
+        """The ground a ``size_ft`` container in ``slot`` covers (on a lane: on its vehicle)."""
+        key = (slot, size_ft)
+        found = self._footprints.get(key)
+        if found is None:
+            x = None if slot.area == "stack" else self.vehicle_x.get(slot.lane)
+            found = self._footprints[key] = self.site.footprint(slot, size_ft, vehicle_x_m=x)
+        return found
+
+    def in_stack_at(self, slot: Slot, size_ft: int, tier: int) -> list[Box]:
+        """The stack boxes at ``tier`` whose footprints overlap a ``size_ft`` box in ``slot``."""
         if slot.area != "stack":
             return []
+        mine = self.footprint(slot, size_ft)
+        return [
+            b for b in self.boxes.values()
+            if b.slot.area == "stack" and b.slot.tier == tier
+            and self.footprint(b.slot, b.size_ft).overlaps(mine)
+        ]  # fmt: skip
+
+    def below(self, slot: Slot, size_ft: int) -> list[Box]:
+        """The boxes under a ``size_ft`` box in ``slot``: stack boxes whose footprints overlap
+        it at a lower tier, lowest first."""
+        if slot.area != "stack":
+            return []
+        mine = self.footprint(slot, size_ft)
         column = [
-            b
-            for b in self.boxes.values()
-            if b.slot.area == "stack"
-            and (b.slot.bay, b.slot.row) == (slot.bay, slot.row)
-            and b.slot.tier < slot.tier
-        ]
+            b for b in self.boxes.values()
+            if b.slot.area == "stack" and b.slot.tier < slot.tier
+            and self.footprint(b.slot, b.size_ft).overlaps(mine)
+        ]  # fmt: skip
         return sorted(column, key=lambda b: b.slot.tier)
 
-    def floor_m(self, slot: Slot) -> float:
-        """Height of the surface a container in ``slot`` stands on (ground, deck, box below)."""
-        return self.site.base_height(slot) + sum(b.height_m for b in self.below(slot))
+    def occupant(self, slot: Slot, size_ft: int, *, moving: str | None = None) -> Box | None:
+        """A box that takes the place a ``size_ft`` box in ``slot`` would: the one on the
+        vehicle, or a stack box overlapping it at the same tier (``moving``: the box being
+        moved, which leaves its place)."""
+        if slot.area != "stack":
+            box = self.at(Slot(slot.area, lane=slot.lane))
+            return None if box is None or box.id == moving else box
+        others = (b for b in self.in_stack_at(slot, size_ft, slot.tier) if b.id != moving)
+        return next(others, None)
+
+    def support_problem(self, slot: Slot, size_ft: int, *, moving: str | None = None) -> str | None:
+        """Why a ``size_ft`` box cannot stand in stack ``slot`` above tier 1, or ``None``: it
+        stands on exactly one box of its own size centred under it (``moving``: the box being
+        moved, which is no support)."""
+        if slot.area != "stack" or slot.tier == 1:
+            return None
+        under = [b for b in self.in_stack_at(slot, size_ft, slot.tier - 1) if b.id != moving]
+        if not under:
+            return f"nothing to stack on (tier {slot.tier - 1} under it is empty)"
+        if len(under) > 1:
+            names = ", ".join(f"{b.id} at {b.slot}" for b in under)
+            return (
+                f"a {size_ft}-ft container would rest on {len(under)} containers ({names}): a "
+                "container stands on one container of its own size, centred under it"
+            )
+        return self._on_one(self.footprint(slot, size_ft), size_ft, under[0])
+
+    def _on_one(self, mine: Footprint, size_ft: int, box: Box) -> str | None:
+        theirs = self.footprint(box.slot, box.size_ft)
+        where = f"{box.size_ft}-ft container {box.id} at {box.slot}"
+        if size_ft > box.size_ft:
+            ends = (mine.x_min < theirs.x_min - TOUCH_M) + (mine.x_max > theirs.x_max + TOUCH_M)
+            air = "both ends" if ends == 2 else "one end"
+            return f"a {size_ft}-ft container cannot stand on the single {where}: it would " \
+                f"rest on air at {air}"  # fmt: skip
+        if size_ft < box.size_ft:
+            return (
+                f"a {size_ft}-ft container cannot stand on the {where}: its corners would land "
+                "on that box's roof, not on its corner castings"
+            )
+        (x, y), (bx, by) = mine.centre, theirs.centre
+        if abs(x - bx) > TOUCH_M or abs(y - by) > TOUCH_M:
+            return (
+                f"not centred on container {box.id} at {box.slot} ({x - bx:+.2f} m along x, "
+                f"{y - by:+.2f} m along y): its corners would miss the castings"
+            )
+        return None
+
+    # --- heights --------------------------------------------------------------------------------
+
+    def floor_m(self, slot: Slot, size_ft: int) -> float:
+        """Height of the surface a ``size_ft`` container in ``slot`` stands on (ground, deck,
+        the highest box under it)."""
+        return self._floor(slot, size_ft, {})
+
+    def _floor(self, slot: Slot, size_ft: int, tops: dict[str, float]) -> float:
+        base = self.site.base_height(slot)
+        return max([base, *(self._top(b, tops) for b in self.below(slot, size_ft))])
+
+    def _top(self, box: Box, tops: dict[str, float]) -> float:
+        top = tops.get(box.id)
+        if top is None:
+            top = tops[box.id] = self._floor(box.slot, box.size_ft, tops) + box.height_m
+        return top
 
     def pick_height_m(self, box: Box) -> float:
         """Twistlock-plane height of the spreader landed on ``box`` where it stands."""
-        return self.floor_m(box.slot) + box.height_m
+        return self.floor_m(box.slot, box.size_ft) + box.height_m
 
     def drop_height_m(self, slot: Slot, box: Box) -> float:
         """Twistlock-plane height of the spreader when ``box`` is set down in ``slot``."""
-        return self.floor_m(slot) + box.height_m
+        return self.floor_m(slot, box.size_ft) + box.height_m
 
     def centre(self, box: Box, slot: Slot | None = None) -> tuple[float, float]:
-        return self.site.slot_centre(slot or box.slot, box.size_ft)
+        return self.footprint(slot or box.slot, box.size_ft).centre
+
+    # --- changes --------------------------------------------------------------------------------
 
     def move(self, box_id: str, to: Slot) -> Box:
         """Record that the box now stands in ``to`` (after a confirmed set-down)."""
@@ -114,24 +224,26 @@ class YardModel:
         it goes (a cancelled or taken-over job); it is placed again by hand."""
         return self.boxes.pop(box_id)
 
+    # --- obstacles ------------------------------------------------------------------------------
+
     def obstacles(self, exclude: str | None = None) -> Iterator[Obstacle]:
         """Stack columns and vehicles with what they carry, as footprints with tops; ``exclude``
         a box (the one on the spreader)."""
-        tops: dict[tuple[str, int, int, str], Obstacle] = {}
+        tops: dict[str, float] = {}
+        highest: dict[tuple[str, str, Footprint], Obstacle] = {}
         for box in self.boxes.values():
             if box.id == exclude:
                 continue
-            x, y = self.centre(box)
-            half_l, half_w = container_length_m(box.size_ft) / 2, CONTAINER_WIDTH_M / 2
-            top = self.pick_height_m(box)
-            key = (box.slot.area, box.slot.bay, box.slot.row, box.slot.lane)
-            old = tops.get(key)
+            f = self.footprint(box.slot, box.size_ft)
+            top = self._top(box, tops)
+            key = (box.slot.area, box.slot.lane, f)
+            old = highest.get(key)
             if old is None or top > old.top_m:
-                tops[key] = Obstacle(x - half_l, x + half_l, y - half_w, y + half_w, top)
-        yield from tops.values()
+                highest[key] = Obstacle(f.x_min, f.x_max, f.y_min, f.y_max, top)
+        yield from highest.values()
         for vehicle in self.vehicles:
             lane = self.site.lane(vehicle.area, vehicle.lane)
             deck = self.site.base_height(vehicle)
             half_l, half_w = lane.deck_length_m / 2, CONTAINER_WIDTH_M / 2
-            x, y = lane.stop_x_m, lane.y_m
+            x, y = self.vehicle_x[vehicle.lane], lane.y_m
             yield Obstacle(x - half_l, x + half_l, y - half_w, y + half_w, deck)

@@ -39,7 +39,7 @@ from crane_ctrl.rig.scenario import (
     TripExpect,
 )
 from crane_ctrl.rig.timeline import Firing, Observed, Sample, shown
-from crane_ctrl.site import Slot, parse_slot
+from crane_ctrl.site import parse_slot, slot_text
 
 __all__ = ["SPEED_REFS", "Verdict", "judge", "slot_text"]
 
@@ -86,13 +86,6 @@ def judge(spec: ScenarioFile, conditions: Conditions, observed: Observed) -> lis
     firings = [*observed.faults, *observed.clears, *observed.actions]
     verdicts += [_fired(f) for f in firings]
     return verdicts
-
-
-def slot_text(slot: Slot) -> str:
-    """A slot as scenario and site files write it: ``truck:T1``, ``stack:7:3:1``."""
-    if slot.area == "stack":
-        return f"stack:{slot.bay}:{slot.row}:{slot.tier}"
-    return f"{slot.area}:{slot.lane}"
 
 
 # --- safety -------------------------------------------------------------------------------------

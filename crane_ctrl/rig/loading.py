@@ -23,7 +23,7 @@ from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.rig.conditions import Condition, ConditionError, Vocabulary, parse
 from crane_ctrl.rig.scenario import RIG_FAULTS, FaultEntry, ScenarioFile
 from crane_ctrl.rig.vocabulary import vocabulary
-from crane_ctrl.site import Slot, parse_slot
+from crane_ctrl.site import SiteLayout, Slot, parse_slot, slot_text
 from simulators.faults import FAULTS, FaultError, check_fault
 from simulators.site_file import DEFAULT_SITE, ContainerEntry, SiteFile, load_site
 
@@ -155,14 +155,31 @@ def _job_findings(spec: ScenarioFile, site: SiteFile, sizes: dict[str, int]) -> 
                     f"{box.id} at {job.from_slot} is a {box.size_ft} ft container",
                 )
             )
-        if to in where:
-            findings.append(Finding((*key, "to"), f"{where[to].id} stands at {job.to}"))
+        taken = _standing_in(site.site, where, to, size)
+        if taken is not None:
+            at, standing = taken
+            also = "" if at == to else f", the same place as {job.to}"
+            findings.append(Finding((*key, "to"), f"{standing.id} stands at {slot_text(at)}{also}"))
         try:
             queue.add(source, to, size, 0.0, job_id=job.id, declared_mass_t=job.mass_t)
         except JobRefused as exc:
             findings += [Finding(key, f"the job queue refuses it: {r}") for r in exc.args]
         where[to] = box
     return findings
+
+
+def _standing_in(
+    site: SiteLayout, where: Mapping[Slot, ContainerEntry], to: Slot, size_ft: int
+) -> tuple[Slot, ContainerEntry] | None:
+    """The container (and where it stands) that takes the place a ``size_ft`` box in ``to``
+    would: the same vehicle, or a stack footprint overlapping at the same tier."""
+    for slot, box in where.items():
+        try:
+            if site.shares_place(to, size_ft, slot, box.size_ft):
+                return slot, box
+        except (KeyError, ValueError):  # a slot the site does not know: the queue says so
+            return None
+    return None
 
 
 def _fault_findings(faults: Sequence[FaultEntry], site: SiteFile) -> list[Finding]:

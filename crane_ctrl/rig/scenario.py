@@ -94,7 +94,8 @@ def _slot(text: str) -> str:
 
 
 SlotText = Annotated[str, AfterValidator(_slot)]
-"""``truck:LANE``, ``agv:LANE`` or ``stack:BAY:ROW[:TIER]``, as in site files."""
+"""``truck:LANE``, ``agv:LANE``, ``stack:BAY:ROW[:TIER]`` or ``stack:NAME[:TIER]``, as in site
+files."""
 
 RIG_FAULTS = {
     "supervisor_freeze": "the supervisor stops scanning for `seconds` (its heartbeat freezes: "

@@ -331,7 +331,7 @@ class CraneStation:
 
     def _place(self, box: Box) -> BoxPlace:
         x, y = self.yard.centre(box)
-        bottom = self.yard.floor_m(box.slot)
+        bottom = self.yard.floor_m(box.slot, box.size_ft)
         return BoxPlace(box.id, box.size_ft, box.slot, x, y, bottom, box.height_m)
 
     # --- the journal

@@ -1,11 +1,12 @@
 """Where a hanging box may go straight down: a legal place below it. Pure.
 
-A legal place (:func:`set_down_place`): a stack slot inside the block whose column is empty
-(ground) or topped by a box of the same size centred on the slot, below the top tier, with
-nothing else under the box's footprint; or the deck of a vehicle in a lane with no box on it
-(the one the box was lifted from counts as free). Straight down there breaks no clearance: the
-box is over that place's support and nothing else is under its footprint. Used by the wind stop
-and by the operator's set-down (:mod:`crane_ctrl.sequencer.wind`).
+A legal place (:func:`set_down_place`): a stack slot (bay grid or named) whose ground is empty
+or topped by one box of the same size centred on the slot, below the top tier, with nothing
+else under the box's footprint (footprints, not slot names, decide what is under it); or the
+deck of a vehicle in a lane with no box on it (the one the box was lifted from counts as free).
+Straight down there breaks no clearance: the box is over that place's support and nothing else
+is under its footprint. Used by the wind stop and by the operator's set-down
+(:mod:`crane_ctrl.sequencer.wind`).
 """
 
 from __future__ import annotations
@@ -42,10 +43,8 @@ def set_down_place(
 
 
 def _candidates(yard: YardModel, box: Box, load_xy: XY) -> Iterator[SetDownPlace]:
-    stack = yard.site.stack
-    bay, row = stack.nearest(load_xy[0], load_xy[1], box.size_ft)
-    if stack.holds(bay, row, box.size_ft):
-        place = _stack_place(yard, box, bay, row)
+    for ground in yard.site.stack_slots_near(load_xy[0], load_xy[1], box.size_ft):
+        place = _stack_place(yard, box, ground)
         if place is not None:
             yield place
     for area, lane in yard.site.lanes():
@@ -55,19 +54,21 @@ def _candidates(yard: YardModel, box: Box, load_xy: XY) -> Iterator[SetDownPlace
             yield SetDownPlace(slot, yard.centre(box, slot), yard.drop_height_m(slot, box))
 
 
-def _stack_place(yard: YardModel, box: Box, bay: int, row: int) -> SetDownPlace | None:
-    """The slot on top of column (bay, row) if ``box`` may stand there."""
-    column = [b for b in yard.below(Slot.stack(bay, row, yard.site.stack.max_tiers + 1))
+def _stack_place(yard: YardModel, box: Box, ground: Slot) -> SetDownPlace | None:
+    """The slot on top of what stands at ``ground`` if ``box`` may stand there."""
+    top_tier = yard.site.stack.max_tiers
+    column = [b for b in yard.below(ground._replace(tier=top_tier + 1), box.size_ft)
               if b.id != box.id]  # fmt: skip
     tier = len(column) + 1
-    if tier > yard.site.stack.max_tiers or [b.slot.tier for b in column] != list(range(1, tier)):
+    if tier > top_tier or [b.slot.tier for b in column] != list(range(1, tier)):
         return None
-    slot = Slot.stack(bay, row, tier)
+    slot = ground._replace(tier=tier)
+    if yard.support_problem(slot, box.size_ft, moving=box.id) is not None:
+        return None
     centre = yard.centre(box, slot)
     under = [ob for ob in yard.obstacles(exclude=box.id) if _overlaps(ob, box, centre)]
     if column:
-        top = column[-1]
-        if top.size_ft != box.size_ft or len(under) != 1 or under[0].top_m > _top(yard, top):
+        if len(under) != 1 or under[0].top_m > _top(yard, column[-1]):
             return None
     elif under:
         return None

@@ -191,7 +191,7 @@ def _clear_height(crane: CraneContext, run: Run, snapshot: Snapshot) -> float:
         crane.yard, params, (here, here), delivering=run.delivering, margin_m=envelope
     )
     run.wind_envelope_m = envelope
-    return min(max(clear, pos[2]), params.lift_height_m - LIFT_MARGIN_M)
+    return min(max(clear, pos[2]), params.hoist_highest_m - LIFT_MARGIN_M)
 
 
 def _tolerance_m(crane: CraneContext) -> float:

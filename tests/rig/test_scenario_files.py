@@ -84,7 +84,7 @@ def test_a_profile_beside_the_scenario_wins(tmp_path: Path) -> None:
         ),
         (
             ('to = "stack:7:3:1"', 'to = "stak:7:3:1"'),
-            "7 jobs.0.to: slot 'stak:7:3:1' is not truck:LANE, agv:LANE or stack:BAY:ROW[:TIER] (e.g. stack:3:2:1)",
+            "7 jobs.0.to: slot 'stak:7:3:1' is not truck:LANE, agv:LANE, stack:BAY:ROW[:TIER] or stack:NAME[:TIER] (e.g. stack:3:2:1, stack:A40-2:1)",
         ),
         (
             ('from = "truck:T1"', 'from = "truck:T3"'),
@@ -154,3 +154,31 @@ def test_a_toml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     assert problems(tmp_path, GOOD.replace("duration_s = 300", "duration_s = ")) == [
         "2: not valid TOML: column 14: invalid value"
     ]
+
+
+MIXED_SLOTS = """\
+profile = "generic-modbus.toml"
+site = "mixed-slots.toml"
+duration_s = 400
+
+[[jobs]]
+id = "J1"
+from = "truck:T2"
+to = "stack:A20-3"
+
+[[jobs]]
+id = "J2"
+from = "truck:T1"
+to = "stack:A40-3:1"
+"""
+
+
+def test_a_scenario_on_named_slots_follows_the_yard_by_footprint(tmp_path: Path) -> None:
+    assert problems(tmp_path, MIXED_SLOTS) == [
+        "10 jobs.1: the job queue refuses it: destination stack slot A40-3 tier 1 is already taken "
+        "by job J1 (to stack slot A20-3 tier 1)",
+        "13 jobs.1.to: TGHU7654321 stands at stack:A20-3:1, the same place as stack:A40-3:1",
+    ]
+    scenario = load_scenario(write(tmp_path, MIXED_SLOTS.replace("A40-3:1", "A40-2:1")))
+    assert scenario.site.site.name == "mixed-slots yard"
+    assert scenario.job_sizes == {"J1": 20, "J2": 40}

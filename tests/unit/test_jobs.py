@@ -431,17 +431,27 @@ def test_semiautomatic_notes_that_the_operator_lands_at_the_truck() -> None:
         (JOB, yard(BOX_ON_TRUCK, BOX_IN_STACK, Box("X", 20, Slot.stack(4, 2, 2))),
          ["destination stack bay 3 row 2 tier 2 is occupied by stack bay 4 row 2 tier 2 (container X)"]),
         (JOB, yard(BOX_ON_TRUCK),
-         ["nothing to stack on at destination stack bay 3 row 2 tier 2: "
-          "stack bay 3 row 2 tier 1 and stack bay 4 row 2 tier 1 empty"]),
+         ["destination stack bay 3 row 2 tier 2: nothing to stack on (tier 1 under it is empty)"]),
         (JOB, yard(BOX_ON_TRUCK, Box("A", 20, Slot.stack(3, 2, 1))),
-         ["nothing to stack on at destination stack bay 3 row 2 tier 2: stack bay 4 row 2 tier 1 empty"]),
+         ["destination stack bay 3 row 2 tier 2: a 40-ft container cannot stand on the single 20-ft "
+          "container A at stack bay 3 row 2 tier 1: it would rest on air at one end"]),
+        (JOB, yard(BOX_ON_TRUCK, Box("A", 20, Slot.stack(3, 2, 1)), Box("B", 20, Slot.stack(4, 2, 1))),
+         ["destination stack bay 3 row 2 tier 2: a 40-ft container would rest on 2 containers (A at "
+          "stack bay 3 row 2 tier 1, B at stack bay 4 row 2 tier 1): a container stands on one "
+          "container of its own size, centred under it"]),
+        (JOB, yard(BOX_ON_TRUCK, Box("A", 45, Slot.stack(1, 2, 1))),
+         ["destination stack bay 3 row 2 tier 2: nothing to stack on (tier 1 under it is empty)"]),
+        (Job("J4", TRUCK, Slot.stack(3, 2, 1), 20, None, None, 0.0),
+         yard(Box("T", 20, TRUCK), Box("A", 45, Slot.stack(1, 2, 1))),
+         ["destination stack bay 3 row 2 tier 1 is occupied by stack bay 1 row 2 tier 1 (container A)"]),
         (Job("J2", BASE, Slot.agv("A1"), 40, None, None, 0.0), yard(BOX_IN_STACK, Box("Y", 20, Slot.stack(4, 2, 2))),
          ["no vehicle ready in agv lane A1", "container Y at stack bay 4 row 2 tier 2 sits on the source: move it first"]),
         (Job("J2", BASE, Slot.agv("A1"), 40, None, None, 0.0), yard(BOX_IN_STACK, vehicles=(Slot.agv("A1"),)), []),
         (Job("J3", BASE, Slot.stack(4, 2, 1), 40, None, None, 0.0), yard(BOX_IN_STACK), []),
     ],
     ids=["source-empty", "no-truck", "source-size", "container-id", "occupied", "overlapped",
-         "no-support", "half-support", "covered-source", "to-agv", "shift-within-own-footprint"],
+         "no-support", "half-support", "on-two-20s", "beside-a-45", "under-a-45s-overhang",
+         "covered-source", "to-agv", "shift-within-own-footprint"],
 )  # fmt: skip
 def test_the_yard_must_allow_the_move(job: Job, yard_model: YardModel, blockers: list[str]) -> None:
     assert list(check(job, yard_model=yard_model).blockers) == blockers
