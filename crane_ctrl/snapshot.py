@@ -17,7 +17,7 @@ canonical signal, such as a restart-inhibit bit or a refusal code), read in the 
 given their quality by the same rules, in :attr:`Snapshot.points`, apart from the signals:
 :meth:`Snapshot.reading`, :meth:`~Snapshot.flag` and :meth:`~Snapshot.number` never see them, so
 no interlock depends on a point. The HMI shows them, the journal records their changes and the
-profile's own alarms read them (:mod:`crane_ctrl.alarms.profile_alarms`).
+profile's own alarms read them (:mod:`crane_ctrl.runtime.profile_alarms`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ A point (:class:`ModbusPoint`, :class:`OpcUaPoint`) is placed like a signal and 
 is for the HMI and the journal: ``unit``, ``text``, ``texts`` (its codes in words), ``journal``
 and ``deadband`` (when a change is journaled). An alarm (:class:`ProfileAlarm`) raises and
 clears through the supervisor's alarm engine like a built-in one
-(:mod:`crane_ctrl.alarms.profile_alarms`); no interlock reads a point or a profile alarm.
+(:mod:`crane_ctrl.runtime.profile_alarms`); no interlock reads a point or a profile alarm.
 
 A status signal may be ``derived`` instead of mapped to a place: computed every scan from points
 (and other status signals) by an expression (:mod:`crane_ctrl.profile.expression`), e.g.

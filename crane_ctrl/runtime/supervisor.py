@@ -12,7 +12,7 @@ object replaced once per scan, and sends commands through :meth:`propose` / :met
 
 The profile's points are read in the same scan and carried in the snapshot apart from the
 signals (:attr:`~crane_ctrl.snapshot.Snapshot.points`): the interlocks never see them; the
-profile's own alarms (:mod:`crane_ctrl.alarms.profile_alarms`) and the journal
+profile's own alarms (:mod:`crane_ctrl.runtime.profile_alarms`) and the journal
 (:mod:`crane_ctrl.runtime.point_log`) do.
 """
 
@@ -27,7 +27,6 @@ from types import MappingProxyType
 
 from crane_ctrl.alarms.conditions import conditions, details, supervisor_alarms
 from crane_ctrl.alarms.engine import AlarmDefinition, AlarmSystem
-from crane_ctrl.alarms.profile_alarms import profile_alarms, profile_conditions
 from crane_ctrl.alarms.states import AlarmEvent, AlarmView
 from crane_ctrl.clock import Clock
 from crane_ctrl.commands import Commands
@@ -52,6 +51,7 @@ from crane_ctrl.quality import QualitySettings, SnapshotBuilder, crane_ranges
 from crane_ctrl.realtime import sleep_unless
 from crane_ctrl.runtime.plc_reset import ResetPulse, RestartHold, WatchdogRecovery
 from crane_ctrl.runtime.point_log import PointLog
+from crane_ctrl.runtime.profile_alarms import profile_alarms, profile_conditions
 from crane_ctrl.runtime.recorder import EventSink, Recorder, record_alarm
 from crane_ctrl.signals import Value
 from crane_ctrl.site import SiteLayout

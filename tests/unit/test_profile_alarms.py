@@ -13,10 +13,10 @@ from types import MappingProxyType
 
 from crane_ctrl.alarms.conditions import supervisor_alarms
 from crane_ctrl.alarms.engine import AlarmSystem
-from crane_ctrl.alarms.profile_alarms import ProfileAlarm, profile_alarms, profile_conditions
 from crane_ctrl.alarms.states import AlarmEventKind, AlarmState, Priority
 from crane_ctrl.profile.loader import parse_profile
 from crane_ctrl.profile.model import Profile
+from crane_ctrl.runtime.profile_alarms import ProfileAlarm, profile_alarms, profile_conditions
 from crane_ctrl.signals import Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 from tests.profile_texts import GENERIC_MODBUS
@@ -162,3 +162,11 @@ def test_a_swapped_profile_brings_its_alarms_and_clears_those_that_leave() -> No
     assert "RATIO_HIGH" not in {a.id for a in alarms.system.alarms()}
     assert alarms.scan(snapshot(2.0, wind_trip=True)) == [AlarmState.NORMAL]
     assert alarms.scan(snapshot(3.0, wind_trip=True)) == [AlarmState.UNACK]
+
+
+def test_the_profile_layer_knows_every_built_in_alarm_id() -> None:
+    from crane_ctrl.alarms.conditions import supervisor_alarms
+    from crane_ctrl.alarms.engine import FLOOD_ID
+    from crane_ctrl.profile.alarm_rules import BUILTIN_ALARM_IDS
+
+    assert {d.id for d in supervisor_alarms()} | {FLOOD_ID} == BUILTIN_ALARM_IDS
