@@ -138,7 +138,12 @@ def _unforce(sim: FaultTarget, v: dict[str, Any]) -> None:
 
 def _force_raw(sim: FaultTarget, v: dict[str, Any]) -> None:
     name = str(v["signal"])
-    if name in SIGNALS or not POINT_NAME.match(name):
+    status = [s for s in SIGNALS if not SIGNALS[s].is_command]
+    if (
+        name in SIGNALS
+        or not POINT_NAME.match(name)
+        or ("." in name and get_close_matches(name, status, n=1, cutoff=0.85))
+    ):
         name = _signal(v)  # a point is checked by the servers (sim.check_raw), below
     force = RawForce(name, raw_value(name, v["raw"]), word=bool(v["word"]))
     sim.check_raw(force)

@@ -32,6 +32,7 @@ from crane_ctrl.config.toml_lines import KeyLines, key_lines
 from crane_ctrl.errors import ProfileError
 from crane_ctrl.profile.model import (
     PROFILE_MODELS,
+    CommandWrite,
     ModbusMapping,
     ModbusPoint,
     ModbusValidity,
@@ -173,6 +174,8 @@ def _unknown_field(section: str, key: str, protocol: str) -> str:
     if section == "signals" and protocol == "opcua":
         extra += ["method", "object", "arguments"]
     fields = sorted([*model.model_fields, *extra])
+    if section == "points":  # a point is read: how a command is written is not for it
+        fields = [f for f in fields if f not in CommandWrite.model_fields]
     close = get_close_matches(key, fields, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'
