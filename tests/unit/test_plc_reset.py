@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from crane_ctrl.runtime.plc_reset import HEALTHY_SCANS, ResetPulse, WatchdogRecovery
+from crane_ctrl.commands import Commands
+from crane_ctrl.profile.loader import parse_profile
+from crane_ctrl.profile.model import Profile
+from crane_ctrl.runtime.plc_reset import HEALTHY_SCANS, ResetPulse, RestartHold, WatchdogRecovery
 from crane_ctrl.runtime.supervisor import SupervisorSettings
 from crane_ctrl.signals import Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 from crane_ctrl.testing import LockStep
+from simulators.plc_logic import PlcParams
+from simulators.simulator import CraneSimulator
+from tests.profile_texts import GENERIC_MODBUS, with_signal
 from tests.unit.test_supervisor_lockstep import EventList, shipped
 
 
@@ -192,3 +198,58 @@ async def test_a_plc_fault_code_is_shown_in_the_vendors_words_from_the_profile()
         )  # fmt: skip
         (alarm,) = (a for a in view.alarms if a.id == "PLC_FAULT_CODE")
         assert "code 30: supervisor heartbeat frozen: PLC watchdog" in alarm.message
+
+
+def test_restart_hold_keeps_references_zero_until_a_read_after_the_pulse_shows_ready() -> None:
+    hold = RestartHold()
+    ready = _ready_snap(ready=True, inhibit=False)
+    assert not hold.holding(False, ready)  # no reset: nothing held
+    assert hold.holding(True, ready)  # the pulse
+    assert hold.holding(False, ready)  # this scan's read came before the pulse fell
+    assert hold.holding(False, _ready_snap(ready=True, inhibit=True))  # the PLC restarting
+    assert hold.holding(False, _ready_snap(ready=False, inhibit=False))
+    assert not hold.holding(False, ready)
+    assert not hold.holding(False, _ready_snap(ready=False, inhibit=True))  # the hold is over
+
+
+def test_restart_hold_without_a_restart_inhibit_signal_waits_for_ready_only() -> None:
+    hold = RestartHold()
+    hold.holding(True, _ready_snap(ready=True, inhibit=None))
+    hold.holding(False, _ready_snap(ready=True, inhibit=None))
+    assert not hold.holding(False, _ready_snap(ready=True, inhibit=None))
+
+
+def _ready_snap(*, ready: bool, inhibit: bool | None) -> Snapshot:
+    values: dict[str, Value] = {f"{axis}.ready": ready for axis in ("gantry", "trolley", "hoist")}
+    if inhibit is not None:
+        values["plc.restart_inhibit"] = inhibit
+    readings = {n: Reading(v, Quality.GOOD, 0.0) for n, v in values.items()}
+    return Snapshot(time_s=0.0, readings=readings, comms_ok=True)
+
+
+async def test_after_a_reset_nothing_moves_until_the_plc_ends_its_restart_inhibit() -> None:
+    sim = CraneSimulator(hoist_m=17.95, plc_params=PlcParams(restart_delay_s=1.0))
+    profile = with_restart_inhibit()
+    async with LockStep(profile, sim) as rig:
+        await rig.until(lambda v: v.snapshot.comms_ok, within_s=2.0, what="comms")
+        rig.supervisor.propose(Commands(drives_enable=True, trolley_speed_ref=0.5))
+        await rig.until(lambda v: v.commands.trolley_speed_ref == 0.5, within_s=2.0, what="go")
+        rig.supervisor.request_reset()
+        held = await rig.until(
+            lambda v: v.snapshot.flag("plc.restart_inhibit", unsafe=False),
+            within_s=1.0, what="the PLC's restart inhibit after the reset",
+        )  # fmt: skip
+        assert held.commands.trolley_speed_ref == 0.0
+        assert "RESTART_INHIBIT" in {t.interlock.id for t in held.permits.active}  # type: ignore[union-attr]
+        start = held.snapshot.time_s
+        moving = await rig.until(
+            lambda v: v.commands.trolley_speed_ref == 0.5, within_s=2.0, what="moving again"
+        )
+        assert moving.snapshot.time_s - start >= 0.9  # the PLC's 1 s restart sequence
+
+
+def with_restart_inhibit() -> Profile:
+    text = with_signal(
+        GENERIC_MODBUS, "plc.restart_inhibit", '{ table = "discrete_input", address = 60 }'
+    )
+    return parse_profile(text, "restart-inhibit.toml")
