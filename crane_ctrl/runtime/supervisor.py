@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -53,6 +52,7 @@ from crane_ctrl.runtime.plc_reset import ResetPulse, RestartHold, WatchdogRecove
 from crane_ctrl.runtime.point_log import PointLog
 from crane_ctrl.runtime.profile_alarms import profile_alarms, profile_conditions
 from crane_ctrl.runtime.recorder import EventSink, Recorder, record_alarm
+from crane_ctrl.runtime.rolling import RollingWindow
 from crane_ctrl.signals import Value
 from crane_ctrl.site import SiteLayout
 from crane_ctrl.snapshot import Snapshot
@@ -159,8 +159,8 @@ class Supervisor:
         self._heartbeat_modulus = _counter_modulus(profile)
         self._size_ref = 40
         self._read_points: Mapping[str, Value] = {}
-        self._durations: deque[float] = deque(maxlen=self.settings.stats_window)
-        self._lateness: deque[float] = deque(maxlen=self.settings.stats_window)
+        self._durations = RollingWindow(self.settings.stats_window)
+        self._lateness = RollingWindow(self.settings.stats_window)
         self._overruns = 0
         self._scans = 0
         self._started = clock.now()
@@ -426,8 +426,8 @@ class Supervisor:
 
     def _account(self, duration: float, lateness: float) -> None:
         self._scans += 1
-        self._durations.append(duration)
-        self._lateness.append(lateness)
+        self._durations.add(duration)
+        self._lateness.add(lateness)
         if duration > self.settings.scan_period_s:
             self._overruns += 1
 
@@ -447,12 +447,10 @@ class Supervisor:
         self._watchdog_near = near
 
     def _stats(self) -> ScanStats:
-        durations = sorted(self._durations)
-        lateness = sorted(self._lateness)
+        d, late = self._durations, self._lateness
         return ScanStats(
-            self._scans, self._durations[-1] if self._durations else 0.0,
-            _percentile(durations, 0.50), _percentile(durations, 0.99),
-            _percentile(lateness, 0.99), self._overruns,
+            self._scans, d.last, d.percentile(0.50), d.percentile(0.99), late.percentile(0.99),
+            self._overruns,
         )  # fmt: skip
 
     # --- real time
@@ -487,12 +485,6 @@ class Supervisor:
             result = await self.link.write(Commands().signals(self._heartbeat, self._size_ref))
             if not result.ok:
                 log.warning("could not leave the crane safe on shutdown: %s", result.error)
-
-
-def _percentile(ordered: list[float], q: float) -> float:
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _counter_modulus(profile: Profile) -> int:
