@@ -202,6 +202,11 @@ def gated_hoist(
     if run.operator_lands_here():
         gate = landing + s.approach_m  # the operator takes it from there
     elif not run.delivering and _size_ref_needed(m, run):
+        refused = _telescope_refused(m)
+        if refused:  # the PLC will not telescope: give the pick up up, with its reason
+            run.failure = f"spreader not telescoped to {run.transfer.box.size_ft} ft: {refused}"
+            m.enter(Step.RAISE_CLEAR, now, reason=run.failure)
+            return 0.0
         gate = landing + max(p.creep_distance_m, p.safe_clearance_m) + CREEP_ENTRY_MARGIN_M
     elif ready:
         return ref  # (the wait is timed from the first arrival at the gate)
@@ -216,6 +221,14 @@ def gated_hoist(
     limits = MotionLimits.from_params(p, loaded=run.delivering).hoist
     floor = hoist_reference(z, gate, limits, creep_from_m=None, creep_mps=p.creep_speed_mps)
     return max(ref, min(floor, 0.0))
+
+
+def _telescope_refused(m: StepMachine) -> str:
+    """Why the PLC refused (or never took over) the telescope request, if it did."""
+    last = m.last
+    if last is None:
+        return ""
+    return last.refused.get("spreader.size_ref") or last.refused.get("spreader.telescope") or ""
 
 
 def _size_ref_needed(m: StepMachine, run: Run) -> bool:

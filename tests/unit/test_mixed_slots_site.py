@@ -10,6 +10,7 @@ counts as occupied. Every limit the supervisor checks is this site's, never the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +25,7 @@ from crane_ctrl.runtime.supervisor import SupervisorView
 from crane_ctrl.site import Slot
 from crane_ctrl.testing import LockStep, StationRig
 from simulators.site_file import DEFAULT_SITE, load_site
-from tests.profile_texts import PROFILES
+from tests.profile_texts import PROFILES, with_signal
 
 MODBUS = PROFILES / "generic-modbus.toml"
 MIXED = DEFAULT_SITE.parent / "mixed-slots.toml"
@@ -131,3 +132,36 @@ async def test_a_20ft_box_goes_under_a_40ft_position_and_no_40ft_box_goes_on_top
 
     assert rig.sim.plant.yard.containers[BOX_40].slot == Slot.truck("T1")
     assert not rig.sim.plant.faults
+
+
+async def test_a_telescope_the_plc_refuses_gives_the_pick_up_up_with_the_plcs_reason(
+    tmp_path: Path,
+) -> None:
+    """A PLC that takes the telescope target as a request and refuses it (its answer bit says
+    so, with a code): the job fails at once with the PLC's words, the spreader rises clear, and
+    nothing waits for a landing that cannot come."""
+    text = with_signal(
+        MODBUS.read_text(encoding="utf-8"),
+        "spreader.size_ref",
+        '{ table = "holding", address = 104, type = "uint16", write = "request", '
+        'ack = "tele_done", refused = "not tele_done", reason = "tele_code", '
+        'reason_texts = { 0 = "twin-lift cassette fitted" } }',
+    )
+    text += (
+        "\n[points]\n"
+        'tele_done = { table = "discrete_input", address = 90 }\n'
+        'tele_code = { table = "input", address = 90, type = "uint16" }\n'
+    )
+    profile = tmp_path / "refuses-telescope.toml"
+    profile.write_text(text, encoding="utf-8")
+    async with StationRig(profile, load_site(MIXED)) as rig:
+        rig.station.add_job(rig.operator, Slot.truck("T2"), Slot.named("A20-3"), 20)
+        await rig.start_automatic()
+        view = await rig.until(lambda v: bool(v.finished), within_s=200, what="job over")
+        (job,) = view.finished
+        assert job.state is JobState.FAILED
+        assert "spreader not telescoped to 20 ft: the PLC refused it: 0 (twin-lift cassette" in (
+            job.reason
+        )
+        assert rig.sim.plant.yard.containers[BOX_20].slot == Slot.truck("T2")
+        assert not rig.sim.plant.faults
