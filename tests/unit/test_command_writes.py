@@ -152,7 +152,7 @@ def test_request_refused_gives_the_plc_reason_in_its_words_until_no_longer_asked
         points=ACK_POINTS,
     )  # fmt: skip
     run = Run(p)
-    quiet = {"lock_ack": False, "lock_refused": False, "lock_reason": 0}
+    quiet: dict[str, Value] = {"lock_ack": False, "lock_refused": False, "lock_reason": 0}
     run.step({LOCK: True}, quiet)
     run.step({LOCK: True}, {**quiet, "lock_refused": True, "lock_reason": 3})
     assert run.writer.refusals == {LOCK: "the PLC refused it: 3 (spreader not seated)"}
