@@ -5,7 +5,8 @@ registers or node values here instead of over a socket, through the same codec, 
 simulator's link faults applied (a frozen PLC does not answer, a dropped link is gone once), and
 status served as the servers serve it (:mod:`simulators.served_status`: fallback and raw forces).
 An OPC UA method call presses its command as the simulator's OPC UA server does
-(:class:`simulators.plc_logic.MethodPresses`), on the simulator's time.
+(:class:`simulators.plc_logic.MethodPresses`), on the simulator's time. A command the PLC wrote
+back itself (a request it cleared) is served in its place, as the servers do.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction
+from simulators.modbus_server import write_back as modbus_write_back
+from simulators.opcua_server import write_back as opcua_write_back
 from simulators.plc_logic import MethodPresses
 from simulators.raw_places import RawForce
+from simulators.served import WriteBackSeen
 from simulators.served_status import ModbusStatus, OpcUaStatus
 from simulators.simulator import CraneSimulator
 
@@ -46,6 +50,7 @@ class MemoryPlc:
         self._node_values: dict[NodeRef, object] = {}
         self._dropped = False
         self._presses = MethodPresses(sim.command)
+        self._written_back = WriteBackSeen(sim)
         self.calls: list[str] = []
         """The commands whose method was called, in order (as the OPC UA server keeps them)."""
         self.requests = 0
@@ -61,6 +66,7 @@ class MemoryPlc:
     def _gate(self, *, modbus: bool = False) -> None:
         self.requests += 1
         self._presses.release(self.sim.time_s)
+        self._serve_written_back()
         faults = self.sim.link_faults
         if self._dropped:
             self._dropped = False
@@ -69,6 +75,17 @@ class MemoryPlc:
             raise NoAnswer("the simulated PLC does not answer")
         if modbus and faults.exception_code is not None:
             raise ExceptionReply(faults.exception_code)
+
+    def _serve_written_back(self) -> None:
+        """Command places the PLC wrote itself (requests it cleared), as the servers serve them."""
+        values = self._written_back.new()
+        if not values:
+            return
+        if isinstance(self._served, ModbusStatus):
+            modbus_write_back(self._served.codec, self._commands, values)
+            return
+        for write in opcua_write_back(self._served.codec, self._node_values, values):
+            self._node_values[write.node] = write.value
 
     # --- Modbus -----------------------------------------------------------------------------------
 

@@ -5,12 +5,14 @@ PLC would. :meth:`ModbusPlcServer.publish` encodes the status signals into the d
 the blocks that changed; values the codec cannot encode, and raw forces, as
 :mod:`simulators.served_status` says); every client write goes through the SimDevice action hook,
 is decoded with the same codec and handed to the PLC process. Link faults (latency, no answer,
-exception responses, dropped connections) are injected in that same hook.
+exception responses, dropped connections) are injected in that same hook. A command the PLC
+wrote back itself (a request it cleared) is put into its holding register or coil on publish.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -19,12 +21,12 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from crane_ctrl.profile.modbus_map import TABLES, ModbusCodec, RegisterImage, WriteBlock
-from crane_ctrl.profile.model import ModbusProfile
-from crane_ctrl.signals import Direction
-from simulators.served import LinkFaults, PlcProcess, RawForce
+from crane_ctrl.profile.model import ModbusMapping, ModbusProfile
+from crane_ctrl.signals import Direction, Value
+from simulators.served import LinkFaults, PlcProcess, RawForce, WriteBackSeen
 from simulators.served_status import ModbusStatus
 
-__all__ = ["ModbusPlcServer"]
+__all__ = ["ModbusPlcServer", "write_back"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class ModbusPlcServer:
         self._unit = profile.link.unit_id
         self._address = (host, port)
         self._commands = RegisterImage()
+        self._written_back = WriteBackSeen(plc)
         self._published: dict[tuple[str, int], tuple[int, ...]] = {}
         self._server: ModbusTcpServer | None = None
         self._internal = False
@@ -111,6 +114,8 @@ class ModbusPlcServer:
         for table in ("discrete_input", "input", "holding", "coil"):
             for block in image.write_blocks(table, 10_000):
                 await self._set(block)
+        for block in write_back(self.codec, self._commands, self._written_back.new()):
+            await self._set(block)
 
     async def _set(self, block: WriteBlock) -> None:
         key = (block.table, block.start)
@@ -162,3 +167,18 @@ class ModbusPlcServer:
         assert self._server is not None
         for connection in list(self._server.active_connections.values()):
             connection.close()
+
+
+def write_back(
+    codec: ModbusCodec, commands: RegisterImage, values: Mapping[str, Value]
+) -> list[WriteBlock]:
+    """Put what the PLC wrote back into the command image (other bits of a word kept) and give
+    the whole places to serve."""
+    codec.encode(values, commands)
+    blocks = []
+    for name in values:
+        m = codec.profile.signals[name]
+        assert isinstance(m, ModbusMapping)
+        words = commands.get_or_zero(m.table, m.address, m.register_count)
+        blocks.append(WriteBlock(m.table, m.address, tuple(words)))
+    return blocks

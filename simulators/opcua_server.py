@@ -13,7 +13,9 @@ method is a method node under its object (the object made, in the command's grou
 node is there); a call
 presses the command for a short hold (:class:`simulators.plc_logic.MethodPresses`: one rising
 edge for ``plc.reset``, long enough for the twistlocks to turn for lock and unlock), released at
-the first :meth:`~OpcUaPlcServer.publish` after the hold, on the server's own (real) time.
+the first :meth:`~OpcUaPlcServer.publish` after the hold, on the server's own (real) time. A
+command node the PLC wrote itself (a request it cleared) is written in the address space on
+publish, as the PLC left it.
 
 A profile with ``Basic256Sha256`` is served with that policy only, with a self-signed server
 certificate made at start-up; user name and password are checked against the environment
@@ -26,6 +28,7 @@ import asyncio
 import logging
 import os
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
 from types import TracebackType
@@ -43,14 +46,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.profile.model import OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
-from crane_ctrl.signals import Direction
+from crane_ctrl.signals import Direction, Value
 from simulators.opcua_nodes import OBJECTS, object_item, own_id, variable_items
 from simulators.opcua_tree import CRANE, member_name, plan
 from simulators.plc_logic import MethodPresses
-from simulators.served import LinkFaults, PlcProcess, RawForce
+from simulators.served import LinkFaults, PlcProcess, RawForce, WriteBackSeen
 from simulators.served_status import OpcUaStatus
 
-__all__ = ["OpcUaPlcServer"]
+__all__ = ["OpcUaPlcServer", "write_back"]
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class OpcUaPlcServer:
         self._published: dict[NodeRef, object] = {}
         self._paused: set[int] = set()
         self._presses = MethodPresses(plc.command)
+        self._written_back = WriteBackSeen(plc)
         self.calls: list[str] = []
         """The commands whose method a client called, in order (for tests and logs)."""
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -246,6 +250,24 @@ class OpcUaPlcServer:
                 self._node_ids[write.node],
                 ua.DataValue(_variant(write), SourceTimestamp=now, ServerTimestamp=now),
             )
+        await self._serve_written_back()
+
+    async def _serve_written_back(self) -> None:
+        """Command nodes the PLC wrote itself (requests it cleared), as the PLC left them."""
+        values = self._written_back.new()
+        if not values:
+            return
+        nodes = {}
+        for ref in self.codec.nodes(Direction.COMMAND):
+            variant = self._server.read_attribute_value(self._node_ids[ref]).Value
+            if variant is not None:
+                nodes[ref] = variant.Value
+        for write in write_back(self.codec, nodes, values):
+            now = ua.DateTime.now(UTC)
+            await self._server.write_attribute_value(
+                self._node_ids[write.node],
+                ua.DataValue(_variant(write), SourceTimestamp=now, ServerTimestamp=now),
+            )
 
     async def _on_write(self, event: ServerItemCallback, dispatcher: object) -> None:
         """Client writes land in the address space first; decode every command node then."""
@@ -282,6 +304,22 @@ class OpcUaPlcServer:
         for client in list(self._listener.clients):
             if client.transport is not None:
                 client.transport.close()
+
+
+def write_back(
+    codec: OpcUaCodec, nodes: Mapping[NodeRef, object], values: Mapping[str, Value]
+) -> list[NodeWrite]:
+    """The command nodes holding what the PLC wrote back, each written whole: the other
+    commands a node holds keep the values ``nodes`` (the command nodes now) give them."""
+    current = dict(codec.decode(nodes, Direction.COMMAND).values)
+    current.update(values)
+    refs = {codec.ref(codec.profile.signals[name]) for name in values}
+    shared = {
+        name: value
+        for name, value in current.items()
+        if name not in codec.method_commands and codec.ref(codec.profile.signals[name]) in refs
+    }
+    return codec.encode(shared)
 
 
 def _delay_input(client: Any, faults: LinkFaults) -> None:

@@ -134,6 +134,11 @@ class Plant:
         return self._engaged
 
     @property
+    def load_t(self) -> float:
+        """What the twistlocks carry, t (what ``hoist.load`` reads)."""
+        return self._load_t
+
+    @property
     def carrying(self) -> bool:
         """A container hangs from the spreader."""
         return self._carrying

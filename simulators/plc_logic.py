@@ -23,7 +23,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from crane_ctrl.signals import Value
+from simulators.personality import LEVEL, PlcPersonality
 from simulators.plant import Plant
+from simulators.plc_params import PlcParams
+from simulators.plc_requests import SpreaderSection
 
 __all__ = [
     "AXES",
@@ -36,6 +39,9 @@ __all__ = [
 ]
 
 AXES = ("gantry", "trolley", "hoist")
+
+_TIME_SLACK_S = 1e-6
+"""Summed cycle times that fall short of a duration by less than this reach it."""
 
 DEFAULT_COMMANDS: Mapping[str, Value] = {
     "sup.heartbeat": 0,
@@ -83,24 +89,6 @@ class MethodPresses:
             self._command(dict.fromkeys(due, False))
 
 
-@dataclass(frozen=True, slots=True)
-class PlcParams:
-    """The PLC's own timing (not the crane's): how it counts and how patient its watchdog is."""
-
-    heartbeat_period_s: float = 0.1
-    """The PLC increments ``plc.heartbeat`` at its own pace, often slower than the scan."""
-    heartbeat_modulus: int = 32768
-    """The counter wraps here (fits any 16-bit word, signed or not)."""
-    watchdog_s: float = 1.0
-    """``sup.heartbeat`` unchanged this long trips the watchdog."""
-    restart_delay_s: float = 0.0
-    """After a reset, the PLC inhibits a restart this long (a restart sequence: brake test,
-    drive re-enable); ``plc.restart_inhibit`` is also true while any trip is latched."""
-    fault_code_estop: int = 10
-    fault_code_drive: int = 20
-    fault_code_watchdog: int = 30
-
-
 @dataclass
 class PlcFaults:
     """Faults the PLC program sees or makes: set them, step, clear them."""
@@ -126,9 +114,18 @@ class PlcFaults:
 class CranePlc:
     """The PLC: ``command()`` takes what the supervisor wrote, ``step(dt)`` runs one PLC cycle."""
 
-    def __init__(self, plant: Plant, params: PlcParams | None = None) -> None:
+    def __init__(
+        self,
+        plant: Plant,
+        params: PlcParams | None = None,
+        *,
+        personality: PlcPersonality | None = None,
+    ) -> None:
+        """``params``: the PLC's timing, default the personality's (default: :data:`LEVEL`)."""
+        self.personality = personality or LEVEL
         self.plant = plant
-        self.params = params or PlcParams()
+        self.params = params or self.personality.params
+        self.spreader_section = SpreaderSection(self.personality)
         self.faults = PlcFaults()
         self.commands: dict[str, Value] = dict(DEFAULT_COMMANDS)
         self.heartbeat = 0
@@ -140,7 +137,10 @@ class CranePlc:
         self._last_sup_heartbeat: Value = self.commands["sup.heartbeat"]
         self._heartbeat_age = 0.0
         self._watchdog_armed = False
-        self._reset_was = False
+        self._reset_high_s = 0.0
+        """How long ``plc.reset`` has been high (0 while low)."""
+        self._reset_taken = False
+        """This press of ``plc.reset`` has been acted on (or refused): it must fall first."""
         self._since_reset = math.inf
 
     # --- the PlcProcess interface the protocol servers use --------------------------------------
@@ -151,8 +151,18 @@ class CranePlc:
     def status(self) -> dict[str, Value]:
         values: dict[str, Value] = dict(self.plant.sensors())
         values.update(self._own_status())
+        values.update(self.spreader_section.status())
+        life = self.personality.life_bit
+        if life is not None:
+            values[life] = int(self.plant.time_s / self.personality.life_bit_period_s) % 2 == 1
         values.update(self.faults.forced)
         return values
+
+    def written_back(self) -> tuple[int, Mapping[str, Value]]:
+        """How many times the PLC wrote commands back into their places, and each one's latest
+        value (requests it cleared): the servers serve them in the command places."""
+        section = self.spreader_section
+        return section.write_backs, dict(section.cleared)
 
     # --- one PLC cycle ----------------------------------------------------------------------------
 
@@ -162,9 +172,9 @@ class CranePlc:
         self._since_reset += dt
         self._watch(dt)
         self.estop_latched |= not self.estop_ok
-        self._reset_edge()
+        self._reset_edge(dt)
         self.latched_drive_faults |= self.faults.drive_faults
-        self._drive_plant()
+        self._drive_plant(dt)
         self.plant.step(dt)
 
     def _count(self, dt: float) -> None:
@@ -184,15 +194,24 @@ class CranePlc:
         if self._watchdog_armed and self._heartbeat_age >= self.params.watchdog_s:
             self.watchdog_trip = True
 
-    def _reset_edge(self) -> None:
+    def _reset_edge(self, dt: float) -> None:
+        """A press of ``plc.reset`` acts once, when it has been high the personality's minimum
+        (at once, on its rising edge, by default); a shorter one is ignored."""
         pressed = bool(self.commands["plc.reset"])
-        if pressed and not self._reset_was and self.estop_ok:
+        if not pressed:
+            self._reset_high_s, self._reset_taken = 0.0, False
+            return
+        self._reset_high_s += dt
+        long_enough = self._reset_high_s >= self.personality.min_reset_pulse_s - _TIME_SLACK_S
+        if self._reset_taken or not long_enough:
+            return
+        self._reset_taken = True
+        if self.estop_ok:
             self._since_reset = 0.0
             if self._heartbeat_age < self.params.watchdog_s:
                 self.watchdog_trip = False
             self.estop_latched = False
             self.latched_drive_faults = set(self.faults.drive_faults)
-        self._reset_was = pressed
 
     @property
     def restart_inhibit(self) -> bool:
@@ -222,7 +241,7 @@ class CranePlc:
             and axis not in self.latched_drive_faults
         )
 
-    def _drive_plant(self) -> None:
+    def _drive_plant(self, dt: float) -> None:
         inputs = self.plant.inputs
         c = self.commands
         healthy = self.remote and not self.estop_latched
@@ -235,9 +254,11 @@ class CranePlc:
             setattr(inputs, f"{axis}_speed_ref_mps", ref)
         if self.faults.storm_pins_down:
             inputs.gantry_speed_ref_mps = 0.0
-        inputs.lock = obeying and bool(c["spreader.lock"])
-        inputs.unlock = obeying and bool(c["spreader.unlock"])
-        inputs.size_ref_ft = int(c["spreader.size_ref"]) if obeying else 0  # 0: hold where it is
+        drive = self.spreader_section.step(
+            c, self.plant.spreader, self.plant.load_t, obeying=obeying, dt=dt
+        )
+        inputs.lock, inputs.unlock = drive.lock, drive.unlock
+        inputs.size_ref_ft = drive.size_ref_ft  # 0: hold where it is
         inputs.wind_mps = self.faults.wind_mps
         inputs.gust_mps = self._gust()
 

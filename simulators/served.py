@@ -4,7 +4,8 @@ A server (Modbus or OPC UA) knows nothing of cranes: it publishes a :class:`PlcP
 signals through the profile's codec (:mod:`simulators.served_status` says what it serves when a
 value cannot be encoded) and hands every command the client writes back to it. Link faults live
 here because they belong to the wire, not to the crane; so do raw forces, which set what the wire
-carries for a signal whatever the PLC program holds.
+carries for a signal whatever the PLC program holds. A PLC that writes into a command place
+itself (:class:`WritesBack`: a request it clears) has that value served in the place on publish.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from crane_ctrl.signals import Value
 from simulators.raw_places import RawForce
 
-__all__ = ["LinkFaults", "PlcProcess", "RawForce"]
+__all__ = ["LinkFaults", "PlcProcess", "RawForce", "WriteBackSeen", "WritesBack"]
 
 
 class PlcProcess(Protocol):
@@ -30,6 +31,34 @@ class PlcProcess(Protocol):
     def command(self, values: Mapping[str, Value]) -> None:
         """Commands the client wrote (engineering values); may be a subset."""
         ...
+
+
+@runtime_checkable
+class WritesBack(Protocol):
+    """A PLC program that writes into command places itself (a request bit it clears once it
+    took the request over): its servers serve those values in the command places."""
+
+    def written_back(self) -> tuple[int, Mapping[str, Value]]:
+        """How many write-backs so far, and each command's latest value written back."""
+        ...
+
+
+class WriteBackSeen:
+    """What one server has applied of a PLC's write-backs: :meth:`new` gives the commands to
+    serve again when the PLC wrote back since the last call (nothing for other PLCs)."""
+
+    def __init__(self, plc: PlcProcess) -> None:
+        self._plc = plc if isinstance(plc, WritesBack) else None
+        self._count = 0
+
+    def new(self) -> Mapping[str, Value]:
+        if self._plc is None:
+            return {}
+        count, values = self._plc.written_back()
+        if count == self._count:
+            return {}
+        self._count = count
+        return values
 
 
 @dataclass

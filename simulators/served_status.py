@@ -38,14 +38,15 @@ points a derived signal reads are worked back from the value the signal must rea
   angle of the other sway direction once the rope length is served, a bool or a status word for
   a bool signal): solved numerically, the answer checked by evaluating the expression.
 
-Inputs that are canonical status signals take the PLC's values. A point that is a status block's
-life counter or life bit (``[validity.<block>]``) is kept going as the PLC program would: the
-counter counts with ``plc.heartbeat`` (wrapping at its place's range), the bit toggles with each
-of its counts, so the proof holds while the PLC runs and freezes with it. A point no derived
-signal determines (or one whose expression the simulator cannot invert: logged once) serves
-raw 0. A
-Modbus point outside the registers the protocol server lays out for ``[signals]`` is not served
-(logged once); the in-memory PLC follows the same rule.
+Inputs that are canonical status signals take the PLC's values. A point whose name the PLC's
+status provides (a personality's vendor-named answer bits, error code, life bit:
+:mod:`simulators.personality`) is served from it, before any rule below. A point that is a
+status block's life counter or life bit (``[validity.<block>]``) is kept going as the PLC program
+would: the counter counts with ``plc.heartbeat`` (wrapping at its place's range), the bit
+toggles with each of its counts, so the proof holds while the PLC runs and freezes with it. A
+point no derived signal determines (or one whose expression the simulator cannot invert: logged
+once) serves raw 0. A Modbus point outside the registers the protocol server lays out for
+``[signals]`` is not served (logged once); the in-memory PLC follows the same rule.
 """
 
 from __future__ import annotations
@@ -379,10 +380,12 @@ class _Served(Generic[_Place]):
         self.place(force.signal).check(force.raw, word=force.word)
 
     def _point_raws(self, status: Mapping[str, Value]) -> Iterator[tuple[_Place, Raw]]:
-        """Each served point's place and raw: worked back from the derived signals, else 0."""
+        """Each served point's place and raw: the PLC's status of that name, else worked back
+        from the derived signals, else 0."""
         if not self._points:
             return
-        values, failed = self.solver.solve(status, self._life_values(status))
+        named = {name: status[name] for name in self._points if name in status}
+        values, failed = self.solver.solve(status, {**self._life_values(status), **named})
         self._warnings.not_inverted(failed)
         for name, place in self._points.items():
             raw: Raw = 0

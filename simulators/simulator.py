@@ -2,9 +2,10 @@
 
 ``CraneSimulator`` is the test rig's handle: ``step(dt)`` advances simulated time (no wall clock),
 ``status()`` / ``command()`` are what its protocol servers and the in-memory link serve, and
-``faults`` injects and clears faults by name. Protocol servers register themselves so link faults
-(drop, freeze, latency, exceptions) reach them, and so a raw force is checked against the place
-each one's profile gives the signal.
+``faults`` injects and clears faults by name. ``personality`` is how its PLC program takes
+commands (:mod:`simulators.personality`; default: as held). Protocol servers register themselves
+so link faults (drop, freeze, latency, exceptions) reach them, and so a raw force is checked
+against the place each one's profile gives the signal.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from crane_ctrl.errors import FaultError
 from crane_ctrl.signals import SIGNALS, Value
 from crane_ctrl.site import SiteLayout
 from simulators.faults import FaultInjector
+from simulators.personality import PlcPersonality
 from simulators.plant import Plant
 from simulators.plc_logic import CranePlc, PlcParams
 from simulators.served import LinkFaults, RawForce
@@ -43,6 +45,7 @@ class CraneSimulator:
         contents: YardContents | None = None,
         *,
         plc_params: PlcParams | None = None,
+        personality: PlcPersonality | None = None,
         gantry_m: float = 30.0,
         trolley_m: float = 10.0,
         hoist_m: float = 15.0,
@@ -57,7 +60,7 @@ class CraneSimulator:
             hoist_m=hoist_m,
             spreader_ft=spreader_ft,
         )
-        self.plc = CranePlc(self.plant, plc_params)
+        self.plc = CranePlc(self.plant, plc_params, personality=personality)
         self.link_faults = LinkFaults()
         self.faults = FaultInjector(self)
         self._servers: list[_Server] = []
@@ -96,6 +99,10 @@ class CraneSimulator:
 
     def command(self, values: Mapping[str, Value]) -> None:
         self.plc.command(values)
+
+    def written_back(self) -> tuple[int, Mapping[str, Value]]:
+        """Commands the PLC wrote back into their places (:class:`~.served.WritesBack`)."""
+        return self.plc.written_back()
 
     def attach(self, server: _Server) -> None:
         """Let link faults reach a protocol server serving this simulator."""

@@ -35,6 +35,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks.catalogue import InterlockSettings
 from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.site import SiteLayout, Slot, parse_slot
+from simulators.personality import PlcPersonality
 from simulators.plc_logic import PlcParams
 from simulators.simulator import CraneSimulator
 from simulators.yard import ContainerSpec, VehicleSpec, YardContents
@@ -113,7 +114,9 @@ class SiteFile(BaseModel):
             ),
         )
 
-    def simulator(self, plc_params: PlcParams | None = None) -> CraneSimulator:
+    def simulator(
+        self, plc_params: PlcParams | None = None, personality: PlcPersonality | None = None
+    ) -> CraneSimulator:
         """A fresh simulator of this site (``ValueError`` if the yard cannot be laid out)."""
         s = self.start
         return CraneSimulator(
@@ -121,6 +124,7 @@ class SiteFile(BaseModel):
             self.site,
             self.contents(),
             plc_params=plc_params,
+            personality=personality,
             gantry_m=s.gantry_m,
             trolley_m=s.trolley_m,
             hoist_m=s.hoist_m,

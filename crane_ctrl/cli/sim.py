@@ -24,6 +24,9 @@ __all__ = ["DEFAULT_PORTS", "add_parsers", "run_simulator"]
 DEFAULT_PORTS = {"modbus": 15020, "opcua": 14840}
 """Unprivileged default ports of the simulator (the PLC's real 502 / 4840 need root)."""
 GENERIC_PROFILE = GENERIC_MODBUS
+PERSONALITY_NAMES = ("level", "twincat", "s7-mbserver")
+"""The simulator's PLC personalities (``simulators.personality.PERSONALITIES``; a test holds
+them equal, so this module need not import the simulators)."""
 
 
 def add_parsers(commands: Any) -> None:
@@ -37,6 +40,13 @@ def add_parsers(commands: Any) -> None:
     sim.add_argument("--site", type=Path, help="site file: crane, site layout, yard at start")
     sim.add_argument("--control-port", type=int, default=0, help="fault control channel (0 = any)")
     sim.add_argument("--faults", type=Path, help="fault schedule: [[faults]] at_s, fault, params")
+    sim.add_argument(
+        "--personality",
+        default="level",
+        choices=PERSONALITY_NAMES,
+        help="how the simulated PLC takes commands (default level: as held; twincat, "
+        "s7-mbserver: edge-triggered handshakes, as the vendor profiles expect)",
+    )
     sim.set_defaults(handler=_sim)
 
     fault = commands.add_parser("fault", help="inject or clear faults in a running simulator")
@@ -58,7 +68,7 @@ def _sim(args: argparse.Namespace) -> int:
     asyncio.run(
         run_simulator(
             profile, host=args.host, port=port, speed=args.speed, site=args.site,
-            control_port=args.control_port, faults=args.faults,
+            control_port=args.control_port, faults=args.faults, personality=args.personality,
         )
     )  # fmt: skip
     return 0
@@ -73,15 +83,17 @@ async def run_simulator(
     site: Path | None,
     control_port: int,
     faults: Path | None = None,
+    personality: str = "level",
 ) -> None:
     """Serve until SIGINT or SIGTERM; print where it can be reached."""
     from simulators.fault_schedule import load_schedule
+    from simulators.personality import PERSONALITIES
     from simulators.runner import run_realtime, serve
     from simulators.site_file import DEFAULT_SITE, load_site
 
     site_file = load_site(site or DEFAULT_SITE)
     schedule = load_schedule(faults) if faults is not None else None
-    sim = site_file.simulator()
+    sim = site_file.simulator(personality=PERSONALITIES[personality])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -92,7 +104,8 @@ async def run_simulator(
             print(f"simulator: {profile.name} ({profile.protocol}) at {served.endpoint}{unit}")
             print(f"control: {host}:{served.control_port}  (crane-ctrl fault --control "
                   f"{host}:{served.control_port} inject wind speed_mps=22)")  # fmt: skip
-            print(f"site: {site or DEFAULT_SITE}; speed {speed:g}x; Ctrl-C stops", flush=True)
+            print(f"site: {site or DEFAULT_SITE}; PLC personality {personality}; speed {speed:g}x; "
+                  "Ctrl-C stops", flush=True)  # fmt: skip
             tick = None if schedule is None else lambda: schedule.apply(sim)
             await run_realtime(sim, served, speed=speed, stop=stop, on_tick=tick)
     except OSError as exc:

@@ -228,7 +228,8 @@ class CommandWriter:
             h.state = "idle"
             events.append(RequestEvent(c.name, "withdrawn"))
             return False
-        if c.rule.cleared_by_plc and h.written and read.get(c.name) is False:
+        cleared = c.rule.cleared_by_plc and h.written and read.get(c.name) is False
+        if cleared and not _true(c.refused, read):  # a PLC clears a refused request too
             h.state = "idle"
             events.append(RequestEvent(c.name, "taken over", "cleared by the PLC"))
         else:

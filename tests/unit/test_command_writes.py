@@ -127,6 +127,23 @@ def test_request_cleared_by_the_plc_is_written_once_and_never_set_again() -> Non
     assert not run.writer.refusals
 
 
+def test_request_the_plc_clears_as_it_refuses_it_is_refused_not_taken_over() -> None:
+    p = profile(
+        (LOCK, '{ table = "coil", address = 1, write = "request", cleared_by_plc = true, '
+               'refused = "lock_refused", reason = "lock_reason", '
+               'reason_texts = { 3 = "spreader not seated" } }'),
+        points=ACK_POINTS,
+    )  # fmt: skip
+    run = Run(p)
+    run.step({LOCK: True}, {LOCK: False, "lock_refused": False, "lock_reason": 0})
+    run.step({LOCK: True}, {LOCK: False, "lock_refused": True, "lock_reason": 3})
+    assert run.writer.refusals == {LOCK: "the PLC refused it: 3 (spreader not seated)"}
+    assert run.events == [
+        "spreader.lock requested",
+        "spreader.lock refused: 3 (spreader not seated)",
+    ]
+
+
 def test_request_refused_gives_the_plc_reason_in_its_words_until_no_longer_asked() -> None:
     p = profile(
         (LOCK, '{ table = "coil", address = 1, write = "request", ack = "lock_ack", '
@@ -135,7 +152,7 @@ def test_request_refused_gives_the_plc_reason_in_its_words_until_no_longer_asked
         points=ACK_POINTS,
     )  # fmt: skip
     run = Run(p)
-    quiet = {"lock_ack": False, "lock_refused": False, "lock_reason": 0}
+    quiet: dict[str, Value] = {"lock_ack": False, "lock_refused": False, "lock_reason": 0}
     run.step({LOCK: True}, quiet)
     run.step({LOCK: True}, {**quiet, "lock_refused": True, "lock_reason": 3})
     assert run.writer.refusals == {LOCK: "the PLC refused it: 3 (spreader not seated)"}
