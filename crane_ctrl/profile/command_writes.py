@@ -87,6 +87,9 @@ class _Handshake:
     since: float = 0.0
     written: bool = False
     """The high value reached the PLC at least once (a read-back clear counts after that)."""
+    fresh: bool = False
+    """No answer (ack or refusal) has shown since the request began: the next one is its own,
+    not one left over from the request before."""
     value: Value | None = None
 
 
@@ -202,7 +205,7 @@ class CommandWriter:
     ) -> Value:  # fmt: skip
         h = c.hand
         if h.state == "idle" and self._rising(c, level):
-            c.hand = h = _Handshake("high", now, value=True)
+            c.hand = h = _Handshake("high", now, value=True, fresh=not _answered(c, read))
             events.append(RequestEvent(c.name, "requested"))
         if h.state == "high":
             length = c.rule.pulse_s or self.scan_period_s
@@ -220,7 +223,7 @@ class CommandWriter:
         h = c.hand
         idle: Value = False if c.is_bool else level
         if self._rising(c, level) and (h.state == "idle" or not c.is_bool):  # a new target
-            c.hand = h = _Handshake("waiting", now, value=level)  # supersedes one waiting
+            c.hand = h = _Handshake("waiting", now, value=level, fresh=not _answered(c, read))
             events.append(RequestEvent(c.name, "requested", "" if c.is_bool else str(level)))
         if h.state != "waiting":
             return idle if c.is_bool else (h.value if h.value is not None else level)
@@ -228,30 +231,56 @@ class CommandWriter:
             h.state = "idle"
             events.append(RequestEvent(c.name, "withdrawn"))
             return False
-        cleared = c.rule.cleared_by_plc and h.written and read.get(c.name) is False
-        if cleared and not _true(c.refused, read):  # a PLC clears a refused request too
-            h.state = "idle"
-            events.append(RequestEvent(c.name, "taken over", "cleared by the PLC"))
+        if c.rule.cleared_by_plc:  # its answer counts once the PLC has cleared it (not before:
+            self._cleared(c, read, now, events)  # an answer word may still hold the last one)
         else:
             self._answer(c, read, now, events)
         if h.state == "waiting":
             return h.value if h.value is not None else level
         return False if c.is_bool else h.value if h.value is not None else level
 
+    def _cleared(
+        self, c: _Command, read: Mapping[str, Value], now: float, events: list[RequestEvent]
+    ) -> None:
+        """A request the PLC clears: read back cleared after it was written, it is refused (a
+        PLC clears a refused request too) or taken over; else it may time out."""
+        h = c.hand
+        if h.written and read.get(c.name) is False:
+            if _true(c.refused, read):
+                self._refused(c, read, events)
+            else:
+                events.append(RequestEvent(c.name, "taken over", "cleared by the PLC"))
+                h.state = "idle"
+            return
+        self._timeout(c, now, events)
+
     def _answer(
         self, c: _Command, read: Mapping[str, Value], now: float, events: list[RequestEvent]
     ) -> None:
-        """Ack, refusal or time-out of a pulse or request waiting for the PLC."""
+        """Ack, refusal or time-out of a pulse or request waiting for the PLC. An answer counts
+        only after the request reached the PLC and only if it is fresh: one still showing from
+        the request before must fall first."""
         h = c.hand
-        if _true(c.refused, read):
-            why = self._reason(c, read)
-            self.refusals[c.name] = f"the PLC refused it{': ' + why if why else ''}"
-            events.append(RequestEvent(c.name, "refused", why))
-            h.state = "idle"
-        elif _true(c.ack, read):
+        if h.written and not h.fresh and not _answered(c, read):
+            h.fresh = True  # the last answer has fallen: the next is this request's
+        elif h.written and h.fresh and _true(c.refused, read):
+            self._refused(c, read, events)
+            return
+        elif h.written and h.fresh and _true(c.ack, read):
             events.append(RequestEvent(c.name, "taken over"))
             h.state = "idle"
-        elif now - h.since >= c.rule.timeout_s:
+            return
+        self._timeout(c, now, events)
+
+    def _refused(self, c: _Command, read: Mapping[str, Value], events: list[RequestEvent]) -> None:
+        why = self._reason(c, read)
+        self.refusals[c.name] = f"the PLC refused it{': ' + why if why else ''}"
+        events.append(RequestEvent(c.name, "refused", why))
+        c.hand.state = "idle"
+
+    def _timeout(self, c: _Command, now: float, events: list[RequestEvent]) -> None:
+        h = c.hand
+        if now - h.since >= c.rule.timeout_s:
             why = f"the PLC did not take it over within {c.rule.timeout_s:g} s"
             self.refusals[c.name] = why
             events.append(RequestEvent(c.name, "timed out", why))
@@ -284,6 +313,11 @@ def _evaluate(expression: Expression, read: Mapping[str, Value]) -> float | bool
 
 def _true(expression: Expression | None, read: Mapping[str, Value]) -> bool:
     return expression is not None and _evaluate(expression, read) is True
+
+
+def _answered(c: _Command, read: Mapping[str, Value]) -> bool:
+    """The PLC shows an answer now (its ack or its refusal)."""
+    return _true(c.ack, read) or _true(c.refused, read)
 
 
 def handshake_commands(profile: Profile) -> Iterable[str]:

@@ -239,3 +239,34 @@ def test_write_semantics_errors_are_located_with_the_fix(
     message = str(caught.value)
     assert says in message, message
     assert "semantics.toml:" in message
+
+
+def test_an_answer_left_over_from_the_last_request_is_not_taken_for_this_ones() -> None:
+    """A PLC whose answer word keeps the last request's answer until it takes the next one:
+    the supervisor waits for that answer to fall before it counts one for the new request."""
+    p = profile(
+        (LOCK, '{ table = "coil", address = 1, write = "request", ack = "lock_ack", '
+               'refused = "lock_refused" }'),
+        points=ACK_POINTS,
+    )  # fmt: skip
+    run = Run(p)
+    stale = {"lock_ack": True, "lock_refused": False}
+    for _ in range(3):  # the last lock's "done" still shows
+        run.step({LOCK: True}, stale)
+    assert run.values(LOCK) == [True]
+    assert run.events == ["spreader.lock requested"]
+    run.step({LOCK: True}, {"lock_ack": False, "lock_refused": False})  # the PLC takes it
+    run.step({LOCK: True}, stale)  # and answers this one
+    assert run.events == ["spreader.lock requested", "spreader.lock taken over"]
+    assert run.values(LOCK) == [True, False]
+
+
+def test_an_answer_before_the_request_was_written_does_not_count() -> None:
+    p = profile((LOCK, '{ table = "coil", address = 1, write = "request", ack = "lock_ack", '
+                       'refused = "lock_refused" }'), points=ACK_POINTS)  # fmt: skip
+    writer = CommandWriter(p, SCAN)
+    quiet = {"lock_ack": False, "lock_refused": False}
+    writer.step({LOCK: True}, quiet, 0.0)
+    writer.written(False)  # the request did not reach the PLC
+    writer.step({LOCK: True}, {"lock_ack": False, "lock_refused": True}, 0.05)
+    assert not writer.refusals

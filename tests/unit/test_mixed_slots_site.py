@@ -134,12 +134,13 @@ async def test_a_20ft_box_goes_under_a_40ft_position_and_no_40ft_box_goes_on_top
     assert not rig.sim.plant.faults
 
 
-async def test_a_telescope_the_plc_refuses_gives_the_pick_up_up_with_the_plcs_reason(
+async def test_a_telescope_the_plc_never_takes_over_gives_the_pick_up_up_with_the_reason(
     tmp_path: Path,
 ) -> None:
-    """A PLC that takes the telescope target as a request and refuses it (its answer bit says
-    so, with a code): the job fails at once with the PLC's words, the spreader rises clear, and
-    nothing waits for a landing that cannot come."""
+    """A PLC that takes the telescope target as a request and never answers it (its refusal
+    bit stuck on from before counts for nothing: it never fell): the request times out, the job
+    fails with that reason, the spreader rises clear, nothing waits for a landing that cannot
+    come."""
     text = with_signal(
         MODBUS.read_text(encoding="utf-8"),
         "spreader.size_ref",
@@ -160,8 +161,8 @@ async def test_a_telescope_the_plc_refuses_gives_the_pick_up_up_with_the_plcs_re
         view = await rig.until(lambda v: bool(v.finished), within_s=200, what="job over")
         (job,) = view.finished
         assert job.state is JobState.FAILED
-        assert "spreader not telescoped to 20 ft: the PLC refused it: 0 (twin-lift cassette" in (
-            job.reason
+        assert job.reason == (
+            "spreader not telescoped to 20 ft: the PLC did not take it over within 2 s"
         )
         assert rig.sim.plant.yard.containers[BOX_20].slot == Slot.truck("T2")
         assert not rig.sim.plant.faults
