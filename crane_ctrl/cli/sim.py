@@ -43,9 +43,10 @@ def add_parsers(commands: Any) -> None:
     sim.add_argument(
         "--personality",
         default="level",
-        choices=PERSONALITY_NAMES,
+        metavar="NAME|FILE.toml",
         help="how the simulated PLC takes commands (default level: as held; twincat, "
-        "s7-mbserver: edge-triggered handshakes, as the vendor profiles expect)",
+        "s7-mbserver: edge-triggered handshakes, as the vendor profiles expect), or a "
+        "personality file that starts from one of them (based_on) and says what differs",
     )
     sim.set_defaults(handler=_sim)
 
@@ -63,6 +64,14 @@ def add_parsers(commands: Any) -> None:
 
 
 def _sim(args: argparse.Namespace) -> int:
+    name = args.personality
+    if not name.endswith(".toml") and name not in PERSONALITY_NAMES:
+        print(
+            f"crane-ctrl sim: no PLC personality {name!r}; use one of "
+            f"{', '.join(PERSONALITY_NAMES)} or a personality file (.toml)",
+            file=sys.stderr,
+        )
+        return 2  # fmt: skip
     profile = load_profile(args.profile)
     port = DEFAULT_PORTS[profile.protocol] if args.port is None else args.port
     asyncio.run(
@@ -87,13 +96,13 @@ async def run_simulator(
 ) -> None:
     """Serve until SIGINT or SIGTERM; print where it can be reached."""
     from simulators.fault_schedule import load_schedule
-    from simulators.personality import PERSONALITIES
+    from simulators.personality_file import load_personality
     from simulators.runner import run_realtime, serve
     from simulators.site_file import DEFAULT_SITE, load_site
 
     site_file = load_site(site or DEFAULT_SITE)
     schedule = load_schedule(faults) if faults is not None else None
-    sim = site_file.simulator(personality=PERSONALITIES[personality])
+    sim = site_file.simulator(personality=load_personality(personality))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
