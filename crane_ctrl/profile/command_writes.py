@@ -88,8 +88,10 @@ class _Handshake:
     written: bool = False
     """The high value reached the PLC at least once (a read-back clear counts after that)."""
     fresh: bool = False
-    """No answer (ack or refusal) has shown since the request began: the next one is its own,
-    not one left over from the request before."""
+    """No answer (ack or refusal) has shown since the request began, or what the answer reads
+    has changed since: the next one is its own, not one left over from the request before."""
+    start: tuple[Value | None, ...] = ()
+    """What the answer's inputs read when the request began."""
     value: Value | None = None
 
 
@@ -205,7 +207,8 @@ class CommandWriter:
     ) -> Value:  # fmt: skip
         h = c.hand
         if h.state == "idle" and self._rising(c, level):
-            c.hand = h = _Handshake("high", now, value=True, fresh=not _answered(c, read))
+            c.hand = h = _Handshake("high", now, value=True, fresh=not _answered(c, read),
+                                    start=_answer_inputs(c, read))  # fmt: skip
             events.append(RequestEvent(c.name, "requested"))
         if h.state == "high":
             length = c.rule.pulse_s or self.scan_period_s
@@ -223,7 +226,8 @@ class CommandWriter:
         h = c.hand
         idle: Value = False if c.is_bool else level
         if self._rising(c, level) and (h.state == "idle" or not c.is_bool):  # a new target
-            c.hand = h = _Handshake("waiting", now, value=level, fresh=not _answered(c, read))
+            c.hand = h = _Handshake("waiting", now, value=level, fresh=not _answered(c, read),
+                                    start=_answer_inputs(c, read))  # fmt: skip
             events.append(RequestEvent(c.name, "requested", "" if c.is_bool else str(level)))
         if h.state != "waiting":
             return idle if c.is_bool else (h.value if h.value is not None else level)
@@ -261,12 +265,12 @@ class CommandWriter:
         only after the request reached the PLC and only if it is fresh: one still showing from
         the request before must fall first."""
         h = c.hand
-        if h.written and not h.fresh and not _answered(c, read):
-            h.fresh = True  # the last answer has fallen: the next is this request's
-        elif h.written and h.fresh and _true(c.refused, read):
+        if h.written and not h.fresh:  # the last answer fell, or the PLC changed it: a new one
+            h.fresh = not _answered(c, read) or _answer_inputs(c, read) != h.start
+        if h.written and h.fresh and _true(c.refused, read):
             self._refused(c, read, events)
             return
-        elif h.written and h.fresh and _true(c.ack, read):
+        if h.written and h.fresh and _true(c.ack, read):
             events.append(RequestEvent(c.name, "taken over"))
             h.state = "idle"
             return
@@ -313,6 +317,12 @@ def _evaluate(expression: Expression, read: Mapping[str, Value]) -> float | bool
 
 def _true(expression: Expression | None, read: Mapping[str, Value]) -> bool:
     return expression is not None and _evaluate(expression, read) is True
+
+
+def _answer_inputs(c: _Command, read: Mapping[str, Value]) -> tuple[Value | None, ...]:
+    """What the names the ack and the refusal read read now."""
+    names = [*(c.ack.inputs if c.ack else ()), *(c.refused.inputs if c.refused else ())]
+    return tuple(read.get(n) for n in names)
 
 
 def _answered(c: _Command, read: Mapping[str, Value]) -> bool:

@@ -270,3 +270,22 @@ def test_an_answer_before_the_request_was_written_does_not_count() -> None:
     writer.written(False)  # the request did not reach the PLC
     writer.step({LOCK: True}, {"lock_ack": False, "lock_refused": True}, 0.05)
     assert not writer.refusals
+
+
+def test_a_new_answer_replacing_the_last_one_in_one_plc_cycle_counts() -> None:
+    """``ack = "lock_ack or lock_done"``: the last request's done still shows when the new one
+    begins, and the PLC replaces it with this one's ack in one cycle; the ack never falls, but
+    what it reads changed: it is this request's answer (hostile finding F4)."""
+    p = profile(
+        (LOCK, '{ table = "coil", address = 1, write = "request", '
+               'ack = "lock_ack or lock_done" }'),
+        points=ACK_POINTS + 'lock_done = { table = "discrete_input", address = 92 }\n',
+    )  # fmt: skip
+    run = Run(p)
+    stale = {"lock_ack": False, "lock_done": True}
+    run.step({LOCK: True}, stale)
+    run.step({LOCK: True}, stale)  # written; nothing new from the PLC yet
+    assert run.events == ["spreader.lock requested"]
+    run.step({LOCK: True}, {"lock_ack": True, "lock_done": False})
+    assert run.events == ["spreader.lock requested", "spreader.lock taken over"]
+    assert not run.writer.refusals
