@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 
+from crane_ctrl.profile.derived import derived_signals
+from crane_ctrl.profile.expression import Kind as ExpressionKind
 from crane_ctrl.profile.model import ModbusMapping, Profile, SignalMapping
 from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.signals import SIGNALS, Direction
@@ -39,7 +41,12 @@ def dead_word_reads_safe(profile: Profile) -> list[str]:
         spec = SIGNALS.get(name)
         if spec is None or spec.direction is not Direction.STATUS or spec.fail_safe is None:
             continue
-        if getattr(m, "derived", None) is not None or not m.invert or name in proven:
+        if name in proven:
+            continue
+        if getattr(m, "derived", None) is not None:
+            out += _derived_reads_safe(profile, name)
+            continue
+        if not m.invert:
             continue
         out.append(
             f"{name} is the inverted {m.place()}: if that word reads 0 (card off, PLC block "
@@ -52,6 +59,29 @@ def dead_word_reads_safe(profile: Profile) -> list[str]:
             "PLC's own fail-safe bit (1 = ok) instead"
         )
     return out
+
+
+def _derived_reads_safe(profile: Profile, name: str) -> list[str]:
+    """A derived fail-safe signal that computes true (safe) when every input reads 0 or false,
+    as a dead word does: ``not bit(limits_word, 3)``."""
+    found = next((d for d in derived_signals(profile) if d.name == name), None)
+    if found is None:
+        return []
+    expression = found.expression
+    dead = {n: False if k is ExpressionKind.BOOL else 0.0 for n, k in expression.inputs.items()}
+    if expression.evaluate(dead) is not True:
+        return []
+    inputs = ", ".join(f'"{n}"' for n in expression.inputs)
+    return [
+        f"{name} = {expression.text} reads true, safe, when its inputs read 0 (card off, PLC "
+        "block not updating), though nothing is known. Prove them alive with a [validity] "
+        "block, e.g. (if the PLC program writes them in the cycle that counts plc.heartbeat):\n"
+        + _indented(
+            f"[validity.{name.replace('.', '_')}_inputs]\nsignals = [{inputs}]\n"
+            f'life_counter = "plc.heartbeat"\ntimeout_s = {LIFE_TIMEOUT_S}'
+        )
+        + "\nor compute it from the PLC's own fail-safe bits (1 = ok)"
+    ]
 
 
 def validity_toml(m: SignalMapping) -> str:

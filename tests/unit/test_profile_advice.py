@@ -63,3 +63,31 @@ def test_an_opcua_warning_names_the_node_in_a_literal_string() -> None:
     assert toml in warning.replace("\n    ", "\n")
     fixed = parse_profile(text + "\n" + toml + "\n", "s7.toml")
     assert profile_warnings(fixed) == []
+
+
+LIMIT_WORD = """
+[points]
+limits_word = { table = "input", address = 80, type = "uint16", text = "at-limit bits" }
+"""
+
+
+def _derived_limit(validity: str = "") -> str:
+    text = with_signal(
+        (PROFILES / "generic-modbus.toml").read_text(encoding="utf-8"),
+        "gantry.limit_fwd_ok",
+        '{ derived = "not bit(limits_word, 0)" }',
+    )
+    return text + LIMIT_WORD + validity
+
+
+def test_a_derived_ok_that_reads_safe_from_a_dead_word_is_warned() -> None:
+    """Hostile finding F1: ``not bit(limits_word, 0)`` is true when the word reads 0."""
+    (warning,) = profile_warnings(parse_profile(_derived_limit(), "derived.toml"))
+    assert warning.startswith(
+        "gantry.limit_fwd_ok = not bit(limits_word, 0) reads true, safe, when its inputs read 0"
+    )
+    assert 'signals = ["limits_word"]' in warning
+    proven = '\n[validity.limits]\nsignals = ["limits_word"]\nlife_counter = "plc.heartbeat"\n'
+    assert not profile_warnings(
+        parse_profile(_derived_limit(proven + "timeout_s = 1.0\n"), "d.toml")
+    )
