@@ -25,7 +25,7 @@ PLC's reason instead of waiting; every handshake step is a :class:`RequestEvent`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -136,11 +136,13 @@ class CommandWriter:
         kept while the command's level stays high."""
         self._refresh = True
         self._due: set[str] = set()
-
-    @property
-    def echoes(self) -> frozenset[str]:
+        self.echoes = frozenset(n for n, c in self._commands.items() if c.rule.cleared_by_plc)
         """Commands whose place must be read back: requests the PLC clears itself."""
-        return frozenset(n for n, c in self._commands.items() if c.rule.cleared_by_plc)
+        expressions = [e for c in self._commands.values() for e in (c.ack, c.refused, c.reason)]
+        self.reads = self.echoes | {n for e in expressions if e is not None for n in e.inputs}
+        """Every name an ack, refusal or reason reads (points and status signals), and the
+        commands read back: what :meth:`step`'s ``read`` must hold (nothing for a profile that
+        writes every command every scan)."""
 
     def refresh(self) -> None:
         """Write every command again next scan (the link came back; a write failed)."""
@@ -328,8 +330,3 @@ def _answer_inputs(c: _Command, read: Mapping[str, Value]) -> tuple[Value | None
 def _answered(c: _Command, read: Mapping[str, Value]) -> bool:
     """The PLC shows an answer now (its ack or its refusal)."""
     return _true(c.ack, read) or _true(c.refused, read)
-
-
-def handshake_commands(profile: Profile) -> Iterable[str]:
-    """The commands of ``profile`` written as a pulse or a request."""
-    return (n for n, m in profile.signals.items() if n in SIGNALS and m.handshake)

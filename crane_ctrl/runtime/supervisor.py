@@ -402,10 +402,16 @@ class Supervisor:
         return result
 
     def _handshake_inputs(self, snapshot: Snapshot) -> dict[str, Value]:
-        """What a handshake's ack, refusal and reason read: the good status signals, the
-        points and the read-back of requests the PLC clears."""
-        inputs: dict[str, Value] = dict(self._read_points)
-        for name, reading in snapshot.readings.items():
+        """What the handshakes' acks, refusals and reasons read, good values only (points and
+        status signals from the snapshot), and the read-back of requests the PLC clears; only
+        the names they read (none for a profile written every scan)."""
+        inputs: dict[str, Value] = {}
+        for name in self._writes.reads:
+            if name in self._writes.echoes:
+                if name in self._read_points:
+                    inputs[name] = self._read_points[name]
+                continue
+            reading = snapshot.point(name) if name in snapshot.points else snapshot.reading(name)
             if reading.good and reading.value is not None:
                 inputs[name] = reading.value
         return inputs
