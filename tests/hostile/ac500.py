@@ -33,7 +33,7 @@ from crane_ctrl.clock import ManualClock
 from crane_ctrl.link_report import LinkState
 from crane_ctrl.links.modbus import ModbusLink
 from crane_ctrl.profile.loader import load_profile
-from crane_ctrl.profile.model import Profile
+from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.runtime.journal import EventKind
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
 from crane_ctrl.sequencer.automatic_move import Sequencer, Transfer
@@ -128,6 +128,7 @@ async def run_job(
     sim = site.simulator(personality=personality)
     job = Job(sim, Sequencer(site.crane, yard), Journal())
     settings = SupervisorSettings(crane=site.crane, site=site.site)
+    assert isinstance(profile, ModbusProfile)
     async with serve(sim, profile) as served:
         link = ModbusLink(profile, job.clock, host=served.host, port=served.port)
         async with link:

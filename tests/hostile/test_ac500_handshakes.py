@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from crane_ctrl.sequencer.automatic_move import Outcome
 from crane_ctrl.sequencer.model import Step
 from crane_ctrl.site import parse_slot
@@ -90,14 +88,6 @@ async def test_an_unanswered_lock_times_out_and_leaves_the_box_on_the_truck(
     assert job.sim.model_faults == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F4: an answer left on from the previous request (Lock.Done) that the PLC replaces "
-    "by this request's Lock.Ack in the same cycle never 'falls' for ack = 'Lock.Ack or "
-    "Lock.Done' (the form the README recommends: bBusy or bDone); command_writes._answer then "
-    "never counts it fresh, the lock times out although the PLC took it and locked, and the "
-    "job fails",
-)
 async def test_an_answer_left_on_from_the_last_request_does_not_fail_the_new_one(
     tmp_path: Path,
 ) -> None:
@@ -111,7 +101,9 @@ async def test_an_answer_left_on_from_the_last_request_does_not_fail_the_new_one
             job.sim.link_faults.raw.pop("Lock.Done", None)
 
     job = await run_job(profile=fine_sway_profile(tmp_path), on_scan=stale_done)
-    assert job.journal.plc("spreader.lock", "taken over"), job.journal.plc("spreader.lock", "timed out")
+    assert job.journal.plc("spreader.lock", "taken over"), job.journal.plc(
+        "spreader.lock", "timed out"
+    )
     assert job.sequencer.outcome is not None
     assert job.sequencer.outcome[1] is Outcome.DONE, job.sequencer.outcome
 

@@ -43,7 +43,7 @@ async def test_a_reset_pulse_as_long_as_the_plcs_minimum_resets_it(tmp_path: Pat
 async def test_a_reset_pulse_shorter_than_the_plcs_minimum_is_ignored_and_said(
     tmp_path: Path,
 ) -> None:
-    rig, journal, still_tripped = await _tripped_then_reset(tmp_path, "0.1")
+    _rig, journal, still_tripped = await _tripped_then_reset(tmp_path, "0.1")
     assert still_tripped  # the PLC's on-delay filtered the 100 ms pulse, as its manual says
     pressed = next(i for i, e in enumerate(journal.events) if e[:2] == ("operator", "reset"))
     after = journal.events[pressed + 1 :]
