@@ -80,6 +80,7 @@ def conditions(
     wind_prealarm_mps: float,
     write_failed: bool = False,
     drives_enabled: bool = False,
+    reset_ignored: bool = False,
 ) -> Mapping[str, bool]:
     """Every alarm's condition this scan."""
     tripped = {t.id for t in permits.active}
@@ -99,6 +100,7 @@ def conditions(
             "PLC_FAULT_CODE": bool(snapshot.number("plc.fault_code")),
             "SCAN_OVERRUN": scan_overrun,
             "WRITE_FAILED": write_failed,
+            "PLC_RESET_IGNORED": reset_ignored,
             "DRIVE_NOT_READY": drives_enabled
             and not all(snapshot.flag(f"{axis}.ready", unsafe=False) for axis in AXES),
         }

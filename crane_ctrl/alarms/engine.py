@@ -434,6 +434,13 @@ BASE_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         suppressed_by=_LINK,
     ),
     AlarmDefinition(
+        "PLC_RESET_IGNORED",
+        "The PLC did not act on the reset: its faults are still there; check the reset pulse "
+        "against the PLC manual",
+        Priority.MEDIUM,
+        suppressed_by=_LINK,
+    ),
+    AlarmDefinition(
         "SCAN_OVERRUN",
         "Supervisor scans are running late: check the load on the supervisor computer",
         Priority.LOW,

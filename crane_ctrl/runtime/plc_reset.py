@@ -17,6 +17,11 @@ Who asks:
   watchdog is the PLC's only fault: its e-stop chain closed and no drive faulted. Anything else
   waits for an operator. It does it once per start or reconnect, and says so (the caller
   journals it).
+
+Whoever asked, :class:`ResetEffect` then checks that the PLC acted on it: a fault it meant to clear
+that is still there :data:`RESET_ANSWER_S` after the pulse, with nothing else cleared either, means
+the PLC did not see the reset (a pulse shorter than its manual's minimum is the usual cause) and
+the supervisor says so, rather than leaving the operator pressing RESET in vain.
 """
 
 from __future__ import annotations
@@ -27,10 +32,21 @@ from dataclasses import dataclass
 from crane_ctrl.commands import AXES
 from crane_ctrl.snapshot import Quality, Snapshot
 
-__all__ = ["HEALTHY_SCANS", "ResetPulse", "RestartHold", "WatchdogRecovery"]
+__all__ = [
+    "HEALTHY_SCANS",
+    "RESET_ANSWER_S",
+    "ResetEffect",
+    "ResetPulse",
+    "RestartHold",
+    "WatchdogRecovery",
+]
 
 HEALTHY_SCANS = 5
 """Scans of trusted data (the heartbeat running again) before an automatic watchdog reset."""
+
+RESET_ANSWER_S = 2.0
+"""How long after a reset pulse a PLC has to clear the faults it may clear, s: a cycle or two
+for most, an on-delay and a restart sequence for some."""
 
 
 @dataclass
@@ -116,3 +132,67 @@ class RestartHold:
         if ready and not inhibited:
             self._waiting = False
         return self._waiting
+
+
+def resettable_faults(snapshot: Snapshot) -> tuple[str, ...]:
+    """The faults a PLC reset may clear that this snapshot reads set (good readings only)."""
+    found = [f"{axis}.fault" for axis in AXES if snapshot.flag(f"{axis}.fault", unsafe=False)]
+    if snapshot.flag("plc.watchdog_trip", unsafe=False):
+        found.insert(0, "plc.watchdog_trip")
+    code = snapshot.number("plc.fault_code")
+    if code:
+        found.append(f"plc.fault_code {code:g}")
+    return tuple(found)
+
+
+@dataclass
+class ResetEffect:
+    """Whether the PLC acted on the last reset pulse (see the module docstring).
+
+    :meth:`observe` follows every scan's ``plc.reset``. At a pulse's rising edge it notes the
+    resettable faults set (:func:`resettable_faults`); :data:`RESET_ANSWER_S` after its falling
+    edge it compares. If not one of them fell, :attr:`ignored` says so until they fall or another
+    reset starts; if some fell and others stayed, the verdict names both (their cause is still
+    there) but is no alarm. With the link down at the time of judging there is nothing to judge.
+    """
+
+    pulse_s: float
+    answer_s: float = RESET_ANSWER_S
+    ignored: str = ""
+    """The standing diagnosis "the PLC did not act on the reset", or ""."""
+    _before: tuple[str, ...] = ()
+    _fell_at: float | None = None
+    _high: bool = False
+
+    def observe(self, reset_written: bool, snapshot: Snapshot) -> str:
+        """This scan's ``plc.reset`` and reading; the verdict reached this scan (for the
+        journal), else ""."""
+        now = snapshot.time_s
+        if reset_written and not self._high:
+            self._before, self._fell_at, self.ignored = resettable_faults(snapshot), None, ""
+        elif self._high and not reset_written:
+            self._fell_at = now
+        self._high = reset_written
+        faults = resettable_faults(snapshot)
+        if self.ignored and not set(self._before) & set(faults):
+            self.ignored = ""
+        if self._fell_at is None or now - self._fell_at < self.answer_s:
+            return ""
+        self._fell_at = None
+        if not snapshot.comms_ok or not self._before:
+            return ""
+        return self._judge([f for f in self._before if f in faults])
+
+    def _judge(self, still: list[str]) -> str:
+        if not still:
+            return ""
+        fell = [f for f in self._before if f not in still]
+        if fell:
+            return (f"the reset cleared {', '.join(fell)}; {', '.join(still)} remain: "
+                    "their cause is still there")  # fmt: skip
+        self.ignored = (
+            f"the PLC did not act on the reset: {', '.join(still)} still set "
+            f"{self.answer_s:g} s after a {self.pulse_s:g} s pulse; if its manual asks for a "
+            "longer reset, set [plc] reset_pulse_s in the profile to at least its minimum"
+        )
+        return self.ignored

@@ -48,7 +48,7 @@ from crane_ctrl.profile.rawtypes import field_range
 from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.quality import QualitySettings, SnapshotBuilder, crane_ranges
 from crane_ctrl.realtime import sleep_unless
-from crane_ctrl.runtime.plc_reset import ResetPulse, RestartHold, WatchdogRecovery
+from crane_ctrl.runtime.plc_reset import ResetEffect, ResetPulse, RestartHold, WatchdogRecovery
 from crane_ctrl.runtime.point_log import PointLog
 from crane_ctrl.runtime.profile_alarms import profile_alarms, profile_conditions
 from crane_ctrl.runtime.recorder import EventSink, Recorder, record_alarm
@@ -216,6 +216,7 @@ class Supervisor:
         plc = profile.plc
         pulse_s = max(self.settings.reset_pulse_s, plc.reset_pulse_s)
         self._reset_pulse = ResetPulse.of(pulse_s, self.settings.scan_period_s)
+        self._reset_effect = ResetEffect(self._reset_pulse.scans * self.settings.scan_period_s)
         auto = self.settings.watchdog_auto_reset and plc.watchdog_auto_reset
         self._watchdog = WatchdogRecovery(auto)
         self.plc_watchdog_s = plc.watchdog_s
@@ -318,6 +319,7 @@ class Supervisor:
         proposed = replace(proposed, reset=self._reset_pulse.step(
             reset or proposed.reset or self._auto_reset(snapshot)
         ))  # fmt: skip
+        self._judge_reset(proposed.reset, snapshot)
         if self._restart.holding(proposed.reset, snapshot):
             proposed = replace(proposed, gantry_speed_ref=0.0, trolley_speed_ref=0.0,
                                hoist_speed_ref=0.0)  # fmt: skip
@@ -341,6 +343,13 @@ class Supervisor:
             self.on_view(self.view)
         return self.view
 
+    def _judge_reset(self, reset_written: bool, snapshot: Snapshot) -> None:
+        said = self._reset_effect.observe(reset_written, snapshot)
+        if said:
+            log.warning("%s", said)
+            if self.journal is not None:
+                self.journal.record("plc", "reset", reason=said)
+
     def _auto_reset(self, snapshot: Snapshot) -> bool:
         why = self._watchdog.due(snapshot)
         if why and self.journal is not None:
@@ -360,8 +369,10 @@ class Supervisor:
             wind_prealarm_mps=self.settings.crane.wind_prealarm_mps,
             write_failed=self._write_failed,
             drives_enabled=self._drives_enabled,
+            reset_ignored=bool(self._reset_effect.ignored),
         )  # fmt: skip
-        said = details(permits, snapshot, self._fault_texts)
+        said = {**details(permits, snapshot, self._fault_texts),
+                "PLC_RESET_IGNORED": self._reset_effect.ignored}  # fmt: skip
         profile_now, profile_said = profile_conditions(self._profile_alarms, snapshot)
         return self.alarms.update(snapshot.time_s, {**now, **profile_now}, {**said, **profile_said})
 

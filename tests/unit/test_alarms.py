@@ -832,9 +832,11 @@ def test_base_definitions_suppress_link_consequences_by_the_link() -> None:
         "PLC_HEARTBEAT_FROZEN",
         "WIND_PREALARM",
         "PLC_FAULT_CODE",
+        "PLC_RESET_IGNORED",
         "SCAN_OVERRUN",
     }
     assert "LINK_DOWN" in base["PLC_HEARTBEAT_FROZEN"].suppressed_by
+    assert "LINK_DOWN" in base["PLC_RESET_IGNORED"].suppressed_by
     assert (base["WIND_PREALARM"].priority, base["SCAN_OVERRUN"].priority) == (
         Priority.MEDIUM,
         Priority.LOW,

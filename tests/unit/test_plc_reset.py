@@ -8,12 +8,20 @@ the heartbeat runs (:mod:`simulators.plc_logic`), as the manuals of the PLCs tri
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.profile.loader import parse_profile
 from crane_ctrl.profile.model import Profile
-from crane_ctrl.runtime.plc_reset import HEALTHY_SCANS, ResetPulse, RestartHold, WatchdogRecovery
+from crane_ctrl.runtime.plc_reset import (
+    HEALTHY_SCANS,
+    ResetEffect,
+    ResetPulse,
+    RestartHold,
+    WatchdogRecovery,
+)
 from crane_ctrl.runtime.supervisor import SupervisorSettings
 from crane_ctrl.signals import Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
@@ -253,3 +261,68 @@ def with_restart_inhibit() -> Profile:
         GENERIC_MODBUS, "plc.restart_inhibit", '{ table = "discrete_input", address = 60 }'
     )
     return parse_profile(text, "restart-inhibit.toml")
+
+
+def _at(t: float, comms: bool = True, **flags: bool) -> Snapshot:
+    return replace(_snap(comms, **flags), time_s=t)
+
+
+def _follow(effect: ResetEffect, scans: list[tuple[bool, Snapshot]]) -> list[str]:
+    return [said for reset, snap in scans if (said := effect.observe(reset, snap))]
+
+
+def test_a_reset_the_plc_ignored_is_said_after_the_answer_time_and_stands_until_the_fault_falls() -> (
+    None
+):
+    effect = ResetEffect(pulse_s=0.1)
+    scans = [(t < 0.1, _at(t)) for t in (0.0, 0.05, 0.1, 0.15, 1.0, 2.05, 2.1, 2.15)]
+    said = _follow(effect, scans)
+    assert len(said) == 1
+    assert "did not act on the reset" in said[0]
+    assert "plc.watchdog_trip" in said[0]
+    assert "reset_pulse_s" in said[0]
+    assert "0.1 s pulse" in said[0]
+    assert effect.ignored == said[0]
+    effect.observe(False, _at(3.0, **{"plc.watchdog_trip": False}))
+    assert effect.ignored == ""
+
+
+def test_a_reset_that_cleared_its_faults_says_nothing() -> None:
+    effect = ResetEffect(pulse_s=0.05)
+    clear = {"plc.watchdog_trip": False}
+    said = _follow(effect, [(True, _at(0.0)), (False, _at(0.05, **clear)),
+                            (False, _at(2.1, **clear))])  # fmt: skip
+    assert said == []
+    assert effect.ignored == ""
+
+
+def test_a_reset_that_cleared_one_fault_of_two_names_both_but_is_no_alarm() -> None:
+    effect = ResetEffect(pulse_s=0.05)
+    both = {"hoist.fault": True}
+    still = {"hoist.fault": True, "plc.watchdog_trip": False}
+    said = _follow(effect, [(True, _at(0.0, **both)), (False, _at(0.05, **still)),
+                            (False, _at(2.1, **still))])  # fmt: skip
+    assert said == [
+        "the reset cleared plc.watchdog_trip; hoist.fault remain: their cause is still there"
+    ]
+    assert effect.ignored == ""
+
+
+def test_nothing_is_judged_with_the_link_down_or_without_a_fault_to_clear() -> None:
+    effect = ResetEffect(pulse_s=0.05)
+    assert (
+        _follow(effect, [(True, _at(0.0)), (False, _at(0.05)), (False, _at(2.1, comms=False))])
+        == []
+    )
+    calm = {"plc.watchdog_trip": False}
+    assert _follow(effect, [(True, _at(3.0, **calm)), (False, _at(3.05, **calm)),
+                            (False, _at(5.1, **calm))]) == []  # fmt: skip
+    assert effect.ignored == ""
+
+
+def test_a_new_reset_withdraws_the_last_verdict() -> None:
+    effect = ResetEffect(pulse_s=0.05)
+    _follow(effect, [(True, _at(0.0)), (False, _at(0.05)), (False, _at(2.1))])
+    assert effect.ignored
+    effect.observe(True, _at(2.2))
+    assert effect.ignored == ""
