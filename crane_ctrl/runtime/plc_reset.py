@@ -192,7 +192,8 @@ class ResetEffect:
                     "their cause is still there")  # fmt: skip
         self.ignored = (
             f"the PLC did not act on the reset: {', '.join(still)} still set "
-            f"{self.answer_s:g} s after a {self.pulse_s:g} s pulse; if its manual asks for a "
-            "longer reset, set [plc] reset_pulse_s in the profile to at least its minimum"
+            f"{self.answer_s:g} s after a {self.pulse_s:g} s pulse: either their cause is "
+            "still there or the PLC did not see the pulse; if its manual asks for a longer "
+            "reset, set [plc] reset_pulse_s in the profile to at least its minimum"
         )
         return self.ignored
