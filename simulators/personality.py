@@ -20,7 +20,9 @@ disagrees with it fails against it as it would on the crane.
   while the ropes carry a load, a telescope with a box on the spreader, anything while it obeys
   no command. ``clears_requests``: the PLC writes 0 into the request's place once it took the
   request over or refused it (its answer then stays until the next request); otherwise the
-  answer stays while the request is held and is cleared when it falls (PLCopen ``Execute``).
+  answer stays while the request is held and is cleared when it falls (PLCopen ``Execute``),
+  unless ``answers_kept``: then done and error stay after the request falls, until the PLC takes
+  the next request of that command (its busy replaces the last done in one cycle).
 * **minimum reset pulse** (``min_reset_pulse_s``): the PLC ignores a ``plc.reset`` shorter than
   this (an on-delay on the input); a longer one resets once it has been high this long.
 * **life bit** (``life_bit``): a status bit under that name the PLC toggles every
@@ -95,6 +97,9 @@ class PlcPersonality:
     held then (edge-triggered personalities)."""
     requests: Mapping[str, RequestPoints] = field(default_factory=dict)
     clears_requests: bool = False
+    answers_kept: bool = False
+    """Done and error stay after the request falls, until the next request of that command
+    (neither PLCopen ``Execute`` nor a request the PLC clears)."""
     codes: ErrorCodes = ErrorCodes()
     min_reset_pulse_s: float = 0.0
     life_bit: str | None = None

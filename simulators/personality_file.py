@@ -9,6 +9,7 @@ It starts from a preset (``based_on``, default ``level``) and says what differs:
     edge_triggered = true
     telescope_start = true
     clears_requests = false
+    answers_kept = true                # done/error stay until the next request
     min_reset_pulse_s = 0.3
     life_bit = "St.Life"               # a status point the PLC toggles
     life_bit_period_s = 0.5
@@ -79,6 +80,7 @@ class PersonalityFile(BaseModel):
     edge_triggered: bool | None = None
     telescope_start: bool | None = None
     clears_requests: bool | None = None
+    answers_kept: bool | None = None
     min_reset_pulse_s: Annotated[float, Field(ge=0, le=5)] | None = None
     life_bit: Annotated[str, Field(min_length=1)] | None = None
     life_bit_period_s: Annotated[float, Field(gt=0, le=60)] | None = None
@@ -93,8 +95,8 @@ class PersonalityFile(BaseModel):
 
 
 _OWN = ("name", "description", "edge_triggered", "telescope_start", "clears_requests",
-        "min_reset_pulse_s", "life_bit", "life_bit_period_s", "unlock_refused_above_t",
-        "twistlock_run_limit_s")  # fmt: skip
+        "answers_kept", "min_reset_pulse_s", "life_bit", "life_bit_period_s",
+        "unlock_refused_above_t", "twistlock_run_limit_s")  # fmt: skip
 
 
 def personality_from(spec: PersonalityFile) -> PlcPersonality:

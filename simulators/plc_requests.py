@@ -79,7 +79,7 @@ class SpreaderSection:
             rising, self._was[name] = level and not self._was[name], level
             if rising and (name != TELESCOPE or self.personality.telescope_start):
                 self._take(name, commands, spreader, load_t, obeying=obeying)
-            elif not level and not self.personality.clears_requests:
+            elif not level and not self._keeps_answers:
                 self._execute_fell(name)
         self._finish(spreader, dt)
         if not self.personality.telescope_start:
@@ -113,6 +113,11 @@ class SpreaderSection:
             self._was[name] = False
             self.cleared[name] = False
             self.write_backs += 1
+
+    @property
+    def _keeps_answers(self) -> bool:
+        """Whether an answer outlives its request (cleared by the PLC, or kept by it)."""
+        return self.personality.clears_requests or self.personality.answers_kept
 
     def _execute_fell(self, name: str) -> None:
         """PLCopen: done and error fall with Execute (a run goes on, busy, to its end)."""

@@ -4,6 +4,8 @@ restart inhibit after a reset."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from crane_ctrl.signals import Value
 from simulators.personality import LEVEL, S7_MB_SERVER, TWINCAT, PlcPersonality
 from simulators.simulator import CraneSimulator
@@ -150,3 +152,27 @@ def test_the_cli_offers_every_personality() -> None:
     from simulators.personality import PERSONALITIES
 
     assert tuple(PERSONALITIES) == PERSONALITY_NAMES
+
+
+def test_answers_fall_with_the_request_by_default_plcopen_execute() -> None:
+    rig = Rig(TWINCAT)
+    rig.run(0.1)
+    rig.run(2.0, spreader__lock=True)
+    assert rig.status("fbLock.bDone") is True
+    rig.run(0.05, spreader__lock=False)
+    assert rig.status("fbLock.bDone") is False
+
+
+def test_answers_kept_stay_after_the_request_falls_until_the_next_request_replaces_them() -> None:
+    """Hostile finding F5: a PLC that neither follows Execute nor clears the request keeps its
+    last done until the next request, whose busy replaces it in the same cycle."""
+    rig = Rig(replace(TWINCAT, answers_kept=True))
+    rig.run(0.1)
+    rig.run(2.0, spreader__lock=True)
+    rig.run(0.5, spreader__lock=False)
+    assert rig.status("fbLock.bDone") is True  # kept
+    assert rig.sim.plc.commands["spreader.lock"] is False  # the PLC did not touch the request
+    rig.run(2.0, spreader__unlock=True)
+    rig.run(0.1, spreader__unlock=False)
+    rig.run(DT, spreader__lock=True)  # the next lock: done falls as busy rises, one cycle
+    assert (rig.status("fbLock.bBusy"), rig.status("fbLock.bDone")) == (True, False)

@@ -17,6 +17,7 @@ based_on = "s7-mbserver"
 name = "ac500-gateway"
 description = "ABB AC500 behind a Modbus gateway"
 clears_requests = false
+answers_kept = true
 min_reset_pulse_s = 0.3
 life_bit = "St.Life"
 watchdog_s = 1.5
@@ -44,6 +45,7 @@ def test_a_file_starts_from_its_preset_and_says_what_differs(tmp_path: Path) -> 
     assert p.edge_triggered  # from the preset
     assert p.telescope_start
     assert not p.clears_requests
+    assert p.answers_kept
     assert p.min_reset_pulse_s == 0.3
     assert p.life_bit == "St.Life"
     assert p.codes.not_seated == 12
