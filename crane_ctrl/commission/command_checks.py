@@ -9,7 +9,13 @@ With the crane idle and healthy, in this order:
   for the jogs only; skipped where the interlocks forbid the motion now (e.g. gantry travel
   below the safe travel height), and after a failed jog;
 * **lock refused unless seated**: lock asked for with the spreader not on its landing pins;
-  the supervisor must refuse it (NOT_LANDED) and no twistlock may turn.
+  the supervisor must refuse it (NOT_LANDED) and no twistlock may turn;
+* **PLC refuses a lock unless seated**: then the same lock past the supervisor (its NOT_LANDED
+  bypassed for this check alone, journaled): the PLC or the spreader must refuse it on its own
+  (the hardwired landed interlock every spreader has), with the refusal and its reason when the
+  profile maps the lock as a request with ``refused``. A twistlock that turns fails the check
+  and is unlocked again at once. Harmless by construction: the spreader hangs free and empty
+  (not seated, every twistlock unlocked).
 
 Every command goes through the supervisor's interlocks. Each check is skipped, with the reason,
 when its preconditions do not hold (no trusted data, e-stop open, not in remote, a drive fault,
@@ -33,12 +39,17 @@ from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["check_commands"]
 
+UNLOCK_AGAIN_S = 5.0
+"""Twistlocks a failed lock check turned must be unlocked again within this, s (a turn: 1.5 s)."""
+
 
 async def check_commands(ctx: StageContext) -> list[Check]:
     log = StageLog(ctx.progress)
     log.add(await _reset(ctx))
     await _jogs(ctx, log)
-    log.add(await _lock_refused(ctx))
+    refused = await _lock_refused(ctx)
+    log.add(refused)
+    log.add(await _plc_refuses_lock(ctx, refused))
     return log.checks
 
 
@@ -228,3 +239,102 @@ async def _lock_refused(ctx: StageContext) -> Check:
         f"{s.lock_watch_s:g} s",
         measured,
     )
+
+
+@dataclass
+class _PlcLockWatch:
+    """The PLC's answer to a lock that reached it: refused (with its reason) or turned."""
+
+    refused: str = ""
+    turned: str = ""
+    blocked: tuple[str, ...] = ()
+    """The supervisor's interlocks that still refused the lock (NOT_LANDED bypassed)."""
+
+    def __call__(self, view: SupervisorView) -> bool:
+        for refusal in view.refusals:
+            if refusal.motion is Motion.LOCK:
+                self.blocked = refusal.ids
+        said = view.snapshot.refused.get("spreader.lock", "")
+        if said.startswith("the PLC refused"):
+            self.refused = said
+        self.turned = _turned(view.snapshot)
+        return bool(self.refused or self.turned)
+
+
+def _turned(snapshot: Snapshot) -> str:
+    return ", ".join(
+        f"corner {c}" for c in CORNERS
+        if not _reads(snapshot, f"spreader.unlocked_{c}", True)
+        or not _reads(snapshot, f"spreader.locked_{c}", False)
+    )  # fmt: skip
+
+
+async def _plc_refuses_lock(ctx: StageContext, supervisor_check: Check) -> Check:
+    name = "PLC refuses a lock unless seated"
+    if supervisor_check.status is not Status.PASS:
+        why = f"'{supervisor_check.id}' did not pass: the lock is not sent past the supervisor"
+        return Check(name, Status.SKIP, why)
+    session, s = ctx.session, ctx.settings
+    watch = _PlcLockWatch()
+    try:  # drives enabled, as for any spreader command in operation (DRIVE_FAULT otherwise)
+        session.propose(Commands(drives_enable=True))
+        if await session.until(_drives_ready, within_s=s.ready_timeout_s) is None:
+            why = f"the drives did not report ready within {s.ready_timeout_s:g} s of the enable"
+            return Check(name, Status.SKIP, why)
+        _bypass_not_landed(ctx, s.lock_watch_s + 1.0, "does the PLC refuse an unseated lock?")
+        session.propose(Commands(drives_enable=True, lock=True))
+        await session.until(watch, within_s=s.lock_watch_s)
+    finally:
+        session.propose(Commands())
+        session.supervisor.set_bypass(None)
+        await session.next_scan()
+    measured = {"refused": watch.refused or None, "watched_s": s.lock_watch_s}
+    if watch.turned:
+        undone = await _unlock_again(ctx)
+        why = (f"the twistlocks turned ({watch.turned}) with the spreader not seated: the PLC "
+               f"and the spreader have no landed interlock of their own; {undone}")  # fmt: skip
+        return Check(name, Status.FAIL, why, measured)
+    if watch.refused:
+        return Check(name, Status.PASS, f"{watch.refused}; no twistlock turned", measured)
+    if watch.blocked:
+        why = f"the supervisor still refused the lock: {', '.join(watch.blocked)}"
+        return Check(name, Status.SKIP, why, measured)
+    return Check(
+        name,
+        Status.PASS,
+        f"no twistlock turned in {s.lock_watch_s:g} s (the profile maps no refusal for "
+        "spreader.lock, so the PLC's reason cannot be read)",
+        measured,
+    )
+
+
+def _drives_ready(view: SupervisorView) -> bool:
+    return all(_reads(view.snapshot, f"{axis}.ready", True) for axis in AXES)
+
+
+def _bypass_not_landed(ctx: StageContext, seconds: float, why: str) -> None:
+    supervisor = ctx.session.supervisor
+    supervisor.set_bypass("NOT_LANDED", ctx.session.clock.now() + seconds)
+    if supervisor.journal is not None:
+        supervisor.journal.record(
+            "operator", "bypass", user="commissioning", interlock="NOT_LANDED",
+            reason=f"commissioning: {why}",
+        )  # fmt: skip
+
+
+async def _unlock_again(ctx: StageContext) -> str:
+    """Unlock the twistlocks a failed check turned; what came of it."""
+    session = ctx.session
+
+    def unlocked(view: SupervisorView) -> bool:
+        return not _turned(view.snapshot)
+
+    _bypass_not_landed(ctx, UNLOCK_AGAIN_S + 1.0, "unlock what the lock check turned")
+    try:
+        session.propose(Commands(drives_enable=True, unlock=True))
+        done = await session.until(unlocked, within_s=UNLOCK_AGAIN_S)
+    finally:
+        session.propose(Commands())
+        session.supervisor.set_bypass(None)
+        await session.next_scan()
+    return "unlocked again" if done is not None else "NOT unlocked again: unlock them by hand"

@@ -60,7 +60,7 @@ STAGE_TITLES: Mapping[StageId, str] = MappingProxyType(
         StageId.LINK: "link: connect, PLC heartbeat advancing",
         StageId.IO: "I/O check: every canonical status signal",
         StageId.FAILSAFE: "fail-safe sense: each fail-safe input reads false when operated",
-        StageId.COMMANDS: "commands: reset, jogs at low speed, lock refused unless seated",
+        StageId.COMMANDS: "commands: reset, jogs, lock refused unless seated (supervisor, PLC)",
         StageId.WATCHDOG: "watchdog: heartbeat paused, trip, reset",
     }
 )

@@ -119,6 +119,9 @@ async def test_commission_passes_every_stage_against_the_healthy_simulator(
         # out and back: the crane ends about where it was
         assert abs(out["measured"]["start_m"] - back["measured"]["end_m"]) < 0.1
     assert "NOT_LANDED" in run.check("commands", "lock refused unless seated")["reason"]
+    plc_refused = run.check("commands", "PLC refuses a lock unless seated")
+    assert plc_refused["status"] == "pass", plc_refused
+    assert "no twistlock turned" in plc_refused["reason"]
     assert run.check("failsafe", "plc.estop_ok")["status"] == "assumed"
     assert run.check("watchdog", "trip")["measured"]["tripped_after_s"] >= 0.9
     assert run.check("watchdog", "reset")["status"] == "pass"
@@ -152,6 +155,7 @@ async def test_commission_with_the_estop_open_skips_the_commands_and_exits_nonze
     assert "e-stop chain open" in estop["reason"]
     assert run.stage("commands")["status"] == "skip"
     assert {c["status"] for c in run.stage("commands")["checks"]} == {"skip"}
+    assert "did not pass" in run.check("commands", "PLC refuses a lock unless seated")["reason"]
     for check in ("jog gantry out", "jog hoist back", "lock refused unless seated"):
         assert "e-stop chain open (plc.estop_ok false)" in run.check("commands", check)["reason"]
     assert run.stage("watchdog")["status"] == "skip"
@@ -321,3 +325,25 @@ async def test_a_plc_declaring_millimetres_against_a_profile_reading_metres_name
     assert checks["trolley.position"].status is Status.PASS
     assert any("hoist.position units" in line and "set scale = 0.001" in line for line in lines)
     assert report.exit_code == 1
+
+
+async def test_a_plc_that_locks_an_unseated_spreader_fails_and_is_unlocked_again(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The spreader's own landed interlock missing (jumpered out): past the supervisor's
+    NOT_LANDED the twistlocks turn in the air. The check fails, naming it, and unlocks them."""
+    async with simulated_plc("generic-modbus", site) as (sim, served):
+        sim.plant.spreader.interlock_bypassed = True
+        run = await run_command(
+            capsys, tmp_path / "report", "--profile", str(PROFILES / "generic-modbus.toml"),
+            "--plc", _url(served), "--site", str(site), "--yes", "--only", "commands",
+        )  # fmt: skip
+        unlocked = sim.plant.spreader.all_free()
+    check = run.check("commands", "PLC refuses a lock unless seated")
+    assert check["status"] == "fail", check
+    assert run.code == 1
+    assert "no landed interlock of their own" in check["reason"]
+    assert "unlocked again" in check["reason"]
+    assert "NOT unlocked" not in check["reason"]
+    assert unlocked
+    assert run.check("commands", "lock refused unless seated")["status"] == "pass"

@@ -50,3 +50,6 @@ async def test_commission_passes_against_the_vendor_personality(
     assert run.code == 0, run.out + run.err
     assert run.report["verdict"] == "pass", run.out
     assert run.report["counts"]["fail"] == 0
+    plc_refused = run.check("commands", "PLC refuses a lock unless seated")
+    assert plc_refused["status"] == "pass", plc_refused
+    assert plc_refused["reason"].startswith("the PLC refused it: 3"), plc_refused
