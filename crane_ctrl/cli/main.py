@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from crane_ctrl.cli import bench, commission, demo, events, hmi, profile, rig, run, sim
+from crane_ctrl.cli import bench, commission, demo, events, hmi, profile, rig, run, sim, site
 from crane_ctrl.errors import CraneCtrlError
 
 __all__ = ["EXIT_INTERNAL", "EXIT_USAGE", "build_parser", "main"]
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     profile.add_parser(commands)
+    site.add_parser(commands)
     sim.add_parsers(commands)
     run.add_parser(commands)
     commission.add_parser(commands)

@@ -165,12 +165,21 @@ def _wind_stop(
 
 
 def plc_mismatch(
-    plc: Mapping[str, Value], written: Commands, resolution: Mapping[str, float] | None = None
+    plc: Mapping[str, Value],
+    written: Commands,
+    resolution: Mapping[str, float] | None = None,
+    *,
+    sent: Mapping[str, Value] | None = None,
+    written_back: Mapping[str, Value] | None = None,
 ) -> str | None:
     """Why the PLC's commands are not ``written`` (None when they are). ``resolution``: per
     speed reference, how far the PLC's value may be from the written one (one count of a scaled
-    integer register); default :data:`REF_TOLERANCE`."""
+    integer register); default :data:`REF_TOLERANCE`. ``sent``: what was last really sent per
+    command, where the profile's write semantics made it differ from ``written`` (a request
+    dropped once taken over); ``written_back``: commands the PLC itself wrote back (a request it
+    cleared), which may read that value."""
     tolerance = resolution or {}
+    sent, back = sent or {}, written_back or {}
     want: dict[str, bool | float] = {
         "gantry.speed_ref": written.gantry_speed_ref,
         "trolley.speed_ref": written.trolley_speed_ref,
@@ -181,7 +190,10 @@ def plc_mismatch(
     }
     for name, value in want.items():
         got = plc[name]
+        if name in back and got == back[name]:
+            continue
         if isinstance(value, bool):
+            value = bool(sent.get(name, value))
             same = bool(got) is value
         else:
             assert isinstance(got, int | float)

@@ -25,6 +25,8 @@ from crane_ctrl.rig.scenario import RIG_FAULTS, FaultEntry, ScenarioFile
 from crane_ctrl.rig.vocabulary import vocabulary
 from crane_ctrl.site import SiteLayout, Slot, parse_slot, slot_text
 from simulators.faults import FAULTS, FaultError, check_fault
+from simulators.personality import PERSONALITIES, PlcPersonality
+from simulators.personality_file import load_personality
 from simulators.site_file import DEFAULT_SITE, ContainerEntry, SiteFile, load_site
 
 __all__ = ["PROFILES_DIR", "Scenario", "load_scenario"]
@@ -46,6 +48,8 @@ class Scenario:
     profile_path: Path
     site: SiteFile
     """The site file with the scenario's yard changes applied."""
+    personality: PlcPersonality
+    """The simulated PLC's personality (``personality`` in the file)."""
     conditions: Mapping[Key, Condition]
     """Every condition of the file, parsed, by the key path that gives it."""
     job_sizes: Mapping[str, int]
@@ -67,6 +71,7 @@ def load_scenario(path: str | Path) -> Scenario:
     findings: list[Finding] = []
     profile = _resolve(path, spec.profile, ("profile",), (PROFILES_DIR,), findings)
     site = _site(path, spec, findings)
+    personality = _personality(path, spec.personality, findings)
     sizes: dict[str, int] = {}
     if site is not None:
         findings += _job_findings(spec, site, sizes)
@@ -78,9 +83,10 @@ def load_scenario(path: str | Path) -> Scenario:
         raise located(str(path), key_lines(text), findings)
     assert profile is not None
     assert site is not None
+    assert personality is not None
     load_profile(profile)  # a broken profile is reported in its own file's terms
     name = spec.name or path.stem
-    return Scenario(path, name, spec, profile, site, conditions, sizes)
+    return Scenario(path, name, spec, profile, site, personality, conditions, sizes)
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -96,6 +102,20 @@ def _resolve(
     tried = ", ".join(str(c) for c in candidates)
     findings.append(Finding(key, f"no such file (tried {tried}); give a path beside the scenario"))
     return None
+
+
+def _personality(path: Path, given: str, findings: list[Finding]) -> PlcPersonality | None:
+    """A preset by name, or a personality file beside the scenario (a mistake in it is
+    reported in that file's own terms)."""
+    if given.endswith(".toml"):
+        found = _resolve(path, given, ("personality",), (), findings)
+        return None if found is None else load_personality(str(found))
+    if given not in PERSONALITIES:
+        known = ", ".join(PERSONALITIES)
+        findings.append(Finding(("personality",), f"no PLC personality {given!r}; use one of "
+                                f"{known}, or a personality file (.toml)"))  # fmt: skip
+        return None
+    return PERSONALITIES[given]
 
 
 def _site(path: Path, spec: ScenarioFile, findings: list[Finding]) -> SiteFile | None:

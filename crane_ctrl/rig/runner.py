@@ -123,7 +123,7 @@ def _settings(scenario: Scenario) -> SupervisorSettings:
 async def _lockstep(scenario: Scenario, profile: Profile) -> Observed:
     from crane_ctrl.testing import LockStep
 
-    sim = scenario.site.simulator()
+    sim = scenario.site.simulator(personality=scenario.personality)
     session = Session(scenario, SimulatorInjector(sim), sim)
     rig = LockStep(
         profile, sim, _settings(scenario), sequencer=session.automation, journal=session.journal
@@ -179,7 +179,7 @@ async def _supervise(scenario: Scenario, profile: Profile, session: Session, plc
 async def _real(scenario: Scenario, profile: Profile) -> Observed:
     from simulators.runner import run_realtime, serve
 
-    sim = scenario.site.simulator()
+    sim = scenario.site.simulator(personality=scenario.personality)
     session = Session(scenario, SimulatorInjector(sim), sim)
     stop = asyncio.Event()
     async with serve(sim, profile) as served, asyncio.TaskGroup() as tasks:

@@ -4,6 +4,8 @@
 
     name = "wind stop mid-lift"                # default: the file name
     profile = "generic-modbus.toml"            # plc_profiles/ or beside this file
+    personality = "level"                      # the simulated PLC: level, twincat,
+                                               #   s7-mbserver, or a personality file (.toml)
     site = "simulators/sites/border-gate.toml" # default; plus [[containers]], [[vehicles]],
     mode = "FULLAUTOMATIC"                     #   remove = ["ID"], [start]
     duration_s = 400                           # the run's limit in crane time
@@ -318,6 +320,9 @@ class ScenarioFile(BaseModel):
     name: Id | None = None
     description: str = ""
     profile: Id
+    personality: Id = "level"
+    """The simulated PLC's personality: a preset's name, or a personality file (``.toml``) beside
+    the scenario (:mod:`simulators.personality_file`)."""
     site: Id | None = None
     start: StartPose | None = None
     containers: list[ContainerEntry] = Field(default_factory=list)

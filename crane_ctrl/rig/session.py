@@ -62,6 +62,8 @@ class Session:
         self._started = 0
         self._ending_at: float | None = None
         self._plc_before: dict[str, Value] = {}
+        self._sent: dict[str, Value] = {}
+        """What the supervisor last really sent per command (its write semantics)."""
         self._limits: InterlockSettings | None = None
         self._resolution: dict[str, float] = {}
         """One count of each scaled speed reference: how far the PLC's value may be off."""
@@ -176,8 +178,14 @@ class Session:
             return None, None
         plc = self.sim.plc.commands
         gantry, trolley, hoist = (float(plc[name]) for name in SPEED_REFS)
+        self._sent.update(view.written)
         changed = any(plc[k] != v for k, v in self._plc_before.items())
-        mismatch = plc_mismatch(plc, view.commands, self._resolution) if changed else None
+        _, back = self.sim.written_back()
+        mismatch = None
+        if changed:
+            mismatch = plc_mismatch(
+                plc, view.commands, self._resolution, sent=self._sent, written_back=back
+            )
         return (gantry, trolley, hoist), mismatch
 
     def _automation_values(self, time_s: float) -> dict[str, Scalar]:

@@ -121,6 +121,10 @@ class SupervisorView:
     annunciated: tuple[AlarmView, ...] = ()
     first_out: str | None = None
     flood: bool = False
+    written: Mapping[str, Value] = field(default_factory=lambda: MappingProxyType({}))
+    """The values sent to the PLC this scan, by command name, as the profile's write semantics
+    shaped ``commands`` (a request dropped once taken over, a pulse's low; a command written
+    only on change is absent from scans it was not written in)."""
 
 
 class Supervisor:
@@ -153,6 +157,7 @@ class Supervisor:
         self._latched = LatchState()
         self._proposed = Commands()
         self._reset_requested = False
+        self._sent: Mapping[str, Value] = MappingProxyType({})
         self._adopt_plc(profile)
         self._watchdog_near = False
         self._heartbeat = 0
@@ -336,6 +341,7 @@ class Supervisor:
             snapshot, permits, commands, tuple(refusals), self.link.health, write,
             self._heartbeat, stats, tuple(self.alarms.alarms()),
             tuple(self.alarms.annunciated()), self.alarms.first_out, self.alarms.flood,
+            self._sent,
         )  # fmt: skip
         if self._recorder is not None:
             self._recorder.scan(snapshot, permits, refusals, self.link.health, events)
@@ -400,6 +406,7 @@ class Supervisor:
             self._writes.refresh()  # whatever the PLC held may be gone when it is back
         plan = self._writes.step(values, self._handshake_inputs(snapshot), snapshot.time_s)
         self._journal_handshakes(plan.events)
+        self._sent = MappingProxyType(dict(plan.values))
         result = await self.link.write(plan.values)
         self._writes.written(result.ok)
         if unencodable and result.ok:

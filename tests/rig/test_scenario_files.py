@@ -8,6 +8,7 @@ import pytest
 
 from crane_ctrl.errors import ConfigError
 from crane_ctrl.rig.loading import load_scenario
+from simulators.personality import LEVEL, TWINCAT
 from tests.profile_texts import ROOT
 
 SHIPPED = sorted((ROOT / "simulators" / "scenarios").glob("*.toml"))
@@ -61,6 +62,28 @@ def test_a_good_file_loads_with_its_profile_site_and_parsed_conditions(tmp_path:
     assert scenario.condition("faults", 0, "when").names() == ("hoist.position", "load.locked")
 
 
+def test_the_simulated_plc_is_a_preset_or_a_personality_file_beside_the_scenario(
+    tmp_path: Path,
+) -> None:
+    assert load_scenario(write(tmp_path, GOOD)).personality == LEVEL
+    preset = GOOD.replace("duration_s", 'personality = "twincat"\nduration_s')
+    assert load_scenario(write(tmp_path, preset)).personality == TWINCAT
+    (tmp_path / "ac500.toml").write_text(
+        'based_on = "s7-mbserver"\nname = "ac500"\nmin_reset_pulse_s = 0.3\n', "utf-8"
+    )
+    own = GOOD.replace("duration_s", 'personality = "ac500.toml"\nduration_s')
+    found = load_scenario(write(tmp_path, own)).personality
+    assert (found.name, found.min_reset_pulse_s, found.edge_triggered) == ("ac500", 0.3, True)
+
+
+def test_a_mistake_in_the_personality_file_is_told_in_that_file(tmp_path: Path) -> None:
+    (tmp_path / "ac500.toml").write_text('based_on = "s7-mbserver"\nwatchdog_s = -1\n', "utf-8")
+    own = GOOD.replace("duration_s", 'personality = "ac500.toml"\nduration_s')
+    with pytest.raises(ConfigError) as caught:
+        load_scenario(write(tmp_path, own))
+    assert any("ac500.toml:2" in str(p) and "watchdog_s" in str(p) for p in caught.value.problems)
+
+
 def test_a_profile_beside_the_scenario_wins(tmp_path: Path) -> None:
     (tmp_path / "generic-modbus.toml").write_text(
         (ROOT / "plc_profiles" / "generic-modbus.toml").read_text(encoding="utf-8"), "utf-8"
@@ -101,6 +124,20 @@ def test_a_profile_beside_the_scenario_wins(tmp_path: Path) -> None:
         (
             ('profile = "generic-modbus.toml"', 'profile = "no-such.toml"'),
             "1 profile: no such file (tried ",
+        ),
+        (
+            (
+                'profile = "generic-modbus.toml"',
+                'profile = "generic-modbus.toml"\npersonality = "s7"',
+            ),
+            "2 personality: no PLC personality 's7'; use one of level, twincat, s7-mbserver, or a personality file (.toml)",
+        ),
+        (
+            (
+                'profile = "generic-modbus.toml"',
+                'profile = "generic-modbus.toml"\npersonality = "mine.toml"',
+            ),
+            "2 personality: no such file (tried ",
         ),
         (
             ("within_s = 0.5", 'within_s = 0.5\nafter = "load.locked"'),
