@@ -26,6 +26,7 @@ from crane_ctrl.sequencer.readings import (
 )
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.sway import sway_of
+from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
@@ -74,10 +75,21 @@ def lock(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     says why, and the pick up gives up at once, as at the time-out."""
     refused = snapshot.refused.get("spreader.lock")
     if refused:
-        run.failure = f"twistlocks not locked: {refused}"
+        run.failure = f"twistlocks not locked: {refused}{_turned_all_the_same(refused, snapshot)}"
         m.enter(Step.UNLOCK, now, reason=run.failure)
         return Commands(drives_enable=True)
     return Commands(drives_enable=True, lock=True)
+
+
+def _turned_all_the_same(refused: str, snapshot: Snapshot) -> str:
+    """An unanswered request whose twistlocks turned anyway: the PLC took it, and only its
+    answer was missed (the ack in the profile is the first thing to check)."""
+    if refused.startswith("the PLC refused") or all_corners(snapshot, "unlocked"):
+        return ""
+    return (
+        " (the twistlocks turned all the same: the PLC took the request but its answer was not "
+        "seen; check spreader.lock's ack in the profile); unlocking, the box stays"
+    )
 
 
 # --- trial lift: ends weighed (or failed), times out after trial_lift_s

@@ -83,6 +83,10 @@ async def test_an_unanswered_lock_times_out_and_leaves_the_box_on_the_truck(
     ]
     assert job.sequencer.outcome is not None
     assert job.sequencer.outcome[1] is Outcome.FAILED
+    assert (
+        "the twistlocks turned all the same" in job.sequencer.outcome[2]
+    )  # F6: not "not locked" alone
+    assert "check spreader.lock's ack" in job.sequencer.outcome[2]
     assert job.sim.plant.yard.containers["TGHU7654321"].location == parse_slot("truck:T2")
     assert job.sim.plant.spreader.all_free()
     assert job.sim.model_faults == ()
