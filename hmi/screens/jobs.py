@@ -61,6 +61,17 @@ def parse_job(
     return slots[0], slots[1], size, declared
 
 
+def slot_examples(site: SiteLayout) -> tuple[str, str]:
+    """A source and a target this site really has, for the form's hints: its first truck (or
+    AGV) lane, and a ground slot of its bay grid, or its first named slot."""
+    lanes = site.lanes()
+    source = f"{lanes[0][0]}:{lanes[0][1].id}" if lanes else "truck:T1"
+    stack = site.stack
+    named = list(stack.named_slots())
+    target = "stack:1:1:1" if stack.has_grid or not named else f"stack:{named[0]}:1"
+    return source, target
+
+
 def _row(job: Job) -> tuple[str | Text, ...]:
     outcome: str | Text = str(job.state)
     if job.state is JobState.FAILED:
@@ -83,8 +94,9 @@ class JobsScreen(MachineKeys, HmiScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="job-form"):
-            yield Input(placeholder="from truck:T1", id="from")
-            yield Input(placeholder="to stack:7:3:1", id="to")
+            source, target = slot_examples(self.hmi.bridge.station.site)
+            yield Input(placeholder=f"from {source}", id="from")
+            yield Input(placeholder=f"to {target}", id="to")
             yield Select([("20 ft", 20), ("40 ft", 40), ("45 ft", 45)], value=40,
                          allow_blank=False, id="size")  # fmt: skip
             yield Input(placeholder="mass t", id="mass")

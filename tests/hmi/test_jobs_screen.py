@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Input
 
 from crane_ctrl.operation.jobs import JobState
 from crane_ctrl.operation.machine import PackState
-from crane_ctrl.site import Slot
+from crane_ctrl.site import Slot, parse_slot
 from crane_ctrl.testing import StationRig
 from tests.hmi.conftest import GENERIC, Hmi, hmi_on
 
@@ -92,3 +92,19 @@ async def test_stop_with_the_box_travelling_stops_then_reset_and_start_finish_th
         view = await hmi.until(lambda v: bool(v.finished), within_s=JOB_LIMIT_S, what="done")
         assert view.finished[0].state is JobState.DONE
         assert rig.sim.model_faults == ()
+
+
+def test_the_form_hints_at_slots_and_lanes_the_site_really_has() -> None:
+    from crane_ctrl.site import SiteLayout
+    from hmi.screens.jobs import slot_examples
+    from simulators.site_file import load_site
+    from tests.profile_texts import ROOT
+
+    assert slot_examples(SiteLayout()) == ("truck:T1", "stack:1:1:1")
+    mixed = load_site(ROOT / "simulators" / "sites" / "mixed-slots.toml").site
+    source, target = slot_examples(mixed)
+    assert source == "truck:T1"
+    name = target.split(":")[1]
+    named = mixed.stack.named(name)  # a named slot: this yard has no bay grid
+    assert named is not None, target
+    mixed.check_slot(parse_slot(target), named.sizes[0])
