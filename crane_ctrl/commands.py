@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from crane_ctrl.signals import Value
+from crane_ctrl.signals import DIRECTION_COMMANDS, Value
 
 __all__ = ["AXES", "Commands"]
 
@@ -48,6 +48,15 @@ class Commands:
     def moving(self) -> bool:
         return any(self.speed(a) != 0.0 for a in AXES)
 
+    def directions(self) -> dict[str, bool]:
+        """The direction commands (``gantry.forward`` ...): each true while its axis's
+        reference has that sign; both false at zero."""
+        out: dict[str, bool] = {}
+        for axis, (positive, negative) in DIRECTION_COMMANDS.items():
+            ref = self.speed(axis)
+            out[positive], out[negative] = ref > 0.0, ref < 0.0
+        return out
+
     def signals(self, heartbeat: int, size_now: int) -> dict[str, Value]:
         """The command signals to write, with the scan's heartbeat."""
         return {
@@ -59,6 +68,7 @@ class Commands:
             "gantry.speed_ref": self.gantry_speed_ref,
             "trolley.speed_ref": self.trolley_speed_ref,
             "hoist.speed_ref": self.hoist_speed_ref,
+            **self.directions(),
             "spreader.lock": self.lock,
             "spreader.unlock": self.unlock,
             "spreader.size_ref": self.size_ref if self.size_ref is not None else size_now,

@@ -20,6 +20,7 @@ from types import MappingProxyType
 __all__ = [
     "COMMANDS",
     "CORNERS",
+    "DIRECTION_COMMANDS",
     "SIGNALS",
     "STATUS",
     "Direction",
@@ -243,6 +244,14 @@ def _status_signals() -> Iterator[SignalSpec]:
     )
 
 
+DIRECTION_COMMANDS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "gantry": ("gantry.forward", "gantry.reverse"),
+    "trolley": ("trolley.forward", "trolley.reverse"),
+    "hoist": ("hoist.up", "hoist.down"),
+})  # fmt: skip
+"""Per axis, its optional direction commands: (positive reference, negative reference)."""
+
+
 def _command_signals() -> Iterator[SignalSpec]:
     yield _command(
         "sup.heartbeat",
@@ -262,6 +271,17 @@ def _command_signals() -> Iterator[SignalSpec]:
             "drives.enable)",
             required=False,
         )
+    for axis, (positive, negative) in DIRECTION_COMMANDS.items():
+        for name, sign in ((positive, "positive"), (negative, "negative")):
+            yield _command(
+                name,
+                Kind.BOOL,
+                "",
+                f"{axis} direction, for PLCs that take a speed magnitude and direction bits "
+                f"(optional: true while {axis}.speed_ref is {sign}; map the reference with "
+                "magnitude = true)",
+                required=False,
+            )
     for axis in ("gantry", "trolley", "hoist"):
         vmax = _AXIS_SPEED[axis]
         yield _command(

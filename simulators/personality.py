@@ -23,6 +23,10 @@ disagrees with it fails against it as it would on the crane.
   answer stays while the request is held and is cleared when it falls (PLCopen ``Execute``),
   unless ``answers_kept``: then done and error stay after the request falls, until the PLC takes
   the next request of that command (its busy replaces the last done in one cycle).
+* **direction bits** (``direction_bits``): the PLC takes each speed reference as a magnitude
+  and its direction from the axis's direction commands (``gantry.forward``/``reverse``,
+  ``trolley.forward``/``reverse``, ``hoist.up``/``down``); neither or both: the axis stands.
+  A reference's own sign is ignored (profile: ``magnitude = true`` on the reference).
 * **minimum reset pulse** (``min_reset_pulse_s``): the PLC ignores a ``plc.reset`` shorter than
   this (an on-delay on the input); a longer one resets once it has been high this long.
 * **life bit** (``life_bit``): a status bit under that name the PLC toggles every
@@ -97,6 +101,8 @@ class PlcPersonality:
     held then (edge-triggered personalities)."""
     requests: Mapping[str, RequestPoints] = field(default_factory=dict)
     clears_requests: bool = False
+    direction_bits: bool = False
+    """Speed references are magnitudes; the direction commands give the way (module doc)."""
     answers_kept: bool = False
     """Done and error stay after the request falls, until the next request of that command
     (neither PLCopen ``Execute`` nor a request the PLC clears)."""

@@ -10,6 +10,7 @@ It starts from a preset (``based_on``, default ``level``) and says what differs:
     telescope_start = true
     clears_requests = false
     answers_kept = true                # done/error stay until the next request
+    direction_bits = true              # speeds are magnitudes + forward/reverse, up/down bits
     min_reset_pulse_s = 0.3
     life_bit = "St.Life"               # a status point the PLC toggles
     life_bit_period_s = 0.5
@@ -81,6 +82,7 @@ class PersonalityFile(BaseModel):
     telescope_start: bool | None = None
     clears_requests: bool | None = None
     answers_kept: bool | None = None
+    direction_bits: bool | None = None
     min_reset_pulse_s: Annotated[float, Field(ge=0, le=5)] | None = None
     life_bit: Annotated[str, Field(min_length=1)] | None = None
     life_bit_period_s: Annotated[float, Field(gt=0, le=60)] | None = None
@@ -95,7 +97,7 @@ class PersonalityFile(BaseModel):
 
 
 _OWN = ("name", "description", "edge_triggered", "telescope_start", "clears_requests",
-        "answers_kept", "min_reset_pulse_s", "life_bit", "life_bit_period_s",
+        "answers_kept", "direction_bits", "min_reset_pulse_s", "life_bit", "life_bit_period_s",
         "unlock_refused_above_t", "twistlock_run_limit_s")  # fmt: skip
 
 

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from crane_ctrl.signals import Value
+from crane_ctrl.signals import DIRECTION_COMMANDS, Value
 from simulators.personality import LEVEL, PlcPersonality
 from simulators.plant import Plant
 from simulators.plc_params import PlcParams
@@ -241,6 +241,17 @@ class CranePlc:
             and axis not in self.latched_drive_faults
         )
 
+    def reference(self, axis: str) -> float:
+        """The axis's speed reference as this PLC program reads it: as written, or with
+        :attr:`~simulators.personality.PlcPersonality.direction_bits` its magnitude signed by
+        the direction commands (neither or both: standstill)."""
+        ref = float(self.commands[f"{axis}.speed_ref"])
+        if not self.personality.direction_bits:
+            return ref
+        positive, negative = DIRECTION_COMMANDS[axis]
+        up, down = bool(self.commands.get(positive)), bool(self.commands.get(negative))
+        return abs(ref) * ((1.0 if up else 0.0) - (1.0 if down else 0.0))
+
     def _drive_plant(self, dt: float) -> None:
         inputs = self.plant.inputs
         c = self.commands
@@ -250,7 +261,7 @@ class CranePlc:
         inputs.drives_enabled = healthy and bool(c["drives.enable"])
         inputs.braked_axes = frozenset(self.latched_drive_faults)
         for axis in AXES:
-            ref = float(c[f"{axis}.speed_ref"]) if obeying and self.ready(axis) else 0.0
+            ref = self.reference(axis) if obeying and self.ready(axis) else 0.0
             setattr(inputs, f"{axis}_speed_ref_mps", ref)
         if self.faults.storm_pins_down:
             inputs.gantry_speed_ref_mps = 0.0

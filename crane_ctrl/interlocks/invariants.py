@@ -196,6 +196,8 @@ def plc_mismatch(
             value = bool(sent.get(name, value))
             same = bool(got) is value
         else:
+            shaped = sent.get(name, value)  # a reference written as its magnitude, say
+            value = float(shaped) if isinstance(shaped, int | float) else value
             assert isinstance(got, int | float)
             same = got * value >= 0 and abs(got - value) <= tolerance.get(name, REF_TOLERANCE)
         if not same:

@@ -12,6 +12,10 @@ with its key path and the fix. :mod:`crane_ctrl.profile.command_writes` says wha
   ``reason`` needs ``refused``; ``reason_texts`` needs ``reason``.
 * ``ack`` and ``refused`` are bool expressions, ``reason`` a number, over ``[points]`` and the
   status signals this profile maps.
+* ``magnitude`` goes with a speed reference, whose axis's two direction commands
+  (``gantry.forward`` and ``gantry.reverse``, ``hoist.up`` and ``hoist.down``, ...) are then
+  mapped too: without them the PLC could not tell which way to move. A direction command mapped
+  without ``magnitude`` on its reference is allowed (a PLC that wants both).
 * A request the PLC clears is alone in its place: a register or node also carrying another
   command would be written again with it and could set the request again after the PLC cleared
   it. A method call has no place to clear and takes no write semantics.
@@ -28,7 +32,7 @@ from crane_ctrl.profile.derived_rules import ExpressionStart
 from crane_ctrl.profile.expression import Expression, ExpressionProblem, check
 from crane_ctrl.profile.expression import Kind as ExpressionKind
 from crane_ctrl.profile.model import CommandWrite, Profile, SignalMapping, method_of
-from crane_ctrl.signals import SIGNALS, Kind, SignalSpec
+from crane_ctrl.signals import DIRECTION_COMMANDS, SIGNALS, Kind, SignalSpec
 
 __all__ = ["check_command_writes"]
 
@@ -74,6 +78,7 @@ def _command(
 
     if method_of(m) is not None:
         return  # the method rules refuse every field a call does not take
+    yield from _magnitude(profile, name, m, finding)
     mode = m.write
     if name == "sup.heartbeat" and mode != "every_scan":
         yield finding("write", 'sup.heartbeat changes every scan and the PLC watchdog watches '
@@ -103,6 +108,23 @@ def _command(
     yield from _expressions(profile, m, path, start)
     if m.cleared_by_plc:
         yield from _alone(profile, name, m, finding)
+
+
+def _magnitude(
+    profile: Profile, name: str, m: SignalMapping, finding: Callable[[str, str], Finding]
+) -> Iterator[Finding]:
+    if not m.magnitude:
+        return
+    axis = name.removesuffix(".speed_ref")
+    if axis == name or axis not in DIRECTION_COMMANDS:
+        yield finding("magnitude", "magnitude is for a speed reference (gantry.speed_ref, "
+                      f"trolley.speed_ref, hoist.speed_ref), not {name}: remove it")  # fmt: skip
+        return
+    missing = [d for d in DIRECTION_COMMANDS[axis] if d not in profile.signals]
+    if missing:
+        yield finding("magnitude", f"{name} is written without its sign, so the PLC takes the "
+                      f"direction from {' and '.join(DIRECTION_COMMANDS[axis])}: map "
+                      f"{' and '.join(missing)} too, or remove magnitude")  # fmt: skip
 
 
 def _misplaced(m: SignalMapping, finding: Callable[[str, str], Finding]) -> Iterator[Finding]:

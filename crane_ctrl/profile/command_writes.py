@@ -136,6 +136,8 @@ class CommandWriter:
         kept while the command's level stays high."""
         self._refresh = True
         self._due: set[str] = set()
+        self.magnitudes = frozenset(n for n, c in self._commands.items() if c.rule.magnitude)
+        """Speed references written without their sign (``magnitude = true``)."""
         self.echoes = frozenset(n for n, c in self._commands.items() if c.rule.cleared_by_plc)
         """Commands whose place must be read back: requests the PLC clears itself."""
         expressions = [e for c in self._commands.values() for e in (c.ack, c.refused, c.reason)]
@@ -143,6 +145,16 @@ class CommandWriter:
         """Every name an ack, refusal or reason reads (points and status signals), and the
         commands read back: what :meth:`step`'s ``read`` must hold (nothing for a profile that
         writes every command every scan)."""
+
+    def unsigned(self, levels: Mapping[str, Value]) -> dict[str, Value]:
+        """``levels`` with each reference mapped ``magnitude = true`` written without its sign
+        (its direction goes to the direction commands, :meth:`Commands.directions`)."""
+        out = dict(levels)
+        for name in self.magnitudes:
+            value = out.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[name] = abs(value)
+        return out
 
     def refresh(self) -> None:
         """Write every command again next scan (the link came back; a write failed)."""

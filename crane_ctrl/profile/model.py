@@ -265,6 +265,12 @@ class CommandWrite(_Model):
     timeout_s: Annotated[float, Field(gt=0, le=120)] = Field(
         2.0, description="pulse/request: the PLC must take it over within this time, s"
     )
+    magnitude: bool = Field(
+        False,
+        description="a speed reference written without its sign, for PLCs that take the "
+        "direction from direction commands (gantry.forward/reverse, trolley.forward/reverse, "
+        "hoist.up/down), which must then be mapped too",
+    )
 
     @property
     def handshake(self) -> bool:

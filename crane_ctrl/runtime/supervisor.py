@@ -399,7 +399,8 @@ class Supervisor:
         elif size:
             self._size_ref = int(size)
         values, unencodable = encodable(
-            commands.signals(self._heartbeat, self._size_ref), self._check_encoding
+            self._writes.unsigned(commands.signals(self._heartbeat, self._size_ref)),
+            self._check_encoding,
         )  # (the codec skips optional commands this PLC has not: per-axis enables, ...)
         self._journal_guards(limited + unencodable)
         if not snapshot.comms_ok:

@@ -9,7 +9,8 @@ the job must complete with exactly one lock and one unlock request, not one per 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ from crane_ctrl.sequencer.automatic_move import Outcome, Sequencer, Transfer
 from crane_ctrl.sequencer.model import Step
 from crane_ctrl.site import Slot
 from crane_ctrl.testing import wait_until
-from simulators.personality import PERSONALITIES
+from simulators.personality import PERSONALITIES, S7_MB_SERVER, PlcPersonality
 from simulators.raw_places import RawForce
 from simulators.runner import Served, serve
 from simulators.simulator import CraneSimulator
@@ -74,15 +75,21 @@ class Job:
 
 
 async def run_job(
-    name: str, personality: str, *, on_scan: Callable[[Job], None] | None = None
+    name: str,
+    personality: str,
+    *,
+    on_scan: Callable[[Job], None] | None = None,
+    profile: Profile | None = None,
+    plc: PlcPersonality | None = None,
 ) -> Job:
     """The border-gate site's job J1 (truck -> stack 7/3/1) with ``name``'s profile against
-    the ``personality`` PLC; ``on_scan`` after each scan's write, before the PLC's cycle."""
-    profile = load_profile(PROFILES / f"{name}.toml")
+    the ``personality`` PLC; ``on_scan`` after each scan's write, before the PLC's cycle.
+    ``profile`` and ``plc``: a variant of either instead."""
+    profile = profile or load_profile(PROFILES / f"{name}.toml")
     site = load_site()
     yard = yard_model_of(site)
-    job = Job(site.simulator(personality=PERSONALITIES[personality]), Sequencer(site.crane, yard),
-              Journal())  # fmt: skip
+    job = Job(site.simulator(personality=plc or PERSONALITIES[personality]),
+              Sequencer(site.crane, yard), Journal())  # fmt: skip
     sim, sequencer, clock = job.sim, job.sequencer, ManualClock()
     async with serve(sim, profile) as served, _link(profile, served, clock) as link:
         await wait_until(lambda: link.health.state is LinkState.UP, within=10, what="link up")
@@ -154,3 +161,49 @@ async def test_lock_refused_by_the_plc_while_not_seated_gives_the_pick_up_up_at_
     assert "spreader not seated" in job.sequencer.outcome[2], job.sequencer.outcome
     assert job.sim.plant.spreader.all_free()  # no twistlock turned
     assert job.sim.model_faults == ()
+
+
+S7_SPEEDS = {  # INT % x100 signed -> UINT magnitude, and the six direction bits in DBW200
+    '"gantry.speed_ref"     = { table = "holding", address = 106, type = "int16",': '"gantry.forward" = { table = "holding", address = 100, type = "bool", bit = 5 }\n'
+    '"gantry.reverse" = { table = "holding", address = 100, type = "bool", bit = 6 }\n'
+    '"trolley.forward" = { table = "holding", address = 100, type = "bool", bit = 7 }\n'
+    '"trolley.reverse" = { table = "holding", address = 100, type = "bool", bit = 8 }\n'
+    '"hoist.up" = { table = "holding", address = 100, type = "bool", bit = 9 }\n'
+    '"hoist.down" = { table = "holding", address = 100, type = "bool", bit = 10 }\n'
+    '"gantry.speed_ref"     = { table = "holding", address = 106, type = "uint16", magnitude = true,',
+    '"trolley.speed_ref"    = { table = "holding", address = 107, type = "int16",': '"trolley.speed_ref"    = { table = "holding", address = 107, type = "uint16", magnitude = true,',
+    '"hoist.speed_ref"      = { table = "holding", address = 108, type = "int16",': '"hoist.speed_ref"      = { table = "holding", address = 108, type = "uint16", magnitude = true,',
+}
+
+
+def s7_with_direction_bits(tmp: Path) -> Profile:
+    """The S7 profile of a PLC whose drives take a speed magnitude (UINT) and direction bits."""
+    text = (PROFILES / "siemens-s7-1200-mbserver.toml").read_text(encoding="utf-8")
+    for old, new in S7_SPEEDS.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp / "s7-direction-bits.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_profile(path)
+
+
+async def test_a_plc_taking_speed_magnitudes_and_direction_bits_runs_the_job(
+    tmp_path: Path,
+) -> None:
+    plc = replace(S7_MB_SERVER, direction_bits=True)
+    reversed_seen: set[str] = set()
+
+    def watch(job: Job) -> None:
+        for name in ("gantry.reverse", "trolley.reverse", "hoist.down"):
+            if job.sim.plc.commands.get(name):
+                reversed_seen.add(name)
+        for axis in ("gantry", "trolley", "hoist"):  # never a negative magnitude on the wire
+            assert float(job.sim.plc.commands[f"{axis}.speed_ref"]) >= 0.0
+
+    job = await run_job("siemens-s7-1200-mbserver", "s7-mbserver", profile=s7_with_direction_bits(
+        tmp_path), plc=plc, on_scan=watch)  # fmt: skip
+    assert job.sequencer.outcome is not None
+    assert job.sequencer.outcome[1] is Outcome.DONE, job.sequencer.outcome
+    assert job.sim.plant.yard.containers["MSKU1234565"].location == Slot.stack(7, 3, 1)
+    assert job.sim.model_faults == ()
+    assert "hoist.down" in reversed_seen  # the load went down on a direction bit

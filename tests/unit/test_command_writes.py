@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from crane_ctrl.commands import Commands
 from crane_ctrl.errors import ProfileError
 from crane_ctrl.profile.command_writes import CommandWriter
 from crane_ctrl.profile.loader import parse_profile
@@ -226,6 +227,13 @@ def test_opcua_request_cleared_by_the_plc_is_read_back() -> None:
                'reason = "lock_reason" }', ACK_POINTS, "a reason is read when the PLC refuses"),
         (LOCK, modbus_word(1, ', write = "request", cleared_by_plc = true'), "",
          "give the request a register or node of its own"),
+        ("hoist.speed_ref", '{ table = "holding", address = 105, type = "uint16", magnitude = true }',
+         "", "the PLC takes the direction from hoist.up and hoist.down: map hoist.up and hoist.down "
+         "too, or remove magnitude"),
+        ("spreader.size_ref", '{ table = "holding", address = 105, type = "uint16", magnitude = true }',
+         "", "magnitude is for a speed reference"),
+        ("hoist.load", '{ table = "input", address = 30, type = "int16", magnitude = true }', "",
+         "hoist.load is a status signal, read from the PLC: remove `magnitude`"),
     ],
 )  # fmt: skip
 def test_write_semantics_errors_are_located_with_the_fix(
@@ -289,3 +297,21 @@ def test_a_new_answer_replacing_the_last_one_in_one_plc_cycle_counts() -> None:
     run.step({LOCK: True}, {"lock_ack": True, "lock_done": False})
     assert run.events == ["spreader.lock requested", "spreader.lock taken over"]
     assert not run.writer.refusals
+
+
+def test_a_magnitude_reference_is_written_without_its_sign_beside_its_direction_bits() -> None:
+    p = profile(
+        ("hoist.speed_ref", '{ table = "holding", address = 105, type = "uint16", scale = 0.001, '
+                            "magnitude = true }"),
+        ("hoist.up", '{ table = "holding", address = 106, type = "bool", bit = 0 }'),
+        ("hoist.down", '{ table = "holding", address = 106, type = "bool", bit = 1 }'),
+    )  # fmt: skip
+    writer = CommandWriter(p, SCAN)
+    assert writer.magnitudes == {"hoist.speed_ref"}
+    levels = Commands(hoist_speed_ref=-0.4).signals(1, 40)
+    assert (levels["hoist.up"], levels["hoist.down"]) == (False, True)
+    out = writer.unsigned(levels)
+    assert out["hoist.speed_ref"] == 0.4
+    assert out["gantry.speed_ref"] == levels["gantry.speed_ref"]  # not mapped as a magnitude
+    stop = Commands().signals(1, 40)
+    assert (stop["hoist.up"], stop["hoist.down"]) == (False, False)

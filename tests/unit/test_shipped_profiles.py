@@ -8,7 +8,7 @@ from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.modbus_map import ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
 from crane_ctrl.profile.opcua_map import NodeRef, OpcUaCodec
-from crane_ctrl.signals import SIGNALS, spec
+from crane_ctrl.signals import DIRECTION_COMMANDS, SIGNALS, spec
 from tests.profile_texts import PROFILES
 
 SHIPPED = sorted(PROFILES.glob("*.toml"))
@@ -21,6 +21,7 @@ def test_shipped_profile_is_valid_and_named_after_its_file(path: object) -> None
     some_plcs = {f"{axis}.enable" for axis in ("gantry", "trolley", "hoist")} | {
         "spreader.telescope",  # a target and a start
         "plc.restart_inhibit",
+        *(d for pair in DIRECTION_COMMANDS.values() for d in pair),  # magnitude + direction
     }  # signals only some PLCs have
     assert set(SIGNALS) - some_plcs == set(profile.signals) - some_plcs, (
         "shipped profiles map optional signals too"

@@ -24,15 +24,20 @@ ARCHITECTURE_STATUS = {
 PER_AXIS_ENABLES = {"gantry.enable", "trolley.enable", "hoist.enable"}
 """Issue 15 (item 9) adds them to the contract: optional commands for PLCs with one drive enable
 per axis (ARCHITECTURE.md's table predates them)."""
+DIRECTIONS = {
+    "gantry.forward", "gantry.reverse", "trolley.forward", "trolley.reverse", "hoist.up",
+    "hoist.down",
+}  # fmt: skip
+"""Optional commands for PLCs whose drives take a speed magnitude and direction bits."""
 ARCHITECTURE_COMMANDS = {
     "sup.heartbeat", "drives.enable", "gantry.speed_ref", "trolley.speed_ref", "hoist.speed_ref",
     "spreader.lock", "spreader.unlock", "spreader.size_ref", "plc.reset", *PER_AXIS_ENABLES,
-    "spreader.telescope",
+    "spreader.telescope", *DIRECTIONS,
 }  # fmt: skip
 OPTIONAL = {
     "plc.fault_code", "hoist.slack_rope", "sway.trolley", "sway.gantry",
     "gantry.storm_pins_up", "lane.clear", "lane.truck_lifted", *PER_AXIS_ENABLES,
-    "plc.restart_inhibit", "spreader.telescope",
+    "plc.restart_inhibit", "spreader.telescope", *DIRECTIONS,
 }  # fmt: skip
 
 

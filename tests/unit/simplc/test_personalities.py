@@ -176,3 +176,17 @@ def test_answers_kept_stay_after_the_request_falls_until_the_next_request_replac
     rig.run(0.1, spreader__unlock=False)
     rig.run(DT, spreader__lock=True)  # the next lock: done falls as busy rises, one cycle
     assert (rig.status("fbLock.bBusy"), rig.status("fbLock.bDone")) == (True, False)
+
+
+def test_direction_bits_sign_the_speed_magnitude_and_neither_or_both_stand_still() -> None:
+    rig = Rig(replace(LEVEL, direction_bits=True), seated=False)
+    rig.run(0.5, hoist__speed_ref=0.3)  # a magnitude with no direction bit: the hoist stands
+    assert rig.sim.plc.reference("hoist") == 0.0
+    z0 = rig.sim.plant.hoist.position_m
+    rig.run(1.0, hoist__speed_ref=0.3, hoist__down=True)
+    assert rig.sim.plc.reference("hoist") == -0.3
+    assert rig.sim.plant.hoist.position_m < z0
+    rig.run(0.1, hoist__speed_ref=-0.3, hoist__down=False, hoist__up=True)  # its sign ignored
+    assert rig.sim.plc.reference("hoist") == 0.3
+    rig.run(0.1, hoist__up=True, hoist__down=True)
+    assert rig.sim.plc.reference("hoist") == 0.0
