@@ -27,6 +27,10 @@ disagrees with it fails against it as it would on the crane.
   and its direction from the axis's direction commands (``gantry.forward``/``reverse``,
   ``trolley.forward``/``reverse``, ``hoist.up``/``down``); neither or both: the axis stands.
   A reference's own sign is ignored (profile: ``magnitude = true`` on the reference).
+* **heartbeat echo** (``heartbeat_echo``): the PLC's watchdog takes the supervisor as alive
+  only while ``sup.heartbeat`` changes to values of the PLC's own life counter
+  (``plc.heartbeat``) published within the watchdog time: the supervisor must echo it (profile:
+  ``echo = "plc.heartbeat"`` on ``sup.heartbeat``); a counting supervisor trips it.
 * **minimum reset pulse** (``min_reset_pulse_s``): the PLC ignores a ``plc.reset`` shorter than
   this (an on-delay on the input); a longer one resets once it has been high this long.
 * **life bit** (``life_bit``): a status bit under that name the PLC toggles every
@@ -101,6 +105,8 @@ class PlcPersonality:
     held then (edge-triggered personalities)."""
     requests: Mapping[str, RequestPoints] = field(default_factory=dict)
     clears_requests: bool = False
+    heartbeat_echo: bool = False
+    """The watchdog wants ``plc.heartbeat`` echoed in ``sup.heartbeat`` (module doc)."""
     direction_bits: bool = False
     """Speed references are magnitudes; the direction commands give the way (module doc)."""
     answers_kept: bool = False

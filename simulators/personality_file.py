@@ -11,6 +11,7 @@ It starts from a preset (``based_on``, default ``level``) and says what differs:
     clears_requests = false
     answers_kept = true                # done/error stay until the next request
     direction_bits = true              # speeds are magnitudes + forward/reverse, up/down bits
+    heartbeat_echo = true              # the watchdog wants plc.heartbeat echoed back
     min_reset_pulse_s = 0.3
     life_bit = "St.Life"               # a status point the PLC toggles
     life_bit_period_s = 0.5
@@ -83,6 +84,7 @@ class PersonalityFile(BaseModel):
     clears_requests: bool | None = None
     answers_kept: bool | None = None
     direction_bits: bool | None = None
+    heartbeat_echo: bool | None = None
     min_reset_pulse_s: Annotated[float, Field(ge=0, le=5)] | None = None
     life_bit: Annotated[str, Field(min_length=1)] | None = None
     life_bit_period_s: Annotated[float, Field(gt=0, le=60)] | None = None
@@ -97,8 +99,8 @@ class PersonalityFile(BaseModel):
 
 
 _OWN = ("name", "description", "edge_triggered", "telescope_start", "clears_requests",
-        "answers_kept", "direction_bits", "min_reset_pulse_s", "life_bit", "life_bit_period_s",
-        "unlock_refused_above_t", "twistlock_run_limit_s")  # fmt: skip
+        "answers_kept", "direction_bits", "heartbeat_echo", "min_reset_pulse_s", "life_bit",
+        "life_bit_period_s", "unlock_refused_above_t", "twistlock_run_limit_s")  # fmt: skip
 
 
 def personality_from(spec: PersonalityFile) -> PlcPersonality:

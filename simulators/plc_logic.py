@@ -136,6 +136,9 @@ class CranePlc:
         self._since_count = 0.0
         self._last_sup_heartbeat: Value = self.commands["sup.heartbeat"]
         self._heartbeat_age = 0.0
+        self._published: list[int] = []
+        """The PLC's own life counter over the last watchdog time (an echo must be one)."""
+        self._echo_window = 1 + math.ceil(self.params.watchdog_s / self.params.heartbeat_period_s)
         self._watchdog_armed = False
         self._reset_high_s = 0.0
         """How long ``plc.reset`` has been high (0 while low)."""
@@ -185,7 +188,11 @@ class CranePlc:
 
     def _watch(self, dt: float) -> None:
         beat = self.commands["sup.heartbeat"]
-        if beat != self._last_sup_heartbeat:
+        if not self._published or self._published[-1] != self.heartbeat:
+            self._published.append(self.heartbeat)
+            del self._published[: -self._echo_window]
+        echoed = not self.personality.heartbeat_echo or beat in self._published
+        if beat != self._last_sup_heartbeat and echoed:
             self._last_sup_heartbeat = beat
             self._heartbeat_age = 0.0
             self._watchdog_armed = True

@@ -12,6 +12,8 @@ with its key path and the fix. :mod:`crane_ctrl.profile.command_writes` says wha
   ``reason`` needs ``refused``; ``reason_texts`` needs ``reason``.
 * ``ack`` and ``refused`` are bool expressions, ``reason`` a number, over ``[points]`` and the
   status signals this profile maps.
+* ``echo`` goes with ``sup.heartbeat`` only and names a status signal this profile maps or a
+  point (the PLC's life counter or life bit), of a number or a bool.
 * ``magnitude`` goes with a speed reference, whose axis's two direction commands
   (``gantry.forward`` and ``gantry.reverse``, ``hoist.up`` and ``hoist.down``, ...) are then
   mapped too: without them the PLC could not tell which way to move. A direction command mapped
@@ -79,6 +81,7 @@ def _command(
     if method_of(m) is not None:
         return  # the method rules refuse every field a call does not take
     yield from _magnitude(profile, name, m, finding)
+    yield from _echo(profile, name, m, finding)
     mode = m.write
     if name == "sup.heartbeat" and mode != "every_scan":
         yield finding("write", 'sup.heartbeat changes every scan and the PLC watchdog watches '
@@ -125,6 +128,22 @@ def _magnitude(
         yield finding("magnitude", f"{name} is written without its sign, so the PLC takes the "
                       f"direction from {' and '.join(DIRECTION_COMMANDS[axis])}: map "
                       f"{' and '.join(missing)} too, or remove magnitude")  # fmt: skip
+
+
+def _echo(
+    profile: Profile, name: str, m: SignalMapping, finding: Callable[[str, str], Finding]
+) -> Iterator[Finding]:
+    if m.echo is None:
+        return
+    if name != "sup.heartbeat":
+        yield finding("echo", f"echo is for sup.heartbeat (the watchdog's life sign), not {name}: "
+                      "remove it")  # fmt: skip
+        return
+    known = input_kinds(profile)
+    if m.echo not in known:
+        yield finding("echo", f"echo names {m.echo!r}, which is neither a status signal this "
+                      "profile maps nor a point: give the PLC's life counter, e.g. "
+                      'echo = "plc.heartbeat"')  # fmt: skip
 
 
 def _misplaced(m: SignalMapping, finding: Callable[[str, str], Finding]) -> Iterator[Finding]:

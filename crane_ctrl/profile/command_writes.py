@@ -138,10 +138,15 @@ class CommandWriter:
         self._due: set[str] = set()
         self.magnitudes = frozenset(n for n, c in self._commands.items() if c.rule.magnitude)
         """Speed references written without their sign (``magnitude = true``)."""
+        beat = self._commands.get("sup.heartbeat")
+        self.heartbeat_echo = beat.rule.echo if beat is not None else None
+        """What ``sup.heartbeat`` writes back (``echo``), or ``None`` when it counts."""
         self.echoes = frozenset(n for n, c in self._commands.items() if c.rule.cleared_by_plc)
         """Commands whose place must be read back: requests the PLC clears itself."""
         expressions = [e for c in self._commands.values() for e in (c.ack, c.refused, c.reason)]
         self.reads = self.echoes | {n for e in expressions if e is not None for n in e.inputs}
+        if self.heartbeat_echo is not None:
+            self.reads |= {self.heartbeat_echo}
         """Every name an ack, refusal or reason reads (points and status signals), and the
         commands read back: what :meth:`step`'s ``read`` must hold (nothing for a profile that
         writes every command every scan)."""

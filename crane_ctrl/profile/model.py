@@ -265,6 +265,12 @@ class CommandWrite(_Model):
     timeout_s: Annotated[float, Field(gt=0, le=120)] = Field(
         2.0, description="pulse/request: the PLC must take it over within this time, s"
     )
+    echo: str | None = Field(
+        None,
+        description="sup.heartbeat: write back this status signal or point (the PLC's own life "
+        "counter or life bit) as read, instead of counting, for PLCs whose watchdog checks that "
+        "the supervisor echoes it",
+    )
     magnitude: bool = Field(
         False,
         description="a speed reference written without its sign, for PLCs that take the "

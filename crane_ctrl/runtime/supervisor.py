@@ -392,7 +392,7 @@ class Supervisor:
     async def _write(
         self, commands: Commands, snapshot: Snapshot, limited: list[str]
     ) -> WriteResult:
-        self._heartbeat = (self._heartbeat + 1) % self._heartbeat_modulus
+        self._heartbeat = self._next_heartbeat(snapshot)
         size = snapshot.number("spreader.size")
         if commands.size_ref is not None:
             self._size_ref = commands.size_ref
@@ -419,6 +419,18 @@ class Supervisor:
                 self.journal.record("link", "write", state=state, error=result.error)
             self._write_failed = failed
         return result
+
+    def _next_heartbeat(self, snapshot: Snapshot) -> int:
+        """This scan's ``sup.heartbeat``: the count on, or with the profile's ``echo`` the PLC's
+        life sign as last read good (frozen while it is not: the PLC's watchdog then trips, as
+        it must with a supervisor that cannot read it)."""
+        echo = self._writes.heartbeat_echo
+        if echo is None:
+            return (self._heartbeat + 1) % self._heartbeat_modulus
+        reading = snapshot.point(echo) if echo in snapshot.points else snapshot.reading(echo)
+        if not reading.good or reading.value is None:
+            return self._heartbeat
+        return int(reading.value) % self._heartbeat_modulus
 
     def _handshake_inputs(self, snapshot: Snapshot) -> dict[str, Value]:
         """What the handshakes' acks, refusals and reasons read, good values only (points and

@@ -207,3 +207,26 @@ async def test_a_plc_taking_speed_magnitudes_and_direction_bits_runs_the_job(
     assert job.sim.plant.yard.containers["MSKU1234565"].location == Slot.stack(7, 3, 1)
     assert job.sim.model_faults == ()
     assert "hoist.down" in reversed_seen  # the load went down on a direction bit
+
+
+async def test_a_plc_whose_watchdog_wants_its_life_counter_echoed_runs_the_job(
+    tmp_path: Path,
+) -> None:
+    text = (PROFILES / "siemens-s7-1200-mbserver.toml").read_text(encoding="utf-8")
+    old = '"sup.heartbeat"        = { table = "holding", address = 105, type = "uint16" }'
+    assert old in text
+    path = tmp_path / "s7-echo.toml"
+    echo = old.replace(" }", ', echo = "plc.heartbeat" }')
+    path.write_text(text.replace(old, echo), encoding="utf-8")
+    plc = replace(S7_MB_SERVER, heartbeat_echo=True)
+    echoed: list[bool] = []
+
+    def watch(job: Job) -> None:
+        echoed.append(not job.sim.plc.watchdog_trip)
+
+    job = await run_job("siemens-s7-1200-mbserver", "s7-mbserver", profile=load_profile(path),
+                        plc=plc, on_scan=watch)  # fmt: skip
+    assert job.sequencer.outcome is not None
+    assert job.sequencer.outcome[1] is Outcome.DONE, job.sequencer.outcome
+    assert all(echoed)
+    assert job.sim.model_faults == ()

@@ -190,3 +190,23 @@ def test_direction_bits_sign_the_speed_magnitude_and_neither_or_both_stand_still
     assert rig.sim.plc.reference("hoist") == 0.3
     rig.run(0.1, hoist__up=True, hoist__down=True)
     assert rig.sim.plc.reference("hoist") == 0.0
+
+
+def _echo_run(rig: Rig, seconds: float, *, echo: bool) -> None:
+    """The supervisor's side: echo the PLC's life counter, or count on its own."""
+    rig.beating = False
+    for _ in range(round(seconds / DT)):
+        rig.beat += 1
+        beat = rig.sim.status()["plc.heartbeat"] if echo else 20_000 + rig.beat
+        rig.sim.command({"sup.heartbeat": beat})
+        rig.sim.step(DT)
+
+
+def test_an_echo_plc_keeps_an_echoing_supervisor_and_trips_a_counting_one() -> None:
+    echoing = Rig(replace(LEVEL, heartbeat_echo=True))
+    _echo_run(echoing, 5.0, echo=True)
+    assert not echoing.sim.plc.watchdog_trip
+    counting = Rig(replace(LEVEL, heartbeat_echo=True))
+    _echo_run(counting, 0.5, echo=True)  # armed by a real echo first
+    _echo_run(counting, 3.0, echo=False)
+    assert counting.sim.plc.watchdog_trip
