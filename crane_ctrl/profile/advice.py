@@ -20,7 +20,7 @@ from crane_ctrl.profile.model import ModbusMapping, Profile, SignalMapping
 from crane_ctrl.profile.validity import status_blocks
 from crane_ctrl.signals import SIGNALS, Direction
 
-__all__ = ["dead_word_reads_safe", "profile_warnings", "validity_toml"]
+__all__ = ["dead_word_reads_safe", "profile_warnings", "reference_numbers", "validity_toml"]
 
 LIFE_TIMEOUT_S = 1.0
 """The timeout the suggested life counter gets: the supervisor's own PLC heartbeat timeout."""
@@ -29,7 +29,33 @@ LIFE_TIMEOUT_S = 1.0
 def profile_warnings(profile: Profile) -> list[str]:
     """Every warning about ``profile``, each a sentence (with the TOML to add on lines of its
     own, indented; empty: none)."""
-    return dead_word_reads_safe(profile)
+    return dead_word_reads_safe(profile) + reference_numbers(profile)
+
+
+_REFERENCE_BASE = {"holding": 40001, "input": 30001}
+"""Modicon reference numbers: a manual's "40101" is holding register address 100."""
+
+
+def reference_numbers(profile: Profile) -> list[str]:
+    """Register addresses that look copied from a manual's Modicon reference numbers (holding
+    40001..49999, input 30001..39999) rather than zero-based PDU addresses: almost always a
+    slip that reads another register, silently. A warning, since a large PLC may really have
+    registers there."""
+    out = []
+    tables = [("signals", profile.signals), ("points", profile.points)]
+    for section, table in tables:
+        for name, m in table.items():
+            if not isinstance(m, ModbusMapping) or m.table not in _REFERENCE_BASE:
+                continue
+            base = _REFERENCE_BASE[m.table]
+            if base <= m.address < base + 9999:
+                out.append(
+                    f"[{section}] {name}: {m.table} address {m.address} looks like the Modicon "
+                    f"reference number of {m.table} register {m.address - base}; addresses are "
+                    f"zero-based (address_base = 0): if the manual numbers it so, write "
+                    f"address = {m.address - base}"
+                )
+    return out
 
 
 def dead_word_reads_safe(profile: Profile) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from crane_ctrl.profile.advice import profile_warnings, validity_toml
 from crane_ctrl.profile.loader import load_profile, parse_profile
-from tests.profile_texts import GENERIC_OPCUA, PROFILES, with_signal
+from tests.profile_texts import GENERIC_MODBUS, GENERIC_OPCUA, PROFILES, with_signal
 
 M580 = (PROFILES / "modicon-m580-modbus.toml").read_text(encoding="utf-8")
 M580_UNPROVEN = M580[: M580.index("\n[validity.plc_status]")]
@@ -91,3 +91,14 @@ def test_a_derived_ok_that_reads_safe_from_a_dead_word_is_warned() -> None:
     assert not profile_warnings(
         parse_profile(_derived_limit(proven + "timeout_s = 1.0\n"), "d.toml")
     )
+
+
+def test_an_address_copied_as_a_modicon_reference_number_is_warned_with_the_address() -> None:
+    text = with_signal(GENERIC_MODBUS, "hoist.load",
+                       '{ table = "input", address = 30031, type = "int16", scale = 0.1 }')  # fmt: skip
+    warnings = profile_warnings(parse_profile(text, "ref.toml"))
+    assert warnings == [
+        "[signals] hoist.load: input address 30031 looks like the Modicon reference number of "
+        "input register 30; addresses are zero-based (address_base = 0): if the manual numbers "
+        "it so, write address = 30"
+    ]
