@@ -37,6 +37,11 @@ from simulators.site_file import yard_model_of
 __all__ = ["Session"]
 
 
+UNTRUSTED_LIMIT_S = 20.0
+"""A run whose supervisor never trusts the PLC's data this long ends, saying why (a wrong URL or
+profile), instead of waiting out the scenario's duration."""
+
+
 class Session:
     """The scenario's script and record around one supervisor."""
 
@@ -69,6 +74,7 @@ class Session:
         """One count of each scaled speed reference: how far the PLC's value may be off."""
         self._trusted = False
         """The supervisor has trusted its data once: from then on trips count."""
+        self._untrusted_why = ""
 
     def now(self) -> float:
         """Crane time since the start (the supervisor was attached), s."""
@@ -104,6 +110,12 @@ class Session:
 
     def done(self) -> bool:
         now = self.now()
+        if not self._trusted and now >= UNTRUSTED_LIMIT_S:
+            self.observed.ended_by = (
+                f"no trusted data from the PLC within {UNTRUSTED_LIMIT_S:g} s "
+                f"({self._untrusted_why or 'no scan'}): check the URL, the profile and the PLC"
+            )
+            return True
         if now >= self.spec.duration_s:
             self.observed.ended_by = f"duration {self.spec.duration_s:g} s"
             return True
@@ -163,6 +175,9 @@ class Session:
         plc_refs, mismatch = self._plc_check(view)
         broken += [mismatch] if mismatch else []
         self._trusted |= view.snapshot.comms_ok
+        if not self._trusted:
+            link = view.link
+            self._untrusted_why = link.last_error or view.snapshot.comms_reason or str(link.state)
         trips: frozenset[str] = frozenset()
         if self._trusted and view.permits is not None:
             trips = frozenset(t.id for t in view.permits.active if not t.fail_safe)

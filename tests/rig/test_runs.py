@@ -122,3 +122,24 @@ async def test_against_a_plc_without_a_control_channel_injections_are_skipped(
     stops = next(v for v in verdicts if v.what.startswith("within"))
     assert "(written)" in stops.what  # the PLC's own references are out of sight
     assert "no model fault (nothing dropped, damaged or collided)" in skipped
+
+
+async def test_a_plc_that_never_answers_ends_the_run_early_saying_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wrong URL (nothing listens there): the run ends once the limit passes with no trusted
+    data, naming the link's error, instead of waiting out the scenario's duration."""
+    import socket
+
+    from crane_ctrl.rig import session
+
+    monkeypatch.setattr(session, "UNTRUSTED_LIMIT_S", 1.0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends: nothing listens
+    scenario = load_scenario(SHORT)
+    observed = await asyncio.wait_for(
+        run_observed(scenario, Options("plc", f"modbus://127.0.0.1:{port}")), REAL_LIMIT_S
+    )
+    assert observed.ended_by.startswith("no trusted data from the PLC within 1 s ("), observed
+    assert "check the URL, the profile and the PLC" in observed.ended_by
