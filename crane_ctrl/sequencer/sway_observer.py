@@ -9,10 +9,12 @@ in a swing that grew.
 The observer runs the pendulum's own equation, per direction, with the crane's measured speeds
 as its input: the offset ``e`` of the load from plumb obeys ``e'' = -w^2 (e - lean) - a`` (``a``,
 the crane's acceleration; ``lean``, a wind's steady lean). Between readings it predicts; each
-reading corrects the offset, its rate and the lean by how far it is off (its gains put all three
-of the estimate's error modes at ``-p``, ``p`` = :data:`OBSERVER_SPEED` times ``w``). What the
-crane does is in the model, so its estimate does not lag the swing; the steps are noise it
-averages out. Pure: time comes in as an argument.
+reading corrects the offset, its rate and the lean by how far it is off (its gains put two of
+the estimate's error modes at :data:`OBSERVER_SPEED` times ``w``, the lean's at the slower
+:data:`LEAN_SPEED`). What the crane does is in the model, so its estimate does not lag the
+swing; the steps are noise it averages out. It is fed every scan, whatever the step, from the
+job's start (the load still): started on a swinging load, it would take a few periods to trust.
+Pure: time comes in as an argument.
 """
 
 from __future__ import annotations
