@@ -41,6 +41,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.site import CONTAINER_WIDTH_M, SiteLayout
 from simulators.crane_model import Pendulum, make_drives
 from simulators.spreader import Spreader
+from simulators.sway_sensor import SwaySensor, SwaySensorReader
 from simulators.yard import EPS_M, Container, FaultKind, ModelFault, Yard, YardContents
 
 __all__ = ["Plant", "PlantInputs", "SensorValue"]
@@ -95,7 +96,9 @@ class Plant:
         trolley_m: float = 10.0,
         hoist_m: float = 15.0,
         spreader_ft: int = 40,
+        sway_sensor: SwaySensor | None = None,
     ) -> None:
+        """``sway_sensor``: what the sway sensor reads (default: the true offset)."""
         self.params = p = params or CraneParams()
         self.site = site or SiteLayout()
         _check_reach(p, self.site)
@@ -104,6 +107,7 @@ class Plant:
         self.pendulum = Pendulum(p.gravity_mps2, p.sway_damping_ratio)
         self.spreader = Spreader.from_params(p, spreader_ft)
         self.inputs = PlantInputs(size_ref_ft=spreader_ft)
+        self.sway_sensor = SwaySensorReader(sway_sensor or SwaySensor())
         self.time_s = 0.0
         """Simulated time: the sum of every ``dt`` stepped, s."""
         self._faults: list[ModelFault] = []
@@ -152,7 +156,7 @@ class Plant:
         g, t, h, sp = self.gantry, self.trolley, self.hoist, self.spreader
         landed = sp.landed_sensed()
         tl = sp.twistlocks
-        sway_x, sway_y = self._load_x - g.position_m, self._load_y - t.position_m
+        sway_x, sway_y = self._sway_reading()
         wind = self.inputs.wind_mps + self.inputs.gust_mps
         return {
             "gantry.position": g.position_m,
@@ -188,6 +192,14 @@ class Plant:
             "lane.truck_lifted": self.yard.trailer_rise_m() > self.params.truck_lift_threshold_m,
         }
 
+    def _sway_reading(self) -> tuple[float, float]:
+        """What the sway sensor reads of the load's offset from plumb (gantry, trolley), m."""
+        offset = self._load_x - self.gantry.position_m, self._load_y - self.trolley.position_m
+        if self.sway_sensor.sensor.ideal:
+            return offset
+        rope = self.params.suspension_height_m - self._z + self._assembly()[3]
+        return self.sway_sensor.read(offset, rope)
+
     # --- stepping ------------------------------------------------------------------------------
 
     def step(self, dt: float) -> None:
@@ -204,6 +216,7 @@ class Plant:
             inp.trolley_speed_ref_mps, p.trolley_speed_mps, enabled and "trolley" not in off, dt
         )
         self.hoist.step(inp.hoist_speed_ref_mps, vh, enabled and "hoist" not in off, dt)
+        self.sway_sensor.step()
         if self.gantry.impact_mps or self.trolley.impact_mps or self.hoist.impact_mps:
             self._check_impacts()
         if not self._resting:

@@ -22,6 +22,7 @@ from simulators.personality import PlcPersonality
 from simulators.plant import Plant
 from simulators.plc_logic import CranePlc, PlcParams
 from simulators.served import LinkFaults, RawForce
+from simulators.sway_sensor import SwaySensor
 from simulators.yard import ModelFault, YardContents
 
 __all__ = ["CraneSimulator"]
@@ -50,7 +51,9 @@ class CraneSimulator:
         trolley_m: float = 10.0,
         hoist_m: float = 15.0,
         spreader_ft: int = 40,
+        sway_sensor: SwaySensor | None = None,
     ) -> None:
+        """``sway_sensor``: what the crane's sway sensor reads (default: the true offset)."""
         self.plant = Plant(
             params,
             site,
@@ -59,6 +62,7 @@ class CraneSimulator:
             trolley_m=trolley_m,
             hoist_m=hoist_m,
             spreader_ft=spreader_ft,
+            sway_sensor=sway_sensor,
         )
         self.plc = CranePlc(self.plant, plc_params, personality=personality)
         self.link_faults = LinkFaults()

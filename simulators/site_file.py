@@ -38,6 +38,7 @@ from crane_ctrl.site import SiteLayout, Slot, parse_slot
 from simulators.personality import PlcPersonality
 from simulators.plc_logic import PlcParams
 from simulators.simulator import CraneSimulator
+from simulators.sway_sensor import SwaySensor
 from simulators.yard import ContainerSpec, VehicleSpec, YardContents
 
 __all__ = ["DEFAULT_SITE", "SiteFile", "load_site", "parse_slot", "yard_model_of"]
@@ -115,9 +116,14 @@ class SiteFile(BaseModel):
         )
 
     def simulator(
-        self, plc_params: PlcParams | None = None, personality: PlcPersonality | None = None
+        self,
+        plc_params: PlcParams | None = None,
+        personality: PlcPersonality | None = None,
+        *,
+        sway_sensor: SwaySensor | None = None,
     ) -> CraneSimulator:
-        """A fresh simulator of this site (``ValueError`` if the yard cannot be laid out)."""
+        """A fresh simulator of this site (``ValueError`` if the yard cannot be laid out);
+        ``sway_sensor``: what its sway sensor reads (default: the true offset)."""
         s = self.start
         return CraneSimulator(
             self.crane,
@@ -129,6 +135,7 @@ class SiteFile(BaseModel):
             trolley_m=s.trolley_m,
             hoist_m=s.hoist_m,
             spreader_ft=s.spreader_ft,
+            sway_sensor=sway_sensor,
         )
 
 

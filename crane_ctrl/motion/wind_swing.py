@@ -40,6 +40,7 @@ __all__ = [
     "OVERSWING",
     "resonant_swing_m",
     "rope_length_m",
+    "steady_lean_m",
     "swing_envelope_m",
     "wind_accel_mps2",
 ]
@@ -91,6 +92,23 @@ def rope_length_m(params: CraneParams, z_m: float, *, box_height_m: float | None
     above = 0.0 if box_height_m is not None else params.spreader_cog_above_twistlocks_m
     rope = params.shortest_rope_m(params.suspension_height_m - z_m)
     return max(0.5, rope + below - above)
+
+
+def steady_lean_m(
+    params: CraneParams,
+    z_m: float,
+    wind_mps: float,
+    *,
+    size_ft: int | None,
+    height_m: float,
+    mass_t: float | None,
+) -> float:
+    """How far a steady wind of ``wind_mps`` leans the hanging load from plumb, m, with the
+    twistlock plane at ``z_m``: ``L F / (m g)`` on the larger face."""
+    box_height = height_m if size_ft is not None else None
+    length = rope_length_m(params, z_m, box_height_m=box_height)
+    push = _push_mps2(params, max(0.0, wind_mps), size_ft, height_m, mass_t)
+    return length * push / G_MPS2
 
 
 def resonant_swing_m(

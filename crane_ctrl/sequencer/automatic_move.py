@@ -45,7 +45,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks.evaluate import Permits
 from crane_ctrl.motion.rope_calibration import RopeCalibration
 from crane_ctrl.operation.yard_model import YardModel
-from crane_ctrl.sequencer import operator, wind
+from crane_ctrl.sequencer import operator, settle, wind
 from crane_ctrl.sequencer.controller import CraneContext, EventSink
 from crane_ctrl.sequencer.machine import Refusal, StepMachine
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings, Step
@@ -54,6 +54,7 @@ from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import refused_motion, unexpected_contact
 from crane_ctrl.sequencer.spreader import TRIAL_CREEP_ON_M
 from crane_ctrl.sequencer.steps import STEPS
+from crane_ctrl.sequencer.sway import SwayWatch
 from crane_ctrl.sequencer.transfer import Transfer
 from crane_ctrl.site import Slot
 from crane_ctrl.snapshot import Snapshot
@@ -131,7 +132,8 @@ class Sequencer:
         if self.run is not None:
             raise ValueError(f"job {self.run.transfer.job_id} is still running")
         job = self._machine.job
-        job.run = Run(transfer, started=now, since=now, operator_lands=operator_lands)
+        job.run = Run(transfer, started=now, since=now, operator_lands=operator_lands,
+                      sway=SwayWatch(sensor=self.crane.sway_step))  # fmt: skip
         job.outcome = None
         self._machine.enter(Step.RAISE, now)  # telescoping, if needed, goes on during the leg
 
@@ -142,6 +144,7 @@ class Sequencer:
             m.job.clear_below_m = None
             return Commands(drives_enable=False)
         m.last, m.permits = snapshot, permits
+        settle.observe(m.crane, run, snapshot, now)
         stop = m.must_hold(snapshot, permits) if m.table[run.step].watches_trips else ""
         if stop and not wind.wind_goes_on(m, run, snapshot, permits, now):
             m.hold(now, stop)

@@ -18,6 +18,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion.rope_calibration import RopeCalibration
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings
+from crane_ctrl.sequencer.sway_step import SensorStep
 from crane_ctrl.sequencer.transfer import Transfer
 
 __all__ = ["CraneContext", "EventSink", "JobSlot"]
@@ -36,6 +37,8 @@ class CraneContext:
     on_event: EventSink | None = None
     rope: RopeCalibration = field(default_factory=RopeCalibration)
     """What the sway sensor has shown of the real rope length (kept across jobs)."""
+    sway_step: SensorStep = field(default_factory=SensorStep)
+    """What the sway sensor's readings have shown of its step (kept across jobs)."""
 
     def emit(self, event: dict[str, object]) -> None:
         if self.on_event is not None:

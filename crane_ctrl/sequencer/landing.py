@@ -117,11 +117,11 @@ def _off_the_landing(m: StepMachine, run: Run, pos: XYZ, now: float) -> bool:
     """Too far from the goal to trim (a stop left it there, say): plan the leg again; a
     swing too large to land: settle it first; either again and again: hold for the
     operator."""
-    goal, lean = run.goal_xy(m.crane.yard), run.sway.lean
+    goal, lean = run.goal_xy(m.crane.yard), run.sway.wind_lean
     # the crane belongs between the goal (where a plan puts it) and the lean short of it
     # (where the landing law puts it, so that the leaning load is on the goal)
     off = _to_segment((pos[0], pos[1]), goal, (goal[0] - lean[0], goal[1] - lean[1]))
-    if run.sway.watched_s < run.sway.window_s:
+    if not run.sway.known():
         return False  # the lean, and so where the crane belongs, is not known yet
     swinging = run.sway.swing_m() > m.crane.settings.landing_swing_limit_m
     if off <= REPLAN_M and not swinging:
@@ -265,7 +265,7 @@ def ready_to_land(m: StepMachine, run: Run, snapshot: Snapshot, pos: XYZ, now: f
     is_calm = calm(m.crane, run, snapshot, pos[2], now, sway_tol)
     size_ok = run.delivering or snapshot.number("spreader.size") == run.transfer.box.size_ft
     goal = run.goal_xy(m.crane.yard)
-    lean = run.sway.lean
+    lean = run.sway.wind_lean
     tol = s.position_tolerance_m * (2.0 if patient or run.released else 1.0)
     there = all(abs(goal[k] - pos[k] - lean[k]) <= tol for k in (0, 1))
     run.released = is_calm and size_ok and there

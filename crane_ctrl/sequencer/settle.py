@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.motion.planner import MotionLimits, pendulum_period_s
+from crane_ctrl.motion.wind_swing import steady_lean_m
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, SETTLE_MARGIN_M, Step
@@ -27,10 +28,13 @@ from crane_ctrl.snapshot import Snapshot
 __all__ = [
     "CALM_SHARE",
     "DAMPING_SPEED_SHARE",
+    "LEAN_WIND_MARGIN_MPS",
     "calm",
     "clamp",
     "damping",
+    "lean_limit_m",
     "not_settled",
+    "observe",
     "period_s",
     "settle_sway",
     "settled",
@@ -43,6 +47,10 @@ the hoist creeps down to there."""
 
 DAMPING_SPEED_SHARE = 0.4
 """Sway damping may use this share of an axis's rated speed."""
+LEAN_WIND_MARGIN_MPS = 1.0
+"""The lean a landing steers by is no more than the wind read plus this leans the load, m/s
+(:func:`lean_limit_m`): the anemometer reads the wind where it stands, not at the load. In calm
+air that is millimetres: a steady offset beyond it is the sway sensor's own (mounted off plumb)."""
 
 
 def settled(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands | None:
@@ -91,15 +99,40 @@ def calm(
 ) -> bool:
     """The swing over the last window within ``tolerance_m`` (a steady lean in the wind is
     no swing; nor is ``expected``, what the planned travel swings the load by now, see
-    :meth:`SwayWatch.sample`). Without a sway sensor there is nothing to judge: calm after
-    a window."""
+    :meth:`SwayWatch.sample`); with a coarse sensor within a step of it, but never more than
+    ``sway_tolerance_m`` (:meth:`SwayWatch.calm`). Without a sway sensor there is nothing to
+    judge: calm after a window."""
     sway = sway_of(snapshot)
     speed = (snapshot.number("gantry.speed") or 0.0, snapshot.number("trolley.speed") or 0.0)
     if sway is None:  # no sensor: no lean either (the crane's own speeds would make one up)
         sway, speed = (0.0, 0.0), (0.0, 0.0)
     period = period_s(crane, run, z)
-    run.sway.sample(now, sway, speed, CALM_SHARE * period, 2.0 * math.pi / period, expected)
-    return run.sway.calm(tolerance_m)
+    omega = 2.0 * math.pi / period
+    limit = lean_limit_m(crane, run, snapshot, z)
+    run.sway.sample(now, sway, speed, CALM_SHARE * period, omega, expected, lean_limit_m=limit)
+    return run.sway.calm(tolerance_m, most_m=crane.settings.sway_tolerance_m)
+
+
+def lean_limit_m(crane: CraneContext, run: Run, snapshot: Snapshot, z: float) -> float:
+    """The most the wind read (plus :data:`LEAN_WIND_MARGIN_MPS`) leans the load with the hoist
+    at ``z``, m; without a good wind reading, no limit."""
+    wind = snapshot.number("env.wind")
+    if wind is None:
+        return math.inf
+    box = run.transfer.box
+    return steady_lean_m(
+        crane.params, z, wind + LEAN_WIND_MARGIN_MPS,
+        size_ft=box.size_ft if run.delivering else None, height_m=box.height_m, mass_t=run.mass_t,
+    )  # fmt: skip
+
+
+def observe(crane: CraneContext, run: Run, snapshot: Snapshot, now: float) -> None:
+    """Every scan: the sway sensor's reading to the watch's observer and step learner."""
+    sway, pos = sway_of(snapshot), position_of(snapshot)
+    if sway is None or pos is None:
+        return
+    speed = (snapshot.number("gantry.speed") or 0.0, snapshot.number("trolley.speed") or 0.0)
+    run.sway.observe(now, sway, speed, 2.0 * math.pi / period_s(crane, run, pos[2]))
 
 
 def period_s(crane: CraneContext, run: Run, z: float) -> float:

@@ -7,7 +7,24 @@ at its known frequency: ``offset = m + a cos(w t) + b sin(w t)``; the swing is t
 ``hypot(a, b)`` plus the fit's RMS residual (what the model does not explain counts as swing).
 Calm means the swing within a tolerance once a whole window has been seen. The lean comes from
 the pendulum's equation over the window (see :meth:`SwayWatch.sample`): the plain mean, or the
-fit's constant, would follow the crane's own damping motions and steer by them.
+fit's constant, would follow the crane's own damping motions and steer by them. The arithmetic
+is in :mod:`crane_ctrl.sequencer.sway_fit`.
+
+Sensors read in steps, learnt from the readings (:mod:`crane_ctrl.sequencer.sway_step`). A coarse
+one (a step over :data:`COARSE_STEP_M`: rope angles in 0.1 degree read 3 cm steps on 17 m of
+rope) reads a still load as a value that may flip between two neighbours, and a small swing as
+a staircase: two successive readings differ by a whole step or not at all, and half a period of
+them cannot tell a step from a swing. With such a sensor the watch judges a whole period; takes
+the load's offset, rate and lean from a pendulum observer the readings correct
+(:mod:`crane_ctrl.sequencer.sway_observer`), not from the last readings; calls a swing within a
+step calm, whatever finer tolerance is asked (:data:`CALM_STEPS`, up to a most the caller sets);
+and damping leaves alone an offset within a step (:meth:`SwayWatch.swing`). Acting on the raw
+steps drove a 0.1 degree sensor's load round in a swing that grew to 25 cm while the landing
+waited. With a fine sensor none of this applies: everything is as it was tuned.
+
+A steady offset is a wind's lean only as far as the wind read can push the load
+(:attr:`SwayWatch.wind_lean`); beyond that it is the sensor's own (mounted a step or two off
+plumb), and the landing does not steer the load off its goal by it.
 
 :func:`land_on_goal` is the closed-loop law that puts the load (not the crane) on a goal and
 damps its swing while it gets there: the crane aims at the goal less the lean, less the load's
@@ -16,15 +33,19 @@ velocity times a damping time. Pure: time comes in as an argument.
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
-
+from crane_ctrl.sequencer.sway_fit import lean_of, swings
+from crane_ctrl.sequencer.sway_observer import SwayObserver
+from crane_ctrl.sequencer.sway_step import SensorStep
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
+    "CALM_STEPS",
+    "COARSE_STEP_M",
     "LEAN_FOLLOW_MPS",
     "LOAD_GAIN_PER_S",
     "SWAY_RATE_GAIN_PER_S",
@@ -48,8 +69,14 @@ SWAY_RATE_GAIN_PER_S = 0.6
 """Crane speed against the sway rate over the pendulum's ``w``, 1/s. Tried on the plant with
 :data:`LOAD_GAIN_PER_S`: 4 to 21 m of rope, 30-80 mm of swing or 50 mm off the goal, load on the
 goal within 8 mm and calm in 5-14 s; at 0.7 a long rope rings (the scan's delay)."""
-_MIN_FIT_SAMPLES = 8
-"""Fewer samples than this give no fit (the mean and half the peak-to-peak instead)."""
+COARSE_STEP_M = 0.005
+"""A sway sensor whose step is larger than this is coarse, m (see the module docstring). The
+landing law was tuned on 1 mm steps and on 0.01 degree (3.7 mm on 21 m of rope); 0.1 degree is
+3 cm on 17 m."""
+CALM_STEPS = 1.0
+"""A swing within this many of a coarse sensor's steps is calm, whatever finer tolerance is
+asked. Fitted over a whole period, a load swinging by half a step (readings flipping between two
+neighbours) reads as up to 0.9 of a step; one swinging by 1.5 steps as more than one."""
 
 
 def sway_of(snapshot: Snapshot) -> XY | None:
@@ -65,7 +92,8 @@ class SwayWatch:
     """The sway over the last window, sampled once a scan with the crane's speeds."""
 
     log: list[_Sample] = field(default_factory=list)
-    """The samples (:data:`_Sample`), oldest first."""
+    """The samples (:data:`_Sample`), oldest first: a whole pendulum period of them (or the
+    window, if longer) and the one before."""
     since: float | None = None
     """When watching started (a window must pass before anything counts as calm)."""
     window_s: float = 0.0
@@ -73,9 +101,19 @@ class SwayWatch:
     """The pendulum's angular frequency at the last sample, rad/s."""
     lean: XY = (0.0, 0.0)
     """The steady offset (a wind's lean), m: see :meth:`sample`."""
+    lean_limit_m: float = math.inf
+    """The most the wind can lean the load now, m (see :attr:`wind_lean`)."""
     aim: XY | None = None
-    """The lean the landing steers by: follows :attr:`lean` at :data:`LEAN_FOLLOW_MPS`."""
+    """The lean the landing steers by: follows :attr:`wind_lean` at :data:`LEAN_FOLLOW_MPS`."""
     aim_at: float = 0.0
+    sensor: SensorStep = field(default_factory=SensorStep)
+    """The sway sensor's step as learnt from the readings (:meth:`observe`)."""
+    observer: SwayObserver = field(default_factory=SwayObserver)
+    """The load's offset, rate and lean as the pendulum follows them (:meth:`observe`): a
+    coarse sensor's."""
+    _cut: float = -math.inf
+    """Samples before this are out of the window: the latest ``now - window_s`` (a window
+    that grows with the rope does not take back what it left)."""
     _swing: tuple[tuple[int, float, float, float], float] | None = field(
         default=None, repr=False, compare=False
     )
@@ -85,16 +123,17 @@ class SwayWatch:
         self.log.clear()
         self.since = None
         self.aim = None
+        self._cut = -math.inf
 
     def steer_lean(self, now: float, start: XY) -> XY:
         """The lean to steer by now: from ``start`` (where the crane stands off the goal when
-        the landing begins) towards :attr:`lean`, at most :data:`LEAN_FOLLOW_MPS`: moving the
+        the landing begins) towards :attr:`wind_lean`, at most :data:`LEAN_FOLLOW_MPS`: moving the
         crane a wind's lean upwind at once would swing the load by as much."""
         if self.aim is None:
             self.aim, self.aim_at = start, now
         step = LEAN_FOLLOW_MPS * max(0.0, now - self.aim_at)
         ax, ay = self.aim
-        lx, ly = self.lean
+        lx, ly = self.wind_lean
         self.aim = (ax + max(-step, min(step, lx - ax)), ay + max(-step, min(step, ly - ay)))
         self.aim_at = now
         return self.aim
@@ -107,9 +146,11 @@ class SwayWatch:
         window_s: float,
         omega: float,
         expected: Sequence[XY] = ((0.0, 0.0),),
+        *,
+        lean_limit_m: float = math.inf,
     ) -> None:
         """Add this scan's reading (once per scan), forget what is older than the window, and
-        estimate the lean.
+        estimate the lean; ``lean_limit_m``: the most the wind can lean the load now.
 
         ``expected``: what the crane's own planned travel swings the load by now (its shaping
         cancels it by the end of the travel), for each delay the reading may have (a scan, a
@@ -125,7 +166,7 @@ class SwayWatch:
             self.since = now
         if self.log and self.log[-1][0] >= now:
             return
-        self.window_s, self.omega = window_s, omega
+        self.window_s, self.omega, self.lean_limit_m = window_s, omega, lean_limit_m
         own = [v for ex in expected for v in (sway[0] - ex[0], sway[1] - ex[1])]
         width = len(self.log[-1]) - 5 if self.log else len(own)
         if width > len(own) and width % len(own) == 0:
@@ -133,34 +174,80 @@ class SwayWatch:
         elif width != len(own):
             self.log.clear()  # other candidates: start the window again
         self.log.append((now, sway[0], sway[1], speed[0], speed[1], *own))
-        while self.log and self.log[0][0] < now - window_s:
+        self._cut = max(self._cut, now - window_s)
+        keep = max(window_s, 2.0 * math.pi / omega)
+        while len(self.log) > 1 and self.log[1][0] <= now - keep:
             self.log.pop(0)
-        self.lean = _lean(self.log, omega)
+        self.lean = self.observer.lean if self.coarse() else lean_of(self._window(), omega)
+
+    def observe(self, now: float, sway: XY, speed: XY, omega: float) -> None:
+        """Every scan, whatever the step: learn the sensor's step and follow the load with the
+        observer (the pendulum must be followed from when it is still to be trusted)."""
+        self.sensor.see(omega, sway)
+        self.observer.update(now, sway, speed, omega)
+
+    @property
+    def wind_lean(self) -> XY:
+        """The lean as far as the wind explains it (:attr:`lean` within :attr:`lean_limit_m`),
+        m: what the landing puts the load on its goal by. A steady offset beyond what the wind
+        can push is the sensor's own (one mounted a step or two off plumb): steering by it would
+        set the load down that far off its goal."""
+        limit = self.lean_limit_m
+        return _within(self.lean[0], limit), _within(self.lean[1], limit)
 
     @property
     def watched_s(self) -> float:
         return 0.0 if self.since is None or not self.log else self.log[-1][0] - self.since
 
+    def step_m(self) -> float:
+        """The sway sensor's step at the present rope length, as learnt (0 if not known), m."""
+        return self.sensor.step_m(self.omega)
+
+    def coarse(self) -> bool:
+        """The sway sensor steps by more than :data:`COARSE_STEP_M` (see the module
+        docstring)."""
+        return self.step_m() > COARSE_STEP_M
+
+    def known(self) -> bool:
+        """A whole window watched: the swing and the lean are known (with a coarse sensor, a
+        whole period of readings at hand)."""
+        if not self.coarse():
+            return self.watched_s >= self.window_s
+        period = 2.0 * math.pi / self.omega
+        return bool(self.log) and self.log[-1][0] - self.log[0][0] >= max(self.window_s, period)
+
     def swing_m(self) -> float:
         """The swing the crane's planned travel does not take away: the larger direction's
         fitted amplitude plus RMS residual, for the expected offset that explains the window
         best, m."""
-        if not self.log:
+        window = self._window()
+        if not window:
             return 0.0
-        window = (len(self.log), self.log[0][0], self.log[-1][0], self.omega)
-        if self._swing is not None and self._swing[0] == window:
+        key = _key(window, self.omega)
+        if self._swing is not None and self._swing[0] == key:
             return self._swing[1]
-        fits = _fits(self.log, self.omega)
+        fits = swings(window, self.omega)
         swing = min(max(fits[c], fits[c + 1]) for c in range(0, len(fits), 2))
-        self._swing = (window, swing)
+        self._swing = (key, swing)
         return swing
 
-    def calm(self, tolerance_m: float) -> bool:
-        """A whole window watched, and the swing within ``tolerance_m``."""
-        return self.watched_s >= self.window_s and self.swing_m() <= tolerance_m
+    def calm(self, tolerance_m: float, *, most_m: float = math.inf) -> bool:
+        """A whole window watched, and the swing within ``tolerance_m``, or within
+        :data:`CALM_STEPS` of the sensor's steps if they are coarser (a coarse sensor cannot
+        tell a still load from one that swings by a fraction of a step), but never more than
+        ``most_m``. A load judged calm swings by no more than the tolerance used and half a
+        step (what no reading sees)."""
+        return self.known() and self.swing_m() <= self.tolerance_m(tolerance_m, most_m=most_m)
+
+    def tolerance_m(self, tolerance_m: float, *, most_m: float = math.inf) -> float:
+        """The swing :meth:`calm` allows for ``tolerance_m`` with this sensor, m."""
+        return max(tolerance_m, min(CALM_STEPS * self.step_m(), most_m))
 
     def rate(self) -> XY:
-        """Sway rate from the last two samples, m/s (0 before there are two)."""
+        """Sway rate, m/s: from the last two samples (0 before there are two); with a coarse
+        sensor, the observer's (two of its readings differ by a step or not at all)."""
+        if self.coarse():
+            return self.observer.rate
         if len(self.log) < 2:
             return 0.0, 0.0
         (t0, x0, y0, *_), (t1, x1, y1, *_) = self.log[-2], self.log[-1]
@@ -170,66 +257,40 @@ class SwayWatch:
     def peak_m(self) -> float:
         """The largest offset from the lean over the window, either direction, m."""
         lx, ly = self.lean
-        return max((max(abs(s[1] - lx), abs(s[2] - ly)) for s in self.log), default=0.0)
+        return max((max(abs(s[1] - lx), abs(s[2] - ly)) for s in self._window()), default=0.0)
 
     def swing(self, sway: XY) -> XY:
-        """``sway`` less the lean: what damping should act on, m."""
-        return sway[0] - self.lean[0], sway[1] - self.lean[1]
+        """``sway`` less the lean: what damping should act on, m. With a coarse sensor, the
+        observer's offset less the lean, and nothing within a step of it (acting on a step
+        would drive the load round between two readings)."""
+        if not self.coarse():
+            return sway[0] - self.lean[0], sway[1] - self.lean[1]
+        (x, y), step = self.observer.offset, self.step_m()
+        return _deadband(x - self.lean[0], step), _deadband(y - self.lean[1], step)
+
+    def _window(self) -> list[_Sample]:
+        """The samples judged: the window's (with a coarse sensor, all kept: a whole period)."""
+        if not self.log or self.coarse():
+            return self.log
+        start = bisect.bisect_left(self.log, self._cut, key=_time)
+        return self.log[start:]
 
 
-def _lean(log: list[_Sample], omega: float) -> XY:
-    """The lean per direction from the window (see :meth:`SwayWatch.sample`)."""
-    n = len(log)
-    if n < 3:
-        return (log[-1][1], log[-1][2]) if log else (0.0, 0.0)
-    span = log[-1][0] - log[0][0]
-    out = []
-    for k in (1, 2):
-        mean = sum(s[k] for s in log) / n
-        start = log[0][k + 2] + (log[1][k] - log[0][k]) / (log[1][0] - log[0][0])
-        end = log[-1][k + 2] + (log[-1][k] - log[-2][k]) / (log[-1][0] - log[-2][0])
-        out.append(mean + (end - start) / (span * omega * omega))
-    return out[0], out[1]
+def _time(sample: _Sample) -> float:
+    return sample[0]
 
 
-_Array = npt.NDArray[np.float64]
+def _key(window: list[_Sample], omega: float) -> tuple[int, float, float, float]:
+    return len(window), window[0][0], window[-1][0], omega
 
 
-def _fits(log: list[_Sample], omega: float) -> list[float]:
-    """Amplitude + RMS residual of each offset column of ``log`` (from the sixth on) fitted at
-    frequency ``omega``, all at once (one design matrix serves every column)."""
-    table = np.asarray(log, dtype=np.float64)
-    values = table[:, 5:]
-    half_range = (values.max(axis=0) - values.min(axis=0)) / 2
-    if len(log) < _MIN_FIT_SAMPLES:
-        return [float(v) for v in half_range]
-    phase = omega * (table[:, 0] - table[-1, 0])
-    rows = np.column_stack((np.ones(len(log)), np.cos(phase), np.sin(phase)))
-    coef = _least_squares(rows.T @ rows, rows.T @ values)
-    if coef is None:
-        return [float(v) for v in half_range]
-    residual = values - rows @ coef
-    rms = np.sqrt(np.mean(residual * residual, axis=0))
-    return [float(v) for v in np.hypot(coef[1], coef[2]) + rms]
+def _within(value: float, limit: float) -> float:
+    return max(-limit, min(limit, value))
 
 
-def _least_squares(normal: _Array, rhs: _Array) -> _Array | None:
-    """Solve the 3x3 normal equations for every column of ``rhs`` (Gaussian elimination,
-    partial pivoting); ``None`` if singular (too short a window)."""
-    a, b = normal.copy(), rhs.copy()
-    for col in range(3):
-        pivot = col + int(np.argmax(np.abs(a[col:, col])))
-        if abs(a[pivot, col]) < 1e-12:
-            return None
-        a[[col, pivot]], b[[col, pivot]] = a[[pivot, col]], b[[pivot, col]]
-        for r in range(col + 1, 3):
-            f = a[r, col] / a[col, col]
-            a[r] -= f * a[col]
-            b[r] -= f * b[col]
-    out = np.zeros_like(b)
-    for r in (2, 1, 0):
-        out[r] = (b[r] - a[r, r + 1 :] @ out[r + 1 :]) / a[r, r]
-    return out
+def _deadband(value: float, width: float) -> float:
+    """``value`` less ``width`` towards 0, and 0 within it."""
+    return math.copysign(max(0.0, abs(value) - width), value)
 
 
 def land_on_goal(

@@ -174,8 +174,9 @@ def make_rig() -> Callable[..., Rig]:
         spreader_ft: int = 40,
     ) -> Rig:
         contents = YardContents(containers=containers)
-        pose = {"gantry_m": gantry_m, "trolley_m": trolley_m, "hoist_m": hoist_m}
-        return Rig(Plant(params, None, contents, **pose, spreader_ft=spreader_ft))
+        plant = Plant(params, None, contents, gantry_m=gantry_m, trolley_m=trolley_m,
+                      hoist_m=hoist_m, spreader_ft=spreader_ft)  # fmt: skip
+        return Rig(plant)
 
     return build
 
