@@ -24,9 +24,11 @@ write time in it, p50/p99/max; the longest gap between two successful PLC writes
 the watchdog; the sequencer hook's time per scan, in the scans that planned a leg, and each
 ``LegPlan.plan``; PLC watchdog trips the simulator latched (its ``plc.watchdog_trip``, polled
 every :data:`~crane_ctrl.bench.realtime_jobs.TEND_EVERY_S`); jobs done and failed; CPU seconds
-of this process and of the station's thread. ``targets``: the issue's, each true or false
-(``None`` where it does not apply): write gap <= 150 ms, p99 lateness <= 10 ms, no watchdog
-trip in the run (and in 30 minutes, only for runs that long), max scan <= 10 ms when idle.
+of this process and of the station's thread; the machine's 1-minute load average at the end
+(anything else running shows there: ``idle`` is idle only on an idle machine). ``targets``: the
+issue's, each true or false (``None`` where it does not apply): write gap <= 150 ms, p99
+lateness <= 10 ms, no watchdog trip in the run (and in 30 minutes, only for runs that long),
+max scan <= 10 ms when idle.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import asyncio
 import contextlib
 import gc
 import importlib
+import os
 import resource
 import sys
 import tempfile
@@ -213,6 +216,7 @@ class _Run:
             "operator_recoveries": self.cycle.recoveries,
             "cpu_s": round(cpu_s, 2), "station_thread_cpu_s": round(thread_cpu_s, 2),
             "cpu_share": round(cpu_s / wall_s, 3) if wall_s > 0 else 0.0,
+            "load_average_1m": round(os.getloadavg()[0], 2),
         }  # fmt: skip
         if self.cycle.stuck:
             figures["jobs_stuck"] = self.cycle.stuck
