@@ -20,15 +20,15 @@ the journal, the automation) in this process, against the bundled simulator serv
 Per case (bench instrumentation, :mod:`crane_ctrl.bench.realtime_probe`, from outside the
 supervisor's and the sequencer's code): scan lateness (on the loop's clock), the interval from
 one scan's start to the next (on ``time.perf_counter``), scan duration and the link's read +
-write time in it, p50/p99/max; the longest gap between two successful PLC writes and its margin to
-the watchdog; the sequencer hook's time per scan, in the scans that planned a leg, and each
-``LegPlan.plan``; PLC watchdog trips the simulator latched (its ``plc.watchdog_trip``, polled
-every :data:`~crane_ctrl.bench.realtime_jobs.TEND_EVERY_S`); jobs done and failed; CPU seconds
-of this process and of the station's thread; the machine's 1-minute load average at the end
-(anything else running shows there: ``idle`` is idle only on an idle machine). ``targets``: the
-issue's, each true or false (``None`` where it does not apply): write gap <= 150 ms, p99
-lateness <= 10 ms, no watchdog trip in the run (and in 30 minutes, only for runs that long),
-max scan <= 10 ms when idle.
+write time in it, p50/p99/max; the longest gap between two successful PLC writes and its margin
+to the watchdog; the sequencer hook's time per scan, in the scans that planned a leg, and each
+``LegPlan.plan``; the link's failed requests and reconnects; PLC watchdog trips the simulator
+latched (its ``plc.watchdog_trip``, polled every :data:`~crane_ctrl.bench.realtime_jobs.
+TEND_EVERY_S`); jobs done and failed; CPU seconds of this process and of the station's thread;
+the machine's 1-minute load average at the end (anything else running shows there: ``idle`` is
+idle only on an idle machine). ``targets``: the issue's, each true or false (``None`` where it
+does not apply): write gap <= 150 ms, p99 lateness <= 10 ms, no watchdog trip in the run (and
+in 30 minutes, only for runs that long), max scan <= 10 ms when idle.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from crane_ctrl.bench.realtime_jobs import TEND_EVERY_S, JobCycle
 from crane_ctrl.bench.realtime_probe import ScanProbe, percentiles, timed_leg_plans
 from crane_ctrl.bench.sim_process import SimulatorProcess
 from crane_ctrl.bench.stress import Stress, cores
+from crane_ctrl.link_report import LinkHealth
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.shipped import GENERIC_MODBUS
 from crane_ctrl.runtime.bridge import ThreadBridge
@@ -146,6 +147,7 @@ class _Run:
         self.trips = 0
         self.missed_polls = 0
         self.stress = ""
+        self.link0 = self._link()
 
     async def measure(self) -> dict[str, Any]:
         await self._comms()
@@ -155,6 +157,7 @@ class _Run:
             _freeze(self.case)
             with timed_leg_plans(self.probe.plan_done):
                 cpu0, thread0, wall0 = _cpu_s(), self._thread_cpu_s(), time.monotonic()
+                self.link0 = self._link()
                 self.probe.start()
                 await self.cycle.start()
                 await self._watch()
@@ -190,6 +193,18 @@ class _Run:
             await asyncio.sleep(min(TEND_EVERY_S, max(0.0, self.seconds - elapsed)))
         progress.close()
 
+    def _link(self) -> LinkHealth:
+        return self.bridge.station.supervisor.link.health
+
+    def _link_figures(self) -> dict[str, Any]:
+        """Failed requests and reconnects over the run, and the last error if any failed."""
+        now, before = self._link(), self.link0
+        failures = now.failures - before.failures
+        return {
+            "link_failures": failures, "link_reconnects": now.reconnects - before.reconnects,
+            "link_last_error": now.last_error if failures else "",
+        }  # fmt: skip
+
     def _thread_cpu_s(self) -> float:
         ident = self.runtime.thread.ident
         return time.clock_gettime(time.pthread_getcpuclockid(ident)) if ident else 0.0
@@ -213,7 +228,7 @@ class _Run:
                                  "scans": len(s.planning_scan_s)},
             "watchdog_trips": self.trips, "watchdog_polls_missed": self.missed_polls,
             "jobs_completed": len(self.cycle.done), "jobs_failed": len(self.cycle.failed),
-            "operator_recoveries": self.cycle.recoveries,
+            "operator_recoveries": self.cycle.recoveries, **self._link_figures(),
             "cpu_s": round(cpu_s, 2), "station_thread_cpu_s": round(thread_cpu_s, 2),
             "cpu_share": round(cpu_s / wall_s, 3) if wall_s > 0 else 0.0,
             "load_average_1m": round(os.getloadavg()[0], 2),
