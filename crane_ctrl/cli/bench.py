@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,62 @@ def add_parser(commands: Any) -> None:
     )  # fmt: skip
     hmi = sub.add_parser("hmi", help="scan lateness without and with the HMI; the HMI's CPU share")
     hmi.add_argument("--seconds", type=float, default=20.0, help="length of each run (default 20)")
+    _add_realtime(sub)
     bench.set_defaults(handler=_bench)
+
+
+def _add_realtime(sub: Any) -> None:
+    from crane_ctrl.bench.realtime_cases import CONDITIONS, GC_MODES, LOOPS
+
+    realtime = sub.add_parser(
+        "realtime", help="reference jobs at 1x over loopback, idle and with every core busy: "
+        "scan lateness, write gaps, planning time, PLC watchdog margin",
+    )  # fmt: skip
+    realtime.add_argument(
+        "--seconds", type=_positive, default=120.0, metavar="N",
+        help="length of each case (default 120)",
+    )  # fmt: skip
+    realtime.add_argument(
+        "--conditions", type=_choices(CONDITIONS), default=CONDITIONS,
+        metavar="C[,C...]", help=f"of {', '.join(CONDITIONS)} or all (default all)",
+    )  # fmt: skip
+    realtime.add_argument(
+        "--gc", type=_choices(GC_MODES), default=GC_MODES[:1], metavar="G[,G...]",
+        help=f"garbage collection: {', '.join(GC_MODES)} or all (default paced, as the "
+        "station runs)",
+    )  # fmt: skip
+    realtime.add_argument(
+        "--loop", type=_choices(LOOPS), default=LOOPS[:1], metavar="L[,L...]",
+        help="event loop: asyncio, uvloop (if installed) or all (default asyncio)",
+    )  # fmt: skip
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    return value
+
+
+def _choices(allowed: tuple[str, ...]) -> Any:
+    """A comma-separated list of ``allowed`` names (``all``: every one), in the given order."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        if text == "all":
+            return allowed
+        names = tuple(name.strip() for name in text.split(",") if name.strip())
+        for name in names:
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise argparse.ArgumentTypeError(
+                    f"no {name!r} (one of {', '.join(allowed)}, or all){hint}"
+                )
+        if not names:
+            raise argparse.ArgumentTypeError(f"name at least one of {', '.join(allowed)}")
+        return names
+
+    return parse
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -74,6 +130,13 @@ def _bench(args: argparse.Namespace) -> int:
         return 0
     if args.bench == "safety":
         return _safety(args)
+    if args.bench == "realtime":
+        from crane_ctrl.bench.realtime import bench_realtime
+        from crane_ctrl.bench.realtime_cases import RealtimeOptions
+
+        options = RealtimeOptions(args.seconds, args.conditions, args.gc, args.loop)
+        print(json.dumps(bench_realtime(options)))
+        return 0
     if args.bench == "moves":
         conditions = Conditions(rope_off_m=args.rope_off_m, anti_sway=args.anti_sway)
         if args.learnt:

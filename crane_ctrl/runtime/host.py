@@ -58,6 +58,10 @@ class StationConfig:
     """Where the PLC is; ``None``: where the profile says."""
     endpoint: Endpoint | None = None
     """Where the PLC is for a swapped-in profile; ``None``: ``plc`` again."""
+    gc_pacing: bool = True
+    """Collect garbage on the scan's schedule (:class:`~crane_ctrl.runtime.gc_pacing.GcPacer`);
+    ``False`` leaves Python's automatic collection as it is (``crane-ctrl bench realtime``
+    measures both)."""
 
 
 class _Links:
@@ -122,12 +126,14 @@ class StationRuntime:
                     self._station = station
                     journal.record("system", "supervisor", event="started", link=link.name)
                     pacer = GcPacer(supervisor, asyncio.get_running_loop())
-                    pacer.install()
+                    if c.gc_pacing:
+                        pacer.install()
                     ready(ThreadBridge(station, asyncio.get_running_loop()))
                     try:
                         await supervisor.run(stop)
                     finally:
-                        pacer.uninstall()
+                        if c.gc_pacing:
+                            pacer.uninstall()
             finally:
                 await self._links.close_all_but(None)
                 journal.record("system", "supervisor", event="stopped")
