@@ -21,7 +21,10 @@ from crane_ctrl.sequencer.sway import SwayWatch
 from crane_ctrl.sequencer.transfer import Transfer
 from crane_ctrl.site import Slot
 
-__all__ = ["Run"]
+__all__ = ["WIND_STOP", "Run"]
+
+WIND_STOP = "wind stop"
+"""``Run.set_down_cause`` of a set-down the wind stop makes (the operator's has its own)."""
 
 
 @dataclass
@@ -61,7 +64,7 @@ class Run:
     handover: OperatorLanding | None = None
     wind_place: SetDownPlace | None = None
     """Where a wind stop (or the operator, after a stop) set or sets the box down."""
-    set_down_cause: str = "wind stop"
+    set_down_cause: str = WIND_STOP
     """Why the box goes down there, for the job's failure."""
     wind_target_m: float = 0.0
     """Where a wind stop raises the load to: its swing envelope clears every neighbour, m."""
@@ -70,10 +73,23 @@ class Run:
     wind_secured: bool = False
     """A wind stop raised the hanging load clear of its neighbours and held it there: resumed,
     it would only hold again while the wind lasts."""
+    resecure: bool = False
+    """The wind stop's securing move was cut short by what blinds the crane (bad data, the
+    link): it goes on by itself as soon as the crane sees again, while the wind stop lasts and
+    nothing else stops it (:func:`crane_ctrl.sequencer.wind.resecure`)."""
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""
     events: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def securing(self) -> bool:
+        """The wind stop's securing move is under way: the hanging load raised clear of its
+        neighbours, or set straight down onto a legal place below it, for the wind (not for the
+        operator's set down). STOP and HOLD let it finish (:mod:`crane_ctrl.sequencer.wind`)."""
+        if self.step is Step.WIND_RAISE:
+            return True
+        return self.step is Step.WIND_SET_DOWN and self.set_down_cause == WIND_STOP
 
     @property
     def may_be_secured(self) -> bool:

@@ -17,7 +17,30 @@ the load (or the empty spreader) hanging free, ``SequencerSettings.on_wind_stop`
   the safe clearance (a shorter rope swings less) and hold there for the operator;
 - ``"raise_clear"``: always the latter.
 
-On its support (locking, unlocking, the trial lift): hold; WIND_NO_LIFT keeps it there.
+On its support (locking, unlocking, the trial lift): hold; WIND_NO_LIFT keeps it there. Just off
+it at the trial lift, it goes back on its place if it hangs over it, and is raised clear if the
+wind leaned it off (set back, it would land off the castings: bench case 1632).
+
+**The securing move finishes** (``Run.securing``; bench case 2318). Once the raise or the
+set-down is under way it is the crane's own reaction to the wind, not the job, and it moves the
+hoist only:
+
+- STOP and HOLD let it finish (:data:`~crane_ctrl.sequencer.machine.Interrupt.SECURE`): the
+  machine is STOPPED within the ramp time all the same, the job INTERRUPTED, or HOLDING until
+  the load is clear; then it holds. A box left low in the wind would swing into its neighbours,
+  and STOP promises that the load stays safe where it is, which low in a storm it is not;
+- anything that blinds the crane (:data:`BLIND`: bad data, the link) zeroes every reference in
+  that scan (the move holds) and it goes on by itself once the crane sees again, with the crane
+  where it stopped, the load as it was and the wind stop still there (:func:`resecure`);
+- a bad wind reading alone does not stop the raise: SIGNAL_QUALITY spares raising a hanging load,
+  which never depends on the wind (the target takes the storm's envelope);
+- ABORT, the e-stop, a drive fault, the key switch, a person in the lane (whatever blocks its
+  motion and is not mere blindness) stop it until the operator resumes it: nothing moves by
+  itself after those.
+
+Before the rise, settling the swing a stop left in a wind whose next gust may reach the
+pre-alarm waits where the wind could not swing the load into its neighbours
+(:func:`rise_margin_m`): from low beside them, a wind stop would have to outrun a rising wind.
 
 What each step does at a wind stop is its ``wind`` reaction in the step table: :func:`secures`
 (the load hangs free), :func:`sets_back_on_pick` (the trial lift), :func:`goes_on` (raising clear
@@ -31,26 +54,31 @@ from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.errors import CommandRefused
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
-from crane_ctrl.motion.wind_swing import swing_envelope_m
+from crane_ctrl.motion.wind_swing import GUST_MARGIN_MPS, swing_envelope_m
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
 from crane_ctrl.sequencer.readings import not_landed_why, position_of, seated
-from crane_ctrl.sequencer.run import Run
+from crane_ctrl.sequencer.run import WIND_STOP, Run
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
+    "BLIND",
     "SET_DOWN_CREEP_M",
     "SET_DOWN_REACH_M",
     "SetDownPlace",
     "goes_on",
     "goes_on_setting_down",
+    "hold_move",
     "plan_set_down",
+    "resecure",
+    "rise_margin_m",
     "secures",
+    "securing_blocked",
     "set_down_place",
     "sets_back_on_pick",
     "sets_down_or_secures",
@@ -69,14 +97,22 @@ SET_DOWN_COMMIT_M = 0.5
 the place: it lands sooner than any raise could lift it clear of the boxes beside it, m."""
 LIFT_MARGIN_M = 0.2
 """A wind stop raises no higher than this below the hoist's upper limit, m."""
+BLIND = frozenset({"COMMS_FAULT", "SIGNAL_QUALITY"})
+"""The trips that only blind the crane (the link, data it cannot trust): a securing move they
+cut short goes on by itself once the crane sees again (:func:`resecure`)."""
+_LANDING_TRIPS = frozenset({"SLACK_ROPE", "LIMIT_HOIST_DOWN"})
+"""What stops lowering at the landing a set-down makes: the load is down."""
 
 
 def wind_goes_on(
     m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
 ) -> bool:
     """A wind stop or storm (and nothing else) stops the move: whether it goes on securing the load
-    (set down below, or raise clear), or starts to, as the step's ``wind`` reaction says.
-    Otherwise: hold."""
+    (set down below, or raise clear), or starts to, as the step's ``wind`` reaction says. The
+    securing move under way goes on whatever else trips while its own motion is still possible
+    (:func:`securing_blocked`). Otherwise: hold."""
+    if run.securing:
+        return not securing_blocked(run, snapshot, permits)
     stops = _stops(permits)
     if not (snapshot.comms_ok and stops and stops <= WIND_TRIPS):
         return False
@@ -87,6 +123,58 @@ def wind_goes_on(
 
 def _stops(permits: Permits) -> set[str]:
     return {t.id for t in permits.active if t.id in STOPS and not t.bypassed}
+
+
+def securing_blocked(run: Run, snapshot: Snapshot, permits: Permits) -> set[str]:
+    """What stops the securing move's own motion now (empty: nothing does): the link down, a
+    drive fault, any trip that blocks the hoist the way it goes (up; down onto its place, where
+    slack ropes are the landing)."""
+    if not snapshot.comms_ok:
+        return {"COMMS_FAULT"}
+    down = run.step is Step.WIND_SET_DOWN
+    motion = Motion.HOIST_DOWN if down else Motion.HOIST_UP
+    why = {t.id for t in permits.why_not(motion)}
+    if down:
+        why -= _LANDING_TRIPS
+    if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+        why.add("DRIVE_FAULT")
+    return why
+
+
+def hold_move(
+    m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float, why: str
+) -> None:
+    """Hold the move for ``why`` (a trip, comms, a drive fault). A securing move cut short only
+    because the crane cannot see (:data:`BLIND`) goes on by itself once it can again
+    (:func:`resecure`); cut short by anything else, it waits for the operator."""
+    blind = run.securing and securing_blocked(run, snapshot, permits) <= BLIND
+    if blind:
+        why += "; the wind stop's securing goes on by itself once the crane can see again"
+    m.hold(now, why)
+    run.resecure = blind
+
+
+def resecure(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float) -> None:
+    """Held blind in the middle of making the load safe from the wind (``Run.resecure``): wait
+    while the crane cannot see; once it can, go on by itself (planned again from where the load
+    hangs: set down below, or raise clear), provided the wind stop is still there, the crane
+    where it stopped and the load as it was. Anything else that stops it meanwhile (the
+    e-stop, a drive fault, the key switch, a person in the lane), or the wind stop reset,
+    leaves it to the operator: no motion by itself after those."""
+    if not snapshot.comms_ok:
+        return
+    trips = {t.id for t in permits.active if not t.bypassed}
+    others = trips & (STOPS | {"DRIVE_FAULT"}) - WIND_TRIPS - BLIND
+    if others or any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+        run.resecure = False
+        return
+    if trips & BLIND:
+        return  # still blind
+    if not trips & WIND_TRIPS or m.resume_refusals():
+        run.resecure = False
+        return
+    run.resecure = False
+    secures(m, run, snapshot, permits, now)
 
 
 # --- the steps' wind reactions (StepHandler.wind)
@@ -109,15 +197,25 @@ def sets_back_on_pick(
     m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
 ) -> bool:
     """The trial lift: the box just off its support goes straight back onto it (still
-    resting on it, or making it safe already: hold there)."""
+    resting on it, or making it safe already: hold there). Leaning or swinging off it (held
+    over it while the wind rose, case 1632), it would land off the castings: it hangs, so it
+    is raised clear of its neighbours like any hanging box."""
     if run.failure is not None:
         return False
     if seated(snapshot) or not all_corners(snapshot, "locked"):
         return False
     box, yard = run.transfer.box, m.crane.yard
-    run.wind_place = SetDownPlace(box.slot, yard.centre(box), yard.pick_height_m(box))
-    m.enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it back on {box.slot}")
-    return True
+    place = SetDownPlace(box.slot, yard.centre(box), yard.pick_height_m(box))
+    load = _load_xy(snapshot)
+    if load is not None and _off(place, load) <= _tolerance_m(m.crane):
+        run.wind_place = place
+        m.enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it back on {box.slot}")
+        return True
+    if position_of(snapshot) is None:
+        return False
+    run.delivering, run.airborne = True, True  # off its support on the ropes: it hangs
+    run.mass_t = snapshot.number("hoist.load")
+    return _start_raise(m, run, snapshot, now)
 
 
 def secures(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float) -> bool:
@@ -151,14 +249,25 @@ def _place_below(
         return None
     if not all_corners(snapshot, "locked"):
         return None
-    pos, sway = position_of(snapshot), sway_of(snapshot) or (0.0, 0.0)
-    if pos is None:
+    load = _load_xy(snapshot)
+    if load is None:
         return None
-    load = (pos[0] + sway[0], pos[1] + sway[1])
     place = set_down_place(crane.yard, run.transfer.box, load, _tolerance_m(crane))
     if place is None or z - place.landing_m > SET_DOWN_REACH_M:
         return None
     return place
+
+
+def _load_xy(snapshot: Snapshot) -> tuple[float, float] | None:
+    """Where the load hangs: the crane's position and the sway sensor's offset (lean
+    included; no sensor: under the crane), if the position is known."""
+    pos, sway = position_of(snapshot), sway_of(snapshot) or (0.0, 0.0)
+    return None if pos is None else (pos[0] + sway[0], pos[1] + sway[1])
+
+
+def _off(place: SetDownPlace, load: tuple[float, float]) -> float:
+    """How far the load hangs off ``place``'s centre (the larger of the two directions), m."""
+    return max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))
 
 
 def _start_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bool:
@@ -172,26 +281,46 @@ def _start_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bo
 def _clear_height(crane: CraneContext, run: Run, snapshot: Snapshot) -> float:
     """The twistlock-plane height at which the load's swing envelope in this wind clears
     everything around where it hangs by the safe clearance (no higher than the hoist may
-    go), m. The envelope is taken at the present (longer) rope: conservative."""
+    go), m. The envelope is taken at the present (longer) rope: conservative. The wind
+    unknown (a bad reading): the storm's."""
     pos = position_of(snapshot)
     assert pos is not None
     wind = snapshot.number("env.wind")
-    box, params = run.transfer.box, crane.params
-    sway = sway_of(snapshot)
-    swing = run.sway.peak_m() if run.sway.log else 0.0
-    if sway is not None:
-        swing = max(swing, abs(sway[0]), abs(sway[1]))
-    envelope = swing_envelope_m(
-        params, pos[2], params.wind_storm_mps if wind is None else wind,
-        size_ft=box.size_ft if run.delivering else None, height_m=box.height_m,
-        mass_t=run.mass_t, swing_now_m=swing,
-    )  # fmt: skip
+    params = crane.params
+    envelope = _envelope(crane, run, snapshot, pos[2], params.wind_storm_mps if wind is None
+                         else max(wind, params.wind_stop_mps))  # fmt: skip
     here = (pos[0], pos[1])
     clear = run.transfer.clear_height_m(
         crane.yard, params, (here, here), delivering=run.delivering, margin_m=envelope
     )
     run.wind_envelope_m = envelope
     return min(max(clear, pos[2]), params.hoist_highest_m - LIFT_MARGIN_M)
+
+
+def _envelope(crane: CraneContext, run: Run, snapshot: Snapshot, z: float, wind: float) -> float:
+    """How far the load hanging at ``z`` may swing in ``wind`` (the swing it has now included;
+    :func:`~crane_ctrl.motion.wind_swing.swing_envelope_m`), m."""
+    box = run.transfer.box
+    sway = sway_of(snapshot)
+    swing = run.sway.peak_m() if run.sway.log else 0.0
+    if sway is not None:
+        swing = max(swing, abs(sway[0]), abs(sway[1]))
+    return swing_envelope_m(
+        crane.params, z, wind, size_ft=box.size_ft if run.delivering else None,
+        height_m=box.height_m, mass_t=run.mass_t, swing_now_m=swing,
+    )  # fmt: skip
+
+
+def rise_margin_m(crane: CraneContext, run: Run, snapshot: Snapshot, z: float) -> float:
+    """How far the wind may swing a load that waits where it hangs before its rise (settling
+    the swing a stop left), m: its swing envelope once the next gust (the 3-s reading plus
+    :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) may reach the pre-alarm, else 0.
+    Waiting low beside its neighbours in such a wind, a wind stop would have to outrun the
+    rising wind to raise it clear, and the hoist cannot (bench case 2318)."""
+    wind = snapshot.number("env.wind")
+    if wind is None or wind + GUST_MARGIN_MPS < crane.params.wind_prealarm_mps:
+        return 0.0
+    return _envelope(crane, run, snapshot, z, wind)
 
 
 def _tolerance_m(crane: CraneContext) -> float:
@@ -222,19 +351,21 @@ def wind_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
     """Lower straight down onto the place below (creep over the last of it); landed there,
     record it and unlock; the load swung off the place, or no landing: hold."""
     place, pos, sway = run.wind_place, position_of(snapshot), sway_of(snapshot)
-    if sway is None and run.set_down_cause != "wind stop":
+    if sway is None and run.set_down_cause != WIND_STOP:
         sway = (0.0, 0.0)  # no sway sensor: the crane's position is the best there is
     if place is None or pos is None or sway is None:
         m.hold(now, "wind stop: the load cannot be watched: held where it hangs")
         return Commands(drives_enable=True)
     if seated(snapshot):
         return _set_down_in_wind(m, run, place, snapshot, now)
-    load = (pos[0] + sway[0], pos[1] + sway[1])
-    off = max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))
-    wind = run.set_down_cause == "wind stop"
+    off = _off(place, (pos[0] + sway[0], pos[1] + sway[1]))
+    wind = run.set_down_cause == WIND_STOP
+    # committed (close above its place), it goes on down through a swing that still lands it
+    # on the place; off further, it would land off the castings: lift it clear
     committed = pos[2] - place.landing_m <= SET_DOWN_COMMIT_M
     tolerance = _tolerance_m(m.crane)
-    if off > tolerance and wind and not committed:  # would land off: lift clear
+    lands_off = off > m.crane.params.stacking_tolerance_m
+    if off > tolerance and wind and (lands_off or not committed):
         _start_raise(m, run, snapshot, now)
         return Commands(drives_enable=True)
     if off > tolerance and not wind:
@@ -271,13 +402,15 @@ def _set_down_in_wind(
     if why:
         m.hold(now, f"{run.set_down_cause}: {why}")
         return Commands(drives_enable=True)
-    if place.slot == run.transfer.box.slot and run.set_down_cause == "wind stop":
+    if place.slot == run.transfer.box.slot and run.set_down_cause == WIND_STOP:
         return _back_on_its_pick(m, run, place, now)
     m.crane.yard.move(run.transfer.box.id, place.slot)  # it stands there now
     mine = " (its destination)" if place.slot == run.transfer.to else ""
     box = run.transfer.box.id
     run.failure = f"{run.set_down_cause}: container {box} set down on {place.slot}{mine}"
     m.enter(Step.UNLOCK, now, reason=run.failure)
+    if run.interrupted:  # stopped while it went down: landed, it stays locked, held
+        m.hold(now, f"{run.failure}; stopped: still locked")
     return Commands(drives_enable=True)
 
 
