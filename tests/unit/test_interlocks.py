@@ -508,11 +508,11 @@ def test_a_bad_wind_reading_alone_leaves_raising_a_hanging_load_free() -> None:
     hanging = evaluate(snap({"env.wind": Quality.BAD}), SETTINGS, NO_LATCHES)
     assert "SIGNAL_QUALITY" in ids(hanging)
     assert hanging.blocked == ALL_MOTIONS - {M.HOIST_UP}
-    box = {"spreader.landed_1": True, "hoist.load": 25.0}  # its roof presses a pin as it hangs
-    assert evaluate(snap({**box, "env.wind": Quality.BAD}), SETTINGS, NO_LATCHES).allowed(
-        M.HOIST_UP
-    )
-    resting = {"spreader.landed_1": True, "hoist.load": 0.0, "env.wind": Quality.BAD}
+    box: dict[str, Value | Quality] = {"spreader.landed_1": True, "hoist.load": 25.0}
+    box["env.wind"] = Quality.BAD  # the box's roof presses a pin as it hangs
+    assert evaluate(snap(box), SETTINGS, NO_LATCHES).allowed(M.HOIST_UP)
+    resting: dict[str, Value | Quality] = {"spreader.landed_1": True, "hoist.load": 0.0}
+    resting["env.wind"] = Quality.BAD
     assert evaluate(snap(resting), SETTINGS, NO_LATCHES).blocked == ALL_MOTIONS
     both = evaluate(snap({"env.wind": Quality.BAD, "hoist.position": Quality.BAD}), SETTINGS,
                     NO_LATCHES)  # fmt: skip
