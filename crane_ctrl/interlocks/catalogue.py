@@ -8,8 +8,7 @@ them.
 
 Bad data is bad data: a signal read this scan but undecodable or implausible (quality BAD: NaN,
 a bool register reading 2, a position off the crane's travel, wind below zero) trips
-SIGNAL_QUALITY, which blocks every motion in that same scan (but raising a hanging load when the
-wind is the only bad signal: that never depends on the wind) and names each signal with its raw
+SIGNAL_QUALITY, which blocks every motion in that same scan and names each signal with its raw
 value and plausible range (a status block the profile's ``[validity]`` does not prove alive makes
 its signals BAD too: named once, with the proof that failed and its signals); the other rules
 then leave that signal to it, so a wind of -5 m/s is never reported as a storm nor a load of
@@ -174,9 +173,6 @@ class Cause:
     text: str
     observed: bool = True
     """False when tripped only because a signal cannot be trusted (fail safe): never latches."""
-    spares: frozenset[Motion] = frozenset()
-    """What this cause leaves free of what its interlock blocks (SIGNAL_QUALITY with only the
-    wind unreadable spares raising a hanging load: that never depends on the wind)."""
 
 
 Condition = Callable[[Snapshot, InterlockSettings, Context], Cause | None]
@@ -220,8 +216,8 @@ class Interlock:
     def blocks_when(self, settings: InterlockSettings, cause: Cause) -> frozenset[Motion]:
         """What it blocks for ``cause`` under ``settings``."""
         if not cause.observed and self.blind_blocks is not None:
-            return self.blind_blocks - cause.spares
-        return self.blocks_for(settings) - cause.spares
+            return self.blind_blocks
+        return self.blocks_for(settings)
 
     def check(
         self, snapshot: Snapshot, settings: InterlockSettings, context: Context | None = None
@@ -314,23 +310,7 @@ def _signal_quality(
             shared.setdefault(r.reason or f"{name} is bad", []).append(name)
     if not shared:
         return None
-    text = "; ".join(_naming(why, names) for why, names in shared.items())
-    bad = {name for names in shared.values() for name in names}
-    if bad == {"env.wind"} and _hangs_free(snapshot, settings):
-        return Cause(text, spares=_RAISE)
-    return Cause(text)
-
-
-_RAISE = frozenset({Motion.HOIST_UP})
-
-
-def _hangs_free(snapshot: Snapshot, settings: InterlockSettings) -> bool:
-    """The load (or the empty spreader) hangs on the ropes (:func:`_on_support` finds it
-    resting on nothing): no landing pin pressed, or the twistlocks carrying a box on ropes that
-    are not slack. Raising it only shortens its pendulum: that never depends on how hard the
-    wind blows (a wind stop raises a hanging load clear of its neighbours; a bad wind reading
-    must not leave it low)."""
-    return _on_support(snapshot, settings) is None
+    return Cause("; ".join(_naming(why, names) for why, names in shared.items()))
 
 
 _NAMED_AT_MOST = 4
@@ -550,9 +530,7 @@ CATALOGUE: tuple[Interlock, ...] = (
         "SIGNAL_QUALITY",
         "All motion stops at once while any signal from the PLC is bad: undecodable, a value "
         "no sensor on this crane can show (NaN, a bool reading 2, a position off the travel), "
-        "or in a status block not proven alive (its life counter frozen, its word all zero); "
-        "a bad wind reading alone still lets a hanging load be raised, which shortens its "
-        "pendulum whatever the wind.",
+        "or in a status block not proven alive (its life counter frozen, its word all zero).",
         ALL_MOTIONS,
         False,
         f"{SELF_CLEARING}; an automatic move stays held until the operator resumes it",

@@ -7,15 +7,13 @@ check, so a test or a test rig can hold the interlocks to account scan by scan:
 - no unlock while the load cell says the twistlocks may carry a load;
 - no hoist up with a mixed (or unknown) twistlock state, nor above the overload trip (110 % SWL);
 - nothing moves with a comms fault, the e-stop chain open, the PLC not in remote, its watchdog
-  tripped, a drive faulted or not ready, or the wind unknown (but for raising a hanging load:
-  that shortens its pendulum whatever the wind);
+  tripped, a drive faulted or not ready, or the wind unknown;
 - at the wind stop limit, and at the storm limit above it, no travel, locking or telescoping, and
   nothing lifted off its support (a landing pin pressed or unknown, and the ropes not carrying a
   box: the load cell under the twistlock load, or unknown, or the ropes slack); lowering,
   unlocking and raising a hanging load only (as the interlock settings allow): a storm can come
   in one gust, and a load left hanging low in it swings into its neighbours;
-- no motion with any signal's data bad (undecodable or implausible), but for raising a hanging
-  load when the wind is the only bad reading;
+- no motion with any signal's data bad (undecodable or implausible);
 - no motion toward an operated limit;
 - the PLC's commands change only to what the supervisor wrote (:func:`plc_mismatch`).
 
@@ -97,9 +95,7 @@ def broken_invariants(s: Snapshot, c: Commands, limits: InterlockSettings) -> li
     if not (moving or c.lock or c.unlock or c.size_ref is not None):
         return []
     broken = _twistlock_and_hoist(s, c, speeds, limits)
-    raising = speeds["hoist"] > 0.0 and not (speeds["gantry"] or speeds["trolley"])
-    raising = raising and not (c.lock or c.unlock or c.size_ref is not None) and _hangs(s, limits)
-    broken += [f"motion written with {why}" for why in _stops(s, limits, raising=raising)]
+    broken += [f"motion written with {why}" for why in _stops(s, limits)]
     broken += _wind_stop(s, c, speeds, moving, limits)
     for axis, forward_ok, reverse_ok in LIMITS:
         if speeds[axis] > 0.0 and not is_true(s, forward_ok):
@@ -126,23 +122,9 @@ def _twistlock_and_hoist(
     return broken
 
 
-def _hangs(s: Snapshot, limits: InterlockSettings) -> bool:
-    """The load (or the empty spreader) hangs on the ropes: no landing pin pressed (good
-    readings), or the twistlocks carrying a box on ropes that are not slack (a box's roof may
-    press the pins as it hangs)."""
-    pressed = any(not is_false(s, f"spreader.landed_{c}") for c in CORNERS)
-    load = number(s, "hoist.load")
-    carried = load is not None and load >= limits.twistlock_load_t
-    return not pressed or (carried and not is_true(s, "hoist.slack_rope"))
-
-
-def _stops(s: Snapshot, limits: InterlockSettings, *, raising: bool) -> list[str]:
-    """Why nothing may move now (empty when motion is allowed). ``raising``: only the hoist
-    moves, up, with the load hanging: the wind's reading does not matter to that."""
+def _stops(s: Snapshot, limits: InterlockSettings) -> list[str]:
+    """Why nothing may move now (empty when motion is allowed)."""
     wind = number(s, "env.wind")
-    bad = [n for n, r in s.readings.items() if r.quality is Quality.BAD]
-    if raising:
-        wind, bad = 0.0, [n for n in bad if n != "env.wind"]
     stops = {
         "a comms fault": not s.comms_ok,
         "the e-stop chain open": not is_true(s, "plc.estop_ok"),
@@ -152,7 +134,7 @@ def _stops(s: Snapshot, limits: InterlockSettings, *, raising: bool) -> list[str
             is_false(s, f"{a}.fault") and is_true(s, f"{a}.ready") for a in AXES
         ),
         "the wind unknown": wind is None,
-        "bad data": bool(bad),
+        "bad data": any(r.quality is Quality.BAD for r in s.readings.values()),
     }
     return [why for why, on in stops.items() if on]
 

@@ -6,10 +6,7 @@ takes the next queued job when nothing runs, asks
 :attr:`why_not_start` for the HMI, like Siemens' "no automatic start" word), starts the
 pick-and-drop step machine and moves the job through its TIC 4.0 states from the sequencer's steps.
 HOLD/UNHOLD from the operator hold and resume the move; a hold the sequencer takes by itself (comms,
-a stop trip) shows as HELD and waits for the operator's UNHOLD. The wind stop's securing move
-(:mod:`crane_ctrl.sequencer.wind`: the hanging load raised clear of its neighbours, or set down
-below) outlives HOLD and STOP: it goes on in HOLDING, STOPPING, STOPPED, RESETTING and IDLE (the
-machine's states change as ever), hoist only; ABORT stops it with the drives.
+a stop trip) shows as HELD and waits for the operator's UNHOLD.
 
 In MANUAL and MAINTENANCE no job runs: in IDLE or EXECUTE the operator jogs the axes and works
 the spreader through :class:`~crane_ctrl.operation.manual.ManualControl`, at the mode's fraction of
@@ -68,10 +65,7 @@ _JOG_STATES = frozenset({PackState.IDLE, PackState.EXECUTE})
 """Machine states in which a jog mode moves the crane (reset, and start if you like, first)."""
 _DRIVES_OFF = frozenset({PackState.ABORTING, PackState.ABORTED, PackState.STOPPED,
                         PackState.CLEARING})  # fmt: skip
-"""States in which the drives are off (brakes on): nothing moves, a load hangs on the brakes.
-STOPPED but while the wind stop's securing move finishes (STOP does not cancel it)."""
-_DRIVES_DROPPED = frozenset({PackState.ABORTING, PackState.ABORTED, PackState.CLEARING})
-"""ABORT dropped the drives: nothing moves, not even the wind stop's securing move."""
+"""States in which the drives are off (brakes on): nothing moves, a load hangs on the brakes."""
 _JOB_STEPS = {
     ("collect", "lock"): JobState.READY_TO_COLLECT,
     ("deliver", "raise"): JobState.MOVING_TO_DELIVER,
@@ -150,8 +144,7 @@ class Automation:
             self.sequencer.resume(now, check_jump=not resuming)
             self._resume_job(now)
         if cmd in (PackCommand.STOP, PackCommand.ABORT):
-            said = reason or f"{cmd.name} by the operator"
-            self._interrupt(now, said, abort=cmd is PackCommand.ABORT)
+            self._interrupt(now, reason or f"{cmd.name} by the operator")
         if cmd in (PackCommand.STOP, PackCommand.ABORT, PackCommand.HOLD):
             self.manual.stop()
         if cmd is PackCommand.RESET and self._plc_faulted():
@@ -176,12 +169,6 @@ class Automation:
         hanging is no longer where the yard model had it: see :attr:`carried`)."""
         job = self.queue.get(job_id)
         run = self.sequencer.run
-        if job.active and self.sequencer.securing:
-            raise CommandRefused(
-                f"job {job_id}: the load is being made safe from the wind (straight up clear "
-                "of its neighbours, or down onto a place below it): cancel it once it is held "
-                "there, or ABORT to stop it where it hangs"
-            )
         if job.active and (run is None or not run.interrupted):
             raise CommandRefused(
                 f"job {job_id} is running: STOP the crane first; it then stays interrupted "
@@ -264,8 +251,6 @@ class Automation:
             return self._execute(snapshot, permits, now)
         if state is PackState.SUSPENDED:
             return self._suspended(snapshot, permits, now)
-        if self.sequencer.securing and state not in _DRIVES_DROPPED:
-            return self.sequencer(snapshot, permits, now)  # STOP and HOLD let it finish
         if state in (PackState.HOLDING, PackState.HELD, PackState.STOPPING):
             return self._hold(snapshot, permits, now)
         if state in _DRIVES_OFF:
@@ -373,14 +358,13 @@ class Automation:
         job = self.queue.active()
         return job if job is not None and job.state is JobState.INTERRUPTED else None
 
-    def _interrupt(self, now: float, reason: str, *, abort: bool) -> None:
-        """STOP or ABORT with a job running: the move holds where it is (STOP lets the wind
-        stop's securing move finish first), the job INTERRUPTED."""
+    def _interrupt(self, now: float, reason: str) -> None:
+        """STOP or ABORT with a job running: the move holds where it is, the job INTERRUPTED."""
         run = self.sequencer.run
         job = self.queue.active()
         if run is None or job is None:
             return
-        self.sequencer.interrupt(now, reason, abort=abort)
+        self.sequencer.interrupt(now, reason)
         if job.state is not JobState.INTERRUPTED:
             self._resume_state = job.state
             self.queue.advance(job.id, JobState.INTERRUPTED, now, reason)

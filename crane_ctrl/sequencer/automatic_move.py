@@ -111,13 +111,6 @@ class Sequencer:
         return self._machine.job.clear_below_m
 
     @property
-    def securing(self) -> bool:
-        """The wind stop's securing move is under way, or waits to go on by itself once the
-        crane can see again: the machine's STOP and HOLD let it finish (ABORT stops it)."""
-        run = self.run
-        return run is not None and (run.securing or run.resecure)
-
-    @property
     def awaiting_operator(self) -> str | None:
         """What the remote operator must do now ("land J1 on truck lane T1 and confirm"), or
         ``None`` while nothing waits for them."""
@@ -151,7 +144,7 @@ class Sequencer:
         m.last, m.permits = snapshot, permits
         stop = m.must_hold(snapshot, permits) if m.table[run.step].watches_trips else ""
         if stop and not wind.wind_goes_on(m, run, snapshot, permits, now):
-            wind.hold_move(m, run, snapshot, permits, now, stop)
+            m.hold(now, stop)
         contact = self._contact(run, snapshot)
         if contact:
             m.hold(now, contact)  # every axis stops in this scan
@@ -202,11 +195,10 @@ class Sequencer:
         """Stop where it is (the move goes on from here after :meth:`resume`)."""
         self._machine.hold(now, reason)
 
-    def interrupt(self, now: float, reason: str, *, abort: bool = False) -> None:
-        """STOP or ABORT (``abort``): hold where it is, to be resumed by START (planned again
-        from where the crane then is), set down, or taken over by hand. STOP lets the wind
-        stop's securing move finish first; ABORT does not."""
-        self._machine.interrupt(now, reason, abort=abort)
+    def interrupt(self, now: float, reason: str) -> None:
+        """STOP or ABORT: hold where it is, to be resumed by START (planned again from where the
+        crane then is), set down, or taken over by hand."""
+        self._machine.interrupt(now, reason)
 
     def resume(self, now: float, *, check_jump: bool = True) -> list[str]:
         """Go on after a hold (the operator has seen why it held), planned again from where

@@ -58,16 +58,11 @@ instead of holding (see :mod:`crane_ctrl.sequencer.wind`)."""
 
 
 class Interrupt(StrEnum):
-    """What STOP and ABORT do to the move in a step (alike but for the wind stop's securing
-    move: STOP ramps the axes to zero and ABORT drops the drives, both outside the sequencer;
-    the job is INTERRUPTED either way)."""
+    """What STOP and ABORT do to the move in a step (alike: STOP ramps the axes to zero and
+    ABORT drops the drives, both outside the sequencer; the job is INTERRUPTED either way)."""
 
     HOLD = "hold where it is; START resumes it"
     MARK = "already held: START, not UNHOLD, resumes it"
-    SECURE = (
-        "the wind stop's securing move: STOP lets it finish, then it holds (a load left low "
-        "in the wind would swing into its neighbours); ABORT holds it where it is"
-    )
 
 
 class Refusal(StrEnum):
@@ -263,20 +258,14 @@ class StepMachine:
             handler.on_hold(run)
         self.enter(Step.HELD, now, reason=reason)
 
-    def interrupt(self, now: float, reason: str, *, abort: bool = False) -> None:
-        """STOP or ABORT (``abort``): hold where it is, to be resumed by START (planned again
-        from where the crane then is), set down, or taken over by hand. STOP lets the wind
-        stop's securing move finish first (it holds at its end); ABORT stops that too, and what
-        was to go on by itself once the crane could see again."""
+    def interrupt(self, now: float, reason: str) -> None:
+        """STOP or ABORT: hold where it is, to be resumed by START (planned again from where the
+        crane then is), set down, or taken over by hand."""
         run = self.run
         if run is None:
             return
-        kind = self.table[run.step].interrupt
-        secures = kind is Interrupt.SECURE and run.securing and not abort
-        if kind is not Interrupt.MARK and not secures:
+        if self.table[run.step].interrupt is Interrupt.HOLD:
             self.hold(now, reason)
-        if abort:
-            run.resecure = False
         run.interrupted = True
 
     def resume_refusals(self, *, check_jump: bool = True) -> list[str]:
@@ -303,9 +292,6 @@ class StepMachine:
         """Go on after a hold (the operator has seen why it held), planned again from where
         the crane is; what keeps it held instead (empty: it goes on)."""
         run = self.run
-        if run is not None and run.securing:  # back in the job; it holds once the load is safe
-            run.interrupted = False
-            return []
         if run is None or run.step is not Step.HELD or run.resume_step is None:
             return []
         why = self.resume_refusals(check_jump=check_jump)
@@ -318,7 +304,7 @@ class StepMachine:
         resting = last is not None and rests(last)
         resting |= step in _STRAIGHT_ON  # settling would hoist: these only go down or turn
         run.resettles = 0  # the operator has looked
-        run.interrupted, run.held, run.wind_secured, run.resecure = False, None, False, False
+        run.interrupted, run.held, run.wind_secured = False, None, False
         self.enter(step if resting else Step.SETTLE, now)
         return []
 

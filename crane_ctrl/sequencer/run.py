@@ -73,23 +73,10 @@ class Run:
     wind_secured: bool = False
     """A wind stop raised the hanging load clear of its neighbours and held it there: resumed,
     it would only hold again while the wind lasts."""
-    resecure: bool = False
-    """The wind stop's securing move was cut short by what blinds the crane (bad data, the
-    link): it goes on by itself as soon as the crane sees again, while the wind stop lasts and
-    nothing else stops it (:func:`crane_ctrl.sequencer.wind.resecure`)."""
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""
     events: list[dict[str, object]] = field(default_factory=list)
-
-    @property
-    def securing(self) -> bool:
-        """The wind stop's securing move is under way: the hanging load raised clear of its
-        neighbours, or set straight down onto a legal place below it, for the wind (not for the
-        operator's set down). STOP and HOLD let it finish (:mod:`crane_ctrl.sequencer.wind`)."""
-        if self.step is Step.WIND_RAISE:
-            return True
-        return self.step is Step.WIND_SET_DOWN and self.set_down_cause == WIND_STOP
 
     @property
     def may_be_secured(self) -> bool:

@@ -45,12 +45,9 @@ def _idle(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
 
 def _held(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     """Held: drives on, nothing moves; where the crane comes to rest is followed for the
-    resume to check against. Held blind while making the load safe from the wind: that goes
-    on by itself once the crane can see again (:func:`~crane_ctrl.sequencer.wind.resecure`)."""
+    resume to check against."""
     if run.held is not None:
         run.held = run.held.follow(snapshot)
-    if run.resecure and m.permits is not None:
-        wind.resecure(m, run, snapshot, m.permits, now)
     return Commands(drives_enable=True)
 
 
@@ -169,12 +166,12 @@ STEPS: Mapping[Step, StepHandler] = complete({
         hangs=True, landing=_settling_to_land, wind=wind.secures,
     ),
     Step.WIND_SET_DOWN: StepHandler(
-        scan=wind.wind_set_down, restart=_deliver_after_all, interrupt=Interrupt.SECURE,
+        scan=wind.wind_set_down, restart=_deliver_after_all, interrupt=HOLD,
         hangs=True, landing=_the_place_below, wind=wind.sets_down_or_secures,
         refusal=Refusal.LANDING,
     ),
     Step.WIND_RAISE: StepHandler(
-        scan=wind.wind_raise, restart=_deliver_after_all, interrupt=Interrupt.SECURE,
+        scan=wind.wind_raise, restart=_deliver_after_all, interrupt=HOLD,
         hangs=True, wind=wind.goes_on,
     ),
     Step.OPERATOR_LANDING: StepHandler(

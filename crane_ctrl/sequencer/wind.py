@@ -21,22 +21,10 @@ On its support (locking, unlocking, the trial lift): hold; WIND_NO_LIFT keeps it
 it at the trial lift, it goes back on its place if it hangs over it, and is raised clear if the
 wind leaned it off (set back, it would land off the castings: bench case 1632).
 
-**The securing move finishes** (``Run.securing``; bench case 2318). Once the raise or the
-set-down is under way it is the crane's own reaction to the wind, not the job, and it moves the
-hoist only:
-
-- STOP and HOLD let it finish (:data:`~crane_ctrl.sequencer.machine.Interrupt.SECURE`): the
-  machine is STOPPED within the ramp time all the same, the job INTERRUPTED, or HOLDING until
-  the load is clear; then it holds. A box left low in the wind would swing into its neighbours,
-  and STOP promises that the load stays safe where it is, which low in a storm it is not;
-- anything that blinds the crane (:data:`BLIND`: bad data, the link) zeroes every reference in
-  that scan (the move holds) and it goes on by itself once the crane sees again, with the crane
-  where it stopped, the load as it was and the wind stop still there (:func:`resecure`);
-- a bad wind reading alone does not stop the raise: SIGNAL_QUALITY spares raising a hanging load,
-  which never depends on the wind (the target takes the storm's envelope);
-- ABORT, the e-stop, a drive fault, the key switch, a person in the lane (whatever blocks its
-  motion and is not mere blindness) stop it until the operator resumes it: nothing moves by
-  itself after those.
+**The securing move is motion like any other** (issue 14's rules): STOP ramps the hoist to zero
+and HOLD holds it; bad data, the link or any other trip zeroes every reference in that scan and
+holds it; after any of these it waits for the operator (UNHOLD, or START from STOPPED), and the
+resume plans the securing again from where the load hangs.
 
 Before the rise, settling the swing a stop left in a wind whose next gust may reach the
 pre-alarm waits where the wind could not swing the load into its neighbours
@@ -67,18 +55,14 @@ from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
-    "BLIND",
     "SET_DOWN_CREEP_M",
     "SET_DOWN_REACH_M",
     "SetDownPlace",
     "goes_on",
     "goes_on_setting_down",
-    "hold_move",
     "plan_set_down",
-    "resecure",
     "rise_margin_m",
     "secures",
-    "securing_blocked",
     "set_down_place",
     "sets_back_on_pick",
     "sets_down_or_secures",
@@ -97,22 +81,14 @@ SET_DOWN_COMMIT_M = 0.5
 the place: it lands sooner than any raise could lift it clear of the boxes beside it, m."""
 LIFT_MARGIN_M = 0.2
 """A wind stop raises no higher than this below the hoist's upper limit, m."""
-BLIND = frozenset({"COMMS_FAULT", "SIGNAL_QUALITY"})
-"""The trips that only blind the crane (the link, data it cannot trust): a securing move they
-cut short goes on by itself once the crane sees again (:func:`resecure`)."""
-_LANDING_TRIPS = frozenset({"SLACK_ROPE", "LIMIT_HOIST_DOWN"})
-"""What stops lowering at the landing a set-down makes: the load is down."""
 
 
 def wind_goes_on(
     m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
 ) -> bool:
     """A wind stop or storm (and nothing else) stops the move: whether it goes on securing the load
-    (set down below, or raise clear), or starts to, as the step's ``wind`` reaction says. The
-    securing move under way goes on whatever else trips while its own motion is still possible
-    (:func:`securing_blocked`). Otherwise: hold."""
-    if run.securing:
-        return not securing_blocked(run, snapshot, permits)
+    (set down below, or raise clear), or starts to, as the step's ``wind`` reaction says.
+    Otherwise: hold."""
     stops = _stops(permits)
     if not (snapshot.comms_ok and stops and stops <= WIND_TRIPS):
         return False
@@ -123,58 +99,6 @@ def wind_goes_on(
 
 def _stops(permits: Permits) -> set[str]:
     return {t.id for t in permits.active if t.id in STOPS and not t.bypassed}
-
-
-def securing_blocked(run: Run, snapshot: Snapshot, permits: Permits) -> set[str]:
-    """What stops the securing move's own motion now (empty: nothing does): the link down, a
-    drive fault, any trip that blocks the hoist the way it goes (up; down onto its place, where
-    slack ropes are the landing)."""
-    if not snapshot.comms_ok:
-        return {"COMMS_FAULT"}
-    down = run.step is Step.WIND_SET_DOWN
-    motion = Motion.HOIST_DOWN if down else Motion.HOIST_UP
-    why = {t.id for t in permits.why_not(motion)}
-    if down:
-        why -= _LANDING_TRIPS
-    if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
-        why.add("DRIVE_FAULT")
-    return why
-
-
-def hold_move(
-    m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float, why: str
-) -> None:
-    """Hold the move for ``why`` (a trip, comms, a drive fault). A securing move cut short only
-    because the crane cannot see (:data:`BLIND`) goes on by itself once it can again
-    (:func:`resecure`); cut short by anything else, it waits for the operator."""
-    blind = run.securing and securing_blocked(run, snapshot, permits) <= BLIND
-    if blind:
-        why += "; the wind stop's securing goes on by itself once the crane can see again"
-    m.hold(now, why)
-    run.resecure = blind
-
-
-def resecure(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float) -> None:
-    """Held blind in the middle of making the load safe from the wind (``Run.resecure``): wait
-    while the crane cannot see; once it can, go on by itself (planned again from where the load
-    hangs: set down below, or raise clear), provided the wind stop is still there, the crane
-    where it stopped and the load as it was. Anything else that stops it meanwhile (the
-    e-stop, a drive fault, the key switch, a person in the lane), or the wind stop reset,
-    leaves it to the operator: no motion by itself after those."""
-    if not snapshot.comms_ok:
-        return
-    trips = {t.id for t in permits.active if not t.bypassed}
-    others = trips & (STOPS | {"DRIVE_FAULT"}) - WIND_TRIPS - BLIND
-    if others or any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
-        run.resecure = False
-        return
-    if trips & BLIND:
-        return  # still blind
-    if not trips & WIND_TRIPS or m.resume_refusals():
-        run.resecure = False
-        return
-    run.resecure = False
-    secures(m, run, snapshot, permits, now)
 
 
 # --- the steps' wind reactions (StepHandler.wind)
@@ -409,8 +333,6 @@ def _set_down_in_wind(
     box = run.transfer.box.id
     run.failure = f"{run.set_down_cause}: container {box} set down on {place.slot}{mine}"
     m.enter(Step.UNLOCK, now, reason=run.failure)
-    if run.interrupted:  # stopped while it went down: landed, it stays locked, held
-        m.hold(now, f"{run.failure}; stopped: still locked")
     return Commands(drives_enable=True)
 
 

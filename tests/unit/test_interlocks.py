@@ -117,8 +117,8 @@ CASES = [
     ("COMMS_FAULT", None, "comms fault: link down",
      "All motion stops while the data from the PLC cannot be trusted (link down, data stale or PLC heartbeat frozen).",
      ALL_MOTIONS),
-    ("SIGNAL_QUALITY", {"hoist.load": Quality.BAD}, "hoist.load is bad",
-     "All motion stops at once while any signal from the PLC is bad: undecodable, a value no sensor on this crane can show (NaN, a bool reading 2, a position off the travel), or in a status block not proven alive (its life counter frozen, its word all zero); a bad wind reading alone still lets a hanging load be raised, which shortens its pendulum whatever the wind.",
+    ("SIGNAL_QUALITY", {"env.wind": Quality.BAD}, "env.wind is bad",
+     "All motion stops at once while any signal from the PLC is bad: undecodable, a value no sensor on this crane can show (NaN, a bool reading 2, a position off the travel), or in a status block not proven alive (its life counter frozen, its word all zero).",
      ALL_MOTIONS),
     ("ESTOP", {"plc.estop_ok": False}, "emergency-stop chain open",
      "All motion stops while the emergency-stop chain is open.", ALL_MOTIONS),
@@ -404,10 +404,7 @@ def test_needed_signal_not_good_counts_as_unsafe_and_says_so(
         )
         trip = next(t for t in permits.active if t.interlock.id == "SIGNAL_QUALITY")
         assert f"{signal} is bad" in trip.reason
-        landed = changes.get("spreader.landed_1") is True  # (the setups that land land all)
-        # the wind alone unknown: a hanging load may still go up
-        raising = {M.HOIST_UP} if signal == "env.wind" and not landed else set()
-        assert permits.blocked == ALL_MOTIONS - raising
+        assert permits.blocked == ALL_MOTIONS
         assert not trip.latched
         return
     trip = next(t for t in permits.active if t.interlock.id == interlock_id)
@@ -498,25 +495,7 @@ def test_latched_interlock_whose_signal_goes_bad_is_not_reset() -> None:
     assert trip.fail_safe
     assert not trip.cause_gone
     assert "env.wind bad: cause unseen" in trip.reason
-    assert blind.blocked == ALL_MOTIONS - {M.HOIST_UP}  # SIGNAL_QUALITY, but raising it
-
-
-def test_a_bad_wind_reading_alone_leaves_raising_a_hanging_load_free() -> None:
-    """Raising a hanging load shortens its pendulum whatever the wind: a wind stop's raise must
-    not be stopped low beside the neighbours by a bad wind reading (bench case 2318). Nothing
-    else moves, nothing is lifted off its support, and any other bad signal stops it all."""
-    hanging = evaluate(snap({"env.wind": Quality.BAD}), SETTINGS, NO_LATCHES)
-    assert "SIGNAL_QUALITY" in ids(hanging)
-    assert hanging.blocked == ALL_MOTIONS - {M.HOIST_UP}
-    box: dict[str, Value | Quality] = {"spreader.landed_1": True, "hoist.load": 25.0}
-    box["env.wind"] = Quality.BAD  # the box's roof presses a pin as it hangs
-    assert evaluate(snap(box), SETTINGS, NO_LATCHES).allowed(M.HOIST_UP)
-    resting: dict[str, Value | Quality] = {"spreader.landed_1": True, "hoist.load": 0.0}
-    resting["env.wind"] = Quality.BAD
-    assert evaluate(snap(resting), SETTINGS, NO_LATCHES).blocked == ALL_MOTIONS
-    both = evaluate(snap({"env.wind": Quality.BAD, "hoist.position": Quality.BAD}), SETTINGS,
-                    NO_LATCHES)  # fmt: skip
-    assert both.blocked == ALL_MOTIONS
+    assert blind.blocked == ALL_MOTIONS  # SIGNAL_QUALITY meanwhile
 
 
 def test_non_latching_interlock_clears_by_itself() -> None:

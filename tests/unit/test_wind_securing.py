@@ -1,25 +1,24 @@
-"""The wind stop's securing move finishes whatever interrupts it (safety bench cases 2318, 1632).
+"""The wind stop's securing move under STOP, HOLD, bad data and faults (bench cases 2318, 1632).
 
 A wind stop with a box hanging low beside its neighbours raises it until its swing envelope
-clears them (or sets it straight down on a legal place within reach below it): the crane's own
-reaction to the wind, hoist only. Bench case 2318 found it cut short: a bad wind reading and an
-operator STOP one scan into the raise left the box hanging low, and the gusts swung it into the
-box on the truck in the next lane. What must hold (and did not before):
+clears them (or sets it straight down on a legal place within reach below it). That securing
+move is motion like any other (DOMAIN.md, issue 14's decisions):
 
-- STOP: the machine is STOPPED within the ramp time plus a scan, the job interrupted, but the
-  securing raise goes on to its height and holds there (only ABORT and the e-stop stop it);
-- HOLD: HOLDING until the load is clear, then HELD;
-- bad data or a comms fault: every reference 0 in that scan (the crane cannot see), and the raise
-  goes on by itself once it can see again, with the crane where it stopped;
-- a bad wind reading alone does not stop it: raising a hanging load does not depend on the wind
-  (the wind stop is latched; the envelope takes the storm);
+- STOP: the hoist ramps to zero, the load stays where it is, the job is interrupted, STOPPED
+  within the ramp time plus a scan; START from there plans the securing again from where the
+  load hangs;
+- HOLD: the hoist ramps to zero, HELD; UNHOLD goes on securing;
+- bad data (a bad wind reading included) or a comms fault: every reference 0 in that scan, and
+  nothing moves until the operator's UNHOLD, even once the data is good again; the resume plans
+  the securing again from the measured state;
 - ABORT: references 0 and the drives off in the next scan; the e-stop: held until the operator
   resumes it (no motion after the chain closes and the reset);
 - a box the wind leaned off its trailer while it was held just above it (case 1632) is not set
   back down off the castings: it is raised clear instead;
 - settling the swing before the rise, in a wind whose next gust may reach the pre-alarm, waits
   clear of the neighbours (case 2318 settled low as the storm built up: when the wind stop came,
-  no hoist could have outrun the lean).
+  no hoist could have outrun the lean, and a STOP or bad data during the raise then left it
+  low).
 
 The storm: 21 m/s gusting 3 m/s near the pendulum's own period (8.5 s with the box low), built
 up over 10 s while the move was held by the operator at the start of the loaded travel (the box
@@ -103,63 +102,94 @@ async def secured_and_nothing_hit(rig: LockStep, automation: Automation, target:
     assert refs(rig.supervisor.view) == (0.0, 0.0, 0.0)
 
 
-async def test_stop_during_the_wind_raise_is_stopped_in_time_but_the_load_is_raised_clear() -> None:
+async def no_motion_until_the_operator(rig: LockStep, automation: Automation, for_s: float) -> None:
+    """For ``for_s``: every reference 0, the move held (the operator has not resumed it)."""
+    for _ in range(round(for_s / rig.period_s)):
+        view = await rig.scan()
+        assert refs(view) == (0.0, 0.0, 0.0), "no motion after a trip without the operator"
+        run = automation.sequencer.run
+        assert run is not None
+        assert run.step is Step.HELD
+
+
+async def ramps_to_zero(rig: LockStep, within_s: float) -> None:
+    """The hoist's reference ramps down (never up) to 0 within ``within_s``; travel stays 0."""
+    last = abs(refs(rig.supervisor.view)[2])
+    for _ in range(round(within_s / rig.period_s) + 1):
+        view = await rig.scan()
+        gantry, trolley, hoist = refs(view)
+        assert (gantry, trolley) == (0.0, 0.0)
+        assert abs(hoist) <= last + 1e-9, "ramping down, not on"
+        last = abs(hoist)
+        if last == 0.0:
+            return
+    raise AssertionError(f"the hoist still at {last} m/s after {within_s} s")
+
+
+async def test_stop_during_the_wind_raise_ramps_the_hoist_to_zero_and_start_secures_again() -> None:
     rig, automation = rig_with_j1()
     async with rig:
-        z0 = await wind_raise_under_way(rig, automation)
-        target = target_m(automation)
+        await wind_raise_under_way(rig, automation)
+        await rig.run_for(0.5)  # raising
+        assert refs(rig.supervisor.view)[2] > 0.0
         automation.command(PackCommand.STOP, rig.clock.now(), "test")
         bound = _stop_time_s(automation.params) + 2 * rig.period_s
+        await ramps_to_zero(rig, bound)
         await rig.until(lambda v: automation.machine.state is PackState.STOPPED, within_s=bound,
                         what="STOPPED within the ramp time plus a scan")  # fmt: skip
         assert automation.queue.get("J1").state is JobState.INTERRUPTED
-        assert rig.sim.plant.hoist.position_m > z0, "still raising"
+        await no_motion_until_the_operator(rig, automation, 0.5)
         automation.command(PackCommand.RESET, rig.clock.now())
         await rig.until(lambda v: automation.machine.state is PackState.IDLE, within_s=1)
-        await secured_and_nothing_hit(rig, automation, target)
-        assert automation.queue.get("J1").state is JobState.INTERRUPTED
+        await no_motion_until_the_operator(rig, automation, 0.2)
+        automation.command(PackCommand.START, rig.clock.now(), "make it safe")
+        await rig.until(lambda v: refs(v)[2] > 0.0, within_s=2.0, what="raising again")
+        await secured_and_nothing_hit(rig, automation, target_m(automation))
 
 
-async def test_hold_during_the_wind_raise_holds_once_the_load_is_clear() -> None:
+async def test_hold_during_the_wind_raise_stops_the_hoist_and_unhold_secures_again() -> None:
     rig, automation = rig_with_j1()
     async with rig:
         await wind_raise_under_way(rig, automation)
-        target = target_m(automation)
+        await rig.run_for(0.5)
         automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await rig.run_for(1.0)
-        assert automation.machine.state is PackState.HOLDING, "until the load is clear"
-        await secured_and_nothing_hit(rig, automation, target)
-        assert automation.machine.state.name == "HELD"
+        await ramps_to_zero(rig, _stop_time_s(automation.params) + 2 * rig.period_s)
+        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await no_motion_until_the_operator(rig, automation, 0.5)
+        automation.command(PackCommand.UNHOLD, rig.clock.now(), "make it safe")
+        await rig.until(lambda v: refs(v)[2] > 0.0, within_s=2.0, what="raising again")
+        await secured_and_nothing_hit(rig, automation, target_m(automation))
 
 
-async def test_bad_data_stops_the_wind_raise_in_its_scan_and_it_goes_on_once_seen_again() -> None:
+@pytest.mark.parametrize(
+    ("signal", "value"), [("trolley.position", 1e6), ("env.wind", -5.0)], ids=["position", "wind"]
+)
+async def test_bad_data_stops_the_wind_raise_in_its_scan_until_the_operator_resumes_it(
+    signal: str, value: float
+) -> None:
+    """A bad wind reading blocks the raise like any bad data: hoist up included."""
     rig, automation = rig_with_j1()
     async with rig:
         await wind_raise_under_way(rig, automation)
-        target = target_m(automation)
-        rig.sim.faults.inject("force", signal="trolley.position", value=1e6)
-        view = await rig.scan()
-        assert refs(view) == (0.0, 0.0, 0.0), "blind: nothing moves"
-        await rig.run_for(1.5)
-        assert refs(rig.supervisor.view) == (0.0, 0.0, 0.0)
-        rig.sim.faults.clear("force:trolley.position")
-        await rig.until(lambda v: refs(v)[2] > 0.0, within_s=1.0,
-                        what="the raise goes on by itself")  # fmt: skip
-        await secured_and_nothing_hit(rig, automation, target)
-
-
-async def test_a_bad_wind_reading_does_not_stop_the_wind_raise() -> None:
-    rig, automation = rig_with_j1()
-    async with rig:
-        await wind_raise_under_way(rig, automation)
-        target = target_m(automation)
-        rig.sim.faults.inject("force", signal="env.wind", value=-5.0)
+        await rig.run_for(0.5)
+        assert refs(rig.supervisor.view)[2] > 0.0
+        rig.sim.faults.inject("force", signal=signal, value=value)
         view = await rig.scan()
         assert "SIGNAL_QUALITY" in _trips(view)
-        assert refs(view)[2] > 0.0, "raising a hanging load does not depend on the wind"
-        await rig.run_for(8.5)
-        rig.sim.faults.clear("force:env.wind")
-        await secured_and_nothing_hit(rig, automation, target)
+        assert refs(view) == (0.0, 0.0, 0.0), "bad data: nothing moves, in that scan"
+        await no_motion_until_the_operator(rig, automation, 0.5)
+        rig.sim.faults.clear(f"force:{signal}")
+        await rig.until(lambda v: "SIGNAL_QUALITY" not in _trips(v), within_s=1,
+                        what="the data good again")  # fmt: skip
+        await no_motion_until_the_operator(rig, automation, 0.5)
+        z = rig.sim.plant.hoist.position_m
+        automation.command(PackCommand.UNHOLD, rig.clock.now(), "make it safe")
+        await rig.until(lambda v: refs(v)[2] > 0.0, within_s=2.0, what="raising again")
+        run = automation.sequencer.run
+        assert run is not None
+        assert run.step in (Step.SETTLE, Step.WIND_RAISE), "planned again from where it hangs"
+        assert rig.sim.plant.hoist.position_m >= z - 0.05
+        await secured_and_nothing_hit(rig, automation, target_m(automation))
 
 
 async def test_abort_during_the_wind_raise_drops_the_drives_at_once() -> None:

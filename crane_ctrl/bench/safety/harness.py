@@ -18,10 +18,7 @@ At EVERY scan (:class:`Violation` kinds in brackets):
 - no unlock is written while a box hangs from the spreader [unlock_suspended];
 - no automatic motion after a trip without the operator: once the move is held (the sequencer
   HELD, or the machine anywhere in :data:`PARKED`), every speed reference written stays 0 until
-  the operator's next accepted UNHOLD or START [motion_without_operator]; but for the wind stop's
-  securing move, which STOP and HOLD let finish and which goes on by itself after the crane was
-  blind: only the hoist, in the wind stop's own steps (raise clear, set down below), while the
-  wind stop or storm is tripped;
+  the operator's next accepted UNHOLD or START [motion_without_operator];
 - nothing in the crane's code raises [exception].
 
 Wedge checks [wedge]: at random steps (events) and at the end of every run the harness issues
@@ -81,7 +78,6 @@ from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import SupervisorSettings, SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
-from crane_ctrl.sequencer.safety import WIND_TRIPS
 from crane_ctrl.signals import Value
 from crane_ctrl.testing import LockStep
 from simulators.site_file import SiteFile, load_site, yard_model_of
@@ -389,20 +385,12 @@ class _CaseRun:
         if c.unlock and hanging:
             self._violate("unlock_suspended", f"unlock written while a box hangs; written {c}")
         refs = (c.gantry_speed_ref, c.trolley_speed_ref, c.hoist_speed_ref)
-        if self.latched and any(refs) and not self._securing(view):
+        if self.latched and any(refs):
             self._violate(
                 "motion_without_operator",
                 f"speed references {refs} written after a hold or stop without the operator's "
                 f"UNHOLD or START",
             )
-
-    def _securing(self, view: SupervisorView) -> bool:
-        """The wind stop's securing move wrote these references: only the hoist, in its own
-        steps, with the wind stop or storm tripped."""
-        run, c = self.automation.sequencer.run, view.commands
-        trips = {t.id for t in view.permits.active} if view.permits else set()
-        hoist_only = c.gantry_speed_ref == 0.0 and c.trolley_speed_ref == 0.0
-        return run is not None and run.securing and hoist_only and bool(trips & WIND_TRIPS)
 
     def _beyond_control(self) -> bool:
         spell = self.wind_spell
@@ -417,11 +405,9 @@ class _CaseRun:
             self.wind_spell = None
             return
         s, run = view.snapshot, self.automation.sequencer.run
-        running = self.automation.machine.state is PackState.EXECUTE and (
-            run is None or run.step is not Step.HELD or run.wind_secured
-        )
         able = (
-            (running or (run is not None and run.securing))
+            self.automation.machine.state is PackState.EXECUTE
+            and (run is None or run.step is not Step.HELD or run.wind_secured)
             and s.comms_ok
             and s.flag("plc.estop_ok", unsafe=False)
             and not any(s.flag(f"{axis}.fault", unsafe=True) for axis in AXES)
