@@ -21,7 +21,10 @@ from crane_ctrl.sequencer.sway import SwayWatch
 from crane_ctrl.sequencer.transfer import Transfer
 from crane_ctrl.site import Slot
 
-__all__ = ["Run"]
+__all__ = ["WIND_STOP", "Run"]
+
+WIND_STOP = "wind stop"
+"""``Run.set_down_cause`` of a set-down the wind stop makes (the operator's has its own)."""
 
 
 @dataclass
@@ -61,7 +64,7 @@ class Run:
     handover: OperatorLanding | None = None
     wind_place: SetDownPlace | None = None
     """Where a wind stop (or the operator, after a stop) set or sets the box down."""
-    set_down_cause: str = "wind stop"
+    set_down_cause: str = WIND_STOP
     """Why the box goes down there, for the job's failure."""
     wind_target_m: float = 0.0
     """Where a wind stop raises the load to: its swing envelope clears every neighbour, m."""

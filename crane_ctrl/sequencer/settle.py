@@ -23,6 +23,7 @@ from crane_ctrl.sequencer.model import OVERSHOOT_M, SETTLE_MARGIN_M, Step
 from crane_ctrl.sequencer.readings import position_of
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.sway import sway_of
+from crane_ctrl.sequencer.wind import rise_margin_m
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
@@ -77,10 +78,12 @@ def settle_sway(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
     if pos is None:  # (the way out has gone on already)
         return Commands(drives_enable=True)
     here = (pos[0], pos[1])
+    margin = SETTLE_MARGIN_M + run.sway.peak_m()
+    if run.resume_step is Step.RAISE:  # to rise next: wait clear of what the wind may swing it into
+        margin = max(margin, rise_margin_m(m.crane, run, snapshot, pos[2]))
     clear = run.transfer.clear_height_m(
-        m.crane.yard, m.crane.params, (here, here), delivering=run.delivering,
-        margin_m=SETTLE_MARGIN_M + run.sway.peak_m(),
-    )  # fmt: skip
+        m.crane.yard, m.crane.params, (here, here), delivering=run.delivering, margin_m=margin
+    )
     cleared = m.publish_clear(clear, pos[2])
     if not cleared:
         return m.hoist_to(run, pos[2], clear + OVERSHOOT_M)

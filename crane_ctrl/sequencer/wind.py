@@ -17,7 +17,18 @@ the load (or the empty spreader) hanging free, ``SequencerSettings.on_wind_stop`
   the safe clearance (a shorter rope swings less) and hold there for the operator;
 - ``"raise_clear"``: always the latter.
 
-On its support (locking, unlocking, the trial lift): hold; WIND_NO_LIFT keeps it there.
+On its support (locking, unlocking, the trial lift): hold; WIND_NO_LIFT keeps it there. Just off
+it at the trial lift, it goes back on its place if it hangs over it, and is raised clear if the
+wind leaned it off (set back, it would land off the castings: bench case 1632).
+
+**The securing move is motion like any other** (issue 14's rules): STOP ramps the hoist to zero
+and HOLD holds it; bad data, the link or any other trip zeroes every reference in that scan and
+holds it; after any of these it waits for the operator (UNHOLD, or START from STOPPED), and the
+resume plans the securing again from where the load hangs.
+
+Before the rise, settling the swing a stop left in a wind whose next gust may reach the
+pre-alarm waits where the wind could not swing the load into its neighbours
+(:func:`rise_margin_m`): from low beside them, a wind stop would have to outrun a rising wind.
 
 What each step does at a wind stop is its ``wind`` reaction in the step table: :func:`secures`
 (the load hangs free), :func:`sets_back_on_pick` (the trial lift), :func:`goes_on` (raising clear
@@ -31,13 +42,13 @@ from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.errors import CommandRefused
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
-from crane_ctrl.motion.wind_swing import swing_envelope_m
+from crane_ctrl.motion.wind_swing import GUST_MARGIN_MPS, swing_envelope_m
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
 from crane_ctrl.sequencer.readings import not_landed_why, position_of, seated
-from crane_ctrl.sequencer.run import Run
+from crane_ctrl.sequencer.run import WIND_STOP, Run
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners
@@ -50,6 +61,7 @@ __all__ = [
     "goes_on",
     "goes_on_setting_down",
     "plan_set_down",
+    "rise_margin_m",
     "secures",
     "set_down_place",
     "sets_back_on_pick",
@@ -109,15 +121,25 @@ def sets_back_on_pick(
     m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
 ) -> bool:
     """The trial lift: the box just off its support goes straight back onto it (still
-    resting on it, or making it safe already: hold there)."""
+    resting on it, or making it safe already: hold there). Leaning or swinging off it (held
+    over it while the wind rose, case 1632), it would land off the castings: it hangs, so it
+    is raised clear of its neighbours like any hanging box."""
     if run.failure is not None:
         return False
     if seated(snapshot) or not all_corners(snapshot, "locked"):
         return False
     box, yard = run.transfer.box, m.crane.yard
-    run.wind_place = SetDownPlace(box.slot, yard.centre(box), yard.pick_height_m(box))
-    m.enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it back on {box.slot}")
-    return True
+    place = SetDownPlace(box.slot, yard.centre(box), yard.pick_height_m(box))
+    load = _load_xy(snapshot)
+    if load is not None and _off(place, load) <= _tolerance_m(m.crane):
+        run.wind_place = place
+        m.enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it back on {box.slot}")
+        return True
+    if position_of(snapshot) is None:
+        return False
+    run.delivering, run.airborne = True, True  # off its support on the ropes: it hangs
+    run.mass_t = snapshot.number("hoist.load")
+    return _start_raise(m, run, snapshot, now)
 
 
 def secures(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float) -> bool:
@@ -151,14 +173,25 @@ def _place_below(
         return None
     if not all_corners(snapshot, "locked"):
         return None
-    pos, sway = position_of(snapshot), sway_of(snapshot) or (0.0, 0.0)
-    if pos is None:
+    load = _load_xy(snapshot)
+    if load is None:
         return None
-    load = (pos[0] + sway[0], pos[1] + sway[1])
     place = set_down_place(crane.yard, run.transfer.box, load, _tolerance_m(crane))
     if place is None or z - place.landing_m > SET_DOWN_REACH_M:
         return None
     return place
+
+
+def _load_xy(snapshot: Snapshot) -> tuple[float, float] | None:
+    """Where the load hangs: the crane's position and the sway sensor's offset (lean
+    included; no sensor: under the crane), if the position is known."""
+    pos, sway = position_of(snapshot), sway_of(snapshot) or (0.0, 0.0)
+    return None if pos is None else (pos[0] + sway[0], pos[1] + sway[1])
+
+
+def _off(place: SetDownPlace, load: tuple[float, float]) -> float:
+    """How far the load hangs off ``place``'s centre (the larger of the two directions), m."""
+    return max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))
 
 
 def _start_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bool:
@@ -172,26 +205,46 @@ def _start_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bo
 def _clear_height(crane: CraneContext, run: Run, snapshot: Snapshot) -> float:
     """The twistlock-plane height at which the load's swing envelope in this wind clears
     everything around where it hangs by the safe clearance (no higher than the hoist may
-    go), m. The envelope is taken at the present (longer) rope: conservative."""
+    go), m. The envelope is taken at the present (longer) rope: conservative. The wind
+    unknown (a bad reading): the storm's."""
     pos = position_of(snapshot)
     assert pos is not None
     wind = snapshot.number("env.wind")
-    box, params = run.transfer.box, crane.params
-    sway = sway_of(snapshot)
-    swing = run.sway.peak_m() if run.sway.log else 0.0
-    if sway is not None:
-        swing = max(swing, abs(sway[0]), abs(sway[1]))
-    envelope = swing_envelope_m(
-        params, pos[2], params.wind_storm_mps if wind is None else wind,
-        size_ft=box.size_ft if run.delivering else None, height_m=box.height_m,
-        mass_t=run.mass_t, swing_now_m=swing,
-    )  # fmt: skip
+    params = crane.params
+    envelope = _envelope(crane, run, snapshot, pos[2], params.wind_storm_mps if wind is None
+                         else max(wind, params.wind_stop_mps))  # fmt: skip
     here = (pos[0], pos[1])
     clear = run.transfer.clear_height_m(
         crane.yard, params, (here, here), delivering=run.delivering, margin_m=envelope
     )
     run.wind_envelope_m = envelope
     return min(max(clear, pos[2]), params.hoist_highest_m - LIFT_MARGIN_M)
+
+
+def _envelope(crane: CraneContext, run: Run, snapshot: Snapshot, z: float, wind: float) -> float:
+    """How far the load hanging at ``z`` may swing in ``wind`` (the swing it has now included;
+    :func:`~crane_ctrl.motion.wind_swing.swing_envelope_m`), m."""
+    box = run.transfer.box
+    sway = sway_of(snapshot)
+    swing = run.sway.peak_m() if run.sway.log else 0.0
+    if sway is not None:
+        swing = max(swing, abs(sway[0]), abs(sway[1]))
+    return swing_envelope_m(
+        crane.params, z, wind, size_ft=box.size_ft if run.delivering else None,
+        height_m=box.height_m, mass_t=run.mass_t, swing_now_m=swing,
+    )  # fmt: skip
+
+
+def rise_margin_m(crane: CraneContext, run: Run, snapshot: Snapshot, z: float) -> float:
+    """How far the wind may swing a load that waits where it hangs before its rise (settling
+    the swing a stop left), m: its swing envelope once the next gust (the 3-s reading plus
+    :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) may reach the pre-alarm, else 0.
+    Waiting low beside its neighbours in such a wind, a wind stop would have to outrun the
+    rising wind to raise it clear, and the hoist cannot (bench case 2318)."""
+    wind = snapshot.number("env.wind")
+    if wind is None or wind + GUST_MARGIN_MPS < crane.params.wind_prealarm_mps:
+        return 0.0
+    return _envelope(crane, run, snapshot, z, wind)
 
 
 def _tolerance_m(crane: CraneContext) -> float:
@@ -222,19 +275,21 @@ def wind_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
     """Lower straight down onto the place below (creep over the last of it); landed there,
     record it and unlock; the load swung off the place, or no landing: hold."""
     place, pos, sway = run.wind_place, position_of(snapshot), sway_of(snapshot)
-    if sway is None and run.set_down_cause != "wind stop":
+    if sway is None and run.set_down_cause != WIND_STOP:
         sway = (0.0, 0.0)  # no sway sensor: the crane's position is the best there is
     if place is None or pos is None or sway is None:
         m.hold(now, "wind stop: the load cannot be watched: held where it hangs")
         return Commands(drives_enable=True)
     if seated(snapshot):
         return _set_down_in_wind(m, run, place, snapshot, now)
-    load = (pos[0] + sway[0], pos[1] + sway[1])
-    off = max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))
-    wind = run.set_down_cause == "wind stop"
+    off = _off(place, (pos[0] + sway[0], pos[1] + sway[1]))
+    wind = run.set_down_cause == WIND_STOP
+    # committed (close above its place), it goes on down through a swing that still lands it
+    # on the place; off further, it would land off the castings: lift it clear
     committed = pos[2] - place.landing_m <= SET_DOWN_COMMIT_M
     tolerance = _tolerance_m(m.crane)
-    if off > tolerance and wind and not committed:  # would land off: lift clear
+    lands_off = off > m.crane.params.stacking_tolerance_m
+    if off > tolerance and wind and (lands_off or not committed):
         _start_raise(m, run, snapshot, now)
         return Commands(drives_enable=True)
     if off > tolerance and not wind:
@@ -271,7 +326,7 @@ def _set_down_in_wind(
     if why:
         m.hold(now, f"{run.set_down_cause}: {why}")
         return Commands(drives_enable=True)
-    if place.slot == run.transfer.box.slot and run.set_down_cause == "wind stop":
+    if place.slot == run.transfer.box.slot and run.set_down_cause == WIND_STOP:
         return _back_on_its_pick(m, run, place, now)
     m.crane.yard.move(run.transfer.box.id, place.slot)  # it stands there now
     mine = " (its destination)" if place.slot == run.transfer.to else ""

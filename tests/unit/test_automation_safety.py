@@ -171,6 +171,8 @@ FOUND_BY_THE_BENCH = {
     "the yard model",
     960: "held in a wind stop at the height the step-gust envelope said was clear, 8-s gusts "
     "pumped the swing to 7 m into a stack (resonance); the storm then blocked the raise",
+    2318: "settling low beside the next truck's box as a storm built up; the wind stop's raise "
+    "then cut short by a bad wind reading and a STOP: the lean carried the box into that box",
 }
 """Cases ``crane-ctrl bench safety --jobs 200`` found (issue 14), each a defect since fixed."""
 
