@@ -181,14 +181,9 @@ class _LockWatch:
                 self.refused_by = refusal.ids
                 why = [t.reason for t in refusal.trips if t.id == "NOT_LANDED"]
                 self.not_landed = why[0] if why else ""
-        snapshot = view.snapshot
-        turned = [
-            f"corner {c}" for c in CORNERS
-            if not _reads(snapshot, f"spreader.unlocked_{c}", True)
-            or not _reads(snapshot, f"spreader.locked_{c}", False)
-        ]  # fmt: skip
+        turned = _turned(view.snapshot)
         if turned:
-            self.turned = ", ".join(turned)
+            self.turned = turned
         return bool(turned)
 
 

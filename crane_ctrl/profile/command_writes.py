@@ -151,9 +151,12 @@ class CommandWriter:
         commands read back: what :meth:`step`'s ``read`` must hold (nothing for a profile that
         writes every command every scan)."""
 
-    def unsigned(self, levels: Mapping[str, Value]) -> dict[str, Value]:
+    def unsigned(self, levels: dict[str, Value]) -> dict[str, Value]:
         """``levels`` with each reference mapped ``magnitude = true`` written without its sign
-        (its direction goes to the direction commands, :meth:`Commands.directions`)."""
+        (its direction goes to the direction commands, :meth:`Commands.directions`); ``levels``
+        itself when the profile has none (the usual case: no copy every scan)."""
+        if not self.magnitudes:
+            return levels
         out = dict(levels)
         for name in self.magnitudes:
             value = out.get(name)

@@ -173,6 +173,8 @@ class ResetEffect:
         elif self._high and not reset_written:
             self._fell_at = now
         self._high = reset_written
+        if not self.ignored and self._fell_at is None:
+            return ""  # no reset to judge, no verdict standing: nothing to read this scan
         faults = resettable_faults(snapshot)
         if self.ignored and not set(self._before) & set(faults):
             self.ignored = ""

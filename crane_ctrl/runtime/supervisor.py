@@ -407,7 +407,7 @@ class Supervisor:
             self._writes.refresh()  # whatever the PLC held may be gone when it is back
         plan = self._writes.step(values, self._handshake_inputs(snapshot), snapshot.time_s)
         self._journal_handshakes(plan.events)
-        self._sent = MappingProxyType(dict(plan.values))
+        self._sent = MappingProxyType(plan.values)
         result = await self.link.write(plan.values)
         self._writes.written(result.ok)
         if unencodable and result.ok:

@@ -34,7 +34,6 @@ from crane_ctrl.link_report import LinkState
 from crane_ctrl.links.modbus import ModbusLink
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.model import ModbusProfile, Profile
-from crane_ctrl.runtime.journal import EventKind
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
 from crane_ctrl.sequencer.automatic_move import Sequencer, Transfer
 from crane_ctrl.site import parse_slot
@@ -44,6 +43,7 @@ from simulators.plc_params import PlcParams
 from simulators.runner import Served, serve
 from simulators.simulator import CraneSimulator
 from simulators.site_file import load_site, yard_model_of
+from tests.integration.test_personality_jobs_over_sockets import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE_PATH = ROOT / "tests" / "data" / "abb-ac500-modbus.toml"
@@ -69,21 +69,6 @@ AC500 = PlcPersonality(
     min_reset_pulse_s=0.3,
     params=PlcParams(watchdog_s=1.0, restart_delay_s=1.0),
 )
-
-
-@dataclass
-class Journal:
-    events: list[tuple[str, str, dict[str, object]]] = field(default_factory=list)
-
-    def record(self, kind: str, subject: str, **values: object) -> None:
-        if kind != "sequencer":
-            EventKind(kind)
-        self.events.append((kind, subject, values))
-
-    def plc(self, subject: str, event: str) -> list[dict[str, object]]:
-        return [
-            v for k, s, v in self.events if (k, s) == ("plc", subject) and v.get("event") == event
-        ]
 
 
 @dataclass
