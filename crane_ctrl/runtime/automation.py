@@ -48,6 +48,7 @@ from crane_ctrl.sequencer.automatic_move import (
 from crane_ctrl.sequencer.model import STILL_MPS
 from crane_ctrl.sequencer.safety import LOST_LOAD_T
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
+from crane_ctrl.signals import CORNERS
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["Automation"]
@@ -385,7 +386,7 @@ class Automation:
         job = self.queue.active()
         if run is None:
             return
-        if self._box_hangs(run.transfer.box.id):
+        if self._box_hangs(run.transfer.box.id, delivering=run.delivering):
             self._carried = run.transfer.box.id
             self.yard.lift(run.transfer.box.id)
             reason += f"; container {run.transfer.box.id} hangs on the spreader"
@@ -394,18 +395,21 @@ class Automation:
             self.queue.advance(job.id, state, now, reason)
         self._emit_queue()
 
-    def _box_hangs(self, box_id: str) -> bool:
+    def _box_hangs(self, box_id: str, *, delivering: bool) -> bool:
         """The job's box hangs on the spreader, as measured: twistlocks locked and the ropes
         carrying it (the load cell weighing it, no slack); landing pins say nothing, a box may
         keep them pressed as it hangs (a box already set down stays where the yard model has
-        it)."""
+        it). Twistlock readings not to be trusted (a frozen link) while ``delivering`` count as
+        locked: the box the move lifted is taken to hang still (fail safe)."""
         last = self._last
         if last is None or box_id not in self.yard.boxes:
             return False
         load = last.number("hoist.load")
         weighed = load is None or load >= LOST_LOAD_T  # unknown: assume it hangs (fail safe)
         slack = last.flag("hoist.slack_rope", unsafe=False)
-        return weighed and any_corner(last, "locked") and not slack
+        unknown = not all(last.good(f"spreader.locked_{c}") for c in CORNERS)
+        locked = any_corner(last, "locked") or (delivering and unknown)
+        return weighed and locked and not slack
 
     # --- from the sequencer
 

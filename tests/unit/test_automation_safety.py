@@ -173,6 +173,8 @@ FOUND_BY_THE_BENCH = {
     "pumped the swing to 7 m into a stack (resonance); the storm then blocked the raise",
     2318: "settling low beside the next truck's box as a storm built up; the wind stop's raise "
     "then cut short by a bad wind reading and a STOP: the lean carried the box into that box",
+    2816: "cancelled while the link was frozen just after lift-off: the box was taken for set "
+    "down (locks unreadable) and left hanging with no one knowing it was carried",
 }
 """Cases ``crane-ctrl bench safety --jobs 200`` found (issue 14), each a defect since fixed."""
 
