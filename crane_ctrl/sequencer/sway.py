@@ -210,11 +210,16 @@ class SwayWatch:
 
     def known(self) -> bool:
         """A whole window watched: the swing and the lean are known (with a coarse sensor, a
-        whole period of readings at hand)."""
-        if not self.coarse():
-            return self.watched_s >= self.window_s
+        whole period of readings at hand; and so too until the readings have shown whether the
+        sensor steps: a swing of up to a step it has not shown yet can read as one level for
+        half a period, and as two levels a fit takes for a lean)."""
         period = 2.0 * math.pi / self.omega
-        return bool(self.log) and self.log[-1][0] - self.log[0][0] >= max(self.window_s, period)
+        whole = bool(self.log) and self.log[-1][0] - self.log[0][0] >= max(self.window_s, period)
+        if self.coarse():
+            return whole
+        if self.watched_s < self.window_s:
+            return False
+        return whole or self.sensor.learnt()
 
     def swing_m(self) -> float:
         """The swing the crane's planned travel does not take away: the larger direction's
@@ -269,8 +274,9 @@ class SwayWatch:
         return _deadband(x - self.lean[0], step), _deadband(y - self.lean[1], step)
 
     def _window(self) -> list[_Sample]:
-        """The samples judged: the window's (with a coarse sensor, all kept: a whole period)."""
-        if not self.log or self.coarse():
+        """The samples judged: the window's (with a coarse sensor, or one not learnt yet, all
+        kept: a whole period)."""
+        if not self.log or self.coarse() or not self.sensor.learnt():
             return self.log
         start = bisect.bisect_left(self.log, self._cut, key=_time)
         return self.log[start:]

@@ -79,6 +79,10 @@ class SensorStep:
                 self.changes[k].append((omega, change))
                 self._seen += 1
 
+    def learnt(self) -> bool:
+        """Enough changes seen in a direction to tell a stepping sensor from a fine one."""
+        return any(len(seen) >= MIN_CHANGES for seen in self.changes)
+
     def step_m(self, omega: float) -> float:
         """The sensor's step at the rope length of ``omega``, the coarser direction's, m; 0
         until :data:`MIN_CHANGES` changes have been seen in a direction, and for a sensor that
