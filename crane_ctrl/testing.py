@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from crane_ctrl.runtime.recorder import EventSink
     from crane_ctrl.runtime.station import StationView
     from crane_ctrl.runtime.supervisor import Sequencer, SupervisorSettings, SupervisorView
+    from crane_ctrl.sequencer.planning import Planner
     from simulators.simulator import CraneSimulator
     from simulators.site_file import SiteFile
 
@@ -126,7 +127,10 @@ class StationRig:
         *,
         mode: Mode | None = None,
         journal: EventSink | None = None,
+        planner: Planner | None = None,
     ) -> None:
+        """``planner``: where the sequencer's leg plans are worked out (``None``: at once, in
+        the scan that asks)."""
         from crane_ctrl.operation.machine import Mode, Role
         from crane_ctrl.profile.loader import load_profile
         from crane_ctrl.runtime.station import CraneStation, User
@@ -142,7 +146,7 @@ class StationRig:
         self.sim = self.lockstep.sim
         self.station = CraneStation(
             self.lockstep.supervisor, self.site.site, yard_model_of(self.site),
-            mode=mode or Mode.FULLAUTOMATIC, profile_path=path,
+            mode=mode or Mode.FULLAUTOMATIC, profile_path=path, planner=planner,
         )  # fmt: skip
         self.operator = User("operator", Role.OPERATOR)
         self.maintenance = User("maintenance", Role.MAINTENANCE)

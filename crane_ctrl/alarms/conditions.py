@@ -81,6 +81,7 @@ def conditions(
     write_failed: bool = False,
     drives_enabled: bool = False,
     reset_ignored: bool = False,
+    planning_late: bool = False,
 ) -> Mapping[str, bool]:
     """Every alarm's condition this scan."""
     tripped = {t.id for t in permits.active}
@@ -101,6 +102,7 @@ def conditions(
             "SCAN_OVERRUN": scan_overrun,
             "WRITE_FAILED": write_failed,
             "PLC_RESET_IGNORED": reset_ignored,
+            "PLANNING_LATE": planning_late,
             "DRIVE_NOT_READY": drives_enabled
             and not all(snapshot.flag(f"{axis}.ready", unsafe=False) for axis in AXES),
         }

@@ -441,6 +441,12 @@ BASE_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         suppressed_by=_LINK,
     ),
     AlarmDefinition(
+        "PLANNING_LATE",
+        "Planning the next leg is taking too long: the crane waits with zero references; check "
+        "the load on the supervisor computer",
+        Priority.MEDIUM,
+    ),
+    AlarmDefinition(
         "SCAN_OVERRUN",
         "Supervisor scans are running late: check the load on the supervisor computer",
         Priority.LOW,
@@ -448,7 +454,8 @@ BASE_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         off_delay_s=30.0,
     ),
 )
-"""Alarms that are not interlocks: link health, PLC faults, wind pre-alarm, the scan loop."""
+"""Alarms that are not interlocks: link health, PLC faults, wind pre-alarm, the scan loop, the
+planning off it."""
 
 COMMS_FAULT = "COMMS_FAULT"
 

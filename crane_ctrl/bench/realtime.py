@@ -54,7 +54,7 @@ from crane_ctrl.bench.realtime_cases import (
     uvloop_installed,
 )
 from crane_ctrl.bench.realtime_jobs import TEND_EVERY_S, JobCycle
-from crane_ctrl.bench.realtime_probe import ScanProbe, percentiles, timed_leg_plans
+from crane_ctrl.bench.realtime_probe import ScanProbe, percentiles
 from crane_ctrl.bench.sim_process import SimulatorProcess
 from crane_ctrl.bench.stress import Stress, cores
 from crane_ctrl.link_report import LinkHealth
@@ -118,6 +118,7 @@ async def _case(case: Case, seconds: float) -> dict[str, Any]:
             config = StationConfig(
                 load_profile(PROFILE), PROFILE, load_site(), Path(tmp) / "journal.sqlite",
                 plc=sim.plc, gc_pacing=case.gc.startswith("paced"),
+                planning_pool=case.planning == "pool",
             )  # fmt: skip
             runtime = StationRuntime(config)
             try:
@@ -155,15 +156,14 @@ class _Run:
         async with _hmi(self.case, self.bridge), _stress(self.case) as how:
             self.stress = how
             _freeze(self.case)
-            with timed_leg_plans(self.probe.plan_done):
-                cpu0, thread0, wall0 = _cpu_s(), self._thread_cpu_s(), time.monotonic()
-                self.link0 = self._link()
-                self.probe.start()
-                await self.cycle.start()
-                await self._watch()
-                self.probe.stop()
-                cpu, wall = _cpu_s() - cpu0, time.monotonic() - wall0
-                thread = self._thread_cpu_s() - thread0
+            cpu0, thread0, wall0 = _cpu_s(), self._thread_cpu_s(), time.monotonic()
+            self.link0 = self._link()
+            self.probe.start()
+            await self.cycle.start()
+            await self._watch()
+            self.probe.stop()
+            cpu, wall = _cpu_s() - cpu0, time.monotonic() - wall0
+            thread = self._thread_cpu_s() - thread0
         return self._figures(cpu, thread, wall)
 
     async def _comms(self) -> None:

@@ -12,6 +12,7 @@ __all__ = [
     "IDLE_SCAN_TARGET_S",
     "LATENESS_TARGET_S",
     "LOOPS",
+    "PLANNING",
     "TRIP_FREE_S",
     "WATCHDOG_S",
     "WRITE_GAP_TARGET_S",
@@ -27,6 +28,9 @@ GC_MODES = ("paced", "paced+freeze", "auto", "auto+freeze")
 """The station's GC pacing (as it runs), with ``gc.freeze()`` after start-up, Python's automatic
 collection, and that with ``gc.freeze()`` after start-up."""
 LOOPS = ("asyncio", "uvloop")
+PLANNING = ("pool", "inline")
+"""Leg plans and rope fits in the planning worker process (as the station runs), or in the scan
+that asks for them (as before issue 16)."""
 WATCHDOG_S = 0.5
 """The simulated PLC's watchdog: our heartbeat unchanged this long stops the crane."""
 WRITE_GAP_TARGET_S = 0.150
@@ -44,9 +48,10 @@ class Case:
     condition: str
     gc: str = "paced"
     loop: str = "asyncio"
+    planning: str = "pool"
 
     def __str__(self) -> str:
-        return f"{self.condition}, gc {self.gc}, {self.loop}"
+        return f"{self.condition}, gc {self.gc}, {self.loop}, planning {self.planning}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +61,14 @@ class RealtimeOptions:
     conditions: tuple[str, ...] = CONDITIONS
     gc_modes: tuple[str, ...] = GC_MODES[:1]
     loops: tuple[str, ...] = LOOPS[:1]
+    planning: tuple[str, ...] = PLANNING[:1]
 
     def cases(self) -> list[Case]:
-        """Every combination, the event loop outermost; uvloop left out if not installed."""
+        """Every combination, the planning outermost, then the event loop; uvloop left out if
+        not installed."""
         loops = [loop for loop in self.loops if loop != "uvloop" or uvloop_installed()]
-        return [Case(c, g, loop) for loop in loops for g in self.gc_modes for c in self.conditions]
+        return [Case(c, g, loop, p) for p in self.planning for loop in loops
+                for g in self.gc_modes for c in self.conditions]  # fmt: skip
 
 
 def uvloop_installed() -> bool:

@@ -2,26 +2,26 @@
 
 :class:`ScanProbe` wraps one supervisor's ``scan_once`` (each scan's lateness, as ``run`` passes
 it, and its duration), its link's ``read`` and ``write`` (their time in each scan; when each
-successful write ended) and its sequencer hook (the hook's time in each scan).
-:func:`timed_leg_plans` times every :meth:`~crane_ctrl.motion.leg.LegPlan.plan` in the process,
-so that a scan in which a leg was planned is known. Install the probe on the supervisor's own
-loop; read the samples once :meth:`ScanProbe.stop` has been called (they are plain lists,
-appended to by the scan's thread).
+successful write ended) and its sequencer hook (the hook's time in each scan, and in the scans
+in which a leg's plan was asked for or taken). Each plan's latency is timed from the scan that
+asked for it to when its future is done, wherever it was worked out (in the scan, or in the
+planning worker). Install the probe on the supervisor's own loop; read the samples once
+:meth:`ScanProbe.stop` has been called (they are plain lists, appended to by the scan's thread
+and the planner's).
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Coroutine, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Permits
 from crane_ctrl.link_report import ReadResult, WriteResult
-from crane_ctrl.motion.leg import LegPlan
 from crane_ctrl.runtime.supervisor import Sequencer, Supervisor, SupervisorView
 from crane_ctrl.signals import Value
 from crane_ctrl.snapshot import Snapshot
@@ -30,7 +30,7 @@ _Scan = Callable[[float], Coroutine[Any, Any, SupervisorView]]
 _Read = Callable[[], Coroutine[Any, Any, ReadResult]]
 _Write = Callable[[Mapping[str, Value]], Coroutine[Any, Any, WriteResult]]
 
-__all__ = ["Samples", "ScanProbe", "percentiles", "timed_leg_plans"]
+__all__ = ["Samples", "ScanProbe", "percentiles"]
 
 
 @dataclass
@@ -49,9 +49,9 @@ class Samples:
     sequencer_s: list[float] = field(default_factory=list)
     """The sequencer hook's time, every scan that called it."""
     planning_scan_s: list[float] = field(default_factory=list)
-    """The sequencer hook's time in the scans in which it planned a leg."""
+    """The sequencer hook's time in the scans in which a leg's plan was asked for or taken."""
     plan_s: list[float] = field(default_factory=list)
-    """Each ``LegPlan.plan`` call, in any thread."""
+    """Each leg plan, from the scan that asked for it to its answer."""
 
     def longest_write_gap_s(self) -> float:
         return max(_gaps(self.written_at), default=0.0)
@@ -89,9 +89,17 @@ class ScanProbe:
     def stop(self) -> None:
         self.recording = False
 
-    def plan_done(self, seconds: float) -> None:
-        if self.recording:
-            self.samples.plan_s.append(seconds)
+    def plan_asked(self, future: Future[Any]) -> None:
+        """Time the plan ``future`` will answer, from now."""
+        if not self.recording:
+            return
+        asked = time.perf_counter()
+
+        def done(_: Future[Any]) -> None:
+            if not future.cancelled():
+                self.samples.plan_s.append(time.perf_counter() - asked)
+
+        future.add_done_callback(done)
 
     def _timed_scan(self, scan_once: _Scan) -> _Scan:
         async def scan(lateness_s: float = 0.0) -> SupervisorView:
@@ -129,48 +137,49 @@ class ScanProbe:
 
 
 class _TimedSequencer:
-    """The supervisor's sequencer hook, timed; a leg planned during the call marks the scan."""
+    """The supervisor's sequencer hook, timed; a leg's plan asked for or taken during the call
+    marks the scan."""
 
     def __init__(self, inner: Sequencer, probe: ScanProbe) -> None:
         self.inner = inner
         self.probe = probe
+        self._pending: object = None
+        self._leg: object = None
 
     @property
     def travel_clear_below_m(self) -> float | None:
         clear: float | None = getattr(self.inner, "travel_clear_below_m", None)
         return clear
 
+    @property
+    def planning_late(self) -> str:
+        late: str = getattr(self.inner, "planning_late", "")
+        return late
+
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
-        samples = self.probe.samples
-        plans = len(samples.plan_s)
         started = time.perf_counter()
         commands = self.inner(snapshot, permits, now)
         took = time.perf_counter() - started
         if self.probe.recording:
-            samples.sequencer_s.append(took)
-            if len(samples.plan_s) > plans:
-                samples.planning_scan_s.append(took)
+            self.probe.samples.sequencer_s.append(took)
+            if self._planned(took):
+                self.probe.samples.planning_scan_s.append(took)
         return commands
 
-
-@contextmanager
-def timed_leg_plans(sink: Callable[[float], None]) -> Iterator[None]:
-    """Every ``LegPlan.plan`` in this process calls ``sink(seconds)`` while inside the block."""
-    original = LegPlan.__dict__["plan"]
-
-    def plan(cls: type[LegPlan], *args: Any, **kwargs: Any) -> LegPlan:
-        started = time.perf_counter()
-        try:
-            planned: LegPlan = original.__func__(cls, *args, **kwargs)
-            return planned
-        finally:
-            sink(time.perf_counter() - started)
-
-    setattr(LegPlan, "plan", classmethod(plan))  # noqa: B010 (a method, not a field)
-    try:
-        yield
-    finally:
-        setattr(LegPlan, "plan", original)  # noqa: B010
+    def _planned(self, took: float) -> bool:
+        """A leg's plan was asked for or taken in this call (the run's pending plan, or its
+        leg, is a new one); ``took``: the call's time."""
+        run = getattr(getattr(self.inner, "sequencer", None), "run", None)
+        pending: Any = getattr(run, "planning", None)
+        leg: Any = getattr(run, "leg", None)
+        asked = pending is not None and pending is not self._pending
+        taken = leg is not None and leg is not self._leg
+        if asked:
+            self.probe.plan_asked(pending.future)
+        elif taken and self._pending is None:
+            self.probe.samples.plan_s.append(took)  # asked and answered in this call (inline)
+        self._pending, self._leg = pending, leg
+        return asked or taken
 
 
 def percentiles(values: list[float], *, scale: float = 1000.0) -> dict[str, float]:

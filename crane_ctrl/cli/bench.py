@@ -65,7 +65,7 @@ def add_parser(commands: Any) -> None:
 
 
 def _add_realtime(sub: Any) -> None:
-    from crane_ctrl.bench.realtime_cases import CONDITIONS, GC_MODES, LOOPS
+    from crane_ctrl.bench.realtime_cases import CONDITIONS, GC_MODES, LOOPS, PLANNING
 
     realtime = sub.add_parser(
         "realtime", help="reference jobs at 1x over loopback, idle and with every core busy: "
@@ -87,6 +87,11 @@ def _add_realtime(sub: Any) -> None:
     realtime.add_argument(
         "--loop", type=_choices(LOOPS), default=LOOPS[:1], metavar="L[,L...]",
         help="event loop: asyncio, uvloop (if installed) or all (default asyncio)",
+    )  # fmt: skip
+    realtime.add_argument(
+        "--planning", type=_choices(PLANNING), default=PLANNING[:1], metavar="P[,P...]",
+        help="leg plans in the planning worker (pool), in the scan (inline) or all (default "
+        "pool, as the station runs)",
     )  # fmt: skip
 
 
@@ -134,7 +139,7 @@ def _bench(args: argparse.Namespace) -> int:
         from crane_ctrl.bench.realtime import bench_realtime
         from crane_ctrl.bench.realtime_cases import RealtimeOptions
 
-        options = RealtimeOptions(args.seconds, args.conditions, args.gc, args.loop)
+        options = RealtimeOptions(args.seconds, args.conditions, args.gc, args.loop, args.planning)
         print(json.dumps(bench_realtime(options)))
         return 0
     if args.bench == "moves":

@@ -46,6 +46,7 @@ from crane_ctrl.sequencer.automatic_move import (
     Transfer,
 )
 from crane_ctrl.sequencer.model import STILL_MPS
+from crane_ctrl.sequencer.planning import Planner
 from crane_ctrl.sequencer.safety import LOST_LOAD_T
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.signals import CORNERS
@@ -87,9 +88,11 @@ class Automation:
         mode_settings: ModeSettings | None = None,
         on_event: Callable[[dict[str, object]], None] | None = None,
         scan_s: float = 0.05,
+        planner: Planner | None = None,
     ) -> None:
         """``scan_s``: the scan period; STOP reaches STOPPED at the latest the longest ramp to
-        zero plus one scan after it was given."""
+        zero plus one scan after it was given. ``planner``: where the sequencer's leg plans are
+        worked out (see :class:`~crane_ctrl.sequencer.automatic_move.Sequencer`)."""
         self.params = params
         self.yard = yard
         self.queue = queue
@@ -100,7 +103,7 @@ class Automation:
         self.bypasses = BypassBook(self.mode_settings)
         self.on_event = on_event
         settings = SequencerSettings(on_wind_stop=params.wind_stop_reaction)
-        self.sequencer = Sequencer(params, yard, settings, on_event=self._on_step)
+        self.sequencer = Sequencer(params, yard, settings, on_event=self._on_step, planner=planner)
         self.why_not_start: tuple[str, ...] = ()
         self._last: Snapshot | None = None
         self._now = 0.0
@@ -120,6 +123,11 @@ class Automation:
                 return None
             return self.manual.clear_below_m(last, self.yard, rules.speed_factor)
         return self.sequencer.travel_clear_below_m
+
+    @property
+    def planning_late(self) -> str:
+        """The PLANNING_LATE alarm's text ("" while no plan is late)."""
+        return self.sequencer.planning_late
 
     @property
     def rules(self) -> ModeRules:

@@ -32,6 +32,7 @@ from crane_ctrl.runtime.bridge import ThreadBridge
 from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
+from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.station import CraneStation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
 from simulators.site_file import SiteFile, yard_model_of
@@ -62,6 +63,10 @@ class StationConfig:
     """Collect garbage on the scan's schedule (:class:`~crane_ctrl.runtime.gc_pacing.GcPacer`);
     ``False`` leaves Python's automatic collection as it is (``crane-ctrl bench realtime``
     measures both)."""
+    planning_pool: bool = True
+    """Plan legs and fit the rope in a worker process
+    (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
+    (``crane-ctrl bench realtime`` measures both)."""
 
 
 class _Links:
@@ -115,13 +120,14 @@ class StationRuntime:
         with Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal:
             journal.record("profile", c.profile.name, **loaded)
             try:
-                async with asyncio.TaskGroup() as self._retiring:
+                async with AsyncExitStack() as owned, asyncio.TaskGroup() as self._retiring:
+                    planner = await self._open_planner(owned)
                     link = await self._links.open(self._link(c.profile, c.profile_path, c.plc))
                     settings = SupervisorSettings(crane=c.site.crane, site=c.site.site)
                     supervisor = Supervisor(c.profile, link, self.clock, settings, journal=journal)
                     station = CraneStation(
                         supervisor, c.site.site, yard_model_of(c.site),
-                        profile_path=c.profile_path, relink=self._relink,
+                        profile_path=c.profile_path, relink=self._relink, planner=planner,
                     )  # fmt: skip
                     self._station = station
                     journal.record("system", "supervisor", event="started", link=link.name)
@@ -137,6 +143,13 @@ class StationRuntime:
             finally:
                 await self._links.close_all_but(None)
                 journal.record("system", "supervisor", event="stopped")
+
+    async def _open_planner(self, owned: AsyncExitStack) -> PlanningPool | None:
+        """The worker process leg plans are worked out in, open until ``owned`` closes
+        (``None``: they are worked out in the scan)."""
+        if not self.config.planning_pool:
+            return None
+        return await owned.enter_async_context(PlanningPool())
 
     def _link(self, profile: Profile, path: Path, plc: str | None) -> Link:
         return make_link(profile, path, self.clock, plc)

@@ -38,6 +38,7 @@ from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
+from crane_ctrl.sequencer.planning import Planner
 from crane_ctrl.site import SiteLayout, Slot
 
 __all__ = ["BoxPlace", "CraneStation", "Relink", "StationView", "User"]
@@ -115,6 +116,7 @@ class CraneStation:
         mode_settings: ModeSettings | None = None,
         profile_path: Path | None = None,
         relink: Relink | None = None,
+        planner: Planner | None = None,
     ) -> None:
         self.supervisor = supervisor
         self.site = site
@@ -122,7 +124,8 @@ class CraneStation:
         self.yard = yard
         self.queue = JobQueue(site, self.params)
         self.automation = Automation(self.params, yard, self.queue, mode=mode,
-                                     mode_settings=mode_settings, on_event=self._event)  # fmt: skip
+                                     mode_settings=mode_settings, on_event=self._event,
+                                     planner=planner)  # fmt: skip
         self.profile_path = profile_path
         self.relink = relink
         self._boxes_of: tuple[Box, ...] | None = None
@@ -387,6 +390,8 @@ def _step_detail(run: Any) -> str:
     detail = f"{phase} {box.id}: {run.step} ({where})"
     if run.hold_reason and str(run.step) == "held":
         detail += f"; held: {run.hold_reason}"
+    elif run.planning is not None:
+        detail += "; planning"
     return detail
 
 

@@ -369,16 +369,17 @@ class Supervisor:
         starting = snapshot.time_s - self._started < self.settings.startup_grace_s
         if starting and not self._comms_seen:
             return []  # still connecting: not an alarm yet
+        late: str = getattr(self.sequencer, "planning_late", "")
         now = conditions(
             snapshot, permits, refusals, self.link.health,
             scan_overrun=duration > self.settings.scan_period_s,
             wind_prealarm_mps=self.settings.crane.wind_prealarm_mps,
             write_failed=self._write_failed,
             drives_enabled=self._drives_enabled,
-            reset_ignored=bool(self._reset_effect.ignored),
+            reset_ignored=bool(self._reset_effect.ignored), planning_late=bool(late),
         )  # fmt: skip
         said = {**details(permits, snapshot, self._fault_texts),
-                "PLC_RESET_IGNORED": self._reset_effect.ignored}  # fmt: skip
+                "PLC_RESET_IGNORED": self._reset_effect.ignored, "PLANNING_LATE": late}  # fmt: skip
         profile_now, profile_said = profile_conditions(self._profile_alarms, snapshot)
         return self.alarms.update(snapshot.time_s, {**now, **profile_now}, {**said, **profile_said})
 

@@ -49,6 +49,7 @@ from crane_ctrl.sequencer import operator, settle, wind
 from crane_ctrl.sequencer.controller import CraneContext, EventSink
 from crane_ctrl.sequencer.machine import Refusal, StepMachine
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings, Step
+from crane_ctrl.sequencer.planning import InlinePlanner, Planner
 from crane_ctrl.sequencer.readings import at_rest
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import refused_motion, unexpected_contact
@@ -72,10 +73,16 @@ class Sequencer:
         settings: SequencerSettings | None = None,
         *,
         on_event: EventSink | None = None,
+        planner: Planner | None = None,
     ) -> None:
-        self.crane = CraneContext(params, yard, settings or SequencerSettings(), on_event)
+        """``planner``: where leg plans and rope fits are worked out (a process pool at run
+        time); ``None``: at once, in the scan that asks (lock-step)."""
+        self.crane = CraneContext(params, yard, settings or SequencerSettings(), on_event,
+                                  planner=planner or InlinePlanner())  # fmt: skip
         """The crane this sequencer moves containers with (kept across jobs)."""
         self._machine = StepMachine(self.crane, STEPS)
+        self._now = 0.0
+        """The time of the last scan."""
 
     # --- what it works with, and what it shows
 
@@ -112,6 +119,17 @@ class Sequencer:
         return self._machine.job.clear_below_m
 
     @property
+    def planning_late(self) -> str:
+        """What a leg waits for when its plan is later than
+        :data:`~crane_ctrl.sequencer.planning.PLAN_LATE_S` ("" when none is)."""
+        run = self.run
+        if run is None or run.planning is None or not run.planning.late(self._now):
+            return ""
+        asked = self._now - run.planning.asked_s
+        goal = run.planning.request.goal_xyz
+        return f"the plan to {goal[0]:.1f}, {goal[1]:.1f} asked for {asked:.1f} s ago"
+
+    @property
     def awaiting_operator(self) -> str | None:
         """What the remote operator must do now ("land J1 on truck lane T1 and confirm"), or
         ``None`` while nothing waits for them."""
@@ -138,7 +156,8 @@ class Sequencer:
         self._machine.enter(Step.RAISE, now)  # telescoping, if needed, goes on during the leg
 
     def __call__(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
-        m = self._machine
+        m, self._now = self._machine, now
+        self.crane.background.poll(now)
         run = m.run
         if run is None:
             m.job.clear_below_m = None

@@ -2,9 +2,9 @@
 
 A job controller (a Supervisor sequencer hook) works with one crane (:class:`CraneContext`: its
 parameters, the yard model, the settings, the rope as the sway sensor has shown it, where its
-events go) and runs one job at a time (:class:`JobSlot`: the run, how the last job ended, the
-path-clear height the travel interlock reads). Both are parts a controller is built of, not a
-base class it extends.
+events go, where its slow work is done) and runs one job at a time (:class:`JobSlot`: the run,
+how the last job ended, the path-clear height the travel interlock reads). Both are parts a
+controller is built of, not a base class it extends.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion.rope_calibration import RopeCalibration
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings
+from crane_ctrl.sequencer.planning import Background, InlinePlanner, Planner
 from crane_ctrl.sequencer.sway_step import SensorStep
 from crane_ctrl.sequencer.transfer import Transfer
 
@@ -39,6 +40,11 @@ class CraneContext:
     """What the sway sensor has shown of the real rope length (kept across jobs)."""
     sway_step: SensorStep = field(default_factory=SensorStep)
     """What the sway sensor's readings have shown of its step (kept across jobs)."""
+    planner: Planner = field(default_factory=InlinePlanner)
+    """Where leg plans and rope fits are worked out, away from the scan
+    (:mod:`crane_ctrl.sequencer.planning`); inline (at once) unless the runtime gives a pool."""
+    background: Background = field(default_factory=Background)
+    """Work whose result is taken in when it comes (rope fits), polled every scan."""
 
     def emit(self, event: dict[str, object]) -> None:
         if self.on_event is not None:

@@ -28,15 +28,24 @@ hold or any departure from the plan, the sequencer plans the rest again from whe
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from crane_ctrl.commands import Commands
+from crane_ctrl.motion.leg import LegPlan
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, XYZ, MotionLimits, hoist_reference
-from crane_ctrl.motion.rope_calibration import fit_rope_offset
+from crane_ctrl.motion.rope_calibration import RopeFit, fit_rope_offset
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.landing import gated_hoist, size_ref
-from crane_ctrl.sequencer.leg_drive import READING_DELAYS_S, SCAN_LEAD_S, LegDrive
+from crane_ctrl.sequencer.leg_drive import (
+    READING_DELAYS_S,
+    SCAN_LEAD_S,
+    LegDrive,
+    LegRequest,
+    plan_leg,
+)
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import Step
+from crane_ctrl.sequencer.planning import PLAN_GIVE_UP_S, PendingPlan
 from crane_ctrl.sequencer.readings import drives_ready, position_of
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.settle import calm, period_s
@@ -91,21 +100,52 @@ def _overweight(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
 def _plan_leg(
     m: StepMachine, run: Run, snapshot: Snapshot, pos: XYZ, now: float
 ) -> LegDrive | None:
-    """Plan the leg from where the crane is to the landing at the goal."""
+    """The leg from where the crane is to the landing at the goal, once its plan is back
+    (``None`` until then: the crane waits with zero references). A plan asked for from where
+    the crane no longer is goes, and is asked for again."""
+    request = _leg_request(m, run, snapshot, pos)
+    pending = run.planning
+    if pending is not None and not pending.request.still_holds_for(request):
+        run.drop_leg()
+        pending = None
+    if pending is None:
+        future = m.crane.planner.submit(plan_leg, request)
+        run.planning = pending = PendingPlan(request, now, future)
+    if not pending.future.done():
+        if pending.given_up(now):
+            m.hold(now, f"no plan for the leg within {PLAN_GIVE_UP_S:.0f} s: the supervisor "
+                   "computer is overloaded; UNHOLD to plan again")  # fmt: skip
+        return None
+    run.planning = None
+    return _take_plan(m, run, pending, now)
+
+
+def _leg_request(m: StepMachine, run: Run, snapshot: Snapshot, pos: XYZ) -> LegRequest:
     t, yard = run.transfer, m.crane.yard
     goal = (*run.goal_xy(yard), run.landing_height_m(yard))
     size = snapshot.number("spreader.size")
     spreader = None if run.delivering else (45 if size is None else int(size))
+    return LegRequest(
+        pos, goal, tuple(t.obstacles(yard, delivering=run.delivering)),
+        m.crane.rope_params(run.delivering), run.delivering, t.box.height_m, run.mass_t,
+        t.half_size_m(spreader),
+    )  # fmt: skip
+
+
+def _take_plan(
+    m: StepMachine, run: Run, pending: PendingPlan[LegRequest, LegPlan], now: float
+) -> LegDrive | None:
+    """Start the leg on the plan that came back; hold if there is none to be had."""
+    goal = pending.request.goal_xyz
     try:
-        run.leg = LegDrive.start(
-            pos, goal, t.obstacles(yard, delivering=run.delivering),
-            m.crane.rope_params(run.delivering), now,
-            loaded=run.delivering, container_height_m=t.box.height_m,
-            container_mass_t=run.mass_t, half_size_m=t.half_size_m(spreader),
-        )  # fmt: skip
+        plan = pending.future.result()
     except ValueError as why:
         m.hold(now, f"no safe path to {goal[0]:.1f}, {goal[1]:.1f}: {why}")
         return None
+    except Exception as why:  # a broken worker: the move holds, the operator sees why
+        m.hold(now, f"planning the leg to {goal[0]:.1f}, {goal[1]:.1f} failed: {why!r}")
+        return None
+    run.leg = LegDrive(plan, now)
     return run.leg
 
 
@@ -140,24 +180,34 @@ def travel(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
 def _learn_rope(crane: CraneContext, run: Run, leg: LegDrive, now: float) -> None:
     """At arrival: how the load swung during the travel, against how the plan expected it
     to, tells how far the rope model is off; the next leg of this kind plans on it
-    (:mod:`crane_ctrl.motion.rope_calibration`)."""
+    (:mod:`crane_ctrl.motion.rope_calibration`). The fit is worked out away from the scan and
+    taken in when it is back."""
     trace = leg.plan.sway_trace
     if trace is None or not leg.sway_log:
         return
     params = crane.rope_params(run.delivering)
-    fit = fit_rope_offset(trace, leg.sway_log, params, READING_DELAYS_S)
+    future = crane.planner.submit(
+        fit_rope_offset, trace, list(leg.sway_log), params, READING_DELAYS_S
+    )
+    take = partial(_take_rope_fit, crane, run.transfer.job_id, run.delivering)
+    crane.background.then(future, take, now)
+
+
+def _take_rope_fit(
+    crane: CraneContext, job_id: str, loaded: bool, fit: RopeFit | None, now: float
+) -> None:
     if fit is None:
         return
-    learnt = crane.rope.learn(run.delivering, fit)
+    learnt = crane.rope.learn(loaded, fit)
     if learnt is None:
         return
-    kind = "loaded" if run.delivering else "empty"
+    kind = "loaded" if loaded else "empty"
     log.info(
         "rope model (%s) corrected by %+.3f m to %+.3f m: the travel's swing fits "
         "to %.1f mm RMS (%.1f mm as planned)", kind, fit.offset_m, learnt,
         fit.misfit_m * 1000, fit.plain_misfit_m * 1000,
     )  # fmt: skip
-    crane.emit({"time": now, "job": run.transfer.job_id, "rope": kind,
+    crane.emit({"time": now, "job": job_id, "rope": kind,
                 "rope_offset_m": round(learnt, 3), "correction_m": round(fit.offset_m, 3),
                 "misfit_mm": round(fit.misfit_m * 1000, 1),
                 "planned_misfit_mm": round(fit.plain_misfit_m * 1000, 1)})  # fmt: skip

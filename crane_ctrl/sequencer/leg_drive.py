@@ -5,20 +5,22 @@ the load at least ``safe_clearance_m`` over every obstacle on the path, and
 ``approach_clearance_m`` over the places it leaves and lands on; :meth:`LegDrive.clear_below_m`
 is what the travel-height interlock must accept for the travel commanded at the next scan, so
 the interlock never refuses the plan, and the hoist is never lowered past it. The leg's clock
-starts with the rise (``started_s``), travel's when travel starts. The steps that drive it are in
-:mod:`crane_ctrl.sequencer.leg`.
+starts with the rise (``started_s``, when the plan is put to use), travel's when travel starts.
+The steps that drive it are in :mod:`crane_ctrl.sequencer.leg`.
+
+A leg is planned from a :class:`LegRequest` by :func:`plan_leg`, in a planner's worker
+(:mod:`crane_ctrl.sequencer.planning`): the scan never waits for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion.planner import XY, XYZ, Footprint, LegPlan
 from crane_ctrl.motion.rope_calibration import Sample
 
-__all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "LegDrive"]
+__all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "STALE_START_M", "LegDrive", "LegRequest", "plan_leg"]
 
 SCAN_LEAD_S = 0.05
 """References are taken one scan ahead so the drives follow the profile, not lag it; the
@@ -28,6 +30,49 @@ READING_DELAYS_S = (0.0, SCAN_LEAD_S, 2 * SCAN_LEAD_S)
 """How much older than the plan time a sway reading may be (it is read before the scan writes,
 and a link adds its latency): the travel's own swing is taken at each, and the one that
 explains the readings best is taken off them (see ``SwayWatch.sample``)."""
+
+
+STALE_START_M = 0.05
+"""A plan is for the crane where it was asked from: one that comes back after the crane has
+moved further than this (on any axis) is thrown away and asked for again, m."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegRequest:
+    """What a leg is planned from (everything :meth:`LegPlan.plan` reads): picklable, for a
+    planner in another process."""
+
+    start_xyz: XYZ
+    goal_xyz: XYZ
+    obstacles: tuple[Footprint, ...]
+    params: CraneParams
+    loaded: bool
+    container_height_m: float
+    container_mass_t: float | None
+    half_size_m: XY
+
+    def still_holds_for(self, newer: LegRequest) -> bool:
+        """A plan asked for by this request serves ``newer``: the same leg, from a start no
+        further than :data:`STALE_START_M` off."""
+        moved = max(abs(a - b) for a, b in zip(self.start_xyz, newer.start_xyz, strict=True))
+        return moved <= STALE_START_M and self.same_leg(newer)
+
+    def same_leg(self, other: LegRequest) -> bool:
+        return (self.goal_xyz, self.obstacles, self.params, self.loaded, self.container_height_m,
+                self.container_mass_t, self.half_size_m) == (
+                other.goal_xyz, other.obstacles, other.params, other.loaded,
+                other.container_height_m, other.container_mass_t, other.half_size_m)  # fmt: skip
+
+
+def plan_leg(request: LegRequest) -> LegPlan:
+    """Plan the leg ``request`` asks for (in a planner's worker); ``ValueError`` if the path
+    cannot be cleared."""
+    r = request
+    return LegPlan.plan(
+        r.start_xyz, r.goal_xyz, r.obstacles, r.params, loaded=r.loaded,
+        container_height_m=r.container_height_m, container_mass_t=r.container_mass_t,
+        half_size_m=r.half_size_m,
+    )  # fmt: skip
 
 
 @dataclass
@@ -40,28 +85,6 @@ class LegDrive:
     sway_log: list[Sample] = field(default_factory=list)
     """The sway sensor's readings during travel (travel time, gantry, trolley), for
     :func:`~crane_ctrl.motion.rope_calibration.fit_rope_offset`."""
-
-    @classmethod
-    def start(
-        cls,
-        start_xyz: XYZ,
-        goal_xyz: XYZ,
-        obstacles: Sequence[Footprint],
-        params: CraneParams,
-        now: float,
-        *,
-        loaded: bool,
-        container_height_m: float,
-        container_mass_t: float | None,
-        half_size_m: XY,
-    ) -> LegDrive:
-        """Plan a leg from where the crane is; ``ValueError`` if the path cannot be cleared."""
-        plan = LegPlan.plan(
-            start_xyz, goal_xyz, obstacles, params, loaded=loaded,
-            container_height_m=container_height_m, container_mass_t=container_mass_t,
-            half_size_m=half_size_m,
-        )  # fmt: skip
-        return cls(plan, now)
 
     @property
     def goal_xyz(self) -> XYZ:

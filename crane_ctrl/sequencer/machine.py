@@ -188,7 +188,7 @@ class StepMachine:
         run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
         run.stalled_since, run.released = None, False
         if not handler.keeps_leg:
-            run.leg = None
+            run.drop_leg()
         handler.entry(run, came_from)
         run.events.append(self.job.step_event(run, str(step), now, reason))
 
@@ -251,7 +251,7 @@ class StepMachine:
             return
         run.resume_step = handler.restart(run)
         run.hold_reason = reason
-        run.leg = None  # the rest is planned again from where the crane stops
+        run.drop_leg()  # the rest is planned again from where the crane stops
         if self.last is not None:
             run.held = HeldState.of(self.last, carrying=run.carrying)
         if handler.on_hold is not None:

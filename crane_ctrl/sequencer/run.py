@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from crane_ctrl.motion.leg import LegPlan
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.handover import OperatorLanding
-from crane_ctrl.sequencer.leg_drive import LegDrive
+from crane_ctrl.sequencer.leg_drive import LegDrive, LegRequest
 from crane_ctrl.sequencer.model import Step
 from crane_ctrl.sequencer.places import SetDownPlace
+from crane_ctrl.sequencer.planning import PendingPlan
 from crane_ctrl.sequencer.safety import HeldState
 from crane_ctrl.sequencer.sway import SwayWatch
 from crane_ctrl.sequencer.transfer import Transfer
@@ -38,6 +40,8 @@ class Run:
     since: float = 0.0
     leg: LegDrive | None = None
     """The leg under way (raise, travel, lower); planned again after any hold."""
+    planning: PendingPlan[LegRequest, LegPlan] | None = None
+    """The leg's plan, asked for and not back yet: the crane waits with zero references."""
     target_z: float = 0.0
     creep_since: float | None = None
     mass_t: float | None = None
@@ -77,6 +81,14 @@ class Run:
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""
     events: list[dict[str, object]] = field(default_factory=list)
+
+    def drop_leg(self) -> None:
+        """Forget the leg and any plan for it still to come: the next is planned from where
+        the crane then is."""
+        self.leg = None
+        if self.planning is not None:
+            self.planning.drop()
+            self.planning = None
 
     @property
     def may_be_secured(self) -> bool:

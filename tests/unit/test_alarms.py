@@ -833,6 +833,7 @@ def test_base_definitions_suppress_link_consequences_by_the_link() -> None:
         "WIND_PREALARM",
         "PLC_FAULT_CODE",
         "PLC_RESET_IGNORED",
+        "PLANNING_LATE",
         "SCAN_OVERRUN",
     }
     assert "LINK_DOWN" in base["PLC_HEARTBEAT_FROZEN"].suppressed_by

@@ -1,0 +1,96 @@
+"""Leg plans and rope fits in a process of their own, so the scan's interpreter is never held.
+
+:class:`PlanningPool` is the run-time :class:`~crane_ctrl.sequencer.planning.Planner`: a process
+pool owned by an async context manager. It starts its worker and has it import the planner before
+the first scan (a plan asked for in the first job is not late for an interpreter starting up),
+and it shuts the worker down on the way out. A worker that dies (killed, out of memory) breaks
+the pool: the plan it had fails (the move holds with the reason) and the next one is asked of a
+new worker.
+
+Processes are spawned, not forked: the station runs its scan loop in a thread, and a fork of a
+threaded process may inherit a lock held by another thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from types import TracebackType
+from typing import ParamSpec, TypeVar
+
+__all__ = ["PLANNING_WORKERS", "START_WITHIN_S", "PlanningPool"]
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+PLANNING_WORKERS = 1
+"""Worker processes per pool: one crane plans one leg at a time."""
+START_WITHIN_S = 30.0
+"""A worker must be up and have imported the planner within this long."""
+STOP_WITHIN_S = 10.0
+"""Shutting the workers down may take this long before they are left to the OS."""
+
+
+def _warm_up() -> bool:
+    """Import what the worker will plan with (in the worker)."""
+    import crane_ctrl.motion.leg
+    import crane_ctrl.motion.rope_calibration  # noqa: F401
+
+    return True
+
+
+class PlanningPool:
+    """A :class:`~crane_ctrl.sequencer.planning.Planner` of worker processes."""
+
+    def __init__(self, workers: int = PLANNING_WORKERS) -> None:
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def __aenter__(self) -> PlanningPool:
+        self._pool = self._new_pool()
+        ready = asyncio.wrap_future(self._pool.submit(_warm_up))
+        try:
+            await asyncio.wait_for(ready, START_WITHIN_S)
+        except BaseException:
+            await self._shut_down()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self._shut_down()
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run ``fn(*args, **kwargs)`` in a worker; a broken pool is replaced first."""
+        if self._pool is None:
+            raise RuntimeError("the planning pool is not open")
+        try:
+            return self._pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            log.warning("planning worker died: starting a new one")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(fn, *args, **kwargs)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"))
+
+    async def _shut_down(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        stopped = asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        try:
+            await asyncio.wait_for(stopped, STOP_WITHIN_S)
+        except TimeoutError:
+            log.warning("planning workers did not stop within %.0f s", STOP_WITHIN_S)
