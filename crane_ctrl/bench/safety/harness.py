@@ -113,6 +113,9 @@ PARKED = frozenset(
 START."""
 COMMS_WITHIN_S = 2.0
 """The link must be up this soon after the start (in-memory: at the first scan)."""
+SPELL_GAP_S = 15.0
+"""The wind below the stop limit this long ends its spell: a gusting wind dips below it in each
+gust's trough (the cases' gusts last up to 12 s), and the spell goes on through them, s."""
 SECURE_WITHIN_S = 15.0
 """Crane time a crane able to act again needs to make a hanging load safe from the wind (set it
 down, or raise it clear): a collision sooner, in wind that came while it could not act, is
@@ -189,10 +192,12 @@ class _Active:
 
 @dataclass(slots=True)
 class _WindSpell:
-    """The wind at or above the stop limit: since when, and since when the crane could act."""
+    """The wind at or above the stop limit: since when, since when the crane could act, and
+    since when it has blown below the limit again (a gust's trough, or the spell's end)."""
 
     since: float
     able_since: float | None
+    below_since: float | None = None
 
 
 @dataclass(slots=True)
@@ -401,9 +406,15 @@ class _CaseRun:
     def _watch_wind(self, view: SupervisorView) -> None:
         """The wind as it blows (the simulator's truth), and whether the crane can act on it:
         running the move, the link up, the e-stop chain closed, no drive faulted."""
+        now, spell = self.now(), self.wind_spell
         if self.sim.plant.inputs.wind_mps < self.params.wind_stop_mps:
-            self.wind_spell = None
+            if spell is not None and spell.below_since is None:
+                spell.below_since = now
+            if spell is not None and now - (spell.below_since or now) >= SPELL_GAP_S:
+                self.wind_spell = None
             return
+        if spell is not None:
+            spell.below_since = None
         s, run = view.snapshot, self.automation.sequencer.run
         able = (
             self.automation.machine.state is PackState.EXECUTE
@@ -412,7 +423,6 @@ class _CaseRun:
             and s.flag("plc.estop_ok", unsafe=False)
             and not any(s.flag(f"{axis}.fault", unsafe=True) for axis in AXES)
         )
-        now = self.now()
         if self.wind_spell is None:
             self.wind_spell = _WindSpell(now, now if able else None)
         elif able and self.wind_spell.able_since is None:
