@@ -15,7 +15,7 @@ else at its lane's stop for the container it carries (:attr:`YardModel.vehicle_x
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from crane_ctrl.site import (
@@ -88,6 +88,9 @@ class YardModel:
         """Deck centre x of the vehicle in each lane, m: as given, else the lane's stop for the
         container it carries (or its default stop when it stands empty)."""
         self._footprints: dict[tuple[Slot, int], Footprint] = {}
+        self.on_change: Callable[[YardModel], None] | None = None
+        """Told after every change (:meth:`move`, :meth:`lift`): the station's host writes the
+        inventory down, so a restart knows it (:mod:`crane_ctrl.operation.yard_inventory`)."""
 
     def _stop_x(self, vehicle: Slot) -> float:
         lane = self.site.lane(vehicle.area, vehicle.lane)
@@ -217,12 +220,19 @@ class YardModel:
         """Record that the box now stands in ``to`` (after a confirmed set-down)."""
         box = replace(self.boxes[box_id], slot=to)
         self.boxes[box_id] = box
+        self._changed()
         return box
 
     def lift(self, box_id: str) -> Box:
         """Take the box out of the inventory: it hangs on the spreader with no job to say where
         it goes (a cancelled or taken-over job); it is placed again by hand."""
-        return self.boxes.pop(box_id)
+        box = self.boxes.pop(box_id)
+        self._changed()
+        return box
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
 
     # --- obstacles ------------------------------------------------------------------------------
 

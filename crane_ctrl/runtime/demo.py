@@ -70,7 +70,7 @@ class Demo:
         served = self.sim_thread.start()
         config = StationConfig(
             o.profile, o.profile_path, o.site, o.journal_path, plc=plc_url(served),
-            endpoint=self._reserve,
+            endpoint=self._reserve, keep_yard=False,
         )  # fmt: skip
         self.runtime = StationRuntime(config)
         try:

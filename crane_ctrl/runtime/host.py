@@ -35,7 +35,8 @@ from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.station import CraneStation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
-from simulators.site_file import SiteFile, yard_model_of
+from crane_ctrl.runtime.yard_record import kept_yard
+from simulators.site_file import SiteFile
 
 __all__ = ["SWITCH_INTERVAL_S", "Endpoint", "StationConfig", "StationRuntime"]
 
@@ -63,6 +64,9 @@ class StationConfig:
     """Collect garbage on the scan's schedule (:class:`~crane_ctrl.runtime.gc_pacing.GcPacer`);
     ``False`` leaves Python's automatic collection as it is (``crane-ctrl bench realtime``
     measures both)."""
+    keep_yard: bool = True
+    """Take back the yard inventory last journaled (:mod:`crane_ctrl.runtime.yard_record`);
+    ``False``: start from the site file's (the demo, whose simulated yard starts from it too)."""
     planning_pool: bool = True
     """Plan legs and fit the rope in a worker process
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
@@ -125,10 +129,7 @@ class StationRuntime:
                     link = await self._links.open(self._link(c.profile, c.profile_path, c.plc))
                     settings = SupervisorSettings(crane=c.site.crane, site=c.site.site)
                     supervisor = Supervisor(c.profile, link, self.clock, settings, journal=journal)
-                    station = CraneStation(
-                        supervisor, c.site.site, yard_model_of(c.site),
-                        profile_path=c.profile_path, relink=self._relink, planner=planner,
-                    )  # fmt: skip
+                    station = await self._build_station(supervisor, journal, planner)
                     self._station = station
                     journal.record("system", "supervisor", event="started", link=link.name)
                     pacer = GcPacer(supervisor, asyncio.get_running_loop())
@@ -143,6 +144,15 @@ class StationRuntime:
             finally:
                 await self._links.close_all_but(None)
                 journal.record("system", "supervisor", event="stopped")
+
+    async def _build_station(
+        self, supervisor: Supervisor, journal: Journal, planner: PlanningPool | None
+    ) -> CraneStation:
+        """The station on ``supervisor``, its yard as the last run left it (if kept)."""
+        c = self.config
+        yard = await kept_yard(c.site, c.journal_path if c.keep_yard else None, journal)
+        return CraneStation(supervisor, c.site.site, yard, profile_path=c.profile_path,
+                            relink=self._relink, planner=planner)  # fmt: skip
 
     async def _open_planner(self, owned: AsyncExitStack) -> PlanningPool | None:
         """The worker process leg plans are worked out in, open until ``owned`` closes

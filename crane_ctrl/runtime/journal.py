@@ -109,6 +109,9 @@ class EventKind(StrEnum):
     out; an automatic reset."""
     POINT = "point"
     """A point of the profile (``[points]``, no canonical signal) changed its value."""
+    YARD = "yard"
+    """The yard inventory after a change (every box and where it stands), or as restored at a
+    start: a restart takes the last one back."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,7 @@ async def test_a_plan_for_where_the_crane_no_longer_stands_is_thrown_away() -> N
         rig.sim.plant.trolley.position_m += 3 * STALE_START_M
         await rig.until(lambda v: len(planner.of(plan_leg)) == 2, within_s=1, what="asked again")
         assert first.cancelled()
-        fn, _, work = planner.asked[-1]
+        _fn, _, work = planner.asked[-1]
         request = work.args[0]
         assert isinstance(request, LegRequest)
         trolley = rig.view.supervisor.snapshot.number("trolley.position")
@@ -156,7 +156,8 @@ def test_the_inline_planner_answers_at_once_and_keeps_the_error() -> None:
     planner = InlinePlanner()
     assert planner.submit(max, 1, 2).result() == 2
     failed = planner.submit(int, "not a number")
-    assert failed.done() and isinstance(failed.exception(), ValueError)
+    assert failed.done()
+    assert isinstance(failed.exception(), ValueError)
 
 
 def test_background_work_is_taken_in_when_it_comes_and_a_failure_is_dropped() -> None:
@@ -166,8 +167,10 @@ def test_background_work_is_taken_in_when_it_comes_and_a_failure_is_dropped() ->
     bad: Future[int] = Future()
     background.then(ok, lambda result, now: taken.append((result, now)), 1.0)
     background.then(bad, lambda result, now: taken.append((result, now)), 1.0)
-    assert len(background) == 2 and not taken
+    assert len(background) == 2
+    assert not taken
     ok.set_result(7)
     bad.set_exception(RuntimeError("worker died"))
     background.poll(2.5)
-    assert taken == [(7, 2.5)] and len(background) == 0
+    assert taken == [(7, 2.5)]
+    assert len(background) == 0
