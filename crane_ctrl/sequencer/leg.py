@@ -105,8 +105,9 @@ def _plan_leg(
     the crane no longer is goes, and is asked for again."""
     request = _leg_request(m, run, snapshot, pos)
     pending = run.planning
-    if pending is not None and not pending.request.still_holds_for(request):
-        run.drop_leg()
+    stale = pending is not None and not pending.request.still_holds_for(request)
+    if pending is not None and (stale or pending.future.cancelled()):
+        run.drop_leg()  # (cancelled: a pool shutting down) asked for again
         pending = None
     if pending is None:
         future = m.crane.planner.submit(plan_leg, request)

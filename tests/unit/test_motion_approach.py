@@ -162,6 +162,7 @@ def _watch(swing_m: float, delay_s: float) -> SwayWatch:
     while t < period:
         reading = planned(t - delay_s) + swing_m * math.cos(omega * t)
         candidates = [(planned(t - d), 0.0) for d in (0.0, 0.05, 0.1)]
+        watch.observe(t, (reading, 0.0), (0.0, 0.0), omega)  # as the sequencer does, each scan
         watch.sample(t, (reading, 0.0), (0.0, 0.0), 0.5 * period, omega, candidates)
         t += 0.05
     return watch
