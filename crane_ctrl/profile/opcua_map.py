@@ -14,7 +14,7 @@ tells a link which are due, one call per rising edge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from crane_ctrl.errors import CodecError, DecodeError
@@ -242,7 +242,7 @@ class OpcUaCodec:
 
     def _zero_array(self, ref: NodeRef, ua_type: str) -> list[bool | int | float]:
         length = self._types[ref][1] or 0
-        return [_as_variant(0, RAW_TYPES[ua_type])] * length
+        return [_VARIANTS[RAW_TYPES[ua_type].family](0)] * length
 
 
 def _not_zero(value: object) -> bool:
@@ -271,7 +271,17 @@ class _Place:
     """One signal's (or point's) node and the conversions between its value there and its
     engineering value, worked out once (every scan encodes or decodes every signal)."""
 
-    __slots__ = ("bits", "index", "mapping", "name", "raw_type", "ref", "scaling", "type")
+    __slots__ = (
+        "bits",
+        "index",
+        "mapping",
+        "name",
+        "raw_type",
+        "ref",
+        "scaling",
+        "type",
+        "variant",
+    )
 
     def __init__(self, name: str, m: OpcUaMapping, ref: NodeRef, spec: SignalSpec) -> None:
         self.name = name
@@ -281,6 +291,8 @@ class _Place:
         self.type = m.type
         self.raw_type = RAW_TYPES[m.type]
         self.index = m.index
+        self.variant = _VARIANTS[self.raw_type.family]
+        """``raw`` as the node's variant type carries it."""
         self.bits: tuple[int, int] | None = None
         if m.bit is not None:
             self.bits = (m.bit, m.bit_width or 1)
@@ -309,10 +321,6 @@ class _Place:
         if raw > word_type.maximum:
             raw -= 1 << word_type.bits
         return raw
-
-    def variant(self, raw: Raw) -> bool | int | float:
-        """``raw`` as the node's variant type carries it."""
-        return _as_variant(raw, self.raw_type)
 
 
 def _decode_all(
@@ -352,10 +360,8 @@ def _as_raw(value: object, raw_type: RawType) -> Raw:
     raise DecodeError(f"expected a {raw_type.name}, got {value!r}")
 
 
-def _as_variant(raw: Raw, raw_type: RawType) -> bool | int | float:
-    family = raw_type.family
-    if family == "bool":
-        return bool(raw)
-    if family == "int":
-        return int(raw)
-    return float(raw)
+Variant = bool | int | float
+"""A scalar value as a node carries it."""
+
+_VARIANTS: Mapping[str, Callable[[Raw], Variant]] = {"bool": bool, "int": int, "float": float}
+"""How each raw type family makes a raw value its node's variant."""
