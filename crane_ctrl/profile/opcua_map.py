@@ -237,7 +237,7 @@ class OpcUaCodec:
             if place.bits is not None:
                 raw = place.put_bits(words.get(ref, 0), int(raw))
                 words[ref] = raw
-            merged[ref] = NodeWrite(ref, place.variant(raw), place.type)
+            merged[ref] = place.write(raw)
         return [*merged.values(), *(NodeWrite(r, a, self._types[r][0]) for r, a in arrays.items())]
 
     def _zero_array(self, ref: NodeRef, ua_type: str) -> list[bool | int | float]:
@@ -272,6 +272,7 @@ class _Place:
     engineering value, worked out once (every scan encodes or decodes every signal)."""
 
     __slots__ = (
+        "_last",
         "bits",
         "index",
         "mapping",
@@ -293,6 +294,7 @@ class _Place:
         self.index = m.index
         self.variant = _VARIANTS[self.raw_type.family]
         """``raw`` as the node's variant type carries it."""
+        self._last: NodeWrite | None = None
         self.bits: tuple[int, int] | None = None
         if m.bit is not None:
             self.bits = (m.bit, m.bit_width or 1)
@@ -311,6 +313,15 @@ class _Place:
         if self.bits is not None:
             raw = get_bits(int(raw), self.raw_type.bits, *self.bits)
         return self.scaling.to_engineering(raw)
+
+    def write(self, raw: Raw) -> NodeWrite:
+        """The write of ``raw`` to this node: the last one again while its value is the very
+        same object (a flag's True or False: most values of a scan are as in the last)."""
+        value = self.variant(raw)
+        last = self._last
+        if last is None or last.value is not value:
+            last = self._last = NodeWrite(self.ref, value, self.type)
+        return last
 
     def put_bits(self, word: int, field: int) -> int:
         """``word`` with this signal's bits set to ``field`` (a signed type carries its top bit
