@@ -120,5 +120,7 @@ def _whole_share(sizes: list[float], step: float) -> float:
     whole = 0
     for size in sizes:
         steps = size / step
-        whole += round(steps) >= 1 and abs(steps - round(steps)) <= WHOLE_SLACK
+        nearest = round(steps)
+        if nearest >= 1 and abs(steps - nearest) <= WHOLE_SLACK:
+            whole += 1
     return whole / len(sizes)
