@@ -43,6 +43,18 @@ class NodeRef:
     namespace_uri: str
     identifier: str
     """``i=42``, ``s="DB_Crane"."Hoist"."ActPos"``, ``g=...`` or ``b=...``."""
+    _hash: int = field(init=False, repr=False, compare=False)
+    """The hash, worked out once: every scan looks every node up in a few dicts."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.namespace_uri, self.identifier)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[NodeRef], tuple[str, str]]:
+        """Pickled by its fields alone: another process hashes text differently."""
+        return NodeRef, (self.namespace_uri, self.identifier)
 
     def __str__(self) -> str:
         return f"nsu={self.namespace_uri};{self.identifier}"
@@ -112,6 +124,8 @@ class OpcUaCodec:
 
     def __init__(self, profile: OpcUaProfile) -> None:
         self.profile = profile
+        self._nodes: dict[NodeRef, NodeRef] = {}
+        """Each node once: every ref of one node is the same object (a dict finds it at once)."""
         self.status = _by_direction(profile, Direction.STATUS)
         """Status signals read from a node (not the derived ones)."""
         self.commands = _by_direction(profile, Direction.COMMAND)
@@ -155,7 +169,8 @@ class OpcUaCodec:
 
     def ref(self, m: OpcUaMapping, identifier: str | None = None) -> NodeRef:
         """The node of ``m`` (or ``identifier`` in its namespace)."""
-        return NodeRef(m.namespace_uri or self.profile.link.namespace_uri, identifier or m.node)
+        ref = NodeRef(m.namespace_uri or self.profile.link.namespace_uri, identifier or m.node)
+        return self._nodes.setdefault(ref, ref)
 
     def _method_calls(self) -> dict[str, MethodCall]:
         calls = {}
