@@ -123,9 +123,10 @@ class AlarmSystem:
         records = self._records.values()
         for alarm_id, condition in conditions.items():
             self._records[alarm_id].report(bool(condition), now)
+        wants: dict[str, bool] = {}
         for r in records:
             r.settle(now)
-        wants = {r.id: r.wants_active for r in records}
+            wants[r.id] = r.wants_active
         suppress = self._suppression(wants)
         events = [
             r.set_suppressed(True, now) for r in records if suppress[r.id] and not r.suppressed
@@ -310,9 +311,11 @@ class AlarmSystem:
 
     def _suppression(self, active: Mapping[str, bool]) -> dict[str, bool]:
         """Which alarms are suppressed by design, given which are active."""
-        return {
-            r.id: any(active[s] for s in r.definition.suppressed_by) for r in self._records.values()
-        }
+        suppressed: dict[str, bool] = {}
+        for r in self._records.values():
+            by = r.definition.suppressed_by
+            suppressed[r.id] = bool(by) and any(active[s] for s in by)
+        return suppressed
 
     def _unsuppress(self, now: float, suppress: Mapping[str, bool]) -> list[AlarmEvent]:
         records = self._records.values()

@@ -27,6 +27,7 @@ from crane_ctrl.signals import SIGNALS, Kind, SignalSpec, Value
 
 __all__ = [
     "Raw",
+    "Scaling",
     "WordFormat",
     "from_words",
     "get_bits",
@@ -134,58 +135,107 @@ def unmapped_optional(profile: Profile, name: str) -> bool:
     return name not in profile.signals and spec is not None and not spec.required
 
 
+class Scaling:
+    """One signal's scaling (raw <-> engineering value), worked out once from its mapping and
+    spec: a codec keeps one per signal, as every scan converts every signal."""
+
+    __slots__ = (
+        "_codes",
+        "_derived",
+        "_float32",
+        "_high",
+        "_invert",
+        "_kind",
+        "_low",
+        "_offset",
+        "_raw_bool",
+        "_raw_float",
+        "_scale",
+        "mapping",
+        "spec",
+    )
+
+    def __init__(self, m: SignalMapping, spec: SignalSpec) -> None:
+        self.mapping = m
+        self.spec = spec
+        self._derived = derived_text(m)
+        self._codes = m.codes
+        self._kind = spec.kind
+        self._invert = m.invert
+        self._scale = m.scale
+        self._offset = m.offset
+        raw_type = RAW_TYPES[m.raw_type]
+        self._raw_bool = raw_type.is_bool
+        self._raw_float = raw_type.is_float
+        self._float32 = raw_type.is_float and raw_type.bits == 32
+        self._low, self._high = field_range(m.raw_type, m.bit_width)
+
+    def to_engineering(self, raw: Raw) -> Value:
+        """Engineering value of ``raw`` (already cut to its bit or field) by the scaling."""
+        codes = self._codes
+        if codes is not None:
+            try:
+                return codes[int(raw)]
+            except KeyError:
+                known = ", ".join(str(c) for c in sorted(codes))
+                raise DecodeError(
+                    f"raw code {int(raw)} is not in the value map ({known})"
+                ) from None
+        kind = self._kind
+        if kind is Kind.BOOL:
+            if not isinstance(raw, bool) and raw not in (0, 1):
+                raise DecodeError(
+                    f"raw {raw!r} is neither 0 nor 1 for a bool (map other codes with `codes`)"
+                )
+            return bool(raw) != self._invert
+        value = float(raw) * self._scale + self._offset
+        if not math.isfinite(value):
+            raise DecodeError(f"raw value {raw!r} is not a finite number")
+        if kind is Kind.INT:
+            return round(value)
+        return value
+
+    def to_raw(self, value: Value) -> Raw:
+        """The raw value (before word/bit packing) that carries engineering ``value``; a
+        derived signal has none (:class:`EncodeError`)."""
+        m, name = self.mapping, self.spec.name
+        if self._derived is not None:
+            raise EncodeError(
+                f"{name} is derived ({self._derived}); it has no raw value of its own"
+            )
+        codes = self._codes
+        if codes is not None:
+            for code, meaning in codes.items():
+                if meaning == value and isinstance(meaning, bool) == isinstance(value, bool):
+                    return code
+            raise EncodeError(f"{name} = {value!r} has no raw code in the value map")
+        if self._kind is Kind.BOOL:
+            flag = bool(value) != self._invert
+            return flag if self._raw_bool else int(flag)
+        if isinstance(value, bool) or not math.isfinite(value):
+            raise EncodeError(f"{name} = {value!r} is not a finite number")
+        raw = (float(value) - self._offset) / self._scale
+        if not math.isfinite(raw):
+            raise EncodeError(f"{name} = {value!r} does not fit in {m.raw_type}")
+        if self._raw_float:
+            if self._float32 and abs(raw) > _FLOAT32_MAX:
+                raise EncodeError(f"{name} = {value!r} does not fit in {m.raw_type}")
+            return raw
+        code = round(raw)
+        if not self._low <= code <= self._high:
+            raise EncodeError(
+                f"{name} = {value!r} is raw {code}, outside {self._low}..{self._high} "
+                f"of {m.place()}"
+            )
+        return code
+
+
 def to_engineering(raw: Raw, m: SignalMapping, spec: SignalSpec) -> Value:
     """Engineering value of ``raw`` (already cut to its bit or field) by the mapping's scaling."""
-    codes = m.codes
-    if codes is not None:
-        try:
-            return codes[int(raw)]
-        except KeyError:
-            known = ", ".join(str(c) for c in sorted(codes))
-            raise DecodeError(f"raw code {int(raw)} is not in the value map ({known})") from None
-    if spec.kind is Kind.BOOL:
-        if not isinstance(raw, bool) and raw not in (0, 1):
-            raise DecodeError(
-                f"raw {raw!r} is neither 0 nor 1 for a bool (map other codes with `codes`)"
-            )
-        return bool(raw) != m.invert
-    value = float(raw) * m.scale + m.offset
-    if not math.isfinite(value):
-        raise DecodeError(f"raw value {raw!r} is not a finite number")
-    if spec.kind is Kind.INT:
-        return round(value)
-    return value
+    return Scaling(m, spec).to_engineering(raw)
 
 
 def to_raw(value: Value, m: SignalMapping, spec: SignalSpec) -> Raw:
     """The raw value (before word/bit packing) that carries engineering ``value``; a derived
     signal has none (:class:`EncodeError`): it is computed, never written or served itself."""
-    expression = derived_text(m)
-    if expression is not None:
-        raise EncodeError(f"{spec.name} is derived ({expression}); it has no raw value of its own")
-    codes = m.codes
-    if codes is not None:
-        for code, meaning in codes.items():
-            if meaning == value and isinstance(meaning, bool) == isinstance(value, bool):
-                return code
-        raise EncodeError(f"{spec.name} = {value!r} has no raw code in the value map")
-    raw_type = RAW_TYPES[m.raw_type]
-    if spec.kind is Kind.BOOL:
-        flag = bool(value) != m.invert
-        return flag if raw_type.is_bool else int(flag)
-    if isinstance(value, bool) or not math.isfinite(value):
-        raise EncodeError(f"{spec.name} = {value!r} is not a finite number")
-    raw = (float(value) - m.offset) / m.scale
-    if not math.isfinite(raw):
-        raise EncodeError(f"{spec.name} = {value!r} does not fit in {m.raw_type}")
-    if raw_type.is_float:
-        if raw_type.bits == 32 and abs(raw) > _FLOAT32_MAX:
-            raise EncodeError(f"{spec.name} = {value!r} does not fit in {m.raw_type}")
-        return raw
-    low, high = field_range(m.raw_type, m.bit_width)
-    code = round(raw)
-    if not low <= code <= high:
-        raise EncodeError(
-            f"{spec.name} = {value!r} is raw {code}, outside {low}..{high} of {m.place()}"
-        )
-    return code
+    return Scaling(m, spec).to_raw(value)

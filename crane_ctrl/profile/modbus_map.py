@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 from crane_ctrl.errors import CodecError, DecodeError
 from crane_ctrl.profile.codec import (
-    from_words,
+    Scaling,
     get_bits,
     set_bits,
     to_engineering,
-    to_raw,
     to_words,
     unmapped_optional,
     word_format,
@@ -185,6 +184,11 @@ class ModbusCodec:
         }
         self._points = [_Decoder(n, m, point_spec(n, m)) for n, m in self.points.items()]
         self._echoes = [_Decoder(n, m) for n, m in self.echoes.items()]
+        self._encoders = {
+            n: _Encoder(m, SIGNALS[n]) for n, m in profile.signals.items() if n in SIGNALS
+        }
+        """Each signal's way into the register image, worked out once (a derived signal's
+        refuses to encode)."""
         self.blocks = status_blocks(profile)
         """The status blocks and what proves each alive."""
         self._words = {
@@ -248,11 +252,14 @@ class ModbusCodec:
         represented; nothing is half-written into a fresh image in that case.
         """
         image = RegisterImage() if image is None else image
+        encoders = self._encoders
         for name, value in values.items():
-            if unmapped_optional(self.profile, name):
-                continue  # this PLC has no such point (a per-axis enable, ...): nothing to write
-            mapping = self.profile.signals[name]
-            encode_one(name, mapping, value, image)
+            encoder = encoders.get(name)
+            if encoder is not None:
+                encoder.put(value, image)
+            elif not unmapped_optional(self.profile, name):
+                encode_one(name, self.profile.signals[name], value, image)
+            # else: this PLC has no such point (a per-axis enable, ...): nothing to write
         return image
 
     def write_blocks(self, image: RegisterImage) -> list[WriteBlock]:
@@ -294,12 +301,12 @@ class _Decoder:
     """One signal's (or point's) way out of the register image, worked out once (this runs
     every scan)."""
 
-    __slots__ = ("bits", "count", "format", "mapping", "name", "spec", "start", "table")
+    __slots__ = ("bits", "count", "format", "mapping", "name", "scaling", "start", "table")
 
     def __init__(self, name: str, m: ModbusMapping, spec: SignalSpec | None = None) -> None:
         self.name = name
         self.mapping = m
-        self.spec = spec or SIGNALS[name]
+        self.scaling = Scaling(m, spec or SIGNALS[name])
         self.table, self.start, self.count = m.table, m.address, m.register_count
         self.format = None
         self.bits: tuple[int, int, int] | None = None
@@ -312,11 +319,41 @@ class _Decoder:
     def decode(self, image: RegisterImage) -> Value:
         words = image.get(self.table, self.start, self.count)
         if self.format is None:
-            return to_engineering(bool(words[0]), self.mapping, self.spec)
+            return self.scaling.to_engineering(bool(words[0]))
         raw = self.format.unpack(words)
         if self.bits is not None:
             raw = get_bits(int(raw), *self.bits)
-        return to_engineering(raw, self.mapping, self.spec)
+        return self.scaling.to_engineering(raw)
+
+
+class _Encoder:
+    """One signal's (or point's) way into the register image, worked out once (this runs every
+    scan): bit fields are merged into the word already there."""
+
+    __slots__ = ("bits", "mapping", "scaling")
+
+    def __init__(self, m: ModbusMapping, spec: SignalSpec) -> None:
+        self.mapping = m
+        self.scaling = Scaling(m, spec)
+        self.bits: tuple[str, int, int, int] | None = None
+        if m.bit is not None and not m.is_bit_table:
+            packed = _UNSIGNED.get(m.raw_type, m.raw_type)
+            self.bits = (packed, RAW_TYPES[packed].bits, m.bit, m.bit_width or 1)
+
+    def put(self, value: Value, image: RegisterImage) -> None:
+        m = self.mapping
+        raw = self.scaling.to_raw(value)
+        if m.is_bit_table:
+            image.put(m.table, m.address, [int(bool(raw))])
+            return
+        if self.bits is None:
+            image.put(m.table, m.address, to_words(raw, m.raw_type, m.word_order))
+            return
+        packed, packed_bits, bit, width = self.bits
+        words = image.get_or_zero(m.table, m.address, m.register_count)
+        whole = int(word_format(packed, m.word_order).unpack(words))
+        whole = set_bits(whole, packed_bits, bit, width, int(raw))
+        image.put(m.table, m.address, to_words(whole, packed, m.word_order))
 
 
 def decode_one(name: str, m: ModbusMapping, image: RegisterImage) -> Value:
@@ -342,15 +379,4 @@ def encode_one(
 ) -> None:
     """Encode one signal (or a point, given its ``spec``) into the image, merging bit fields into
     the word already there."""
-    raw = to_raw(value, m, spec or SIGNALS[name])
-    if m.is_bit_table:
-        image.put(m.table, m.address, [int(bool(raw))])
-        return
-    if m.bit is None:
-        image.put(m.table, m.address, to_words(raw, m.raw_type, m.word_order))
-        return
-    packed = _UNSIGNED.get(m.raw_type, m.raw_type)
-    words = image.get_or_zero(m.table, m.address, m.register_count)
-    whole = int(from_words(words, packed, m.word_order))
-    whole = set_bits(whole, RAW_TYPES[packed].bits, m.bit, m.bit_width or 1, int(raw))
-    image.put(m.table, m.address, to_words(whole, packed, m.word_order))
+    _Encoder(m, spec or SIGNALS[name]).put(value, image)

@@ -14,22 +14,21 @@ tells a link which are due, one call per rising edge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from crane_ctrl.errors import CodecError, DecodeError
 from crane_ctrl.profile.codec import (
     Raw,
+    Scaling,
     get_bits,
     set_bits,
-    to_engineering,
-    to_raw,
     unmapped_optional,
 )
 from crane_ctrl.profile.derived import derived_signals, evaluate, point_spec
 from crane_ctrl.profile.modbus_map import Decoded
 from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile, derived_text, method_of
-from crane_ctrl.profile.rawtypes import RAW_TYPES
+from crane_ctrl.profile.rawtypes import RAW_TYPES, RawType
 from crane_ctrl.profile.validity import checked_places, life_proofs, status_blocks
 from crane_ctrl.signals import SIGNALS, Direction, SignalSpec, Value
 from crane_ctrl.validity import Proof
@@ -44,6 +43,18 @@ class NodeRef:
     namespace_uri: str
     identifier: str
     """``i=42``, ``s="DB_Crane"."Hoist"."ActPos"``, ``g=...`` or ``b=...``."""
+    _hash: int = field(init=False, repr=False, compare=False)
+    """The hash, worked out once: every scan looks every node up in a few dicts."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.namespace_uri, self.identifier)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[NodeRef], tuple[str, str]]:
+        """Pickled by its fields alone: another process hashes text differently."""
+        return NodeRef, (self.namespace_uri, self.identifier)
 
     def __str__(self) -> str:
         return f"nsu={self.namespace_uri};{self.identifier}"
@@ -113,6 +124,8 @@ class OpcUaCodec:
 
     def __init__(self, profile: OpcUaProfile) -> None:
         self.profile = profile
+        self._nodes: dict[NodeRef, NodeRef] = {}
+        """Each node once: every ref of one node is the same object (a dict finds it at once)."""
         self.status = _by_direction(profile, Direction.STATUS)
         """Status signals read from a node (not the derived ones)."""
         self.commands = _by_direction(profile, Direction.COMMAND)
@@ -126,9 +139,20 @@ class OpcUaCodec:
         """Derived status signals, in the order they are computed."""
         self._refs = {name: self.ref(m) for name, m in {**self.status, **self.commands}.items()}
         """Each signal's node (built once: every scan asks for every one)."""
-        self._point_refs = {name: self.ref(m) for name, m in self.points.items()}
-        self._point_specs = {name: point_spec(name, m) for name, m in self.points.items()}
         self._types = self.node_types()
+        self._places = {
+            name: _Place(name, m, self._refs[name], SIGNALS[name])
+            for name, m in {**self.status, **self.commands}.items()
+        }
+        """Each signal's way into and out of its node, worked out once."""
+        self._points = [
+            _Place(name, m, self.ref(m), point_spec(name, m)) for name, m in self.points.items()
+        ]
+        self._decoders = {
+            Direction.STATUS: [self._places[name] for name in self.status],
+            Direction.COMMAND: [self._places[name] for name in self.commands],
+        }
+        self._echoes = [self._places[name] for name in self.echoes]
         self.blocks = status_blocks(profile)
         """The status blocks and what proves each alive."""
         self._words = {
@@ -145,7 +169,8 @@ class OpcUaCodec:
 
     def ref(self, m: OpcUaMapping, identifier: str | None = None) -> NodeRef:
         """The node of ``m`` (or ``identifier`` in its namespace)."""
-        return NodeRef(m.namespace_uri or self.profile.link.namespace_uri, identifier or m.node)
+        ref = NodeRef(m.namespace_uri or self.profile.link.namespace_uri, identifier or m.node)
+        return self._nodes.setdefault(ref, ref)
 
     def _method_calls(self) -> dict[str, MethodCall]:
         calls = {}
@@ -181,19 +206,11 @@ class OpcUaCodec:
         """Every signal whose node value is known, and a reason for every other; for the
         status, the points, the derived signals and the status blocks' proofs too."""
         result = Decoded()
-        mappings = self.status if direction is Direction.STATUS else self.commands
-        for name, m in mappings.items():
-            node_value = values.get(self._refs[name], _NOT_READ)
-            _decode_into(result.values, result.problems, name, m, node_value)
+        _decode_all(self._decoders[direction], values, result.values, result.problems)
         if direction is Direction.STATUS:
-            for name, m in self.echoes.items():
-                node_value = values.get(self._refs[name], _NOT_READ)
-                _decode_into(result.points, {}, name, m, node_value)
+            _decode_all(self._echoes, values, result.points, {})
         if direction is Direction.STATUS and (self.points or self.derived):
-            for name, m in self.points.items():
-                node_value = values.get(self._point_refs[name], _NOT_READ)
-                spec = self._point_specs[name]
-                _decode_into(result.points, result.point_problems, name, m, node_value, spec)
+            _decode_all(self._points, values, result.points, result.point_problems)
             evaluate(
                 self.derived,
                 values=result.values,
@@ -217,28 +234,30 @@ class OpcUaCodec:
         merged: dict[NodeRef, NodeWrite] = {}
         arrays: dict[NodeRef, list[bool | int | float]] = {}
         words: dict[NodeRef, int] = {}
+        places = self._places
         for name, value in values.items():
-            if unmapped_optional(self.profile, name) or name in self.method_commands:
-                continue  # no such node (a per-axis enable, a method call): nothing to write
-            m = self.profile.signals[name]
-            ref = self._refs[name]
-            raw = to_raw(value, m, SIGNALS[name])
-            if m.index is not None:
-                array = arrays.setdefault(ref, self._zero_array(ref, m.type))
-                array[m.index] = _as_variant(raw, m.type)
+            place = places.get(name)
+            if place is None:
+                if unmapped_optional(self.profile, name) or name in self.method_commands:
+                    continue  # no such node (a per-axis enable, a method call): nothing to write
+                raise KeyError(name)  # not a signal this codec writes (a derived one, say)
+            ref = place.ref
+            raw = place.scaling.to_raw(value)
+            if place.index is not None:
+                array = arrays.get(ref)
+                if array is None:
+                    array = arrays[ref] = self._zero_array(ref, place.type)
+                array[place.index] = place.variant(raw)
                 continue
-            if m.bit is not None:
-                word = RAW_TYPES[m.type]
-                raw = set_bits(words.get(ref, 0), word.bits, m.bit, m.bit_width or 1, int(raw))
-                if raw > word.maximum:  # a signed type carries its top bit as a negative value
-                    raw -= 1 << word.bits
+            if place.bits is not None:
+                raw = place.put_bits(words.get(ref, 0), int(raw))
                 words[ref] = raw
-            merged[ref] = NodeWrite(ref, _as_variant(raw, m.type), m.type)
+            merged[ref] = place.write(raw)
         return [*merged.values(), *(NodeWrite(r, a, self._types[r][0]) for r, a in arrays.items())]
 
     def _zero_array(self, ref: NodeRef, ua_type: str) -> list[bool | int | float]:
         length = self._types[ref][1] or 0
-        return [_as_variant(0, ua_type)] * length
+        return [_VARIANTS[RAW_TYPES[ua_type].family](0)] * length
 
 
 def _not_zero(value: object) -> bool:
@@ -263,20 +282,88 @@ def _by_direction(profile: OpcUaProfile, direction: Direction) -> dict[str, OpcU
     }
 
 
-def _decode_into(
-    values: dict[str, Value],
+class _Place:
+    """One signal's (or point's) node and the conversions between its value there and its
+    engineering value, worked out once (every scan encodes or decodes every signal)."""
+
+    __slots__ = (
+        "_last",
+        "bits",
+        "index",
+        "mapping",
+        "name",
+        "raw_type",
+        "ref",
+        "scaling",
+        "type",
+        "variant",
+    )
+
+    def __init__(self, name: str, m: OpcUaMapping, ref: NodeRef, spec: SignalSpec) -> None:
+        self.name = name
+        self.mapping = m
+        self.ref = ref
+        self.scaling = Scaling(m, spec)
+        self.type = m.type
+        self.raw_type = RAW_TYPES[m.type]
+        self.index = m.index
+        self.variant = _VARIANTS[self.raw_type.family]
+        """``raw`` as the node's variant type carries it."""
+        self._last: NodeWrite | None = None
+        self.bits: tuple[int, int] | None = None
+        if m.bit is not None:
+            self.bits = (m.bit, m.bit_width or 1)
+
+    def decode(self, value: object) -> Value:
+        """The engineering value in a node's value (the whole array for an array node)."""
+        if self.index is not None:
+            if not isinstance(value, list | tuple):
+                raise DecodeError(f"expected an array, got {type(value).__name__}")
+            if self.index >= len(value):
+                raise DecodeError(
+                    f"array has {len(value)} elements, index {self.index} is past its end"
+                )
+            value = value[self.index]
+        raw = _as_raw(value, self.raw_type)
+        if self.bits is not None:
+            raw = get_bits(int(raw), self.raw_type.bits, *self.bits)
+        return self.scaling.to_engineering(raw)
+
+    def write(self, raw: Raw) -> NodeWrite:
+        """The write of ``raw`` to this node: the last one again while its value is the very
+        same object (a flag's True or False: most values of a scan are as in the last)."""
+        value = self.variant(raw)
+        last = self._last
+        if last is None or last.value is not value:
+            last = self._last = NodeWrite(self.ref, value, self.type)
+        return last
+
+    def put_bits(self, word: int, field: int) -> int:
+        """``word`` with this signal's bits set to ``field`` (a signed type carries its top bit
+        as a negative value)."""
+        assert self.bits is not None
+        word_type = self.raw_type
+        raw = set_bits(word, word_type.bits, *self.bits, field)
+        if raw > word_type.maximum:
+            raw -= 1 << word_type.bits
+        return raw
+
+
+def _decode_all(
+    places: list[_Place],
+    values: Mapping[NodeRef, object],
+    decoded: dict[str, Value],
     problems: dict[str, str],
-    name: str,
-    m: OpcUaMapping,
-    node_value: object,
-    spec: SignalSpec | None = None,
 ) -> None:
-    try:
-        if node_value is _NOT_READ:
-            raise DecodeError("was not read")
-        values[name] = decode_value(name, m, node_value, spec)
-    except CodecError as exc:
-        problems[name] = f"{m.place()}: {exc}"
+    """Decode every place's value into ``decoded``; why any could not be, into ``problems``."""
+    for place in places:
+        node_value = values.get(place.ref, _NOT_READ)
+        try:
+            if node_value is _NOT_READ:
+                raise DecodeError("was not read")
+            decoded[place.name] = place.decode(node_value)
+        except CodecError as exc:
+            problems[place.name] = f"{place.mapping.place()}: {exc}"
 
 
 def decode_value(
@@ -284,33 +371,23 @@ def decode_value(
 ) -> Value:
     """Decode one signal (or a point, given its ``spec``) from its node's value (the whole array
     for an array node)."""
-    if m.index is not None:
-        if not isinstance(value, list | tuple):
-            raise DecodeError(f"expected an array, got {type(value).__name__}")
-        if m.index >= len(value):
-            raise DecodeError(f"array has {len(value)} elements, index {m.index} is past its end")
-        value = value[m.index]
-    raw = _as_raw(value, m.type)
-    if m.bit is not None:
-        raw = get_bits(int(raw), RAW_TYPES[m.type].bits, m.bit, m.bit_width or 1)
-    return to_engineering(raw, m, spec or SIGNALS[name])
+    ref = NodeRef(m.namespace_uri or "", m.node)  # (unused here: only the value is decoded)
+    return _Place(name, m, ref, spec or SIGNALS[name]).decode(value)
 
 
-def _as_raw(value: object, ua_type: str) -> Raw:
-    family = RAW_TYPES[ua_type].family
+def _as_raw(value: object, raw_type: RawType) -> Raw:
+    family = raw_type.family
     if family == "bool" and isinstance(value, bool):
         return value
     if family == "int" and isinstance(value, int) and not isinstance(value, bool):
         return value
     if family == "float" and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    raise DecodeError(f"expected a {ua_type}, got {value!r}")
+    raise DecodeError(f"expected a {raw_type.name}, got {value!r}")
 
 
-def _as_variant(raw: Raw, ua_type: str) -> bool | int | float:
-    family = RAW_TYPES[ua_type].family
-    if family == "bool":
-        return bool(raw)
-    if family == "int":
-        return int(raw)
-    return float(raw)
+Variant = bool | int | float
+"""A scalar value as a node carries it."""
+
+_VARIANTS: Mapping[str, Callable[[Raw], Variant]] = {"bool": bool, "int": int, "float": float}
+"""How each raw type family makes a raw value its node's variant."""

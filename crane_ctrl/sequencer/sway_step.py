@@ -21,6 +21,7 @@ so it is kept across jobs (:attr:`~crane_ctrl.sequencer.controller.CraneContext.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -98,23 +99,27 @@ def _step_at(seen: deque[XY], omega: float) -> float:
     """The step at the rope length of ``omega``: from the changes seen there if there are
     enough, else from all of them, as an angle's step (it grows with the rope) or else a
     length's; 0 if too few, or if none is one."""
-    here = [size for w, size in seen if abs(w - omega) <= ROPE_MATCH * omega]
+    here = tuple(size for w, size in seen if abs(w - omega) <= ROPE_MATCH * omega)
     if len(here) >= MIN_CHANGES:
         return _step(here)
     if len(seen) < MIN_CHANGES:
         return 0.0
-    angle = _step([size * w * w for w, size in seen])  # g times the angle's step
+    angle = _step(tuple(size * w * w for w, size in seen))  # g times the angle's step
     if angle > 0.0:
         return angle / (omega * omega)
-    return _step([size for _, size in seen])
+    return _step(tuple(size for _, size in seen))
 
 
-def _step(sizes: list[float]) -> float:
+@functools.lru_cache(maxsize=64)
+def _step(sizes: tuple[float, ...]) -> float:
     """The smallest of the smallest :data:`STEP_QUANTILE` of ``sizes`` of which
-    :data:`WHOLE_SHARE` of them are whole multiples; 0 if none is."""
-    sizes = sorted(sizes)
-    for step in sizes[: int(STEP_QUANTILE * (len(sizes) - 1)) + 1]:
-        if _whole_share(sizes, step) >= WHOLE_SHARE:
+    :data:`WHOLE_SHARE` of them are whole multiples; 0 if none is.
+
+    Remembered for the last sizes asked about: the step is asked every scan, and while the rope
+    moves (a new angular frequency) the changes it is learnt from mostly stay the same."""
+    ordered = sorted(sizes)
+    for step in ordered[: int(STEP_QUANTILE * (len(ordered) - 1)) + 1]:
+        if _whole_share(ordered, step) >= WHOLE_SHARE:
             return step
     return 0.0
 
@@ -124,5 +129,7 @@ def _whole_share(sizes: list[float], step: float) -> float:
     whole = 0
     for size in sizes:
         steps = size / step
-        whole += round(steps) >= 1 and abs(steps - round(steps)) <= WHOLE_SLACK
+        nearest = round(steps)
+        if nearest >= 1 and abs(steps - nearest) <= WHOLE_SLACK:
+            whole += 1
     return whole / len(sizes)
