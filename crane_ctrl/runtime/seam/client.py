@@ -181,9 +181,9 @@ class RemoteBridge:
         await self._tasks.__aexit__(kind, exc, tb)
 
     async def connected(self, within: float) -> None:
-        """Wait (bounded) until the station has sent its hello and a view."""
+        """Wait (bounded) until the station has sent its hello and (if views are asked) a view."""
         async with asyncio.timeout(within):
-            while self.lost is not None or self._view is None:
+            while self.lost is not None or (self._view is None and self.view_hz > 0):
                 self._changed.clear()
                 await self._changed.wait()
 
@@ -216,6 +216,7 @@ class RemoteBridge:
                 await writer.drain()
                 self._hello(parse_station(await reader.readline()))
             self.connections += 1
+            self._set_lost(None)
             await self._read(reader)
         except (OSError, SeamError, TimeoutError, ValueError) as exc:
             self._set_lost(f"station at {self.path} lost ({_why(exc)})")
