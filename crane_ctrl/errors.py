@@ -21,7 +21,10 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  |         +-- ExceptionReply  ... a Modbus exception (also a PlcRefused)
  +-- CommandRefused            an operator command not allowed now, with every reason
  |    +-- JobRefused           a job that cannot be queued, cancelled or moved on
+ |    +-- SessionRefused       an action whose session the station does not know (or expired)
  +-- LoginRefused              a wrong PIN or a role the roles file does not configure
+ +-- SeamError                 a message on the station's seam that breaks its protocol
+ |    +-- StationLost          the station cannot be reached over the seam (yet, or any more)
  +-- AlarmError                an alarm action or definition that cannot be carried out
  +-- JournalError              the journal file cannot be opened, read or written
  +-- FaultError                a simulator fault that cannot be injected as asked
@@ -65,8 +68,11 @@ __all__ = [
     "ProfileError",
     "RawUnfitError",
     "SafetyViolationError",
+    "SeamError",
+    "SessionRefused",
     "SettingsError",
     "SimulatedLinkError",
+    "StationLost",
 ]
 
 
@@ -198,8 +204,23 @@ class JobRefused(CommandRefused):
     """A job that cannot be queued, cancelled or moved on; ``reasons`` says why."""
 
 
+class SessionRefused(CommandRefused):
+    """An action whose session the station does not know: never logged in, logged out,
+    expired, or issued by a station that has restarted since. Log in again."""
+
+
 class LoginRefused(CraneCtrlError):
     """A wrong PIN, an unknown role, or a role the roles file does not configure."""
+
+
+class SeamError(CraneCtrlError):
+    """A message on the station's seam (:mod:`crane_ctrl.runtime.seam`) that breaks its
+    protocol: not JSON, an unknown type or action, a value that does not fit, a wrong version;
+    the message names the place (``request 7 args[1]: expected a number, got 'x'``)."""
+
+
+class StationLost(SeamError):
+    """The station cannot be reached over the seam: not started yet, stopped, or gone."""
 
 
 class AlarmError(CraneCtrlError):

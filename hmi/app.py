@@ -18,9 +18,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.errors import CraneCtrlError, SessionRefused
 from crane_ctrl.operation.machine import PackCommand, Role
-from crane_ctrl.operation.roles import Roles
 from crane_ctrl.runtime.bridge import Bridge
 from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.station import StationView, User
@@ -43,7 +42,9 @@ def _screen_bindings() -> list[BindingType]:
 
 
 class CraneHmi(App[None]):
-    """One crane's HMI; ``user`` None starts view-only with the log-in open."""
+    """One crane's HMI; ``user`` None starts view-only with the log-in open. The station checks
+    every PIN and every action's session itself (:meth:`Bridge.login`); the HMI holds no roles
+    file."""
 
     CSS_PATH = "hmi.tcss"
     TITLE = "crane-ctrl"
@@ -57,7 +58,6 @@ class CraneHmi(App[None]):
     def __init__(
         self,
         bridge: Bridge,
-        roles: Roles,
         *,
         user: User | None = None,
         journal_path: Path | None = None,
@@ -65,13 +65,14 @@ class CraneHmi(App[None]):
     ) -> None:
         super().__init__()
         self.bridge = bridge
-        self.roles = roles
         self.user = user
         self.journal_path = journal_path
         self.refresh_hz = refresh_hz
         self.view: StationView = bridge.view
         self.message: tuple[Text, bool] = (Text("ready", "dim"), False)
         """The last action's outcome, and whether it was refused."""
+        self.lost: str | None = bridge.lost
+        """Why the station cannot be reached (the view shown is then its last), or ``None``."""
 
     @property
     def user_text(self) -> str:
@@ -90,6 +91,7 @@ class CraneHmi(App[None]):
         if not self.is_running:  # shutting down: the screens are being taken apart
             return
         self.view = self.bridge.view
+        self.lost = self.bridge.lost
         if isinstance(self.screen, HmiScreen):
             self.screen.show(self.view)
 
@@ -118,6 +120,10 @@ class CraneHmi(App[None]):
             return None
         try:
             result = await self.bridge.call(fn, self.user, *args, timeout_s=timeout_s, **kwargs)
+        except SessionRefused as exc:
+            self.user = None  # the station no longer knows this login: view only until L
+            self.say(f"{exc}: L logs in", refused=True)
+            return None
         except (CraneCtrlError, TimeoutError, ValueError, KeyError) as exc:
             self.say(str(exc).strip("'\""), refused=True)
             return None
@@ -151,7 +157,7 @@ class CraneHmi(App[None]):
                 self.user = user
                 self.say(f"logged in as {user}")
 
-        self.push_screen(LoginModal(self.roles), logged_in)
+        self.push_screen(LoginModal(self.bridge.login), logged_in)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

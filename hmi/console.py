@@ -29,6 +29,8 @@ class Console(Protocol):
     message: tuple[Text, bool]
     """The last action's outcome, and whether it was refused."""
     journal_path: Path | None
+    lost: str | None
+    """Why the station cannot be reached now, or ``None``."""
 
     @property
     def user_text(self) -> str: ...

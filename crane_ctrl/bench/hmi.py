@@ -111,10 +111,9 @@ class _HmiWatch:
 
     async def _run(self, bridge: ThreadBridge, lateness: _Lateness, seconds: float) -> None:
         from crane_ctrl.operation.machine import Role
-        from crane_ctrl.operation.roles import DEMO_ROLES, Roles
         from hmi.app import CraneHmi
 
-        app = CraneHmi(bridge, Roles.load(DEMO_ROLES), user=User("bench", Role.OPERATOR))
+        app = CraneHmi(bridge, user=User("bench", Role.OPERATOR))
         original = app.refresh_view
 
         def counted() -> None:

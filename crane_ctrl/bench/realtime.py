@@ -259,10 +259,9 @@ async def _hmi(case: Case, bridge: ThreadBridge) -> AsyncIterator[None]:
         yield
         return
     from crane_ctrl.bench.realtime_jobs import BENCH_USER
-    from crane_ctrl.operation.roles import DEMO_ROLES, Roles
     from hmi.app import CraneHmi
 
-    app = CraneHmi(bridge, Roles.load(DEMO_ROLES), user=BENCH_USER)
+    app = CraneHmi(bridge, user=BENCH_USER)
     async with app.run_test(size=HMI_SIZE):
         await asyncio.sleep(HMI_WARM_UP_S)
         yield

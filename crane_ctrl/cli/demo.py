@@ -1,7 +1,9 @@
 """``crane-ctrl demo``: the simulator, the supervisor and the HMI in one command (``make run``).
 
 The simulated crane PLC is served over real Modbus TCP (or OPC UA, with ``--profile``) on
-loopback, the station scans it at 20 Hz in its own thread, three demo jobs are queued and the
+loopback and the station scans it at 20 Hz, both in a child process (``--station-only``) that
+serves the seam; the HMI (or the headless printer) runs in this process, attached over the seam,
+and stops the child on every way out, three demo jobs are queued and the
 machine is RESET and STARTed in FULLAUTOMATIC, so the crane works within a minute. ``--headless``
 prints a line per job step instead of the HMI (CI, machines without a terminal); Ctrl-C (or
 SIGTERM) stops either way, the crane left safe, and exits 0.
@@ -10,11 +12,14 @@ SIGTERM) stops either way, the crane left safe, and exits 0.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import os
+import shutil
 import signal
+import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +34,12 @@ __all__ = ["add_parser"]
 GENERIC_PROFILE = GENERIC_MODBUS
 DEFAULT_PORTS = {"modbus": 15020, "opcua": 14840}
 """The simulator's ports unless ``--port`` says otherwise (0: any free port)."""
+STATION_UP_WITHIN_S = 60.0
+"""The demo's station process must serve its first view within this long."""
+CHILD_STOP_S = 15.0
+"""The station process has this long to leave the crane safe and exit before it is killed."""
+DEMO_LOGIN = ("operator", "1111")
+"""With the demo roles, the HMI logs in as operator at start (the PIN is in the README)."""
 
 
 def add_parser(commands: Any) -> None:
@@ -46,33 +57,87 @@ def add_parser(commands: Any) -> None:
     demo.add_argument("--headless", action="store_true", help="no HMI: print job progress")
     demo.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl-C)")
     demo.add_argument("--no-jobs", action="store_true", help="queue no demo jobs, start nothing")
+    demo.add_argument("--station-only", action="store_true", help=argparse.SUPPRESS)
+    demo.add_argument("--socket", type=Path, help=argparse.SUPPRESS)
+    demo.add_argument("--parent", type=int, help=argparse.SUPPRESS)
     demo.set_defaults(handler=_demo)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    journal = args.journal or Path(tempfile.mkdtemp(prefix="crane-ctrl-demo-")) / "journal.sqlite"
+    if args.station_only:
+        return _station_only(args, journal)
+    with _station_child(args, journal, quiet=not args.headless) as socket:
+        if args.headless:
+            return asyncio.run(_headless(socket, args.seconds, sys.stdout))
+        from crane_ctrl.cli.hmi import attach, logging_to
+
+        login = None if args.roles else DEMO_LOGIN  # the demo starts logged in as operator
+        with logging_to(journal.with_suffix(".log")):
+            return attach(socket, journal=journal, login=login, within_s=STATION_UP_WITHIN_S)
+
+
+@contextmanager
+def _station_child(args: argparse.Namespace, journal: Path, *, quiet: bool) -> Iterator[Path]:
+    """The simulator and the station in a child process serving the seam; stopped on the way
+    out, whatever the way (SIGTERM, then SIGKILL after :data:`CHILD_STOP_S`)."""
+    where = Path(tempfile.mkdtemp(prefix="crane-ctrl-seam-"))  # mode 0700
+    socket = where / "run" / "station.sock"
+    command = [sys.executable, "-m", "crane_ctrl", "demo", "--station-only", "--socket",
+               str(socket), "--parent", str(os.getpid()), "--journal", str(journal),
+               "--profile", str(args.profile)]  # fmt: skip
+    for flag, value in (("--site", args.site), ("--port", args.port), ("--roles", args.roles)):
+        if value is not None:
+            command += [flag, str(value)]
+    command += ["--no-jobs"] if args.no_jobs else []
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as owned:
+        log = owned.enter_context(journal.with_suffix(".station.log").open("w")) if quiet else None
+        child = subprocess.Popen(command, stdout=log, stderr=log)
+        try:
+            yield socket
+        finally:
+            _stop_child(child)
+            shutil.rmtree(where, ignore_errors=True)
+
+
+def _stop_child(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(CHILD_STOP_S)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait(CHILD_STOP_S)
+
+
+def _station_only(args: argparse.Namespace, journal: Path) -> int:
+    """The demo's station process: simulator + station serving ``--socket`` until stopped."""
+    from crane_ctrl.cli.station import until_stopped
+    from crane_ctrl.operation.roles import DEMO_ROLES, Roles
     from crane_ctrl.runtime.demo import DEMO_JOBS, Demo, DemoOptions
     from simulators.site_file import DEFAULT_SITE, load_site
 
     profile = load_profile(args.profile)
     port = DEFAULT_PORTS[profile.protocol] if args.port is None else args.port
-    journal = args.journal or Path(tempfile.mkdtemp(prefix="crane-ctrl-demo-")) / "journal.sqlite"
     options = DemoOptions(profile, args.profile, load_site(args.site or DEFAULT_SITE), journal,
                           port=port, jobs=() if args.no_jobs else DEMO_JOBS,
-                          start=not args.no_jobs)  # fmt: skip
+                          start=not args.no_jobs, roles=Roles.load(args.roles or DEMO_ROLES),
+                          serve=args.socket)  # fmt: skip
     demo = Demo(options)
     try:
-        bridge = demo.start()
+        demo.start()
     except OSError as exc:
         raise CraneCtrlError(
             f"cannot start the demo on port {port}: {exc.strerror or exc}"
         ) from None
     try:
         _introduce(demo, journal)
-        if args.headless:
-            return _headless(bridge, args.seconds, sys.stdout)
-        return _with_hmi(bridge, args, journal)
+        with until_stopped(parent=args.parent) as stop:
+            stop.wait()
     finally:
         demo.stop()
+    return 0
 
 
 def _introduce(demo: Any, journal: Path) -> None:
@@ -83,44 +148,34 @@ def _introduce(demo: Any, journal: Path) -> None:
         print(f"note: {note}", flush=True)
 
 
-def _with_hmi(bridge: Any, args: argparse.Namespace, journal: Path) -> int:
-    from crane_ctrl.cli.hmi import logging_to
-    from crane_ctrl.operation.machine import Role
-    from crane_ctrl.operation.roles import DEMO_ROLES, Roles
-    from crane_ctrl.runtime.station import User
-    from hmi.app import CraneHmi
-
-    roles = Roles.load(args.roles or DEMO_ROLES)
-    operator = User("operator", Role.OPERATOR)  # the demo starts logged in as operator
-    with logging_to(journal.with_suffix(".log")):
-        CraneHmi(bridge, roles, user=operator, journal_path=journal).run()
-    return 0
-
-
-@contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by SIGINT or SIGTERM, for as long as the block runs."""
-    stop = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _headless(bridge: Any, seconds: float | None, out: TextIO) -> int:
+async def _headless(socket: Path, seconds: float | None, out: TextIO) -> int:
+    from crane_ctrl.realtime import sleep_unless
+    from crane_ctrl.runtime.seam.client import RemoteBridge
     from hmi.progress import Progress
 
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     progress = Progress()
-    started = time.monotonic()
-    print("headless: a line per job step; Ctrl-C stops (the crane is left safe)", file=out)
-    with _stop_on_signals() as stop:
-        while not stop.wait(0.1):
-            elapsed = time.monotonic() - started
+    async with RemoteBridge(socket, client="demo --headless") as bridge:
+        await _connected(bridge)
+        started = loop.time()
+        print("headless: a line per job step; Ctrl-C stops (the crane is left safe)", file=out)
+        while not stop.is_set():
+            elapsed = loop.time() - started
             for line in progress.update(bridge.view):
                 print(f"{elapsed:7.1f} s  {line}", file=out, flush=True)
             if seconds is not None and elapsed >= seconds:
                 break
+            await sleep_unless(stop, 0.1)
     print("stopping: references zero, drives disabled", file=out, flush=True)
     return 0
+
+
+async def _connected(bridge: Any) -> None:
+    try:
+        await bridge.connected(within=STATION_UP_WITHIN_S)
+    except TimeoutError:
+        raise CraneCtrlError(f"the demo's station did not come up within "
+                             f"{STATION_UP_WITHIN_S:g} s: {bridge.lost}") from None  # fmt: skip

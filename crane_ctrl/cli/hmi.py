@@ -2,13 +2,16 @@
 
 ``crane-ctrl hmi --profile P --plc URL`` scans the PLC from a thread of its own and runs the
 Textual HMI in the foreground; a profile swap from the HMI links to the same ``--plc`` with the
-new profile. ``crane-ctrl roles hash`` reads a PIN twice without echo and prints the
+new profile. ``crane-ctrl hmi --connect PATH`` attaches the HMI to a station running in another
+process (``crane-ctrl station``) over the seam; a lost station shows on every screen and the HMI
+reconnects when it is back. ``crane-ctrl roles hash`` reads a PIN twice without echo and prints the
 ``pin_hash = "..."`` line for a roles file.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import logging
 from collections.abc import Iterator
@@ -19,14 +22,17 @@ from typing import Any
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.profile.loader import load_profile
 
-__all__ = ["add_parsers", "logging_to", "read_pin"]
+__all__ = ["add_parsers", "attach", "logging_to", "read_pin"]
 
 
 def add_parsers(commands: Any) -> None:
-    hmi = commands.add_parser("hmi", help="the operator and maintenance HMI on a real PLC")
-    hmi.add_argument("--profile", type=Path, required=True, help="the PLC's profile")
-    hmi.add_argument("--plc", metavar="URL", required=True,
-                     help="modbus://host:port or opc.tcp://host:port/path")  # fmt: skip
+    hmi = commands.add_parser("hmi", help="the operator and maintenance HMI on a real PLC, or "
+                              "attached to a running station (--connect)")  # fmt: skip
+    hmi.add_argument("--connect", metavar="PATH", type=Path,
+                     help="attach to the station serving this socket")  # fmt: skip
+    hmi.add_argument("--profile", type=Path, help="the PLC's profile (without --connect)")
+    hmi.add_argument("--plc", metavar="URL",
+                     help="modbus://host:port or opc.tcp://... (without --connect)")  # fmt: skip
     hmi.add_argument("--site", type=Path, help="site file: crane, layout, yard at start")
     hmi.add_argument("--journal", type=Path, help="event journal (default $CRANE_CTRL_JOURNAL "
                      "or ~/.local/state/crane-ctrl/journal.sqlite)")  # fmt: skip
@@ -40,6 +46,11 @@ def add_parsers(commands: Any) -> None:
 
 
 def _hmi(args: argparse.Namespace) -> int:
+    if args.connect is not None:
+        with logging_to((args.journal or args.connect).with_suffix(".hmi.log")):
+            return attach(args.connect, journal=args.journal)
+    if args.profile is None or args.plc is None:
+        raise CraneCtrlError("crane-ctrl hmi needs --profile and --plc, or --connect PATH")
     from crane_ctrl.operation.roles import DEMO_ROLES, Roles
     from crane_ctrl.runtime.host import StationConfig, StationRuntime
     from crane_ctrl.runtime.journal import default_path
@@ -50,13 +61,38 @@ def _hmi(args: argparse.Namespace) -> int:
     roles = Roles.load(args.roles or DEMO_ROLES)
     journal = args.journal or default_path()
     site = load_site(args.site or DEFAULT_SITE)
-    runtime = StationRuntime(StationConfig(profile, args.profile, site, journal, plc=args.plc))
+    config = StationConfig(profile, args.profile, site, journal, plc=args.plc, roles=roles)
+    runtime = StationRuntime(config)
     bridge = runtime.start()
     try:
         with logging_to(journal.with_suffix(".log")):
-            CraneHmi(bridge, roles, journal_path=journal).run()
+            CraneHmi(bridge, journal_path=journal).run()
     finally:
         runtime.stop()
+    return 0
+
+
+def attach(
+    socket: Path, *, journal: Path | None = None, login: tuple[str, str] | None = None,
+    within_s: float = 30.0,
+) -> int:  # fmt: skip
+    """The HMI on the station serving ``socket`` until the operator quits (Ctrl-Q);
+    ``login`` (role, PIN): log in at start (the demo's operator)."""
+    from crane_ctrl.operation.machine import Role
+    from crane_ctrl.runtime.seam.client import RemoteBridge
+    from hmi.app import CraneHmi
+
+    async def main() -> None:
+        async with RemoteBridge(socket) as bridge:
+            try:
+                await bridge.connected(within=within_s)
+            except TimeoutError:
+                raise CraneCtrlError(f"no station at {socket} within {within_s:g} s: "
+                                     f"{bridge.lost}") from None  # fmt: skip
+            user = None if login is None else await bridge.login(Role(login[0]), login[1])
+            await CraneHmi(bridge, user=user, journal_path=journal).run_async()
+
+    asyncio.run(main())
     return 0
 
 

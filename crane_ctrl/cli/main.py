@@ -13,7 +13,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from crane_ctrl.cli import bench, commission, demo, events, hmi, profile, rig, run, sim, site
+from crane_ctrl.cli import (
+    bench,
+    commission,
+    demo,
+    events,
+    hmi,
+    profile,
+    rig,
+    run,
+    sim,
+    site,
+    station,
+)
 from crane_ctrl.errors import CraneCtrlError
 
 __all__ = ["EXIT_INTERNAL", "EXIT_USAGE", "build_parser", "main"]
@@ -42,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     rig.add_parser(commands)
     demo.add_parser(commands)
     hmi.add_parsers(commands)
+    station.add_parser(commands)
     return parser
 
 

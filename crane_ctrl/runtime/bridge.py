@@ -10,16 +10,27 @@ thread. Every action goes through :meth:`Bridge.call`:
   timeout, so a Textual frame never delays a scan and a scan never blocks the HMI.
 * :class:`DirectBridge` (Pilot tests, lock-step): the station and the app share the test's loop
   and the test drives the scans; a call runs at once.
+* :class:`~crane_ctrl.runtime.seam.client.RemoteBridge`: the station runs in another process
+  and is reached over the seam (:mod:`crane_ctrl.runtime.seam`).
+
+Logging in goes to the station too (:meth:`Bridge.login`): it checks the PIN against its roles
+file and issues a session (:class:`~crane_ctrl.runtime.sessions.Sessions`). An in-process bridge
+given ``sessions`` resolves a user that carries a session through them before every call, as the
+seam's server does, so a forged or expired session is refused here as well; a user without a
+session is one the station's own process made (the demo's, a lock-step test's) and is trusted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
-from crane_ctrl.runtime.station import CraneStation, StationView
+from crane_ctrl.errors import LoginRefused
+from crane_ctrl.operation.machine import Role
+from crane_ctrl.runtime.sessions import Sessions
+from crane_ctrl.runtime.station import CraneStation, StationView, User
 
 __all__ = ["CALL_TIMEOUT_S", "Bridge", "DirectBridge", "ThreadBridge"]
 
@@ -40,6 +51,15 @@ class Bridge(Protocol):
     @property
     def view(self) -> StationView: ...
 
+    @property
+    def lost(self) -> str | None:
+        """Why the station cannot be reached now (the view is then the last one); ``None``."""
+        ...
+
+    async def login(self, role: Role, pin: str) -> User:
+        """The station's session for ``role``; :class:`~crane_ctrl.errors.LoginRefused`."""
+        ...
+
     async def call(
         self,
         fn: Callable[..., T | Awaitable[T]],
@@ -52,7 +72,12 @@ class Bridge(Protocol):
         ...
 
 
-async def _invoke(fn: Callable[..., T | Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+async def _invoke(
+    sessions: Sessions | None, fn: Callable[..., T | Awaitable[T]], *args: Any, **kwargs: Any
+) -> T:
+    if sessions is not None and args and isinstance(args[0], User) and args[0].session:
+        name = getattr(fn, "__name__", "action")
+        args = (sessions.resolve(args[0].session, client="in-process", action=name), *args[1:])
     result = fn(*args, **kwargs)
     if inspect.isawaitable(result):
         awaited: T = await result
@@ -61,10 +86,14 @@ async def _invoke(fn: Callable[..., T | Awaitable[T]], *args: Any, **kwargs: Any
 
 
 class _Reader:
-    """What both bridges share: the station, and its view read as a plain attribute."""
+    """What both bridges share: the station, its view read as a plain attribute, sessions."""
 
-    def __init__(self, station: CraneStation) -> None:
+    lost: str | None = None
+    """In process, the station is always there."""
+
+    def __init__(self, station: CraneStation, sessions: Sessions | None = None) -> None:
         self._station = station
+        self.sessions = sessions
 
     @property
     def station(self) -> CraneStation:
@@ -86,7 +115,12 @@ class DirectBridge(_Reader):
         **kwargs: Any,
     ) -> T:
         del timeout_s  # lock-step: the call runs to its end at once
-        return await _invoke(fn, *args, **kwargs)
+        return await _invoke(self.sessions, fn, *args, **kwargs)
+
+    async def login(self, role: Role, pin: str) -> User:
+        if self.sessions is None:
+            raise LoginRefused("this station takes no logins (no roles file given)")
+        return await self.sessions.login(role, pin, client="in-process")
 
 
 class ThreadBridge(_Reader):
@@ -97,8 +131,9 @@ class ThreadBridge(_Reader):
         station: CraneStation,
         loop: asyncio.AbstractEventLoop,
         timeout_s: float = CALL_TIMEOUT_S,
+        sessions: Sessions | None = None,
     ) -> None:
-        super().__init__(station)
+        super().__init__(station, sessions)
         self._loop = loop
         self.timeout_s = timeout_s
 
@@ -110,7 +145,17 @@ class ThreadBridge(_Reader):
         **kwargs: Any,
     ) -> T:
         limit = self.timeout_s if timeout_s is None else timeout_s
-        future = asyncio.run_coroutine_threadsafe(_invoke(fn, *args, **kwargs), self._loop)
+        work = _invoke(self.sessions, fn, *args, **kwargs)
+        return await self._on_station(work, limit)
+
+    async def login(self, role: Role, pin: str) -> User:
+        if self.sessions is None:
+            raise LoginRefused("this station takes no logins (no roles file given)")
+        return await self._on_station(self.sessions.login(role, pin, client="in-process"),
+                                      self.timeout_s)  # fmt: skip
+
+    async def _on_station(self, work: Coroutine[Any, Any, T], limit: float) -> T:
+        future = asyncio.run_coroutine_threadsafe(work, self._loop)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), limit)
         except TimeoutError:

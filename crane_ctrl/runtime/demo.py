@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crane_ctrl.operation.machine import CommandRefused, PackCommand, PackState, Role
+from crane_ctrl.operation.roles import Roles
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.realtime import wait_until
 from crane_ctrl.runtime.bridge import ThreadBridge
@@ -51,6 +52,10 @@ class DemoOptions:
     jobs: Sequence[tuple[str, str]] = DEMO_JOBS
     start: bool = True
     """RESET and START the machine in FULLAUTOMATIC once comms are up."""
+    roles: Roles | None = None
+    """Who may log in (the station checks PINs and sessions)."""
+    serve: Path | None = None
+    """Serve the seam at this socket path (``crane-ctrl demo`` runs the HMI in another process)."""
 
 
 class Demo:
@@ -70,7 +75,7 @@ class Demo:
         served = self.sim_thread.start()
         config = StationConfig(
             o.profile, o.profile_path, o.site, o.journal_path, plc=plc_url(served),
-            endpoint=self._reserve, keep_yard=False,
+            endpoint=self._reserve, keep_yard=False, roles=o.roles, serve=o.serve,
         )  # fmt: skip
         self.runtime = StationRuntime(config)
         try:

@@ -26,6 +26,7 @@ from crane_ctrl.link_report import LinkState
 from crane_ctrl.links.base import Link
 from crane_ctrl.links.url import make_link
 from crane_ctrl.operation.machine import CommandRefused
+from crane_ctrl.operation.roles import Roles
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.realtime import MonotonicClock, sleep_unless, wait_until
 from crane_ctrl.runtime.bridge import ThreadBridge
@@ -33,6 +34,8 @@ from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
+from crane_ctrl.runtime.seam.server import StationServer
+from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.station import CraneStation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
 from crane_ctrl.runtime.yard_record import kept_yard
@@ -67,6 +70,11 @@ class StationConfig:
     keep_yard: bool = True
     """Take back the yard inventory last journaled (:mod:`crane_ctrl.runtime.yard_record`);
     ``False``: start from the site file's (the demo, whose simulated yard starts from it too)."""
+    roles: Roles | None = None
+    """Who may log in (the station checks every PIN and session); ``None``: nobody."""
+    serve: Path | None = None
+    """Serve the seam (:class:`~crane_ctrl.runtime.seam.server.StationServer`) at this Unix
+    socket path; ``None``: only the in-process bridge reaches the station."""
     planning_pool: bool = True
     """Plan legs and fit the rope in a worker process
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
@@ -108,6 +116,8 @@ class StationRuntime:
         self._links = _Links()
         self._retiring: asyncio.TaskGroup | None = None
         self._station: CraneStation | None = None
+        self.server: StationServer | None = None
+        """The seam's server, while one serves (``config.serve``)."""
 
     def start(self, timeout_s: float = 15.0) -> ThreadBridge:
         """Start scanning; the bridge the HMI uses. Raises what went wrong on the way up."""
@@ -132,10 +142,15 @@ class StationRuntime:
                     station = await self._build_station(supervisor, journal, planner)
                     self._station = station
                     journal.record("system", "supervisor", event="started", link=link.name)
+                    sessions = Sessions(c.roles, self.clock, journal)
+                    if c.serve is not None:
+                        self.server = await owned.enter_async_context(
+                            StationServer(station, sessions, c.serve)
+                        )
                     pacer = GcPacer(supervisor, asyncio.get_running_loop())
                     if c.gc_pacing:
                         pacer.install()
-                    ready(ThreadBridge(station, asyncio.get_running_loop()))
+                    ready(ThreadBridge(station, asyncio.get_running_loop(), sessions=sessions))
                     try:
                         await supervisor.run(stop)
                     finally:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,13 @@ _SAME_PLACE = {"operator landing": "lower", "wind set down": "lower", "set back 
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """Who acts: a name for the journal and the role the HMI authenticated."""
+    """Who acts: a name for the journal and the role the station authenticated."""
 
     name: str
     role: Role = Role.OPERATOR
+    session: str = field(default="", repr=False, compare=False)
+    """The station's session token for this login (:mod:`crane_ctrl.runtime.sessions`); empty
+    for a user the station's own process made (the demo's, a lock-step test's)."""
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"

@@ -71,7 +71,9 @@ class HmiScreen(Screen[None]):
             return
         self.query_one("#screens", TextLine).show(self._screens_text())
         self.query_one(AlarmBanner).show_alarms(view.supervisor)
-        self.query_one("#status", TextLine).show(_status_text(view))
+        lost = self.hmi.lost
+        status = Text(f"STATION LOST: {lost}", "bold red") if lost else _status_text(view)
+        self.query_one("#status", TextLine).show(status, abnormal=bool(lost))
         message, refused = self.hmi.message
         self.query_one("#message", TextLine).show(message, abnormal=refused)
         self.show_body(view)

@@ -1,8 +1,8 @@
-"""Log in: a role and its PIN (checked against the roles file's hash)."""
+"""Log in: a role and its PIN, checked by the station against its roles file's hash."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from textual import on
@@ -12,21 +12,22 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.operation.machine import Role
-from crane_ctrl.operation.roles import LoginRefused, Roles
 from crane_ctrl.runtime.station import User
 
 __all__ = ["LoginModal"]
 
 
 class LoginModal(ModalScreen[User | None]):
-    """Dismisses with the :class:`User` on a right PIN; Escape cancels."""
+    """Dismisses with the :class:`User` (holding the station's session) on a right PIN; Escape
+    cancels. ``login`` is the bridge's: the PIN goes to the station."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "cancel")]
 
-    def __init__(self, roles: Roles) -> None:
+    def __init__(self, login: Callable[[Role, str], Awaitable[User]]) -> None:
         super().__init__()
-        self.roles = roles
+        self.login = login
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -48,9 +49,9 @@ class LoginModal(ModalScreen[User | None]):
         if not isinstance(role, Role):
             return
         try:
-            name = await asyncio.to_thread(self.roles.login, role, pin)
-        except LoginRefused as exc:
+            user = await self.login(role, pin)
+        except (CraneCtrlError, TimeoutError) as exc:
             self.query_one("#why", Label).update(f"[!] {exc}")
             self.query_one("#pin", Input).value = ""
             return
-        self.dismiss(User(name, role))
+        self.dismiss(user)

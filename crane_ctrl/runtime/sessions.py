@@ -1,0 +1,100 @@
+"""Who is logged in to the station: sessions the station issues and resolves itself.
+
+A client logs in with a role and its PIN; the station checks the PIN against its own roles file
+(:class:`~crane_ctrl.operation.roles.Roles`) and answers a session token
+(``secrets.token_urlsafe``). Every action names its session, never a role: the station turns the
+session into the :class:`~crane_ctrl.runtime.station.User` (name and role) it issued, so a client
+cannot declare its own role. A session unknown to this station (forged, logged out, idle longer
+than :data:`SESSION_IDLE_S`, or from before a restart) is refused with
+:class:`~crane_ctrl.errors.SessionRefused` and journaled, as is every wrong PIN.
+
+Time is the station's clock; the PIN is hashed in a worker thread (PBKDF2 takes about 0.1 s and
+releases the GIL), so a login never delays a scan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass, replace
+
+from crane_ctrl.clock import Clock
+from crane_ctrl.errors import LoginRefused, SessionRefused
+from crane_ctrl.operation.machine import Role
+from crane_ctrl.operation.roles import Roles
+from crane_ctrl.runtime.recorder import EventSink
+from crane_ctrl.runtime.station import User
+
+__all__ = ["SESSION_IDLE_S", "Sessions"]
+
+SESSION_IDLE_S = 8 * 3600.0
+"""A session unused this long (a shift) expires: the next action is refused, log in again."""
+TOKEN_BYTES = 32
+"""Random bytes in a session token (``secrets.token_urlsafe``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    user: User
+    last_used: float
+
+
+class Sessions:
+    """The station's logins: PINs checked against ``roles``, sessions resolved to users."""
+
+    def __init__(self, roles: Roles | None, clock: Clock, journal: EventSink | None) -> None:
+        """``roles`` ``None``: nobody can log in (a view-only station)."""
+        self.roles = roles
+        self.clock = clock
+        self.journal = journal
+        self._open: dict[str, _Session] = {}
+
+    async def login(self, role: Role, pin: str, *, client: str) -> User:
+        """A new session for ``role``; :class:`LoginRefused` (journaled) on a wrong PIN."""
+        if self.roles is None:
+            self._record("login refused", client, role=str(role), reason="no roles file")
+            raise LoginRefused("this station takes no logins (it has no roles file)")
+        try:
+            name = await asyncio.to_thread(self.roles.login, role, pin)
+        except LoginRefused as exc:
+            self._record("login refused", client, role=str(role), reason=str(exc))
+            raise
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        user = User(name, role, session=token)
+        self._open[token] = _Session(user, self.clock.now())
+        self._record("login", client, user=name, role=str(role), session=_tag(token))
+        return user
+
+    def logout(self, session: str, *, client: str) -> None:
+        """End ``session`` (an unknown one is refused like any other use of it)."""
+        user = self.resolve(session, client=client, action="logout")
+        del self._open[session]
+        self._record("logout", client, user=user.name, role=str(user.role), session=_tag(session))
+
+    def resolve(self, session: str, *, client: str, action: str) -> User:
+        """The user ``session`` was issued to; :class:`SessionRefused` (journaled) if none."""
+        held = self._open.get(session)
+        now = self.clock.now()
+        if held is not None and now - held.last_used > SESSION_IDLE_S:
+            del self._open[session]
+            self._record("session refused", client, action=action, session=_tag(session),
+                         reason="expired", user=held.user.name)  # fmt: skip
+            raise SessionRefused(
+                f"session expired after {SESSION_IDLE_S / 3600:g} h idle; log in again"
+            )
+        if held is None:
+            self._record("session refused", client, action=action, session=_tag(session),
+                         reason="unknown")  # fmt: skip
+            raise SessionRefused("this station issued no such session; log in again")
+        self._open[session] = replace(held, last_used=now)
+        return held.user
+
+    def _record(self, subject: str, client: str, **values: object) -> None:
+        if self.journal is not None:
+            self.journal.record("operator", subject, client=client, **values)
+
+
+def _tag(token: str) -> str:
+    """What the journal keeps of a session: enough to tell sessions apart, not to use one."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else "(none)"
