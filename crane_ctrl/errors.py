@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AlarmError",
+    "ClientClosed",
     "CodecError",
     "CommandRefused",
     "ConditionError",
@@ -221,6 +222,11 @@ class SeamError(CraneCtrlError):
 
 class StationLost(SeamError):
     """The station cannot be reached over the seam: not started yet, stopped, or gone."""
+
+
+class ClientClosed(SeamError):
+    """A client of the seam closed its end, or broke the protocol: the server ends that
+    connection's tasks (never reaches the client)."""
 
 
 class AlarmError(CraneCtrlError):

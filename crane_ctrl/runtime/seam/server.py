@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from crane_ctrl.errors import CommandRefused, CraneCtrlError, SeamError
+from crane_ctrl.errors import ClientClosed, CommandRefused, CraneCtrlError, SeamError
 from crane_ctrl.realtime import sleep_unless
 from crane_ctrl.runtime.seam.actions import action
 from crane_ctrl.runtime.seam.messages import (
@@ -162,8 +162,8 @@ class StationServer:
                 tasks.create_task(self._write(client))
                 await self._read(client, reader, tasks)
                 await _flush(client)  # a bye for a broken message goes out before we close
-                raise _Closed  # the client closed its end (or broke the protocol): stop
-        except* (_Closed, ConnectionError, TimeoutError, SeamError):
+                raise ClientClosed  # the client closed its end (or broke the protocol): stop
+        except* (ConnectionError, TimeoutError, SeamError):  # (ClientClosed is one)
             pass
         finally:
             self._writers.discard(writer)
@@ -308,10 +308,6 @@ class StationServer:
         journal = self.station.supervisor.journal
         if journal is not None:
             journal.record("system", subject, client=client, **values)
-
-
-class _Closed(Exception):
-    """The client closed its end (internal: ends the connection's task group)."""
 
 
 async def _line(reader: asyncio.StreamReader) -> bytes:
