@@ -56,6 +56,11 @@ class Samples:
     def longest_write_gap_s(self) -> float:
         return max(_gaps(self.written_at), default=0.0)
 
+    def work_s(self) -> list[float]:
+        """Each scan's own work: its duration less the link's read and write (awaiting the
+        PLC's answer holds no interpreter: other tasks run meanwhile)."""
+        return [scan - io for scan, io in zip(self.scan_s, self.io_s, strict=True)]
+
     def scan_intervals_s(self) -> list[float]:
         """From each scan's start to the next one's (the period, if every scan is on time)."""
         return _gaps(self.started_at)
