@@ -6,6 +6,10 @@ pin_hash = "pbkdf2-sha256$200000$<salt hex>$<hash hex>"   # crane-ctrl roles has
 [roles.maintenance]
 pin_hash = "pbkdf2-sha256$200000$..."
 user = "maint"                                            # optional: the name in the journal
+[login]                        # optional: how wrong PINs slow and lock the next tries
+delay_after = 3                # (crane_ctrl.operation.login_guard.LoginPolicy; these are defaults)
+lockout_after = 10
+lockout_s = 300
 ```
 
 A PIN is hashed with PBKDF2-HMAC-SHA256 and a random salt (:func:`hash_pin`); a login compares
@@ -26,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crane_ctrl.config.file import load_model
 from crane_ctrl.errors import LoginRefused
+from crane_ctrl.operation.login_guard import LoginPolicy
 from crane_ctrl.operation.machine import Role
 
 __all__ = ["DEMO_ROLES", "LoginRefused", "RoleEntry", "Roles", "hash_pin", "verify_pin"]
@@ -36,6 +41,11 @@ DEMO_ROLES = Path(__file__).resolve().parents[2] / "hmi" / "demo-roles.toml"
 _SCHEME = "pbkdf2-sha256"
 ITERATIONS = 200_000
 """PBKDF2 rounds for new hashes (about 0.1 s per login on a small machine)."""
+MIN_ITERATIONS = 100_000
+"""Fewer PBKDF2 rounds than this in a roles file is refused when it loads: such a hash is
+cheap to try PINs against offline."""
+MIN_SALT_BYTES = 16
+_DIGEST_BYTES = 32
 _MIN_PIN = 4
 
 
@@ -62,6 +72,17 @@ def verify_pin(pin: str, pin_hash: str) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
+def _weakness(iterations: int, salt: bytes, digest: bytes) -> str:
+    """What makes a stored hash too weak to keep ("" if nothing)."""
+    if iterations < MIN_ITERATIONS:
+        return f"{iterations} rounds, at least {MIN_ITERATIONS} are needed"
+    if len(salt) < MIN_SALT_BYTES:
+        return f"a salt of {len(salt)} bytes, at least {MIN_SALT_BYTES} are needed"
+    if len(digest) != _DIGEST_BYTES:
+        return f"a hash of {len(digest)} bytes, SHA-256 gives {_DIGEST_BYTES}"
+    return ""
+
+
 class RoleEntry(BaseModel):
     """One role's login."""
 
@@ -76,11 +97,15 @@ class RoleEntry(BaseModel):
     @classmethod
     def _well_formed(cls, value: str) -> str:
         try:
-            _parse(value)
+            iterations, salt, digest = _parse(value)
         except ValueError as exc:
             raise ValueError(
                 f"pin_hash must be {_SCHEME}$ROUNDS$SALT$HASH from `crane-ctrl roles hash` ({exc})"
             ) from None
+        weak = _weakness(iterations, salt, digest)
+        if weak:
+            raise ValueError(f"pin_hash is too weak: {weak}; make a new one with "
+                             "`crane-ctrl roles hash`")  # fmt: skip
         return value
 
 
@@ -91,6 +116,9 @@ class Roles(BaseModel):
 
     roles: dict[Literal["operator", "maintenance"], RoleEntry]
     """By role name (:class:`~crane_ctrl.operation.machine.Role` values)."""
+    policy: LoginPolicy = Field(default_factory=LoginPolicy, alias="login")
+    """The file's ``[login]``: how wrong PINs slow and lock the next tries (the station keeps
+    the count)."""
 
     @classmethod
     def load(cls, path: str | Path) -> Roles:

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass, replace
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import LoginRefused, SessionRefused
+from crane_ctrl.operation.login_guard import LoginGuard
 from crane_ctrl.operation.machine import Role
 from crane_ctrl.operation.roles import Roles
 from crane_ctrl.runtime.recorder import EventSink
@@ -49,22 +51,44 @@ class Sessions:
         self.clock = clock
         self.journal = journal
         self._open: dict[str, _Session] = {}
+        self.guard = LoginGuard(roles.policy if roles is not None else None)
+        """Wrong PINs per role: the growing wait and the lockout (:mod:`.login_guard`)."""
 
     async def login(self, role: Role, pin: str, *, client: str) -> User:
         """A new session for ``role``; :class:`LoginRefused` (journaled) on a wrong PIN."""
         if self.roles is None:
             self._record("login refused", client, role=str(role), reason="no roles file")
             raise LoginRefused("this station takes no logins (it has no roles file)")
+        wait = self.guard.wait_s(str(role), self.clock.now())
+        if wait > 0.0:
+            why = f"too many wrong PINs for {role}: try again in {math.ceil(wait)} s"
+            self._record("login refused", client, role=str(role), reason=why)
+            raise LoginRefused(why)
         try:
             name = await asyncio.to_thread(self.roles.login, role, pin)
         except LoginRefused as exc:
-            self._record("login refused", client, role=str(role), reason=str(exc))
-            raise
+            raise self._wrong_pin(role, client, exc) from None
+        self.guard.succeeded(str(role))
         token = secrets.token_urlsafe(TOKEN_BYTES)
         user = User(name, role, session=token)
         self._open[token] = _Session(user, self.clock.now())
         self._record("login", client, user=name, role=str(role), session=_tag(token))
         return user
+
+    def _wrong_pin(self, role: Role, client: str, refused: LoginRefused) -> LoginRefused:
+        """Count a wrong PIN, journal it (and a lockout); the refusal to raise."""
+        verdict = self.guard.failed(str(role), self.clock.now())
+        why = str(refused)
+        if verdict.locked:
+            why += f"; {role} locked for {verdict.wait_s:.0f} s after {verdict.failures} in a row"
+        elif verdict.wait_s > 0.0:
+            why += f"; wait {verdict.wait_s:.0f} s before the next try"
+        self._record("login refused", client, role=str(role), reason=why,
+                     failures=verdict.failures)  # fmt: skip
+        if verdict.locked:
+            self._record("login locked out", client, role=str(role), seconds=verdict.wait_s,
+                         failures=verdict.failures)  # fmt: skip
+        return LoginRefused(why)
 
     def logout(self, session: str, *, client: str) -> None:
         """End ``session`` (an unknown one is refused like any other use of it)."""
