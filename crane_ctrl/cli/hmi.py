@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from crane_ctrl import log_redaction
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.profile.loader import load_profile
 
@@ -105,6 +106,7 @@ def logging_to(path: Path) -> Iterator[None]:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.handlers = [handler]
+    log_redaction.install(root)
     try:
         yield
     finally:

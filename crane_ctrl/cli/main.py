@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from crane_ctrl import log_redaction
 from crane_ctrl.cli import (
     bench,
     commission,
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose < 2:
         logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
         logging.getLogger("asyncua").setLevel(logging.ERROR)
+    log_redaction.install()  # no password, key or token in any log, at any level
     try:
         code: int = args.handler(args)
     except CraneCtrlError as exc:

@@ -48,6 +48,7 @@ from crane_ctrl.clock import Clock
 from crane_ctrl.errors import CraneCtrlError, EncodeError
 from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
 from crane_ctrl.links.base import Backoff, HealthBook
+from crane_ctrl.log_redaction import register_secret
 from crane_ctrl.profile.model import OpcUaLink as OpcUaLinkSettings
 from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, OpcUaCodec, RisingEdges
@@ -181,9 +182,9 @@ class OpcUaLink:
             )
         if link.username_env is not None:
             client.set_user(_credential(link.username_env, None, self.base_dir, "user name"))
-            client.set_password(
-                _credential(link.password_env, link.password_file, self.base_dir, "password")
-            )
+            password = _credential(link.password_env, link.password_file, self.base_dir, "password")
+            register_secret(password)  # no log shows it, at any level (log_redaction)
+            client.set_password(password)
 
     async def _resolve(self, client: Client) -> dict[NodeRef, Node]:
         indexes: dict[str, int] = {}
