@@ -34,6 +34,7 @@ from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
+from crane_ctrl.runtime.run_record import journal_unclean_shutdown
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.station import CraneStation
@@ -132,6 +133,7 @@ class StationRuntime:
         c = self.config
         loaded = {"event": "loaded", "file": str(c.profile_path)}
         with Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal:
+            await journal_unclean_shutdown(c.journal_path, journal)
             journal.record("profile", c.profile.name, **loaded)
             try:
                 async with AsyncExitStack() as owned, asyncio.TaskGroup() as self._retiring:
