@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
+MAX_TOML_CHARS = 4_000_000
+"""The longest configuration text read (a large site or profile is well under 1 MB)."""
+MAX_NESTING = 32
+"""The deepest nesting of arrays and inline tables read (ours nest three deep at most)."""
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -52,16 +56,59 @@ def read_text(path: Path, error: type[ConfigError] = ConfigError) -> str:
         problem = Problem(str(path), None, "", f"cannot read the file: {exc.strerror or exc}")
         raise error([problem]) from None
     except UnicodeDecodeError as exc:
-        problem = Problem(str(path), None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")
+        line = exc.object[: exc.start].count(b"\n") + 1
+        problem = Problem(str(path), line, "", f"not UTF-8 text at byte {exc.start} "
+                          f"({exc.reason}); save it as UTF-8")  # fmt: skip
         raise error([problem]) from None
 
 
 def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a one-problem error with line and column."""
+    """Parse TOML text; a syntax error becomes a one-problem error with line and column. Text
+    longer than :data:`MAX_TOML_CHARS` or nested deeper than :data:`MAX_NESTING` is refused
+    before it is parsed (no configuration needs either, and the parser would recurse)."""
+    if len(text) > MAX_TOML_CHARS:
+        raise error([Problem(source, None, "", f"{len(text)} characters: more than any "
+                             f"configuration file needs (at most {MAX_TOML_CHARS})")])  # fmt: skip
+    deep = _too_deep_line(text)
+    if deep is not None:
+        raise error([Problem(source, deep, "", f"arrays or inline tables nested more than "
+                             f"{MAX_NESTING} deep")])  # fmt: skip
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error([_syntax_problem(str(exc), source)]) from None
+    except RecursionError:
+        raise error([Problem(source, None, "", "nested too deep to read")]) from None
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where brackets and braces outside strings and comments first nest deeper
+    than :data:`MAX_NESTING` (``None``: nowhere). Linear; a bracket in a multi-line string may
+    be counted, which only ever refuses text nested that deep anyway."""
+    depth, line, quote = 0, 1, ""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        elif quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end - 1
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
 
 
 def load_model(path: str | Path, model: type[M]) -> M:
