@@ -76,6 +76,8 @@ class ControlChannel:
             return {"ok": True, **self._dispatch(message)}
         except json.JSONDecodeError as exc:
             return {"ok": False, "error": f"not JSON: {exc.msg}"}
+        except RecursionError:
+            return {"ok": False, "error": "not a request: nested too deep"}
         except CraneCtrlError as exc:
             return {"ok": False, "error": str(exc)}
 

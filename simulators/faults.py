@@ -17,6 +17,7 @@ serving the simulator when injected (a point needs one: only a server knows its 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -56,6 +57,9 @@ class Param:
     kind: type
     default: Any = None
     help: str = ""
+    low: float = -math.inf
+    high: float = math.inf
+    """A number's range (inclusive); a number must also be finite."""
 
     def convert(self, fault: str, raw: object) -> Any:
         """The parameter's value from Python or from text (control channel, scenario files)."""
@@ -63,9 +67,19 @@ class Param:
             raw = _from_text(raw)
         if self.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
             raw = float(raw)
-        if self.kind is object or isinstance(raw, self.kind):
+        if self.kind is object:
             return raw
-        raise FaultError(f"fault {fault}: {self.name} must be a {self.kind.__name__}, not {raw!r}")
+        if not isinstance(raw, self.kind) or (self.kind is int and isinstance(raw, bool)):
+            kind = self.kind.__name__
+            raise FaultError(f"fault {fault}: {self.name} must be a {kind}, not {raw!r}")
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            self._in_range(fault, raw)
+        return raw
+
+    def _in_range(self, fault: str, value: float) -> None:
+        if not math.isfinite(value) or not self.low <= value <= self.high:
+            raise FaultError(f"fault {fault}: {self.name} must be a finite number from "
+                             f"{self.low:g} to {self.high:g}, not {value!r}")  # fmt: skip
 
 
 def _from_text(text: str) -> object:
@@ -264,9 +278,9 @@ def _link_setting(name: str, key: str | None, off: object) -> tuple[Action, Acti
 
 
 _WIND = (
-    Param("speed_mps", float, None, "steady wind, m/s"),
-    Param("gust_mps", float, 0.0, "gust amplitude, m/s"),
-    Param("gust_period_s", float, 8.0, "gust period, s"),
+    Param("speed_mps", float, None, "steady wind, m/s", 0.0, 80.0),
+    Param("gust_mps", float, 0.0, "gust amplitude, m/s", 0.0, 40.0),
+    Param("gust_period_s", float, 8.0, "gust period, s", 0.5, 600.0),
 )
 _CONTAINER = Param("container", str, None, "container id")
 _CORNER = Param("corner", int, None, "spreader corner 1..4")
@@ -327,7 +341,7 @@ FAULTS: Mapping[str, Fault] = {
         Fault(
             "overweight",
             "a container heavier than declared",
-            (_CONTAINER, Param("mass_t", float, None, "its real mass, t")),
+            (_CONTAINER, Param("mass_t", float, None, "its real mass, t", 0.0, 200.0)),
             _overweight,
             _true_weight,
             key_param="container",
@@ -335,7 +349,11 @@ FAULTS: Mapping[str, Fault] = {
         Fault(
             "misaligned",
             "a standing container shifted off its slot (one-shot)",
-            (_CONTAINER, Param("dx_m", float, 0.0), Param("dy_m", float, 0.0)),
+            (
+                _CONTAINER,
+                Param("dx_m", float, 0.0, "", -20.0, 20.0),
+                Param("dy_m", float, 0.0, "", -20.0, 20.0),
+            ),
             _misalign,
             key_param="container",
         ),
@@ -368,13 +386,13 @@ FAULTS: Mapping[str, Fault] = {
         Fault(
             "link_latency",
             "every answer delayed",
-            (Param("seconds", float, None, "delay, s"),),
+            (Param("seconds", float, None, "delay, s", 0.0, 60.0),),
             *_link_setting("latency_s", "seconds", 0.0),
         ),
         Fault(
             "modbus_exception",
             "every Modbus request answered with an exception",
-            (Param("code", int, 4, "exception code"),),
+            (Param("code", int, 4, "exception code", 1, 255),),
             *_link_setting("exception_code", "code", None),
         ),
     )
