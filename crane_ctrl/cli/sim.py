@@ -111,6 +111,9 @@ async def run_simulator(
         async with serve(sim, profile, host=host, port=port, control_port=control_port) as served:
             unit = f", unit {profile.link.unit_id}" if isinstance(profile, ModbusProfile) else ""
             print(f"simulator: {profile.name} ({profile.protocol}) at {served.endpoint}{unit}")
+            certificate = getattr(served.server, "certificate", None)
+            if certificate is not None:
+                print(f"server certificate: {certificate} (copy it into the client's trust_dir)")
             print(f"control: {host}:{served.control_port}  (crane-ctrl fault --control "
                   f"{host}:{served.control_port} inject wind speed_mps=22)")  # fmt: skip
             print(f"site: {site or DEFAULT_SITE}; PLC personality {personality}; speed {speed:g}x; "

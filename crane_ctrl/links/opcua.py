@@ -174,7 +174,7 @@ class OpcUaLink:
                 private_key=str(resolve_path(link.private_key, self.base_dir)),
                 mode=mode,
             )
-            store = TrustStore([resolve_path(link.trust_dir, self.base_dir)], [])
+            store = TrustStore([_trust_folder(resolve_path(link.trust_dir, self.base_dir))], [])
             await store.load()
             options = CertificateValidatorOptions.TRUSTED_VALIDATION
             client.certificate_validator = CertificateValidator(
@@ -391,6 +391,25 @@ def _application_uri(cert_path: Path) -> str:
     if not uris:
         raise CraneCtrlError(f"client certificate {cert_path} has no application URI")
     return str(uris[0])
+
+
+_CERTIFICATE_SUFFIXES = (".der", ".pem", ".crt", ".cer")
+
+
+def _trust_folder(folder: Path) -> Path:
+    """``folder``, if it holds a server certificate to trust; else what to do about it."""
+    if not folder.is_dir():
+        raise CraneCtrlError(
+            f"the OPC UA trust folder {folder} does not exist: create it and copy the PLC's "
+            "server certificate (.der or .pem) into it (profile [link] trust_dir)"
+        )
+    if not any(p.suffix.lower() in _CERTIFICATE_SUFFIXES for p in folder.iterdir()):
+        raise CraneCtrlError(
+            f"the OPC UA trust folder {folder} holds no certificate: copy the PLC's server "
+            "certificate (.der or .pem) into it; for the simulator, `crane-ctrl sim` says "
+            "where its certificate is"
+        )
+    return folder
 
 
 def _credential(env: str | None, file: str | None, base_dir: Path, what: str) -> str:

@@ -199,3 +199,28 @@ async def test_opcua_link_refuses_a_server_certificate_not_in_the_trust_list(
             assert link.health.state is LinkState.DOWN
             assert "Untrusted" in link.health.last_error, link.health.last_error
             assert not (await link.read()).ok
+
+
+@pytest.mark.parametrize("folder", ["empty", "missing"])
+async def test_an_empty_or_missing_trust_folder_is_named_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    profile = load_profile(PROFILES / "siemens-s7-1500-opcua.toml")
+    assert isinstance(profile, OpcUaProfile)
+    assert profile.link.trust_dir is not None
+    monkeypatch.setenv(profile.link.username_env or "", "crane")
+    monkeypatch.setenv(profile.link.password_env or "", "s3cret")
+    async with serve(CraneSimulator(), profile) as served:
+        link = await _link(profile, served, tmp_path, MonotonicClock())
+        trust = resolve_path(profile.link.trust_dir, tmp_path)
+        for trusted in trust.iterdir():
+            trusted.unlink()
+        if folder == "missing":
+            trust.rmdir()
+        async with link:
+            await wait_until(lambda: "trust folder" in link.health.last_error, within=10,
+                             what="the trust folder named")  # fmt: skip
+            error = link.health.last_error
+    said = "holds no certificate" if folder == "empty" else "does not exist"
+    assert f"the OPC UA trust folder {trust} {said}" in error
+    assert "copy the PLC's server certificate" in error
