@@ -35,7 +35,9 @@ M = TypeVar("M", bound=BaseModel)
 MAX_TOML_CHARS = 4_000_000
 """The longest configuration text read (a large site or profile is well under 1 MB)."""
 MAX_NESTING = 32
-"""The deepest nesting of arrays and inline tables read (ours nest three deep at most)."""
+"""The deepest nesting of arrays and inline tables, and the most parts of a dotted key, read
+(ours nest three deep at most; the parser takes quadratic time over a long dotted key)."""
+_LONG_DOTTED_KEY = re.compile(rf"(?:[\w-]++[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -73,6 +75,11 @@ def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) ->
     if deep is not None:
         raise error([Problem(source, deep, "", f"arrays or inline tables nested more than "
                              f"{MAX_NESTING} deep")])  # fmt: skip
+    dotted = _LONG_DOTTED_KEY.search(text)
+    if dotted is not None:
+        line = text.count("\n", 0, dotted.start()) + 1
+        raise error([Problem(source, line, "", f"a dotted key of more than {MAX_NESTING} parts "
+                             "(no setting is nested that deep)")])  # fmt: skip
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -48,3 +48,10 @@ def test_the_commands_say_where_not_crash(
     assert code not in (0, 70)
     assert "nested more than" in err.out + err.err
     assert "internal error" not in err.out + err.err
+
+
+def test_a_dotted_key_of_thousands_of_parts_is_refused_at_once_at_its_line() -> None:
+    text = "[link]\n" + ".".join(["k"] * 20_000) + " = 1\n"
+    with pytest.raises(ConfigError, match=r"x.toml:2: a dotted key of more than 32 parts"):
+        read_toml(text, "x.toml")  # (the parser would take seconds: it is quadratic in them)
+    assert read_toml('a.b.c = 1\nv = "1.2.3.4"\nf = 1.5\n', "x.toml")["a"] == {"b": {"c": 1}}
