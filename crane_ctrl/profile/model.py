@@ -37,10 +37,12 @@ Obtain profiles through the loader; a bare ``model_validate`` skips the cross-si
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -125,6 +127,27 @@ _GUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f
 _NODE = rf"^(i=[0-9]+|s=.+|g={_GUID}|b=[A-Za-z0-9+/]+=*)$"
 NODE_PATTERN = _NODE
 """An OPC UA node identifier without ``ns=``: ``i=42``, ``s=...``, ``g=<guid>``, ``b=...``."""
+UINT32_MAX = 2**32 - 1
+"""The largest numeric node identifier and array index OPC UA has (UInt32)."""
+
+
+def _plain_node(node: str) -> str:
+    """A node id that names a node a PLC can have: a numeric one within UInt32, a string one
+    of printable ASCII (an invisible character or a look-alike letter from another script
+    names a node that exists nowhere, and the link would only say it is bad)."""
+    if node.startswith("i=") and int(node[2:]) > UINT32_MAX:
+        raise ValueError(f"numeric node id {node[2:]} is larger than OPC UA's {UINT32_MAX}")
+    for i, c in enumerate(node):
+        if not (" " <= c <= "~"):
+            name = unicodedata.name(c, "a control character")
+            raise ValueError(
+                f"node id has U+{ord(c):04X} ({name}) at position {i}: a node id is printable "
+                "ASCII; retype it from the PLC's tag list"
+            )
+    return node
+
+
+NodeId = Annotated[str, Field(pattern=_NODE), AfterValidator(_plain_node)]
 _ENV = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
@@ -327,12 +350,14 @@ class ModbusMapping(_Scaling, CommandWrite):
 class OpcUaMapping(_Scaling, CommandWrite):
     """One signal in an OPC UA node, or an element of an array node, or bits of an integer."""
 
-    node: Annotated[
-        str, Field(pattern=_NODE, description='identifier in the namespace: s="DB"."Tag" or i=42')
-    ]
-    namespace_uri: str | None = Field(None, description="another namespace than the link's")
+    node: Annotated[NodeId, Field(description='identifier in the namespace: s="DB"."Tag" or i=42')]
+    namespace_uri: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="another namespace than the link's"
+    )
     type: UaType
-    index: Annotated[int, Field(ge=0)] | None = Field(None, description="element of an array node")
+    index: Annotated[int, Field(ge=0, le=UINT32_MAX)] | None = Field(
+        None, description="element of an array node"
+    )
     access: Literal["read", "read_write"] = "read"
     bit: Annotated[int, Field(ge=0, le=63)] | None = None
     width: Annotated[int, Field(ge=1, le=64)] | None = None
@@ -405,12 +430,8 @@ class OpcUaMethod(OpcUaMapping):
     shows the call.
     """
 
-    method: Annotated[
-        str, Field(pattern=_NODE, description="the method node to call, e.g. s=Crane.Reset")
-    ]
-    object: Annotated[
-        str, Field(pattern=_NODE, description="the object node the method is called on")
-    ]
+    method: Annotated[NodeId, Field(description="the method node to call, e.g. s=Crane.Reset")]
+    object: Annotated[NodeId, Field(description="the object node the method is called on")]
     arguments: list[bool | int | float | str] = Field(
         default_factory=list, description="literal input arguments of the call, in order"
     )
