@@ -206,6 +206,14 @@ def _opcua_place_rules(spec: SignalSpec, m: OpcUaMapping) -> Iterator[tuple[Path
                 "the supervisor write it"
             ),
         )
+    if not spec.is_command and m.access == "read_write":
+        yield (
+            ("access",),
+            (
+                f"{spec.name} is a status signal: the supervisor only reads it; remove "
+                'access = "read_write" (it is for commands)'
+            ),
+        )
     if spec.is_command and m.index is not None:
         yield (
             ("index",),

@@ -39,3 +39,9 @@ def test_a_node_id_no_plc_can_have_is_refused_at_its_line(mapping: str, says: st
 
 def test_the_shipped_node_ids_still_load() -> None:
     assert parse_profile(TEXT, "x.toml").name
+
+
+def test_a_status_signal_marked_read_write_is_refused() -> None:
+    text = TEXT.replace(f'node = "{NODE}"', f'node = "{NODE}", access = "read_write"', 1)
+    with pytest.raises(ProfileError, match=rf"x.toml:{LINE} .*a status signal: the supervisor"):
+        parse_profile(text, "x.toml")
