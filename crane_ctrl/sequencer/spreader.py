@@ -111,6 +111,7 @@ def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Command
     settled = run.creep_since is not None and now - run.creep_since >= s.settle_s
     if z is not None and z >= run.target_z and settled:
         run.delivering = True
+        run.airborne = True  # lifted clear on the ropes: a stop from here leaves it hanging
         run.mass_t = load  # weighed: the pendulum of the leg to come
         m.enter(Step.RAISE, now)
         return Commands(drives_enable=True)
