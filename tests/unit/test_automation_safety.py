@@ -191,6 +191,10 @@ def test_cases_the_bench_found_now_pass(seed: int) -> None:
 BEYOND_CONTROL = {
     198: "the e-stop chain opened with the box low beside a stack, never closed; then a storm",
     737: "ABORTED with the box low beside a stack; the wind stop came before CLEAR, RESET, START",
+    1632: "held a few cm off its truck by a bad wind reading while the wind rose unseen; resumed "
+    "leaning 0.52 m toward the next truck's box 0.6 m away: the raise could not be in time",
+    3280: "e-stop just off its truck, then STOP, RESET: idle while the wind rose; started leaning "
+    "0.89 m toward the next truck's box: the raise could not be in time",
 }
 """Cases where the wind swung a box into a neighbour while the crane could not act on it."""
 

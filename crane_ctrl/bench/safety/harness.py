@@ -27,12 +27,18 @@ STOP then RESET (or ABORT, CLEAR, RESET) and the machine must reach IDLE within
 START (so STOP, RESET and START are exercised mid-job; cancelling is a random command of its own).
 
 A collision the crane had no say in is kept apart [beyond_control], not a violation: the wind
-reached the stop limit while the crane could not act on it (the drives off: e-stop chain open,
-ABORTED; the link down; a drive faulted; or parked by the operator: STOPPED, HELD, IDLE), and
-the box hit something before the crane had been able to act for :data:`SECURE_WITHIN_S`. The
-crane makes a hanging load safe from the wind by itself only while it runs the move; parked,
-the operator resumes it to (a resume in wind is allowed for that), and nothing moves a crane
-whose drives are off. Such a collision ends the run and is reported in its own count.
+as it blows (gusts included) reached the pre-alarm while the crane could not act on it (the
+drives off: e-stop chain open, ABORTED; the link down; a drive faulted; or parked by the
+operator: STOPPED, HELD, IDLE), and the box hit something before the crane had been able to act
+for :data:`SECURE_WITHIN_S`, while it was making the load safe (raising it clear, setting it
+down) or still could not act. The crane makes a hanging load safe from the wind by itself only
+while it runs the move; parked, the operator resumes it to (a resume in wind is allowed for
+that), and nothing moves a crane whose drives are off. The lean that carries a box into its
+neighbour builds from the pre-alarm on (cases 1632, 3280: a box held a few centimetres off its
+truck while the wind rose from calm to 20 m/s, leaning 0.5-0.9 m toward the next truck's box
+0.6 m away when the operator resumed; neither setting it back, off the castings, nor a 0.5 m/s
+raise could be in time). A collision in any other step (travelling, lowering onto its place)
+stays a violation. Such a collision ends the run and is reported in its own count.
 
 The run ends when the job has ended (plus :data:`TAIL_S`), or the crane has stood held or stopped
 for :data:`PATIENCE_S` with nothing left to happen, or :data:`CAP_S` after the last event. Then
@@ -114,8 +120,10 @@ START."""
 COMMS_WITHIN_S = 2.0
 """The link must be up this soon after the start (in-memory: at the first scan)."""
 SPELL_GAP_S = 15.0
-"""The wind below the stop limit this long ends its spell: a gusting wind dips below it in each
+"""The wind below the pre-alarm this long ends its spell: a gusting wind dips below it in each
 gust's trough (the cases' gusts last up to 12 s), and the spell goes on through them, s."""
+SECURING = frozenset({Step.WIND_RAISE, Step.WIND_SET_DOWN})
+"""The steps that make a hanging load safe from the wind."""
 SECURE_WITHIN_S = 15.0
 """Crane time a crane able to act again needs to make a hanging load safe from the wind (set it
 down, or raise it clear): a collision sooner, in wind that came while it could not act, is
@@ -192,8 +200,9 @@ class _Active:
 
 @dataclass(slots=True)
 class _WindSpell:
-    """The wind at or above the stop limit: since when, since when the crane could act, and
-    since when it has blown below the limit again (a gust's trough, or the spell's end)."""
+    """The wind (gusts included) at or above the pre-alarm: since when, since when the crane
+    could act, and since when it has blown below it again (a gust's trough, or the spell's
+    end)."""
 
     since: float
     able_since: float | None
@@ -401,13 +410,17 @@ class _CaseRun:
         spell = self.wind_spell
         if spell is None or spell.able_since == spell.since:
             return False
-        return spell.able_since is None or self.now() - spell.able_since < SECURE_WITHIN_S
+        if spell.able_since is None:
+            return True
+        run = self.automation.sequencer.run
+        securing = run is not None and run.step in SECURING
+        return securing and self.now() - spell.able_since < SECURE_WITHIN_S
 
     def _watch_wind(self, view: SupervisorView) -> None:
         """The wind as it blows (the simulator's truth), and whether the crane can act on it:
         running the move, the link up, the e-stop chain closed, no drive faulted."""
-        now, spell = self.now(), self.wind_spell
-        if self.sim.plant.inputs.wind_mps < self.params.wind_stop_mps:
+        now, spell, blows = self.now(), self.wind_spell, self.sim.plant.inputs
+        if blows.wind_mps + blows.gust_mps < self.params.wind_prealarm_mps:
             if spell is not None and spell.below_since is None:
                 spell.below_since = now
             if spell is not None and now - (spell.below_since or now) >= SPELL_GAP_S:
