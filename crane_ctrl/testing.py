@@ -132,8 +132,10 @@ class StationRig:
         """``planner``: where the sequencer's leg plans are worked out (``None``: at once, in
         the scan that asks)."""
         from crane_ctrl.operation.machine import Mode, Role
+        from crane_ctrl.operation.roles import DEMO_ROLES, Roles
         from crane_ctrl.profile.loader import load_profile
-        from crane_ctrl.runtime.station import CraneStation, User
+        from crane_ctrl.runtime.sessions import Sessions
+        from crane_ctrl.runtime.station import CraneStation
         from simulators.site_file import load_site
 
         path = profile if isinstance(profile, Path) else None
@@ -144,12 +146,17 @@ class StationRig:
         settings = settings or SupervisorSettings(crane=self.site.crane, site=self.site.site)
         self.lockstep = LockStep(loaded, self.site.simulator(), settings, journal=journal)
         self.sim = self.lockstep.sim
+        supervisor = self.lockstep.supervisor
+        sessions = Sessions(Roles.load(DEMO_ROLES), supervisor.clock, supervisor.journal)
         self.station = CraneStation(
-            self.lockstep.supervisor, self.site.site, yard_model_of(self.site),
+            supervisor, self.site.site, yard_model_of(self.site),
             mode=mode or Mode.FULLAUTOMATIC, profile_path=path, planner=planner,
+            sessions=sessions,
         )  # fmt: skip
-        self.operator = User("operator", Role.OPERATOR)
-        self.maintenance = User("maintenance", Role.MAINTENANCE)
+        self.operator = sessions.issue("operator", Role.OPERATOR, client="test rig")
+        """The rig's operator, with a session the station issued (the demo roles' PINs log in
+        others through ``station.sessions``)."""
+        self.maintenance = sessions.issue("maintenance", Role.MAINTENANCE, client="test rig")
 
     @property
     def view(self) -> StationView:

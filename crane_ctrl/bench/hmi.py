@@ -23,7 +23,6 @@ from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.shipped import GENERIC_MODBUS
 from crane_ctrl.runtime.bridge import ThreadBridge
 from crane_ctrl.runtime.demo import Demo, DemoOptions
-from crane_ctrl.runtime.station import User
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from simulators.site_file import load_site
 
@@ -113,7 +112,9 @@ class _HmiWatch:
         from crane_ctrl.operation.machine import Role
         from hmi.app import CraneHmi
 
-        app = CraneHmi(bridge, user=User("bench", Role.OPERATOR))
+        user = await bridge.call(bridge.station.sessions.issue, "bench", Role.OPERATOR,
+                                 client="bench hmi")  # fmt: skip
+        app = CraneHmi(bridge, user=user)
         original = app.refresh_view
 
         def counted() -> None:

@@ -263,7 +263,9 @@ async def _hmi(case: Case, bridge: ThreadBridge) -> AsyncIterator[None]:
     from crane_ctrl.bench.realtime_jobs import BENCH_USER
     from hmi.app import CraneHmi
 
-    app = CraneHmi(bridge, user=BENCH_USER)
+    user = await bridge.call(bridge.station.sessions.issue, BENCH_USER.name, BENCH_USER.role,
+                             client="bench hmi")  # fmt: skip
+    app = CraneHmi(bridge, user=user)
     async with app.run_test(size=HMI_SIZE):
         await asyncio.sleep(HMI_WARM_UP_S)
         yield

@@ -71,18 +71,28 @@ class JobCycle:
     """The job queued last, until it has ended."""
     _turn: int = 0
     _recovered_at: float = -RECOVER_EVERY_S
+    _user: User | None = None
+    """The bench's operator, with the session the station issued it at :meth:`start`."""
+
+    @property
+    def user(self) -> User:
+        if self._user is None:
+            raise RuntimeError("JobCycle.start() first: the bench's operator has no session")
+        return self._user
 
     async def start(self) -> None:
         """RESET, wait for IDLE, START (the crane takes queued jobs in FULLAUTOMATIC)."""
         station = self.bridge.station
-        await self.bridge.call(station.reset, BENCH_USER)
-        await self.bridge.call(station.pack, BENCH_USER, PackCommand.RESET, "bench start")
+        self._user = await self.bridge.call(station.sessions.issue, BENCH_USER.name,
+                                            BENCH_USER.role, client="bench")  # fmt: skip
+        await self.bridge.call(station.reset, self.user)
+        await self.bridge.call(station.pack, self.user, PackCommand.RESET, "bench start")
         deadline = time.monotonic() + 5.0
         while self.bridge.view.machine is not PackState.IDLE:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"machine not IDLE within 5 s: {self.bridge.view.machine}")
             await asyncio.sleep(0.05)
-        await self.bridge.call(station.pack, BENCH_USER, PackCommand.START, "bench start")
+        await self.bridge.call(station.pack, self.user, PackCommand.START, "bench start")
 
     async def tend(self) -> None:
         view = self.bridge.view
@@ -107,10 +117,10 @@ class JobCycle:
         self._recovered_at = now
         self.recoveries += 1
         station = self.bridge.station
-        await self.bridge.call(station.reset, BENCH_USER)
+        await self.bridge.call(station.reset, self.user)
         if held:
             with contextlib.suppress(CommandRefused):  # still tripped: try again later
-                await self.bridge.call(station.pack, BENCH_USER, PackCommand.UNHOLD, "bench")
+                await self.bridge.call(station.pack, self.user, PackCommand.UNHOLD, "bench")
 
     async def _queue_next(self, view: StationView) -> None:
         where = {box.id: box.slot for box in view.boxes}
@@ -120,7 +130,7 @@ class JobCycle:
             self._turn += 1
             move = HOMES[box].next_move(where.get(box))
             if move is not None:
-                job = await self.bridge.call(self.bridge.station.add_job, BENCH_USER, *move,
+                job = await self.bridge.call(self.bridge.station.add_job, self.user, *move,
                                              HOMES[box].size_ft)  # fmt: skip
                 self._pending = job.id
                 return

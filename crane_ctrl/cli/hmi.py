@@ -1,11 +1,10 @@
-"""``crane-ctrl hmi``: the station and the HMI on a real PLC; ``crane-ctrl roles hash``: a PIN line.
+"""``crane-ctrl hmi``: the station and the HMI on a real PLC.
 
 ``crane-ctrl hmi --profile P --plc URL`` scans the PLC from a thread of its own and runs the
 Textual HMI in the foreground; a profile swap from the HMI links to the same ``--plc`` with the
 new profile. ``crane-ctrl hmi --connect PATH`` attaches the HMI to a station running in another
 process (``crane-ctrl station``) over the seam; a lost station shows on every screen and the HMI
-reconnects when it is back. ``crane-ctrl roles hash`` reads a PIN twice without echo and prints the
-``pin_hash = "..."`` line for a roles file.
+reconnects when it is back. Users and their PINs: ``crane-ctrl roles`` (:mod:`.roles`).
 """
 
 from __future__ import annotations
@@ -39,11 +38,6 @@ def add_parsers(commands: Any) -> None:
                      "or ~/.local/state/crane-ctrl/journal.sqlite)")  # fmt: skip
     hmi.add_argument("--roles", type=Path, help="roles file with hashed PINs (default: demo)")
     hmi.set_defaults(handler=_hmi)
-
-    roles = commands.add_parser("roles", help="HMI roles: make a PIN hash for a roles file")
-    sub = roles.add_subparsers(dest="roles_command", metavar="ACTION", required=True)
-    sub.add_parser("hash", help="read a PIN without echo; print its pin_hash line")
-    roles.set_defaults(handler=_roles)
 
 
 def _hmi(args: argparse.Namespace) -> int:
@@ -120,15 +114,3 @@ def read_pin(prompt: str = "PIN: ") -> str:
     if getpass.getpass("again: ") != pin:
         raise CraneCtrlError("the two PINs differ; nothing printed")
     return pin
-
-
-def _roles(args: argparse.Namespace) -> int:
-    from crane_ctrl.operation.roles import hash_pin
-
-    del args
-    try:
-        line = hash_pin(read_pin())
-    except ValueError as exc:
-        raise CraneCtrlError(str(exc)) from None
-    print(f'pin_hash = "{line}"')
-    return 0

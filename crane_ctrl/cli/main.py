@@ -22,6 +22,7 @@ from crane_ctrl.cli import (
     hmi,
     profile,
     rig,
+    roles,
     run,
     sim,
     site,
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     rig.add_parser(commands)
     demo.add_parser(commands)
     hmi.add_parsers(commands)
+    roles.add_parsers(commands)
     station.add_parser(commands)
     return parser
 

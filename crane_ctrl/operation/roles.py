@@ -1,19 +1,27 @@
 """Who may log in to the HMI, and as what: PINs from a roles file, stored only as salted hashes.
 
 ```toml
-[roles.operator]
-pin_hash = "pbkdf2-sha256$200000$<salt hex>$<hash hex>"   # crane-ctrl roles hash
-[roles.maintenance]
+[users.kim]                    # one table per person: crane-ctrl roles add FILE --user kim ...
+role = "operator"
+pin_hash = "pbkdf2-sha256$200000$<salt hex>$<hash hex>"
+[users.lee]
+role = "maintenance"
 pin_hash = "pbkdf2-sha256$200000$..."
-user = "maint"                                            # optional: the name in the journal
+[roles.operator]               # or one shared login per role (the demo's)
+pin_hash = "pbkdf2-sha256$200000$..."                     # crane-ctrl roles hash
+user = "operator"                                         # optional: the name in the journal
 [login]                        # optional: how wrong PINs slow and lock the next tries
 delay_after = 3                # (crane_ctrl.operation.login_guard.LoginPolicy; these are defaults)
 lockout_after = 10
 lockout_s = 300
 ```
 
-A PIN is hashed with PBKDF2-HMAC-SHA256 and a random salt (:func:`hash_pin`); a login compares
-hashes in constant time (:func:`verify_pin`). The file never holds a PIN. The rules of what each
+A login names a role and a PIN; it is the user of that role whose PIN it is (each person's PIN
+is unique within their role: ``crane-ctrl roles add`` refuses a PIN another user of the role has),
+or the role's shared login. A PIN is hashed with PBKDF2-HMAC-SHA256 and a random salt
+(:func:`hash_pin`); a login compares hashes in constant time (:func:`verify_pin`), trying each
+user of the role (about 0.1 s each: a few dozen people per crane stay under a few seconds).
+The file never holds a PIN. The rules of what each
 role may do live with the station (:class:`~crane_ctrl.operation.machine.Role`); this module only
 says who someone is.
 """
@@ -33,7 +41,17 @@ from crane_ctrl.errors import LoginRefused
 from crane_ctrl.operation.login_guard import LoginPolicy
 from crane_ctrl.operation.machine import Role
 
-__all__ = ["DEMO_ROLES", "LoginRefused", "RoleEntry", "Roles", "hash_pin", "verify_pin"]
+__all__ = [
+    "DEMO_ROLES",
+    "USER_NAME",
+    "LoginRefused",
+    "RoleEntry",
+    "Roles",
+    "UserEntry",
+    "hash_pin",
+    "roles_toml",
+    "verify_pin",
+]
 
 DEMO_ROLES = Path(__file__).resolve().parents[2] / "hmi" / "demo-roles.toml"
 """The shipped demo roles: operator PIN 1111, maintenance PIN 2222 (see the README)."""
@@ -47,6 +65,9 @@ cheap to try PINs against offline."""
 MIN_SALT_BYTES = 16
 _DIGEST_BYTES = 32
 _MIN_PIN = 4
+USER_NAME = r"^[a-z][a-z0-9._-]{0,31}$"
+"""A user's name: lower case, a letter first, at most 32 characters (it goes in the journal)."""
+RoleName = Literal["operator", "maintenance"]
 
 
 def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
@@ -83,8 +104,22 @@ def _weakness(iterations: int, salt: bytes, digest: bytes) -> str:
     return ""
 
 
+def _well_formed(value: str) -> str:
+    try:
+        iterations, salt, digest = _parse(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"pin_hash must be {_SCHEME}$ROUNDS$SALT$HASH from `crane-ctrl roles hash` ({exc})"
+        ) from None
+    weak = _weakness(iterations, salt, digest)
+    if weak:
+        raise ValueError(f"pin_hash is too weak: {weak}; make a new one with "
+                         "`crane-ctrl roles hash`")  # fmt: skip
+    return value
+
+
 class RoleEntry(BaseModel):
-    """One role's login."""
+    """One role's shared login."""
 
     model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
 
@@ -93,20 +128,19 @@ class RoleEntry(BaseModel):
     user: str = ""
     """The name the journal records for this login (default: the role's name)."""
 
-    @field_validator("pin_hash")
-    @classmethod
-    def _well_formed(cls, value: str) -> str:
-        try:
-            iterations, salt, digest = _parse(value)
-        except ValueError as exc:
-            raise ValueError(
-                f"pin_hash must be {_SCHEME}$ROUNDS$SALT$HASH from `crane-ctrl roles hash` ({exc})"
-            ) from None
-        weak = _weakness(iterations, salt, digest)
-        if weak:
-            raise ValueError(f"pin_hash is too weak: {weak}; make a new one with "
-                             "`crane-ctrl roles hash`")  # fmt: skip
-        return value
+    _pin_hash = field_validator("pin_hash")(_well_formed)
+
+
+class UserEntry(BaseModel):
+    """One person's login (``[users.NAME]``)."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+    role: RoleName
+    pin_hash: Annotated[str, Field(min_length=1)]
+    """From ``crane-ctrl roles add`` or ``change``; never the PIN itself."""
+
+    _pin_hash = field_validator("pin_hash")(_well_formed)
 
 
 class Roles(BaseModel):
@@ -114,8 +148,10 @@ class Roles(BaseModel):
 
     model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
 
-    roles: dict[Literal["operator", "maintenance"], RoleEntry]
-    """By role name (:class:`~crane_ctrl.operation.machine.Role` values)."""
+    roles: dict[RoleName, RoleEntry] = Field(default_factory=dict)
+    """Shared logins by role name (:class:`~crane_ctrl.operation.machine.Role` values)."""
+    users: dict[Annotated[str, Field(pattern=USER_NAME)], UserEntry] = Field(default_factory=dict)
+    """Each person's login, by user name."""
     policy: LoginPolicy = Field(default_factory=LoginPolicy, alias="login")
     """The file's ``[login]``: how wrong PINs slow and lock the next tries (the station keeps
     the count)."""
@@ -126,10 +162,46 @@ class Roles(BaseModel):
         return load_model(path, cls)
 
     def login(self, role: Role, pin: str) -> str:
-        """The user name for ``role`` if ``pin`` is right; :class:`LoginRefused` if not."""
-        entry = self.roles.get("operator" if role is Role.OPERATOR else "maintenance")
-        if entry is None:
+        """The name of the user of ``role`` whose PIN ``pin`` is (else the role's shared
+        login's); :class:`LoginRefused` if none."""
+        name: RoleName = "operator" if role is Role.OPERATOR else "maintenance"
+        people = [(user, e.pin_hash) for user, e in self.users.items() if e.role == name]
+        shared = self.roles.get(name)
+        if shared is not None:
+            people.append((shared.user or name, shared.pin_hash))
+        if not people:
             raise LoginRefused(f"the roles file has no {role} login")
-        if not verify_pin(pin, entry.pin_hash):
-            raise LoginRefused(f"wrong PIN for {role}")
-        return entry.user or str(role)
+        for user, pin_hash in people:
+            if verify_pin(pin, pin_hash):
+                return user
+        raise LoginRefused(f"wrong PIN for {role}")
+
+    def pin_taken(self, role: RoleName, pin: str, *, but: str = "") -> str:
+        """Who of ``role`` (other than user ``but``) already has ``pin``: "" if nobody."""
+        for user, entry in self.users.items():
+            if user != but and entry.role == role and verify_pin(pin, entry.pin_hash):
+                return user
+        shared = self.roles.get(role)
+        if shared is not None and verify_pin(pin, shared.pin_hash):
+            return f"the shared {role} login"
+        return ""
+
+
+def roles_toml(roles: Roles, header: str = "") -> str:
+    """``roles`` as a roles file's text (what ``crane-ctrl roles add/change/remove`` write)."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    for name, entry in sorted(roles.users.items()):
+        lines += ["", f"[users.{name}]", f'role = "{entry.role}"', f'pin_hash = "{entry.pin_hash}"']
+    for role, shared in sorted(roles.roles.items()):
+        lines += ["", f"[roles.{role}]", f'pin_hash = "{shared.pin_hash}"']
+        if shared.user:
+            lines.append(f"user = {_quoted(shared.user)}")
+    policy = roles.policy.model_dump()
+    if policy != LoginPolicy().model_dump():
+        lines += ["", "[login]", *(f"{k} = {v!r}" for k, v in policy.items())]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _quoted(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -14,10 +14,9 @@ thread. Every action goes through :meth:`Bridge.call`:
   and is reached over the seam (:mod:`crane_ctrl.runtime.seam`).
 
 Logging in goes to the station too (:meth:`Bridge.login`): it checks the PIN against its roles
-file and issues a session (:class:`~crane_ctrl.runtime.sessions.Sessions`). An in-process bridge
-given ``sessions`` resolves a user that carries a session through them before every call, as the
-seam's server does, so a forged or expired session is refused here as well; a user without a
-session is one the station's own process made (the demo's, a lock-step test's) and is trusted.
+file and issues a session (:class:`~crane_ctrl.runtime.sessions.Sessions`, the station's own).
+The station checks the session of every action itself, whoever calls
+(:class:`~crane_ctrl.runtime.station.CraneStation`).
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ import inspect
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
-from crane_ctrl.errors import LoginRefused
 from crane_ctrl.operation.machine import Role
 from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.station import CraneStation, StationView, User
@@ -72,12 +70,7 @@ class Bridge(Protocol):
         ...
 
 
-async def _invoke(
-    sessions: Sessions | None, fn: Callable[..., T | Awaitable[T]], *args: Any, **kwargs: Any
-) -> T:
-    if sessions is not None and args and isinstance(args[0], User) and args[0].session:
-        name = getattr(fn, "__name__", "action")
-        args = (sessions.resolve(args[0].session, client="in-process", action=name), *args[1:])
+async def _invoke(fn: Callable[..., T | Awaitable[T]], *args: Any, **kwargs: Any) -> T:
     result = fn(*args, **kwargs)
     if inspect.isawaitable(result):
         awaited: T = await result
@@ -92,8 +85,9 @@ class _Reader:
     """In process, the station is always there."""
 
     def __init__(self, station: CraneStation, sessions: Sessions | None = None) -> None:
+        """``sessions``: whose logins (default, and as a rule: the station's own)."""
         self._station = station
-        self.sessions = sessions
+        self.sessions = sessions or station.sessions
 
     @property
     def station(self) -> CraneStation:
@@ -115,11 +109,9 @@ class DirectBridge(_Reader):
         **kwargs: Any,
     ) -> T:
         del timeout_s  # lock-step: the call runs to its end at once
-        return await _invoke(self.sessions, fn, *args, **kwargs)
+        return await _invoke(fn, *args, **kwargs)
 
     async def login(self, role: Role, pin: str) -> User:
-        if self.sessions is None:
-            raise LoginRefused("this station takes no logins (no roles file given)")
         return await self.sessions.login(role, pin, client="in-process")
 
 
@@ -145,12 +137,10 @@ class ThreadBridge(_Reader):
         **kwargs: Any,
     ) -> T:
         limit = self.timeout_s if timeout_s is None else timeout_s
-        work = _invoke(self.sessions, fn, *args, **kwargs)
+        work = _invoke(fn, *args, **kwargs)
         return await self._on_station(work, limit)
 
     async def login(self, role: Role, pin: str) -> User:
-        if self.sessions is None:
-            raise LoginRefused("this station takes no logins (no roles file given)")
         return await self._on_station(self.sessions.login(role, pin, client="in-process"),
                                       self.timeout_s)  # fmt: skip
 

@@ -109,22 +109,23 @@ class Demo:
         """On the station's loop: wait for comms, queue the jobs, RESET and START."""
         await wait_until(lambda: station.view.supervisor.snapshot.comms_ok,
                          within=COMMS_WITHIN_S, what="trusted data from the simulator")  # fmt: skip
-        notes = [self._queue(station, source, target) for source, target in self.options.jobs]
+        user = station.sessions.issue(DEMO_USER.name, DEMO_USER.role, client="demo start-up")
+        notes = [self._queue(station, user, *job) for job in self.options.jobs]
         if self.options.start:
-            station.reset(DEMO_USER)
-            station.pack(DEMO_USER, PackCommand.RESET, "demo start")
+            station.reset(user)
+            station.pack(user, PackCommand.RESET, "demo start")
             await wait_until(lambda: station.view.machine is PackState.IDLE, within=5.0,
                              what="machine IDLE")  # fmt: skip
-            station.pack(DEMO_USER, PackCommand.START, "demo start")
+            station.pack(user, PackCommand.START, "demo start")
         return [note for note in notes if note]
 
-    def _queue(self, station: CraneStation, source: str, target: str) -> str:
+    def _queue(self, station: CraneStation, user: User, source: str, target: str) -> str:
         """Queue one demo job; what went wrong, or an empty string."""
         sizes = {c.slot: c.size_ft for c in self.options.site.containers}
         if source not in sizes:
             return f"demo job {source} -> {target} left out: no container at {source}"
         try:
-            station.add_job(DEMO_USER, parse_slot(source), parse_slot(target), sizes[source])
+            station.add_job(user, parse_slot(source), parse_slot(target), sizes[source])
         except CommandRefused as exc:
             return f"demo job {source} -> {target} refused: {exc}"
         return ""

@@ -141,10 +141,10 @@ class StationRuntime:
                     link = await self._links.open(self._link(c.profile, c.profile_path, c.plc))
                     settings = SupervisorSettings(crane=c.site.crane, site=c.site.site)
                     supervisor = Supervisor(c.profile, link, self.clock, settings, journal=journal)
-                    station = await self._build_station(supervisor, journal, planner)
+                    sessions = Sessions(c.roles, self.clock, journal)
+                    station = await self._build_station(supervisor, journal, planner, sessions)
                     self._station = station
                     journal.record("system", "supervisor", event="started", link=link.name)
-                    sessions = Sessions(c.roles, self.clock, journal)
                     if c.serve is not None:
                         self.server = await owned.enter_async_context(
                             StationServer(station, sessions, c.serve)
@@ -163,13 +163,18 @@ class StationRuntime:
                 journal.record("system", "supervisor", event="stopped")
 
     async def _build_station(
-        self, supervisor: Supervisor, journal: Journal, planner: PlanningPool | None
+        self,
+        supervisor: Supervisor,
+        journal: Journal,
+        planner: PlanningPool | None,
+        sessions: Sessions,
     ) -> CraneStation:
         """The station on ``supervisor``, its yard as the last run left it (if kept)."""
         c = self.config
         yard = await kept_yard(c.site, c.journal_path if c.keep_yard else None, journal)
         return CraneStation(supervisor, c.site.site, yard, profile_path=c.profile_path,
-                            relink=self._relink, planner=planner)  # fmt: skip
+                            relink=self._relink, planner=planner,
+                            sessions=sessions)  # fmt: skip
 
     async def _open_planner(self, owned: AsyncExitStack) -> PlanningPool | None:
         """The worker process leg plans are worked out in, open until ``owned`` closes

@@ -3,8 +3,10 @@
 A client logs in with a role and its PIN; the station checks the PIN against its own roles file
 (:class:`~crane_ctrl.operation.roles.Roles`) and answers a session token
 (``secrets.token_urlsafe``). Every action names its session, never a role: the station turns the
-session into the :class:`~crane_ctrl.runtime.station.User` (name and role) it issued, so a client
-cannot declare its own role. A session unknown to this station (forged, logged out, idle longer
+session into the :class:`User` (name and role) it issued, so a client cannot declare its own
+role. The station checks it itself on every action, whoever calls
+(:class:`~crane_ctrl.runtime.station.CraneStation`): the HMI in process, the seam, a later
+operations centre. A session unknown to this station (forged, logged out, idle longer
 than :data:`SESSION_IDLE_S`, or from before a restart) is refused with
 :class:`~crane_ctrl.errors.SessionRefused` and journaled, as is every wrong PIN.
 
@@ -18,7 +20,7 @@ import asyncio
 import hashlib
 import math
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import LoginRefused, SessionRefused
@@ -26,14 +28,30 @@ from crane_ctrl.operation.login_guard import LoginGuard
 from crane_ctrl.operation.machine import Role
 from crane_ctrl.operation.roles import Roles
 from crane_ctrl.runtime.recorder import EventSink
-from crane_ctrl.runtime.station import User
 
-__all__ = ["SESSION_IDLE_S", "Sessions"]
+__all__ = ["SESSION_IDLE_S", "Sessions", "User", "session_tag"]
 
 SESSION_IDLE_S = 8 * 3600.0
 """A session unused this long (a shift) expires: the next action is refused, log in again."""
 TOKEN_BYTES = 32
 """Random bytes in a session token (``secrets.token_urlsafe``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """Who acts: a name for the journal and the role the station authenticated."""
+
+    name: str
+    role: Role = Role.OPERATOR
+    session: str = field(default="", repr=False, compare=False)
+    """The station's session token for this login; every action carries it, and the station
+    acts only for the user it issued the session to (:meth:`Sessions.resolve`)."""
+    source: str = field(default="", compare=False)
+    """Where the session was opened from: the seam client, ``in-process``, or what the
+    station's own process named (``demo start-up``, ``test rig``)."""
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +87,20 @@ class Sessions:
         except LoginRefused as exc:
             raise self._wrong_pin(role, client, exc) from None
         self.guard.succeeded(str(role))
+        return self._open_session(name, role, client, how="pin")
+
+    def issue(self, name: str, role: Role, *, client: str) -> User:
+        """A session for a user the station's own process acts for (the demo's start-up, a
+        bench, a lock-step test's operator), journaled like a login. Only code in the station's
+        process can call it: a client of the seam logs in with a PIN."""
+        return self._open_session(name, role, client, how="station")
+
+    def _open_session(self, name: str, role: Role, client: str, *, how: str) -> User:
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        user = User(name, role, session=token)
+        user = User(name, role, session=token, source=client)
         self._open[token] = _Session(user, self.clock.now())
-        self._record("login", client, user=name, role=str(role), session=_tag(token))
+        self._record("login", client, user=name, role=str(role), session=session_tag(token),
+                     how=how)  # fmt: skip
         return user
 
     def _wrong_pin(self, role: Role, client: str, refused: LoginRefused) -> LoginRefused:
@@ -94,21 +122,26 @@ class Sessions:
         """End ``session`` (an unknown one is refused like any other use of it)."""
         user = self.resolve(session, client=client, action="logout")
         del self._open[session]
-        self._record("logout", client, user=user.name, role=str(user.role), session=_tag(session))
+        self._record(
+            "logout", client, user=user.name, role=str(user.role), session=session_tag(session)
+        )
 
     def resolve(self, session: str, *, client: str, action: str) -> User:
         """The user ``session`` was issued to; :class:`SessionRefused` (journaled) if none."""
+        if not session:
+            self._record("session refused", client, action=action, reason="no session")
+            raise SessionRefused(f"{action} needs a session: log in first")
         held = self._open.get(session)
         now = self.clock.now()
         if held is not None and now - held.last_used > SESSION_IDLE_S:
             del self._open[session]
-            self._record("session refused", client, action=action, session=_tag(session),
+            self._record("session refused", client, action=action, session=session_tag(session),
                          reason="expired", user=held.user.name)  # fmt: skip
             raise SessionRefused(
                 f"session expired after {SESSION_IDLE_S / 3600:g} h idle; log in again"
             )
         if held is None:
-            self._record("session refused", client, action=action, session=_tag(session),
+            self._record("session refused", client, action=action, session=session_tag(session),
                          reason="unknown")  # fmt: skip
             raise SessionRefused("this station issued no such session; log in again")
         self._open[session] = replace(held, last_used=now)
@@ -119,6 +152,6 @@ class Sessions:
             self.journal.record("operator", subject, client=client, **values)
 
 
-def _tag(token: str) -> str:
+def session_tag(token: str) -> str:
     """What the journal keeps of a session: enough to tell sessions apart, not to use one."""
     return hashlib.sha256(token.encode()).hexdigest()[:12] if token else "(none)"

@@ -6,9 +6,15 @@ the supervisor's sequencer hook and, after every scan, publishes a :class:`Stati
 immutable object with everything a screen shows, replaced once per scan. Readers never see a
 half-updated view and never hold a lock.
 
-Every operator action is a method that takes the :class:`User` first. Each one is checked
-(role, mode, machine state), journaled as an ``operator`` event with user and role, and raises
-:class:`~crane_ctrl.operation.machine.CommandRefused` with every reason when it is refused. Nothing
+Every operator action is a method that takes the :class:`User` first. The station acts only for
+the user its own :class:`~crane_ctrl.runtime.sessions.Sessions` issued that user's session to,
+whoever calls (the HMI in process, the seam, a later operations centre): no session, a forged,
+expired or logged-out one, or a caller claiming another name or role is refused with
+:class:`~crane_ctrl.errors.SessionRefused`. Then each action is checked (role, mode, machine
+state) and raises :class:`~crane_ctrl.operation.machine.CommandRefused` with every reason when
+it is refused. Every action, done or refused, is journaled as an ``operator`` event with the IEC
+62443 CR 2.8 fields: user, role, session (a tag, never the token), source, action, parameters and
+result. Nothing
 here writes to the PLC: actions change what the next scan proposes, and the interlock filter still
 decides. Call the methods from the thread that runs the scan loop (the HMI's bridge marshals
 them there); lock-step tests call them between scans.
@@ -17,11 +23,13 @@ them there); lock-step tests call them between scans.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crane_ctrl.errors import CraneCtrlError, SessionRefused
 from crane_ctrl.interlocks.evaluate import INTERLOCKS
 from crane_ctrl.links.base import Link
 from crane_ctrl.operation.jobs import Job, JobQueue
@@ -37,6 +45,7 @@ from crane_ctrl.operation.machine import (
 from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.automation import Automation
+from crane_ctrl.runtime.sessions import Sessions, User, session_tag
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.sequencer.planning import Planner
 from crane_ctrl.site import SiteLayout, Slot
@@ -51,20 +60,6 @@ _COLLECT_STEPS = ("telescope", "raise", "travel", "settle sway", "lower", "lock"
 _DELIVER_STEPS = ("raise", "travel", "settle sway", "lower", "unlock", "raise clear")
 _SAME_PLACE = {"operator landing": "lower", "wind set down": "lower", "set back down": "lock"}
 """Steps that stand where another does in the job's progress."""
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """Who acts: a name for the journal and the role the station authenticated."""
-
-    name: str
-    role: Role = Role.OPERATOR
-    session: str = field(default="", repr=False, compare=False)
-    """The station's session token for this login (:mod:`crane_ctrl.runtime.sessions`); empty
-    for a user the station's own process made (the demo's, a lock-step test's)."""
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.role})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +101,15 @@ class StationView:
     profile_path: Path | None
 
 
+@dataclass(slots=True)
+class _Act:
+    """One operator action's audit record, as the action's body fills it in."""
+
+    user: User
+    subject: str
+    params: dict[str, Any]
+
+
 class CraneStation:
     """Jobs, modes, jogs, alarms, bypass and profile swap around one supervisor."""
 
@@ -120,8 +124,12 @@ class CraneStation:
         profile_path: Path | None = None,
         relink: Relink | None = None,
         planner: Planner | None = None,
+        sessions: Sessions | None = None,
     ) -> None:
+        """``sessions``: who may act (default: no logins, only users the station's own
+        process is issued sessions for with ``station.sessions.issue``)."""
         self.supervisor = supervisor
+        self.sessions = sessions or Sessions(None, supervisor.clock, supervisor.journal)
         self.site = site
         self.params = supervisor.settings.crane
         self.yard = yard
@@ -145,51 +153,90 @@ class CraneStation:
     def now(self) -> float:
         return self.supervisor.clock.now()
 
+    # --- who acts
+
+    @contextmanager
+    def _acting(self, user: User, action: str, **params: Any) -> Iterator[_Act]:
+        """The action's audit record, whose ``user`` is the one ``user``'s session was issued
+        to, for the action's body; a refusal (of the session, or by the action's own checks)
+        journaled with its reason and raised again, a body that ran journaled as done (under
+        the subject and with the values the body may have added)."""
+        act = _Act(self._issued(user, action), action, params)
+        try:
+            yield act
+        except (CraneCtrlError, ValueError, KeyError) as exc:
+            self._operator(act.user, act.subject, result="refused", why=str(exc), **act.params)
+            raise
+        except Exception as exc:
+            self._operator(act.user, act.subject, result="failed",
+                           why=f"{type(exc).__name__}: {exc}", **act.params)  # fmt: skip
+            raise
+        self._operator(act.user, act.subject, result="done", **act.params)
+
+    def _issued(self, user: User, action: str) -> User:
+        """The user the station issued ``user.session`` to; :class:`SessionRefused` (from
+        :meth:`Sessions.resolve`, journaled) when there is none or the caller claims another
+        name or role."""
+        issued = self.sessions.resolve(user.session, client=user.source or "caller",
+                                       action=action)  # fmt: skip
+        if (user.name, user.role) != (issued.name, issued.role):
+            why = (f"the session is {issued}'s, not {user}'s: the station acts for the user it "
+                   "issued the session to; log in as that user")  # fmt: skip
+            self._journal("operator", "session refused", action=action, reason=why,
+                          session=session_tag(user.session), source=issued.source,
+                          claimed=str(user), user=issued.name)  # fmt: skip
+            raise SessionRefused(why)
+        return issued
+
     # --- jobs
 
     def add_job(
         self, user: User, from_slot: Slot, to_slot: Slot, size_ft: int, *,
         declared_mass_t: float | None = None, job_id: str | None = None,
     ) -> Job:  # fmt: skip
-        job = self.queue.add(from_slot, to_slot, size_ft, self.now, job_id=job_id,
-                             declared_mass_t=declared_mass_t)  # fmt: skip
-        self._operator(user, f"add job {job.id}", job=str(job))
+        params = {"from": str(from_slot), "to": str(to_slot), "size_ft": size_ft,
+                  "declared_mass_t": declared_mass_t}  # fmt: skip
+        with self._acting(user, "add job", **params) as act:
+            job = self.queue.add(from_slot, to_slot, size_ft, self.now, job_id=job_id,
+                                 declared_mass_t=declared_mass_t)  # fmt: skip
+            act.subject, act.params["job"] = f"add job {job.id}", str(job)
         self._job_events()
         return job
 
     def cancel_job(self, user: User, job_id: str) -> Job:
         """Cancel a queued job, or the interrupted one (STOP first): its load stays where it
         is, and a box left hanging blocks every job until it is set down by hand."""
-        self.automation.cancel(job_id, self.now, f"cancelled by {user.name}")
-        self._operator(user, f"cancel job {job_id}")
+        with self._acting(user, f"cancel job {job_id}") as act:
+            self.automation.cancel(job_id, self.now, f"cancelled by {act.user.name}")
         self._job_events()
         return self.queue.get(job_id)
 
     def set_down(self, user: User) -> None:
         """Send the interrupted job's box straight down to a legal place below it (START then
         carries it out; the job fails naming the place)."""
-        self.automation.set_down(self.now)
-        self._operator(user, "set down the interrupted load")
+        with self._acting(user, "set down the interrupted load"):
+            self.automation.set_down(self.now)
 
     # --- machine state and mode
 
     def pack(self, user: User, cmd: PackCommand, reason: str = "") -> None:
         """A PackML command (reset, start, hold, unhold, stop, abort, clear ...)."""
-        if cmd in (PackCommand.SUSPEND, PackCommand.UNSUSPEND):
-            raise CommandRefused(
-                f"{cmd} is the crane's own: it suspends when it waits for a job (or a job cannot "
-                "start) and goes on when one can; hold or stop it instead"
-            )
-        self.automation.command(cmd, self.now, reason or f"{cmd} by {user.name}")
-        self._operator(user, str(cmd), reason=reason)
+        with self._acting(user, str(cmd), reason=reason) as act:
+            if cmd in (PackCommand.SUSPEND, PackCommand.UNSUSPEND):
+                raise CommandRefused(
+                    f"{cmd} is the crane's own: it suspends when it waits for a job (or a job "
+                    "cannot start) and goes on when one can; hold or stop it instead"
+                )
+            self.automation.command(cmd, self.now, reason or f"{cmd} by {act.user.name}")
 
     def set_mode(self, user: User, mode: Mode) -> None:
-        self.automation.set_mode(mode, user.role, self.now, user.name)
-        self._operator(user, f"mode {mode.name}")
+        with self._acting(user, f"mode {mode.name}") as act:
+            self.automation.set_mode(mode, act.user.role, self.now, act.user.name)
 
     def reset(self, user: User) -> None:
         """Reset latched interlocks whose cause is gone (and pulse the PLC's reset)."""
-        self.supervisor.request_reset(user.name)
+        with self._acting(user, "interlock reset") as act:
+            self.supervisor.request_reset(act.user.name)
 
     # --- by hand
 
@@ -198,60 +245,71 @@ class CraneStation:
 
         In SEMIAUTOMATIC, while a landing waits for the operator, the jog goes to that landing
         (the sequencer's hand-over, at creep near the landing); otherwise it needs MANUAL or
-        MAINTENANCE.
+        MAINTENANCE. A jog repeated in the same direction (the dead-man's repeat) is journaled
+        once, when it starts.
         """
+        user = self._issued(user, "jog")
         sequencer = self.automation.sequencer
         if sequencer.awaiting_operator is not None:
             sequencer.operator_jog(axis, direction, self.now)
             return
-        self.automation.check_jog()
         before = self.automation.manual.jogging
-        self.automation.manual.jog(axis, direction, self.now)
-        if before is None or (before.axis, before.direction) != (axis, direction):
-            self._operator(user, f"jog {axis} {direction:+d}")
+        if before is not None and (before.axis, before.direction) == (axis, direction):
+            self.automation.check_jog()
+            self.automation.manual.jog(axis, direction, self.now)
+            return
+        with self._acting(user, f"jog {axis} {direction:+d}"):
+            self.automation.check_jog()
+            self.automation.manual.jog(axis, direction, self.now)
 
     def stop_jog(self, user: User) -> None:
-        del user
+        """Stop jogging: never refused (a stop is never delayed), journaled with who asked when
+        their session is good."""
         self.automation.manual.stop()
         sequencer = self.automation.sequencer
         if sequencer.awaiting_operator is not None:
             for axis in ("gantry", "trolley", "hoist"):
                 sequencer.operator_jog(axis, 0, self.now)
+        del user
 
     def lock(self, user: User) -> None:
-        self.automation.check_jog()
-        self.automation.manual.lock(self.now)
-        self._operator(user, "lock twistlocks")
+        with self._acting(user, "lock twistlocks"):
+            self.automation.check_jog()
+            self.automation.manual.lock(self.now)
 
     def unlock(self, user: User) -> None:
-        self.automation.check_jog()
-        self.automation.manual.unlock(self.now)
-        self._operator(user, "unlock twistlocks")
+        with self._acting(user, "unlock twistlocks"):
+            self.automation.check_jog()
+            self.automation.manual.unlock(self.now)
 
     def telescope(self, user: User, size_ft: int) -> None:
-        self.automation.check_jog()
-        self.automation.manual.telescope(size_ft, self.now)
-        self._operator(user, f"telescope {size_ft} ft")
+        with self._acting(user, f"telescope {size_ft} ft"):
+            self.automation.check_jog()
+            self.automation.manual.telescope(size_ft, self.now)
 
     def confirm_landing(self, user: User) -> None:
         """SEMIAUTOMATIC: the operator has jogged the landing and confirms it."""
-        self.automation.sequencer.confirm_landing(self.now)
-        self._operator(user, "confirm landing")
+        with self._acting(user, "confirm landing"):
+            self.automation.sequencer.confirm_landing(self.now)
 
     # --- alarms
 
     def acknowledge(self, user: User, alarm_id: str | None) -> None:
-        self.supervisor.acknowledge(alarm_id, str(user))
+        with self._acting(user, "acknowledge", alarm=alarm_id or "all") as act:
+            self.supervisor.acknowledge(alarm_id, str(act.user))
 
     def shelve(self, user: User, alarm_id: str, duration_s: float) -> None:
-        self.supervisor.shelve(alarm_id, duration_s, str(user))
+        with self._acting(user, "shelve", alarm=alarm_id, duration_s=duration_s) as act:
+            self.supervisor.shelve(alarm_id, duration_s, str(act.user))
 
     def unshelve(self, user: User, alarm_id: str) -> None:
-        self.supervisor.unshelve(alarm_id, str(user))
+        with self._acting(user, "unshelve", alarm=alarm_id) as act:
+            self.supervisor.unshelve(alarm_id, str(act.user))
 
     def set_out_of_service(self, user: User, alarm_id: str, on: bool) -> None:
-        _maintenance_only(user, "taking an alarm out of service")
-        self.supervisor.set_out_of_service(alarm_id, on, str(user))
+        with self._acting(user, "out of service", alarm=alarm_id, on=on) as act:
+            _maintenance_only(act.user, "taking an alarm out of service")
+            self.supervisor.set_out_of_service(alarm_id, on, str(act.user))
 
     # --- maintenance
 
@@ -259,18 +317,20 @@ class CraneStation:
         """Bypass one interlock (maintenance role, MAINTENANCE mode, time-limited, journaled)."""
         if interlock_id not in INTERLOCKS and interlock_id.upper() in INTERLOCKS:
             interlock_id = interlock_id.upper()
-        granted = self.automation.bypasses.grant(
-            interlock_id, user.role, self.now, duration_s, reason,
-            mode=self.automation.mode, user=user.name,
-        )  # fmt: skip
-        self.supervisor.set_bypass(granted.interlock_id, granted.until)
-        self._operator(user, f"bypass {interlock_id}", until=granted.until, reason=reason)
+        params = {"duration_s": duration_s, "reason": reason}
+        with self._acting(user, f"bypass {interlock_id}", **params) as act:
+            granted = self.automation.bypasses.grant(
+                interlock_id, act.user.role, self.now, duration_s, reason,
+                mode=self.automation.mode, user=act.user.name,
+            )  # fmt: skip
+            self.supervisor.set_bypass(granted.interlock_id, granted.until)
+            act.params["until"] = granted.until
         return granted
 
     def end_bypass(self, user: User) -> None:
-        self.automation.bypasses.revoke(self.now, f"ended by {user.name}")
-        self.supervisor.set_bypass(None)
-        self._operator(user, "end bypass")
+        with self._acting(user, "end bypass") as act:
+            self.automation.bypasses.revoke(self.now, f"ended by {act.user.name}")
+            self.supervisor.set_bypass(None)
 
     async def swap_profile(self, user: User, path: Path) -> Profile:
         """Load, validate and swap in another PLC profile (maintenance role, machine stopped).
@@ -278,23 +338,28 @@ class CraneStation:
         A bad file raises :class:`~crane_ctrl.errors.ProfileError` with its located message and
         the crane keeps the old profile and link; so does a link that cannot be opened.
         """
+        with self._acting(user, "swap profile", file=str(path)) as act:
+            _maintenance_only(act.user, "swapping the PLC profile")
+            state = self.automation.machine.state
+            if state not in _SWAP_STATES:
+                raise CommandRefused(
+                    f"a profile is swapped only when the machine is STOPPED, IDLE or ABORTED, "
+                    f"not {state.name}"
+                )
+            if self.relink is None:
+                raise CommandRefused("this station cannot open a new link (no relink configured)")
+            return await self._swap(act.user, path)
+
+    async def _swap(self, user: User, path: Path) -> Profile:
         from crane_ctrl.profile.loader import fingerprint, load_profile
 
-        _maintenance_only(user, "swapping the PLC profile")
-        state = self.automation.machine.state
-        if state not in _SWAP_STATES:
-            raise CommandRefused(
-                f"a profile is swapped only when the machine is STOPPED, IDLE or ABORTED, "
-                f"not {state.name}"
-            )
-        if self.relink is None:
-            raise CommandRefused("this station cannot open a new link (no relink configured)")
         try:
             text = await asyncio.to_thread(path.read_text, encoding="utf-8")
             profile = await asyncio.to_thread(load_profile, path)
         except Exception as exc:
             self._journal("profile", str(path), event="rejected", error=str(exc), user=user.name)
             raise
+        assert self.relink is not None
         link = await self.relink(profile, path)  # the relink owns links: it closes the old one
         old = self.supervisor.use(profile, link)
         self.profile_path = path
@@ -365,7 +430,9 @@ class CraneStation:
             self._event({"kind": "job", **event})
 
     def _operator(self, user: User, action: str, **values: Any) -> None:
-        self._journal("operator", action, user=user.name, role=str(user.role), **values)
+        self._journal("operator", action, user=user.name, role=str(user.role),
+                      session=session_tag(user.session), source=user.source,
+                      **values)  # fmt: skip
 
     def _journal(self, kind: str, subject: str, **values: Any) -> None:
         journal = self.supervisor.journal

@@ -14,9 +14,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from crane_ctrl.operation.roles import DEMO_ROLES, Roles
 from crane_ctrl.runtime.bridge import DirectBridge
-from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.station import StationView, User
 from crane_ctrl.testing import StationRig
 from hmi.app import CraneHmi
@@ -75,8 +73,7 @@ async def hmi_on(
     rig: StationRig, user: User | None, *, size: tuple[int, int] = (100, 30),
     journal_path: Path | None = None,
 ) -> AsyncIterator[Hmi]:  # fmt: skip
-    sessions = Sessions(Roles.load(DEMO_ROLES), rig.lockstep.clock, rig.station.supervisor.journal)
-    app = CraneHmi(DirectBridge(rig.station, sessions), user=user, journal_path=journal_path,
+    app = CraneHmi(DirectBridge(rig.station), user=user, journal_path=journal_path,
                    refresh_hz=None)  # fmt: skip
     async with app.run_test(size=size) as pilot:
         hmi = Hmi(app, pilot, rig)

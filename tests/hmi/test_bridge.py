@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -37,7 +38,8 @@ async def test_calls_run_on_the_station_thread_and_refusals_come_back() -> None:
     thread: LoopThread[asyncio.AbstractEventLoop] = LoopThread("station", _idle)
     loop = thread.start()
     try:
-        bridge = ThreadBridge(cast(CraneStation, None), loop, timeout_s=0.2)
+        station = cast(CraneStation, SimpleNamespace(sessions=None))  # calls only: no station
+        bridge = ThreadBridge(station, loop, timeout_s=0.2)
         assert await bridge.call(_where) == "station"
         with pytest.raises(CommandRefused) as refused:
             await bridge.call(_refuse)

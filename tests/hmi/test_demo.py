@@ -19,7 +19,6 @@ from pathlib import Path
 from crane_ctrl.operation.machine import Role
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.runtime.demo import Demo, DemoOptions
-from crane_ctrl.runtime.station import User
 from crane_ctrl.testing import wait_until
 from simulators.site_file import load_site
 from tests.hmi.conftest import GENERIC, PROFILES
@@ -83,13 +82,15 @@ def test_profile_swap_re_serves_the_crane_over_the_new_profile(tmp_path: Path) -
                           jobs=(), start=False)  # fmt: skip
     demo = Demo(options)
     bridge = demo.start()
-    maintenance = User("maint", Role.MAINTENANCE)
     modicon = PROFILES / "modicon-m580-modbus.toml"
     try:
         gantry = bridge.view.supervisor.snapshot.number("gantry.position")
 
         async def swap() -> None:
-            await bridge.call(bridge.station.swap_profile, maintenance, modicon, timeout_s=20)
+            station = bridge.station
+            maintenance = await bridge.call(station.sessions.issue, "maint", Role.MAINTENANCE,
+                                            client="test")  # fmt: skip
+            await bridge.call(station.swap_profile, maintenance, modicon, timeout_s=20)
             await wait_until(
                 lambda: bridge.view.profile_name == "modicon-m580-modbus"
                 and bridge.view.supervisor.snapshot.comms_ok,

@@ -1,0 +1,100 @@
+"""``crane-ctrl roles add/change/remove/list``: users kept by the maintenance engineer (issue 17)."""
+
+from __future__ import annotations
+
+import io
+import stat
+from pathlib import Path
+
+import pytest
+
+from crane_ctrl.cli.main import main
+from crane_ctrl.errors import LoginRefused
+from crane_ctrl.operation.machine import Role
+from crane_ctrl.operation.roles import DEMO_ROLES, Roles
+
+
+def _roles(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str, pin: str = ""
+) -> tuple[int, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(pin + "\n"))
+    code = main(["roles", *argv, *(["--pin-stdin"] if pin else [])])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_users_are_added_changed_and_removed_and_log_in_by_their_own_pin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "roles.toml"
+    f = str(path)
+    assert _roles(monkeypatch, capsys, "add", f, "--user", "kim", "--role", "operator",
+                  pin="4321")[0] == 0  # fmt: skip
+    assert _roles(monkeypatch, capsys, "add", f, "--user", "lee", "--role", "operator",
+                  pin="8765")[0] == 0  # fmt: skip
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text()
+    assert "4321" not in text
+    assert "8765" not in text
+    roles = Roles.load(path)
+    assert roles.login(Role.OPERATOR, "4321") == "kim"
+    assert roles.login(Role.OPERATOR, "8765") == "lee"
+    with pytest.raises(LoginRefused, match="no maintenance login"):
+        roles.login(Role.MAINTENANCE, "4321")
+
+    assert _roles(monkeypatch, capsys, "change", f, "--user", "kim", pin="2468")[0] == 0
+    assert _roles(monkeypatch, capsys, "change", f, "--user", "lee", "--role", "maintenance",
+                  "--keep-pin")[0] == 0  # fmt: skip
+    roles = Roles.load(path)
+    assert roles.login(Role.OPERATOR, "2468") == "kim"
+    with pytest.raises(LoginRefused, match="wrong PIN"):
+        roles.login(Role.OPERATOR, "4321")
+    assert roles.login(Role.MAINTENANCE, "8765") == "lee"
+
+    assert _roles(monkeypatch, capsys, "remove", f, "--user", "lee")[0] == 0
+    code, listed = _roles(monkeypatch, capsys, "list", f)
+    assert code == 0
+    assert listed.split() == ["kim", "operator"]
+
+
+def test_what_would_make_logins_ambiguous_or_wrong_is_refused_and_the_file_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "roles.toml"
+    f = str(path)
+    _roles(monkeypatch, capsys, "add", f, "--user", "kim", "--role", "operator", pin="4321")
+    before = path.read_text()
+    refusals = [
+        (("add", f, "--user", "lee", "--role", "operator"), "4321", "kim has that PIN"),
+        (("add", f, "--user", "kim", "--role", "operator"), "1357", "is there already"),
+        (("add", f, "--user", "Kim Lee", "--role", "operator"), "1357", "lower case letters"),
+        (("add", f, "--user", "lee", "--role", "operator"), "12", "at least 4"),
+        (("change", f, "--user", "nobody"), "1357", "no user 'nobody' (users: kim)"),
+        (("remove", f, "--user", "nobody"), "", "no user 'nobody'"),
+    ]
+    for argv, pin, why in refusals:
+        code, said = _roles(monkeypatch, capsys, *argv, pin=pin)
+        assert code == 2, argv
+        assert why in said, (argv, said)
+        assert "Traceback" not in said
+    assert path.read_text() == before
+
+
+def test_a_file_that_does_not_load_is_named_and_never_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "roles.toml"
+    broken = '[users.kim]\nrole = "driver"\npin_hash = "x"\n'
+    path.write_text(broken)
+    code, said = _roles(monkeypatch, capsys, "add", str(path), "--user", "lee", "--role",
+                        "operator", pin="1357")  # fmt: skip
+    assert code == 2
+    assert "roles.toml" in said
+    assert "line 2" in said or ":2" in said
+    assert path.read_text() == broken
+
+
+def test_the_demo_roles_shared_logins_still_work() -> None:
+    roles = Roles.load(DEMO_ROLES)
+    assert roles.login(Role.OPERATOR, "1111") == "operator"
+    assert roles.login(Role.MAINTENANCE, "2222") == "maintenance"
