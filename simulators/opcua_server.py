@@ -123,6 +123,8 @@ class OpcUaPlcServer:
         return self.codec.profile
 
     async def __aenter__(self) -> Self:
+        if self.trust_dir is not None:  # before anything is made that would need undoing
+            trusted_certificates(self.trust_dir, wanted=_CLIENT_CERT, fix=_CLIENT_FIX)
         server = self._server
         await server.init()
         path = urlsplit(self.profile.link.endpoint).path or "/"
@@ -182,7 +184,6 @@ class OpcUaPlcServer:
             await server.load_certificate(str(cert))
             await server.load_private_key(str(key))
             if self.trust_dir is not None:
-                trusted_certificates(self.trust_dir, wanted=_CLIENT_CERT, fix=_CLIENT_FIX)
                 server.set_certificate_validator(self._validate_client)
         if link.username_env is None:
             server.set_identity_tokens([ua.AnonymousIdentityToken])
