@@ -6,8 +6,11 @@ scan; a subscription would add the publishing interval to every reaction and is 
 exact variant type of each node. Security None, Sign or SignAndEncrypt with Basic256Sha256: the
 client certificate and key come from the profile's file references, user name and password from
 the environment variables or file it names (never from the profile itself), and the server's
-certificate must be in the profile's trust folder. The link keeps itself connected with a fresh
-client per connection and capped backoff; nothing raises into the scan loop.
+certificate must be in the profile's trust folder (checked by :mod:`crane_ctrl.pki` first, so a
+missing or empty folder, or a file there that is no certificate, is named with the fix). A
+certificate refused by either side is reported as which one (subject, SHA-1 thumbprint), why,
+and where it must go. The link keeps itself connected with a fresh client per connection and
+capped backoff; nothing raises into the scan loop.
 
 A bool command mapped to a method (``plc.reset`` as ``Reset()`` on the PLC's object) is called
 once on each rising edge of its value, after the node writes of the same scan and under the same
@@ -218,20 +221,22 @@ class OpcUaLink:
         if status not in _CERTIFICATE_STATUSES:
             return _describe(exc)
         name = get_name_and_doc(status)[0]
-        trust = self.settings.trust_dir
         if self._refused_server is not None:
             seen = _certificate_words(self._refused_server)
-            folder = resolve_path(trust or "", self.base_dir)
-            return (
-                f"the server's certificate ({seen}) is refused here ({name}): if it is the PLC's, "
-                f"copy it into the trust folder {folder} (crane-ctrl pki trust FILE --dir {folder})"
+            folder = resolve_path(self.settings.trust_dir or "", self.base_dir)
+            fix = _CERTIFICATE_FIXES.get(status) or (
+                f"if it is the PLC's, copy it into the trust folder {folder} "
+                f"(crane-ctrl pki trust FILE --dir {folder})"
             )
+            return f"the server's certificate ({seen}) is refused here ({name}): {fix}"
         own = resolve_path(self.settings.certificate or "", self.base_dir)
-        return (
-            f"the server refused this client's certificate {own} ({_file_words(own)}) ({name}): "
+        fix = _CERTIFICATE_FIXES.get(status) or (
             "the server must trust it: add it to the PLC's trusted clients (for the simulator: "
             f"crane-ctrl pki trust {own} --dir DIR, then crane-ctrl sim --trust-dir DIR)"
         )
+        said = "most likely refused" if status == StatusCodes.BadSecurityChecksFailed else "refused"
+        words = _file_words(own)
+        return f"the server {said} this client's certificate {own} ({words}) ({name}): {fix}"
 
     async def _resolve(self, client: Client) -> dict[NodeRef, Node]:
         indexes: dict[str, int] = {}
@@ -450,6 +455,16 @@ _CERTIFICATE_STATUSES = {
     StatusCodes.BadSecurityChecksFailed,
 }
 """What a server answers (or our validator raises) when a certificate is not accepted."""
+_CERTIFICATE_FIXES = {
+    StatusCodes.BadCertificateTimeInvalid: "it has expired or is not yet valid: check both "
+    "clocks, or make a new certificate (crane-ctrl pki client --force for ours) and trust it",
+    StatusCodes.BadCertificateUriInvalid: "its application URI is not the one the application "
+    "says it has: make a new certificate (crane-ctrl pki client --uri URI)",
+    StatusCodes.BadCertificateUseNotAllowed: "it is not made for this use (client or server): "
+    "make one that is (crane-ctrl pki client makes client certificates)",
+    StatusCodes.BadCertificateRevoked: "it is revoked: make a new one and trust that",
+}
+"""The fix for a certificate refused for something other than trust (``pki show`` says more)."""
 
 
 def _certificate_words(cert: x509.Certificate) -> str:
