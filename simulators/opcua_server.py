@@ -18,8 +18,11 @@ command node the PLC wrote itself (a request it cleared) is written in the addre
 publish, as the PLC left it.
 
 A profile with ``Basic256Sha256`` is served with that policy only, with a self-signed server
-certificate made at start-up; user name and password are checked against the environment
-variables (or file) the profile names, when they are set.
+certificate made at start-up (kept in ``pki_dir`` when one is given: made once, then reused);
+user name and password are checked against the environment variables (or file) the profile
+names, when they are set. Any client certificate is accepted unless ``trust_dir`` is given:
+then only those in that folder, checked by asyncua's ``CertificateValidator``, each refusal
+logged with the certificate's subject and thumbprint and where to put it.
 """
 
 from __future__ import annotations
@@ -37,13 +40,20 @@ from urllib.parse import urlsplit
 
 from asyncua import ua
 from asyncua.common.callback import CallbackType, ServerItemCallback
+from asyncua.common.utils import ServiceError
 from asyncua.crypto.cert_gen import setup_self_signed_certificate
 from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.crypto.truststore import TrustStore
+from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
 from asyncua.server.binary_server_asyncio import BinaryServer
 from asyncua.server.server import Server
+from asyncua.ua.status_codes import StatusCodes, get_name_and_doc
+from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from crane_ctrl.crane import CraneParams
+from crane_ctrl.errors import CraneCtrlError
+from crane_ctrl.pki import facts, trusted_certificates
 from crane_ctrl.profile.model import OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction, Value
@@ -58,6 +68,8 @@ __all__ = ["OpcUaPlcServer", "write_back"]
 log = logging.getLogger(__name__)
 
 APPLICATION_URI = "urn:crane-ctrl:simulator"
+_CLIENT_CERT = "the supervisor's client certificate"
+_CLIENT_FIX = "crane-ctrl pki trust FILE --dir FOLDER does it (crane-ctrl pki client makes one)"
 
 
 class OpcUaPlcServer:
@@ -73,9 +85,18 @@ class OpcUaPlcServer:
         faults: LinkFaults | None = None,
         pki_dir: Path | None = None,
         crane: CraneParams | None = None,
+        trust_dir: Path | None = None,
     ) -> None:
         """``crane``: the crane the PLC drives, whose plausible ranges the analog nodes declare
-        as their ``EURange`` (default: the catalogue's ranges)."""
+        as their ``EURange`` (default: the catalogue's ranges). ``pki_dir``: where the server's
+        key and certificate are kept (default: a new pair in a temporary folder each start).
+        ``trust_dir``: accept only client certificates found there (secure profiles only;
+        default: any client certificate)."""
+        if trust_dir is not None and profile.link.security_policy == "None":
+            raise CraneCtrlError(
+                f"a trust folder for client certificates needs a secure profile: {profile.name} "
+                'has security_policy = "None" (no client certificate is sent)'
+            )
         self.codec = OpcUaCodec(profile)
         self.served = OpcUaStatus(self.codec)
         self.plc = plc
@@ -83,6 +104,9 @@ class OpcUaPlcServer:
         self._host = host
         self._port = port
         self._pki_dir = pki_dir
+        self.trust_dir = trust_dir
+        self.refused: list[str] = []
+        """Each client certificate refused, as subject and SHA-1 thumbprint (tests, logs)."""
         self._crane = crane
         self._server = Server()
         self._node_ids: dict[NodeRef, ua.NodeId] = {}
@@ -99,6 +123,8 @@ class OpcUaPlcServer:
         return self.codec.profile
 
     async def __aenter__(self) -> Self:
+        if self.trust_dir is not None:  # before anything is made that would need undoing
+            trusted_certificates(self.trust_dir, wanted=_CLIENT_CERT, fix=_CLIENT_FIX)
         server = self._server
         await server.init()
         path = urlsplit(self.profile.link.endpoint).path or "/"
@@ -157,6 +183,8 @@ class OpcUaPlcServer:
             key, cert = await self._certificate()
             await server.load_certificate(str(cert))
             await server.load_private_key(str(key))
+            if self.trust_dir is not None:
+                server.set_certificate_validator(self._validate_client)
         if link.username_env is None:
             server.set_identity_tokens([ua.AnonymousIdentityToken])
         else:
@@ -179,6 +207,35 @@ class OpcUaPlcServer:
             {"organizationName": "crane-ctrl", "commonName": "crane-ctrl simulator"},
         )
         return key, cert
+
+    async def _validate_client(
+        self, cert: x509.Certificate, client: ua.ApplicationDescription
+    ) -> None:
+        """asyncua's validator over the trust folder as it is now (a certificate copied there
+        while the simulator runs counts from the next connect); a refusal is logged with the
+        certificate's subject and thumbprint, and where to put it."""
+        assert self.trust_dir is not None
+        seen = facts(cert)
+        try:
+            trusted_certificates(self.trust_dir, wanted=_CLIENT_CERT, fix=_CLIENT_FIX)
+            store = TrustStore([self.trust_dir], [])
+            await store.load()
+            options = CertificateValidatorOptions.TRUSTED_VALIDATION
+            validator = CertificateValidator(
+                options | CertificateValidatorOptions.PEER_CLIENT, store
+            )
+            await validator.validate(cert, client)
+        except (ServiceError, CraneCtrlError) as exc:
+            why = str(exc) if isinstance(exc, CraneCtrlError) else get_name_and_doc(exc.code)[0]
+            self.refused.append(f"{seen.subject}, SHA-1 {seen.sha1}")
+            log.warning(
+                "refused the client certificate %s (%s, SHA-1 %s): %s; to trust it, copy the "
+                "client's certificate file into %s (crane-ctrl pki trust FILE --dir %s)",
+                seen.subject, seen.application_uri, seen.sha1, why, self.trust_dir, self.trust_dir,
+            )  # fmt: skip
+            if isinstance(exc, ServiceError):
+                raise
+            raise ServiceError(StatusCodes.BadCertificateUntrusted) from None
 
     async def _build_nodes(self) -> None:
         """The crane's object tree (:mod:`simulators.opcua_tree`): one variable per mapped

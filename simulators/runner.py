@@ -13,7 +13,9 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.realtime import sleep_unless
 from simulators.control import ControlChannel
@@ -50,15 +52,25 @@ async def serve(
     host: str = "127.0.0.1",
     port: int = 0,
     control_port: int = 0,
+    pki_dir: Path | None = None,
+    trust_dir: Path | None = None,
 ) -> AsyncIterator[Served]:
-    """Serve ``sim`` over the profile's protocol, with a control channel, until the block ends."""
+    """Serve ``sim`` over the profile's protocol, with a control channel, until the block ends.
+    ``pki_dir``, ``trust_dir``: the OPC UA server's own certificate folder, and the folder of
+    the client certificates it accepts (:class:`~simulators.opcua_server.OpcUaPlcServer`);
+    a Modbus profile takes neither."""
     server: ModbusPlcServer | OpcUaPlcServer
     if isinstance(profile, ModbusProfile):
+        if pki_dir is not None or trust_dir is not None:
+            raise CraneCtrlError(
+                f"{profile.name} is a Modbus profile: certificates are for OPC UA profiles"
+            )
         server = ModbusPlcServer(profile, sim, host=host, port=port, faults=sim.link_faults)
     else:
         server = OpcUaPlcServer(
-            profile, sim, host=host, port=port, faults=sim.link_faults, crane=sim.params
-        )
+            profile, sim, host=host, port=port, faults=sim.link_faults, crane=sim.params,
+            pki_dir=pki_dir, trust_dir=trust_dir,
+        )  # fmt: skip
     async with server, ControlChannel(sim, host=host, port=control_port) as control:
         sim.attach(server)
         try:

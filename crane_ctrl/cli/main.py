@@ -20,6 +20,7 @@ from crane_ctrl.cli import (
     demo,
     events,
     hmi,
+    pki,
     profile,
     rig,
     roles,
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     hmi.add_parsers(commands)
     roles.add_parsers(commands)
     station.add_parser(commands)
+    pki.add_parser(commands)
     return parser
 
 
@@ -74,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose < 2:
         logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
         logging.getLogger("asyncua").setLevel(logging.ERROR)
+        # asyncua's trust store logs a traceback for every untrusted certificate; our links
+        # and the simulator say which one, and where it must go, in one line.
+        logging.getLogger("asyncuagds").setLevel(logging.CRITICAL)
     log_redaction.install()  # no password, key or token in any log, at any level
     try:
         code: int = args.handler(args)

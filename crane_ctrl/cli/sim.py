@@ -11,6 +11,7 @@ import asyncio
 import json
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,20 @@ def add_parsers(commands: Any) -> None:
         "s7-mbserver: edge-triggered handshakes, as the vendor profiles expect), or a "
         "personality file that starts from one of them (based_on) and says what differs",
     )
+    sim.add_argument(
+        "--pki-dir", type=Path, metavar="DIR",
+        help="OPC UA: keep the server's key and certificate here, made once and reused "
+        "(default: new ones in a temporary folder at each start)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--trust-dir", type=Path, metavar="DIR",
+        help="OPC UA: accept only the client certificates in DIR (crane-ctrl pki trust puts "
+        "them there; default: any client certificate)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--print-cert", action="store_true",
+        help="OPC UA: print the server certificate's subject, URI, validity and thumbprints",
+    )  # fmt: skip
     sim.set_defaults(handler=_sim)
 
     fault = commands.add_parser("fault", help="inject or clear faults in a running simulator")
@@ -78,6 +93,7 @@ def _sim(args: argparse.Namespace) -> int:
         run_simulator(
             profile, host=args.host, port=port, speed=args.speed, site=args.site,
             control_port=args.control_port, faults=args.faults, personality=args.personality,
+            pki_dir=args.pki_dir, trust_dir=args.trust_dir, print_cert=args.print_cert,
         )
     )  # fmt: skip
     return 0
@@ -93,8 +109,12 @@ async def run_simulator(
     control_port: int,
     faults: Path | None = None,
     personality: str = "level",
+    pki_dir: Path | None = None,
+    trust_dir: Path | None = None,
+    print_cert: bool = False,
 ) -> None:
-    """Serve until SIGINT or SIGTERM; print where it can be reached."""
+    """Serve until SIGINT or SIGTERM; print where it can be reached (and, for a secure OPC UA
+    profile, where its certificate is and which client certificates it accepts)."""
     from simulators.fault_schedule import load_schedule
     from simulators.personality_file import load_personality
     from simulators.runner import run_realtime, serve
@@ -108,12 +128,16 @@ async def run_simulator(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with serve(sim, profile, host=host, port=port, control_port=control_port) as served:
+        async with serve(
+            sim, profile, host=host, port=port, control_port=control_port,
+            pki_dir=pki_dir, trust_dir=trust_dir,
+        ) as served:  # fmt: skip
             unit = f", unit {profile.link.unit_id}" if isinstance(profile, ModbusProfile) else ""
             print(f"simulator: {profile.name} ({profile.protocol}) at {served.endpoint}{unit}")
-            certificate = getattr(served.server, "certificate", None)
-            if certificate is not None:
-                print(f"server certificate: {certificate} (copy it into the client's trust_dir)")
+            for line in _certificate_lines(
+                profile, served.server, print_cert=print_cert, kept=pki_dir is not None
+            ):
+                print(line)
             print(f"control: {host}:{served.control_port}  (crane-ctrl fault --control "
                   f"{host}:{served.control_port} inject wind speed_mps=22)")  # fmt: skip
             print(f"site: {site or DEFAULT_SITE}; PLC personality {personality}; speed {speed:g}x; "
@@ -125,6 +149,37 @@ async def run_simulator(
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+
+
+def _certificate_lines(
+    profile: Profile, server: object, *, print_cert: bool, kept: bool
+) -> list[str]:
+    """Where a secure OPC UA simulator's certificate is, its thumbprint (all it says with
+    ``print_cert``), and which client certificates it accepts."""
+    from crane_ctrl.pki import facts, read_certificate
+
+    certificate: Path | None = getattr(server, "certificate", None)
+    if certificate is None:
+        return [
+            f"no server certificate: {profile.name} is not a secure OPC UA profile"
+        ] * print_cert
+    seen = facts(read_certificate(certificate))
+    lines = [
+        f"server certificate: {certificate} (copy it into the client's trust_dir: "
+        f"crane-ctrl pki trust {certificate} --dir TRUST_DIR)",
+        f"  SHA-1 thumbprint {seen.sha1}"
+        + ("" if kept else " (a new certificate at each start: --pki-dir DIR keeps one)"),
+    ]
+    if print_cert:
+        lines += [f"  {line}" for line in seen.lines(datetime.now(UTC))]
+    trust_dir: Path | None = getattr(server, "trust_dir", None)
+    if trust_dir is None:
+        lines.append("client certificates: accepts any client certificate; --trust-dir D to "
+                     "require trusted ones")  # fmt: skip
+    else:
+        lines.append(f"client certificates: only those in {trust_dir} (refusals are logged "
+                     "with the certificate and where to put it)")  # fmt: skip
+    return lines
 
 
 def _fault(args: argparse.Namespace) -> int:

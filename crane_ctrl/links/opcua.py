@@ -6,8 +6,11 @@ scan; a subscription would add the publishing interval to every reaction and is 
 exact variant type of each node. Security None, Sign or SignAndEncrypt with Basic256Sha256: the
 client certificate and key come from the profile's file references, user name and password from
 the environment variables or file it names (never from the profile itself), and the server's
-certificate must be in the profile's trust folder. The link keeps itself connected with a fresh
-client per connection and capped backoff; nothing raises into the scan loop.
+certificate must be in the profile's trust folder (checked by :mod:`crane_ctrl.pki` first, so a
+missing or empty folder, or a file there that is no certificate, is named with the fix). A
+certificate refused by either side is reported as which one (subject, SHA-1 thumbprint), why,
+and where it must go. The link keeps itself connected with a fresh client per connection and
+capped backoff; nothing raises into the scan loop.
 
 A bool command mapped to a method (``plc.reset`` as ``Reset()`` on the PLC's object) is called
 once on each rising edge of its value, after the node writes of the same scan and under the same
@@ -32,15 +35,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from asyncua import ua
 from asyncua.client.client import Client
 from asyncua.common.node import Node
+from asyncua.common.utils import ServiceError
 from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
 from asyncua.crypto.truststore import TrustStore
-from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
+from asyncua.crypto.validator import (
+    CertificateValidator,
+    CertificateValidatorMethod,
+    CertificateValidatorOptions,
+)
 from asyncua.ua.attribute_ids import AttributeIds
+from asyncua.ua.status_codes import StatusCodes, get_name_and_doc
 from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 from cryptography import x509
 
@@ -49,6 +58,7 @@ from crane_ctrl.errors import CraneCtrlError, EncodeError
 from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResult
 from crane_ctrl.links.base import Backoff, HealthBook
 from crane_ctrl.log_redaction import register_secret
+from crane_ctrl.pki import facts, read_certificate, trusted_certificates
 from crane_ctrl.profile.model import OpcUaLink as OpcUaLinkSettings
 from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, OpcUaCodec, RisingEdges
@@ -95,6 +105,7 @@ class OpcUaLink:
         self._book = HealthBook(self.name, clock, failures_to_drop)
         self._analog = _analog_nodes(self.codec)
         self._units: dict[str, DeclaredUnits] | None = None
+        self._refused_server: x509.Certificate | None = None
 
     @property
     def name(self) -> str:
@@ -135,7 +146,7 @@ class OpcUaLink:
             except Exception as exc:  # whatever asyncua raises, the keeper keeps trying
                 await self._disconnect()
                 self._book.set(
-                    LinkState.DOWN, f"cannot connect to {self.endpoint}: {_describe(exc)}"
+                    LinkState.DOWN, f"cannot connect to {self.endpoint}: {self._why(exc)}"
                 )
                 await asyncio.sleep(self._backoff.next())
                 continue
@@ -152,6 +163,7 @@ class OpcUaLink:
         timeout = self.settings.timeout_s
         client = Client(self.endpoint, timeout=timeout, watchdog_intervall=max(timeout, 0.5))
         client.session_timeout = 600_000
+        self._refused_server = None
         await self._secure(client)
         self._client = client
         async with asyncio.timeout(timeout * 5):
@@ -174,17 +186,57 @@ class OpcUaLink:
                 private_key=str(resolve_path(link.private_key, self.base_dir)),
                 mode=mode,
             )
-            store = TrustStore([_trust_folder(resolve_path(link.trust_dir, self.base_dir))], [])
-            await store.load()
-            options = CertificateValidatorOptions.TRUSTED_VALIDATION
-            client.certificate_validator = CertificateValidator(
-                options | CertificateValidatorOptions.PEER_SERVER, store
+            client.certificate_validator = await self._server_validator(
+                resolve_path(link.trust_dir, self.base_dir)
             )
         if link.username_env is not None:
             client.set_user(_credential(link.username_env, None, self.base_dir, "user name"))
             password = _credential(link.password_env, link.password_file, self.base_dir, "password")
             register_secret(password)  # no log shows it, at any level (log_redaction)
             client.set_password(password)
+
+    async def _server_validator(self, folder: Path) -> CertificateValidatorMethod:
+        """asyncua's validator over the trust folder, noting a server certificate it refused."""
+        trusted_certificates(folder, wanted="the PLC's server certificate", fix=_TRUST_FIX)
+        store = TrustStore([folder], [])
+        await store.load()
+        options = CertificateValidatorOptions.TRUSTED_VALIDATION
+        validator = CertificateValidator(options | CertificateValidatorOptions.PEER_SERVER, store)
+
+        async def validate(cert: x509.Certificate, server: ua.ApplicationDescription) -> None:
+            try:
+                await validator.validate(cert, server)
+            except ServiceError:
+                self._refused_server = cert
+                raise
+
+        return validate
+
+    def _why(self, exc: BaseException) -> str:
+        """Why a connect failed, in words an engineer can act on; a certificate refused by
+        either side says which certificate, and where it must go."""
+        if isinstance(exc, CraneCtrlError):
+            return str(exc)
+        status = exc.code if isinstance(exc, UaStatusCodeError) else None
+        if status not in _CERTIFICATE_STATUSES:
+            return _describe(exc)
+        name = get_name_and_doc(status)[0]
+        if self._refused_server is not None:
+            seen = _certificate_words(self._refused_server)
+            folder = resolve_path(self.settings.trust_dir or "", self.base_dir)
+            fix = _CERTIFICATE_FIXES.get(status) or (
+                f"if it is the PLC's, copy it into the trust folder {folder} "
+                f"(crane-ctrl pki trust FILE --dir {folder})"
+            )
+            return f"the server's certificate ({seen}) is refused here ({name}): {fix}"
+        own = resolve_path(self.settings.certificate or "", self.base_dir)
+        fix = _CERTIFICATE_FIXES.get(status) or (
+            "the server must trust it: add it to the PLC's trusted clients (for the simulator: "
+            f"crane-ctrl pki trust {own} --dir DIR, then crane-ctrl sim --trust-dir DIR)"
+        )
+        said = "most likely refused" if status == StatusCodes.BadSecurityChecksFailed else "refused"
+        words = _file_words(own)
+        return f"the server {said} this client's certificate {own} ({words}) ({name}): {fix}"
 
     async def _resolve(self, client: Client) -> dict[NodeRef, Node]:
         indexes: dict[str, int] = {}
@@ -380,36 +432,51 @@ def _describe(exc: BaseException) -> str:
 
 def _application_uri(cert_path: Path) -> str:
     """The URI in a client certificate's subject alternative name (asyncua must send the same)."""
-    data = cert_path.read_bytes()
-    cert = (
-        x509.load_pem_x509_certificate(data)
-        if data.startswith(b"-----")
-        else x509.load_der_x509_certificate(data)
-    )
-    san: Any = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    uris = san.get_values_for_type(x509.UniformResourceIdentifier)
-    if not uris:
-        raise CraneCtrlError(f"client certificate {cert_path} has no application URI")
-    return str(uris[0])
-
-
-_CERTIFICATE_SUFFIXES = (".der", ".pem", ".crt", ".cer")
-
-
-def _trust_folder(folder: Path) -> Path:
-    """``folder``, if it holds a server certificate to trust; else what to do about it."""
-    if not folder.is_dir():
+    uri = facts(read_certificate(cert_path)).application_uri
+    if uri is None:
         raise CraneCtrlError(
-            f"the OPC UA trust folder {folder} does not exist: create it and copy the PLC's "
-            "server certificate (.der or .pem) into it (profile [link] trust_dir)"
+            f"client certificate {cert_path} has no application URI: make one with "
+            "`crane-ctrl pki client --dir DIR`"
         )
-    if not any(p.suffix.lower() in _CERTIFICATE_SUFFIXES for p in folder.iterdir()):
-        raise CraneCtrlError(
-            f"the OPC UA trust folder {folder} holds no certificate: copy the PLC's server "
-            "certificate (.der or .pem) into it; for the simulator, `crane-ctrl sim` says "
-            "where its certificate is"
-        )
-    return folder
+    return uri
+
+
+_TRUST_FIX = (
+    "the profile's [link] trust_dir names it; for the simulator, `crane-ctrl sim` prints where "
+    "its certificate is"
+)
+_CERTIFICATE_STATUSES = {
+    StatusCodes.BadCertificateUntrusted,
+    StatusCodes.BadCertificateInvalid,
+    StatusCodes.BadCertificateTimeInvalid,
+    StatusCodes.BadCertificateUriInvalid,
+    StatusCodes.BadCertificateUseNotAllowed,
+    StatusCodes.BadCertificateRevoked,
+    StatusCodes.BadSecurityChecksFailed,
+}
+"""What a server answers (or our validator raises) when a certificate is not accepted."""
+_CERTIFICATE_FIXES = {
+    StatusCodes.BadCertificateTimeInvalid: "it has expired or is not yet valid: check both "
+    "clocks, or make a new certificate (crane-ctrl pki client --force for ours) and trust it",
+    StatusCodes.BadCertificateUriInvalid: "its application URI is not the one the application "
+    "says it has: make a new certificate (crane-ctrl pki client --uri URI)",
+    StatusCodes.BadCertificateUseNotAllowed: "it is not made for this use (client or server): "
+    "make one that is (crane-ctrl pki client makes client certificates)",
+    StatusCodes.BadCertificateRevoked: "it is revoked: make a new one and trust that",
+}
+"""The fix for a certificate refused for something other than trust (``pki show`` says more)."""
+
+
+def _certificate_words(cert: x509.Certificate) -> str:
+    seen = facts(cert)
+    return f"{seen.subject}, SHA-1 {seen.sha1}"
+
+
+def _file_words(path: Path) -> str:
+    try:
+        return _certificate_words(read_certificate(path))
+    except CraneCtrlError as exc:
+        return str(exc)
 
 
 def _credential(env: str | None, file: str | None, base_dir: Path, what: str) -> str:

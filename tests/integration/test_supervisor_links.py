@@ -23,6 +23,7 @@ from crane_ctrl.link_report import LinkState
 from crane_ctrl.links.base import Link
 from crane_ctrl.links.modbus import ModbusLink
 from crane_ctrl.links.opcua import OpcUaLink, resolve_path
+from crane_ctrl.pki import facts, read_certificate
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile, Profile
 from crane_ctrl.realtime import MonotonicClock
@@ -198,6 +199,11 @@ async def test_opcua_link_refuses_a_server_certificate_not_in_the_trust_list(
             )
             assert link.health.state is LinkState.DOWN
             assert "Untrusted" in link.health.last_error, link.health.last_error
+            # which certificate, and where it must go to be trusted
+            assert served.server.certificate is not None  # type: ignore[union-attr]
+            cert = read_certificate(served.server.certificate)  # type: ignore[union-attr]
+            assert f"SHA-1 {facts(cert).sha1}) is refused here" in link.health.last_error
+            assert f"copy it into the trust folder {trust}" in link.health.last_error
             assert not (await link.read()).ok
 
 
