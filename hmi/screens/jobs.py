@@ -17,6 +17,7 @@ from crane_ctrl.runtime.station import BoxPlace, StationView
 from crane_ctrl.site import SiteLayout, Slot, parse_slot
 from hmi.format import ABNORMAL, job_text
 from hmi.screens.base import HmiScreen
+from hmi.screens.confirm import ConfirmModal
 from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys
 from hmi.widgets.text_line import TextLine
 
@@ -84,7 +85,7 @@ class JobsScreen(MachineKeys, HmiScreen):
     AUTO_FOCUS = "#queue"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "cancel_job", "cancel job"),
-        Binding("escape", "leave_form", "leave form", show=False),
+        Binding("a", "to_form", "add a job"),
         *MACHINE_BINDINGS,
     ]
 
@@ -105,6 +106,7 @@ class JobsScreen(MachineKeys, HmiScreen):
         yield Label("Queue (x cancels the selected job)", classes="caption")
         queue: DataTable[str | Text] = DataTable(id="queue", cursor_type="row")
         history: DataTable[str | Text] = DataTable(id="history", cursor_type="none")
+        history.can_focus = False  # shown, not chosen from: Tab goes from the queue to the form
         for table in (queue, history):
             table.add_columns("job", "from", "to", "size", "state", "why")
         yield queue
@@ -148,14 +150,28 @@ class JobsScreen(MachineKeys, HmiScreen):
             for field in ("#from", "#to", "#mass"):
                 self.query_one(field, Input).value = ""
 
-    async def action_cancel_job(self) -> None:
+    def action_cancel_job(self) -> None:
+        """Cancel the job chosen in the queue, once the operator confirms it."""
         table = self.query_one("#queue", DataTable)
         if table.row_count == 0:
+            self.hmi.say("no queued job to cancel (the queue is empty)", refused=True)
             return
         job_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if job_id is not None:
-            await self.hmi.act(f"job {job_id} cancelled", self.hmi.bridge.station.cancel_job,
-                               str(job_id))  # fmt: skip
+        if job_id is None:
+            return
+        hmi = self.hmi
 
-    def action_leave_form(self) -> None:
-        self.query_one("#queue", DataTable).focus()
+        async def confirmed(yes: bool | None) -> None:
+            if yes:
+                await hmi.act(f"job {job_id} cancelled", hmi.bridge.station.cancel_job,
+                              str(job_id))  # fmt: skip
+            else:
+                hmi.say(f"job {job_id} kept")
+
+        hmi.push_screen(ConfirmModal(f"Cancel job {job_id}?", "A box it left hanging stays "
+                                     "where it is until it is set down by hand."),
+                        confirmed)  # fmt: skip
+
+    def action_to_form(self) -> None:
+        """Into the add-job form's first field."""
+        self.query_one("#from", Input).focus()
