@@ -21,10 +21,12 @@ from hmi.screens.confirm import ConfirmModal
 from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["JobRequest", "JobsScreen", "parse_job"]
+__all__ = ["BOX_SIZE", "JobRequest", "JobsScreen", "parse_job"]
 
 JobRequest = tuple[Slot, Slot, int, float | None]
 """From, to, size in feet, declared mass in tonnes (or ``None``)."""
+BOX_SIZE = 0
+"""The size field's default: the size of the box the crane knows at the source."""
 
 
 def parse_job(
@@ -38,8 +40,15 @@ def parse_job(
     """The form's fields as a job; ``ValueError`` saying which field is wrong and how.
 
     ``boxes``: where the crane believes each container stands: the source must hold one, of
-    the size chosen.
+    the size chosen (:data:`BOX_SIZE`, the default: whatever size it is).
     """
+    try:
+        origin = parse_slot(source.strip())
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"from: {str(exc).strip(chr(34))}") from None
+    held = [box for box in boxes if box.slot == origin]
+    if size == BOX_SIZE:
+        size = held[0].size_ft if held else 40
     slots = []
     for name, text in (("from", source), ("to", target)):
         try:
@@ -48,11 +57,10 @@ def parse_job(
         except (ValueError, KeyError) as exc:
             raise ValueError(f"{name}: {str(exc).strip(chr(34))}") from None
         slots.append(slot)
-    held = [box for box in boxes if box.slot == slots[0]]
     if not held:
-        raise ValueError(f"from: the crane knows of no container at {slots[0]}")
+        raise ValueError(f"from: the crane knows of no container at {origin}")
     if held[0].size_ft != size:
-        raise ValueError(f"size: the container at {slots[0]} is {held[0].size_ft} ft, not {size}")
+        raise ValueError(f"size: the container at {origin} is {held[0].size_ft} ft, not {size}")
     declared = None
     if mass.strip():
         try:
@@ -98,8 +106,8 @@ class JobsScreen(MachineKeys, HmiScreen):
             source, target = slot_examples(self.hmi.bridge.station.site)
             yield Input(placeholder=f"from {source}", id="from")
             yield Input(placeholder=f"to {target}", id="to")
-            yield Select([("20 ft", 20), ("40 ft", 40), ("45 ft", 45)], value=40,
-                         allow_blank=False, id="size")  # fmt: skip
+            yield Select([("box's size", BOX_SIZE), ("20 ft", 20), ("40 ft", 40), ("45 ft", 45)],
+                         value=BOX_SIZE, allow_blank=False, id="size")  # fmt: skip
             yield Input(placeholder="mass t", id="mass")
             yield Button("Add", id="add")
         yield TextLine(id="active")
@@ -136,7 +144,7 @@ class JobsScreen(MachineKeys, HmiScreen):
             request = parse_job(
                 self.hmi.bridge.station.site, self.hmi.view.boxes,
                 self.query_one("#from", Input).value,
-                self.query_one("#to", Input).value, size if isinstance(size, int) else 40,
+                self.query_one("#to", Input).value, size if isinstance(size, int) else BOX_SIZE,
                 self.query_one("#mass", Input).value,
             )  # fmt: skip
         except ValueError as exc:
