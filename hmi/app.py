@@ -9,6 +9,7 @@ palette (ctrl+p), which also holds the machine commands and the log-in.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -24,10 +25,12 @@ from crane_ctrl.runtime.bridge import Bridge
 from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.station import StationView, User
 from hmi.console import Console
-from hmi.screens.base import SCREEN_TITLES, HmiScreen
+from hmi.screens.base import SCREEN_TITLES, HmiScreen, in_form, letter_actions
 from hmi.screens.registry import screen_classes
 
 __all__ = ["REFRESH_HZ", "CraneHmi"]
+
+log = logging.getLogger(__name__)
 
 REFRESH_HZ = 10.0
 """How often the screen in front is brought up to date with the station's view."""
@@ -53,6 +56,7 @@ class CraneHmi(App[None]):
         *_screen_bindings(),
         Binding("A", "acknowledge_all", "ack all"),
         Binding("L", "login", "log in"),
+        Binding("question_mark", "keys", "keys"),
     ]
 
     def __init__(
@@ -127,6 +131,14 @@ class CraneHmi(App[None]):
         except (CraneCtrlError, TimeoutError, ValueError, KeyError) as exc:
             self.say(str(exc).strip("'\""), refused=True)
             return None
+        except OSError as exc:
+            self.say(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), refused=True)
+            return None
+        except Exception as exc:  # a defect, not the operator's: the HMI and the station live on
+            log.exception("%s failed", getattr(fn, "__name__", "an action"))
+            self.say(f"{done.split(':')[0]} failed: internal error {type(exc).__name__}: {exc} "
+                     "(in the HMI log; please report it)", refused=True)  # fmt: skip
+            return None
         self.say(done)
         return result
 
@@ -143,8 +155,26 @@ class CraneHmi(App[None]):
 
     # --- actions and palette
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No single-character key of the HMI's own fires while a form field has the focus."""
+        if (action, parameters) in _LETTERS and in_form(self.focused):
+            return False
+        return super().check_action(action, parameters)
+
     def action_show(self, name: str) -> None:
         self.switch_mode(name)
+
+    def action_keys(self) -> None:
+        """Every key of the screen in front and of the HMI (``?``)."""
+        from hmi.screens.keys import KeysModal, key_lines
+
+        screen = self.screen
+        own: list[Binding] = []
+        for cls in type(screen).__mro__:
+            own += [b for b in vars(cls).get("BINDINGS", []) if isinstance(b, Binding)]
+        hmi = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        title = screen.NAME.title() if isinstance(screen, HmiScreen) else type(screen).__name__
+        self.push_screen(KeysModal(title, key_lines(own), key_lines(hmi)))
 
     async def action_acknowledge_all(self) -> None:
         await self.act("all alarms acknowledged", self.bridge.station.acknowledge, None)
@@ -179,6 +209,9 @@ class CraneHmi(App[None]):
     def _packer(self, command: PackCommand) -> Callable[[], Awaitable[None]]:
         return lambda: self.pack(command)
 
+
+_LETTERS = letter_actions(CraneHmi.BINDINGS)
+"""The HMI's own actions on single-character keys (screens 1..9, ack all, log in, keys)."""
 
 if TYPE_CHECKING:
 

@@ -55,7 +55,7 @@ __all__ = ["BoxPlace", "CraneStation", "Relink", "StationView", "User"]
 Relink = Callable[[Profile, Path], Awaitable[Link]]
 """Opens the link for a swapped-in profile (the old link stays until the new one is open)."""
 
-_SWAP_STATES = frozenset({PackState.STOPPED, PackState.IDLE, PackState.ABORTED})
+_SWAP_STATES = frozenset({PackState.STOPPED})
 _COLLECT_STEPS = ("telescope", "raise", "travel", "settle sway", "lower", "lock", "trial lift")
 _DELIVER_STEPS = ("raise", "travel", "settle sway", "lower", "unlock", "raise clear")
 _SAME_PLACE = {"operator landing": "lower", "wind set down": "lower", "set back down": "lock"}
@@ -343,8 +343,8 @@ class CraneStation:
             state = self.automation.machine.state
             if state not in _SWAP_STATES:
                 raise CommandRefused(
-                    f"a profile is swapped only when the machine is STOPPED, IDLE or ABORTED, "
-                    f"not {state.name}"
+                    f"a profile is swapped only when the machine is STOPPED, not {state.name}: "
+                    "STOP first (from ABORTED: CLEAR)"
                 )
             if self.relink is None:
                 raise CommandRefused("this station cannot open a new link (no relink configured)")
@@ -354,8 +354,8 @@ class CraneStation:
         from crane_ctrl.profile.loader import fingerprint, load_profile
 
         try:
+            profile = await asyncio.to_thread(load_profile, path)  # names a missing file
             text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-            profile = await asyncio.to_thread(load_profile, path)
         except Exception as exc:
             self._journal("profile", str(path), event="rejected", error=str(exc), user=user.name)
             raise

@@ -1,14 +1,23 @@
 """What every screen has: the screen bar, the unacknowledged-alarm banner, the crane's status
-line, the last action's outcome, and the footer with its keys."""
+line, the last action's outcome, and the footer with its keys.
+
+Keys and typing: while a form field has the focus (a text field, a drop-down, a form's button),
+no key that is a single character fires a command: it is typed, or does nothing. Escape leaves
+the field (the focus goes back to the screen's list); Tab and Shift+Tab go from field to field.
+``?`` lists every key of the screen (:mod:`hmi.screens.keys`)."""
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Iterable
+from typing import ClassVar, cast
 
 from rich.text import Text
+from textual.actions import parse
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Select, TextArea
 
 from crane_ctrl.runtime.station import StationView
 from hmi.console import Console
@@ -16,7 +25,7 @@ from hmi.format import job_text, link_text
 from hmi.widgets.alarm_banner import AlarmBanner
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["SCREEN_TITLES", "HmiScreen"]
+__all__ = ["SCREEN_TITLES", "HmiScreen", "in_form", "letter_actions"]
 
 SCREEN_TITLES: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
@@ -32,16 +41,68 @@ SCREEN_TITLES: tuple[tuple[str, str], ...] = (
 """Every screen's mode name and title, in the order of their keys 1..9."""
 
 
+_FORM_WIDGETS = (Input, TextArea, Select, Button)
+
+
+def in_form(focused: Widget | None) -> bool:
+    """Whether ``focused`` is a form's field (or inside a drop-down's list)."""
+    node: object = focused
+    while isinstance(node, Widget):
+        if isinstance(node, _FORM_WIDGETS):
+            return True
+        node = node.parent
+    return False
+
+
+def letter_actions(bindings: Iterable[BindingType]) -> frozenset[tuple[str, tuple[object, ...]]]:
+    """The actions (name, parameters) of the bindings whose keys are single characters: those
+    a form field's typing could fire."""
+    found = set()
+    for binding in bindings:
+        if not isinstance(binding, Binding):
+            continue
+        if all(len(key.strip()) == 1 for key in binding.key.split(",")):
+            _, name, params = parse(binding.action)
+            found.add((name, params))
+    return frozenset(found)
+
+
 class HmiScreen(Screen[None]):
     """A screen of the HMI: chrome around :meth:`compose_body`, refreshed by :meth:`show`."""
 
     NAME = ""
     """The mode name (a key of :data:`SCREEN_TITLES`)."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_field", "leave the field", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self.ready = False
         """Composed and mounted: :meth:`show` has widgets to fill."""
+        self._letters = letter_actions(self._bindings_of_class())
+
+    def _bindings_of_class(self) -> list[BindingType]:
+        found: list[BindingType] = []
+        for cls in type(self).__mro__:
+            found += list(vars(cls).get("BINDINGS", []))
+        return found
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No single-character key fires a command while a form field has the focus."""
+        if (action, parameters) in self._letters and in_form(self.focused):
+            return False
+        return super().check_action(action, parameters)
+
+    def action_leave_field(self) -> None:
+        """Out of the form field: to the screen's list (its ``AUTO_FOCUS``), or nowhere."""
+        if not in_form(self.focused):
+            return
+        target = self.query(self.AUTO_FOCUS).first() if self.AUTO_FOCUS else None
+        if target is not None and target.focusable and not in_form(target):
+            target.focus()
+        else:
+            self.set_focus(None)
 
     @property
     def hmi(self) -> Console:

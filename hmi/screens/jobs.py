@@ -17,13 +17,16 @@ from crane_ctrl.runtime.station import BoxPlace, StationView
 from crane_ctrl.site import SiteLayout, Slot, parse_slot
 from hmi.format import ABNORMAL, job_text
 from hmi.screens.base import HmiScreen
+from hmi.screens.confirm import ConfirmModal
 from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["JobRequest", "JobsScreen", "parse_job"]
+__all__ = ["BOX_SIZE", "JobRequest", "JobsScreen", "parse_job"]
 
 JobRequest = tuple[Slot, Slot, int, float | None]
 """From, to, size in feet, declared mass in tonnes (or ``None``)."""
+BOX_SIZE = 0
+"""The size field's default: the size of the box the crane knows at the source."""
 
 
 def parse_job(
@@ -37,8 +40,15 @@ def parse_job(
     """The form's fields as a job; ``ValueError`` saying which field is wrong and how.
 
     ``boxes``: where the crane believes each container stands: the source must hold one, of
-    the size chosen.
+    the size chosen (:data:`BOX_SIZE`, the default: whatever size it is).
     """
+    try:
+        origin = parse_slot(source.strip())
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"from: {str(exc).strip(chr(34))}") from None
+    held = [box for box in boxes if box.slot == origin]
+    if size == BOX_SIZE:
+        size = held[0].size_ft if held else 40
     slots = []
     for name, text in (("from", source), ("to", target)):
         try:
@@ -47,11 +57,10 @@ def parse_job(
         except (ValueError, KeyError) as exc:
             raise ValueError(f"{name}: {str(exc).strip(chr(34))}") from None
         slots.append(slot)
-    held = [box for box in boxes if box.slot == slots[0]]
     if not held:
-        raise ValueError(f"from: the crane knows of no container at {slots[0]}")
+        raise ValueError(f"from: the crane knows of no container at {origin}")
     if held[0].size_ft != size:
-        raise ValueError(f"size: the container at {slots[0]} is {held[0].size_ft} ft, not {size}")
+        raise ValueError(f"size: the container at {origin} is {held[0].size_ft} ft, not {size}")
     declared = None
     if mass.strip():
         try:
@@ -84,7 +93,7 @@ class JobsScreen(MachineKeys, HmiScreen):
     AUTO_FOCUS = "#queue"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "cancel_job", "cancel job"),
-        Binding("escape", "leave_form", "leave form", show=False),
+        Binding("a", "to_form", "add a job"),
         *MACHINE_BINDINGS,
     ]
 
@@ -97,14 +106,15 @@ class JobsScreen(MachineKeys, HmiScreen):
             source, target = slot_examples(self.hmi.bridge.station.site)
             yield Input(placeholder=f"from {source}", id="from")
             yield Input(placeholder=f"to {target}", id="to")
-            yield Select([("20 ft", 20), ("40 ft", 40), ("45 ft", 45)], value=40,
-                         allow_blank=False, id="size")  # fmt: skip
+            yield Select([("box's size", BOX_SIZE), ("20 ft", 20), ("40 ft", 40), ("45 ft", 45)],
+                         value=BOX_SIZE, allow_blank=False, id="size")  # fmt: skip
             yield Input(placeholder="mass t", id="mass")
             yield Button("Add", id="add")
         yield TextLine(id="active")
         yield Label("Queue (x cancels the selected job)", classes="caption")
         queue: DataTable[str | Text] = DataTable(id="queue", cursor_type="row")
         history: DataTable[str | Text] = DataTable(id="history", cursor_type="none")
+        history.can_focus = False  # shown, not chosen from: Tab goes from the queue to the form
         for table in (queue, history):
             table.add_columns("job", "from", "to", "size", "state", "why")
         yield queue
@@ -134,7 +144,7 @@ class JobsScreen(MachineKeys, HmiScreen):
             request = parse_job(
                 self.hmi.bridge.station.site, self.hmi.view.boxes,
                 self.query_one("#from", Input).value,
-                self.query_one("#to", Input).value, size if isinstance(size, int) else 40,
+                self.query_one("#to", Input).value, size if isinstance(size, int) else BOX_SIZE,
                 self.query_one("#mass", Input).value,
             )  # fmt: skip
         except ValueError as exc:
@@ -148,14 +158,28 @@ class JobsScreen(MachineKeys, HmiScreen):
             for field in ("#from", "#to", "#mass"):
                 self.query_one(field, Input).value = ""
 
-    async def action_cancel_job(self) -> None:
+    def action_cancel_job(self) -> None:
+        """Cancel the job chosen in the queue, once the operator confirms it."""
         table = self.query_one("#queue", DataTable)
         if table.row_count == 0:
+            self.hmi.say("no queued job to cancel (the queue is empty)", refused=True)
             return
         job_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if job_id is not None:
-            await self.hmi.act(f"job {job_id} cancelled", self.hmi.bridge.station.cancel_job,
-                               str(job_id))  # fmt: skip
+        if job_id is None:
+            return
+        hmi = self.hmi
 
-    def action_leave_form(self) -> None:
-        self.query_one("#queue", DataTable).focus()
+        async def confirmed(yes: bool | None) -> None:
+            if yes:
+                await hmi.act(f"job {job_id} cancelled", hmi.bridge.station.cancel_job,
+                              str(job_id))  # fmt: skip
+            else:
+                hmi.say(f"job {job_id} kept")
+
+        hmi.push_screen(ConfirmModal(f"Cancel job {job_id}?", "A box it left hanging stays "
+                                     "where it is until it is set down by hand."),
+                        confirmed)  # fmt: skip
+
+    def action_to_form(self) -> None:
+        """Into the add-job form's first field."""
+        self.query_one("#from", Input).focus()

@@ -7,6 +7,7 @@ from textual.binding import Binding, BindingType
 from crane_ctrl.operation.machine import Mode, PackCommand
 from hmi.console import Console
 from hmi.screens.choice import ChoiceModal
+from hmi.screens.confirm import ConfirmModal
 
 __all__ = ["MACHINE_BINDINGS", "MachineKeys"]
 
@@ -29,7 +30,22 @@ class MachineKeys:
     hmi: Console
 
     async def action_machine(self, command: str) -> None:
-        await self.hmi.pack(PackCommand(command))
+        """A PackML command at once; ABORT (drives off at once, the load where it is) only once
+        the operator confirms it. STOP never asks: a stop is never delayed."""
+        if command != PackCommand.ABORT.value:
+            await self.hmi.pack(PackCommand(command))
+            return
+        hmi = self.hmi
+
+        async def confirmed(yes: bool | None) -> None:
+            if yes:
+                await hmi.pack(PackCommand.ABORT)
+            else:
+                hmi.say("abort not sent")
+
+        hmi.push_screen(ConfirmModal("ABORT the machine?", "References zero and drives off at "
+                                     "once; CLEAR, then RESET to go on. STOP (t) ramps down "
+                                     "instead."), confirmed)  # fmt: skip
 
     async def action_set_down(self) -> None:
         """STOPPED with an interrupted job: send its box down to a legal place below it (START

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Select
@@ -60,18 +61,27 @@ def verdict(path: Path) -> tuple[Text, bool]:
 
 class ProfileScreen(HmiScreen):
     NAME = "profile"
-    AUTO_FOCUS = None
+    AUTO_FOCUS = "#path"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "validate", "validate"),
-        Binding("w", "swap", "swap in (maint., stopped)"),
+        Binding("w", "swap", "swap in (maint., STOPPED)"),
     ]
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="loaded")
+        yield Input(placeholder="a profile file's path (Enter validates, Esc leaves)", id="path")
         shipped = [(p.name, str(p)) for p in shipped_profiles()]
-        yield Select(shipped, prompt="a shipped profile", id="shipped")
-        yield Input(placeholder="or a profile file path", id="path")
+        yield Select(shipped, prompt="or a shipped profile", id="shipped")
         yield TextLine(id="verdict")
+
+    @on(Input.Submitted, "#path")
+    def _typed(self) -> None:
+        self.action_validate()
+
+    @on(Select.Changed, "#shipped")
+    def _picked(self) -> None:
+        if not self.query_one("#path", Input).value.strip():
+            self.action_validate()
 
     def show_body(self, view: StationView) -> None:
         profile = self.hmi.bridge.station.profile

@@ -3,7 +3,7 @@ refuses what the site cannot take."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from crane_ctrl.operation.jobs import JobState
 from crane_ctrl.operation.machine import PackState
@@ -66,7 +66,8 @@ async def test_form_refuses_a_lane_the_site_does_not_have() -> None:
         assert "T1, T2" in hmi.message
         await _fill_form(hmi, "truck:T1", "stack:99:1:1")
         assert "does not fit in the block" in hmi.message
-        await _fill_form(hmi, "truck:T2", "stack:11:1:1")  # the form says 40 ft; T2 holds 20
+        hmi.screen.query_one("#size", Select).value = 40  # chosen by hand; T2 holds a 20 ft box
+        await _fill_form(hmi, "truck:T2", "stack:11:1:1")
         assert "size: the container at truck lane T2 is 20 ft, not 40" in hmi.message
         await _fill_form(hmi, "stack:1:1:1", "agv:A1")
         assert "no container at stack bay 1 row 1 tier 1" in hmi.message
@@ -108,3 +109,21 @@ def test_the_form_hints_at_slots_and_lanes_the_site_really_has() -> None:
     named = mixed.stack.named(name)  # a named slot: this yard has no bay grid
     assert named is not None, target
     mixed.check_slot(parse_slot(target), named.sizes[0])
+
+
+def test_the_size_defaults_to_the_box_at_the_source_and_a_wrong_one_is_named() -> None:
+    """The form once defaulted to 40 ft and then refused a 20 ft box (issue 18, finding 7)."""
+    import pytest
+
+    from crane_ctrl.runtime.station import BoxPlace
+    from crane_ctrl.site import SiteLayout
+    from hmi.screens.jobs import BOX_SIZE, parse_job
+
+    site = SiteLayout()
+    box = BoxPlace("TGHU1234561", 20, parse_slot("truck:T2"), 0.0, 0.0, 1.5, 2.59)
+    source, target, size, mass = parse_job(site, [box], "truck:T2", "stack:11:1:1", BOX_SIZE, "")
+    assert (source, target, size, mass) == (box.slot, Slot.stack(11, 1, 1), 20, None)
+    with pytest.raises(ValueError, match="size: the container at truck lane T2 is 20 ft, not 40"):
+        parse_job(site, [box], "truck:T2", "stack:11:1:1", 40, "")
+    with pytest.raises(ValueError, match="from: the crane knows of no container at"):
+        parse_job(site, [box], "truck:T1", "stack:11:1:1", BOX_SIZE, "")

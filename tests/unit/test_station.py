@@ -212,9 +212,15 @@ async def test_a_bad_profile_swap_is_rejected_and_the_crane_keeps_its_profile(
 
 
 async def test_a_profile_swap_waits_for_the_machine_to_stop() -> None:
+    """Only STOPPED, as the footer says: not IDLE (one START from moving), not running."""
     async with StationRig(MODBUS) as rig:
-        await rig.start_automatic()
-        with pytest.raises(CommandRefused, match="STOPPED, IDLE or ABORTED"):
+        rig.station.pack(rig.operator, PackCommand.RESET)
+        await rig.until(lambda v: v.machine is PackState.IDLE, within_s=2, what="IDLE")
+        with pytest.raises(CommandRefused, match="only when the machine is STOPPED, not IDLE"):
+            await rig.station.swap_profile(rig.maintenance, MODBUS)
+        rig.station.pack(rig.operator, PackCommand.START)
+        await rig.scan(2)
+        with pytest.raises(CommandRefused, match=r"STOPPED, not (EXECUTE|SUSPENDED)"):
             await rig.station.swap_profile(rig.maintenance, MODBUS)
 
 
