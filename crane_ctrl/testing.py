@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from crane_ctrl.link_report import ReadResult
     from crane_ctrl.links.base import Link
     from crane_ctrl.operation.machine import Mode
-    from crane_ctrl.runtime.sessions import User
     from crane_ctrl.runtime.recorder import EventSink
+    from crane_ctrl.runtime.sessions import User
     from crane_ctrl.runtime.station import StationView
     from crane_ctrl.runtime.supervisor import Sequencer, SupervisorSettings, SupervisorView
     from crane_ctrl.sequencer.planning import Planner

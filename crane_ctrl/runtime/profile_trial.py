@@ -112,8 +112,8 @@ def probe_report(
 
 def trial_verdict(good_before: frozenset[str], snapshot: Snapshot) -> str:
     """Why a swapped-in profile must be rolled back after its trial scans (empty: keep it)."""
-    lost = [(name, reading.reason or str(reading.quality))
-            for name in sorted(good_before) if not (reading := snapshot.reading(name)).good]  # fmt: skip
+    readings = {name: snapshot.reading(name) for name in sorted(good_before)}
+    lost = [(name, r.reason or str(r.quality)) for name, r in readings.items() if not r.good]
     why = []
     if lost:
         why.append(f"{len(lost)} signals good under the old profile are not under the new: "
@@ -137,7 +137,7 @@ def _differs(name: str, before: Reading, after: Reading) -> bool:
     a, b = before.value, after.value
     if a is None or b is None:
         return a is not b
-    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, int) and isinstance(b, int):
+    if isinstance(a, bool) or isinstance(b, bool) or (isinstance(a, int) and isinstance(b, int)):
         return a != b
     return abs(float(a) - float(b)) > PROBE_TOLERANCE
 

@@ -63,8 +63,8 @@ __all__ = [
     "CraneStation",
     "Probe",
     "ProbeReport",
-    "Relink",
     "Release",
+    "Relink",
     "StationView",
     "User",
 ]

@@ -234,8 +234,10 @@ async def test_a_probe_sets_the_new_profiles_readings_beside_the_old(tmp_path: P
         assert rig.station.supervisor.link is link  # the running link is not touched
         line = {ln.signal: ln for ln in report.lines}["gantry.position"]
         assert (line.old_quality, line.new_quality) == ("good", "good")
-        assert line.new == pytest.approx(line.old) and not line.differs
-        assert not report.bad and not report.differing
+        assert line.new == pytest.approx(line.old)
+        assert not line.differs
+        assert not report.bad
+        assert not report.differing
         assert len(report.lines) > 40
         with pytest.raises(CommandRefused, match="maintenance role"):
             await rig.station.probe_profile(rig.operator, MODBUS)
@@ -254,11 +256,13 @@ async def test_a_swap_whose_first_scans_go_bad_is_rolled_back(tmp_path: Path) ->
                                           + MOVED[0], '"plc.estop_ok"          = { table = '
                                           '"discrete_input", ' + MOVED[1]))  # fmt: skip
         report = await rig.station.probe_profile(rig.maintenance, moved)
-        assert "plc.estop_ok" in report.bad and "gantry.position" not in report.bad
+        assert "plc.estop_ok" in report.bad
+        assert "gantry.position" not in report.bad
         assert "exception 2" in {ln.signal: ln for ln in report.lines}["plc.estop_ok"].new_reason
         with pytest.raises(CommandRefused, match=r"rolled back to generic-modbus: .*plc\.estop_ok"):
             await rig.swap_profile(rig.maintenance, moved)
-        assert rig.station.profile is old and rig.station.supervisor.link is link
+        assert rig.station.profile is old
+        assert rig.station.supervisor.link is link
         assert rig.released == ["moved (memory)"]
         view = await rig.until(lambda v: v.supervisor.snapshot.comms_ok, within_s=1)
         assert view.supervisor.snapshot.not_good() == unmapped  # every mapped signal good again
@@ -273,7 +277,8 @@ async def test_a_good_swap_is_kept_and_the_old_link_released(tmp_path: Path) -> 
     async with StationRig(MODBUS) as rig:
         old_link = rig.station.supervisor.link
         profile = await rig.swap_profile(rig.maintenance, _copy(tmp_path, "copy"))
-        assert rig.station.profile is profile and profile.name == "copy"
+        assert rig.station.profile is profile
+        assert profile.name == "copy"
         assert rig.released == [old_link.name]
 
 
