@@ -466,7 +466,13 @@ class CraneStation:
                           user=user.name)  # fmt: skip
             raise
         if why:
-            await self._roll_back(old, old_link, old_path, link)
+            try:
+                await self._roll_back(old, old_link, old_path, link)
+            except CraneCtrlError as exc:  # the old PLC link is gone and cannot be opened again
+                self._journal("profile", profile.name, event="rollback failed", file=str(path),
+                              reason=why, error=str(exc), user=user.name)  # fmt: skip
+                raise CommandRefused(f"{path.name} failed its trial ({why}) and the way back to "
+                                     f"{old.name} failed too: {exc}") from exc  # fmt: skip
             self._journal("profile", profile.name, event="rolled back", file=str(path),
                           reason=why, back_to=old.name, user=user.name)  # fmt: skip
             raise CommandRefused(f"{path.name} rolled back to {old.name}: {why}")
