@@ -69,3 +69,5 @@ class LinkHealth:
     """Duration of the last successful read."""
     requests: int = 0
     failures: int = 0
+    """Requests that failed, and every read the PLC answered with an error (a refused block,
+    an illegal address, bad status codes): a read that decodes nothing is never counted good."""

@@ -8,6 +8,7 @@ rig and the benchmarks import it. :func:`wait_until` (never a bare sleep) is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +19,11 @@ from crane_ctrl.realtime import wait_until
 from simulators.site_file import yard_model_of
 
 if TYPE_CHECKING:
+    from crane_ctrl.link_report import ReadResult
+    from crane_ctrl.links.base import Link
     from crane_ctrl.operation.machine import Mode
     from crane_ctrl.runtime.recorder import EventSink
+    from crane_ctrl.runtime.sessions import User
     from crane_ctrl.runtime.station import StationView
     from crane_ctrl.runtime.supervisor import Sequencer, SupervisorSettings, SupervisorView
     from crane_ctrl.sequencer.planning import Planner
@@ -116,7 +120,9 @@ class StationRig:
             await rig.until(lambda view: view.machine is PackState.IDLE, within_s=1)
 
     ``until`` waits on the station's view (crane time). The rig starts with comms up (it scans
-    until the first trusted snapshot) and the machine STOPPED.
+    until the first trusted snapshot) and the machine STOPPED. A profile swapped in or probed is
+    read from the same simulated PLC, which keeps serving the rig's first profile (a real PLC's
+    map does not change with the profile): :meth:`swap_profile` scans through the swap's trial.
     """
 
     def __init__(
@@ -151,8 +157,10 @@ class StationRig:
         self.station = CraneStation(
             supervisor, self.site.site, yard_model_of(self.site),
             mode=mode or Mode.FULLAUTOMATIC, profile_path=path, planner=planner,
-            sessions=sessions,
+            sessions=sessions, relink=self._relink, probe=self._probe, release=self._release,
         )  # fmt: skip
+        self.released: list[str] = []
+        """The names of the links the station released, in order."""
         self.operator = sessions.issue("operator", Role.OPERATOR, client="test rig")
         """The rig's operator, with a session the station issued (the demo roles' PINs log in
         others through ``station.sessions``)."""
@@ -183,6 +191,41 @@ class StationRig:
             if condition(view):
                 return view
         raise TimeoutError(f"{what} not met within {within_s} s of crane time")
+
+    async def swap_profile(self, user: User, path: Path, *, within_s: float = 2.0) -> Profile:
+        """``station.swap_profile`` in lock-step: the swap waits for its trial scans, so scan
+        until it is over (what it returns or raises); ``TimeoutError`` after ``within_s`` of
+        crane time."""
+        swap = asyncio.ensure_future(self.station.swap_profile(user, path))
+        try:
+            for _ in range(max(1, round(within_s / self.lockstep.period_s))):
+                await asyncio.sleep(0)  # no time passes: the swap runs up to its next wait
+                if swap.done():
+                    return swap.result()
+                await self.scan()
+        finally:
+            swap.cancel()
+        raise TimeoutError(f"the swap of {path} not over within {within_s} s of crane time")
+
+    def _memory_link(self, profile: Profile) -> Link:
+        from crane_ctrl.links.memory import MemoryLink
+
+        return MemoryLink(profile, self.lockstep.plc, self.lockstep.clock)
+
+    async def _relink(self, profile: Profile, path: Path) -> Link:
+        del path
+        link = self._memory_link(profile)
+        await link.__aenter__()
+        return link
+
+    async def _release(self, link: Link) -> None:
+        self.released.append(link.name)
+        await link.__aexit__(None, None, None)
+
+    async def _probe(self, profile: Profile, path: Path) -> ReadResult:
+        del path
+        async with self._memory_link(profile) as link:
+            return await link.read()
 
     async def start_automatic(self) -> StationView:
         """RESET, wait for IDLE, START: the crane takes queued jobs."""

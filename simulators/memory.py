@@ -54,6 +54,7 @@ class MemoryPlc:
         self.calls: list[str] = []
         """The commands whose method was called, in order (as the OPC UA server keeps them)."""
         self.requests = 0
+        self._ends = _table_ends(profile) if isinstance(profile, ModbusProfile) else {}
         sim.attach(self)
 
     def drop_connections(self) -> None:
@@ -93,6 +94,8 @@ class MemoryPlc:
         """Registers (or 0/1 bits) ``start .. start+count-1`` of ``table``, as a PLC answers."""
         self._gate(modbus=True)
         served = self._require_modbus()
+        if start + count > self._ends.get(table, 0):  # as the server: sized to the profile's map
+            raise ExceptionReply(2)
         codec = served.codec
         image = served.image(self.sim.status(), self.sim.link_faults.raw)
         if table in ("coil", "holding"):
@@ -146,3 +149,13 @@ class MemoryPlc:
         if not isinstance(self._served, OpcUaStatus):
             raise TypeError(f"profile {self.profile.name} is not an OPC UA profile")
         return self._served
+
+
+def _table_ends(profile: ModbusProfile) -> dict[str, int]:
+    """Per table, the first address past the PLC's map, as
+    :class:`simulators.modbus_server.ModbusPlcServer` sizes its tables (reads beyond it answer
+    exception 2, illegal address)."""
+    ends = dict.fromkeys(("coil", "discrete_input", "holding", "input"), 0)
+    for m in (*profile.signals.values(), *profile.points.values()):
+        ends[m.table] = max(ends[m.table], m.address + m.register_count)
+    return {t: max(16 if t in ("coil", "discrete_input") else 1, end) for t, end in ends.items()}

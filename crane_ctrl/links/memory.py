@@ -93,7 +93,8 @@ class MemoryLink:
                 decoded = self._opcua.decode(values)
         except CraneCtrlError as exc:
             return ReadResult(False, error=self._failed(exc))
-        self._book.set(LinkState.UP, reconnected=self._book.state is LinkState.DOWN)
+        if self._book.state is not LinkState.UP:  # (up, it keeps its last error, as on a socket)
+            self._book.set(LinkState.UP, reconnected=self._book.state is LinkState.DOWN)
         self._book.success(0.0)
         return ReadResult(
             True,
@@ -115,6 +116,7 @@ class MemoryLink:
                 )
             except PlcRefused as exc:  # the PLC answered, with an error: the link is fine
                 refused.append(f"read {block}: {exc}")
+                self._book.failure(f"link {self.name}: read {block}: {exc}", toward_drop=False)
         decoded = codec.decode(image)
         if not refused:
             return decoded

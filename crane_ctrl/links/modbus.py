@@ -178,6 +178,8 @@ class ModbusLink:
         decoded = self.codec.decode(image)
         problems = self._refused(decoded.problems, failed)
         point_problems = self._refused(decoded.point_problems, failed)
+        for block, why in failed.items():  # answered, with an error: a failure, not a drop
+            self._book.failure(f"link {self.name}: read {block}: {why}", toward_drop=False)
         self._book.success(took)
         return ReadResult(True, decoded.values, problems, duration_s=took, points=decoded.points,
                           point_problems=point_problems, proofs=decoded.proofs)  # fmt: skip

@@ -319,6 +319,10 @@ class OpcUaLink:
         problems = _bad_nodes(decoded.problems, self.codec.status, self.codec.ref, bad)
         point_problems = _bad_nodes(decoded.point_problems, self.codec.points, self.codec.ref, bad)
         took = time.perf_counter() - started
+        if bad:  # answered, with bad status codes: a failure, not a drop
+            ref, code = next(iter(bad.items()))
+            self._book.failure(f"link {self.name}: read: {len(bad)} nodes bad, {ref}: {code}",
+                               toward_drop=False)  # fmt: skip
         self._book.success(took)
         return ReadResult(True, decoded.values, problems, duration_s=took, points=decoded.points,
                           point_problems=point_problems, proofs=decoded.proofs)  # fmt: skip

@@ -5,7 +5,9 @@
 and then leaves the crane safe. :meth:`StationRuntime.start` returns the HMI's
 :class:`~crane_ctrl.runtime.bridge.ThreadBridge`. A profile swap opens the new link through
 :meth:`_relink` (``endpoint`` says where the PLC for the new profile is: the demo re-serves its
-simulator) and closes the old link once the supervisor has moved over to the new one.
+simulator); the station keeps the old link open while the new profile is on trial and then has
+:meth:`_release` close the one it no longer uses (the old one, or the new one after a rollback).
+A probe (:meth:`_probe`) opens a link of its own beside the running one, reads once and closes it.
 
 Two things keep another thread (Textual drawing a frame) from delaying a scan through the GIL:
 the thread switch interval is made small (:data:`SWITCH_INTERVAL_S`), so a busy thread yields
@@ -22,13 +24,13 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from crane_ctrl.link_report import LinkState
+from crane_ctrl.link_report import LinkState, ReadResult
 from crane_ctrl.links.base import Link
 from crane_ctrl.links.url import make_link
 from crane_ctrl.operation.machine import CommandRefused
 from crane_ctrl.operation.roles import Roles
 from crane_ctrl.profile.model import Profile
-from crane_ctrl.realtime import MonotonicClock, sleep_unless, wait_until
+from crane_ctrl.realtime import MonotonicClock, wait_until
 from crane_ctrl.runtime.bridge import ThreadBridge
 from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.journal import Journal
@@ -48,6 +50,8 @@ SWITCH_INTERVAL_S = 0.0001
 """``sys.setswitchinterval`` while a station runs: a busy thread yields the GIL this often."""
 LINK_UP_WITHIN_S = 10.0
 """A swapped-in profile's link must come up within this long, or the crane keeps the old one."""
+PROBE_WITHIN_S = 5.0
+"""A probe's link must come up, and its one read answer, each within this long (s)."""
 
 Endpoint = Callable[[Profile, Path], Awaitable[str | None]]
 """Where the PLC is for a profile (``modbus://host:port`` or an ``opc.tcp://`` URL)."""
@@ -64,6 +68,9 @@ class StationConfig:
     """Where the PLC is; ``None``: where the profile says."""
     endpoint: Endpoint | None = None
     """Where the PLC is for a swapped-in profile; ``None``: ``plc`` again."""
+    probe_endpoint: Endpoint | None = None
+    """Where the PLC is for a probe of another profile, beside the running link; ``None``:
+    ``plc`` again (a real PLC answers a second client)."""
     gc_pacing: bool = True
     """Collect garbage on the scan's schedule (:class:`~crane_ctrl.runtime.gc_pacing.GcPacer`);
     ``False`` leaves Python's automatic collection as it is (``crane-ctrl bench realtime``
@@ -115,8 +122,6 @@ class StationRuntime:
         self.clock = MonotonicClock()
         self.thread: LoopThread[ThreadBridge] = LoopThread("station", self._main)
         self._links = _Links()
-        self._retiring: asyncio.TaskGroup | None = None
-        self._station: CraneStation | None = None
         self.server: StationServer | None = None
         """The seam's server, while one serves (``config.serve``)."""
 
@@ -136,14 +141,13 @@ class StationRuntime:
             await journal_unclean_shutdown(c.journal_path, journal)
             journal.record("profile", c.profile.name, **loaded)
             try:
-                async with AsyncExitStack() as owned, asyncio.TaskGroup() as self._retiring:
+                async with AsyncExitStack() as owned:
                     planner = await self._open_planner(owned)
                     link = await self._links.open(self._link(c.profile, c.profile_path, c.plc))
                     settings = SupervisorSettings(crane=c.site.crane, site=c.site.site)
                     supervisor = Supervisor(c.profile, link, self.clock, settings, journal=journal)
                     sessions = Sessions(c.roles, self.clock, journal)
                     station = await self._build_station(supervisor, journal, planner, sessions)
-                    self._station = station
                     journal.record("system", "supervisor", event="started", link=link.name)
                     if c.serve is not None:
                         self.server = await owned.enter_async_context(
@@ -173,8 +177,8 @@ class StationRuntime:
         c = self.config
         yard = await kept_yard(c.site, c.journal_path if c.keep_yard else None, journal)
         return CraneStation(supervisor, c.site.site, yard, profile_path=c.profile_path,
-                            relink=self._relink, planner=planner,
-                            sessions=sessions)  # fmt: skip
+                            relink=self._relink, release=self._release, probe=self._probe,
+                            planner=planner, sessions=sessions)  # fmt: skip
 
     async def _open_planner(self, owned: AsyncExitStack) -> PlanningPool | None:
         """The worker process leg plans are worked out in, open until ``owned`` closes
@@ -187,7 +191,8 @@ class StationRuntime:
         return make_link(profile, path, self.clock, plc)
 
     async def _relink(self, profile: Profile, path: Path) -> Link:
-        """The link for a swapped-in profile, up; the old one closes once it is out of use."""
+        """The link for a swapped-in profile, up; the old one stays open until the station
+        releases it (:meth:`_release`) after the new profile's trial."""
         where = self.config.plc
         if self.config.endpoint is not None:
             where = await self.config.endpoint(profile, path)
@@ -201,20 +206,27 @@ class StationRuntime:
             raise CommandRefused(
                 f"cannot reach the PLC for {path.name} ({error}); the crane keeps its profile"
             ) from None
-        if self._retiring is not None:
-            self._retiring.create_task(self._retire_when_replaced(link))
         return link
 
-    async def _retire_when_replaced(self, new: Link) -> None:
-        """Close every other link once the supervisor scans over ``new`` (bounded wait)."""
-        station = self._station
-        period = station.supervisor.settings.scan_period_s if station else 0.05
-        never = asyncio.Event()
-        for _ in range(int(LINK_UP_WITHIN_S / period)):
-            if station is None or station.supervisor.link is new:
-                break
-            await sleep_unless(never, period)
-        if station is not None and station.supervisor.link is new:
-            await self._links.close_all_but(new)
-        else:
-            await self._links.close(new)
+    async def _release(self, link: Link) -> None:
+        """Close a link the station no longer uses."""
+        await self._links.close(link)
+
+    async def _probe(self, profile: Profile, path: Path) -> ReadResult:
+        """One read of every signal over a link of its own with ``profile``, opened beside the
+        running one and closed again; :class:`CommandRefused` when it cannot reach the PLC."""
+        where = self.config.plc
+        if self.config.probe_endpoint is not None:
+            where = await self.config.probe_endpoint(profile, path)
+        async with self._link(profile, path, where) as link:
+            try:
+                await wait_until(lambda: link.health.state is LinkState.UP, within=PROBE_WITHIN_S,
+                                 what=f"probe link {link.name} up")  # fmt: skip
+                async with asyncio.timeout(PROBE_WITHIN_S):
+                    return await link.read()
+            except TimeoutError:
+                error = link.health.last_error or f"no answer within {PROBE_WITHIN_S:g} s"
+                raise CommandRefused(
+                    f"the probe cannot reach the PLC for {path.name} ({error}); the crane keeps "
+                    "its profile and link"
+                ) from None

@@ -31,6 +31,7 @@ from typing import Any
 
 from crane_ctrl.errors import CraneCtrlError, SessionRefused
 from crane_ctrl.interlocks.evaluate import INTERLOCKS
+from crane_ctrl.link_report import LinkState, ReadResult
 from crane_ctrl.links.base import Link
 from crane_ctrl.operation.jobs import Job, JobQueue
 from crane_ctrl.operation.machine import (
@@ -45,15 +46,42 @@ from crane_ctrl.operation.machine import (
 from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.automation import Automation
+from crane_ctrl.runtime.profile_trial import (
+    SWAP_TRIAL_SCANS,
+    ProbeReport,
+    probe_report,
+    trial_verdict,
+)
 from crane_ctrl.runtime.sessions import Sessions, User, session_tag
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.sequencer.planning import Planner
 from crane_ctrl.site import SiteLayout, Slot
 
-__all__ = ["BoxPlace", "CraneStation", "Relink", "StationView", "User"]
+__all__ = [
+    "SWAP_TRIAL_WAIT_S",
+    "BoxPlace",
+    "CraneStation",
+    "Probe",
+    "ProbeReport",
+    "Release",
+    "Relink",
+    "StationView",
+    "User",
+]
 
 Relink = Callable[[Profile, Path], Awaitable[Link]]
-"""Opens the link for a swapped-in profile (the old link stays until the new one is open)."""
+"""Opens the link for a swapped-in profile, up. The old link stays open: the station releases
+whichever of the two it no longer uses once the new profile's trial is over."""
+Release = Callable[[Link], Awaitable[None]]
+"""Closes a link the station no longer uses (the old one after a kept swap, the new one after a
+rollback)."""
+Probe = Callable[[Profile, Path], Awaitable[ReadResult]]
+"""Opens a second link with a profile beside the running one, reads every signal once (bounded),
+closes it; :class:`CommandRefused` when it cannot reach the PLC."""
+
+SWAP_TRIAL_WAIT_S = 5.0
+"""The trial's :data:`~crane_ctrl.runtime.profile_trial.SWAP_TRIAL_SCANS` must be scanned within
+this long (s); a scan loop that does not scan them rolls the swap back."""
 
 _SWAP_STATES = frozenset({PackState.STOPPED})
 _COLLECT_STEPS = ("telescope", "raise", "travel", "settle sway", "lower", "lock", "trial lift")
@@ -102,6 +130,16 @@ class StationView:
 
 
 @dataclass(slots=True)
+class _Trial:
+    """A swapped-in profile on trial: the signals good before, the scans it has yet to pass."""
+
+    good_before: frozenset[str]
+    scans_left: int
+    verdict: asyncio.Future[str]
+    """Why to roll back (empty: keep the new profile), once the scans are done."""
+
+
+@dataclass(slots=True)
 class _Act:
     """One operator action's audit record, as the action's body fills it in."""
 
@@ -125,9 +163,13 @@ class CraneStation:
         relink: Relink | None = None,
         planner: Planner | None = None,
         sessions: Sessions | None = None,
+        release: Release | None = None,
+        probe: Probe | None = None,
     ) -> None:
         """``sessions``: who may act (default: no logins, only users the station's own
-        process is issued sessions for with ``station.sessions.issue``)."""
+        process is issued sessions for with ``station.sessions.issue``). ``relink``,
+        ``release`` and ``probe``: how the link owner opens a swapped-in profile's link, closes
+        a link out of use and probes a profile (``None``: no swap, links left open, no probe)."""
         self.supervisor = supervisor
         self.sessions = sessions or Sessions(None, supervisor.clock, supervisor.journal)
         self.site = site
@@ -139,6 +181,9 @@ class CraneStation:
                                      planner=planner)  # fmt: skip
         self.profile_path = profile_path
         self.relink = relink
+        self.release = release
+        self.probe = probe
+        self._trial: _Trial | None = None
         self._boxes_of: tuple[Box, ...] | None = None
         self._placed: tuple[BoxPlace, ...] = ()
         supervisor.sequencer = self.automation
@@ -332,49 +377,160 @@ class CraneStation:
             self.automation.bypasses.revoke(self.now, f"ended by {act.user.name}")
             self.supervisor.set_bypass(None)
 
+    async def probe_profile(self, user: User, path: Path) -> ProbeReport:
+        """Read every signal once over a second link with the profile at ``path``, beside the
+        running one (maintenance role, machine stopped); the crane's own link is not touched.
+
+        The report sets each canonical signal's value and quality under the running profile
+        beside the probe's, marks those that differ and those the new profile reads bad. A
+        probe that cannot reach the PLC, or reads nothing good, is refused with why.
+        """
+        with self._acting(user, "probe profile", file=str(path)) as act:
+            self._may_change_profile(act.user, "probing a PLC profile")
+            if self.probe is None:
+                raise CommandRefused("this station cannot open a probe link (no probe configured)")
+            profile = await self._load(act.user, path)
+            result = await self.probe(profile, path)
+            snapshot = self.supervisor.snapshot_builder(profile).update(result, self.now)
+            report = probe_report(profile.name, path, self.supervisor.view.snapshot, snapshot,
+                                  result.error)  # fmt: skip
+            act.params.update(good=len(report.good), differ=", ".join(report.differing),
+                              bad=", ".join(report.bad))  # fmt: skip
+            if not report.good:
+                why = result.error or report.summary()
+                raise CommandRefused(f"the probe of {path.name} read nothing good: {why}")
+            self._journal("profile", profile.name, event="probed", file=str(path),
+                          summary=report.summary(), user=act.user.name)  # fmt: skip
+            return report
+
     async def swap_profile(self, user: User, path: Path) -> Profile:
         """Load, validate and swap in another PLC profile (maintenance role, machine stopped).
 
         A bad file raises :class:`~crane_ctrl.errors.ProfileError` with its located message and
-        the crane keeps the old profile and link; so does a link that cannot be opened.
+        the crane keeps the old profile and link; so does a link that cannot be opened. The new
+        profile is then on trial for its first
+        :data:`~crane_ctrl.runtime.profile_trial.SWAP_TRIAL_SCANS` scans, the old link still
+        open: if a signal good under the old profile is not under the new one, or comms are not
+        ok, the station goes back to the old profile and link, journals ``rolled back`` with
+        why, and raises :class:`CommandRefused` with it. The call returns when the trial is over.
         """
         with self._acting(user, "swap profile", file=str(path)) as act:
-            _maintenance_only(act.user, "swapping the PLC profile")
-            state = self.automation.machine.state
-            if state not in _SWAP_STATES:
-                raise CommandRefused(
-                    f"a profile is swapped only when the machine is STOPPED, not {state.name}: "
-                    "STOP first (from ABORTED: CLEAR)"
-                )
+            self._may_change_profile(act.user, "swapping the PLC profile")
             if self.relink is None:
                 raise CommandRefused("this station cannot open a new link (no relink configured)")
             return await self._swap(act.user, path)
 
-    async def _swap(self, user: User, path: Path) -> Profile:
-        from crane_ctrl.profile.loader import fingerprint, load_profile
+    def _may_change_profile(self, user: User, what: str) -> None:
+        _maintenance_only(user, what)
+        state = self.automation.machine.state
+        if state not in _SWAP_STATES:
+            raise CommandRefused(
+                f"a profile is swapped only when the machine is STOPPED, not {state.name}: "
+                "STOP first (from ABORTED: CLEAR)"
+            )
+        if self._trial is not None:
+            raise CommandRefused("a swapped-in profile is still on trial: wait for its verdict")
+
+    async def _load(self, user: User, path: Path) -> Profile:
+        from crane_ctrl.profile.loader import load_profile
 
         try:
-            profile = await asyncio.to_thread(load_profile, path)  # names a missing file
+            return await asyncio.to_thread(load_profile, path)  # names a missing file
+        except Exception as exc:
+            self._journal("profile", str(path), event="rejected", error=str(exc), user=user.name)
+            raise
+
+    async def _swap(self, user: User, path: Path) -> Profile:
+        from crane_ctrl.profile.loader import fingerprint
+
+        profile = await self._load(user, path)
+        try:
             text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         except Exception as exc:
             self._journal("profile", str(path), event="rejected", error=str(exc), user=user.name)
             raise
         assert self.relink is not None
-        link = await self.relink(profile, path)  # the relink owns links: it closes the old one
-        old = self.supervisor.use(profile, link)
+        link = await self.relink(profile, path)  # the old link stays open until the verdict
+        snapshot = self.supervisor.view.snapshot
+        good_before = frozenset(n for n, r in snapshot.readings.items() if r.good)
+        old, old_path = self.supervisor.profile, self.profile_path
+        old_link = self.supervisor.use(profile, link)
         self.profile_path = path
+        try:
+            why = await self._on_trial(good_before)
+        except asyncio.CancelledError:  # the caller gave up: never leave an untried profile
+            self.supervisor.use(old, old_link)
+            self.profile_path = old_path
+            self._journal("profile", profile.name, event="rolled back", file=str(path),
+                          reason="the swap was cancelled during its trial", back_to=old.name,
+                          user=user.name)  # fmt: skip
+            raise
+        if why:
+            try:
+                await self._roll_back(old, old_link, old_path, link)
+            except CraneCtrlError as exc:  # the old PLC link is gone and cannot be opened again
+                self._journal("profile", profile.name, event="rollback failed", file=str(path),
+                              reason=why, error=str(exc), user=user.name)  # fmt: skip
+                raise CommandRefused(f"{path.name} failed its trial ({why}) and the way back to "
+                                     f"{old.name} failed too: {exc}") from exc  # fmt: skip
+            self._journal("profile", profile.name, event="rolled back", file=str(path),
+                          reason=why, back_to=old.name, user=user.name)  # fmt: skip
+            raise CommandRefused(f"{path.name} rolled back to {old.name}: {why}")
+        await self._release(old_link)
         self._journal("profile", profile.name, event="swapped", file=str(path),
                       fingerprint=fingerprint(text),
                       replaced=old.name, user=user.name)  # fmt: skip
         return profile
 
+    async def _on_trial(self, good_before: frozenset[str]) -> str:
+        """The new profile's verdict after its trial scans (judged in :meth:`_publish`, after
+        each scan; nothing here polls)."""
+        verdict: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._trial = _Trial(good_before, SWAP_TRIAL_SCANS, verdict)
+        try:
+            async with asyncio.timeout(SWAP_TRIAL_WAIT_S):
+                return await verdict
+        except TimeoutError:
+            return f"{SWAP_TRIAL_SCANS} scans were not scanned within {SWAP_TRIAL_WAIT_S:g} s"
+        finally:
+            self._trial = None
+
+    async def _roll_back(
+        self, old: Profile, old_link: Link, old_path: Path | None, new_link: Link
+    ) -> None:
+        """The old profile over the old link again (a new one if the old one went down: the
+        demo re-serves its simulator per profile); the new link released."""
+        link = old_link
+        if old_link.health.state is not LinkState.UP:
+            assert self.relink is not None
+            link = await self.relink(old, old_path or Path(f"{old.name}.toml"))
+        self.supervisor.use(old, link)
+        self.profile_path = old_path
+        await self._release(new_link)
+        if link is not old_link:
+            await self._release(old_link)
+
+    async def _release(self, link: Link) -> None:
+        if self.release is not None:
+            await self.release(link)
+
     # --- after each scan
 
     def _publish(self, view: SupervisorView) -> None:
+        self._judge_trial(view)
         self._job_events()
         if self.automation.bypasses.active(view.snapshot.time_s) is None:
             self.supervisor.set_bypass(None)  # expired, or revoked by an overload trip
         self.view = self._build(view)
+
+    def _judge_trial(self, view: SupervisorView) -> None:
+        """A swapped-in profile's trial: one scan less to go; its verdict after the last."""
+        trial = self._trial
+        if trial is None or trial.verdict.done():
+            return
+        trial.scans_left -= 1
+        if trial.scans_left <= 0:
+            trial.verdict.set_result(trial_verdict(trial.good_before, view.snapshot))
 
     def _build(self, view: SupervisorView) -> StationView:
         a = self.automation

@@ -153,7 +153,7 @@ class Supervisor:
         self.alarms = AlarmSystem(self._alarm_catalogue())
         self.journal = journal
         self._recorder = Recorder(journal, PointLog(profile)) if journal is not None else None
-        self._builder = self._snapshot_builder(profile)
+        self._builder = self.snapshot_builder(profile)
         self._latched = LatchState()
         self._proposed = Commands()
         self._reset_requested = False
@@ -200,7 +200,7 @@ class Supervisor:
         """
         old = self.link
         self.profile, self.link = profile, link
-        self._builder = self._snapshot_builder(profile)
+        self._builder = self.snapshot_builder(profile)
         self._profile_alarms = profile_alarms(profile, (d.id for d in self._builtin_alarms))
         removed = self.alarms.redefine(self._alarm_catalogue(), self.clock.now())
         if self._recorder is not None:
@@ -229,7 +229,9 @@ class Supervisor:
         self._writes = CommandWriter(profile, self.settings.scan_period_s)
         self._restart = RestartHold()
 
-    def _snapshot_builder(self, profile: Profile) -> SnapshotBuilder:
+    def snapshot_builder(self, profile: Profile) -> SnapshotBuilder:
+        """A fresh snapshot builder for ``profile`` with this supervisor's quality settings and
+        crane ranges (the scan's own; a profile probe's for its one read)."""
         quality = self.settings.quality
         ranges = crane_ranges(self.settings.crane, quality)
         return SnapshotBuilder(

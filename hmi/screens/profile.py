@@ -1,7 +1,11 @@
-"""Profile: the loaded PLC profile; validate another and swap it in (maintenance, stopped).
+"""Profile: the loaded PLC profile; validate another, probe it and swap it in (maintenance,
+stopped).
 
 A bad file is rejected with its located error (file:line key: message) and the crane keeps the
-profile and link it has.
+profile and link it has. ``p`` probes the chosen file: a second link reads every signal once with
+it, and the screen sets each signal's value and quality under the running profile beside the
+probe's, differences and bad readings marked and listed first. ``w`` swaps it in; a swap whose
+first scans go bad is rolled back by the station, and the message line says why.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from crane_ctrl.errors import ConfigError
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.profile.shipped import shipped_profiles
+from crane_ctrl.runtime.profile_trial import ProbeReport
 from crane_ctrl.runtime.station import StationView
+from crane_ctrl.signals import Value
+from crane_ctrl.snapshot import Quality
 from hmi.format import ABNORMAL
 from hmi.screens.base import HmiScreen
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["SWAP_TIMEOUT_S", "ProfileScreen", "profile_text", "verdict"]
+__all__ = ["SWAP_TIMEOUT_S", "ProfileScreen", "probe_text", "profile_text", "verdict"]
 
 SWAP_TIMEOUT_S = 30.0
 """A swap may serve or connect a new link (an OPC UA server takes seconds to start)."""
@@ -46,6 +53,34 @@ def profile_text(profile: Profile, path: Path | None) -> Text:
     return out
 
 
+def probe_text(report: ProbeReport, running: str) -> Text:
+    """The probe side by side: signal, old value and quality, new value and quality, a mark
+    (``≠`` a different value, ``!`` not good in the new); marked signals first."""
+    out = Text(f"{report.summary()}\n", ABNORMAL if report.bad else "")
+    out.append(
+        f"  {'signal':<22} {'old: ' + running:<26} {'new: ' + report.profile_name}\n", "bold"
+    )
+    marked = [line for line in report.lines if line.differs or line.new_quality is not Quality.GOOD]
+    for line in [*marked, *(line for line in report.lines if line not in marked)]:
+        mark = "!" if line.new_quality is not Quality.GOOD else "≠" if line.differs else " "
+        row = (f"{mark} {line.signal:<22} {_reading(line.old, line.old_quality):<26} "
+               f"{_reading(line.new, line.new_quality)}")  # fmt: skip
+        if line.new_reason:
+            row += f": {line.new_reason}"
+        out.append(row + "\n", ABNORMAL if mark != " " else "")
+    return out
+
+
+def _reading(value: Value | None, quality: Quality) -> str:
+    if value is None:
+        shown = "—"
+    elif isinstance(value, float):
+        shown = f"{value:.3f}"
+    else:
+        shown = str(value)
+    return f"{shown} {quality}" if quality is Quality.GOOD else f"{shown} {quality.upper()}"
+
+
 def verdict(path: Path) -> tuple[Text, bool]:
     """Validate ``path``: the OK line, or every located problem; and whether it is good."""
     try:
@@ -64,6 +99,7 @@ class ProfileScreen(HmiScreen):
     AUTO_FOCUS = "#path"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "validate", "validate"),
+        Binding("p", "probe", "probe (maint., STOPPED)"),
         Binding("w", "swap", "swap in (maint., STOPPED)"),
     ]
 
@@ -73,6 +109,7 @@ class ProfileScreen(HmiScreen):
         shipped = [(p.name, str(p)) for p in shipped_profiles()]
         yield Select(shipped, prompt="or a shipped profile", id="shipped")
         yield TextLine(id="verdict")
+        yield TextLine(id="probe")
 
     @on(Input.Submitted, "#path")
     def _typed(self) -> None:
@@ -106,6 +143,23 @@ class ProfileScreen(HmiScreen):
 
     def action_validate(self) -> None:
         self._checked()
+
+    async def action_probe(self) -> None:
+        checked = self._checked()
+        if checked is None or not checked[1]:
+            return
+        path = checked[0]
+        station = self.hmi.bridge.station
+        running = station.profile.name
+        report = await self.hmi.act(f"probe of {path.name} read", station.probe_profile, path,
+                                    timeout_s=SWAP_TIMEOUT_S)  # fmt: skip
+        if isinstance(report, ProbeReport):
+            self.query_one("#probe", TextLine).show(probe_text(report, running),
+                                                    abnormal=bool(report.bad))  # fmt: skip
+            lost = [line.signal for line in report.lines if line.lost]
+            if lost:
+                said = f"probe of {path.name}: {', '.join(lost)} not good in the new profile"
+                self.hmi.say(f"{said} (marked !); a swap would be rolled back", refused=True)
 
     async def action_swap(self) -> None:
         checked = self._checked()

@@ -1,5 +1,6 @@
 """Profile: a bad profile is rejected with its located error and the crane keeps scanning on the
-one it has; swapping is for maintenance only."""
+one it has; a probe sets another profile's readings beside the running one's; swapping is for
+maintenance only."""
 
 from __future__ import annotations
 
@@ -55,3 +56,32 @@ async def test_validate_shows_ok_for_a_shipped_profile() -> None:
         hmi.screen.query_one("#path", Input).value = str(GENERIC.parent / "generic-opcua.toml")
         await hmi.press("enter")  # Enter in the path field validates; so does v outside it
         assert hmi.text("#verdict").startswith("OK ")
+
+
+async def test_probe_sets_old_and_new_side_by_side_and_marks_the_bad(tmp_path: Path) -> None:
+    """One address moved past the PLC's map: the probe already shows the signal bad, beside
+    its good reading under the running profile; the crane's own link is not touched."""
+    moved = tmp_path / "moved.toml"
+    moved.write_text(
+        GENERIC.read_text(encoding="utf-8")
+        .replace('name = "generic-modbus"', 'name = "moved"')
+        .replace('"discrete_input", address = 1 }', '"discrete_input", address = 301 }'),
+        encoding="utf-8",
+    )
+    async with StationRig(GENERIC) as rig, hmi_on(rig, rig.maintenance) as hmi:
+        link = rig.station.supervisor.link
+        await hmi.press("9")
+        hmi.screen.query_one("#path", Input).value = str(moved)
+        await hmi.press("escape", "p")
+        probe = hmi.text("#probe").splitlines()
+        assert probe[0].startswith("probe of moved:")
+        assert "old: generic-modbus" in probe[1]
+        assert "new: moved" in probe[1]
+        bad = probe[2]  # marked lines first
+        assert bad.startswith("! plc.estop_ok")
+        assert "True good" in bad
+        assert "— BAD: plc.estop_ok unreadable" in bad
+        assert "exception 2" in bad
+        assert any(line.startswith("  gantry.position") for line in probe)
+        assert "plc.estop_ok not good in the new profile" in hmi.message
+        assert rig.station.supervisor.link is link

@@ -203,12 +203,94 @@ async def test_a_bad_profile_swap_is_rejected_and_the_crane_keeps_its_profile(
         assert not relinked
         assert view.supervisor.snapshot.comms_ok
         other = PROFILES / "modicon-m580-modbus.toml"
-        await rig.station.swap_profile(rig.maintenance, other)
+        await rig.swap_profile(rig.maintenance, other)
         view = await rig.until(lambda v: v.supervisor.snapshot.comms_ok, within_s=2)
         assert view.profile_name == load_profile(other).name
         assert view.profile_path == other
     profile_events = [v["event"] for k, _, v in journal.events if k == "profile"]
     assert profile_events == ["rejected", "swapped"]
+
+
+def _copy(tmp_path: Path, name: str, *replacements: tuple[str, str]) -> Path:
+    """generic-modbus under another name, with ``replacements`` made (each must be there)."""
+    text = MODBUS.read_text(encoding="utf-8").replace('name = "generic-modbus"', f'name = "{name}"')
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MOVED = ("address = 1 }", "address = 301 }")
+"""plc.estop_ok moved past the end of the PLC's discrete inputs: an illegal address."""
+
+
+async def test_a_probe_sets_the_new_profiles_readings_beside_the_old(tmp_path: Path) -> None:
+    journal = EventList()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        link = rig.station.supervisor.link
+        report = await rig.station.probe_profile(rig.maintenance, _copy(tmp_path, "copy"))
+        assert rig.station.supervisor.link is link  # the running link is not touched
+        line = {ln.signal: ln for ln in report.lines}["gantry.position"]
+        assert (line.old_quality, line.new_quality) == ("good", "good")
+        assert line.new == pytest.approx(line.old)
+        assert not line.differs
+        assert not report.bad
+        assert not report.differing
+        assert len(report.lines) > 40
+        with pytest.raises(CommandRefused, match="maintenance role"):
+            await rig.station.probe_profile(rig.operator, MODBUS)
+    assert journal.of("profile", "copy")[0]["event"] == "probed"
+    assert [v["result"] for v in journal.of("operator", "probe profile")] == ["done", "refused"]
+
+
+async def test_a_swap_whose_first_scans_go_bad_is_rolled_back(tmp_path: Path) -> None:
+    """The finding: one address moved validates and swaps in, then its reads fail; now the
+    probe shows it, and a swap of it is rolled back, journaled with the signals that went bad."""
+    journal = EventList()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        old, link = rig.station.profile, rig.station.supervisor.link
+        unmapped = rig.view.supervisor.snapshot.not_good()
+        moved = _copy(tmp_path, "moved", ('"plc.estop_ok"          = { table = "discrete_input", '
+                                          + MOVED[0], '"plc.estop_ok"          = { table = '
+                                          '"discrete_input", ' + MOVED[1]))  # fmt: skip
+        report = await rig.station.probe_profile(rig.maintenance, moved)
+        assert "plc.estop_ok" in report.bad
+        assert "gantry.position" not in report.bad
+        assert "exception 2" in {ln.signal: ln for ln in report.lines}["plc.estop_ok"].new_reason
+        with pytest.raises(CommandRefused, match=r"rolled back to generic-modbus: .*plc\.estop_ok"):
+            await rig.swap_profile(rig.maintenance, moved)
+        assert rig.station.profile is old
+        assert rig.station.supervisor.link is link
+        assert rig.released == ["moved (memory)"]
+        view = await rig.until(lambda v: v.supervisor.snapshot.comms_ok, within_s=1)
+        assert view.supervisor.snapshot.not_good() == unmapped  # every mapped signal good again
+        assert view.profile_name == "generic-modbus"
+    rolled = journal.of("profile", "moved")
+    assert [v["event"] for v in rolled] == ["probed", "rolled back"]
+    assert "plc.estop_ok" in str(rolled[1]["reason"])
+    assert "swapped" not in [v["event"] for k, _, v in journal.events if k == "profile"]
+
+
+async def test_a_good_swap_is_kept_and_the_old_link_released(tmp_path: Path) -> None:
+    async with StationRig(MODBUS) as rig:
+        old_link = rig.station.supervisor.link
+        profile = await rig.swap_profile(rig.maintenance, _copy(tmp_path, "copy"))
+        assert rig.station.profile is profile
+        assert profile.name == "copy"
+        assert rig.released == [old_link.name]
+
+
+async def test_failed_reads_count_as_link_failures(tmp_path: Path) -> None:
+    """The Comms screen said `failures 0` while every read of a block failed."""
+    async with StationRig(MODBUS) as rig:
+        moved = load_profile(_copy(tmp_path, "moved", MOVED))
+        async with MemoryLink(moved, rig.lockstep.plc, rig.lockstep.clock) as link:
+            for _ in range(3):
+                assert (await link.read()).ok
+            assert link.health.failures == 3
+            assert "exception 2" in link.health.last_error
 
 
 async def test_a_profile_swap_waits_for_the_machine_to_stop() -> None:

@@ -26,7 +26,7 @@ ACTION_NAMES = (
     "pack", "set_mode", "reset",
     "jog", "stop_jog", "lock", "unlock", "telescope", "confirm_landing",
     "acknowledge", "shelve", "unshelve", "set_out_of_service",
-    "bypass", "end_bypass", "swap_profile",
+    "bypass", "end_bypass", "probe_profile", "swap_profile",
 )  # fmt: skip
 """Every operator action of the station, by its method name."""
 

@@ -53,7 +53,7 @@ STALL_S = 2.0
 """A client that has not taken the bytes sent to it within this long is dropped."""
 HELLO_WITHIN_S = 5.0
 """A client must say hello within this long of connecting."""
-ACTION_TIMEOUT_S = {"swap_profile": 30.0}
+ACTION_TIMEOUT_S = {"swap_profile": 30.0, "probe_profile": 30.0}
 """Longest an action may take on the station (others: :data:`DEFAULT_ACTION_TIMEOUT_S`)."""
 DEFAULT_ACTION_TIMEOUT_S = 5.0
 MAX_PENDING = 16
