@@ -1,8 +1,12 @@
-"""``crane-ctrl pki ...`` and the simulator's certificate options, through the console script."""
+"""``crane-ctrl pki ...`` (through the command line's ``main``, in process: each console-script
+start would cost seconds of imports) and the simulator's certificate options (through the
+console script, as a process of its own)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import signal
 import subprocess
 from collections.abc import AsyncIterator
@@ -21,8 +25,19 @@ from tests.profile_texts import PROFILES, ROOT
 SECURE = PROFILES / "siemens-s7-1500-opcua.toml"
 
 
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``crane-ctrl ARGS`` in this process: its exit code and what it printed."""
+    from crane_ctrl.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    return subprocess.CompletedProcess(list(map(str, args)), code, out.getvalue(), err.getvalue())
+
+
 def made(tmp_path: Path, *args: str) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
-    result = run("pki", "client", "--dir", tmp_path / "own", *args)
+    result = cli("pki", "client", "--dir", tmp_path / "own", *args)
     assert result.returncode == 0, result.stderr
     name = "crane-ctrl-client"
     return tmp_path / "own/certs" / f"{name}.der", tmp_path / "own/private" / f"{name}.pem", result
@@ -42,7 +57,7 @@ def test_pki_client_makes_a_private_key_and_names_the_profile_fields(tmp_path: P
     for field in (f'certificate = "{cert}"', f'private_key = "{key}"', "trust_dir = "):
         assert field in result.stdout
     assert "PRIVATE KEY" not in result.stdout + result.stderr
-    shown = run("pki", "show", cert)
+    shown = cli("pki", "show", cert)
     assert "application URI: urn:quay7:crane-ctrl" in shown.stdout
     assert "use:             client" in shown.stdout
     parsed = x509.load_der_x509_certificate(cert.read_bytes())
@@ -52,7 +67,7 @@ def test_pki_client_makes_a_private_key_and_names_the_profile_fields(tmp_path: P
 def test_pki_client_keeps_existing_files_unless_forced(tmp_path: Path) -> None:
     cert, key, _ = made(tmp_path)
     before = fingerprint(cert, hashes.SHA256())
-    again = run("pki", "client", "--dir", tmp_path / "own")
+    again = cli("pki", "client", "--dir", tmp_path / "own")
     assert again.returncode == 2
     assert again.stderr.startswith(f"crane-ctrl: {cert} and {key} already exist")
     assert "--force" in again.stderr
@@ -70,7 +85,7 @@ def test_pki_show_gives_subject_uri_validity_and_thumbprints_of_der_and_pem(
     pem = tmp_path / "copy.pem"
     pem.write_bytes(x509.load_der_x509_certificate(cert.read_bytes()).public_bytes(Encoding.PEM))
     for path in (cert, pem):
-        shown = run("pki", "show", path)
+        shown = cli("pki", "show", path)
         assert shown.returncode == 0, shown.stderr
         assert "subject:         O=crane-ctrl,CN=Quay 7 supervisor" in shown.stdout
         assert "application URI: urn:" in shown.stdout
@@ -83,10 +98,10 @@ def test_pki_show_names_a_file_that_is_not_a_certificate(tmp_path: Path) -> None
     _, key, _ = made(tmp_path)
     notes = tmp_path / "notes.der"
     notes.write_text("not a certificate", encoding="utf-8")
-    result = run("pki", "show", notes)
+    result = cli("pki", "show", notes)
     assert result.returncode == 2
     assert result.stderr == f"crane-ctrl: {notes} is not a certificate: neither a PEM nor a DER X.509 certificate\n"  # fmt: skip
-    as_key = run("pki", "show", key)
+    as_key = cli("pki", "show", key)
     assert as_key.returncode == 2
     assert f"crane-ctrl: {key} is not a certificate: it holds a private key" in as_key.stderr
     assert "BEGIN" not in as_key.stderr
@@ -97,15 +112,15 @@ def test_pki_trust_copies_a_certificate_into_a_new_trust_folder(tmp_path: Path) 
     pem = tmp_path / "plc.pem"
     pem.write_bytes(x509.load_der_x509_certificate(cert.read_bytes()).public_bytes(Encoding.PEM))
     trust = tmp_path / "pki/trusted/certs"
-    result = run("pki", "trust", pem, "--dir", trust)
+    result = cli("pki", "trust", pem, "--dir", trust)
     assert result.returncode == 0, result.stderr
     assert f"trusted: {trust / 'plc.der'}" in result.stdout
     assert f"SHA-1 thumbprint: {fingerprint(cert, hashes.SHA1())}" in result.stdout
     assert (trust / "plc.der").read_bytes() == cert.read_bytes()
-    assert run("pki", "trust", pem, "--dir", trust).returncode == 0  # the same again: fine
+    assert cli("pki", "trust", pem, "--dir", trust).returncode == 0  # the same again: fine
     other, _, _ = made(tmp_path / "other")
     (tmp_path / "other/plc.der").write_bytes(other.read_bytes())
-    clash = run("pki", "trust", tmp_path / "other/plc.der", "--dir", trust)
+    clash = cli("pki", "trust", tmp_path / "other/plc.der", "--dir", trust)
     assert clash.returncode == 2
     assert f"{trust / 'plc.der'} already holds another certificate" in clash.stderr
 
@@ -140,7 +155,7 @@ async def test_sim_prints_where_its_certificate_is_and_that_it_accepts_any_clien
 
 async def test_sim_with_a_trust_folder_says_it_requires_trusted_clients(tmp_path: Path) -> None:
     cert, _, _ = made(tmp_path)
-    assert run("pki", "trust", cert, "--dir", tmp_path / "trusted").returncode == 0
+    assert cli("pki", "trust", cert, "--dir", tmp_path / "trusted").returncode == 0
     async with sim("--trust-dir", tmp_path / "trusted") as banner:
         assert f"client certificates: only those in {tmp_path / 'trusted'}" in banner
         assert "(a new certificate at each start: --pki-dir DIR keeps one)" in banner
