@@ -93,3 +93,47 @@ def test_password_fields_and_keys_are_blanked_out_whatever_the_value(line: str, 
 def test_a_registered_secret_is_blanked_out_anywhere() -> None:
     register_secret("Ocelot-9911")
     assert redact("login as op with b'Ocelot-9911' failed") == f"login as op with b'{MASK}' failed"
+
+
+async def test_no_password_or_key_reaches_a_handler_over_a_secure_session(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The target's case: `-vv` (every logger at debug) over Basic256Sha256 with a client
+    certificate made and trusted as the docs say, user name and password set: neither the
+    password nor the client's private key reaches a handler."""
+    from crane_ctrl.links.opcua import resolve_path
+    from crane_ctrl.profile.loader import load_profile
+    from crane_ctrl.profile.model import OpcUaProfile
+    from tests.profile_texts import PROFILES
+
+    profile = load_profile(PROFILES / "siemens-s7-1500-opcua.toml")
+    assert isinstance(profile, OpcUaProfile)
+    assert profile.link.security_policy == "Basic256Sha256"
+    monkeypatch.setenv(profile.link.username_env or "", "crane")
+    monkeypatch.setenv(profile.link.password_env or "", PASSWORD)
+    assert main(["pki", "client", "--dir", str(tmp_path / "pki" / "own")]) == 0
+    key = next((tmp_path / "pki" / "own" / "private").iterdir()).read_text()
+    key_body = "".join(key.strip().splitlines()[1:-1])
+    own = tmp_path / "pki" / "own" / "certs" / "crane-ctrl-client.der"
+    assert main(["pki", "trust", str(own), "--dir", str(tmp_path / "sim-trust")]) == 0
+    with debug_log() as out:
+        async with serve(CraneSimulator(), profile, pki_dir=tmp_path / "sim-pki",
+                         trust_dir=tmp_path / "sim-trust") as served:  # fmt: skip
+            certificate = getattr(served.server, "certificate", None)
+            assert certificate is not None
+            assert profile.link.trust_dir is not None
+            trust = resolve_path(profile.link.trust_dir, tmp_path)
+            assert main(["pki", "trust", str(certificate), "--dir", str(trust)]) == 0
+            await served.server.publish()
+            async with OpcUaLink(profile, MonotonicClock(), endpoint=served.endpoint,
+                                 base_dir=tmp_path) as link:  # fmt: skip
+
+                async def reads() -> bool:
+                    return (await link.read()).ok
+
+                await wait_until(reads, within=10, what="a read over the secure link")
+    logged = out.getvalue()
+    assert "Created internal session" in logged  # asyncua logged at debug level, server and
+    assert ": up" in logged  # client, and the link came up over the secure session
+    assert PASSWORD not in logged
+    assert key_body[:40] not in logged.replace("\n", "")
