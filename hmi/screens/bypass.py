@@ -56,13 +56,18 @@ class BypassModal(ModalScreen[BypassRequest | None]):
             self.dismiss((interlock.upper(), minutes * 60.0, reason))
 
 
+_CLOSE = 0.5
+"""How alike (difflib ratio) a typed id must be to an interlock's to be offered instead: a
+wrong second word ("LANE_INTRUSION" for LANE_NOT_CLEAR) still finds it."""
+
+
 def interlock_problem(text: str) -> str:
     """Why ``text`` names no interlock of the catalogue ("" when it does), with a suggestion."""
     if not text:
         return "[!] give the interlock and a reason"
     if text.upper() in INTERLOCKS:
         return ""
-    close = get_close_matches(text.upper(), INTERLOCKS, n=1)
+    close = get_close_matches(text.upper(), INTERLOCKS, n=1, cutoff=_CLOSE)
     hint = f"did you mean {close[0]}?" if close else "the Interlocks screen (2) names them"
     return f"[!] no interlock {text!r}: {hint}"
 

@@ -47,7 +47,6 @@ class LoginModal(ModalScreen[User | None]):
     @on(Select.Changed, "#role")
     def role_changed(self) -> None:
         self.query_one("#why", Label).update("")
-        self.query_one("#pin", Input).value = ""
 
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#ok")
