@@ -15,6 +15,8 @@ along the rails. Pure: a function of the site, the crane's geometry and what sta
 The view looks along the rails: y (trolley, across the span) runs left to right from the
 cantilever tip, z (hoist) upwards. Only containers in the crane's cross-section are drawn (those
 under the spreader's gantry position); the label row gives each stack row's tier count there.
+A container hanging on the spreader (:attr:`CraneAt.carrying`) is drawn under it at the hoist's
+height, not on the slot the yard still books it to until it is set down.
 ISA-101: drawn in the calm default style; only an abnormal spreader (locks neither all locked
 nor all unlocked) is coloured, and it says so in text as well.
 """
@@ -68,6 +70,8 @@ class CraneAt:
     spreader_ft: int | None = None
     abnormal_spreader: bool = False
     """Twistlocks neither all locked nor all unlocked (or their state is unknown)."""
+    carrying: str | None = None
+    """The id of the container hanging on the spreader, if one does."""
 
 
 class _Canvas:
@@ -146,6 +150,17 @@ def _draw_boxes(canvas: _Canvas, boxes: Iterable[Placed], gantry_m: float) -> No
             canvas.span(row, box.y_m - half + 0.3, box.y_m + half - 0.3, glyph)
 
 
+def _draw_load(canvas: _Canvas, box: Placed, crane: CraneAt) -> None:
+    """The hanging container, from just under the spreader down its height."""
+    if crane.trolley_m is None or crane.hoist_m is None:
+        return
+    half = CONTAINER_WIDTH_M / 2
+    top = canvas.row(crane.hoist_m) + 1
+    bottom = max(top, canvas.row(crane.hoist_m - box.height_m))
+    for row in range(top, bottom + 1):
+        canvas.span(row, crane.trolley_m - half + 0.3, crane.trolley_m + half - 0.3, BOX)
+
+
 def _draw_spreader(canvas: _Canvas, crane: CraneAt) -> None:
     if crane.trolley_m is None:
         return
@@ -203,12 +218,16 @@ def draw_section(
     canvas = _Canvas(width, height, y_span, params.suspension_height_m)
     _draw_structure(canvas, params)
     _draw_lanes(canvas, site)
+    hanging = [b for b in boxes if b.id == crane.carrying]
+    standing = [b for b in boxes if b.id != crane.carrying]
     if crane.gantry_m is not None:
-        _draw_boxes(canvas, boxes, crane.gantry_m)
+        _draw_boxes(canvas, standing, crane.gantry_m)
+    for box in hanging:
+        _draw_load(canvas, box, crane)
     _draw_spreader(canvas, crane)
     out = canvas.text()
     out.append("\n")
-    out.append_text(_labels(width, canvas, site, boxes, crane.gantry_m))
+    out.append_text(_labels(width, canvas, site, standing, crane.gantry_m))
     return out
 
 

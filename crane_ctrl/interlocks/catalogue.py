@@ -25,6 +25,7 @@ pin is pressed) or is reported as unchecked (LANE_NOT_CLEAR, TRUCK_LIFTED, STORM
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +35,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.signals import CORNERS
 from crane_ctrl.site import CONTAINER_HEIGHT_HC_M, SiteLayout
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
+from crane_ctrl.wording import apart
 
 __all__ = [
     "ALL_MOTIONS",
@@ -254,7 +256,49 @@ def _measured(snapshot: Snapshot, name: str) -> float | Cause | None:
 def _joined(causes: list[Cause]) -> Cause:
     if len(causes) == 1:
         return causes[0]
-    return Cause("; ".join(c.text for c in causes), observed=any(c.observed for c in causes))
+    text = "; ".join(_grouped([c.text for c in causes]))
+    return Cause(text, observed=any(c.observed for c in causes))
+
+
+_PER_CORNER = re.compile(r"corner (\d+) (.+)")
+_PER_SIGNAL = re.compile(r"(\S+) is (.+)")
+
+
+def _grouped(texts: list[str]) -> list[str]:
+    """Reasons said once for all they apply to: ``twistlock locked on corners 1-4`` for four
+    corners' ``corner N twistlock locked``, ``spreader.locked_1, spreader.locked_2 are stale``
+    for signals that cannot be trusted for one reason. Order kept (by first occurrence)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for text in texts:
+        corner, signal = _PER_CORNER.fullmatch(text), _PER_SIGNAL.fullmatch(text)
+        if corner is not None:
+            groups.setdefault(("corner", corner[2]), []).append(corner[1])
+        elif signal is not None:
+            groups.setdefault(("signal", signal[2]), []).append(signal[1])
+        else:
+            groups.setdefault(("", text), [])
+    return [_group_text(kind, says, who) for (kind, says), who in groups.items()]
+
+
+def _group_text(kind: str, says: str, who: list[str]) -> str:
+    if kind == "corner":
+        return f"corner {who[0]} {says}" if len(who) == 1 else (
+            f"{says} on corners {_ranges([int(c) for c in who])}")  # fmt: skip
+    if kind == "signal":
+        return f"{who[0]} is {says}" if len(who) == 1 else f"{', '.join(who)} are {says}"
+    return says
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``1-4``, ``1, 3``, ``1-2, 4``: sorted, consecutive runs of three or more as a range."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs]
+    return ", ".join(parts)
 
 
 FlagCheck = tuple[str, bool, Cause]
@@ -350,7 +394,8 @@ def _wind_over(limit: Callable[[InterlockSettings], float], label: str) -> Condi
             return wind
         if wind < limit(settings):
             return None
-        return Cause(f"wind {wind:.1f} m/s >= {label} limit {limit(settings):.1f} m/s")
+        shown, bound = apart(wind, limit(settings), 1)
+        return Cause(f"wind {shown} m/s >= {label} limit {bound} m/s")
 
     return condition
 
@@ -400,7 +445,8 @@ def _overload(snapshot: Snapshot, settings: InterlockSettings, context: Context)
         return load
     if load <= settings.overload_trip_t:
         return None
-    return Cause(f"load {load:.2f} t > overload trip {settings.overload_trip_t:.2f} t")
+    shown, trip = apart(load, settings.overload_trip_t, 2)
+    return Cause(f"load {shown} t > overload trip {trip} t")
 
 
 def _load_on_twistlocks(
@@ -411,7 +457,8 @@ def _load_on_twistlocks(
         return load
     if load < settings.twistlock_load_t:
         return None
-    return Cause(f"load {load:.2f} t >= {settings.twistlock_load_t:.2f} t: the twistlocks carry it")
+    shown, limit = apart(load, settings.twistlock_load_t, 2)
+    return Cause(f"load {shown} t >= {limit} t: the twistlocks carry it")
 
 
 _ANY_PIN_PRESSED = _per_corner("landed", False, "landing pin pressed")
@@ -487,10 +534,12 @@ def _below_travel_height(
         return None
     clear = context.travel_clear_below_m
     if clear is None:
-        return Cause(f"hoist at {z:.2f} m < safe travel height {safe:.2f} m")
+        shown, bound = apart(z, safe, 2)
+        return Cause(f"hoist at {shown} m < safe travel height {bound} m")
     if z >= clear:
         return None
-    return Cause(f"hoist at {z:.2f} m < path-clear height {clear:.2f} m (safe travel {safe:.2f} m)")
+    shown, bound = apart(z, clear, 2)
+    return Cause(f"hoist at {shown} m < path-clear height {bound} m (safe travel {safe:.2f} m)")
 
 
 # --- the catalogue ------------------------------------------------------------------------------

@@ -241,9 +241,9 @@ def _held_by_latch(
 ) -> Trip:
     blocks = interlock.blocks_for(settings)
     if blind:
-        reason = f"{latch.reason} (latched at {latch.since_s:.1f} s; {blind} bad: cause unseen)"
+        reason = f"{latch.reason} (latched; {blind} bad: cause unseen)"
         return Trip(interlock, reason, blocks, latched=True, fail_safe=True)
-    reason = f"{latch.reason} (latched at {latch.since_s:.1f} s; cause gone, reset to clear)"
+    reason = f"{latch.reason} (latched; cause gone, reset to clear)"
     return Trip(interlock, reason, blocks, latched=True, cause_gone=True)
 
 

@@ -51,6 +51,7 @@ from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.settle import calm, period_s
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.wording import apart
 
 __all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "LegDrive", "raise_load", "travel"]
 
@@ -93,7 +94,8 @@ def _overweight(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
         return None
     load, limit = snapshot.number("hoist.load"), m.crane.params.overload_trip_t
     if load is not None and load > limit:
-        return m.fail_safe(run, f"overweight: {load:.1f} t > {limit:.1f} t", now, snapshot)
+        shown, trip = apart(load, limit, 1)
+        return m.fail_safe(run, f"overweight: {shown} t > {trip} t", now, snapshot)
     return None
 
 

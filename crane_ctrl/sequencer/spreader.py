@@ -28,6 +28,7 @@ from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.wording import apart
 
 __all__ = [
     "TRIAL_CREEP_ON_M",
@@ -101,7 +102,8 @@ def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Command
     load = snapshot.number("hoist.load")
     limit = m.crane.params.overload_trip_t
     if load is not None and load > limit:
-        return m.fail_safe(run, f"overweight: {load:.1f} t > {limit:.1f} t", now, snapshot)
+        shown, trip = apart(load, limit, 1)
+        return m.fail_safe(run, f"overweight: {shown} t > {trip} t", now, snapshot)
     if snapshot.flag("lane.truck_lifted", unsafe=False):
         return m.fail_safe(run, "truck lifted with the container", now, snapshot)
     z = snapshot.number("hoist.position")

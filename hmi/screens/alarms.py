@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,7 +12,7 @@ from textual.widgets import DataTable
 
 from crane_ctrl.alarms.states import AlarmState, AlarmView, Priority
 from crane_ctrl.runtime.station import StationView
-from hmi.format import ABNORMAL, WARNING
+from hmi.format import ABNORMAL, WARNING, time_of_day, wall_offset_s
 from hmi.screens.base import HmiScreen
 from hmi.screens.choice import ChoiceModal
 from hmi.widgets.text_line import TextLine
@@ -46,21 +44,15 @@ _MARK = {
 }
 
 
-def _clock_text(when: float | None, now: float) -> str:
-    """A scan-clock time as wall-clock HH:MM:SS."""
-    if when is None:
-        return ""
-    return datetime.fromtimestamp(time.time() - (now - when)).strftime("%H:%M:%S")
-
-
-def alarm_row(alarm: AlarmView, now: float) -> tuple[Text | str, ...]:
+def alarm_row(alarm: AlarmView, offset_s: float) -> tuple[Text | str, ...]:
+    """The alarm's cells; its times (on the station's clock) as wall time with ``offset_s``."""
     mark, style = _MARK[alarm.state]
     first = " ◆" if alarm.first_out else ""
     who = alarm.acknowledged_by or ""
     if alarm.shelved_until is not None:
-        who = f"until {_clock_text(alarm.shelved_until, now)}"
+        who = f"until {time_of_day(alarm.shelved_until, offset_s)}"
     return (Text(mark + first, style), alarm.priority.name, alarm.id,
-            _clock_text(alarm.activated_at, now), who, alarm.message)  # fmt: skip
+            time_of_day(alarm.activated_at, offset_s), who, alarm.message)  # fmt: skip
 
 
 class AlarmsScreen(HmiScreen):
@@ -92,14 +84,14 @@ class AlarmsScreen(HmiScreen):
         name, keep = FILTERS[self.filter_index]
         priority = PRIORITIES[self.priority_index]
         prio = "any" if priority is None else priority.name
-        now = view.supervisor.snapshot.time_s
+        offset = wall_offset_s(self.hmi.bridge.station.supervisor.clock)
         alarms = sorted((a for a in view.supervisor.alarms if keep(a)
                          and (priority is None or a.priority is priority)),
                         key=lambda a: (a.priority, -(a.activated_at or 0.0)))  # fmt: skip
         self.query_one("#filters", TextLine).show(
             f"filter f: {name} · priority p: {prio} · {len(alarms)} alarm(s)"
         )
-        rows = tuple((a.id, alarm_row(a, now)) for a in alarms)
+        rows = tuple((a.id, alarm_row(a, offset)) for a in alarms)
         if rows != self._rows:
             self._rows = rows
             self._fill(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import ClassVar
 
 from textual import on
@@ -9,12 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 
+from crane_ctrl.interlocks.evaluate import INTERLOCKS
 from crane_ctrl.operation.machine import Role
 from hmi.console import Console
 
-__all__ = ["BypassKeys", "BypassModal", "BypassRequest"]
+__all__ = ["EXAMPLE_INTERLOCK", "BypassKeys", "BypassModal", "BypassRequest", "interlock_problem"]
+
+EXAMPLE_INTERLOCK = "LANE_NOT_CLEAR"
+"""The interlock the field's placeholder names (a real one: the tests check it)."""
 
 BypassRequest = tuple[str, float, str]
 """Interlock id, duration in seconds, reason."""
@@ -26,7 +32,8 @@ class BypassModal(ModalScreen[BypassRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Bypass an interlock (MAINTENANCE mode; logged; reduced speed)")
-            yield Input(placeholder="interlock id, e.g. LANE_INTRUSION", id="interlock")
+            yield Input(placeholder=f"interlock id, e.g. {EXAMPLE_INTERLOCK}", id="interlock",
+                        suggester=SuggestFromList(INTERLOCKS, case_sensitive=False))  # fmt: skip
             yield Input(placeholder="minutes", value="10", id="minutes")
             yield Input(placeholder="reason (for the journal)", id="reason")
             yield Label("", id="why")
@@ -42,10 +49,27 @@ class BypassModal(ModalScreen[BypassRequest | None]):
         except ValueError:
             self.query_one("#why", Label).update("[!] minutes must be a number")
             return
-        if interlock and reason:
-            self.dismiss((interlock, minutes * 60.0, reason))
+        problem = interlock_problem(interlock) or ("" if reason else "[!] give a reason")
+        if problem:
+            self.query_one("#why", Label).update(problem)
         else:
-            self.query_one("#why", Label).update("[!] give the interlock and a reason")
+            self.dismiss((interlock.upper(), minutes * 60.0, reason))
+
+
+_CLOSE = 0.5
+"""How alike (difflib ratio) a typed id must be to an interlock's to be offered instead: a
+wrong second word ("LANE_INTRUSION" for LANE_NOT_CLEAR) still finds it."""
+
+
+def interlock_problem(text: str) -> str:
+    """Why ``text`` names no interlock of the catalogue ("" when it does), with a suggestion."""
+    if not text:
+        return "[!] give the interlock and a reason"
+    if text.upper() in INTERLOCKS:
+        return ""
+    close = get_close_matches(text.upper(), INTERLOCKS, n=1, cutoff=_CLOSE)
+    hint = f"did you mean {close[0]}?" if close else "the Interlocks screen (2) names them"
+    return f"[!] no interlock {text!r}: {hint}"
 
 
 class BypassKeys:

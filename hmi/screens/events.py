@@ -8,7 +8,6 @@ screen is in front, or at once with ``r``.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -20,6 +19,7 @@ from textual.widgets import DataTable, Input, Select
 from crane_ctrl.runtime.journal import Event, EventKind, JournalError, JournalReader
 from crane_ctrl.runtime.since import parse_since
 from crane_ctrl.runtime.station import StationView
+from hmi.format import time_of_day
 from hmi.screens.base import HmiScreen
 from hmi.widgets.text_line import TextLine
 
@@ -30,10 +30,32 @@ EVENT_LIMIT = 200
 RELOAD_EVERY_S = 2.0
 
 
+_TIMES = frozenset({"since", "until", "created", "deadline"})
+"""Value keys (besides ``*_at`` and ``*_until``) that hold a time on the station's clock."""
+_DECIMALS = 3
+"""Decimals a number among an event's values keeps: millimetres, milliseconds, kilograms."""
+
+
 def event_row(event: Event) -> tuple[str, str, str, str]:
-    when = datetime.fromtimestamp(event.time).strftime("%H:%M:%S.%f")[:-3]
-    values = " ".join(f"{k}={v}" for k, v in event.values.items())
-    return when, str(event.kind), event.subject, values
+    """Time of day, kind, subject, values. The values' own ``time`` (the station's scan clock,
+    the same moment as the journal's wall time) is left out; other times in them are shown as
+    wall time of day, placed by it; numbers are rounded."""
+    anchor = event.values.get("time")
+    offset = event.time - anchor if isinstance(anchor, int | float) else None
+    values = " ".join(
+        f"{k}={_value_text(k, v, offset)}" for k, v in event.values.items() if k != "time"
+    )
+    return time_of_day(event.time), str(event.kind), event.subject, values
+
+
+def _value_text(key: str, value: object, offset: float | None) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if offset is not None and (key in _TIMES or key.endswith(("_at", "_until"))):
+        return time_of_day(value, offset)
+    if isinstance(value, float):
+        return f"{value:.{_DECIMALS}f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 class EventsScreen(HmiScreen):

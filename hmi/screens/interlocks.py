@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from crane_ctrl.alarms.conditions import PERMISSIVE
 from crane_ctrl.interlocks.evaluate import Motion, Permits, Trip
 from crane_ctrl.runtime.station import StationView
-from hmi.format import ABNORMAL, WARNING
+from hmi.format import ABNORMAL, WARNING, time_of_day, wall_offset_s
 from hmi.screens.base import HmiScreen
 from hmi.screens.bypass import BypassKeys
 from hmi.widgets.text_line import TextLine
@@ -24,7 +24,7 @@ from hmi.widgets.text_line import TextLine
 __all__ = ["InterlocksScreen", "why_not_text"]
 
 
-def _trip_text(trip: Trip, first_out: str | None) -> Text:
+def _trip_text(trip: Trip, first_out: str | None, latched_at: str) -> Text:
     if trip.bypassed:
         out = Text(f"[!] BYPASSED {trip.id}", WARNING)
     elif trip.id in PERMISSIVE:
@@ -37,10 +37,11 @@ def _trip_text(trip: Trip, first_out: str | None) -> Text:
     out.append(f"    why: {trip.reason}\n", "dim")
     blocks = " ".join(sorted(str(m) for m in trip.blocks))
     out.append(f"    blocks: {blocks}", "dim")
+    since = f" at {latched_at}" if latched_at else ""
     if trip.cause_gone:
-        out.append("   cause gone: r resets it", "bold")
+        out.append(f"   latched{since}, cause gone: r resets it", "bold")
     elif trip.latched:
-        out.append("   latched: reset once the cause is gone", "dim")
+        out.append(f"   latched{since}: reset once the cause is gone", "dim")
     if trip.fail_safe:
         out.append("   (data cannot be trusted: fail-safe)", "dim")
     out.append("\n")
@@ -60,8 +61,9 @@ def _motions_text(permits: Permits) -> Text:
     return out
 
 
-def why_not_text(view: StationView) -> Text:
-    """Every active trip (first-out marked), what each motion may do, what is not checked."""
+def why_not_text(view: StationView, offset_s: float) -> Text:
+    """Every active trip (first-out marked, a latch with its wall time: the station's clock
+    plus ``offset_s``), what each motion may do, what is not checked."""
     sup = view.supervisor
     permits = sup.permits
     if permits is None:
@@ -69,8 +71,11 @@ def why_not_text(view: StationView) -> Text:
     out = Text()
     if not permits.active:
         out.append("No interlock is active: every motion is allowed.\n\n", "dim")
+    latches = permits.latched.latches
     for trip in permits.active:
-        out.append_text(_trip_text(trip, sup.first_out))
+        latch = latches.get(trip.id) if trip.latched else None
+        when = "" if latch is None else time_of_day(latch.since_s, offset_s)
+        out.append_text(_trip_text(trip, sup.first_out, when))
     out.append("\n")
     out.append_text(_motions_text(permits))
     if view.why_not_start:
@@ -96,7 +101,8 @@ class InterlocksScreen(BypassKeys, HmiScreen):
             yield TextLine(id="whynot")
 
     def show_body(self, view: StationView) -> None:
-        self.query_one("#whynot", TextLine).show(why_not_text(view))
+        offset = wall_offset_s(self.hmi.bridge.station.supervisor.clock)
+        self.query_one("#whynot", TextLine).show(why_not_text(view, offset))
 
     async def action_reset(self) -> None:
         await self.hmi.act("reset asked: latches whose cause is gone clear next scan",

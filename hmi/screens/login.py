@@ -21,7 +21,10 @@ __all__ = ["LoginModal"]
 
 class LoginModal(ModalScreen[User | None]):
     """Dismisses with the :class:`User` (holding the station's session) on a right PIN; Escape
-    cancels. ``login`` is the bridge's: the PIN goes to the station."""
+    cancels. ``login`` is the bridge's: the PIN goes to the station.
+
+    The focus starts on the role (the user sees whom they log in as before typing a PIN); Tab
+    goes to the PIN. Choosing another role clears the last refusal: it was about the other."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "cancel")]
 
@@ -39,7 +42,11 @@ class LoginModal(ModalScreen[User | None]):
             yield Button("Log in", id="ok", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#pin", Input).focus()
+        self.query_one("#role", Select).focus()
+
+    @on(Select.Changed, "#role")
+    def role_changed(self) -> None:
+        self.query_one("#why", Label).update("")
 
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#ok")

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.widget import Widget
 
 from crane_ctrl.crane import CraneParams
+from crane_ctrl.operation.jobs import Job
 from crane_ctrl.runtime.station import BoxPlace, StationView
+from crane_ctrl.sequencer.readings import carried
 from crane_ctrl.site import SiteLayout
+from crane_ctrl.snapshot import Snapshot
 from hmi.format import spreader_state
 from hmi.section import CraneAt, draw_section, draw_strip
 
-__all__ = ["Elevation"]
+__all__ = ["Elevation", "carried_id"]
+
+
+def carried_id(boxes: Iterable[BoxPlace], job: Job | None, snapshot: Snapshot) -> str | None:
+    """The container hanging on the spreader: the running job's (by its container id, else the
+    one on its pick slot), while all twistlocks are locked and the ropes carry it (load cell,
+    no slack rope). The yard books it to its pick slot until it is set down; ``None`` when
+    nothing hangs."""
+    if job is None or spreader_state(snapshot) != "locked" or not carried(snapshot):
+        return None
+    boxes = tuple(boxes)
+    by_id = [b.id for b in boxes if job.container_id is not None and b.id == job.container_id]
+    by_slot = [b.id for b in boxes if b.slot == job.from_slot]
+    return next(iter(by_id + by_slot), None)
 
 
 class Elevation(Widget):
@@ -33,6 +51,7 @@ class Elevation(Widget):
             _rounded(s.number("hoist.position")),
             None if (size := s.number("spreader.size")) is None else int(size),
             abnormal_spreader=spreader_state(s) not in ("locked", "unlocked"),
+            carrying=carried_id(view.boxes, view.job, s),
         )  # fmt: skip
         if crane != self._crane or view.boxes != self._boxes:
             self._crane, self._boxes = crane, view.boxes

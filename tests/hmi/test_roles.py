@@ -60,7 +60,8 @@ async def test_login_modal_switches_to_maintenance_and_refuses_a_wrong_pin() -> 
     async with StationRig(GENERIC) as rig, hmi_on(rig, rig.operator) as hmi:
         await hmi.press("L")
         modal = hmi.app.screen
-        modal.query_one("#role", Select).value = Role.MAINTENANCE
+        modal.query_one("#role", Select).value = Role.MAINTENANCE  # the focus starts here
+        await hmi.press("tab")  # to the PIN
         modal.query_one("#pin", Input).value = "1111"
         await hmi.press("enter")
         assert hmi.app.screen is modal

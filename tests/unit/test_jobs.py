@@ -371,7 +371,7 @@ def test_a_latched_trip_whose_cause_is_gone_still_blocks_and_says_reset() -> Non
     latched = LatchState(MappingProxyType({"ESTOP": Latch(90.0, "emergency-stop chain open")}))
     permits = permits_of(snap(), latched)
     assert list(check(permits=permits).blockers) == [
-        "ESTOP: emergency-stop chain open (latched at 90.0 s; cause gone, reset to clear)"
+        "ESTOP: emergency-stop chain open (latched; cause gone, reset to clear)"
     ]
 
 
