@@ -58,7 +58,7 @@ from crane_ctrl.pki import facts, trusted_certificates
 from crane_ctrl.profile.model import OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction, Value
-from simulators.listening import listen_failure
+from simulators.listening import check_free, listen_failure
 from simulators.opcua_nodes import OBJECTS, object_item, own_id, variable_items
 from simulators.opcua_tree import CRANE, member_name, plan
 from simulators.plc_logic import MethodPresses
@@ -127,6 +127,7 @@ class OpcUaPlcServer:
     async def __aenter__(self) -> Self:
         if self.trust_dir is not None:  # before anything is made that would need undoing
             trusted_certificates(self.trust_dir, wanted=_CLIENT_CERT, fix=_CLIENT_FIX)
+        check_free(self._host, self._port)  # before the address space is built: seconds
         server = self._server
         await server.init()
         path = urlsplit(self.profile.link.endpoint).path or "/"
