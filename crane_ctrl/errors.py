@@ -28,6 +28,7 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  +-- AlarmError                an alarm action or definition that cannot be carried out
  +-- JournalError              the journal file cannot be opened, read or written
  +-- FaultError                a simulator fault that cannot be injected as asked
+ +-- PortInUse                 a server's port is taken: which port, and the flag that frees it
  +-- ConditionError            a rig condition that cannot be parsed (also a ValueError)
 ```
 
@@ -65,6 +66,7 @@ __all__ = [
     "NoAnswer",
     "NoReply",
     "PlcRefused",
+    "PortInUse",
     "Problem",
     "ProfileError",
     "RawUnfitError",
@@ -239,6 +241,18 @@ class JournalError(CraneCtrlError):
 
 class FaultError(CraneCtrlError):
     """A fault that cannot be injected as asked (unknown name, bad parameter)."""
+
+
+class PortInUse(CraneCtrlError):
+    """A server cannot listen: its port is taken (another demo or simulator, most likely)."""
+
+    def __init__(self, port: int, *, host: str = "127.0.0.1", flag: str = "--port") -> None:
+        self.port = port
+        self.host = host
+        self.flag = flag
+        """The command-line flag that chooses another port (``--port``, ``--control-port``)."""
+        super().__init__(f"port {port} is in use (another demo or simulator?): pass {flag} 0 "
+                         "for any free port, or stop the other one")  # fmt: skip
 
 
 class SafetyViolationError(CraneCtrlError):

@@ -10,7 +10,7 @@ palette (ctrl+p), which also holds the machine commands and the log-in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -47,7 +47,7 @@ def _screen_bindings() -> list[BindingType]:
 class CraneHmi(App[None]):
     """One crane's HMI; ``user`` None starts view-only with the log-in open. The station checks
     every PIN and every action's session itself (:meth:`Bridge.login`); the HMI holds no roles
-    file."""
+    file. ``notes``: lines from the station for its operators (the seam's ``notes`` fact)."""
 
     CSS_PATH = "hmi.tcss"
     TITLE = "crane-ctrl"
@@ -65,6 +65,7 @@ class CraneHmi(App[None]):
         *,
         user: User | None = None,
         journal_path: Path | None = None,
+        notes: Sequence[str] = (),
         refresh_hz: float | None = REFRESH_HZ,
     ) -> None:
         super().__init__()
@@ -73,7 +74,10 @@ class CraneHmi(App[None]):
         self.journal_path = journal_path
         self.refresh_hz = refresh_hz
         self.view: StationView = bridge.view
-        self.message: tuple[Text, bool] = (Text("ready", "dim"), False)
+        self.notes = tuple(notes)
+        """The station's notes for its operators (the demo: where its fault channel and journal
+        are): on the message line until the first outcome, and on the Comms screen."""
+        self.message: tuple[Text, bool] = (Text(" · ".join(self.notes) or "ready", "dim"), False)
         """The last action's outcome, and whether it was refused."""
         self.lost: str | None = bridge.lost
         """Why the station cannot be reached (the view shown is then its last), or ``None``."""

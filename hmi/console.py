@@ -29,6 +29,8 @@ class Console(Protocol):
     message: tuple[Text, bool]
     """The last action's outcome, and whether it was refused."""
     journal_path: Path | None
+    notes: tuple[str, ...]
+    """The station's notes for its operators (the demo: its fault channel and journal)."""
     lost: str | None
     """Why the station cannot be reached now, or ``None``."""
 

@@ -21,6 +21,7 @@ from typing import Any, Self
 
 from crane_ctrl.errors import CraneCtrlError
 from simulators.faults import FAULTS
+from simulators.listening import listen_failure
 from simulators.simulator import CraneSimulator
 
 __all__ = ["ControlChannel", "request"]
@@ -38,7 +39,11 @@ class ControlChannel:
         self._server: asyncio.Server | None = None
 
     async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, *self._address, limit=_LINE_LIMIT)
+        try:
+            self._server = await asyncio.start_server(self._serve, *self._address,
+                                                      limit=_LINE_LIMIT)  # fmt: skip
+        except OSError as exc:
+            raise listen_failure(*self._address, exc, flag="--control-port") from None
         return self
 
     async def __aexit__(

@@ -23,6 +23,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 from crane_ctrl.profile.modbus_map import TABLES, ModbusCodec, RegisterImage, WriteBlock
 from crane_ctrl.profile.model import ModbusMapping, ModbusProfile
 from crane_ctrl.signals import Direction, Value
+from simulators.listening import listen_failure
 from simulators.served import LinkFaults, PlcProcess, RawForce, WriteBackSeen
 from simulators.served_status import ModbusStatus
 
@@ -66,7 +67,11 @@ class ModbusPlcServer:
     async def __aenter__(self) -> Self:
         device = SimDevice(id=self._unit, simdata=self._tables(), action=self._on_request)
         self._server = ModbusTcpServer(device, address=self._address)
-        await self._server.serve_forever(background=True)
+        try:
+            await self._server.serve_forever(background=True)
+        except RuntimeError as exc:  # pymodbus says "Could not start listen" and keeps the why
+            self._server = None
+            raise listen_failure(*self._address, exc) from None
         await self.publish()
         log.info("modbus PLC simulator listening on %s:%d", self._address[0], self.port)
         return self

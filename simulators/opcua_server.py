@@ -31,7 +31,8 @@ import asyncio
 import logging
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from types import TracebackType
@@ -57,6 +58,7 @@ from crane_ctrl.pki import facts, trusted_certificates
 from crane_ctrl.profile.model import OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.signals import Direction, Value
+from simulators.listening import check_free, listen_failure
 from simulators.opcua_nodes import OBJECTS, object_item, own_id, variable_items
 from simulators.opcua_tree import CRANE, member_name, plan
 from simulators.plc_logic import MethodPresses
@@ -125,6 +127,7 @@ class OpcUaPlcServer:
     async def __aenter__(self) -> Self:
         if self.trust_dir is not None:  # before anything is made that would need undoing
             trusted_certificates(self.trust_dir, wanted=_CLIENT_CERT, fix=_CLIENT_FIX)
+        check_free(self._host, self._port)  # before the address space is built: seconds
         server = self._server
         await server.init()
         path = urlsplit(self.profile.link.endpoint).path or "/"
@@ -134,7 +137,13 @@ class OpcUaPlcServer:
         await self._set_security()
         await self._build_nodes()
         server.subscribe_server_callback(CallbackType.PostWrite, self._on_write)
-        await server.start()
+        try:
+            with _quiet_start_failure():
+                await server.start()
+        except OSError as exc:
+            if self._tmp is not None:
+                self._tmp.cleanup()
+            raise listen_failure(self._host, self._port, exc) from None
         await self.publish()
         log.info("OPC UA PLC simulator listening on %s", self.endpoint)
         return self
@@ -361,6 +370,24 @@ class OpcUaPlcServer:
         for client in list(self._listener.clients):
             if client.transport is not None:
                 client.transport.close()
+
+
+class _NoStartTraceback(logging.Filter):
+    """Drops asyncua's "error starting server" traceback: :func:`listen_failure` says why."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "error starting server" not in record.getMessage()
+
+
+@contextmanager
+def _quiet_start_failure() -> Iterator[None]:
+    logger = logging.getLogger("asyncua.server.server")
+    quiet = _NoStartTraceback()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 def write_back(

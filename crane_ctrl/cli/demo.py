@@ -20,8 +20,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,6 +38,8 @@ DEFAULT_PORTS = {"modbus": 15020, "opcua": 14840}
 """The simulator's ports unless ``--port`` says otherwise (0: any free port)."""
 STATION_UP_WITHIN_S = 60.0
 """The demo's station process must serve its first view within this long."""
+CHILD_POLL_S = 0.1
+"""While the station process starts, the launcher looks this often whether it stopped."""
 CHILD_STOP_S = 15.0
 """The station process has this long to leave the crane safe and exit before it is killed."""
 DEMO_LOGIN = ("operator", "1111")
@@ -64,10 +68,13 @@ def add_parser(commands: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    journal = args.journal or Path(tempfile.mkdtemp(prefix="crane-ctrl-demo-")) / "journal.sqlite"
     if args.station_only:
-        return _station_only(args, journal)
-    with _station_child(args, journal, quiet=not args.headless) as socket:
+        return _station_only(args, _journal(args))
+    _check_port(args)
+    journal = _journal(args)
+    with _station_child(args, journal, quiet=not args.headless) as child:
+        child.serving(within=STATION_UP_WITHIN_S)
+        socket = child.socket
         if args.headless:
             return asyncio.run(_headless(socket, args.seconds, sys.stdout))
         from crane_ctrl.cli.hmi import attach, logging_to
@@ -77,10 +84,62 @@ def _demo(args: argparse.Namespace) -> int:
             return attach(socket, journal=journal, login=login, within_s=STATION_UP_WITHIN_S)
 
 
+def _journal(args: argparse.Namespace) -> Path:
+    if args.journal is not None:
+        return Path(args.journal)
+    return Path(tempfile.mkdtemp(prefix="crane-ctrl-demo-")) / "journal.sqlite"
+
+
+def _check_port(args: argparse.Namespace) -> None:
+    """:class:`~crane_ctrl.errors.PortInUse` at once if the simulator's port is taken (rather
+    than from the station process, seconds later)."""
+    from simulators.listening import check_free
+
+    port = args.port
+    if port is None:
+        port = DEFAULT_PORTS[load_profile(args.profile).protocol]
+    check_free("127.0.0.1", port)
+
+
+@dataclass(frozen=True, slots=True)
+class _StationChild:
+    """The demo's station process: it serves ``socket``; its stderr goes to ``log``."""
+
+    process: subprocess.Popen[bytes]
+    socket: Path
+    log: Path
+
+    def serving(self, within: float) -> None:
+        """Wait (bounded) until the station serves its socket; the station's own error (a
+        :class:`CraneCtrlError`) if it stopped first."""
+        deadline = time.monotonic() + within
+        while not self.socket.exists():
+            if time.monotonic() > deadline:
+                raise CraneCtrlError(f"the demo's station did not come up within {within:g} s; "
+                                     f"its log: {self.log}")  # fmt: skip
+            try:
+                code = self.process.wait(CHILD_POLL_S)
+            except subprocess.TimeoutExpired:
+                continue
+            raise CraneCtrlError(self._why(code))
+
+    def _why(self, code: int) -> str:
+        """The station's own error line (``crane-ctrl: ...``), or where to look."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        said = [line.removeprefix("crane-ctrl: ") for line in text.splitlines()
+                if line.startswith("crane-ctrl: ")]  # fmt: skip
+        if said:
+            return said[-1]
+        return f"the demo's station stopped (exit {code}) before it served; its log: {self.log}"
+
+
 @contextmanager
-def _station_child(args: argparse.Namespace, journal: Path, *, quiet: bool) -> Iterator[Path]:
+def _station_child(
+    args: argparse.Namespace, journal: Path, *, quiet: bool
+) -> Iterator[_StationChild]:
     """The simulator and the station in a child process serving the seam; stopped on the way
-    out, whatever the way (SIGTERM, then SIGKILL after :data:`CHILD_STOP_S`)."""
+    out, whatever the way (SIGTERM, then SIGKILL after :data:`CHILD_STOP_S`). Its errors go to
+    the station log beside the journal; ``quiet``: its output too (the HMI owns the terminal)."""
     where = Path(tempfile.mkdtemp(prefix="crane-ctrl-seam-"))  # mode 0700
     socket = where / "run" / "station.sock"
     command = [sys.executable, "-m", "crane_ctrl", "demo", "--station-only", "--socket",
@@ -91,11 +150,12 @@ def _station_child(args: argparse.Namespace, journal: Path, *, quiet: bool) -> I
             command += [flag, str(value)]
     command += ["--no-jobs"] if args.no_jobs else []
     journal.parent.mkdir(parents=True, exist_ok=True)
+    log_path = journal.with_suffix(".station.log")
     with contextlib.ExitStack() as owned:
-        log = owned.enter_context(journal.with_suffix(".station.log").open("w")) if quiet else None
-        child = subprocess.Popen(command, stdout=log, stderr=log)
+        log = owned.enter_context(log_path.open("w"))
+        child = subprocess.Popen(command, stdout=log if quiet else None, stderr=log)
         try:
-            yield socket
+            yield _StationChild(child, socket, log_path)
         finally:
             _stop_child(child)
             shutil.rmtree(where, ignore_errors=True)

@@ -85,7 +85,8 @@ def attach(
                 raise CraneCtrlError(f"no station at {socket} within {within_s:g} s: "
                                      f"{bridge.lost}") from None  # fmt: skip
             user = None if login is None else await bridge.login(Role(login[0]), login[1])
-            await CraneHmi(bridge, user=user, journal_path=journal).run_async()
+            hmi = CraneHmi(bridge, user=user, journal_path=journal, notes=bridge.notes)
+            await hmi.run_async()
 
     asyncio.run(main())
     return 0

@@ -5,6 +5,10 @@
 ``[crane]`` and ``[site]``; default the shipped border-gate site): every speed, height and
 clearance the supervisor checks comes from its crane and layout. Ctrl-C (or SIGTERM) ends the
 scan loop, which writes zero references and disables the drives before the process exits.
+
+It prints a status line every :data:`STATUS_EVERY_S` (``--status-every``): time of day, link and
+comms, scan count and p99, alarms, what blocks motion. ``--quiet`` prints none (``-v`` logs
+the start and the stop instead).
 """
 
 from __future__ import annotations
@@ -14,20 +18,25 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.links.url import make_link
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.realtime import MonotonicClock
 
 if TYPE_CHECKING:
-    from crane_ctrl.runtime.supervisor import SupervisorSettings
+    from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings, SupervisorView
 
-__all__ = ["Supervision", "add_parser", "supervision"]
+__all__ = ["STATUS_EVERY_S", "Supervision", "add_parser", "status_line", "supervision"]
 
 log = logging.getLogger("crane_ctrl.run")
+
+STATUS_EVERY_S = 5.0
+"""Seconds between two status lines unless ``--status-every`` says otherwise."""
 
 
 def add_parser(commands: Any) -> None:
@@ -39,6 +48,9 @@ def add_parser(commands: Any) -> None:
     run.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
     run.add_argument("--journal", type=Path, help="event journal (default $CRANE_CTRL_JOURNAL or "
                      "~/.local/state/crane-ctrl/journal.sqlite)")  # fmt: skip
+    run.add_argument("--status-every", type=float, default=STATUS_EVERY_S, metavar="S",
+                     help=f"seconds between status lines (default {STATUS_EVERY_S:g})")  # fmt: skip
+    run.add_argument("--quiet", action="store_true", help="no status lines (-v still logs)")
     run.set_defaults(handler=_run)
 
 
@@ -80,7 +92,10 @@ def _run(args: argparse.Namespace) -> int:
         "fingerprint": fingerprint(args.profile.read_text(encoding="utf-8")),
         "version": setup.profile.profile.version,
     }
-    asyncio.run(_supervise(setup, args.seconds, args.journal, loaded))
+    if not args.status_every > 0:
+        raise CraneCtrlError(f"--status-every must be positive, not {args.status_every:g}")
+    every = None if args.quiet else args.status_every
+    asyncio.run(_supervise(setup, args.seconds, args.journal, loaded, status_every_s=every))
     return 0
 
 
@@ -89,7 +104,11 @@ async def _supervise(
     seconds: float | None,
     journal_path: Path | None,
     loaded: dict[str, str],
+    *,
+    status_every_s: float | None = STATUS_EVERY_S,
 ) -> None:
+    """Supervise until stopped; ``status_every_s`` ``None``: log, rather than print, the start,
+    the stop and no status line."""
     from crane_ctrl.runtime.journal import Journal
     from crane_ctrl.runtime.supervisor import Supervisor
 
@@ -101,6 +120,7 @@ async def _supervise(
         loop.add_signal_handler(signum, stop.set)
     if seconds is not None:
         loop.call_later(seconds, stop.set)
+    say = log.info if status_every_s is None else _print
     try:
         with Journal(journal_path, clock=clock, crane=profile.name) as journal:
             journal.record("profile", profile.name, **loaded)
@@ -108,29 +128,47 @@ async def _supervise(
                 supervisor = Supervisor(profile, link, clock, settings, journal=journal)
                 journal.record("system", "supervisor", event="started", link=link.name,
                                site=str(setup.site_path))  # fmt: skip
-                log.info("supervising %s, site %s; journal %s", link.name, setup.site_path,
-                         journal.path)  # fmt: skip
+                say(f"supervising {link.name}, site {setup.site_path}; journal {journal.path}"
+                    + ("" if status_every_s is None else f"; a status line every "
+                       f"{status_every_s:g} s (--quiet: none); Ctrl-C stops"))  # fmt: skip
                 async with asyncio.TaskGroup() as tasks:
                     tasks.create_task(supervisor.run(stop))
-                    tasks.create_task(_report(supervisor, stop))
+                    if status_every_s is not None:
+                        tasks.create_task(_report(supervisor, stop, status_every_s))
                 journal.record("system", "supervisor", event="stopped")
-                log.info("stopped: references zero, drives disabled")
+                say("stopped: references zero, drives disabled")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
 
 
-async def _report(supervisor: Any, stop: asyncio.Event, every_s: float = 5.0) -> None:
-    """A log line every few seconds: link, comms, what blocks motion, scan figures."""
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+async def _report(supervisor: Supervisor, stop: asyncio.Event, every_s: float) -> None:
+    """A status line every ``every_s`` until ``stop`` (reads the supervisor's view: no part
+    of the scan)."""
     from crane_ctrl.realtime import sleep_unless
 
     while not stop.is_set():
         await sleep_unless(stop, every_s)
-        view = supervisor.view
-        blocked = sorted({t.interlock.id for t in view.permits.active}) if view.permits else []
-        stats = view.stats
-        log.info(
-            "link %s; comms %s; blocking: %s; scans %d, p99 %.1f ms, overruns %d",
-            view.link.state, "ok" if view.snapshot.comms_ok else view.snapshot.comms_reason,
-            ", ".join(blocked) or "nothing", stats.scans, stats.p99_scan_s * 1000, stats.overruns,
-        )  # fmt: skip
+        if not stop.is_set():
+            _print(status_line(supervisor.view, datetime.now()))
+
+
+def status_line(view: SupervisorView, now: datetime) -> str:
+    """One line of what ``crane-ctrl run`` supervises: time of day, link, comms, scans, alarms,
+    what blocks motion."""
+    from crane_ctrl.alarms.states import UNACKNOWLEDGED
+
+    s, stats = view.snapshot, view.stats
+    comms = "comms ok" if s.comms_ok else f"comms NOT TRUSTED ({s.comms_reason})"
+    active = [a for a in view.alarms if a.active]
+    unacked = sum(1 for a in view.annunciated if a.state in UNACKNOWLEDGED)
+    blocked = sorted({t.interlock.id for t in view.permits.active}) if view.permits else []
+    return (
+        f"{now:%H:%M:%S} link {view.link.state} · {comms} · scans {stats.scans}, p99 "
+        f"{stats.p99_scan_s * 1000:.1f} ms, overruns {stats.overruns} · alarms {len(active)} "
+        f"active, {unacked} unacknowledged · blocking: {', '.join(blocked) or 'nothing'}"
+    )

@@ -28,7 +28,7 @@ from crane_ctrl.site import parse_slot
 from simulators.runner import Served
 from simulators.site_file import SiteFile
 
-__all__ = ["DEMO_JOBS", "DEMO_USER", "Demo", "DemoOptions"]
+__all__ = ["DEMO_JOBS", "DEMO_USER", "Demo", "DemoOptions", "station_notes"]
 
 DEMO_JOBS: tuple[tuple[str, str], ...] = (
     ("truck:T1", "stack:7:3:1"),
@@ -58,6 +58,18 @@ class DemoOptions:
     """Serve the seam at this socket path (``crane-ctrl demo`` runs the HMI in another process)."""
 
 
+def station_notes(served: Served, journal: Path) -> tuple[str, ...]:
+    """What the demo's station tells every HMI that attaches: where the simulator's fault
+    channel and the journal are, and how to inject a fault."""
+    control = f"{served.host}:{served.control_port}"
+    return (
+        f"fault control {control}",
+        f"journal {journal}",
+        f"inject a fault: crane-ctrl fault --control {control} inject wind speed_mps=22 "
+        "(list, clear)",
+    )
+
+
 class Demo:
     """The simulator and the station, each in its own thread, until :meth:`stop`."""
 
@@ -76,6 +88,7 @@ class Demo:
         config = StationConfig(
             o.profile, o.profile_path, o.site, o.journal_path, plc=plc_url(served),
             endpoint=self._reserve, keep_yard=False, roles=o.roles, serve=o.serve,
+            notes=station_notes(served, o.journal_path),
         )  # fmt: skip
         self.runtime = StationRuntime(config)
         try:

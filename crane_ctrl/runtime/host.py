@@ -83,6 +83,9 @@ class StationConfig:
     serve: Path | None = None
     """Serve the seam (:class:`~crane_ctrl.runtime.seam.server.StationServer`) at this Unix
     socket path; ``None``: only the in-process bridge reaches the station."""
+    notes: tuple[str, ...] = ()
+    """Lines for every HMI that attaches over the seam, in its hello's facts (the demo: where
+    the simulator's fault channel and the journal are)."""
     planning_pool: bool = True
     """Plan legs and fit the rope in a worker process
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
@@ -151,7 +154,7 @@ class StationRuntime:
                     journal.record("system", "supervisor", event="started", link=link.name)
                     if c.serve is not None:
                         self.server = await owned.enter_async_context(
-                            StationServer(station, sessions, c.serve)
+                            StationServer(station, sessions, c.serve, notes=c.notes)
                         )
                     pacer = GcPacer(supervisor, asyncio.get_running_loop())
                     if c.gc_pacing:

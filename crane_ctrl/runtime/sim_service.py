@@ -33,6 +33,9 @@ class SimService:
         self.sim = sim
         self.profile = profile
         self.port = port
+        self.control_port = 0
+        """The fault channel's port: any free one at first, then the same on every re-serve (what
+        the station told its HMIs stays true)."""
         self.served: Served | None = None
         self._leave = asyncio.Event()
         self._waiting: list[asyncio.Future[Served]] = []
@@ -49,8 +52,10 @@ class SimService:
 
     async def _serve_once(self, stop: asyncio.Event, ready: Callable[[Served], None]) -> None:
         self._leave = asyncio.Event()
-        async with serve(self.sim, self.profile, port=self.port) as served:
+        async with serve(self.sim, self.profile, port=self.port,
+                         control_port=self.control_port) as served:  # fmt: skip
             self.served = served
+            self.control_port = served.control_port
             ready(served)
             for waiter in self._waiting:
                 waiter.set_result(served)

@@ -1,4 +1,5 @@
-"""Comms: the link to the PLC, round-trip time, scan time p50/p99, lateness, reconnects."""
+"""Comms: the link to the PLC, round-trip time, scan time p50/p99, lateness, reconnects, and the
+station's notes (the demo: where the simulator's fault channel and the journal are)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hmi.screens.base import HmiScreen
 from hmi.widgets.text_line import TextLine
 from hmi.widgets.trend import Trend
 
-__all__ = ["CommsScreen", "comms_text"]
+__all__ = ["CommsScreen", "comms_text", "notes_text"]
 
 
 def _ms(seconds: float | None) -> str:
@@ -48,17 +49,24 @@ def comms_text(view: StationView) -> Text:
     return out
 
 
+def notes_text(notes: tuple[str, ...]) -> Text:
+    """The station's notes, a line each (none: nothing)."""
+    return Text("\n".join(f"note       {note}" for note in notes), "dim")
+
+
 class CommsScreen(HmiScreen):
     NAME = "comms"
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="comms")
+        yield TextLine(id="notes")
         yield Trend(id="rtt")
         yield Trend(id="scan")
 
     def show_body(self, view: StationView) -> None:
         sup = view.supervisor
         self.query_one("#comms", TextLine).show(comms_text(view))
+        self.query_one("#notes", TextLine).show(notes_text(self.hmi.notes))
         rtt = sup.link.round_trip_s
         self.query_one("#rtt", Trend).push(
             None if rtt is None else rtt * 1000, Text(f"round trip {_ms(rtt)}")

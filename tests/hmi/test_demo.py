@@ -1,14 +1,18 @@
 """The demo in real time: simulator, station and bridge in their own threads over loopback.
 
 ``crane-ctrl demo --headless`` as a subprocess must lift a container within a minute and stop
-cleanly on SIGINT; in process, a profile swap re-serves the same crane over the new profile.
+cleanly on SIGINT; in process, a profile swap re-serves the same crane over the new profile (its
+fault channel keeps its port), a busy port is said as such, and the HMI attached over the seam
+shows where the fault channel and the journal are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -16,10 +20,18 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from crane_ctrl.errors import PortInUse
 from crane_ctrl.operation.machine import Role
 from crane_ctrl.profile.loader import load_profile
-from crane_ctrl.runtime.demo import Demo, DemoOptions
-from crane_ctrl.testing import wait_until
+from crane_ctrl.runtime.demo import Demo, DemoOptions, station_notes
+from crane_ctrl.runtime.seam.client import RemoteBridge
+from crane_ctrl.runtime.seam.server import StationServer
+from crane_ctrl.testing import StationRig, wait_until
+from hmi.app import CraneHmi
+from hmi.widgets.text_line import TextLine
+from simulators.runner import Served
 from simulators.site_file import load_site
 from tests.hmi.conftest import GENERIC, PROFILES
 
@@ -85,6 +97,8 @@ def test_profile_swap_re_serves_the_crane_over_the_new_profile(tmp_path: Path) -
     modicon = PROFILES / "modicon-m580-modbus.toml"
     try:
         gantry = bridge.view.supervisor.snapshot.number("gantry.position")
+        assert demo.served is not None
+        control_port = demo.served.control_port
 
         async def swap() -> None:
             station = bridge.station
@@ -106,5 +120,45 @@ def test_profile_swap_re_serves_the_crane_over_the_new_profile(tmp_path: Path) -
         served = demo.served
         assert served is not None
         assert served.port != 0
+        assert served.control_port == control_port  # what the HMIs were told stays true
     finally:
         demo.stop()
+
+
+def test_a_busy_simulator_port_is_said_as_such(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        options = DemoOptions(load_profile(GENERIC), GENERIC, load_site(), tmp_path / "j.sqlite",
+                              port=port, jobs=(), start=False)  # fmt: skip
+        with pytest.raises(PortInUse, match=f"port {port} is in use .*--port 0"):
+            Demo(options).start()
+
+
+async def test_the_hmi_shows_where_the_fault_channel_and_the_journal_are() -> None:
+    journal = Path("/tmp/demo/journal.sqlite")
+    served = Served("modbus", "127.0.0.1", 15020, "127.0.0.1:15020", 41234, server=None)  # type: ignore[arg-type]
+    notes = station_notes(served, journal)
+    where = Path(tempfile.mkdtemp(prefix="seam-"))
+    sock = where / "run" / "station.sock"
+    try:
+        async with (
+            StationRig(GENERIC) as rig,
+            StationServer(rig.station, rig.station.sessions, sock, notes=notes),
+            RemoteBridge(sock, silence_s=None) as bridge,
+        ):
+            await bridge.connected(within=10)
+            assert bridge.notes == notes
+            app = CraneHmi(bridge, user=rig.operator, notes=bridge.notes, refresh_hz=None)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                message = app.screen.query_one("#message", TextLine).plain
+                assert message.startswith(f"fault control 127.0.0.1:41234 · journal {journal}")
+                await pilot.press("7")
+                await pilot.pause()
+                comms = app.screen.query_one("#notes", TextLine).plain
+        assert "crane-ctrl fault --control 127.0.0.1:41234 inject wind" in comms
+        assert f"journal {journal}" in comms
+    finally:
+        shutil.rmtree(where, ignore_errors=True)

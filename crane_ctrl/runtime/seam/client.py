@@ -84,6 +84,8 @@ class RemoteStation:
         self.profile: Profile = decoder(Profile)(facts["profile"], "facts.profile")
         path = facts.get("profile_path")
         self.profile_path = None if path is None else Path(str(path))
+        notes = facts.get("notes")
+        self.notes = tuple(str(n) for n in notes) if isinstance(notes, list) else ()
 
     def __getattr__(self, name: str) -> RemoteAction:
         if name in ACTION_NAMES:
@@ -129,6 +131,11 @@ class RemoteBridge:
         if self._station is None:
             raise StationLost(f"no station yet at {self.path}: {self.lost}")
         return cast(CraneStation, self._station)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The station's notes for whoever attaches (from its hello); none before it."""
+        return () if self._station is None else self._station.notes
 
     @property
     def view(self) -> StationView:

@@ -94,7 +94,9 @@ class StationHello(_Message):
     """This station process's id: a new one means sessions of the old one are gone."""
     crane: str
     facts: dict[str, JsonValue]
-    """``params``, ``site``, ``profile``, ``profile_path`` (their pydantic JSON forms)."""
+    """``params``, ``site``, ``profile``, ``profile_path`` (their pydantic JSON forms) and
+    ``notes`` (lines for whoever attaches: the demo says where its fault channel and journal
+    are)."""
 
 
 class View(_Message):

@@ -88,10 +88,14 @@ class _Client:
 class StationServer:
     """Serves ``station`` at ``path`` (mode 0600, in a directory only we can enter)."""
 
-    def __init__(self, station: CraneStation, sessions: Sessions, path: Path) -> None:
+    def __init__(
+        self, station: CraneStation, sessions: Sessions, path: Path, *, notes: tuple[str, ...] = ()
+    ) -> None:
         self.station = station
         self.sessions = sessions
         self.path = path
+        self.notes = notes
+        """Lines for every client, in the facts (:attr:`StationConfig.notes`)."""
         self.id = secrets.token_hex(8)
         """This station process's id in every hello."""
         self.clients: set[_Client] = set()
@@ -298,7 +302,7 @@ class StationServer:
             facts = {"params": s.params.model_dump(mode="json"),
                      "site": s.site.model_dump(mode="json"),
                      "profile": s.profile.model_dump(mode="json"),
-                     "profile_path": path}  # fmt: skip
+                     "profile_path": path, "notes": list(self.notes)}  # fmt: skip
             self._facts = frame(StationHello(type="facts", protocol=PROTOCOL, station=self.id,
                                              crane=s.profile.name, facts=facts))  # fmt: skip
         line = self._facts
