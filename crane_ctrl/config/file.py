@@ -37,8 +37,10 @@ MAX_TOML_CHARS = 4_000_000
 MAX_NESTING = 32
 """The deepest nesting of arrays and inline tables, and the most parts of a dotted key, read
 (ours nest three deep at most; the parser takes quadratic time over a long dotted key)."""
-_LONG_DOTTED_KEY = re.compile(rf"(?:[\w-]++[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}")
+_LONG_DOTTED_KEY = re.compile(rf"(?<![\w-])(?:[\w-]++[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_NESTING_MARK = re.compile(r"[\"'#\[\]{}]")
+_BASIC_STRING_MARK = re.compile(r'["\\]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,32 +92,33 @@ def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) ->
 
 def _too_deep_line(text: str) -> int | None:
     """The line where brackets and braces outside strings and comments first nest deeper
-    than :data:`MAX_NESTING` (``None``: nowhere). Linear; a bracket in a multi-line string may
-    be counted, which only ever refuses text nested that deep anyway."""
-    depth, line, quote = 0, 1, ""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-        elif quote:
-            if c == "\\" and quote == '"':
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end - 1
+    than :data:`MAX_NESTING` (``None``: nowhere). Linear, and jumps from one bracket, quote or
+    comment to the next; a bracket in a multi-line string may be counted, which only ever
+    refuses text nested that deep anyway."""
+    depth, i, n = 0, 0, len(text)
+    while (found := _NESTING_MARK.search(text, i)) is not None:
+        c, i = found.group(), found.end()
+        if c == '"':
+            i = _after_basic_string(text, i)
+        elif c in "'#":
+            end = text.find("'" if c == "'" else "\n", i)
+            i = n if end < 0 else end + (c == "'")
         elif c in "[{":
             depth += 1
             if depth > MAX_NESTING:
-                return line
-        elif c in "]}":
+                return text.count("\n", 0, found.start()) + 1
+        else:
             depth = max(0, depth - 1)
-        i += 1
     return None
+
+
+def _after_basic_string(text: str, i: int) -> int:
+    """Where a ``"`` string whose text starts at ``i`` ends (after its closing quote)."""
+    while (found := _BASIC_STRING_MARK.search(text, i)) is not None:
+        if found.group() == '"':
+            return found.end()
+        i = found.end() + 1  # a backslash escapes the next character
+    return len(text)
 
 
 def load_model(path: str | Path, model: type[M]) -> M:
