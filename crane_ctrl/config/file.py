@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from crane_ctrl.config.messages import UNION_TAGS, explain
-from crane_ctrl.config.toml_lines import KeyLines, key_lines
+from crane_ctrl.config.toml_lines import KeyLines, key_lines, open_string
 from crane_ctrl.errors import ConfigError, Problem, SettingsError
 
 __all__ = [
@@ -71,8 +71,10 @@ def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) ->
     longer than :data:`MAX_TOML_CHARS` or nested deeper than :data:`MAX_NESTING` is refused
     before it is parsed (no configuration needs either, and the parser would recurse)."""
     if len(text) > MAX_TOML_CHARS:
-        raise error([Problem(source, None, "", f"{len(text)} characters: more than any "
-                             f"configuration file needs (at most {MAX_TOML_CHARS})")])  # fmt: skip
+        line = text.count("\n", 0, MAX_TOML_CHARS) + 1
+        raise error([Problem(source, line, "", f"{len(text)} characters: more than any "
+                             f"configuration file needs (at most {MAX_TOML_CHARS}, reached at "
+                             f"line {line})")])  # fmt: skip
     deep = _too_deep_line(text)
     if deep is not None:
         raise error([Problem(source, deep, "", f"arrays or inline tables nested more than "
@@ -85,7 +87,7 @@ def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) ->
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error([_syntax_problem(str(exc), source)]) from None
+        raise error([_syntax_problem(str(exc), source, text)]) from None
     except RecursionError:
         raise error([Problem(source, None, "", "nested too deep to read")]) from None
 
@@ -181,19 +183,36 @@ def located(
         if (f.path, f.message) in seen:
             continue
         seen.add((f.path, f.message))
-        line = lines.line_of(f.path)
-        problem = Problem(source, line, format_path(f.path), f.message, f.signal)
+        line, message = lines.line_of(f.path), f.message
+        if line is None:  # a table the file lacks: where it would be added
+            line = lines.end
+            message += f"; the file has no {format_path(f.path[:1]) or 'such key'} (it ends " \
+                       f"at line {line})"  # fmt: skip
+        problem = Problem(source, line, format_path(f.path), message, f.signal)
         ranked.append((not lines.has(f.path), line or 0, problem))
     ranked.sort(key=lambda r: r[:2])
     return error([problem for *_, problem in ranked])
 
 
-def _syntax_problem(message: str, source: str) -> Problem:
+def _syntax_problem(message: str, source: str, document: str) -> Problem:
     found = re.search(r"\(at line (\d+), column (\d+)\)", message)
     line = int(found.group(1)) if found else None
-    text = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).strip()
+    text = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", message).strip()
     text = text[0].lower() + text[1:] if text else "invalid TOML"
     if "twice" in text or "overwrite" in text:
         text += "; each key (and each signal) may appear only once"
     where = f"column {found.group(2)}: " if found else ""
+    if found is None:
+        line, where, text = _at_end(document, text)
     return Problem(source, line, "", f"not valid TOML: {where}{text}")
+
+
+def _at_end(document: str, problem: str) -> tuple[int, str, str]:
+    """A syntax error at the end of the document: where the string it ends inside opens, if
+    it ends inside one, else at the last line."""
+    opened = open_string(document)
+    if opened is None:
+        return document.rstrip().count("\n") + 1, "", f"{problem} at the end of the file"
+    line, column, quote = opened
+    return line, f"column {column}: ", f"this string (opened with {quote}) is never closed; " \
+        f"end it with {quote}"  # fmt: skip

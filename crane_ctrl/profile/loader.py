@@ -116,7 +116,7 @@ def _expression_start(text: str, lines: KeyLines) -> ExpressionStart:
     """Where each expression (derived signal, alarm condition, handshake) starts in the file:
     on the line of its key, right after the opening quote. Unknown (``None``) for a multi-line
     string or one with escapes, whose columns do not match the file's."""
-    rows = text.splitlines()
+    rows = text.split("\n")  # as TOML counts lines
 
     def start(path: tuple[str, ...]) -> int | None:
         line = lines.line_of(path) if lines.has(path) else None
