@@ -37,7 +37,10 @@ MAX_TOML_CHARS = 4_000_000
 MAX_NESTING = 32
 """The deepest nesting of arrays and inline tables, and the most parts of a dotted key, read
 (ours nest three deep at most; the parser takes quadratic time over a long dotted key)."""
-_LONG_DOTTED_KEY = re.compile(rf"(?<![\w-])(?:[\w-]++[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}")
+_LONG_DOTTED_KEY = re.compile(
+    rf"""(?<![\w-])(?:(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}"""
+)
+"""More than :data:`MAX_NESTING` parts of a dotted key, bare or quoted (``a."b.c".d``)."""
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _NESTING_MARK = re.compile(r"[\"'#\[\]{}]")
 _BASIC_STRING_MARK = re.compile(r'["\\]')
