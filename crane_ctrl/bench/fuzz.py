@@ -77,6 +77,8 @@ class FuzzCase:
     seconds: float
     message: str = ""
     """The error's first problem, or the internal error and where it was raised."""
+    longest: int = 0
+    """The length of the error's longest problem, characters."""
 
     @property
     def name(self) -> str:
@@ -106,22 +108,26 @@ def run_case(kind: str, seed: int, folder: Path) -> FuzzCase:
     path = folder / source.name
     path.write_bytes(data)
     started = time.perf_counter()
-    outcome, message = _load(kind, path)
+    outcome, message, longest = _load(kind, path)
     seconds = time.perf_counter() - started
-    return FuzzCase(kind, seed, source.name, names, outcome, seconds, message)
+    return FuzzCase(kind, seed, source.name, names, outcome, seconds, message, longest)
 
 
-def _load(kind: str, path: Path) -> tuple[str, str]:
+def _load(kind: str, path: Path) -> tuple[str, str, int]:
+    """What loading ``path`` did: outcome, first (or first unlocated) problem, longest one."""
     try:
         KINDS[kind][1](path)
     except ConfigError as exc:
+        longest = max(len(str(p)) for p in exc.problems)
         unlocated = [p for p in exc.problems if not _located(p.file, p.line)]
-        return ("unlocated", str(unlocated[0])) if unlocated else ("located", str(exc))
+        if unlocated:
+            return "unlocated", str(unlocated[0]), longest
+        return "located", str(exc), longest
     except CraneCtrlError as exc:  # deliberate, but says no file and line
-        return "unlocated", f"{type(exc).__name__}: {exc}"
+        return "unlocated", f"{type(exc).__name__}: {exc}", len(str(exc))
     except Exception as exc:  # noqa: BLE001 (what the fuzzer is for)
-        return "internal", _internal(exc)
-    return "ok", ""
+        return "internal", _internal(exc), 0
+    return "ok", "", 0
 
 
 def _located(file: str, line: int | None) -> bool:
@@ -198,6 +204,7 @@ def summarise(results: Sequence[FuzzCase], seed: int, seconds: float) -> dict[st
         "unlocated_messages": sum(r.outcome == "unlocated" for r in results),
         "over_limit": sum(r.seconds > CASE_LIMIT_S for r in results),
         "limit_s": CASE_LIMIT_S,
+        "longest_message": max((r.longest for r in results), default=0),
         "slowest_s": round(slowest.seconds, 3) if slowest else None,
         "slowest_case": slowest.name if slowest else None,
         "seconds": round(seconds, 1),

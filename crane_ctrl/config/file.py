@@ -24,6 +24,7 @@ __all__ = [
     "Finding",
     "format_path",
     "load_model",
+    "clipped",
     "located",
     "merge_unions",
     "parse_model",
@@ -41,6 +42,9 @@ _LONG_DOTTED_KEY = re.compile(
     rf"""(?<![\w-])(?:(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}"""
 )
 """More than :data:`MAX_NESTING` parts of a dotted key, bare or quoted (``a."b.c".d``)."""
+MAX_SHOWN = 200
+"""The longest word (key, value) a message repeats from the file whole."""
+_LONG_WORD = re.compile(rf"\S{{{MAX_SHOWN + 1},}}")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _NESTING_MARK = re.compile(r"[\"'#\[\]{}]")
 _BASIC_STRING_MARK = re.compile(r'["\\]')
@@ -191,10 +195,16 @@ def located(
             line = lines.end
             message += f"; the file has no {format_path(f.path[:1]) or 'such key'} (it ends " \
                        f"at line {line})"  # fmt: skip
-        problem = Problem(source, line, format_path(f.path), message, f.signal)
+        problem = Problem(source, line, clipped(format_path(f.path)), clipped(message), f.signal)
         ranked.append((not lines.has(f.path), line or 0, problem))
     ranked.sort(key=lambda r: r[:2])
     return error([problem for *_, problem in ranked])
+
+
+def clipped(text: str) -> str:
+    """``text`` with each run of more than :data:`MAX_SHOWN` characters without a space (a
+    key or a value the file gives, perhaps a megabyte long) cut to its ends and its length."""
+    return _LONG_WORD.sub(lambda m: f"{m[0][:60]}...({len(m[0])} characters)...{m[0][-20:]}", text)
 
 
 def _syntax_problem(message: str, source: str, document: str) -> Problem:
