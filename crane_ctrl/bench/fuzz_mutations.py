@@ -31,10 +31,11 @@ _HUGE = (b"1e400", b"-1e400", b"1" + b"0" * 400, b"9223372036854775808", b"0x7ff
          b"1.7976931348623157e308", b"5e-324", b"-9223372036854775809")  # fmt: skip
 _SPECIAL = (b"nan", b"inf", b"-inf", b"+nan", b"-0.0", b"0")
 _WRONG = (b'"text"', b'"12"', b"true", b"false", b"[]", b"{}", b"[1, 2]", b'{ a = 1 }',
-          b"1979-05-27T07:32:00Z", b"07:32:00", b"1979-05-27", b'""', b"'''x'''", b"-1")  # fmt: skip
+          b"1979-05-27T07:32:00Z", b"07:32:00", b"1979-05-27", b'""', b"'''x'''",
+          b"-1")  # fmt: skip
 _LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441",
                "i": "\u0456", ".": "\u2024", "-": "\u2010", "_": "\uff3f"}  # fmt: skip
-_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad", "\u2060", "\u202e")
+_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad", "\u2060", "\u202e", "\u2028")
 _UNKNOWN = (b"bogus = 1", b"Name = \"x\"", b"timeout = 1.0", b"signals = 1", b"address = 3",
             b'"plc.heartbeat" = 1', b"x.y.z = true", b"id = \"Z9\"")  # fmt: skip
 _TABLES = (b"[bogus]", b"[[bogus]]", b"[link]", b"[signals]", b"[crane]", b"[site.stack]",
@@ -125,8 +126,10 @@ def break_header(data: bytes, rng: random.Random) -> bytes:
     if found is None:
         return data
     text = found.group()
-    broken = rng.choice((text.rstrip(b"]"), text + b"]", b"[" + text, text.replace(b".", b". .", 1),
-                         text.replace(b"[", b"[ ", 1) + b" x", text[:-1] + b'"]', b"[]"))  # fmt: skip
+    broken = rng.choice((
+        text.rstrip(b"]"), text + b"]", b"[" + text, text.replace(b".", b". .", 1),
+        text.replace(b"[", b"[ ", 1) + b" x", text[:-1] + b'"]', b"[]",
+    ))  # fmt: skip
     return _replace(data, found, broken)
 
 

@@ -22,9 +22,9 @@ from crane_ctrl.errors import ConfigError, Problem, SettingsError
 
 __all__ = [
     "Finding",
+    "clipped",
     "format_path",
     "load_model",
-    "clipped",
     "located",
     "merge_unions",
     "parse_model",

@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import get_close_matches
 
 from crane_ctrl.config.file import Finding, format_path
+from crane_ctrl.config.messages import close_matches
 from crane_ctrl.profile.alarm_rules import check_alarms
 from crane_ctrl.profile.command_rules import check_command_writes
 from crane_ctrl.profile.derived import point_spec
@@ -65,7 +65,7 @@ def check_names(names: Iterable[str]) -> list[Finding]:
 
 
 def _unknown(name: str) -> Finding:
-    close = get_close_matches(name, SIGNALS, n=1, cutoff=0.6)
+    close = close_matches(name, SIGNALS, n=1, cutoff=0.6)
     if close:
         hint = f'did you mean "{close[0]}"?'
     else:
