@@ -23,6 +23,7 @@ from crane_ctrl.signals import SIGNALS
 REPO = Path(__file__).resolve().parents[2]
 TWINCAT = (REPO / "plc_profiles" / "beckhoff-twincat-opcua.toml").read_text(encoding="utf-8")
 MODBUS = (REPO / "plc_profiles" / "generic-modbus.toml").read_text(encoding="utf-8")
+M580 = (REPO / "plc_profiles" / "modicon-m580-modbus.toml").read_text(encoding="utf-8")
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -163,3 +164,15 @@ def test_a_whole_array_node_beside_its_elements_is_refused_at_its_line() -> None
     assert problem.path == 'signals."spreader.locked_4"'
     assert "an array whose elements spreader.locked_1 [0]" in problem.message
     assert "(index = 3?)" in problem.message
+
+
+def test_a_code_mapped_to_a_number_beyond_any_float_is_refused_at_its_line() -> None:
+    huge = "1" + "0" * 400  # plausible() turned it into a float: OverflowError
+    text = M580.replace('"3" = 45 }', f'"3" = {huge} }}', 1)
+    assert text != M580
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(text, "x.toml")
+    [problem] = caught.value.problems
+    assert problem.line == _line_of(text, huge)
+    assert problem.path == 'signals."spreader.size".map.3'
+    assert problem.message.endswith("; it takes one of 0, 20, 40, 45")
