@@ -87,10 +87,10 @@ class SignalSpec:
             return isinstance(value, bool)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
-        if self.kind is Kind.INT and not float(value).is_integer():
+        if isinstance(value, float) and not math.isfinite(value):
             return False
-        if not math.isfinite(value):
-            return False
+        if self.kind is Kind.INT and isinstance(value, float) and not value.is_integer():
+            return False  # (an int of any size is whole and finite: float() would overflow)
         if self.allowed is not None:
             return int(value) in self.allowed
         if self.minimum is not None and value < self.minimum:

@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from difflib import get_close_matches
 from typing import Any, Protocol
 
+from crane_ctrl.config.messages import close_matches
 from crane_ctrl.errors import FaultError
 from crane_ctrl.profile.derived import POINT_NAME
 from crane_ctrl.signals import SIGNALS, Kind, Value
@@ -125,7 +125,7 @@ def _signal(v: dict[str, Any]) -> str:
     name = str(v["signal"])
     spec = SIGNALS.get(name)
     if spec is None or spec.is_command:
-        close = get_close_matches(name, [s for s in SIGNALS if not SIGNALS[s].is_command], n=1)
+        close = close_matches(name, [s for s in SIGNALS if not SIGNALS[s].is_command], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise FaultError(f"{name!r} is not a status signal{hint}")
     return name
@@ -156,7 +156,7 @@ def _force_raw(sim: FaultTarget, v: dict[str, Any]) -> None:
     if (
         name in SIGNALS
         or not POINT_NAME.match(name)
-        or ("." in name and get_close_matches(name, status, n=1, cutoff=0.85))
+        or ("." in name and close_matches(name, status, n=1, cutoff=0.85))
     ):
         name = _signal(v)  # a point is checked by the servers (sim.check_raw), below
     force = RawForce(name, raw_value(name, v["raw"]), word=bool(v["word"]))
@@ -446,7 +446,7 @@ def _lookup(name: str) -> Fault:
     try:
         return FAULTS[name]
     except KeyError:
-        close = get_close_matches(name, FAULTS, n=1)
+        close = close_matches(name, FAULTS, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise FaultError(f"unknown fault {name!r}; {hint}faults: {', '.join(FAULTS)}") from None
 

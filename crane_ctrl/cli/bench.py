@@ -58,10 +58,29 @@ def add_parser(commands: Any) -> None:
         help="the PLC profile (default plc_profiles/generic-opcua.toml); bad raw values are "
         "drawn from what its places can hold",
     )  # fmt: skip
+    _add_fuzz(sub)
     hmi = sub.add_parser("hmi", help="scan lateness without and with the HMI; the HMI's CPU share")
     hmi.add_argument("--seconds", type=float, default=20.0, help="length of each run (default 20)")
     _add_realtime(sub)
     bench.set_defaults(handler=_bench)
+
+
+def _add_fuzz(sub: Any) -> None:
+    fuzz = sub.add_parser(
+        "fuzz", help="mutated profiles, sites and scenarios: internal errors, unlocated messages"
+    )
+    fuzz.add_argument(
+        "--cases", type=int, default=1600, metavar="N",
+        help="mutated files to load (default 1600: 1000 profiles, 300 sites, 300 scenarios)",
+    )  # fmt: skip
+    fuzz.add_argument(
+        "--seed", type=int, default=0, metavar="S",
+        help="the first case's seed: runs cases S .. of each kind (default 0)",
+    )  # fmt: skip
+    fuzz.add_argument(
+        "--kind", choices=["profile", "site", "scenario", "all"], default="all",
+        help="which files to mutate (default all, shared 10:3:3)",
+    )  # fmt: skip
 
 
 def _add_realtime(sub: Any) -> None:
@@ -135,6 +154,8 @@ def _bench(args: argparse.Namespace) -> int:
         return 0
     if args.bench == "safety":
         return _safety(args)
+    if args.bench == "fuzz":
+        return _fuzz(args)
     if args.bench == "realtime":
         from crane_ctrl.bench.realtime import bench_realtime
         from crane_ctrl.bench.realtime_cases import RealtimeOptions
@@ -167,3 +188,15 @@ def _safety(args: argparse.Namespace) -> int:
         figures = bench_safety(args.jobs, args.seed, args.workers, profile)
     print(json.dumps(figures))
     return 1 if figures["failing_jobs"] else 0
+
+
+def _fuzz(args: argparse.Namespace) -> int:
+    """Exit 1 when any case was an internal error, a message without a line or over 1 s."""
+    from crane_ctrl.bench.fuzz import bench_fuzz
+
+    if args.cases < 1:
+        raise CraneCtrlError(f"--cases must be at least 1, not {args.cases}")
+    figures = bench_fuzz(args.cases, args.seed, args.kind)
+    print(json.dumps(figures))
+    failed = figures["internal_errors"] + figures["unlocated_messages"] + figures["over_limit"]
+    return 1 if failed else 0

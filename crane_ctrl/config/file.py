@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from crane_ctrl.config.messages import UNION_TAGS, explain
-from crane_ctrl.config.toml_lines import KeyLines, key_lines
+from crane_ctrl.config.toml_lines import KeyLines, key_lines, open_string
 from crane_ctrl.errors import ConfigError, Problem, SettingsError
 
 __all__ = [
     "Finding",
+    "clipped",
     "format_path",
     "load_model",
     "located",
@@ -37,8 +38,16 @@ MAX_TOML_CHARS = 4_000_000
 MAX_NESTING = 32
 """The deepest nesting of arrays and inline tables, and the most parts of a dotted key, read
 (ours nest three deep at most; the parser takes quadratic time over a long dotted key)."""
-_LONG_DOTTED_KEY = re.compile(rf"(?:[\w-]++[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}")
+_LONG_DOTTED_KEY = re.compile(
+    rf"""(?<![\w-])(?:(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')[ \t]*+\.[ \t]*+){{{MAX_NESTING}}}"""
+)
+"""More than :data:`MAX_NESTING` parts of a dotted key, bare or quoted (``a."b.c".d``)."""
+MAX_SHOWN = 200
+"""The longest word (key, value) a message repeats from the file whole."""
+_LONG_WORD = re.compile(rf"\S{{{MAX_SHOWN + 1},}}")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_NESTING_MARK = re.compile(r"[\"'#\[\]{}]")
+_BASIC_STRING_MARK = re.compile(r'["\\]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +78,10 @@ def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) ->
     longer than :data:`MAX_TOML_CHARS` or nested deeper than :data:`MAX_NESTING` is refused
     before it is parsed (no configuration needs either, and the parser would recurse)."""
     if len(text) > MAX_TOML_CHARS:
-        raise error([Problem(source, None, "", f"{len(text)} characters: more than any "
-                             f"configuration file needs (at most {MAX_TOML_CHARS})")])  # fmt: skip
+        line = text.count("\n", 0, MAX_TOML_CHARS) + 1
+        raise error([Problem(source, line, "", f"{len(text)} characters: more than any "
+                             f"configuration file needs (at most {MAX_TOML_CHARS}, reached at "
+                             f"line {line})")])  # fmt: skip
     deep = _too_deep_line(text)
     if deep is not None:
         raise error([Problem(source, deep, "", f"arrays or inline tables nested more than "
@@ -83,39 +94,40 @@ def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) ->
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error([_syntax_problem(str(exc), source)]) from None
+        raise error([_syntax_problem(str(exc), source, text)]) from None
     except RecursionError:
         raise error([Problem(source, None, "", "nested too deep to read")]) from None
 
 
 def _too_deep_line(text: str) -> int | None:
     """The line where brackets and braces outside strings and comments first nest deeper
-    than :data:`MAX_NESTING` (``None``: nowhere). Linear; a bracket in a multi-line string may
-    be counted, which only ever refuses text nested that deep anyway."""
-    depth, line, quote = 0, 1, ""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-        elif quote:
-            if c == "\\" and quote == '"':
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end - 1
+    than :data:`MAX_NESTING` (``None``: nowhere). Linear, and jumps from one bracket, quote or
+    comment to the next; a bracket in a multi-line string may be counted, which only ever
+    refuses text nested that deep anyway."""
+    depth, i, n = 0, 0, len(text)
+    while (found := _NESTING_MARK.search(text, i)) is not None:
+        c, i = found.group(), found.end()
+        if c == '"':
+            i = _after_basic_string(text, i)
+        elif c in "'#":
+            end = text.find("'" if c == "'" else "\n", i)
+            i = n if end < 0 else end + (c == "'")
         elif c in "[{":
             depth += 1
             if depth > MAX_NESTING:
-                return line
-        elif c in "]}":
+                return text.count("\n", 0, found.start()) + 1
+        else:
             depth = max(0, depth - 1)
-        i += 1
     return None
+
+
+def _after_basic_string(text: str, i: int) -> int:
+    """Where a ``"`` string whose text starts at ``i`` ends (after its closing quote)."""
+    while (found := _BASIC_STRING_MARK.search(text, i)) is not None:
+        if found.group() == '"':
+            return found.end()
+        i = found.end() + 1  # a backslash escapes the next character
+    return len(text)
 
 
 def load_model(path: str | Path, model: type[M]) -> M:
@@ -178,19 +190,42 @@ def located(
         if (f.path, f.message) in seen:
             continue
         seen.add((f.path, f.message))
-        line = lines.line_of(f.path)
-        problem = Problem(source, line, format_path(f.path), f.message, f.signal)
+        line, message = lines.line_of(f.path), f.message
+        if line is None:  # a table the file lacks: where it would be added
+            line = lines.end
+            message += f"; the file has no {format_path(f.path[:1]) or 'such key'} (it ends " \
+                       f"at line {line})"  # fmt: skip
+        problem = Problem(source, line, clipped(format_path(f.path)), clipped(message), f.signal)
         ranked.append((not lines.has(f.path), line or 0, problem))
     ranked.sort(key=lambda r: r[:2])
     return error([problem for *_, problem in ranked])
 
 
-def _syntax_problem(message: str, source: str) -> Problem:
+def clipped(text: str) -> str:
+    """``text`` with each run of more than :data:`MAX_SHOWN` characters without a space (a
+    key or a value the file gives, perhaps a megabyte long) cut to its ends and its length."""
+    return _LONG_WORD.sub(lambda m: f"{m[0][:60]}...({len(m[0])} characters)...{m[0][-20:]}", text)
+
+
+def _syntax_problem(message: str, source: str, document: str) -> Problem:
     found = re.search(r"\(at line (\d+), column (\d+)\)", message)
     line = int(found.group(1)) if found else None
-    text = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).strip()
+    text = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", message).strip()
     text = text[0].lower() + text[1:] if text else "invalid TOML"
     if "twice" in text or "overwrite" in text:
         text += "; each key (and each signal) may appear only once"
     where = f"column {found.group(2)}: " if found else ""
+    if found is None:
+        line, where, text = _at_end(document, text)
     return Problem(source, line, "", f"not valid TOML: {where}{text}")
+
+
+def _at_end(document: str, problem: str) -> tuple[int, str, str]:
+    """A syntax error at the end of the document: where the string it ends inside opens, if
+    it ends inside one, else at the last line."""
+    opened = open_string(document)
+    if opened is None:
+        return document.rstrip().count("\n") + 1, "", f"{problem} at the end of the file"
+    line, column, quote = opened
+    return line, f"column {column}: ", f"this string (opened with {quote}) is never closed; " \
+        f"end it with {quote}"  # fmt: skip

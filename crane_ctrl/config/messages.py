@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-__all__ = ["UNION_TAGS", "explain", "fields_at"]
+__all__ = ["UNION_TAGS", "close_matches", "explain", "fields_at"]
 
 UNION_TAGS = frozenset({"bool", "int", "float", "str", "constrained-int", "constrained-str"})
 """Names pydantic appends to an error's location for a member of a union; not keys of the file."""
@@ -38,6 +38,19 @@ _PATTERN_HINTS = {
     "password_env": "name an environment variable, e.g. CRANE_OPCUA_PASSWORD",
 }
 _CREDENTIALS = {"password", "username", "user", "passwd", "secret"}
+
+
+def close_matches(
+    word: str, possibilities: Iterable[str], n: int = 3, cutoff: float = 0.6
+) -> list[str]:
+    """:func:`difflib.get_close_matches`, at once for a word too long to come close to any
+    possibility (two lengths a, b give a ratio of at most 2 min(a, b) / (a + b)), which
+    difflib would index first (a megabyte-long key took half a second)."""
+    options = list(possibilities)
+    longest = max((len(o) for o in options), default=0)
+    if cutoff > 0 and len(word) > (2 / cutoff - 1) * longest:
+        return []
+    return get_close_matches(word, options, n=n, cutoff=cutoff)
 
 
 def explain(err: Mapping[str, Any], model: type[BaseModel]) -> str:
@@ -86,7 +99,7 @@ def _literal(key: str, value: object, expected: str) -> str:
             "zero-based PDU address (holding register 40001 / %MW0 is address 0)"
         )
     options = re.findall(r"'([^']*)'", expected)
-    close = get_close_matches(str(value), options, n=1, cutoff=0.6)
+    close = close_matches(str(value), options, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f"{value!r} is not allowed; {hint}use one of: {', '.join(options)}"
 
@@ -99,7 +112,7 @@ def _extra(loc: tuple[str, ...], model: type[BaseModel]) -> str:
             "(username_env, password_env) or a file (password_file)"
         )
     fields = sorted(fields_at(model, loc[:-1]))
-    close = get_close_matches(key, fields, n=1, cutoff=0.6)
+    close = close_matches(key, fields, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'
 

@@ -22,8 +22,10 @@ _HEADER = re.compile(r"^\s*(?P<open>\[\[?)(?P<key>[^\[\]]+)\]\]?\s*(#.*)?$")
 class KeyLines:
     """Key path -> line, looked up by the longest known prefix of a path."""
 
-    def __init__(self, lines: Mapping[Path, int]) -> None:
+    def __init__(self, lines: Mapping[Path, int], end: int = 1) -> None:
         self._lines = dict(lines)
+        self.end = end
+        """The document's last line: where a table it lacks would be added."""
 
     def has(self, path: Sequence[str | int]) -> bool:
         """Whether the document gives exactly this key (not only a table above it)."""
@@ -44,7 +46,7 @@ def key_lines(text: str) -> KeyLines:
     arrays: dict[Path, int] = {}
     table: Path = ()
     closing: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # as TOML counts lines
         if closing is not None:
             if raw.count(closing) % 2 == 1:
                 closing = None
@@ -52,7 +54,7 @@ def key_lines(text: str) -> KeyLines:
         header = _HEADER.match(raw)
         if header is not None:
             table = tuple(_dotted_key(header["key"]))
-            found.setdefault(table, number)
+            _given(found, (), table, number)
             if header["open"] == "[[":  # an array of tables: keys live under their index
                 index = arrays.get(table, -1) + 1
                 arrays[table] = index
@@ -64,11 +66,17 @@ def key_lines(text: str) -> KeyLines:
             continue
         keys, value, _ = parsed
         path = table + tuple(keys)
-        found.setdefault(path, number)
+        _given(found, table, tuple(keys), number)
         for inner in _inline_keys(value):
-            found.setdefault(path + inner, number)
+            _given(found, path, inner, number)
         closing = _opens_multiline(value)
-    return KeyLines(found)
+    return KeyLines(found, text.rstrip().count("\n") + 1)
+
+
+def _given(found: dict[Path, int], table: Path, keys: Path, number: int) -> None:
+    """A dotted key (or header) gives each table on its way too: ``a.b.c`` gives ``a``."""
+    for end in range(1, len(keys) + 1):
+        found.setdefault(table + keys[:end], number)
 
 
 def _opens_multiline(value: str) -> str | None:
@@ -182,3 +190,33 @@ def _skip_value(text: str, pos: int) -> int:
             return pos
         pos += 1
     return pos
+
+
+_QUOTE_OR_COMMENT = re.compile(r"\"\"\"|'''|[\"'#]")
+_CLOSES = {
+    '"""': re.compile(r'\\.|"""', re.DOTALL),
+    "'''": re.compile("'''"),
+    '"': re.compile(r'\\.|"|\n'),
+    "'": re.compile(r"['\n]"),
+    "#": re.compile(r"\n"),
+}
+"""What closes a string opened by each quote (a backslash escapes in basic strings), or ends a
+comment; a one-line string also ends at its line's end (where the parser finds it open)."""
+
+
+def open_string(text: str) -> tuple[int, int, str] | None:
+    """``(line, column, quote)`` where a string opens that runs to the end of ``text`` without
+    its closing quote (1-based), else ``None``. Linear: jumps from quote to quote."""
+    pos = 0
+    while (opening := _QUOTE_OR_COMMENT.search(text, pos)) is not None:
+        quote, pos = opening.group(), opening.end()
+        closes = _CLOSES[quote]
+        while (end := closes.search(text, pos)) is not None and end.group().startswith("\\"):
+            pos = end.end()
+        if end is None:
+            if quote == "#":
+                return None
+            start = opening.start()
+            return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start), quote
+        pos = end.end()
+    return None

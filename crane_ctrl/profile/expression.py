@@ -62,11 +62,11 @@ import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from difflib import get_close_matches
 from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar, NamedTuple
 
+from crane_ctrl.config.messages import close_matches
 from crane_ctrl.errors import ConditionError
 from crane_ctrl.snapshot import Quality
 
@@ -646,7 +646,7 @@ class _Parser:
     def name(self, token: _Token) -> _Name:
         if self.points is not None:
             if token.text not in self.points:
-                close = get_close_matches(token.text, self.points, n=1)
+                close = close_matches(token.text, self.points, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ConditionError(token.column, f"unknown point {token.text!r}{hint}")
             self.kinds.setdefault(token.text, (self.points[token.text], 0))
@@ -739,7 +739,7 @@ class _Parser:
         return ConditionError(token.column, f"expected {what}, found {found}{fix}")
 
     def unknown_function(self, name: _Token) -> ConditionError:
-        close = get_close_matches(name.text, _FUNCTIONS, n=1)
+        close = close_matches(name.text, _FUNCTIONS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         known = ", ".join(sorted(_FUNCTIONS))
         return ConditionError(name.column, f"unknown function {name.text!r} (known: {known}{hint})")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from crane_ctrl.config.file import (
     read_text,
     read_toml,
 )
-from crane_ctrl.config.messages import explain
+from crane_ctrl.config.messages import close_matches, explain
 from crane_ctrl.config.toml_lines import KeyLines, key_lines
 from crane_ctrl.errors import ProfileError
 from crane_ctrl.profile.model import (
@@ -116,7 +115,7 @@ def _expression_start(text: str, lines: KeyLines) -> ExpressionStart:
     """Where each expression (derived signal, alarm condition, handshake) starts in the file:
     on the line of its key, right after the opening quote. Unknown (``None``) for a multi-line
     string or one with escapes, whose columns do not match the file's."""
-    rows = text.splitlines()
+    rows = text.split("\n")  # as TOML counts lines
 
     def start(path: tuple[str, ...]) -> int | None:
         line = lines.line_of(path) if lines.has(path) else None
@@ -176,7 +175,7 @@ def _unknown_field(section: str, key: str, protocol: str) -> str:
     fields = sorted([*model.model_fields, *extra])
     if section == "points":  # a point is read: how a command is written is not for it
         fields = [f for f in fields if f not in CommandWrite.model_fields]
-    close = get_close_matches(key, fields, n=1, cutoff=0.6)
+    close = close_matches(key, fields, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'
 
@@ -194,7 +193,7 @@ def _unknown_validity_field(key: str, protocol: str) -> str:
             "registers are for Modbus profiles; an OPC UA block covers nodes = "
             "[node identifiers] and/or signals = [names or globs]"
         )
-    close = get_close_matches(key, fields, n=1, cutoff=0.6)
+    close = close_matches(key, fields, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return f'unknown setting "{key}"; {hint}settings here: {", ".join(fields)}'
 

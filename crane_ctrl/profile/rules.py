@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import get_close_matches
 
 from crane_ctrl.config.file import Finding, format_path
+from crane_ctrl.config.messages import close_matches
 from crane_ctrl.profile.alarm_rules import check_alarms
 from crane_ctrl.profile.command_rules import check_command_writes
 from crane_ctrl.profile.derived import point_spec
@@ -65,7 +65,7 @@ def check_names(names: Iterable[str]) -> list[Finding]:
 
 
 def _unknown(name: str) -> Finding:
-    close = get_close_matches(name, SIGNALS, n=1, cutoff=0.6)
+    close = close_matches(name, SIGNALS, n=1, cutoff=0.6)
     if close:
         hint = f'did you mean "{close[0]}"?'
     else:
@@ -439,6 +439,31 @@ def _opcua_layout(profile: OpcUaProfile) -> Iterator[Finding]:
         index = -1 if m.index is None else m.index
         slots.append(_Slot(key, area, index, 1, bits, is_command))
     yield from _overlaps(slots, lambda s: _mapping_at(profile, s.key).place())
+    yield from _whole_arrays(slots, lambda s: _mapping_at(profile, s.key).place())
+
+
+def _whole_arrays(slots: Sequence[_Slot], describe: Callable[[_Slot], str]) -> Iterator[Finding]:
+    """A node whose elements some mappings take (``index``) is an array: a mapping of the
+    whole node would read all of them as one value (e.g. ``spreader.locked_4`` without its
+    ``index`` beside ``locked_1..3`` with theirs)."""
+    nodes: dict[str, list[_Slot]] = {}
+    for slot in slots:
+        nodes.setdefault(slot.area, []).append(slot)
+    for members in nodes.values():
+        elements = sorted((s for s in members if s.start >= 0), key=lambda s: s.start)
+        if not elements:
+            continue
+        taken = {s.start for s in elements}
+        free = min(set(range(len(taken) + 1)) - taken)
+        them = ", ".join(f"{s.key[1]} [{s.start}]" for s in elements[:4])
+        more = f" and {len(elements) - 4} more" if len(elements) > 4 else ""
+        for whole in (s for s in members if s.start < 0):
+            yield Finding(
+                whole.key,
+                f"maps the whole of {describe(whole)}, an array whose elements {them}{more} "
+                f"take; give it the element it reads (index = {free}?), or map it elsewhere",
+                whole.signal,
+            )
 
 
 def _shared_methods(profile: OpcUaProfile) -> Iterator[Finding]:

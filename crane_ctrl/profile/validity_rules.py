@@ -11,10 +11,10 @@ is mapped to. A never-all-zero block needs words to check: a signal or point wit
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from difflib import get_close_matches
 from fnmatch import fnmatchcase
 
 from crane_ctrl.config.file import Finding
+from crane_ctrl.config.messages import close_matches
 from crane_ctrl.profile.derived import point_spec
 from crane_ctrl.profile.model import (
     ModbusMapping,
@@ -93,7 +93,7 @@ def _source_rules(profile: Profile, path: Path, source: str, kind: Kind) -> Iter
         if spec is not None and spec.is_command:
             why = f"{source} is a command the supervisor writes; it proves nothing of the PLC"
         else:
-            close = get_close_matches(source, candidates, n=1, cutoff=0.6)
+            close = close_matches(source, candidates, n=1, cutoff=0.6)
             hint = f'did you mean "{close[0]}"? ' if close else ""
             why = (
                 f"{source!r} is no point or status signal of this profile; {hint}declare the "
@@ -152,7 +152,7 @@ def _no_match(pattern: str, candidates: Collection[str]) -> str:
     spec = SIGNALS.get(pattern)
     if spec is not None and spec.is_command:
         return f"{pattern} is a command the supervisor writes; cover status signals and points"
-    close = get_close_matches(pattern, candidates, n=1, cutoff=0.6)
+    close = close_matches(pattern, candidates, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     return (
         f'"{pattern}" matches no status signal or point of this profile; {hint}'
@@ -194,7 +194,7 @@ def _node_rules(profile: Profile, path: Path, entry: OpcUaValidity) -> Iterator[
     }
     for node in entry.nodes:
         if node not in nodes:
-            close = get_close_matches(node, sorted(nodes), n=1, cutoff=0.6)
+            close = close_matches(node, sorted(nodes), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
             yield Finding(
                 (*path, "nodes"),

@@ -24,10 +24,10 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from enum import StrEnum
 from typing import NamedTuple
 
+from crane_ctrl.config.messages import close_matches
 from crane_ctrl.errors import ConditionError
 
 __all__ = [
@@ -78,7 +78,7 @@ class Vocabulary:
 
     def suggest(self, name: str) -> str | None:
         known = [*self.names, *(p + r for p, (_, rests) in self.prefixes.items() for r in rests)]
-        close = get_close_matches(name, known, n=1)
+        close = close_matches(name, known, n=1)
         return close[0] if close else None
 
 

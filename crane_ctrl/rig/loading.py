@@ -97,8 +97,14 @@ def _resolve(
 ) -> Path | None:
     candidates = [scenario.parent / given, *(base / given for base in also)]
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError as exc:  # e.g. a name longer than the file system allows
+            reason = exc.strerror or str(exc)
+            findings.append(Finding(key, f"not a usable file name ({reason}); give the path "
+                                    "of a file beside the scenario"))  # fmt: skip
+            return None
     tried = ", ".join(str(c) for c in candidates)
     findings.append(Finding(key, f"no such file (tried {tried}); give a path beside the scenario"))
     return None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from crane_ctrl.config.messages import close_matches
 from crane_ctrl.errors import SettingsError
 from crane_ctrl.site.containers import TOUCH_M, Footprint, container_length_m
 from crane_ctrl.site.lane import Lane
@@ -120,7 +120,7 @@ class SiteLayout(BaseModel):
         named = self.stack.named(slot.name)
         if named is None:
             names = list(self.stack.named_slots())
-            close = get_close_matches(slot.name, names, n=1, cutoff=0.6)
+            close = close_matches(slot.name, names, n=1, cutoff=0.6)
             hint = f'did you mean "{close[0]}"? ' if close else ""
             shown = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
             raise ValueError(
