@@ -24,10 +24,9 @@ PROFILE = ROOT / "plc_profiles" / "generic-modbus.toml"
 SIZES = ((80, 24), (120, 40))
 
 
-async def shoot(out: Path) -> list[Path]:
-    """The SVGs written, one per screen and size."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+async def shoot() -> dict[str, str]:
+    """Each screen's SVG at each size, by file name."""
+    shots: dict[str, str] = {}
     async with StationRig(PROFILE) as rig:
         rig.station.add_job(rig.operator, Slot.truck("T1"), Slot.stack(7, 3, 1), 40)
         await rig.start_automatic()
@@ -43,16 +42,19 @@ async def shoot(out: Path) -> list[Path]:
                     await pilot.pause()
                     app.refresh_view()
                     await pilot.pause()
-                    path = out / f"{number}-{name}-{width}x{height}.svg"
-                    path.write_text(app.export_screenshot(title=f"{name} {width}x{height}"))
-                    written.append(path)
-    return written
+                    title = f"{name} {width}x{height}"
+                    shots[f"{number}-{name}-{width}x{height}.svg"] = app.export_screenshot(
+                        title=title
+                    )
+    return shots
 
 
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
-    for path in asyncio.run(shoot(out)):
-        print(path)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, svg in asyncio.run(shoot()).items():
+        (out / name).write_text(svg, encoding="utf-8")
+        print(out / name)
     return 0
 
 
