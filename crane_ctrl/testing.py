@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["LockStep", "StationRig", "interlock_disabled", "wait_until", "yard_model_of"]
 
+SWAP_LOAD_WITHIN_S = 30.0
+"""Real time a lock-step swap may take to load and read its file (worker threads), s."""
+
 
 class LockStep:
     """A supervisor and a simulated crane in lock-step on a manual clock: no sockets, no waits.
@@ -194,18 +197,29 @@ class StationRig:
 
     async def swap_profile(self, user: User, path: Path, *, within_s: float = 2.0) -> Profile:
         """``station.swap_profile`` in lock-step: the swap waits for its trial scans, so scan
-        until it is over (what it returns or raises); ``TimeoutError`` after ``within_s`` of
-        crane time."""
-        swap = asyncio.ensure_future(self.station.swap_profile(user, path))
+        through the trial until it is over (what it returns or raises); ``TimeoutError`` after
+        ``within_s`` of crane time. The swap loads and reads its file in worker threads, in
+        real time: no scan runs before it is on trial (a busy machine once let the scans run
+        out while the file was still loading)."""
+        from crane_ctrl.realtime import wait_until
+
+        station = self.station
+        swap = asyncio.ensure_future(station.swap_profile(user, path))
         try:
+            await wait_until(lambda: swap.done() or station.swap_on_trial,
+                             within=SWAP_LOAD_WITHIN_S, what=f"{path.name} loaded")  # fmt: skip
             for _ in range(max(1, round(within_s / self.lockstep.period_s))):
-                await asyncio.sleep(0)  # no time passes: the swap runs up to its next wait
-                if swap.done():
-                    return swap.result()
+                if swap.done() or not station.swap_on_trial:
+                    break
                 await self.scan()
+                await asyncio.sleep(0)  # no time passes: the swap takes the trial's verdict
+            else:
+                raise TimeoutError(f"the swap of {path} not over within {within_s} s of crane "
+                                   "time")  # fmt: skip
+            await wait_until(swap.done, within=SWAP_LOAD_WITHIN_S, what=f"{path.name} swapped")
+            return swap.result()
         finally:
             swap.cancel()
-        raise TimeoutError(f"the swap of {path} not over within {within_s} s of crane time")
 
     def _memory_link(self, profile: Profile) -> Link:
         from crane_ctrl.links.memory import MemoryLink

@@ -482,6 +482,11 @@ class CraneStation:
                       replaced=old.name, user=user.name)  # fmt: skip
         return profile
 
+    @property
+    def swap_on_trial(self) -> bool:
+        """Whether a swapped-in profile is on trial (its verdict after its next scans)."""
+        return self._trial is not None
+
     async def _on_trial(self, good_before: frozenset[str]) -> str:
         """The new profile's verdict after its trial scans (judged in :meth:`_publish`, after
         each scan; nothing here polls)."""
