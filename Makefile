@@ -44,7 +44,7 @@ test: $(VENV)/.installed-test
 	@bash scripts/system-deps test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
