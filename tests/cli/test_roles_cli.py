@@ -23,33 +23,37 @@ def _roles(
     return code, out.out + out.err
 
 
+# PINs with letters that are not hex digits: a digits-only PIN can turn up by chance in a hash's
+# hex salt, and the file must be shown to hold no PIN
+
+
 def test_users_are_added_changed_and_removed_and_log_in_by_their_own_pin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "roles.toml"
     f = str(path)
     assert _roles(monkeypatch, capsys, "add", f, "--user", "kim", "--role", "operator",
-                  pin="4321")[0] == 0  # fmt: skip
+                  pin="kim-4321")[0] == 0  # fmt: skip
     assert _roles(monkeypatch, capsys, "add", f, "--user", "lee", "--role", "operator",
-                  pin="8765")[0] == 0  # fmt: skip
+                  pin="lee-8765")[0] == 0  # fmt: skip
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text()
-    assert "4321" not in text
-    assert "8765" not in text
+    assert "kim-4321" not in text
+    assert "lee-8765" not in text
     roles = Roles.load(path)
-    assert roles.login(Role.OPERATOR, "4321") == "kim"
-    assert roles.login(Role.OPERATOR, "8765") == "lee"
+    assert roles.login(Role.OPERATOR, "kim-4321") == "kim"
+    assert roles.login(Role.OPERATOR, "lee-8765") == "lee"
     with pytest.raises(LoginRefused, match="no maintenance login"):
-        roles.login(Role.MAINTENANCE, "4321")
+        roles.login(Role.MAINTENANCE, "kim-4321")
 
-    assert _roles(monkeypatch, capsys, "change", f, "--user", "kim", pin="2468")[0] == 0
+    assert _roles(monkeypatch, capsys, "change", f, "--user", "kim", pin="kim-2468")[0] == 0
     assert _roles(monkeypatch, capsys, "change", f, "--user", "lee", "--role", "maintenance",
                   "--keep-pin")[0] == 0  # fmt: skip
     roles = Roles.load(path)
-    assert roles.login(Role.OPERATOR, "2468") == "kim"
+    assert roles.login(Role.OPERATOR, "kim-2468") == "kim"
     with pytest.raises(LoginRefused, match="wrong PIN"):
-        roles.login(Role.OPERATOR, "4321")
-    assert roles.login(Role.MAINTENANCE, "8765") == "lee"
+        roles.login(Role.OPERATOR, "kim-4321")
+    assert roles.login(Role.MAINTENANCE, "lee-8765") == "lee"
 
     assert _roles(monkeypatch, capsys, "remove", f, "--user", "lee")[0] == 0
     code, listed = _roles(monkeypatch, capsys, "list", f)
@@ -62,14 +66,14 @@ def test_what_would_make_logins_ambiguous_or_wrong_is_refused_and_the_file_kept(
 ) -> None:
     path = tmp_path / "roles.toml"
     f = str(path)
-    _roles(monkeypatch, capsys, "add", f, "--user", "kim", "--role", "operator", pin="4321")
+    _roles(monkeypatch, capsys, "add", f, "--user", "kim", "--role", "operator", pin="kim-4321")
     before = path.read_text()
     refusals = [
-        (("add", f, "--user", "lee", "--role", "operator"), "4321", "kim has that PIN"),
-        (("add", f, "--user", "kim", "--role", "operator"), "1357", "is there already"),
-        (("add", f, "--user", "Kim Lee", "--role", "operator"), "1357", "lower case letters"),
+        (("add", f, "--user", "lee", "--role", "operator"), "kim-4321", "kim has that PIN"),
+        (("add", f, "--user", "kim", "--role", "operator"), "new-1357", "is there already"),
+        (("add", f, "--user", "Kim Lee", "--role", "operator"), "new-1357", "lower case letters"),
         (("add", f, "--user", "lee", "--role", "operator"), "12", "at least 4"),
-        (("change", f, "--user", "nobody"), "1357", "no user 'nobody' (users: kim)"),
+        (("change", f, "--user", "nobody"), "new-1357", "no user 'nobody' (users: kim)"),
         (("remove", f, "--user", "nobody"), "", "no user 'nobody'"),
     ]
     for argv, pin, why in refusals:
@@ -87,7 +91,7 @@ def test_a_file_that_does_not_load_is_named_and_never_rewritten(
     broken = '[users.kim]\nrole = "driver"\npin_hash = "x"\n'
     path.write_text(broken)
     code, said = _roles(monkeypatch, capsys, "add", str(path), "--user", "lee", "--role",
-                        "operator", pin="1357")  # fmt: skip
+                        "operator", pin="new-1357")  # fmt: skip
     assert code == 2
     assert "roles.toml" in said
     assert "line 2" in said or ":2" in said
