@@ -12,7 +12,6 @@ JSON object (the CLI prints it as its last line).
 from __future__ import annotations
 
 import random
-import sys
 import tempfile
 import time
 import traceback
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crane_ctrl.bench.fuzz_mutations import mutate
+from crane_ctrl.bench.progress import ProgressBar
 from crane_ctrl.errors import ConfigError, CraneCtrlError
 
 __all__ = [
@@ -190,8 +190,14 @@ def bench_fuzz(cases: int, seed: int = 0, kind: str = "all") -> dict[str, Any]:
     shares = ", ".join(f"{n} {k}s" for k, n in counts.items())
     print(f"{cases} mutated files ({shares}) from seed {seed} ...", flush=True)
     started = time.perf_counter()
-    bar = _Progress(sum(counts.values()))
-    results = run_cases(counts, seed, bar)
+    bar = ProgressBar(sum(counts.values()), "files")
+
+    def advance(count: int, case: FuzzCase) -> None:
+        failure = (f"{case.name} FAILED ({case.outcome}, {case.seconds:.2f} s): "
+                   f"{case.message[:160]}") if case.failed else None  # fmt: skip
+        bar.advance(count, failure)
+
+    results = run_cases(counts, seed, advance)
     bar.close()
     summary = summarise(results, seed, time.perf_counter() - started)
     for line in _summary_lines(summary, results):
@@ -253,36 +259,3 @@ def _summary_lines(s: dict[str, Any], results: Sequence[FuzzCase]) -> list[str]:
             lines.append(f"  {r.name} ({r.source}, {'+'.join(r.mutations)}) {r.outcome} "
                          f"{r.seconds:.2f} s: {r.message[:200]}")  # fmt: skip
     return lines
-
-
-class _Progress:
-    """A progress bar on stderr (a line now and then when stderr is not a terminal), and a line
-    for each failing case."""
-
-    WIDTH = 30
-
-    def __init__(self, total: int) -> None:
-        self.total = max(1, total)
-        self.failing = 0
-        self.tty = sys.stderr.isatty()
-        self.every = max(1, total // 20)
-
-    def __call__(self, count: int, case: FuzzCase) -> None:
-        if case.failed:
-            self.failing += 1
-            self._out(f"{case.name} FAILED ({case.outcome}, {case.seconds:.2f} s): "
-                      f"{case.message[:160]}", newline=True)  # fmt: skip
-        if self.tty or count % self.every == 0 or count == self.total:
-            filled = round(self.WIDTH * count / self.total)
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            self._out(f"[{bar}] {count}/{self.total} files, {self.failing} failing",
-                      newline=not self.tty)  # fmt: skip
-
-    def _out(self, text: str, *, newline: bool) -> None:
-        if self.tty:
-            text = "\r\x1b[K" + text
-        print(text, end="\n" if newline else "", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.tty:
-            print(file=sys.stderr, flush=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +19,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from crane_ctrl.bench.progress import ProgressBar
 from crane_ctrl.bench.safety.cases import BadValue, Case, RandomDraw, bad_value_menu, draw_case
 from crane_ctrl.bench.safety.harness import CaseResult, run_case
 from crane_ctrl.profile.loader import load_profile
@@ -103,8 +103,16 @@ def bench_safety(
     print(f"{jobs} random safety cases (seeds {seed}..{seed + jobs - 1}) in lock-step on "
           f"{profile.stem}, {workers} processes ...", flush=True)  # fmt: skip
     started = time.perf_counter()
-    bar = _Progress(jobs)
-    results = run_seeds(range(seed, seed + jobs), profile, workers, bar)
+    bar = ProgressBar(jobs, "cases")
+
+    def advance(count: int, result: CaseResult) -> None:
+        failure = None
+        if not result.ok:
+            v = result.violations[0]
+            failure = f"case {result.seed} FAILED [{v.kind}]: {v.message.split(chr(10), 1)[0]}"
+        bar.advance(count, failure)
+
+    results = run_seeds(range(seed, seed + jobs), profile, workers, advance)
     bar.close()
     summary = summarise(results, time.perf_counter() - started, profile)
     for line in _summary_lines(summary, results):
@@ -191,42 +199,6 @@ def _summary_lines(s: dict[str, Any], results: Sequence[CaseResult]) -> list[str
             lines.append(f"  case {r.seed} [{v.kind}] at {v.time_s:.2f} s: {what}  "
                          f"(replay: --case {r.seed})")  # fmt: skip
     return lines
-
-
-class _Progress:
-    """A progress bar on stderr (a line now and then when stderr is not a terminal), and a line
-    for each failing case."""
-
-    WIDTH = 30
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.started = time.perf_counter()
-        self.failing = 0
-        self.tty = sys.stderr.isatty()
-        self.every = max(1, total // 20)
-
-    def __call__(self, count: int, result: CaseResult) -> None:
-        if not result.ok:
-            self.failing += 1
-            v = result.violations[0]
-            self._out(f"case {result.seed} FAILED [{v.kind}]: {v.message.split(chr(10), 1)[0]}",
-                      newline=True)  # fmt: skip
-        if self.tty or count % self.every == 0 or count == self.total:
-            filled = round(self.WIDTH * count / self.total)
-            rate = (time.perf_counter() - self.started) / count
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            self._out(f"[{bar}] {count}/{self.total} cases, {rate:.1f} s each, "
-                      f"{self.failing} failing", newline=not self.tty)  # fmt: skip
-
-    def _out(self, text: str, *, newline: bool) -> None:
-        if self.tty:
-            text = "\r\x1b[K" + text
-        print(text, end="\n" if newline else "", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.tty:
-            print(file=sys.stderr, flush=True)
 
 
 def replay(seed: int, profile: Path = PROFILE) -> dict[str, Any]:
