@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
@@ -195,13 +196,8 @@ def roles_toml(roles: Roles, header: str = "") -> str:
     for role, shared in sorted(roles.roles.items()):
         lines += ["", f"[roles.{role}]", f'pin_hash = "{shared.pin_hash}"']
         if shared.user:
-            lines.append(f"user = {_quoted(shared.user)}")
+            lines.append(f"user = {json.dumps(shared.user)}")  # a TOML basic string too
     policy = roles.policy.model_dump()
     if policy != LoginPolicy().model_dump():
         lines += ["", "[login]", *(f"{k} = {v!r}" for k, v in policy.items())]
     return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _quoted(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'

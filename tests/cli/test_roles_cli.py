@@ -102,3 +102,15 @@ def test_the_demo_roles_shared_logins_still_work() -> None:
     roles = Roles.load(DEMO_ROLES)
     assert roles.login(Role.OPERATOR, "1111") == "operator"
     assert roles.login(Role.MAINTENANCE, "2222") == "maintenance"
+
+
+def test_a_shared_login_name_with_quotes_and_a_newline_is_written_back_as_it_was() -> None:
+    import tomllib
+
+    from crane_ctrl.operation.roles import RoleEntry, roles_toml
+
+    demo = Roles.load(DEMO_ROLES)
+    odd = 'night "B"\nshift \\ ü'
+    entry = RoleEntry(pin_hash=demo.roles["operator"].pin_hash, user=odd)
+    text = roles_toml(demo.model_copy(update={"roles": {"operator": entry}}))
+    assert tomllib.loads(text)["roles"]["operator"]["user"] == odd
