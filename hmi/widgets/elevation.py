@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.geometry import Size
 from textual.widget import Widget
 
 from crane_ctrl.crane import CraneParams
@@ -15,8 +18,9 @@ from crane_ctrl.site import SiteLayout
 from crane_ctrl.snapshot import Snapshot
 from hmi.format import spreader_state
 from hmi.section import CraneAt, draw_section, draw_strip
+from hmi.widgets.text_line import TextLine
 
-__all__ = ["Elevation", "carried_id"]
+__all__ = ["Elevation", "Section", "carried_id"]
 
 
 def carried_id(boxes: Iterable[BoxPlace], job: Job | None, snapshot: Snapshot) -> str | None:
@@ -32,17 +36,24 @@ def carried_id(boxes: Iterable[BoxPlace], job: Job | None, snapshot: Snapshot) -
     return next(iter(by_id + by_slot), None)
 
 
-class Elevation(Widget):
-    """Redraws only when the crane or a container has moved."""
+class Elevation(Vertical):
+    """The strip along the rails (one line, redrawn as the gantry moves) over the section across
+    the span (redrawn only when a cell of it changes)."""
 
-    DEFAULT_CSS = "Elevation { height: 1fr; min-height: 8; }"
+    DEFAULT_CSS = """
+    Elevation { height: 1fr; min-height: 8; }
+    Elevation > #strip { height: 1; }
+    Elevation > Section { height: 1fr; }
+    """
 
     def __init__(self, site: SiteLayout, params: CraneParams, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.site = site
         self.params = params
-        self._crane = CraneAt(None, None, None)
-        self._boxes: tuple[BoxPlace, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield TextLine(id="strip")
+        yield Section(self.site, self.params)
 
     def show(self, view: StationView) -> None:
         s = view.supervisor.snapshot
@@ -53,21 +64,47 @@ class Elevation(Widget):
             abnormal_spreader=spreader_state(s) not in ("locked", "unlocked"),
             carrying=carried_id(view.boxes, view.job, s),
         )  # fmt: skip
-        if crane != self._crane or view.boxes != self._boxes:
-            self._crane, self._boxes = crane, view.boxes
+        gantry = crane.gantry_m
+        where = "x ?" if gantry is None else f"x {gantry:5.1f} m "
+        width = self.content_size.width
+        strip = Text(where, "dim")
+        strip.append_text(draw_strip(width - len(where), self.site, self.params, gantry))
+        self.query_one("#strip", TextLine).show(strip)
+        self.query_one(Section).show(crane, view.boxes)
+
+
+class Section(Widget):
+    """The cross-section at the crane's gantry position. Drawing it is cheap; having Textual
+    paint it is not: it is repainted only when the drawing differs from the one shown."""
+
+    def __init__(self, site: SiteLayout, params: CraneParams) -> None:
+        super().__init__()
+        self.site = site
+        self.params = params
+        self._crane = CraneAt(None, None, None)
+        self._boxes: tuple[BoxPlace, ...] = ()
+        self._drawn: tuple[Size, Text] | None = None
+
+    def show(self, crane: CraneAt, boxes: tuple[BoxPlace, ...]) -> None:
+        if crane == self._crane and boxes == self._boxes:
+            return
+        self._crane, self._boxes = crane, boxes
+        before = self._drawn
+        if before is None or self._draw() != before:
             self.refresh()
 
+    def _draw(self) -> tuple[Size, Text]:
+        size = self.content_size
+        text = draw_section(size.width, size.height - 1, self.site, self.params, self._boxes,
+                            self._crane)  # fmt: skip
+        self._drawn = size, text
+        return self._drawn
+
     def render(self) -> Text:
-        width, height = self.content_size.width, self.content_size.height
-        gantry = self._crane.gantry_m
-        where = "x ?" if gantry is None else f"x {gantry:5.1f} m "
-        out = Text(where, "dim")
-        out.append_text(draw_strip(width - len(where), self.site, self.params, gantry))
-        out.append("\n")
-        out.append_text(
-            draw_section(width, height - 2, self.site, self.params, self._boxes, self._crane)
-        )
-        return out
+        drawn = self._drawn
+        if drawn is None or drawn[0] != self.content_size:
+            drawn = self._draw()
+        return drawn[1]
 
 
 def _rounded(value: float | None) -> float | None:

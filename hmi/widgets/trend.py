@@ -13,6 +13,10 @@ __all__ = ["Trend"]
 
 SAMPLES = 300
 """Samples kept: 30 s at the HMI's 10 Hz."""
+REDRAW_EVERY = 5
+"""The sparkline is redrawn every this many samples (twice a second at 10 Hz): a column of a
+30-s trend spans about a second, so a faster redraw shows nothing new, and each redraw costs the
+HMI as much as the rest of the screen. The label follows every sample."""
 
 
 class Trend(Horizontal):
@@ -20,7 +24,7 @@ class Trend(Horizontal):
 
     DEFAULT_CSS = """
     Trend { height: 1; }
-    Trend > Static { width: 24; }
+    Trend > Static { width: 24; height: 1; }
     Trend > Sparkline { width: 1fr; height: 1; }
     """
 
@@ -28,6 +32,7 @@ class Trend(Horizontal):
         super().__init__(id=id)
         self.samples: deque[float] = deque(maxlen=SAMPLES)
         self._text = ""
+        self._since_drawn = 0
 
     def compose(self) -> ComposeResult:
         yield Static()
@@ -37,8 +42,11 @@ class Trend(Horizontal):
         """Add a sample (``None``: no trusted value, not plotted) and set the label."""
         if value is not None:
             self.samples.append(value)
-            self.query_one(Sparkline).data = list(self.samples)
+            self._since_drawn += 1
+            if self._since_drawn >= REDRAW_EVERY or len(self.samples) == 1:
+                self._since_drawn = 0
+                self.query_one(Sparkline).data = list(self.samples)
         if text.plain != self._text:
             self._text = text.plain
-            self.query_one(Static).update(text)
+            self.query_one(Static).update(text, layout=False)  # its size is fixed
         self.set_class(abnormal, "-abnormal")
