@@ -82,6 +82,7 @@ def conditions(
     drives_enabled: bool = False,
     reset_ignored: bool = False,
     planning_late: bool = False,
+    load_exposed: bool = False,
 ) -> Mapping[str, bool]:
     """Every alarm's condition this scan."""
     tripped = {t.id for t in permits.active}
@@ -103,6 +104,7 @@ def conditions(
             "WRITE_FAILED": write_failed,
             "PLC_RESET_IGNORED": reset_ignored,
             "PLANNING_LATE": planning_late,
+            "LOAD_EXPOSED_TO_WIND": load_exposed,
             "DRIVE_NOT_READY": drives_enabled
             and not all(snapshot.flag(f"{axis}.ready", unsafe=False) for axis in AXES),
         }

@@ -450,6 +450,13 @@ BASE_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         Priority.MEDIUM,
     ),
     AlarmDefinition(
+        "LOAD_EXPOSED_TO_WIND",
+        "A box hangs low in a rising wind while the crane waits for the operator: at the stop "
+        "limit it could swing into its neighbours; START to set it down or raise it clear now",
+        Priority.HIGH,
+        suppressed_by=_LINK,
+    ),
+    AlarmDefinition(
         "SCAN_OVERRUN",
         "Supervisor scans are running late: check the load on the supervisor computer",
         Priority.LOW,

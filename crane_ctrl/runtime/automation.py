@@ -130,6 +130,11 @@ class Automation:
         return self.sequencer.planning_late
 
     @property
+    def wind_exposure(self) -> str:
+        """The LOAD_EXPOSED_TO_WIND alarm's text ("" while nothing hangs exposed)."""
+        return "" if self._last is None else self.sequencer.wind_exposure(self._last)
+
+    @property
     def rules(self) -> ModeRules:
         return ModeRules.of(self.mode, self.mode_settings)
 

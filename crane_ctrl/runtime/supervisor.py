@@ -372,6 +372,7 @@ class Supervisor:
         if starting and not self._comms_seen:
             return []  # still connecting: not an alarm yet
         late: str = getattr(self.sequencer, "planning_late", "")
+        exposed: str = getattr(self.sequencer, "wind_exposure", "")
         now = conditions(
             snapshot, permits, refusals, self.link.health,
             scan_overrun=duration > self.settings.scan_period_s,
@@ -379,9 +380,11 @@ class Supervisor:
             write_failed=self._write_failed,
             drives_enabled=self._drives_enabled,
             reset_ignored=bool(self._reset_effect.ignored), planning_late=bool(late),
+            load_exposed=bool(exposed),
         )  # fmt: skip
         said = {**details(permits, snapshot, self._fault_texts),
-                "PLC_RESET_IGNORED": self._reset_effect.ignored, "PLANNING_LATE": late}  # fmt: skip
+                "PLC_RESET_IGNORED": self._reset_effect.ignored, "PLANNING_LATE": late,
+                "LOAD_EXPOSED_TO_WIND": exposed}  # fmt: skip
         profile_now, profile_said = profile_conditions(self._profile_alarms, snapshot)
         return self.alarms.update(snapshot.time_s, {**now, **profile_now}, {**said, **profile_said})
 

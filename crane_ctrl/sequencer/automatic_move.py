@@ -129,6 +129,15 @@ class Sequencer:
         goal = run.planning.request.goal_xyz
         return f"the plan to {goal[0]:.1f}, {goal[1]:.1f} asked for {asked:.1f} s ago"
 
+    def wind_exposure(self, snapshot: Snapshot) -> str:
+        """While the job is held for the operator (a hold, a stop, an abort): why its hanging box
+        could be swung into a neighbour if the wind rises to the stop limit ("" when it could
+        not, :func:`~crane_ctrl.sequencer.wind.exposure`)."""
+        run = self.run
+        if run is None or run.step is not Step.HELD:
+            return ""
+        return wind.exposure(self.crane, run, snapshot)
+
     @property
     def awaiting_operator(self) -> str | None:
         """What the remote operator must do now ("land J1 on truck lane T1 and confirm"), or

@@ -47,7 +47,7 @@ from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
-from crane_ctrl.sequencer.readings import not_landed_why, position_of, seated
+from crane_ctrl.sequencer.readings import carried, not_landed_why, position_of, seated
 from crane_ctrl.sequencer.run import WIND_STOP, Run
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS
 from crane_ctrl.sequencer.sway import sway_of
@@ -58,6 +58,7 @@ __all__ = [
     "SET_DOWN_CREEP_M",
     "SET_DOWN_REACH_M",
     "SetDownPlace",
+    "exposure",
     "goes_on",
     "goes_on_setting_down",
     "plan_set_down",
@@ -207,6 +208,12 @@ def _clear_height(crane: CraneContext, run: Run, snapshot: Snapshot) -> float:
     everything around where it hangs by the safe clearance (no higher than the hoist may
     go), m. The envelope is taken at the present (longer) rope: conservative. The wind
     unknown (a bad reading): the storm's."""
+    clear, run.wind_envelope_m = _clear_of_neighbours(crane, run, snapshot)
+    return clear
+
+
+def _clear_of_neighbours(crane: CraneContext, run: Run, snapshot: Snapshot) -> tuple[float, float]:
+    """(:func:`_clear_height`, the swing envelope it clears), with no side effect."""
     pos = position_of(snapshot)
     assert pos is not None
     wind = snapshot.number("env.wind")
@@ -217,8 +224,30 @@ def _clear_height(crane: CraneContext, run: Run, snapshot: Snapshot) -> float:
     clear = run.transfer.clear_height_m(
         crane.yard, params, (here, here), delivering=run.delivering, margin_m=envelope
     )
-    run.wind_envelope_m = envelope
-    return min(max(clear, pos[2]), params.hoist_highest_m - LIFT_MARGIN_M)
+    return min(max(clear, pos[2]), params.hoist_highest_m - LIFT_MARGIN_M), envelope
+
+
+def exposure(crane: CraneContext, run: Run, snapshot: Snapshot) -> str:
+    """Why the box hanging where it is could be swung into a neighbour by a wind stop, or "":
+    the wind (with the next gust) at the pre-alarm or above, and below the height where its
+    swing envelope at the stop limit would clear everything around it. Said while the crane
+    waits for the operator (the LOAD_EXPOSED_TO_WIND alarm): held low in a rising wind, only
+    the operator's START can make it safe before the wind does. Unknown readings say nothing
+    here (they have their own alarm and trip)."""
+    pos = position_of(snapshot)
+    wind = snapshot.number("env.wind")
+    if pos is None or wind is None or not carried(snapshot):
+        return ""
+    if wind + GUST_MARGIN_MPS < crane.params.wind_prealarm_mps:
+        return ""
+    clear, envelope = _clear_of_neighbours(crane, run, snapshot)
+    if clear <= pos[2] + HOIST_TOLERANCE_M:
+        return ""
+    return (
+        f"container {run.transfer.box.id} hangs at {pos[2]:.1f} m in {wind:.1f} m/s of wind: at "
+        f"the stop limit it could swing {envelope:.1f} m, into its neighbours below "
+        f"{clear:.1f} m; START to set it down or raise it clear"
+    )
 
 
 def _envelope(crane: CraneContext, run: Run, snapshot: Snapshot, z: float, wind: float) -> float:

@@ -834,6 +834,7 @@ def test_base_definitions_suppress_link_consequences_by_the_link() -> None:
         "PLC_FAULT_CODE",
         "PLC_RESET_IGNORED",
         "PLANNING_LATE",
+        "LOAD_EXPOSED_TO_WIND",
         "SCAN_OVERRUN",
     }
     assert "LINK_DOWN" in base["PLC_HEARTBEAT_FROZEN"].suppressed_by
