@@ -16,11 +16,13 @@ SAMPLES = 300
 
 
 class Trend(Horizontal):
-    """``Wind   8.2 m/s ▁▁▂▃▂▁`` ; abnormal text and class ``-abnormal`` beyond a limit."""
+    """``Wind   8.2 m/s ▁▁▂▃▂▁`` ; abnormal text and class ``-abnormal`` beyond a limit. The
+    label is 28 cells: the longest, ``Wind  17.0 m/s [!] PRE-ALARM``, whole (24 cut off its
+    word)."""
 
     DEFAULT_CSS = """
     Trend { height: 1; }
-    Trend > Static { width: 24; }
+    Trend > Static { width: 28; }
     Trend > Sparkline { width: 1fr; height: 1; }
     """
 
