@@ -67,9 +67,9 @@ WIND_MPS = 17.0
 
 @dataclass
 class Terminal:
-    """A tmux server of its own (``-L socket``) with one pane running the demo."""
+    """A tmux server of its own, its socket in ``workdir`` (``-S``: gone with the directory,
+    where ``-L`` leaves one behind in /tmp/tmux-UID), with one pane running the demo."""
 
-    socket: str
     workdir: Path
     started: float = field(default_factory=time.monotonic)
     transcript: list[tuple[str, float, str]] = field(default_factory=list)
@@ -79,7 +79,7 @@ class Terminal:
         return ", ".join(f"{what} ({at:.1f} s)" for what, at, _ in self.transcript)
 
     def tmux(self, *args: str) -> str:
-        command = [str(TMUX), "-u", "-L", self.socket, "-f", str(self.workdir / "tmux.conf")]
+        command = [str(TMUX), "-u", "-S", str(self.socket), "-f", str(self.workdir / "tmux.conf")]
         done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=10,
                               env=_tmux_env(), check=True)  # fmt: skip
         return done.stdout
@@ -128,6 +128,10 @@ class Terminal:
                             f" the screen:\n{self.screen()}", pytrace=False)  # fmt: skip
             time.sleep(POLL_S)
 
+    @property
+    def socket(self) -> Path:
+        return self.workdir / "tmux.sock"
+
     def pane_pid(self) -> int:
         return int(self.flag("pane_pid"))
 
@@ -166,7 +170,7 @@ def demo() -> Iterator[Terminal]:
     pane's session killed, the tmux server killed and the directory removed."""
     workdir = Path(tempfile.mkdtemp(prefix="e2e-"))  # short: the seam's socket path lives here
     (workdir / "tmux.conf").write_text("set -g default-shell /bin/sh\n")
-    term = Terminal(f"crane-e2e-{os.getpid()}-{workdir.name}", workdir)
+    term = Terminal(workdir)
     sid: int | None = None
     try:
         term.tmux("new-session", "-d", "-s", "demo", "-x", str(COLUMNS), "-y", str(LINES),
@@ -179,7 +183,7 @@ def demo() -> Iterator[Terminal]:
     finally:
         if sid is not None:
             _kill_session(sid)
-        subprocess.run([str(TMUX), "-L", term.socket, "kill-server"], capture_output=True,
+        subprocess.run([str(TMUX), "-S", str(term.socket), "kill-server"], capture_output=True,
                        timeout=10, check=False)  # fmt: skip
         shutil.rmtree(workdir, ignore_errors=True)
 
