@@ -2,7 +2,7 @@
 
 Times shown to a person are wall-clock time of day (:func:`time_of_day`), never the scan clock's
 seconds: a time on the station's clock (monotonic, only differences mean anything) becomes wall
-time with the offset the station's own clock gives (:func:`wall_offset_s`), in this one place.
+time with the offset the station gives (``station.wall_offset_s``), in this one place.
 
 ISA-101: normal reads in the calm default style; the abnormal gets :data:`ABNORMAL` (colour) and,
 always, a text cue as well (``▲ TRIP``, ``[!]``, ``?``) so that nothing is told by colour alone.
@@ -14,7 +14,6 @@ from datetime import datetime
 
 from rich.text import Text
 
-from crane_ctrl.clock import Clock
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.link_report import LinkHealth, LinkState
@@ -36,7 +35,6 @@ __all__ = [
     "spreader_state",
     "spreader_text",
     "time_of_day",
-    "wall_offset_s",
 ]
 
 WARNING = "bold yellow"
@@ -48,13 +46,8 @@ _LIMITS = {
 }
 
 
-def wall_offset_s(clock: Clock) -> float:
-    """What to add to a time on ``clock``'s monotonic scale to get wall time (epoch s)."""
-    return clock.wall() - clock.now()
-
-
 def time_of_day(t_s: float | None, offset_s: float = 0.0) -> str:
-    """``14:03:27``: ``t_s`` (epoch s, or on the station's clock with its :func:`wall_offset_s`)
+    """``14:03:27``: ``t_s`` (epoch s, or on the station's clock with its ``wall_offset_s``)
     as local wall-clock time; ``""`` for ``None``."""
     if t_s is None:
         return ""

@@ -60,24 +60,26 @@ def _hmi(args: argparse.Namespace) -> int:
     runtime = StationRuntime(config)
     bridge = runtime.start()
     try:
+        app = CraneHmi(bridge, journal_path=journal)
         with logging_to(journal.with_suffix(".log")):
-            CraneHmi(bridge, journal_path=journal).run()
+            app.run()
     finally:
         runtime.stop()
-    return 0
+    return app.return_code or 0
 
 
 def attach(
     socket: Path, *, journal: Path | None = None, login: tuple[str, str] | None = None,
     within_s: float = 30.0,
 ) -> int:  # fmt: skip
-    """The HMI on the station serving ``socket`` until the operator quits (Ctrl-Q);
-    ``login`` (role, PIN): log in at start (the demo's operator)."""
+    """The HMI on the station serving ``socket`` until the operator quits (Ctrl-Q): 0, or the
+    app's own exit status (1 when it stopped on an error); ``login`` (role, PIN): log in at
+    start (the demo's operator)."""
     from crane_ctrl.operation.machine import Role
     from crane_ctrl.runtime.seam.client import RemoteBridge
     from hmi.app import CraneHmi
 
-    async def main() -> None:
+    async def main() -> int:
         async with RemoteBridge(socket) as bridge:
             try:
                 await bridge.connected(within=within_s)
@@ -87,9 +89,9 @@ def attach(
             user = None if login is None else await bridge.login(Role(login[0]), login[1])
             hmi = CraneHmi(bridge, user=user, journal_path=journal, notes=bridge.notes)
             await hmi.run_async()
+            return hmi.return_code or 0
 
-    asyncio.run(main())
-    return 0
+    return asyncio.run(main())
 
 
 @contextmanager

@@ -198,6 +198,13 @@ class CraneStation:
     def now(self) -> float:
         return self.supervisor.clock.now()
 
+    @property
+    def wall_offset_s(self) -> float:
+        """What to add to a time on the station's clock (monotonic: only differences mean
+        anything) to get wall time, epoch s: how the HMI shows the station's times of day."""
+        clock = self.supervisor.clock
+        return clock.wall() - clock.now()
+
     # --- who acts
 
     @contextmanager

@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from crane_ctrl.alarms.states import AlarmState, AlarmView, Priority
 from crane_ctrl.runtime.station import StationView
-from hmi.format import ABNORMAL, WARNING, time_of_day, wall_offset_s
+from hmi.format import ABNORMAL, WARNING, time_of_day
 from hmi.screens.base import HmiScreen
 from hmi.screens.choice import ChoiceModal
 from hmi.widgets.text_line import TextLine
@@ -84,7 +84,7 @@ class AlarmsScreen(HmiScreen):
         name, keep = FILTERS[self.filter_index]
         priority = PRIORITIES[self.priority_index]
         prio = "any" if priority is None else priority.name
-        offset = wall_offset_s(self.hmi.bridge.station.supervisor.clock)
+        offset = self.hmi.bridge.station.wall_offset_s
         alarms = sorted((a for a in view.supervisor.alarms if keep(a)
                          and (priority is None or a.priority is priority)),
                         key=lambda a: (a.priority, -(a.activated_at or 0.0)))  # fmt: skip

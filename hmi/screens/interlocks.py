@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from crane_ctrl.alarms.conditions import PERMISSIVE
 from crane_ctrl.interlocks.evaluate import Motion, Permits, Trip
 from crane_ctrl.runtime.station import StationView
-from hmi.format import ABNORMAL, WARNING, time_of_day, wall_offset_s
+from hmi.format import ABNORMAL, WARNING, time_of_day
 from hmi.screens.base import HmiScreen
 from hmi.screens.bypass import BypassKeys
 from hmi.widgets.text_line import TextLine
@@ -101,7 +101,7 @@ class InterlocksScreen(BypassKeys, HmiScreen):
             yield TextLine(id="whynot")
 
     def show_body(self, view: StationView) -> None:
-        offset = wall_offset_s(self.hmi.bridge.station.supervisor.clock)
+        offset = self.hmi.bridge.station.wall_offset_s
         self.query_one("#whynot", TextLine).show(why_not_text(view, offset))
 
     async def action_reset(self) -> None:

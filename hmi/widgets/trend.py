@@ -20,11 +20,13 @@ HMI as much as the rest of the screen. The label follows every sample."""
 
 
 class Trend(Horizontal):
-    """``Wind   8.2 m/s ▁▁▂▃▂▁`` ; abnormal text and class ``-abnormal`` beyond a limit."""
+    """``Wind   8.2 m/s ▁▁▂▃▂▁`` ; abnormal text and class ``-abnormal`` beyond a limit. The
+    label is 28 cells: the longest, ``Wind  17.0 m/s [!] PRE-ALARM``, whole (24 cut off its
+    word)."""
 
     DEFAULT_CSS = """
     Trend { height: 1; }
-    Trend > Static { width: 24; height: 1; }
+    Trend > Static { width: 28; height: 1; }
     Trend > Sparkline { width: 1fr; height: 1; }
     """
 

@@ -18,9 +18,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from crane_ctrl.errors import PortInUse
 from crane_ctrl.operation.machine import Role
@@ -30,6 +33,7 @@ from crane_ctrl.runtime.seam.client import RemoteBridge
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.testing import StationRig, wait_until
 from hmi.app import CraneHmi
+from hmi.screens.base import SCREEN_TITLES, HmiScreen
 from hmi.widgets.text_line import TextLine
 from simulators.runner import Served
 from simulators.site_file import load_site
@@ -136,29 +140,52 @@ def test_a_busy_simulator_port_is_said_as_such(tmp_path: Path) -> None:
             Demo(options).start()
 
 
-async def test_the_hmi_shows_where_the_fault_channel_and_the_journal_are() -> None:
-    journal = Path("/tmp/demo/journal.sqlite")
-    served = Served("modbus", "127.0.0.1", 15020, "127.0.0.1:15020", 41234, server=None)  # type: ignore[arg-type]
-    notes = station_notes(served, journal)
+@asynccontextmanager
+async def _hmi_over_the_seam(
+    rig: StationRig, notes: tuple[str, ...] = ()
+) -> AsyncIterator[tuple[CraneHmi, Pilot[None], RemoteBridge]]:
+    """The HMI attached to ``rig``'s station over a real seam socket, as ``crane-ctrl demo``
+    attaches it."""
     where = Path(tempfile.mkdtemp(prefix="seam-"))
     sock = where / "run" / "station.sock"
     try:
         async with (
-            StationRig(GENERIC) as rig,
             StationServer(rig.station, rig.station.sessions, sock, notes=notes),
             RemoteBridge(sock, silence_s=None) as bridge,
         ):
             await bridge.connected(within=10)
-            assert bridge.notes == notes
             app = CraneHmi(bridge, user=rig.operator, notes=bridge.notes, refresh_hz=None)
             async with app.run_test(size=(120, 40)) as pilot:
                 await pilot.pause()
-                message = app.screen.query_one("#message", TextLine).plain
-                assert message.startswith(f"fault control 127.0.0.1:41234 · journal {journal}")
-                await pilot.press("7")
-                await pilot.pause()
-                comms = app.screen.query_one("#notes", TextLine).plain
-        assert "crane-ctrl fault --control 127.0.0.1:41234 inject wind" in comms
-        assert f"journal {journal}" in comms
+                yield app, pilot, bridge
     finally:
         shutil.rmtree(where, ignore_errors=True)
+
+
+async def test_the_hmi_shows_where_the_fault_channel_and_the_journal_are() -> None:
+    journal = Path("/tmp/demo/journal.sqlite")
+    served = Served("modbus", "127.0.0.1", 15020, "127.0.0.1:15020", 41234, server=None)  # type: ignore[arg-type]
+    notes = station_notes(served, journal)
+    async with StationRig(GENERIC) as rig, _hmi_over_the_seam(rig, notes) as (app, pilot, bridge):
+        assert bridge.notes == notes
+        message = app.screen.query_one("#message", TextLine).plain
+        assert message.startswith(f"fault control 127.0.0.1:41234 · journal {journal}")
+        await pilot.press("7")
+        await pilot.pause()
+        comms = app.screen.query_one("#notes", TextLine).plain
+    assert "crane-ctrl fault --control 127.0.0.1:41234 inject wind" in comms
+    assert f"journal {journal}" in comms
+
+
+async def test_every_screen_shows_over_the_seam_with_the_station_s_times_of_day() -> None:
+    """The Interlocks and Alarms screens read the station's clock in process, which the seam's
+    stand-in has not: ``make run`` crashed on key 2 or 3 (found by tests/e2e)."""
+    async with StationRig(GENERIC) as rig, _hmi_over_the_seam(rig) as (app, pilot, bridge):
+        for number, (name, _) in enumerate(SCREEN_TITLES, start=1):
+            await pilot.press(str(number))
+            app.refresh_view()
+            await pilot.pause()
+            assert isinstance(app.screen, HmiScreen), app.screen
+            assert name == app.screen.NAME
+        assert app.is_running
+        assert bridge.station.wall_offset_s == rig.station.wall_offset_s

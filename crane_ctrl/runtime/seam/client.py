@@ -86,6 +86,12 @@ class RemoteStation:
         self.profile_path = None if path is None else Path(str(path))
         notes = facts.get("notes")
         self.notes = tuple(str(n) for n in notes) if isinstance(notes, list) else ()
+        offset = facts["wall_offset_s"]
+        if not isinstance(offset, int | float):
+            raise SeamError(f"the station's hello has wall_offset_s {offset!r}, not a number")
+        self.wall_offset_s = float(offset)
+        """The station's times as wall time (its clock is its own: another process, perhaps
+        another machine); as of the hello."""
 
     def __getattr__(self, name: str) -> RemoteAction:
         if name in ACTION_NAMES:

@@ -94,9 +94,10 @@ class StationHello(_Message):
     """This station process's id: a new one means sessions of the old one are gone."""
     crane: str
     facts: dict[str, JsonValue]
-    """``params``, ``site``, ``profile``, ``profile_path`` (their pydantic JSON forms) and
+    """``params``, ``site``, ``profile``, ``profile_path`` (their pydantic JSON forms),
     ``notes`` (lines for whoever attaches: the demo says where its fault channel and journal
-    are)."""
+    are) and ``wall_offset_s`` (:attr:`CraneStation.wall_offset_s`: the station's times as wall
+    time)."""
 
 
 class View(_Message):

@@ -302,7 +302,8 @@ class StationServer:
             facts = {"params": s.params.model_dump(mode="json"),
                      "site": s.site.model_dump(mode="json"),
                      "profile": s.profile.model_dump(mode="json"),
-                     "profile_path": path, "notes": list(self.notes)}  # fmt: skip
+                     "profile_path": path, "notes": list(self.notes),
+                     "wall_offset_s": s.wall_offset_s}  # fmt: skip
             self._facts = frame(StationHello(type="facts", protocol=PROTOCOL, station=self.id,
                                              crane=s.profile.name, facts=facts))  # fmt: skip
         line = self._facts
