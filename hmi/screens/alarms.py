@@ -15,6 +15,7 @@ from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL, WARNING, time_of_day
 from hmi.screens.base import HmiScreen
 from hmi.screens.choice import ChoiceModal
+from hmi.widgets.alarm_banner import list_order
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["FILTERS", "SHELVE_CHOICES", "AlarmsScreen", "alarm_row"]
@@ -87,7 +88,7 @@ class AlarmsScreen(HmiScreen):
         offset = self.hmi.bridge.station.wall_offset_s
         alarms = sorted((a for a in view.supervisor.alarms if keep(a)
                          and (priority is None or a.priority is priority)),
-                        key=lambda a: (a.priority, -(a.activated_at or 0.0)))  # fmt: skip
+                        key=list_order)  # fmt: skip
         self.query_one("#filters", TextLine).show(
             f"filter f: {name} · priority p: {prio} · {len(alarms)} alarm(s)"
         )

@@ -16,7 +16,7 @@ from crane_ctrl.interlocks.evaluate import Trip
 from crane_ctrl.runtime.supervisor import SupervisorView
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["WIND_TRIPS", "AlarmBanner", "banner_text", "hidden_text", "wind_hold"]
+__all__ = ["WIND_TRIPS", "AlarmBanner", "banner_text", "hidden_text", "list_order", "wind_hold"]
 
 WIND_TRIPS = ("WIND_STORM", "WIND_STOP", "WIND_NO_LIFT")
 """The interlocks by which the wind holds the crane, the most severe first."""
@@ -41,6 +41,12 @@ def hidden_text(alarms: tuple[AlarmView, ...]) -> str:
     return " · ".join(f"{n} {name}" for n, name in counts if n)
 
 
+def list_order(alarm: AlarmView) -> tuple[int, float]:
+    """How the Alarms screen orders its list: the most urgent first, the newest first within a
+    priority. The banner names the list's first unacknowledged alarm."""
+    return int(alarm.priority), -(alarm.activated_at or 0.0)
+
+
 def banner_text(view: SupervisorView) -> tuple[Text, bool]:
     """The banner line and whether it is abnormal (an alarm to acknowledge, a flood, a wind
     hold)."""
@@ -62,7 +68,7 @@ def banner_text(view: SupervisorView) -> tuple[Text, bool]:
     if hidden:
         out.append(f" · {hidden}")
     if unack:
-        top = unack[0]
+        top = min(unack, key=list_order)  # the Alarms list's first
         first = " ◆ first out" if top.first_out else ""
         out.append(f" · A ack all · {top.priority.name} {top.id}: {top.message}{first}")
     return out, bool(unack) or view.flood or wind is not None

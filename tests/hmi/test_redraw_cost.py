@@ -4,14 +4,18 @@ repainted only when its drawing changes; trends redraw their sparkline twice a s
 
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
+from crane_ctrl.alarms.states import AlarmState, AlarmView, Priority
+from crane_ctrl.runtime.supervisor import SupervisorView
 from hmi.section import CraneAt
+from hmi.widgets.alarm_banner import banner_text, list_order
 from hmi.widgets.elevation import Section
 from hmi.widgets.text_line import TextLine
 from hmi.widgets.trend import REDRAW_EVERY, Trend
@@ -99,3 +103,24 @@ async def test_a_trend_redraws_its_sparkline_every_few_samples_and_its_label_eve
         assert len(drawn) == 1 + REDRAW_EVERY * 3  # the first sample, then every fifth
         assert trend.query_one(Static).render() is not None
         assert str(trend.query_one(Static).visual) == f"Wind {pushed - 1} m/s"
+
+
+def _alarm_view(alarm_id: str, priority: Priority, activated_at: float) -> AlarmView:
+    return AlarmView(
+        alarm_id, f"{alarm_id} text", priority, AlarmState.UNACK, True, True, activated_at,
+        activated_at, None, None, None, False, False, False, False, 1,
+    )  # fmt: skip
+
+
+def test_the_banner_names_the_alarm_the_list_shows_first() -> None:
+    """The banner named the oldest unacknowledged alarm while the Alarms list put the newest
+    first (found by the tmux end-to-end test): both now order alike."""
+    old = _alarm_view("WIND_PREALARM", Priority.MEDIUM, 10.0)
+    new = _alarm_view("SCAN_OVERRUN", Priority.MEDIUM, 20.0)
+    urgent = _alarm_view("ESTOP", Priority.HIGH, 5.0)
+    for alarms, first in (((old, new), new), ((old, new, urgent), urgent)):
+        view = SimpleNamespace(alarms=alarms, annunciated=alarms, flood=False, permits=None)
+        text, abnormal = banner_text(cast(SupervisorView, view))
+        assert abnormal
+        assert f"{first.priority.name} {first.id}:" in text.plain
+        assert min(alarms, key=list_order) is first
