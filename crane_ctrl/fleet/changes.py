@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.payload import Metric, MetricValue
+from crane_ctrl.fleet.reading import MetricDef, Reading
 
 __all__ = ["ChangeFilter", "Sample"]
 

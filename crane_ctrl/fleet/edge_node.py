@@ -37,8 +37,8 @@ from crane_ctrl.errors import PayloadError
 from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.changes import ChangeFilter, Sample
 from crane_ctrl.fleet.host_watch import HostVerdict, HostWatch
-from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.payload import REBIRTH, DataType, HostState, decode
+from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.session import Session, death
 from crane_ctrl.fleet.store_forward import DEFAULT_CAPACITY, Cursor, NodeStore
 from crane_ctrl.fleet.topics import NodeTopics, state_topic
@@ -61,8 +61,9 @@ RETRY_MIN_S = 0.2
 """First wait before connecting again after a lost or failed session ..."""
 RETRY_MAX_S = 5.0
 """... doubled after each failure up to this."""
-VIEW_QUEUE = 64
-"""Views waiting for the intake (3 s at 20 Hz); a full queue drops the newest, counted."""
+VIEW_QUEUE = 256
+"""Views waiting for the intake: 12.8 s at 20 Hz, more than a publish may take before its
+deadline (:data:`NETWORK_WITHIN_S`); a full queue drops the newest, counted."""
 REPLAY_TAIL_S = 30.0
 """Live data published this recently is stored again if the session is lost (QoS 0 has no
 acknowledgement): longer than the broker takes to notice a dead host (1.5 x its keepalive)."""
@@ -179,8 +180,9 @@ class EdgeNode(Generic[V]):
         store = self._store
         session = self._session
         c = self._counts
+        data = c["data"] + (session.data_messages if session is not None else 0)
         return NodeStats(session is not None, self._bd_seq, c["sessions"], c["births"],
-                         c["data"], c["history"], self.views_dropped,
+                         data, c["history"], self.views_dropped,
                          store.depth if store else 0, store.dropped if store else 0,
                          self._last_error)  # fmt: skip
 
@@ -317,8 +319,17 @@ class EdgeNode(Generic[V]):
         c = self.config
         bd_seq = self._bd_seq = await asyncio.to_thread(self._store.next_bd_seq)
         client = self._client(bd_seq)
-        async with asyncio.timeout(c.network_within_s * 2 + 1):  # TCP connect, then CONNACK
-            await client.__aenter__()
+        try:
+            async with asyncio.timeout(c.network_within_s * 2 + 1):  # TCP connect, then CONNACK
+                await client.__aenter__()
+        except aiomqtt.MqttError as exc:
+            if not isinstance(exc.__context__, OSError):  # the CONNECT went out: bdSeq is used
+                await asyncio.to_thread(self._store.used, bd_seq)
+            raise
+        except BaseException:
+            await asyncio.to_thread(self._store.used, bd_seq)
+            raise
+        await asyncio.to_thread(self._store.used, bd_seq)
         session = Session(client, c.topics, bd_seq, now=self._clock.now,
                           wall_ms=self._now_ms, replay_tail_s=c.replay_tail_s,
                           publish_within_s=c.network_within_s)  # fmt: skip
@@ -387,6 +398,12 @@ class EdgeNode(Generic[V]):
 
     async def _listen(self, session: Session) -> None:
         """NCMD and the primary host's STATE, until the session ends (raises when it is lost)."""
+        try:
+            await self._messages(session)
+        finally:
+            session.lost.set()
+
+    async def _messages(self, session: Session) -> None:
         async for message in session.client.messages:
             payload = message.payload
             data = payload if isinstance(payload, bytes) else str(payload).encode()
@@ -463,9 +480,11 @@ class EdgeNode(Generic[V]):
         """The session is over: unless a clean NDEATH confirmed everything sent live while the
         host was there, store it again; stored samples sent back are forgotten only then."""
         confirmed = clean and not self._host_offline.is_set()
+        session.lost.set()
         async with self._sending:
             if self._session is session:
                 self._session = None
+            self._counts["data"] += session.data_messages
             if not confirmed:
                 await self._keep(session.unconfirmed())
         if confirmed:

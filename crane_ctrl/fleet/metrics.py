@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+
 from crane_ctrl.alarms.states import UNACKNOWLEDGED
 from crane_ctrl.fleet.payload import DataType, MetricValue
 from crane_ctrl.fleet.reading import MetricDef, Reading

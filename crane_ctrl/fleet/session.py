@@ -20,14 +20,15 @@ The caller holds the edge node's send lock around every method: one message at a
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import aiomqtt
 
 from crane_ctrl.fleet.changes import Sample
-from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.payload import BD_SEQ, REBIRTH, DataType, Metric, Payload, encode
+from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.sequence import Seq
 from crane_ctrl.fleet.topics import NodeTopics
 
@@ -66,6 +67,9 @@ class Session:
         self._tail_s = replay_tail_s
         self._within_s = publish_within_s
         self._sent: deque[tuple[float, Sample]] = deque()
+        self.lost = asyncio.Event()
+        """Set once the connection is gone: a publish waiting for the socket gives up then,
+        not at its deadline (aiomqtt leaves it waiting)."""
 
     @property
     def born(self) -> bool:
@@ -99,8 +103,9 @@ class Session:
 
     async def death(self) -> None:
         """NDEATH before a clean disconnect, at QoS 1 (its PUBACK confirms all before it)."""
-        await self.client.publish(self.topics.ndeath, death(self.bd_seq, self._wall_ms()), qos=1,
-                                  retain=False, timeout=self._within_s)  # fmt: skip
+        data = death(self.bd_seq, self._wall_ms())
+        await self._unless_lost(self.client.publish(self.topics.ndeath, data, qos=1,
+                                                    retain=False, timeout=self._within_s))  # fmt: skip
         self._sent.clear()
 
     def unconfirmed(self) -> list[Sample]:
@@ -134,8 +139,22 @@ class Session:
 
     async def _publish(self, topic: str, payload: Payload, *, datatypes: bool = True) -> None:
         data = encode(payload, datatypes=datatypes)
-        await self.client.publish(topic, data, qos=0, retain=False,
-                                  timeout=self._within_s)  # fmt: skip
+        await self._unless_lost(self.client.publish(topic, data, qos=0, retain=False,
+                                                    timeout=self._within_s))  # fmt: skip
+
+    async def _unless_lost(self, publish: Awaitable[None]) -> None:
+        """``publish``, or :class:`ConnectionError` as soon as the connection is lost."""
+        sending = asyncio.ensure_future(publish)
+        lost = asyncio.ensure_future(self.lost.wait())
+        try:
+            done, _ = await asyncio.wait({sending, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            if not sending.done():
+                sending.cancel()
+        if sending not in done:
+            raise ConnectionError("the connection to the broker is lost")
+        sending.result()
 
     def _trim(self) -> None:
         oldest = self._now() - self._tail_s

@@ -70,12 +70,15 @@ class NodeStore:
         """Samples waiting now."""
 
     def next_bd_seq(self) -> int:
-        """The ``bdSeq`` for the next CONNECT, remembered before it is used."""
-        with self._lock, self._conn:
+        """The ``bdSeq`` for the next CONNECT (one more than the last one :meth:`used`)."""
+        with self._lock:
             row = self._conn.execute("SELECT value FROM node WHERE key = 'bdSeq'").fetchone()
-            value = next_bd_seq(None if row is None else int(row[0]))
-            self._conn.execute("INSERT OR REPLACE INTO node VALUES ('bdSeq', ?)", (value,))
-        return value
+        return next_bd_seq(None if row is None else int(row[0]))
+
+    def used(self, bd_seq: int) -> None:
+        """``bd_seq`` went out in a CONNECT (or may have): the next one is one more."""
+        with self._lock, self._conn:
+            self._conn.execute("INSERT OR REPLACE INTO node VALUES ('bdSeq', ?)", (bd_seq,))
 
     def put(self, samples: Iterable[Sample]) -> None:
         """Keep ``samples``; the oldest beyond :attr:`capacity` are dropped (and counted)."""

@@ -54,7 +54,9 @@ class Mosquitto:
     def start(self) -> None:
         tool = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         if not Path(tool).exists():
-            pytest.fail("mosquitto is not installed: .ci/run installs it (apt-get install mosquitto)")
+            pytest.fail(
+                "mosquitto is not installed: .ci/run installs it (apt-get install mosquitto)"
+            )
         self.runs += 1
         log = self.workdir / f"mosquitto-{self.runs}.log"
         self.logs.append(log)

@@ -154,4 +154,3 @@ class Host:
         self.online_stamp = int(time.time() * 1000)
         state = HostState(True, self.online_stamp).encode()
         await self.publish(state_topic(self.host_id), state, qos=1, retain=True)
-

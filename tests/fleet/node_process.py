@@ -17,8 +17,9 @@ from tests.fleet.ticks import tick_config, tick_reading, ticking
 
 async def main(port: int, store: Path) -> None:
     clock = MonotonicClock()
-    async with EdgeNode(tick_config(port, store), tick_reading, clock) as node, ticking(
-        node, clock, period_s=0.05
+    async with (
+        EdgeNode(tick_config(port, store), tick_reading, clock) as node,
+        ticking(node, clock, period_s=0.05),
     ):
         await asyncio.Event().wait()  # until killed
 

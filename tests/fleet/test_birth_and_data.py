@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from crane_ctrl.fleet.edge_node import EdgeNode
@@ -20,9 +21,11 @@ async def test_nbirth_declares_every_metric_with_bdseq_and_rebirth_false(
     -bdseq-included, -rebirth-metric; operational-behavior-data-commands-rebirth-name-aliases,
     -datatype, -value; payloads-alias-birth-requirement."""
     clock = MonotonicClock()
-    async with Host(mosquitto.port) as host, EdgeNode(
-        tick_config(mosquitto.port, None), tick_reading, clock
-    ) as node, ticking(node, clock):
+    async with (
+        Host(mosquitto.port) as host,
+        EdgeNode(tick_config(mosquitto.port, None), tick_reading, clock) as node,
+        ticking(node, clock),
+    ):
         await host.until(lambda: bool(host.of("NBIRTH")), what="NBIRTH")
     birth = host.of("NBIRTH")[0]
     assert birth.topic == "spBv1.0/block-A/NBIRTH/ASC-07"
@@ -30,14 +33,15 @@ async def test_nbirth_declares_every_metric_with_bdseq_and_rebirth_false(
     assert birth.payload.seq == 0
     assert birth.payload.timestamp_ms is not None
     metrics = birth.payload.by_name()
-    assert metrics[BD_SEQ].datatype is DataType.INT64 and metrics[BD_SEQ].value == 0
+    assert metrics[BD_SEQ].datatype is DataType.INT64
+    assert metrics[BD_SEQ].value == 0
     rebirth = metrics[REBIRTH]
     assert (rebirth.datatype, rebirth.value, rebirth.alias) == (DataType.BOOLEAN, False, None)
     declared = {"Node Info/Views dropped", "Node Info/Store dropped", COUNTER, "Crane/Mode"}
     assert declared <= set(metrics)
     for name in declared:
         m = metrics[name]
-        assert m.alias is not None and m.datatype is not None and m.value is not None, m
+        assert None not in (m.alias, m.datatype, m.value), m
     aliases = [m.alias for m in birth.payload.metrics if m.alias is not None]
     assert len(aliases) == len(set(aliases))  # tck-id-payloads-alias-uniqueness
 
@@ -50,9 +54,11 @@ async def test_nbirth_and_ndata_are_qos_0_not_retained_and_connect_is_clean(
     node-birth-publish-will-message-topic/-qos/-will-retained); clean session. Checked in the
     broker's own log, and by a late subscriber that is given no retained birth."""
     clock = MonotonicClock()
-    async with Host(mosquitto.port) as host, EdgeNode(
-        tick_config(mosquitto.port, None), tick_reading, clock
-    ) as node, ticking(node, clock):
+    async with (
+        Host(mosquitto.port) as host,
+        EdgeNode(tick_config(mosquitto.port, None), tick_reading, clock) as node,
+        ticking(node, clock),
+    ):
         await host.until(lambda: len(host.of("NDATA")) >= 3, what="NDATA")
         async with Host(mosquitto.port) as late:
             await late.until(lambda: bool(late.of("NDATA")), what="late NDATA")
@@ -75,21 +81,26 @@ async def test_ndata_carries_only_changes_by_alias_with_seq_one_more_each_time(
     topics-ndata-payload (only what changed), payloads-alias-data-cmd-requirement (alias, no
     name), payloads-metric-datatype-not-req, topics-ndata-timestamp."""
     clock = MonotonicClock()
-    async with Host(mosquitto.port) as host, EdgeNode(
-        tick_config(mosquitto.port, None), tick_reading, clock
-    ) as node, ticking(node, clock, period_s=0.002):
+    async with (
+        Host(mosquitto.port) as host,
+        EdgeNode(tick_config(mosquitto.port, None), tick_reading, clock) as node,
+        ticking(node, clock, period_s=0.002),
+    ):
         await host.until(lambda: len(host.of("NDATA")) >= 300, within_s=20, what="300 NDATA")
     seqs = [r.payload.seq for r in host.received if r.kind in ("NBIRTH", "NDATA") and r.payload]
     assert seqs[0] == 0
-    assert all(b == (a + 1) % 256 for a, b in zip(seqs, seqs[1:], strict=False)), seqs
-    assert 255 in seqs and seqs.count(0) >= 2  # wrapped
+    assert all(b == (a + 1) % 256 for a, b in itertools.pairwise(seqs)), seqs
+    assert 255 in seqs
+    assert seqs.count(0) >= 2
     live = [r for r in host.of("NDATA") if r.payload and not r.payload.metrics[0].is_historical]
     for r in live:
-        assert r.payload is not None and r.payload.timestamp_ms is not None
+        assert r.payload is not None
+        assert r.payload.timestamp_ms is not None
         assert [m.name for m in r.payload.metrics] == [COUNTER]  # "Crane/Mode" never changes
         raw = decode(r.data).metrics[0]  # as on the wire, no NBIRTH to name it
         assert (raw.name, raw.datatype) == (None, None)
-        assert raw.alias is not None and raw.timestamp_ms is not None
+        assert raw.alias is not None
+        assert raw.timestamp_ms is not None
     values = counter_values(host.received, historical=False)
     assert values == list(range(values[0], values[0] + len(values)))
 
@@ -101,16 +112,21 @@ async def test_rebirth_request_gets_a_new_nbirth_with_the_same_bdseq_and_seq_0(
     bdseq-repeat: NCMD ``Node Control/Rebirth`` true; the NBIRTH repeats the session's bdSeq,
     seq starts at 0 again, NDATA go on from 1."""
     clock = MonotonicClock()
-    async with Host(mosquitto.port) as host, EdgeNode(
-        tick_config(mosquitto.port, None), tick_reading, clock
-    ) as node, ticking(node, clock):
+    async with (
+        Host(mosquitto.port) as host,
+        EdgeNode(tick_config(mosquitto.port, None), tick_reading, clock) as node,
+        ticking(node, clock),
+    ):
         await host.until(lambda: len(host.of("NDATA")) >= 5, what="NDATA")
         await host.rebirth(TOPICS)
         await host.until(lambda: len(host.of("NBIRTH")) == 2, what="a second NBIRTH")
         await host.until(lambda: host.received[-1].kind == "NDATA", what="NDATA after it")
     first, second = host.of("NBIRTH")
     assert first.value(BD_SEQ) == second.value(BD_SEQ)
-    assert second.payload is not None and second.payload.seq == 0
+    assert second.payload is not None
+    assert second.payload.seq == 0
     after = host.received[host.received.index(second) + 1]
-    assert after.kind == "NDATA" and after.payload is not None and after.payload.seq == 1
+    assert after.kind == "NDATA"
+    assert after.payload is not None
+    assert after.payload.seq == 1
     assert node.stats.sessions == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,16 +22,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @asynccontextmanager
-async def node_process(port: int, store: Path) -> AsyncIterator[subprocess.Popen[bytes]]:
+async def node_process(port: int, store: Path) -> AsyncIterator[asyncio.subprocess.Process]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "tests.fleet.node_process", str(port),
-                                str(store)], cwd=ROOT, env=env)  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fleet.node_process", str(port), str(store), cwd=ROOT, env=env
+    )
     try:
         yield process
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
-        await asyncio.to_thread(process.wait, 10)
+        await asyncio.wait_for(process.wait(), 10)
 
 
 async def test_a_killed_node_gets_its_ndeath_with_the_bdseq_of_its_nbirth(
@@ -46,14 +46,18 @@ async def test_a_killed_node_gets_its_ndeath_with_the_bdseq_of_its_nbirth(
     async with Host(mosquitto.port) as host:
         for round_ in (1, 2):
             async with node_process(mosquitto.port, store) as process:
-                await host.until(lambda: len(host.of("NBIRTH")) == round_, within_s=20,
+                await host.until(lambda n=round_: len(host.of("NBIRTH")) == n, within_s=20,
                                  what=f"NBIRTH {round_}")  # fmt: skip
                 process.kill()
-                await host.until(lambda: len(host.of("NDEATH")) == round_, what=f"NDEATH {round_}")
+                await host.until(lambda n=round_: len(host.of("NDEATH")) == n,
+                                 what=f"NDEATH {round_}")  # fmt: skip
     births, deaths = host.of("NBIRTH"), host.of("NDEATH")
     for birth, death in zip(births, deaths, strict=True):
-        assert death.topic == TOPICS.ndeath and death.qos == 1 and not death.retain
-        assert death.payload is not None and death.payload.seq is None
+        assert death.topic == TOPICS.ndeath
+        assert death.qos == 1
+        assert not death.retain
+        assert death.payload is not None
+        assert death.payload.seq is None
         (only,) = death.payload.metrics
         assert (only.name, only.datatype) == (BD_SEQ, DataType.INT64)
         assert only.value == birth.value(BD_SEQ)
@@ -69,9 +73,9 @@ async def test_a_node_that_stops_publishes_its_ndeath_before_disconnecting(
     DISCONNECT (so the broker drops the will: one NDEATH, not two)."""
     clock = MonotonicClock()
     async with Host(mosquitto.port) as host:
-        async with EdgeNode(tick_config(mosquitto.port, None), tick_reading, clock) as node:
-            async with ticking(node, clock):
-                await host.until(lambda: bool(host.of("NDATA")), what="NDATA")
+        config = tick_config(mosquitto.port, None)
+        async with EdgeNode(config, tick_reading, clock) as node, ticking(node, clock):
+            await host.until(lambda: bool(host.of("NDATA")), what="NDATA")
         await host.until(lambda: bool(host.of("NDEATH")), what="NDEATH")
         async with Host(mosquitto.port) as witness:  # its round trip: the broker had time
             await witness.publish("spBv1.0/block-A/NCMD/nobody", b"")
@@ -85,11 +89,21 @@ async def test_bdseq_goes_on_counting_across_restarts_and_wraps_after_255(tmp_pa
     """tck-id-message-flow-edge-node-birth-publish-will-message-payload-bdSeq: one more per
     CONNECT, 255 wraps to 0, kept in the node's store across processes."""
     path = tmp_path / "fleet.sqlite"
+
+    def connects(store: NodeStore, count: int) -> list[int]:
+        out = []
+        for _ in range(count):
+            out.append(store.next_bd_seq())
+            store.used(out[-1])
+        return out
+
     store = NodeStore(path)
-    first = [store.next_bd_seq() for _ in range(3)]
+    first = connects(store, 3)
+    assert store.next_bd_seq() == 3  # until it is used (a refused TCP connect sends no CONNECT)
     store.close()
     store = NodeStore(path)
-    later = [store.next_bd_seq() for _ in range(300)]
+    later = connects(store, 300)
     store.close()
     assert first == [0, 1, 2]
-    assert later[:2] == [3, 4] and later[252:255] == [255, 0, 1]
+    assert later[:2] == [3, 4]
+    assert later[252:255] == [255, 0, 1]

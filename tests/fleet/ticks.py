@@ -14,8 +14,8 @@ from pathlib import Path
 
 from crane_ctrl.fleet.broker import Broker
 from crane_ctrl.fleet.edge_node import EdgeNode, EdgeNodeConfig
-from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.payload import DataType
+from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.topics import NodeTopics
 from crane_ctrl.realtime import MonotonicClock
 from tests.fleet.host import Received
@@ -38,6 +38,7 @@ def tick_reading(tick: Tick) -> Reading:
 def tick_config(port: int, store: Path | None, **changes: object) -> EdgeNodeConfig:
     """Quick to retry and to give up on a dead broker: the tests restart theirs."""
     settings: dict[str, object] = {"retry_min_s": 0.05, "retry_max_s": 0.2, "keepalive_s": 2,
+                                   "replay_tail_s": 1.0,
                                    "network_within_s": 2.0, **changes}  # fmt: skip
     return EdgeNodeConfig(Broker("127.0.0.1", port), TOPICS, store, **settings)  # type: ignore[arg-type]
 
