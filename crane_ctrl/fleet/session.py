@@ -104,8 +104,9 @@ class Session:
     async def death(self) -> None:
         """NDEATH before a clean disconnect, at QoS 1 (its PUBACK confirms all before it)."""
         data = death(self.bd_seq, self._wall_ms())
-        await self._unless_lost(self.client.publish(self.topics.ndeath, data, qos=1,
-                                                    retain=False, timeout=self._within_s))  # fmt: skip
+        topic = self.topics.ndeath
+        publish = self.client.publish(topic, data, qos=1, retain=False, timeout=self._within_s)
+        await self._unless_lost(publish)
         self._sent.clear()
 
     def unconfirmed(self) -> list[Sample]:

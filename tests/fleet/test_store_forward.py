@@ -65,16 +65,20 @@ async def test_a_node_with_a_primary_host_waits_for_it_to_be_online_before_its_b
     NBIRTH, and what the node stored meanwhile as history."""
     clock = MonotonicClock()
     config = tick_config(mosquitto.port, None, primary_host=HOST_ID)
-    async with Host(mosquitto.port) as observer, Host(mosquitto.port, "someone-else"):
-        async with EdgeNode(config, tick_reading, clock) as node, ticking(node, clock) as ticker:
-            await observer.until(lambda: node.stats.sessions == 1 and node.stats.stored >= 20,
+    async with (
+        Host(mosquitto.port) as observer,
+        Host(mosquitto.port, "someone-else"),
+        EdgeNode(config, tick_reading, clock) as node,
+        ticking(node, clock) as ticker,
+    ):
+        await observer.until(lambda: node.stats.sessions == 1 and node.stats.stored >= 20,
                                  what="connected, storing")  # fmt: skip
-            assert observer.of("NBIRTH") == []
-            async with Host(mosquitto.port, HOST_ID):
-                await observer.until(lambda: bool(observer.of("NBIRTH")), what="NBIRTH")
-                await observer.until(lambda: node.stats.stored == 0, what="store emptied")
-                last = ticker.n
-                await observer.until(lambda: last in counter_values(observer.received),
+        assert observer.of("NBIRTH") == []
+        async with Host(mosquitto.port, HOST_ID):
+            await observer.until(lambda: bool(observer.of("NBIRTH")), what="NBIRTH")
+            await observer.until(lambda: node.stats.stored == 0, what="store emptied")
+            last = ticker.n
+            await observer.until(lambda: last in counter_values(observer.received),
                                      what="the last value")  # fmt: skip
     assert counter_values(observer.received, historical=True)[:3] == [0, 1, 2]
     assert_nothing_lost(observer, last)
