@@ -200,16 +200,24 @@ class EdgeNode(Generic[V]):
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        """Publish what is queued, NDEATH, disconnect (each bounded); close the store."""
+        """Publish what is queued, NDEATH, disconnect (each bounded); close the store. Left by
+        an exception (or cancelled): the tasks are cancelled, and still say NDEATH if they can."""
         assert self._tasks is not None
         assert self._store is not None
         try:
-            await self._drain()
-            self._closing.set()
-            await self._finish(self._session_task)
-            await self._tasks.__aexit__(kind, exc, tb)
+            if kind is None:
+                await self._drain()
+                self._closing.set()
+                await self._finish(self._session_task)
         finally:
-            await asyncio.to_thread(self._store.close)
+            self._closing.set()
+            for task in (self._intake_task, self._session_task):
+                if task is not None and not task.done():
+                    task.cancel()  # a session cancelled still says NDEATH (its last words)
+            try:
+                await self._tasks.__aexit__(None, None, None)
+            finally:
+                await asyncio.to_thread(self._store.close)
 
     async def _drain(self) -> None:
         try:
@@ -338,8 +346,21 @@ class EdgeNode(Generic[V]):
             self._connected(bd_seq)
             clean = await self._in_session(session)
         finally:
+            if not clean:  # ended by a failure, or cancelled: NDEATH if the connection stands
+                clean = await self._last_words(session)
             await self._lost(session, clean=clean)
-            await self._disconnect(client, clean=clean)
+            await self._disconnect(client)
+
+    async def _last_words(self, session: Session) -> bool:
+        """NDEATH before a DISCONNECT that would drop the will (whether it went out)."""
+        if session.lost.is_set():
+            return False
+        try:
+            async with asyncio.timeout(self.config.network_within_s):
+                await session.death()
+        except (aiomqtt.MqttError, OSError, TimeoutError):
+            return False
+        return True
 
     def _client(self, bd_seq: int) -> aiomqtt.Client:
         c = self.config
@@ -400,8 +421,9 @@ class EdgeNode(Generic[V]):
         """NCMD and the primary host's STATE, until the session ends (raises when it is lost)."""
         try:
             await self._messages(session)
-        finally:
+        except Exception:  # the connection is gone (cancelled: it may still stand)
             session.lost.set()
+            raise
 
     async def _messages(self, session: Session) -> None:
         async for message in session.client.messages:
@@ -490,15 +512,17 @@ class EdgeNode(Generic[V]):
         if confirmed:
             await self._forget_confirmed(all_of_them=True)
         self._pending.clear()
-        self._record("disconnected" if clean else "lost", reason=self._last_error)
+        if clean:
+            self._record("disconnected")
+        else:
+            self._record("lost", reason=self._last_error)
 
-    async def _disconnect(self, client: aiomqtt.Client, *, clean: bool) -> None:
+    async def _disconnect(self, client: aiomqtt.Client) -> None:
         try:
             async with asyncio.timeout(self.config.network_within_s):
                 await client.__aexit__(None, None, None)
         except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
-            if clean:
-                self._note(f"disconnect: {exc}")
+            log.debug("fleet %s: disconnect: %s", self.config.topics, exc)
 
     # --- time, journal
 

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from crane_ctrl.fleet.edge_node import EdgeNode
 from crane_ctrl.fleet.payload import BD_SEQ, DataType
 from crane_ctrl.fleet.store_forward import NodeStore
@@ -107,3 +109,23 @@ async def test_bdseq_goes_on_counting_across_restarts_and_wraps_after_255(tmp_pa
     assert first == [0, 1, 2]
     assert later[:2] == [3, 4]
     assert later[252:255] == [255, 0, 1]
+
+
+async def test_a_node_left_by_an_exception_still_says_ndeath_before_it_disconnects(
+    mosquitto: Mosquitto,
+) -> None:
+    """A DISCONNECT makes the broker drop the will, so an ending that is no clean stop (the
+    station failed, the task was cancelled) must publish the NDEATH itself too."""
+    clock = MonotonicClock()
+    config = tick_config(mosquitto.port, None)
+
+    async def fail() -> None:
+        async with EdgeNode(config, tick_reading, clock) as node, ticking(node, clock):
+            await host.until(lambda: bool(host.of("NDATA")), what="NDATA")
+            raise RuntimeError("the station failed")
+
+    async with Host(mosquitto.port) as host:
+        with pytest.raises(RuntimeError, match="the station failed"):
+            await fail()
+        await host.until(lambda: bool(host.of("NDEATH")), what="NDEATH")
+    assert host.of("NDEATH")[0].value(BD_SEQ) == host.of("NBIRTH")[0].value(BD_SEQ)
