@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -288,7 +288,7 @@ class EdgeNode(Generic[V]):
             return sample
         return None if await self._guarded(session.data(sample), session) else sample
 
-    async def _guarded(self, publish: Any, session: Session) -> bool:
+    async def _guarded(self, publish: Awaitable[None], session: Session) -> bool:
         """Whether ``publish`` went out; if not, the node is no longer born in ``session``."""
         try:
             await publish

@@ -3,7 +3,7 @@ and an :class:`~crane_ctrl.fleet.edge_node.EdgeNode` fed with its views.
 
 :func:`station_edge_node` is what :attr:`crane_ctrl.runtime.host.StationConfig.attach` takes
 (``crane-ctrl station`` and ``crane-ctrl demo`` with ``--broker``): the node opens when the station
-is built, gets every scan's view through :attr:`~crane_ctrl.runtime.station.CraneStation.on_view`
+is built, gets every scan's view through the station's ``on_view``
 (a put on its bounded queue, nothing more), and closes after the last scan, with its NDEATH.
 """
 
