@@ -27,6 +27,10 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  |    +-- StationLost          the station cannot be reached over the seam (yet, or any more)
  +-- AlarmError                an alarm action or definition that cannot be carried out
  +-- JournalError              the journal file cannot be opened, read or written
+ +-- FleetError                the fleet's Sparkplug B edge node cannot be set up as asked (a
+ |    |                        broker URL, group or node id, or its store), naming the option
+ |    +-- PayloadError         bytes that are no Sparkplug B payload, or a value its metric's
+ |                             datatype cannot carry
  +-- FaultError                a simulator fault that cannot be injected as asked
  +-- PortInUse                 a server's port is taken: which port, and the flag that frees it
  +-- ConditionError            a rig condition that cannot be parsed (also a ValueError)
@@ -58,6 +62,7 @@ __all__ = [
     "EncodeError",
     "ExceptionReply",
     "FaultError",
+    "FleetError",
     "JobRefused",
     "JournalError",
     "LinkError",
@@ -65,6 +70,7 @@ __all__ = [
     "LoginRefused",
     "NoAnswer",
     "NoReply",
+    "PayloadError",
     "PlcRefused",
     "PortInUse",
     "Problem",
@@ -237,6 +243,15 @@ class AlarmError(CraneCtrlError):
 
 class JournalError(CraneCtrlError):
     """The journal file cannot be opened, read or written; the message names the path."""
+
+
+class FleetError(CraneCtrlError):
+    """The Sparkplug B edge node cannot be set up as asked: the message names the option (or the
+    store's path) and the fix. A broker that is away is no error: the node buffers and retries."""
+
+
+class PayloadError(FleetError):
+    """Bytes that are no Sparkplug B payload, or a value its metric's datatype cannot carry."""
 
 
 class FaultError(CraneCtrlError):

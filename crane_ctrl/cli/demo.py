@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_attach, fleet_flags
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.shipped import GENERIC_MODBUS
@@ -64,6 +65,7 @@ def add_parser(commands: Any) -> None:
     demo.add_argument("--station-only", action="store_true", help=argparse.SUPPRESS)
     demo.add_argument("--socket", type=Path, help=argparse.SUPPRESS)
     demo.add_argument("--parent", type=int, help=argparse.SUPPRESS)
+    add_fleet_options(demo)
     demo.set_defaults(handler=_demo)
 
 
@@ -149,6 +151,7 @@ def _station_child(
         if value is not None:
             command += [flag, str(value)]
     command += ["--no-jobs"] if args.no_jobs else []
+    command += fleet_flags(args)
     journal.parent.mkdir(parents=True, exist_ok=True)
     log_path = journal.with_suffix(".station.log")
     with contextlib.ExitStack() as owned:
@@ -183,7 +186,7 @@ def _station_only(args: argparse.Namespace, journal: Path) -> int:
     options = DemoOptions(profile, args.profile, load_site(args.site or DEFAULT_SITE), journal,
                           port=port, jobs=() if args.no_jobs else DEMO_JOBS,
                           start=not args.no_jobs, roles=Roles.load(args.roles or DEMO_ROLES),
-                          serve=args.socket)  # fmt: skip
+                          serve=args.socket, attach=fleet_attach(args, journal))  # fmt: skip
     demo = Demo(options)
     try:
         demo.start()

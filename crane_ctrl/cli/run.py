@@ -7,14 +7,19 @@ clearance the supervisor checks comes from its crane and layout. Ctrl-C (or SIGT
 scan loop, which writes zero references and disables the drives before the process exits.
 
 It prints a status line every :data:`STATUS_EVERY_S` (``--status-every``): time of day, link and
-comms, scan count and p99, alarms, what blocks motion. ``--quiet`` prints none (``-v`` logs
-the start and the stop instead).
+comms, scan count and p99, alarms, what blocks motion (and, as an edge node, the node's state).
+``--quiet`` prints none (``-v`` logs the start and the stop instead).
+
+``--broker mqtt://host:port --group BLOCK --node CRANE`` makes the supervisor a Sparkplug B edge
+node (:mod:`crane_ctrl.fleet`): each scan's view goes to it through a bounded queue; the broker
+never delays a scan, and safety never depends on it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_config
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.links.url import make_link
 from crane_ctrl.profile.loader import load_profile
@@ -29,6 +35,7 @@ from crane_ctrl.profile.model import Profile
 from crane_ctrl.realtime import MonotonicClock
 
 if TYPE_CHECKING:
+    from crane_ctrl.fleet.edge_node import EdgeNode, EdgeNodeConfig, NodeStats
     from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings, SupervisorView
 
 __all__ = ["STATUS_EVERY_S", "Supervision", "add_parser", "status_line", "supervision"]
@@ -51,6 +58,7 @@ def add_parser(commands: Any) -> None:
     run.add_argument("--status-every", type=float, default=STATUS_EVERY_S, metavar="S",
                      help=f"seconds between status lines (default {STATUS_EVERY_S:g})")  # fmt: skip
     run.add_argument("--quiet", action="store_true", help="no status lines (-v still logs)")
+    add_fleet_options(run)
     run.set_defaults(handler=_run)
 
 
@@ -84,6 +92,7 @@ def supervision(profile: Path, site: Path | None, plc: str | None = None) -> Sup
 
 def _run(args: argparse.Namespace) -> int:
     from crane_ctrl.profile.loader import fingerprint
+    from crane_ctrl.runtime.journal import default_path
 
     setup = supervision(args.profile, args.site, args.plc)
     loaded = {
@@ -95,7 +104,9 @@ def _run(args: argparse.Namespace) -> int:
     if not args.status_every > 0:
         raise CraneCtrlError(f"--status-every must be positive, not {args.status_every:g}")
     every = None if args.quiet else args.status_every
-    asyncio.run(_supervise(setup, args.seconds, args.journal, loaded, status_every_s=every))
+    fleet = fleet_config(args, args.journal or default_path())
+    asyncio.run(_supervise(setup, args.seconds, args.journal, loaded, status_every_s=every,
+                           fleet=fleet))  # fmt: skip
     return 0
 
 
@@ -106,9 +117,10 @@ async def _supervise(
     loaded: dict[str, str],
     *,
     status_every_s: float | None = STATUS_EVERY_S,
+    fleet: EdgeNodeConfig | None = None,
 ) -> None:
     """Supervise until stopped; ``status_every_s`` ``None``: log, rather than print, the start,
-    the stop and no status line."""
+    the stop and no status line. ``fleet``: be that Sparkplug B edge node too."""
     from crane_ctrl.runtime.journal import Journal
     from crane_ctrl.runtime.supervisor import Supervisor
 
@@ -129,12 +141,16 @@ async def _supervise(
                 journal.record("system", "supervisor", event="started", link=link.name,
                                site=str(setup.site_path))  # fmt: skip
                 say(f"supervising {link.name}, site {setup.site_path}; journal {journal.path}"
+                    + ("" if fleet is None else f"; Sparkplug B edge node {fleet.topics} on "
+                       f"{fleet.broker}")
                     + ("" if status_every_s is None else f"; a status line every "
                        f"{status_every_s:g} s (--quiet: none); Ctrl-C stops"))  # fmt: skip
-                async with asyncio.TaskGroup() as tasks:
-                    tasks.create_task(supervisor.run(stop))
-                    if status_every_s is not None:
-                        tasks.create_task(_report(supervisor, stop, status_every_s))
+                async with contextlib.AsyncExitStack() as beside:
+                    node = await _edge_node(beside, fleet, supervisor, journal)
+                    async with asyncio.TaskGroup() as tasks:
+                        tasks.create_task(supervisor.run(stop))
+                        if status_every_s is not None:
+                            tasks.create_task(_report(supervisor, stop, status_every_s, node))
                 journal.record("system", "supervisor", event="stopped")
                 say("stopped: references zero, drives disabled")
     finally:
@@ -146,7 +162,27 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-async def _report(supervisor: Supervisor, stop: asyncio.Event, every_s: float) -> None:
+async def _edge_node(
+    beside: contextlib.AsyncExitStack,
+    fleet: EdgeNodeConfig | None,
+    supervisor: Supervisor,
+    journal: Any,
+) -> EdgeNode[SupervisorView] | None:
+    """The Sparkplug B edge node fed with every scan's view, open until ``beside`` closes."""
+    if fleet is None:
+        return None
+    from crane_ctrl.fleet.edge_node import EdgeNode
+    from crane_ctrl.fleet.metrics import supervisor_reading
+
+    node: EdgeNode[SupervisorView] = EdgeNode(fleet, supervisor_reading, supervisor.clock, journal)
+    await beside.enter_async_context(node)
+    supervisor.on_view = node.offer
+    return node
+
+
+async def _report(
+    supervisor: Supervisor, stop: asyncio.Event, every_s: float, node: Any = None
+) -> None:
     """A status line every ``every_s`` until ``stop`` (reads the supervisor's view: no part
     of the scan)."""
     from crane_ctrl.realtime import sleep_unless
@@ -154,12 +190,13 @@ async def _report(supervisor: Supervisor, stop: asyncio.Event, every_s: float) -
     while not stop.is_set():
         await sleep_unless(stop, every_s)
         if not stop.is_set():
-            _print(status_line(supervisor.view, datetime.now()))
+            fleet = None if node is None else node.stats
+            _print(status_line(supervisor.view, datetime.now(), fleet))
 
 
-def status_line(view: SupervisorView, now: datetime) -> str:
+def status_line(view: SupervisorView, now: datetime, fleet: NodeStats | None = None) -> str:
     """One line of what ``crane-ctrl run`` supervises: time of day, link, comms, scans, alarms,
-    what blocks motion."""
+    what blocks motion (and the edge node: born or not, stored, views dropped)."""
     from crane_ctrl.alarms.states import UNACKNOWLEDGED
 
     s, stats = view.snapshot, view.stats
@@ -171,4 +208,6 @@ def status_line(view: SupervisorView, now: datetime) -> str:
         f"{now:%H:%M:%S} link {view.link.state} · {comms} · scans {stats.scans}, p99 "
         f"{stats.p99_scan_s * 1000:.1f} ms, overruns {stats.overruns} · alarms {len(active)} "
         f"active, {unacked} unacknowledged · blocking: {', '.join(blocked) or 'nothing'}"
-    )
+        + ("" if fleet is None else f" · sparkplug {'born' if fleet.online else 'offline'}, "
+           f"bdSeq {fleet.bd_seq}, {fleet.stored} stored, {fleet.views_dropped} views dropped")
+    )  # fmt: skip

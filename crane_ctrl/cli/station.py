@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_attach
 from crane_ctrl.profile.loader import load_profile
 
 __all__ = ["PARENT_POLL_S", "add_parser", "until_stopped"]
@@ -37,6 +38,7 @@ def add_parser(commands: Any) -> None:
     station.add_argument("--roles", type=Path, help="roles file with hashed PINs (default: demo)")
     station.add_argument("--socket", type=Path, help="the seam's socket (default "
                          "$XDG_RUNTIME_DIR/crane-ctrl/station.sock)")  # fmt: skip
+    add_fleet_options(station)
     station.set_defaults(handler=_station)
 
 
@@ -48,10 +50,11 @@ def _station(args: argparse.Namespace) -> int:
     from simulators.site_file import DEFAULT_SITE, load_site
 
     socket = args.socket or default_socket()
+    journal = args.journal or default_path()
     config = StationConfig(
         load_profile(args.profile), args.profile, load_site(args.site or DEFAULT_SITE),
-        args.journal or default_path(), plc=args.plc,
-        roles=Roles.load(args.roles or DEMO_ROLES), serve=socket,
+        journal, plc=args.plc, roles=Roles.load(args.roles or DEMO_ROLES), serve=socket,
+        attach=fleet_attach(args, journal),
     )  # fmt: skip
     runtime = StationRuntime(config)
     runtime.start()

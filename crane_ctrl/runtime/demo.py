@@ -20,7 +20,7 @@ from crane_ctrl.operation.roles import Roles
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.realtime import wait_until
 from crane_ctrl.runtime.bridge import ThreadBridge
-from crane_ctrl.runtime.host import StationConfig, StationRuntime
+from crane_ctrl.runtime.host import Attach, StationConfig, StationRuntime
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.sim_service import SimService, plc_url
 from crane_ctrl.runtime.station import CraneStation, User
@@ -56,6 +56,8 @@ class DemoOptions:
     """Who may log in (the station checks PINs and sessions)."""
     serve: Path | None = None
     """Serve the seam at this socket path (``crane-ctrl demo`` runs the HMI in another process)."""
+    attach: tuple[Attach, ...] = ()
+    """What runs beside the station (``--broker``: the fleet's edge node)."""
 
 
 def station_notes(served: Served, journal: Path) -> tuple[str, ...]:
@@ -88,7 +90,7 @@ class Demo:
         config = StationConfig(
             o.profile, o.profile_path, o.site, o.journal_path, plc=plc_url(served),
             endpoint=self._reserve, keep_yard=False, roles=o.roles, serve=o.serve,
-            notes=station_notes(served, o.journal_path),
+            notes=station_notes(served, o.journal_path), attach=o.attach,
         )  # fmt: skip
         self.runtime = StationRuntime(config)
         try:

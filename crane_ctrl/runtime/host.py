@@ -44,7 +44,7 @@ from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
 from crane_ctrl.runtime.yard_record import kept_yard
 from simulators.site_file import SiteFile
 
-__all__ = ["SWITCH_INTERVAL_S", "Endpoint", "StationConfig", "StationRuntime"]
+__all__ = ["SWITCH_INTERVAL_S", "Attach", "Endpoint", "StationConfig", "StationRuntime"]
 
 SWITCH_INTERVAL_S = 0.0001
 """``sys.setswitchinterval`` while a station runs: a busy thread yields the GIL this often."""
@@ -55,6 +55,10 @@ PROBE_WITHIN_S = 5.0
 
 Endpoint = Callable[[Profile, Path], Awaitable[str | None]]
 """Where the PLC is for a profile (``modbus://host:port`` or an ``opc.tcp://`` URL)."""
+Attach = Callable[[CraneStation, AsyncExitStack], Awaitable[None]]
+"""Something that runs beside the station for as long as it scans (the fleet's Sparkplug B edge
+node, :func:`crane_ctrl.fleet.station_node.station_edge_node`): it is given the station once it
+is built, before the first scan, and the stack that closes what it opens after the last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,8 @@ class StationConfig:
     notes: tuple[str, ...] = ()
     """Lines for every HMI that attaches over the seam, in its hello's facts (the demo: where
     the simulator's fault channel and the journal are)."""
+    attach: tuple[Attach, ...] = ()
+    """What runs beside the station (the fleet's edge node), in this order."""
     planning_pool: bool = True
     """Plan legs and fit the rope in a worker process
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
@@ -151,6 +157,8 @@ class StationRuntime:
                     supervisor = Supervisor(c.profile, link, self.clock, settings, journal=journal)
                     sessions = Sessions(c.roles, self.clock, journal)
                     station = await self._build_station(supervisor, journal, planner, sessions)
+                    for attach in c.attach:
+                        await attach(station, owned)
                     journal.record("system", "supervisor", event="started", link=link.name)
                     if c.serve is not None:
                         self.server = await owned.enter_async_context(

@@ -188,6 +188,9 @@ class CraneStation:
         self._placed: tuple[BoxPlace, ...] = ()
         supervisor.sequencer = self.automation
         supervisor.on_view = self._publish
+        self.on_view: Callable[[StationView], None] | None = None
+        """Called with each scan's view, in the scan (the fleet's edge node puts it on its
+        queue and returns; nothing here may wait)."""
         self.view = self._build(supervisor.view)
 
     @property
@@ -534,6 +537,8 @@ class CraneStation:
         if self.automation.bypasses.active(view.snapshot.time_s) is None:
             self.supervisor.set_bypass(None)  # expired, or revoked by an overload trip
         self.view = self._build(view)
+        if self.on_view is not None:
+            self.on_view(self.view)
 
     def _judge_trial(self, view: SupervisorView) -> None:
         """A swapped-in profile's trial: one scan less to go; its verdict after the last."""

@@ -1,0 +1,577 @@
+"""The crane station as a Sparkplug B edge node: its views out to an MQTT broker, never in its way.
+
+::
+
+    async with EdgeNode(config, station_reading, clock, journal) as node:
+        station.on_view = node.offer        # the scan's only part: a put that never waits
+        await supervisor.run(stop)
+
+:meth:`EdgeNode.offer` is all the scan does: it puts the view on a bounded queue and returns;
+a full queue drops the view and counts it (``Node Info/Views dropped``, :attr:`NodeStats`). Two
+tasks own the rest. The intake turns views into metrics (:mod:`crane_ctrl.fleet.metrics`),
+keeps those worth sending (:mod:`crane_ctrl.fleet.changes`) and publishes them as NDATA while the
+node is born, or stores them (:mod:`crane_ctrl.fleet.store_forward`) while it is not. The
+session task connects with the NDEATH as the will and a new ``bdSeq``, subscribes to its NCMD
+(and, with a primary host, to the host's ``STATE``), waits for a first view (and for the host
+to be online), publishes the NBIRTH, sends back what was stored as ``is_historical`` NDATA, and
+answers ``Node Control/Rebirth``. A lost broker ends the session: the node stores again and
+reconnects with a backoff. Every network call has a deadline; nothing the broker does can raise
+into the scan. Leaving the ``async with`` publishes the NDEATH and disconnects cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+import aiomqtt
+
+from crane_ctrl.clock import Clock
+from crane_ctrl.errors import PayloadError
+from crane_ctrl.fleet.broker import Broker, Credentials
+from crane_ctrl.fleet.changes import ChangeFilter, Sample
+from crane_ctrl.fleet.host_watch import HostVerdict, HostWatch
+from crane_ctrl.fleet.payload import REBIRTH, DataType, HostState, decode
+from crane_ctrl.fleet.reading import MetricDef, Reading
+from crane_ctrl.fleet.session import Session, death
+from crane_ctrl.fleet.store_forward import DEFAULT_CAPACITY, Cursor, NodeStore
+from crane_ctrl.fleet.topics import NodeTopics, state_topic
+from crane_ctrl.realtime import sleep_unless
+
+if TYPE_CHECKING:
+    from crane_ctrl.runtime.recorder import EventSink
+
+__all__ = ["EdgeNode", "EdgeNodeConfig", "NodeStats"]
+
+log = logging.getLogger(__name__)
+
+V = TypeVar("V")
+
+KEEPALIVE_S = 5
+"""MQTT keepalive: the broker sends the NDEATH will within 1.5 times this of a silent node."""
+NETWORK_WITHIN_S = 5.0
+"""Deadline of each network call: connect (TCP and CONNACK), subscribe, publish, disconnect."""
+RETRY_MIN_S = 0.2
+"""First wait before connecting again after a lost or failed session ..."""
+RETRY_MAX_S = 5.0
+"""... doubled after each failure up to this."""
+VIEW_QUEUE = 256
+"""Views waiting for the intake: 12.8 s at 20 Hz, more than a publish may take before its
+deadline (:data:`NETWORK_WITHIN_S`); a full queue drops the newest, counted."""
+REPLAY_TAIL_S = 30.0
+"""Live data published this recently is stored again if the session is lost (QoS 0 has no
+acknowledgement): longer than the broker takes to notice a dead host (1.5 x its keepalive)."""
+BACKFILL_BATCH = 50
+"""Stored samples per historical NDATA."""
+STOP_WITHIN_S = 10.0
+"""Leaving the context waits this long for the intake and the clean disconnect, then cancels."""
+
+NODE_INFO = (
+    MetricDef("Node Info/Views dropped", DataType.INT64),
+    MetricDef("Node Info/Store dropped", DataType.INT64),
+)
+"""The node's own metrics, declared in every NBIRTH before the station's."""
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeNodeConfig:
+    """One edge node: where the broker is, who the node is, where it stores."""
+
+    broker: Broker
+    topics: NodeTopics
+    store_path: Path | None = None
+    """The node's store (``bdSeq`` and samples kept while offline); ``None``: in memory."""
+    primary_host: str | None = None
+    """Publish only while this Sparkplug host application is online (its ``STATE``); store
+    meanwhile. ``None``: publish whenever connected."""
+    credentials: Credentials | None = None
+    keepalive_s: int = KEEPALIVE_S
+    network_within_s: float = NETWORK_WITHIN_S
+    retry_min_s: float = RETRY_MIN_S
+    retry_max_s: float = RETRY_MAX_S
+    view_queue: int = VIEW_QUEUE
+    replay_tail_s: float = REPLAY_TAIL_S
+    store_capacity: int = DEFAULT_CAPACITY
+    backfill_batch: int = BACKFILL_BATCH
+
+    @property
+    def client_id(self) -> str:
+        """Fixed per node: a new connection of the same node takes over a half-dead one."""
+        return f"crane-ctrl-{self.topics.group}-{self.topics.node}"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStats:
+    """What the edge node has done, for status lines and tests."""
+
+    online: bool
+    """Born in a session now (publishing live)."""
+    bd_seq: int | None
+    sessions: int
+    """MQTT sessions established."""
+    births: int
+    data_messages: int
+    """NDATA published, live and historical."""
+    history_samples: int
+    """Stored samples sent back (confirmed or not yet)."""
+    views_dropped: int
+    """Views the scan offered while the queue was full."""
+    stored: int
+    """Samples waiting in the store."""
+    store_dropped: int
+    last_error: str
+
+
+class EdgeNode(Generic[V]):
+    """A Sparkplug B edge node fed with one view per scan."""
+
+    def __init__(
+        self,
+        config: EdgeNodeConfig,
+        read: Callable[[V], Reading],
+        clock: Clock,
+        journal: EventSink | None = None,
+    ) -> None:
+        self.config = config
+        self._read = read
+        self._clock = clock
+        self._journal_sink = journal
+        self._views: asyncio.Queue[V] = asyncio.Queue(config.view_queue)
+        self.views_dropped = 0
+        self._filter = ChangeFilter()
+        self._sending = asyncio.Lock()
+        """Held around every publish, store and baseline: one message at a time, in order."""
+        self._latest: Reading | None = None
+        self._have_reading = asyncio.Event()
+        self._session: Session | None = None
+        """The session the node is born in, if any."""
+        self._host = HostWatch(config.primary_host) if config.primary_host else None
+        self._host_online = asyncio.Event()
+        self._host_offline = asyncio.Event()
+        self._closing = asyncio.Event()
+        self._pending: deque[tuple[float, list[Cursor]]] = deque()
+        """Stored samples sent back, and when, not yet old enough to forget."""
+        self._store: NodeStore | None = None
+        self._tasks: asyncio.TaskGroup | None = None
+        self._intake_task: asyncio.Task[None] | None = None
+        self._session_task: asyncio.Task[None] | None = None
+        self._counts = {"sessions": 0, "births": 0, "data": 0, "history": 0}
+        self._bd_seq: int | None = None
+        self._last_error = ""
+        self._defs_cache: tuple[tuple[MetricDef, ...], tuple[MetricDef, ...]] | None = None
+
+    # --- the scan's side
+
+    def offer(self, view: V) -> None:
+        """Queue ``view`` for the intake; never waits (a full queue drops it, counted)."""
+        try:
+            self._views.put_nowait(view)
+        except asyncio.QueueFull:
+            self.views_dropped += 1
+
+    @property
+    def stats(self) -> NodeStats:
+        store = self._store
+        session = self._session
+        c = self._counts
+        data = c["data"] + (session.data_messages if session is not None else 0)
+        return NodeStats(session is not None, self._bd_seq, c["sessions"], c["births"],
+                         data, c["history"], self.views_dropped,
+                         store.depth if store else 0, store.dropped if store else 0,
+                         self._last_error)  # fmt: skip
+
+    # --- lifetime
+
+    async def __aenter__(self) -> Self:
+        c = self.config
+        self._store = await asyncio.to_thread(NodeStore, c.store_path, c.store_capacity)
+        self._tasks = asyncio.TaskGroup()
+        await self._tasks.__aenter__()
+        self._intake_task = self._tasks.create_task(self._intake(), name="fleet intake")
+        self._session_task = self._tasks.create_task(self._sessions(), name="fleet sessions")
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Publish what is queued, NDEATH, disconnect (each bounded); close the store. Left by
+        an exception (or cancelled): the tasks are cancelled, and still say NDEATH if they can."""
+        assert self._tasks is not None
+        assert self._store is not None
+        try:
+            if kind is None:
+                await self._drain()
+                self._closing.set()
+                await self._finish(self._session_task)
+        finally:
+            self._closing.set()
+            for task in (self._intake_task, self._session_task):
+                if task is not None and not task.done():
+                    task.cancel()  # a session cancelled still says NDEATH (its last words)
+            try:
+                await self._tasks.__aexit__(None, None, None)
+            finally:
+                await asyncio.to_thread(self._store.close)
+
+    async def _drain(self) -> None:
+        try:
+            async with asyncio.timeout(STOP_WITHIN_S / 2):
+                await self._views.join()
+        except TimeoutError:
+            log.warning("fleet: %d views not published at stop", self._views.qsize())
+        if self._intake_task is not None:
+            self._intake_task.cancel()
+
+    async def _finish(self, task: asyncio.Task[None] | None) -> None:
+        if task is None:
+            return
+        done, _ = await asyncio.wait({task}, timeout=STOP_WITHIN_S / 2)
+        if not done:
+            task.cancel()
+
+    # --- the intake: views in, NDATA or the store out
+
+    async def _intake(self) -> None:
+        while True:
+            views = [await self._views.get()]
+            while not self._views.empty():
+                views.append(self._views.get_nowait())
+            try:
+                await self._take(views)
+            except Exception:  # a bug here must not end the intake (nor reach the scan)
+                log.exception("fleet: views lost")
+            finally:
+                for _ in views:
+                    self._views.task_done()
+
+    async def _take(self, views: list[V]) -> None:
+        readings = []
+        for view in views:
+            try:
+                readings.append(self._with_node_info(self._read(view)))
+            except Exception:  # a bug in a metric must not stop the others
+                log.exception("fleet: a view could not be read as metrics")
+        async with self._sending:
+            keep: list[Sample] = []
+            for reading in readings:
+                unsent = await self._send(reading)
+                if unsent is not None:
+                    keep.append(unsent)
+            if keep:
+                await self._keep(keep)
+
+    def _with_node_info(self, reading: Reading) -> Reading:
+        cached = self._defs_cache
+        if cached is None or cached[0] is not reading.defs:
+            cached = self._defs_cache = (reading.defs, NODE_INFO + reading.defs)
+        store = self._store
+        info = {"Node Info/Views dropped": self.views_dropped,
+                "Node Info/Store dropped": store.dropped if store else 0}  # fmt: skip
+        return replace(reading, defs=cached[1], values={**info, **reading.values})
+
+    async def _send(self, reading: Reading) -> Sample | None:
+        """Publish what changed in ``reading`` (send lock held); what could not be sent."""
+        self._latest = reading
+        self._have_reading.set()
+        session = self._session
+        if session is not None and not _same(session.defs, reading.defs):
+            await self._guarded(self._birth(session), session)  # other alarms: born again
+            return None
+        sample = self._filter.changes(reading, self._wall_ms(reading.time_s))
+        if sample is None or session is None:
+            return sample
+        return None if await self._guarded(session.data(sample), session) else sample
+
+    async def _guarded(self, publish: Awaitable[None], session: Session) -> bool:
+        """Whether ``publish`` went out; if not, the node is no longer born in ``session``."""
+        try:
+            await publish
+        except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
+            self._note(f"publish failed: {exc}")
+            if self._session is session:
+                self._session = None
+            return False
+        return True
+
+    async def _keep(self, samples: list[Sample]) -> None:
+        assert self._store is not None
+        await asyncio.to_thread(self._store.put, samples)
+
+    # --- sessions: connect, birth, back-fill, commands, death
+
+    async def _sessions(self) -> None:
+        delay = self.config.retry_min_s
+        while not self._closing.is_set():
+            born_before = self._counts["births"]
+            try:
+                await self._one_session()
+            except Exception as exc:  # the broker, the network or a bug: never the scan's
+                self._note(_why(exc))
+                if not _expected(exc):
+                    log.exception("fleet: session failed")
+            if self._counts["births"] > born_before:
+                delay = self.config.retry_min_s
+            if self._closing.is_set():
+                return
+            await sleep_unless(self._closing, delay)
+            delay = min(delay * 2, self.config.retry_max_s)
+
+    async def _one_session(self) -> None:
+        assert self._store is not None
+        c = self.config
+        bd_seq = self._bd_seq = await asyncio.to_thread(self._store.next_bd_seq)
+        client = self._client(bd_seq)
+        try:
+            async with asyncio.timeout(c.network_within_s * 2 + 1):  # TCP connect, then CONNACK
+                await client.__aenter__()
+        except aiomqtt.MqttError as exc:
+            if not isinstance(exc.__context__, OSError):  # the CONNECT went out: bdSeq is used
+                await asyncio.to_thread(self._store.used, bd_seq)
+            raise
+        except BaseException:
+            await asyncio.to_thread(self._store.used, bd_seq)
+            raise
+        await asyncio.to_thread(self._store.used, bd_seq)
+        session = Session(client, c.topics, bd_seq, now=self._clock.now,
+                          wall_ms=self._now_ms, replay_tail_s=c.replay_tail_s,
+                          publish_within_s=c.network_within_s)  # fmt: skip
+        clean = False
+        try:
+            self._connected(bd_seq)
+            clean = await self._in_session(session)
+        finally:
+            if not clean:  # ended by a failure, or cancelled: NDEATH if the connection stands
+                clean = await self._last_words(session)
+            await self._lost(session, clean=clean)
+            await self._disconnect(client)
+
+    async def _last_words(self, session: Session) -> bool:
+        """NDEATH before a DISCONNECT that would drop the will (whether it went out)."""
+        if session.lost.is_set():
+            return False
+        try:
+            async with asyncio.timeout(self.config.network_within_s):
+                await session.death()
+        except (aiomqtt.MqttError, OSError, TimeoutError):
+            return False
+        return True
+
+    def _client(self, bd_seq: int) -> aiomqtt.Client:
+        c = self.config
+        will = aiomqtt.Will(c.topics.ndeath, death(bd_seq, self._now_ms()), qos=1, retain=False)
+        login = c.credentials
+        return aiomqtt.Client(
+            c.broker.host, c.broker.port, identifier=c.client_id, will=will,
+            clean_session=True, keepalive=c.keepalive_s, timeout=c.network_within_s,
+            username=login.username if login else None,
+            password=login.password if login else None,
+        )  # fmt: skip
+
+    async def _in_session(self, session: Session) -> bool:
+        """Subscribe, be born, back-fill, listen; whether it ended with a clean NDEATH."""
+        c = self.config
+        await session.client.subscribe(c.topics.ncmd, qos=1, timeout=c.network_within_s)
+        if c.primary_host is not None:
+            self._host_online.clear()
+            await session.client.subscribe(state_topic(c.primary_host), qos=1,
+                                           timeout=c.network_within_s)  # fmt: skip
+        async with asyncio.TaskGroup() as tasks:
+            listening = tasks.create_task(self._listen(session))
+            await self._serve(session)
+            async with self._sending:
+                self._session = None  # no more live NDATA in this session
+            await session.death()
+            listening.cancel()
+        return True
+
+    async def _serve(self, session: Session) -> None:
+        """Be born when ready, send back what was stored, until closing or the host is away."""
+        if not await self._until_ready():
+            return
+        async with self._sending:
+            await self._birth(session)
+            self._session = session
+        await self._backfill(session)
+        await self._settle()
+        await _first(self._closing, self._host_offline)
+
+    async def _until_ready(self) -> bool:
+        """Wait for a first view (and an online primary host); ``False`` if closing first."""
+        await _first(self._closing, self._have_reading)
+        if self._host is not None:
+            await _first(self._closing, self._host_online)
+        return not self._closing.is_set()
+
+    async def _birth(self, session: Session) -> None:
+        """NBIRTH with the latest reading (send lock held); what changes is judged from it."""
+        reading = self._latest
+        assert reading is not None
+        self._filter.baseline(reading)
+        await session.birth(reading, self._wall_ms(reading.time_s))
+        self._counts["births"] += 1
+        self._record("born", bd_seq=session.bd_seq, metrics=len(reading.defs) + 2)
+
+    async def _listen(self, session: Session) -> None:
+        """NCMD and the primary host's STATE, until the session ends (raises when it is lost)."""
+        try:
+            await self._messages(session)
+        except Exception:  # the connection is gone (cancelled: it may still stand)
+            session.lost.set()
+            raise
+
+    async def _messages(self, session: Session) -> None:
+        async for message in session.client.messages:
+            payload = message.payload
+            data = payload if isinstance(payload, bytes) else str(payload).encode()
+            try:
+                if message.topic.matches(self.config.topics.ncmd):
+                    await self._command(session, data)
+                else:
+                    self._state(HostState.parse(data))
+            except PayloadError as exc:
+                log.warning("fleet: ignored a message on %s: %s", message.topic, exc)
+
+    async def _command(self, session: Session, data: bytes) -> None:
+        """``Node Control/Rebirth`` true: NBIRTH again (same ``bdSeq``); other writes come
+        later (operations centre commands)."""
+        metrics = decode(data).metrics
+        if any(m.name == REBIRTH and m.value is True for m in metrics):
+            self._record("rebirth asked")
+            async with self._sending:
+                if self._session is session:
+                    await self._birth(session)
+        others = [m.name or str(m.alias) for m in metrics if m.name != REBIRTH]
+        if others:
+            log.warning("fleet: NCMD %s not supported yet", ", ".join(others))
+
+    def _state(self, state: HostState) -> None:
+        assert self._host is not None
+        verdict = self._host.observe(state)
+        if verdict is HostVerdict.ONLINE:
+            self._host_offline.clear()
+            self._host_online.set()
+        elif verdict is HostVerdict.OFFLINE:
+            self._host_online.clear()
+            self._host_offline.set()
+            self._record("primary host offline", host=self._host.host_id)
+
+    async def _backfill(self, session: Session) -> None:
+        """Send back what was stored, oldest first; forget it once it is old enough."""
+        assert self._store is not None
+        self._pending.clear()
+        cursor: Cursor | None = None
+        while not (self._closing.is_set() or self._host_offline.is_set()):
+            await self._forget_confirmed()
+            rows = await asyncio.to_thread(self._store.oldest, self.config.backfill_batch, cursor)
+            if not rows:
+                break
+            async with self._sending:
+                if self._session is not session:
+                    return
+                if not await self._guarded(session.history([s for _, s in rows]), session):
+                    return
+            cursor = rows[-1][0]
+            self._pending.append((self._clock.now(), [place for place, _ in rows]))
+            self._counts["history"] += len(rows)
+            await asyncio.sleep(0)  # let a scan in between batches
+
+    async def _settle(self) -> None:
+        """Forget the stored samples sent back as each grows old enough, until the session
+        ends (closing, or the host away)."""
+        while self._pending and not (self._closing.is_set() or self._host_offline.is_set()):
+            due_s = self._pending[0][0] + self.config.replay_tail_s - self._clock.now()
+            await _first(self._closing, self._host_offline, within_s=max(due_s, 0.0))
+            await self._forget_confirmed()
+
+    async def _forget_confirmed(self, *, all_of_them: bool = False) -> None:
+        assert self._store is not None
+        oldest = self._clock.now() - self.config.replay_tail_s
+        places: list[Cursor] = []
+        while self._pending and (all_of_them or self._pending[0][0] < oldest):
+            places += self._pending.popleft()[1]
+        if places:
+            await asyncio.to_thread(self._store.remove, places)
+
+    async def _lost(self, session: Session, *, clean: bool) -> None:
+        """The session is over: unless a clean NDEATH confirmed everything sent live while the
+        host was there, store it again; stored samples sent back are forgotten only then."""
+        confirmed = clean and not self._host_offline.is_set()
+        session.lost.set()
+        async with self._sending:
+            if self._session is session:
+                self._session = None
+            self._counts["data"] += session.data_messages
+            if not confirmed:
+                await self._keep(session.unconfirmed())
+        if confirmed:
+            await self._forget_confirmed(all_of_them=True)
+        self._pending.clear()
+        if clean:
+            self._record("disconnected")
+        else:
+            self._record("lost", reason=self._last_error)
+
+    async def _disconnect(self, client: aiomqtt.Client) -> None:
+        try:
+            async with asyncio.timeout(self.config.network_within_s):
+                await client.__aexit__(None, None, None)
+        except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
+            log.debug("fleet %s: disconnect: %s", self.config.topics, exc)
+
+    # --- time, journal
+
+    def _wall_ms(self, time_s: float) -> int:
+        """A time on the station's clock as UTC ms (the one place the node converts)."""
+        return round((time_s - self._clock.now() + self._clock.wall()) * 1000.0)
+
+    def _now_ms(self) -> int:
+        return round(self._clock.wall() * 1000.0)
+
+    def _connected(self, bd_seq: int) -> None:
+        self._counts["sessions"] += 1
+        self._record("connected", bd_seq=bd_seq)
+
+    def _note(self, why: str) -> None:
+        if why != self._last_error:
+            log.info("fleet %s: %s", self.config.topics, why)
+        self._last_error = why
+
+    def _record(self, event: str, **values: Any) -> None:
+        if self._journal_sink is not None:
+            self._journal_sink.record("link", f"sparkplug {self.config.topics}", event=event,
+                                      broker=str(self.config.broker), **values)  # fmt: skip
+
+
+async def _first(*events: asyncio.Event, within_s: float | None = None) -> None:
+    """Return once any of ``events`` is set (or after ``within_s``)."""
+    if any(e.is_set() for e in events):
+        return
+    waits = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+
+
+def _same(a: tuple[MetricDef, ...] | None, b: tuple[MetricDef, ...]) -> bool:
+    return a is b or a == b
+
+
+def _expected(exc: BaseException) -> bool:
+    """A broker or network failure (not a bug worth a traceback)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_expected(e) for e in exc.exceptions)
+    return isinstance(exc, aiomqtt.MqttError | OSError | TimeoutError | PayloadError)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_why(e) for e in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,163 @@
+"""One MQTT session of an edge node: the messages it publishes, numbered, from CONNECT to its end.
+
+The session was connected with its NDEATH as the will, carrying :attr:`Session.bd_seq`
+(:func:`death`); each NBIRTH it publishes repeats that ``bdSeq``, starts ``seq`` at 0, declares
+every metric with name, datatype, unit and an alias (``bdSeq`` and ``Node Control/Rebirth``
+have none, so any host can ask for a rebirth), and ``Node Control/Rebirth`` false. NDATA name
+their metrics by alias only and leave the datatype out. Births and data go at QoS 0, never
+retained; an NDEATH published on purpose (before a clean disconnect) at QoS 1, so its PUBACK
+says the broker has everything published before it.
+
+MQTT 3.1.1 does not confirm QoS 0 messages, so a session remembers the live samples it published
+during the last ``replay_tail_s`` (:meth:`Session.unconfirmed`): if the session is lost, the edge
+node stores them again and sends them as history once it is back (at least once: a host may see
+a value twice, with the same timestamp; never not at all). Stored samples sent back stay in the
+store for as long (the edge node's back-fill).
+
+The caller holds the edge node's send lock around every method: one message at a time, in
+``seq`` order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+import aiomqtt
+
+from crane_ctrl.fleet.changes import Sample
+from crane_ctrl.fleet.payload import BD_SEQ, REBIRTH, DataType, Metric, Payload, encode
+from crane_ctrl.fleet.reading import MetricDef, Reading
+from crane_ctrl.fleet.sequence import Seq
+from crane_ctrl.fleet.topics import NodeTopics
+
+__all__ = ["Session", "death"]
+
+
+def death(bd_seq: int, time_ms: int) -> bytes:
+    """An NDEATH payload: the ``bdSeq`` metric only, no ``seq``."""
+    return encode(Payload(time_ms, None, (Metric(BD_SEQ, bd_seq, DataType.INT64),)))
+
+
+class Session:
+    """What one connected MQTT client publishes for the node."""
+
+    def __init__(
+        self,
+        client: aiomqtt.Client,
+        topics: NodeTopics,
+        bd_seq: int,
+        *,
+        now: Callable[[], float],
+        wall_ms: Callable[[], int],
+        replay_tail_s: float,
+        publish_within_s: float,
+    ) -> None:
+        self.client = client
+        self.topics = topics
+        self.bd_seq = bd_seq
+        self.defs: tuple[MetricDef, ...] | None = None
+        """What the last NBIRTH declared (``None``: not born yet)."""
+        self.births = 0
+        self.data_messages = 0
+        self._seq = Seq()
+        self._aliases: dict[str, int] = {}
+        self._now, self._wall_ms = now, wall_ms
+        self._tail_s = replay_tail_s
+        self._within_s = publish_within_s
+        self._sent: deque[tuple[float, Sample]] = deque()
+        self.lost = asyncio.Event()
+        """Set once the connection is gone: a publish waiting for the socket gives up then,
+        not at its deadline (aiomqtt leaves it waiting)."""
+
+    @property
+    def born(self) -> bool:
+        return self.defs is not None
+
+    async def birth(self, reading: Reading, time_ms: int) -> None:
+        """NBIRTH: every metric of ``reading`` with its value at ``time_ms``."""
+        seq = self._seq.birth()
+        self._aliases = {d.name: alias for alias, d in enumerate(reading.defs, start=1)}
+        metrics = [Metric(BD_SEQ, self.bd_seq, DataType.INT64, timestamp_ms=time_ms),
+                   Metric(REBIRTH, False, DataType.BOOLEAN, timestamp_ms=time_ms)]  # fmt: skip
+        metrics += [self._declared(d, reading, time_ms) for d in reading.defs]
+        await self._publish(self.topics.nbirth, Payload(self._wall_ms(), seq, tuple(metrics)))
+        self.defs = reading.defs
+        self.births += 1
+        values = tuple(Metric(d.name, reading.values.get(d.name), d.datatype, timestamp_ms=time_ms)
+                       for d in reading.defs)  # fmt: skip
+        self._sent.append((self._now(), Sample(time_ms, values)))  # the birth's values count too
+
+    def _declared(self, d: MetricDef, reading: Reading, time_ms: int) -> Metric:
+        value = reading.values.get(d.name)
+        return Metric(d.name, value, d.datatype, self._aliases[d.name], time_ms, unit=d.unit)
+
+    async def data(self, sample: Sample) -> None:
+        """NDATA: what changed in one view."""
+        await self._ndata([sample], historical=False)
+
+    async def history(self, samples: list[Sample]) -> None:
+        """NDATA with stored samples, every metric ``is_historical`` at its own time."""
+        await self._ndata(samples, historical=True)
+
+    async def death(self) -> None:
+        """NDEATH before a clean disconnect, at QoS 1 (its PUBACK confirms all before it)."""
+        data = death(self.bd_seq, self._wall_ms())
+        topic = self.topics.ndeath
+        publish = self.client.publish(topic, data, qos=1, retain=False, timeout=self._within_s)
+        await self._unless_lost(publish)
+        self._sent.clear()
+
+    def unconfirmed(self) -> list[Sample]:
+        """What this session published in the last ``replay_tail_s``: perhaps never delivered."""
+        self._trim()
+        return [sample for _, sample in self._sent]
+
+    async def _ndata(self, samples: list[Sample], *, historical: bool) -> None:
+        metrics = tuple(
+            Metric(
+                None,
+                m.value,
+                m.datatype,
+                alias=self._aliases[m.name],
+                timestamp_ms=m.timestamp_ms,
+                is_historical=historical,
+            )
+            for s in samples
+            for m in s.metrics
+            if m.name in self._aliases
+        )
+        if not metrics:
+            return
+        payload = Payload(self._wall_ms(), self._seq.next(), metrics)
+        await self._publish(self.topics.ndata, payload, datatypes=False)
+        self.data_messages += 1
+        if not historical:  # stored samples stay in the store until they are old enough
+            now = self._now()
+            self._sent.extend((now, s) for s in samples)
+            self._trim()
+
+    async def _publish(self, topic: str, payload: Payload, *, datatypes: bool = True) -> None:
+        data = encode(payload, datatypes=datatypes)
+        await self._unless_lost(self.client.publish(topic, data, qos=0, retain=False,
+                                                    timeout=self._within_s))  # fmt: skip
+
+    async def _unless_lost(self, publish: Awaitable[None]) -> None:
+        """``publish``, or :class:`ConnectionError` as soon as the connection is lost."""
+        sending = asyncio.ensure_future(publish)
+        lost = asyncio.ensure_future(self.lost.wait())
+        try:
+            done, _ = await asyncio.wait({sending, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            if not sending.done():
+                sending.cancel()
+        if sending not in done:
+            raise ConnectionError("the connection to the broker is lost")
+        sending.result()
+
+    def _trim(self) -> None:
+        oldest = self._now() - self._tail_s
+        while self._sent and self._sent[0][0] < oldest:
+            self._sent.popleft()
