@@ -157,12 +157,6 @@ async def test_with_the_stand_in_the_twistlocks_read_as_the_plant_has_them() -> 
         assert not any(snapshot.flag(f"spreader.locked_{c}", unsafe=True) for c in range(1, 5))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F1: with a swing left on the empty spreader (commissioning's gantry jog leaves "
-    "one), a job on an angle + rope-length sway sensor never lands: 'the load did not settle "
-    "over its landing: check the wind' (no wind)",
-)
 async def test_a_job_starting_with_the_empty_spreader_swinging_lands() -> None:
     """0.03 rad on 3.8 m of rope (11 cm; commissioning leaves about 0.06 rad: see
     test_armg_flow.py). The lowering onto the truck must end within 20 s (it takes 8 s without
