@@ -79,17 +79,14 @@ def test_the_manuals_request_word_as_cleared_by_plc_is_refused_with_the_fix(
     assert "an ack instead of cleared_by_plc" in lines[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F8: the cleared_by_plc refusal says the other request sits at this request's bit",
-)
 def test_the_shared_word_refusal_names_each_requests_own_bit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, said = _cli(capsys, "profile", "validate", "--all", str(_as_the_manual_says(tmp_path)))
     lock = next(line for line in said.splitlines() if 'signals."spreader.lock"' in line)
-    # today: 'spreader.unlock shares s="DB_Sup"."CmdWord" bit 0 with this request': unlock is bit 1
-    assert "bit 1" in lock, lock
+    assert (
+        'spreader.unlock (bit 1) shares s="DB_Sup"."CmdWord" with this request (bit 0)' in lock
+    ), lock
 
 
 @pytest.mark.xfail(
