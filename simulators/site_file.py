@@ -30,6 +30,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crane_ctrl.config.file import Finding, located, parse_model, read_text
+from crane_ctrl.config.file_kinds import SITE
 from crane_ctrl.config.toml_lines import key_lines
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks.catalogue import InterlockSettings
@@ -146,7 +147,7 @@ def load_site(path: str | Path = DEFAULT_SITE) -> SiteFile:
     site (what the supervisor's travel-height interlock needs)."""
     path = Path(path)
     text = read_text(path)
-    site = parse_model(text, str(path), SiteFile)
+    site = parse_model(text, str(path), SiteFile, SITE)
     findings = [*_reach_findings(site), *_container_findings(site), *_vehicle_findings(site)]
     findings += _lift_findings(site)
     if findings:

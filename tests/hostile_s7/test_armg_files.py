@@ -89,16 +89,12 @@ def test_the_shared_word_refusal_names_each_requests_own_bit(
     ), lock
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F9: profile validate on a site file asks for a [link] table, never says 'site file'",
-)
 def test_profile_validate_on_the_site_file_says_it_is_not_a_profile(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """``crane-ctrl profile validate tests/hostile_s7/*.toml``, as the README's
-    ``plc_profiles/*.toml``, takes the site file (and the personality file) too. Today:
-    ``site.toml:72 link: missing [link] table; add one with protocol = "modbus" ... (+46 more
+    ``plc_profiles/*.toml``, takes the site file (and the personality file) too; it used to
+    say ``site.toml:72 link: missing [link] table; add one with protocol = "modbus" ... (+46 more
     problems; --all lists them)``."""
     code, said = _cli(capsys, "profile", "validate", str(SITE))
     assert code == 2

@@ -76,11 +76,6 @@ async def test_the_twistlock_enumeration_reads_unlocked_at_the_start(protocol: s
         assert all(snapshot.flag(f"spreader.unlocked_{c}", unsafe=False) for c in range(1, 5))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F7: the simulated PLC reports fault 20, not the manual's 2001: a personality file "
-    "cannot give the PLC its own fault numbers",
-)
 async def test_a_gantry_drive_fault_is_fault_2001_with_the_manuals_text() -> None:
     sim = simulator()
     async with LockStep(load_profile(PROFILES["modbus"]), sim) as rig:
