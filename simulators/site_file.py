@@ -4,7 +4,8 @@
 [crane]                 # CraneParams overrides (rated speeds, SWL, lift height, the shortest
                         # rope min_rope_length_m, wind limits wind_prealarm/stop/storm_mps ...)
 [site]                  # SiteLayout overrides: name; [[site.truck_lanes]], [[site.agv_lanes]]
-                        # (id, y_m, x_min_m, x_max_m, stop_x_m, stop_x_20ft_m ..., deck_*);
+                        # (id, y_m, x_min_m, x_max_m, stop_x_m, stop_x_20ft_m ..., deck_*;
+                        # listing lanes of either kind replaces every default lane);
 [site.stack]            # a bay grid (bays, rows, pitches, origin) and/or named slots:
                         # [[site.stack.slots]] (name, x_m, y_m, sizes) and
                         # [[site.stack.slot_rows]] (name, y_m, x_m = [...], sizes, names)
