@@ -54,15 +54,14 @@ def _lane_on_the_stack(
         else "move the lane (y_m, or x_min_m/x_max_m), narrow its deck_width_m, or move the stack"
     )
     return (
-        f"{which}: its vehicles' decks (y {_span(deck.y_min, deck.y_max)}, x {_span(deck.x_min, deck.x_max)})"
-        f" overlap stack {what} (y {_span(ground.y_min, ground.y_max)}, x "
-        f"{_span(ground.x_min, ground.x_max)}) by {across:.2f} m across and {along:.2f} m along "
-        f"the rails: a vehicle there would stand in the stack; {fix}"
+        f"{which}: its vehicles' decks ({_area(deck)}) overlap stack {what} ({_area(ground)}) "
+        f"by {across:.2f} m across and {along:.2f} m along the rails: a vehicle there would "
+        f"stand in the stack; {fix}"
     )
 
 
-def _span(low: float, high: float) -> str:
-    return f"{low:.2f}..{high:.2f} m"
+def _area(ground: Footprint) -> str:
+    return f"y {ground.y_min:.2f}..{ground.y_max:.2f} m, x {ground.x_min:.2f}..{ground.x_max:.2f} m"
 
 
 class SiteLayout(BaseModel):
