@@ -51,6 +51,8 @@ _SECANT_STEPS = 60
 _STARTS = ((0.0, 1.0), (1.0, 2.0))
 _WORDS = tuple(1 << bit for bit in range(32))
 """Single bits, tried for an integer point (a status word a bool signal reads a bit of)."""
+REMEMBERED = 256
+"""The most group outcomes kept (then forgotten all at once): a crane's bool states repeat."""
 MOST_TRIES = 4096
 """The most combinations of candidate values tried for the points read together (two points of
 about 60 candidates each fit; three rarely need more than the first few)."""
@@ -73,8 +75,9 @@ class Conflict:
         wanted = " and ".join(f"{s} read {_text(v)}" for s, v in self.wanted.items())
         served = ", ".join(f"{p} = {_text(v)}" for p, v in self.served.items())
         misread = " and ".join(f"{s} reads {_text(v)}" for s, v in self.misread.items())
+        tries = "values" if len(self.served) == 1 else "combinations"
         return (
-            f"no value of {points} makes {wanted} at once (tried {self.tried}); serving "
+            f"no value of {points} makes {wanted} at once (tried {self.tried} {tries}); serving "
             f"{served}, so {misread}: a status these derived signals cannot show"
         )
 
@@ -106,6 +109,21 @@ class _Group:
     signals: list[DerivedSignal]
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What was found for one group."""
+
+    values: dict[str, Value]
+    failed: list[str] = field(default_factory=list)
+    conflict: Conflict | None = None
+
+    def apply(self, solution: Solution) -> None:
+        solution.values.update(self.values)
+        solution.failed += self.failed
+        if self.conflict is not None:
+            solution.conflicts.append(self.conflict)
+
+
 class PointSolver:
     """The point values that make each derived signal read what the PLC program holds (see the
     module docstring).
@@ -130,6 +148,9 @@ class PointSolver:
         """Per derived signal: its length point and the factor to metres, or ``None``."""
         self._base = {name: self._base_values(name, (codes or {}).get(name, ())) for name in points}
         """Per point: the values tried after what the signals alone need."""
+        self._grouped: dict[tuple[object, ...], list[_Group]] = {}
+        self._remembered: dict[tuple[object, ...], _Outcome] = {}
+        """What groups of signals were found to need, by their points, values and inputs."""
 
     def solve(
         self, status: Mapping[str, Value], known: Mapping[str, Value] | None = None
@@ -139,7 +160,8 @@ class PointSolver:
         wanted = self._wanted(status, solution)
         self._lengths(wanted, status, solution.values)
         for group in self._groups(wanted, solution.values):
-            self._solve_group(group, wanted, status, solution)
+            inputs = {d.name: self._known(d, status, solution.values) for d in group.signals}
+            self._outcome(group, wanted, inputs).apply(solution)
         return solution
 
     def rope_m(self, status: Mapping[str, Value]) -> float:
@@ -181,7 +203,17 @@ class PointSolver:
         return (d for d in self._derived if d.name in wanted)
 
     def _groups(self, wanted: Mapping[str, Value], assigned: Mapping[str, Value]) -> list[_Group]:
-        """The points still unknown, in groups read together, each with the signals reading it."""
+        """The points still unknown, in groups read together, each with the signals reading it
+        (the same scan after scan: kept by which signals are wanted and which points known)."""
+        key = (tuple(wanted), tuple(assigned))
+        groups = self._grouped.get(key)
+        if groups is None:
+            if len(self._grouped) >= REMEMBERED:
+                self._grouped.clear()
+            groups = self._grouped[key] = self._group(wanted, assigned)
+        return groups
+
+    def _group(self, wanted: Mapping[str, Value], assigned: Mapping[str, Value]) -> list[_Group]:
         groups: list[_Group] = []
         owner: dict[str, _Group] = {}
         for d in self._signals(wanted):
@@ -203,33 +235,52 @@ class PointSolver:
 
     # --- solving a group ------------------------------------------------------------------------
 
-    def _solve_group(
+    def _outcome(
         self,
         group: _Group,
         wanted: Mapping[str, Value],
-        status: Mapping[str, Value],
-        solution: Solution,
-    ) -> None:
-        known = {d.name: self._known(d, status, solution.values) for d in group.signals}
-        candidates = [self._candidates(p, group, wanted, known) for p in group.points]
-        tries = itertools.product(*candidates) if len(candidates) > 1 else zip(candidates[0])
+        known: Mapping[str, Mapping[str, Number]],
+    ) -> _Outcome:
+        """The group's point values: at once for one signal of one point, else searched (and
+        remembered: the same status is served scan after scan)."""
+        if len(group.points) == 1 and len(group.signals) == 1:
+            [name], [d] = group.points, group.signals
+            found = self._one(d, known[d.name], name, wanted[d.name])
+            return _Outcome({}, [d.name]) if found is None else _Outcome({name: found})
+        key = (
+            tuple(group.points),
+            tuple((d.name, wanted[d.name], tuple(known[d.name].items())) for d in group.signals),
+        )
+        outcome = self._remembered.get(key)
+        if outcome is None:
+            if len(self._remembered) >= REMEMBERED:
+                self._remembered.clear()
+            outcome = self._remembered[key] = self._search(group, wanted, known)
+        return outcome
+
+    def _search(
+        self,
+        group: _Group,
+        wanted: Mapping[str, Value],
+        known: Mapping[str, Mapping[str, Number]],
+    ) -> _Outcome:
+        """The first combination of candidates every signal reads right with; else the one
+        most do, as a :class:`Conflict` (one signal alone: ``failed``)."""
+        candidates = [list(self._candidates(p, group, wanted, known)) for p in group.points]
         best: tuple[int, tuple[Value, ...]] | None = None
         tried = 0
-        for combination in itertools.islice(tries, MOST_TRIES):
+        for combination in itertools.islice(itertools.product(*candidates), MOST_TRIES):
             tried += 1
             trial = dict(zip(group.points, combination, strict=True))
             right = sum(self._reads(d, known[d.name], trial, wanted[d.name]) for d in group.signals)
             if right == len(group.signals):
-                solution.values.update(trial)
-                return
+                return _Outcome(trial)
             if best is None or right > best[0]:
                 best = (right, combination)
         if best is None or len(group.signals) == 1:
-            solution.failed += [d.name for d in group.signals]
-            return
+            return _Outcome({}, [d.name for d in group.signals])
         served = dict(zip(group.points, best[1], strict=True))
-        solution.values.update(served)
-        solution.conflicts.append(self._conflict(group, wanted, known, served, tried))
+        return _Outcome(served, conflict=self._conflict(group, wanted, known, served, tried))
 
     def _conflict(
         self,
@@ -287,7 +338,7 @@ class PointSolver:
         group: _Group,
         wanted: Mapping[str, Value],
         known: Mapping[str, Mapping[str, Number]],
-    ) -> list[Value]:
+    ) -> Iterator[Value]:
         """The values tried for point ``name``, in order, each once."""
         alone: list[Value] = []
         for d in group.signals:
@@ -297,7 +348,7 @@ class PointSolver:
                     alone.append(found)
         ints = [v for v in alone if isinstance(v, int) and not isinstance(v, bool)]
         merged: list[Value] = [_or(ints)] if len(set(ints)) > 1 else []
-        return _once([*merged, *alone, *self._base[name]])
+        return _once(itertools.chain(merged, alone, self._base[name]))
 
     def _base_values(self, name: str, codes: Iterable[Value]) -> list[Value]:
         """What point ``name`` is tried with after what each signal alone needs."""
@@ -308,7 +359,7 @@ class PointSolver:
                    for n in d.expression.numbers]  # fmt: skip
         whole = kind is SignalKind.INT
         near = [v for n in numbers for v in _near(n, whole=whole)]
-        return _once([0, 1, *codes, *near, *(_WORDS if whole else ())])
+        return list(_once([0, 1, *codes, *near, *(_WORDS if whole else ())]))
 
     def _one(
         self, d: DerivedSignal, known: Mapping[str, Number], name: str, target: Value
@@ -380,9 +431,13 @@ def _near(number: float, *, whole: bool) -> list[Value]:
     return [n + step for n in (number, -number) for step in (0.0, 1.0, -1.0, 0.5, -0.5)]
 
 
-def _once(values: Iterable[Value]) -> list[Value]:
+def _once(values: Iterable[Value]) -> Iterator[Value]:
     """``values`` in order, each once (``1``, ``1.0`` and ``True`` are not the same here)."""
-    return list({(type(v), v): v for v in values}.values())
+    seen: set[tuple[type, Value]] = set()
+    for value in values:
+        if (type(value), value) not in seen:
+            seen.add((type(value), value))
+            yield value
 
 
 def _or(words: Sequence[int]) -> int:
