@@ -17,10 +17,10 @@ from simulators.raw_places import RawForce
 from simulators.site_file import load_site, yard_model_of
 from tests.hostile_s7.armg import (
     BOX,
-    TWISTLOCK_CODES,
     DESTINATION,
     PROFILES,
     SITE,
+    TWISTLOCK_CODES,
     personality,
     serve_twistlock_states,
     simulator,
