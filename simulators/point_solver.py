@@ -149,6 +149,7 @@ class PointSolver:
         self._base = {name: self._base_values(name, (codes or {}).get(name, ())) for name in points}
         """Per point: the values tried after what the signals alone need."""
         self._grouped: dict[tuple[object, ...], list[_Group]] = {}
+        """The groups, by the signals wanted and the points known."""
         self._remembered: dict[tuple[object, ...], _Outcome] = {}
         """What groups of signals were found to need, by their points, values and inputs."""
 
