@@ -26,6 +26,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crane_ctrl.config.file import load_model
+from crane_ctrl.config.file_kinds import FAULT_SCHEDULE
 from crane_ctrl.errors import ConfigError, Problem
 from simulators.faults import FAULTS, FaultError, check_fault
 from simulators.simulator import CraneSimulator
@@ -88,7 +89,7 @@ class FaultSchedule:
 
 def load_schedule(path: str | Path) -> FaultSchedule:
     """Load a fault schedule; unknown faults or parameters are reported with their entry."""
-    schedule = load_model(path, ScheduleFile)
+    schedule = load_model(path, ScheduleFile, FAULT_SCHEDULE)
     problems = []
     for i, timed in enumerate(schedule.faults):
         try:

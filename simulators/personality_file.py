@@ -21,6 +21,13 @@ It starts from a preset (``based_on``, default ``level``) and says what differs:
     [codes]                            # its error codes
     not_seated = 12
 
+    [fault_codes]                      # its fault numbers (plc.fault_code; 0 is no fault)
+    estop = 1001
+    gantry_drive = 2001                # a drive fault, per axis
+    trolley_drive = 2002
+    hoist_drive = 2003
+    watchdog = 3001
+
     [requests."spreader.lock"]         # the answer points of a handshake request
     busy = "Lock.Busy"
     done = "Lock.Done"
@@ -36,15 +43,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from crane_ctrl.config.file import parse_model, read_text
+from crane_ctrl.config.file_kinds import PERSONALITY
 from simulators.personality import (
     PERSONALITIES,
     PlcPersonality,
     RequestPoints,
     personality_named,
 )
+from simulators.plc_params import PlcParams
 
 __all__ = ["load_personality", "personality_from"]
 
@@ -60,6 +69,34 @@ class _Codes(BaseModel):
     loaded: int | None = None
     box_on_spreader: int | None = None
     not_reached: int | None = None
+
+
+_MOST_FAULT_CODE = 2**31 - 1
+"""The largest fault number (a DInt)."""
+
+
+def _fault_number(value: int) -> int:
+    if not 1 <= value <= _MOST_FAULT_CODE:
+        raise ValueError(
+            f"{value} cannot be a fault number: plc.fault_code 0 is no fault; give the number "
+            f"the PLC's manual gives this fault (1..{_MOST_FAULT_CODE})"
+        )
+    return value
+
+
+FaultCode = Annotated[int, AfterValidator(_fault_number)]
+"""A fault number as ``plc.fault_code`` reports it; 0 is "no fault"."""
+
+
+class _FaultCodes(BaseModel):
+    """The PLC's fault numbers (``plc.fault_code``), as its manual gives them."""
+
+    model_config = _CONFIG
+    estop: FaultCode | None = None
+    gantry_drive: FaultCode | None = None
+    trolley_drive: FaultCode | None = None
+    hoist_drive: FaultCode | None = None
+    watchdog: FaultCode | None = None
 
 
 class _Answer(BaseModel):
@@ -93,6 +130,7 @@ class PersonalityFile(BaseModel):
     watchdog_s: Annotated[float, Field(gt=0, le=60)] | None = None
     restart_delay_s: Annotated[float, Field(ge=0, le=60)] | None = None
     codes: _Codes = Field(default_factory=_Codes)
+    fault_codes: _FaultCodes = Field(default_factory=_FaultCodes)
     requests: dict[RequestCommand, _Answer] | None = Field(
         None, description="replaces the preset's requests when given (an empty table: none)"
     )
@@ -108,12 +146,11 @@ def personality_from(spec: PersonalityFile) -> PlcPersonality:
     base = PERSONALITIES[spec.based_on]
     changes = {k: getattr(spec, k) for k in _OWN if getattr(spec, k) is not None}
     codes = {k: v for k, v in spec.codes.model_dump().items() if v is not None}
-    timing = {k: getattr(spec, k) for k in ("watchdog_s", "restart_delay_s")}
     personality = replace(
         base,
         **changes,
         codes=replace(base.codes, **codes) if codes else base.codes,
-        params=replace(base.params, **{k: v for k, v in timing.items() if v is not None}),
+        params=_params(spec, base.params),
     )
     if spec.requests is not None:
         answers: dict[str, RequestPoints] = {
@@ -123,10 +160,19 @@ def personality_from(spec: PersonalityFile) -> PlcPersonality:
     return personality
 
 
+def _params(spec: PersonalityFile, base: PlcParams) -> PlcParams:
+    """The preset's PLC timing and fault numbers, with what ``spec`` says instead."""
+    timing = {k: getattr(spec, k) for k in ("watchdog_s", "restart_delay_s")}
+    faults = {f"fault_code_{k}": v for k, v in spec.fault_codes.model_dump().items()}
+    given = {k: v for k, v in {**timing, **faults}.items() if v is not None}
+    return replace(base, **given)
+
+
 def load_personality(name_or_path: str) -> PlcPersonality:
     """A preset by name, or a personality file (``.toml``) by path; :class:`ConfigError`
     located at the line for a bad file, :class:`ValueError` naming the presets otherwise."""
     if not name_or_path.endswith(".toml"):
         return personality_named(name_or_path)
     path = Path(name_or_path)
-    return personality_from(parse_model(read_text(path), str(path), PersonalityFile))
+    spec = parse_model(read_text(path), str(path), PersonalityFile, PERSONALITY)
+    return personality_from(spec)

@@ -306,9 +306,9 @@ class CranePlc:
     def _fault_code(self) -> int:
         if self.estop_latched:
             return self.params.fault_code_estop
-        for index, axis in enumerate(AXES):
+        for axis in AXES:
             if axis in self.latched_drive_faults:
-                return self.params.fault_code_drive + index
+                return self.params.drive_fault_code(axis)
         if self.watchdog_trip:
             return self.params.fault_code_watchdog
         return 0

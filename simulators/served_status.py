@@ -28,15 +28,12 @@ point (``[points]``) can be forced by its name too.
 
 Derived signals: the PLC program knows the canonical values, not the profile's raw points, so the
 points a derived signal reads are worked back from the value the signal must read
-(:class:`PointSolver`), for the kinds of expression the simulator knows:
-
-* a length times the sine of an angle, ``rope_length_m * sin(radians(sway_angle_deg))`` (degrees
-  or radians, the length in any unit the expression scales): the length point serves the rope
-  length the plant has (suspension height of the sheaves less ``hoist.position``), the angle
-  point ``asin(value / rope length)``;
-* one point not yet served, any expression monotonic near the answer (``sway_mm / 1000``, the
-  angle of the other sway direction once the rope length is served, a bool or a status word for
-  a bool signal): solved numerically, the answer checked by evaluating the expression.
+(:class:`~simulators.point_solver.PointSolver`): a rope length and an angle for a sway, and
+all the signals that read one point together (``twl_1 == 2`` and ``twl_1 == 1``; the bits of a
+status word). A status that no point values can show through the profile's expressions (locked
+and unlocked at once through one enumeration) is served as near as it goes and logged once as a
+warning that names the signals, the points and the values; it is logged again only after it
+could be shown in between.
 
 Inputs that are canonical status signals take the PLC's values. A point whose name the PLC's
 status provides (a personality's vendor-named answer bits, error code, life bit:
@@ -53,22 +50,20 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Generic, TypeVar
 
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.errors import EncodeError, FaultError
 from crane_ctrl.profile.codec import Raw, to_raw
-from crane_ctrl.profile.derived import DerivedSignal, point_spec
-from crane_ctrl.profile.expression import Kind as ExpressionKind
-from crane_ctrl.profile.expression import Undefined
+from crane_ctrl.profile.derived import point_spec
 from crane_ctrl.profile.modbus_map import TABLES, ModbusCodec, RegisterImage, encode_one
-from crane_ctrl.profile.model import OpcUaMapping, SignalMapping
+from crane_ctrl.profile.model import ModbusPoint, OpcUaMapping, OpcUaPoint, SignalMapping
 from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
-from crane_ctrl.signals import SIGNALS, SignalSpec, Value
-from crane_ctrl.signals import Kind as SignalKind
+from crane_ctrl.signals import SIGNALS, Value
 from crane_ctrl.validity import Proof
+from simulators.point_solver import Conflict, PointSolver
 from simulators.raw_places import FLOAT32_MAX, ModbusPlace, OpcUaPlace, RawForce
 
 __all__ = ["ModbusStatus", "OpcUaStatus", "PointSolver", "nearest_raw"]
@@ -114,6 +109,7 @@ class _Warnings:
         self._profile = profile
         self._falling_back: set[str] = set()
         self._not_inverted: set[str] = set()
+        self._conflicting: set[tuple[str, ...]] = set()
         self._skipped: set[str] = set()
 
     def falling_back(self, served: Mapping[str, tuple[Value, Raw, object]]) -> None:
@@ -132,202 +128,24 @@ class _Warnings:
                 log.warning(message, self._profile, name)
         self._not_inverted = set(names)
 
+    def conflicting(self, conflicts: Sequence[Conflict]) -> None:
+        """``conflicts``: the signals reading the same points that cannot all read what the PLC
+        holds this time."""
+        now = {tuple(c.wanted) for c in conflicts}
+        for conflict in conflicts:
+            if tuple(conflict.wanted) not in self._conflicting:
+                log.warning("profile %s: %s", self._profile, conflict)
+        self._conflicting = now
+
     def skipped(self, force: RawForce, why: FaultError) -> None:
         if repr(force) not in self._skipped:
             self._skipped.add(repr(force))
             log.warning("profile %s: %s; not served", self._profile, why)
 
 
-# --- the points behind derived signals ----------------------------------------------------------
-
-Number = bool | int | float
-_PROBES = ((7.0, 3.0), (13.0, 11.0), (21.0, -5.0))
-"""(length, angle) pairs on which an expression of two points is tried, to tell a length times
-the sine of an angle (and the factor between the length point's unit and the result's)."""
-_SINES: tuple[Callable[[float], float], ...] = (lambda a: math.sin(math.radians(a)), math.sin)
-"""The sine of an angle in degrees, and in radians."""
-_CLOSE = 1e-9
-"""Relative tolerance: what counts as the same value when an answer is checked."""
-_SECANT_STEPS = 60
-_STARTS = ((0.0, 1.0), (1.0, 2.0))
-_WORDS = (0, *(1 << bit for bit in range(32)))
-"""Numbers tried for a bool signal computed from a number point: 0 and each single bit."""
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= _CLOSE * max(1.0, abs(a), abs(b))
-
-
-class PointSolver:
-    """The point values that make each derived signal read what the PLC program holds.
-
-    Derived signals are taken in reading order; a point one of them determined is known to the
-    next (both sway directions share one rope length). See the module docstring for the kinds of
-    expression it inverts.
-    """
-
-    def __init__(
-        self,
-        derived: Sequence[DerivedSignal],
-        points: Mapping[str, SignalSpec],
-        *,
-        suspension_height_m: float,
-    ) -> None:
-        self._derived = derived
-        self._points = points
-        self._suspension_m = suspension_height_m
-        """Height of the rope sheaves: the rope length is this less ``hoist.position``."""
-        self._shapes: dict[str, tuple[str, float] | None] = {}
-        """Per derived signal: its length point and the factor to metres, or ``None``."""
-
-    def solve(
-        self, status: Mapping[str, Value], known: Mapping[str, Value] | None = None
-    ) -> tuple[dict[str, Value], list[str]]:
-        """The points' values for ``status`` (with the ``known`` ones as they are), and the
-        derived signals that could not be inverted (their points left out)."""
-        assigned: dict[str, Value] = dict(known or {})
-        failed = [d.name for d in self._derived if not self._solve(d, status, assigned)]
-        return assigned, failed
-
-    def rope_m(self, status: Mapping[str, Value]) -> float:
-        """The rope length the plant has: sheaves to twistlock plane, m."""
-        rope = self._suspension_m - float(status.get("hoist.position", 0.0))
-        return rope if math.isfinite(rope) and rope > 0.0 else self._suspension_m
-
-    def _solve(
-        self, d: DerivedSignal, status: Mapping[str, Value], assigned: dict[str, Value]
-    ) -> bool:
-        target = status.get(d.name)
-        if target is None:
-            return True  # the PLC program does not give it: its points serve 0
-        known: dict[str, Number] = {}
-        unknown: list[str] = []
-        for name, kind in d.expression.inputs.items():
-            if name in assigned:
-                known[name] = assigned[name]
-            elif name in self._points:
-                unknown.append(name)
-            elif name in status:
-                known[name] = _as_kind(status[name], kind)
-            else:
-                return False
-        if len(unknown) == 2 and (shape := self._shape(d, known, unknown)) is not None:
-            length, per_metre = shape
-            assigned[length] = known[length] = self._quantized(
-                length, self.rope_m(status) / per_metre
-            )
-            unknown.remove(length)
-        if not unknown:
-            return True
-        if len(unknown) > 1:
-            return False
-        name = unknown[0]
-        found = self._one(d, known, name, target)
-        if found is not None:
-            assigned[name] = found
-        return found is not None
-
-    def _shape(
-        self, d: DerivedSignal, known: Mapping[str, Number], unknown: list[str]
-    ) -> tuple[str, float] | None:
-        """Which point is a length that the expression multiplies by the sine of the other, and
-        by how much (``rope_mm / 1000 * ...``: 0.001); found once per signal."""
-        if d.name not in self._shapes:
-            self._shapes[d.name] = next(
-                (
-                    (length, factor)
-                    for length, angle in (unknown, unknown[::-1])
-                    for sine in _SINES
-                    if (factor := _length_factor(d, known, length, angle, sine)) is not None
-                ),
-                None,
-            )
-        return self._shapes[d.name]
-
-    def _one(
-        self, d: DerivedSignal, known: Mapping[str, Number], name: str, target: Value
-    ) -> Value | None:
-        """The value of point ``name`` that gives ``target``, checked; ``None`` if none is found."""
-        kind = self._points[name].kind
-
-        def f(x: Number) -> float | bool | None:
-            return _evaluate(d, {**known, name: x})
-
-        if isinstance(target, bool) or kind is SignalKind.BOOL:
-            tries: Sequence[Number] = (False, True) if kind is SignalKind.BOOL else _WORDS
-            return next((x for x in tries if _matches(f(x), target)), None)
-        x = _secant(f, float(target))
-        if x is None:
-            return None
-        value = self._quantized(name, x)
-        return value if kind is SignalKind.INT or _matches(f(value), target) else None
-
-    def _quantized(self, name: str, x: float) -> Value:
-        """``x`` as the point decodes: an integer point reads whole numbers."""
-        return round(x) if self._points[name].kind is SignalKind.INT else x
-
-
-def _length_factor(
-    d: DerivedSignal,
-    known: Mapping[str, Number],
-    length: str,
-    angle: str,
-    sine: Callable[[float], float],
-) -> float | None:
-    """``k`` when ``d`` is ``k * length * sine(angle)`` on every probe, else ``None``."""
-    ratios = []
-    for n, a in _PROBES:
-        outcome = _evaluate(d, {**known, length: n, angle: a})
-        if not isinstance(outcome, float):
-            return None
-        ratios.append(outcome / (n * sine(a)))
-    same = ratios[0] != 0.0 and all(_close(r, ratios[0]) for r in ratios)
-    return ratios[0] if same else None
-
-
-def _as_kind(value: Value, kind: ExpressionKind) -> Number:
-    if kind is ExpressionKind.BOOL:
-        return bool(value)
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else float(value)
-
-
-def _evaluate(d: DerivedSignal, values: Mapping[str, Number]) -> float | bool | None:
-    """The expression's value, or ``None`` where it has none (or a value has the wrong kind)."""
-    try:
-        outcome = d.expression.evaluate(values)
-    except (KeyError, TypeError, OverflowError):
-        return None
-    return None if isinstance(outcome, Undefined) else outcome
-
-
-def _matches(outcome: float | bool | None, target: Value) -> bool:
-    if outcome is None or isinstance(outcome, bool) != isinstance(target, bool):
-        return False
-    return outcome == target if isinstance(target, bool) else _close(float(outcome), float(target))
-
-
-def _secant(f: Callable[[float], float | bool | None], target: float) -> float | None:
-    """An ``x`` with ``f(x)`` = ``target``, by the secant method from 0 and 1 (or from 1 and 2
-    where ``f`` has no value at 0); ``None`` when it does not converge (no answer, or an
-    expression that is flat or undefined there)."""
-    if not math.isfinite(target):
-        return None
-    for x0, x1 in _STARTS:
-        y0, y1 = f(x0), f(x1)
-        for _ in range(_SECANT_STEPS):
-            if not isinstance(y0, float) or not isinstance(y1, float):
-                break
-            if _close(y1, target):
-                return x1
-            if y1 == y0:
-                return None
-            x0, x1 = x1, x1 - (y1 - target) * (x1 - x0) / (y1 - y0)
-            if not math.isfinite(x1):
-                return None
-            y0, y1 = y1, f(x1)
-        else:
-            return None
-    return None
+def _named_values(m: ModbusPoint | OpcUaPoint) -> list[Value]:
+    """The values a point's ``texts`` and value map name (an enumeration's codes)."""
+    return [*(m.texts or {}), *(m.codes or {}).values()]
 
 
 _Place = TypeVar("_Place", ModbusPlace, OpcUaPlace)
@@ -357,7 +175,8 @@ class _Served(Generic[_Place]):
         }
         """Points that are a status block's life bit or counter, and which."""
         height = suspension_height_m or CraneParams().suspension_height_m
-        self.solver = PointSolver(codec.derived, specs, suspension_height_m=height)
+        codes = {name: _named_values(m) for name, m in codec.profile.points.items()}
+        self.solver = PointSolver(codec.derived, specs, suspension_height_m=height, codes=codes)
         self._warnings = _Warnings(self._profile)
 
     def place(self, signal: str) -> _Place:
@@ -385,8 +204,10 @@ class _Served(Generic[_Place]):
         if not self._points:
             return
         named = {name: status[name] for name in self._points if name in status}
-        values, failed = self.solver.solve(status, {**self._life_values(status), **named})
-        self._warnings.not_inverted(failed)
+        solution = self.solver.solve(status, {**self._life_values(status), **named})
+        self._warnings.not_inverted(solution.failed)
+        self._warnings.conflicting(solution.conflicts)
+        values = solution.values
         for name, place in self._points.items():
             raw: Raw = 0
             if name in values:

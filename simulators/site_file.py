@@ -4,7 +4,8 @@
 [crane]                 # CraneParams overrides (rated speeds, SWL, lift height, the shortest
                         # rope min_rope_length_m, wind limits wind_prealarm/stop/storm_mps ...)
 [site]                  # SiteLayout overrides: name; [[site.truck_lanes]], [[site.agv_lanes]]
-                        # (id, y_m, x_min_m, x_max_m, stop_x_m, stop_x_20ft_m ..., deck_*);
+                        # (id, y_m, x_min_m, x_max_m, stop_x_m, stop_x_20ft_m ..., deck_*;
+                        # listing lanes of either kind replaces every default lane);
 [site.stack]            # a bay grid (bays, rows, pitches, origin) and/or named slots:
                         # [[site.stack.slots]] (name, x_m, y_m, sizes) and
                         # [[site.stack.slot_rows]] (name, y_m, x_m = [...], sizes, names)
@@ -30,6 +31,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crane_ctrl.config.file import Finding, located, parse_model, read_text
+from crane_ctrl.config.file_kinds import SITE
 from crane_ctrl.config.toml_lines import key_lines
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks.catalogue import InterlockSettings
@@ -146,7 +148,7 @@ def load_site(path: str | Path = DEFAULT_SITE) -> SiteFile:
     site (what the supervisor's travel-height interlock needs)."""
     path = Path(path)
     text = read_text(path)
-    site = parse_model(text, str(path), SiteFile)
+    site = parse_model(text, str(path), SiteFile, SITE)
     findings = [*_reach_findings(site), *_container_findings(site), *_vehicle_findings(site)]
     findings += _lift_findings(site)
     if findings:

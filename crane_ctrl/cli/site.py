@@ -60,6 +60,8 @@ def _summary(site: Any) -> str:
     if named := stack.named_slots():
         slots.append(f"{len(named)} named slots")
     lanes = ", ".join(f"{area} {lane.id}" for area, lane in site.site.lanes()) or "no lanes"
+    if site.site.default_lanes:
+        lanes += " (the default lanes: the file lists none)"
     return (
         f"lift {crane.lift_height_m:g} m, gantry 0..{crane.gantry_travel_m:g} m, trolley "
         f"0..{crane.trolley_travel_m:g} m, wind stop {crane.wind_stop_mps:g} m/s; "

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from crane_ctrl.config.file_kinds import FileKind, wrong_kind
 from crane_ctrl.config.messages import UNION_TAGS, explain
 from crane_ctrl.config.toml_lines import KeyLines, key_lines, open_string
 from crane_ctrl.errors import ConfigError, Problem, SettingsError
@@ -130,18 +131,23 @@ def _after_basic_string(text: str, i: int) -> int:
     return len(text)
 
 
-def load_model(path: str | Path, model: type[M]) -> M:
+def load_model(path: str | Path, model: type[M], kind: FileKind | None = None) -> M:
     """Read ``path`` and validate it as ``model``; :class:`ConfigError` lists every problem."""
     path = Path(path)
-    return parse_model(read_text(path), str(path), model)
+    return parse_model(read_text(path), str(path), model, kind)
 
 
-def parse_model(text: str, source: str, model: type[M]) -> M:
-    """Validate TOML ``text`` (named ``source`` in messages) as ``model``."""
+def parse_model(text: str, source: str, model: type[M], kind: FileKind | None = None) -> M:
+    """Validate TOML ``text`` (named ``source`` in messages) as ``model``. With ``kind`` (what
+    ``model`` is a file of), a file that fails and is plainly of another kind is one problem
+    that says which (:func:`~crane_ctrl.config.file_kinds.wrong_kind`)."""
     data = read_toml(text, source)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        other = None if kind is None else wrong_kind(data, source, kind)
+        if other is not None:
+            raise ConfigError([other]) from None
         findings = [f for e in merge_unions(exc) for f in _findings(e, model)]
         raise located(source, key_lines(text), findings) from None
 

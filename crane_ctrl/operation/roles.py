@@ -38,6 +38,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crane_ctrl.config.file import load_model
+from crane_ctrl.config.file_kinds import ROLES
 from crane_ctrl.errors import LoginRefused
 from crane_ctrl.operation.login_guard import LoginPolicy
 from crane_ctrl.operation.machine import Role
@@ -160,7 +161,7 @@ class Roles(BaseModel):
     @classmethod
     def load(cls, path: str | Path) -> Roles:
         """Read a roles file; :class:`~crane_ctrl.errors.ConfigError` locates every problem."""
-        return load_model(path, cls)
+        return load_model(path, cls, ROLES)
 
     def login(self, role: Role, pin: str) -> str:
         """The name of the user of ``role`` whose PIN ``pin`` is (else the role's shared

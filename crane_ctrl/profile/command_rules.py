@@ -193,8 +193,13 @@ def _alone(
         if other == name or spec is None or not spec.is_command or method_of(om) is not None:
             continue
         if place_key(other, om) == key:
-            yield finding("cleared_by_plc", f"{other} shares {m.place()} with this request, so "
-                          "writing it would set the request again after the PLC cleared it; "
-                          "give the request a register or node of its own, or an ack instead "
-                          "of cleared_by_plc")  # fmt: skip
+            yield finding("cleared_by_plc", f"{other} ({_part(om)}) shares {m.word()} with this "
+                          f"request ({_part(m)}), so writing it would set the request again "
+                          "after the PLC cleared it; give the request a register or node of its "
+                          "own, or an ack instead of cleared_by_plc")  # fmt: skip
             return
+
+
+def _part(m: SignalMapping) -> str:
+    """Which part of its register or node ``m`` is: ``bit 1``, ``[2] bit 0``, ``all of it``."""
+    return m.place().removeprefix(m.word()).strip() or "all of it"

@@ -421,6 +421,13 @@ class Expression:
         """The names of the points it reads (to check them against the profile's points)."""
         return frozenset(self.inputs)
 
+    @property
+    def numbers(self) -> tuple[float, ...]:
+        """The numbers written in the text, in order, each once (``twl_1 == 2``: 2.0); a
+        simulator tries values near them to work back what a point must be."""
+        found = (node.value for node, _ in _walk(self.root) if isinstance(node, _Number))
+        return tuple(dict.fromkeys(found))
+
     def evaluate(self, values: Inputs) -> Outcome:
         """The value for ``values``; :class:`Undefined` when it has none (the signal is BAD)."""
         missing = [name for name in self.inputs if name not in values]

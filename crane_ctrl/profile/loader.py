@@ -26,6 +26,7 @@ from crane_ctrl.config.file import (
     read_text,
     read_toml,
 )
+from crane_ctrl.config.file_kinds import PROFILE, wrong_kind
 from crane_ctrl.config.messages import close_matches, explain
 from crane_ctrl.config.toml_lines import KeyLines, key_lines
 from crane_ctrl.errors import ProfileError
@@ -67,13 +68,13 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     lines = key_lines(text)
     protocol, findings = _protocol(data)
     if protocol is None:
-        raise _error(source, lines, findings + _name_findings(data))
+        raise _error(source, lines, findings + _name_findings(data), data)
     model = PROFILE_MODELS[protocol]
     try:
         profile = model.model_validate(data)
     except ValidationError as exc:
         findings = [_from_pydantic(err, data) for err in merge_unions(exc)]
-        raise _error(source, lines, findings + _name_findings(data)) from None
+        raise _error(source, lines, findings + _name_findings(data), data) from None
     findings = check_profile(profile, expression_start=_expression_start(text, lines))
     if findings:
         raise _error(source, lines, findings)
@@ -85,7 +86,17 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def _error(source: str, lines: KeyLines, findings: Sequence[Finding]) -> ProfileError:
+def _error(
+    source: str,
+    lines: KeyLines,
+    findings: Sequence[Finding],
+    data: Mapping[str, Any] | None = None,
+) -> ProfileError:
+    """The error for ``findings``; or, for ``data`` plainly of another kind of file, one problem
+    that says which."""
+    other = None if data is None else wrong_kind(data, source, PROFILE)
+    if other is not None:
+        return ProfileError([other])
     error = located(source, lines, findings, ProfileError)
     assert isinstance(error, ProfileError)
     return error

@@ -339,12 +339,16 @@ class ModbusMapping(_Scaling, CommandWrite):
             return None
         return self.width or 1
 
-    def place(self) -> str:
-        """Where this mapping lives, in words: ``holding 12 bit 3``."""
+    def word(self) -> str:
+        """The register(s) or the coil this mapping is in, whole: ``holding 12``."""
         where = f"{self.table} {self.address}"
         if self.register_count > 1:
             where += f"..{self.address + self.register_count - 1}"
-        return where + _bits_text(self.bit, self.bit_width)
+        return where
+
+    def place(self) -> str:
+        """Where this mapping lives, in words: ``holding 12 bit 3``."""
+        return self.word() + _bits_text(self.bit, self.bit_width)
 
 
 class OpcUaMapping(_Scaling, CommandWrite):
@@ -372,8 +376,12 @@ class OpcUaMapping(_Scaling, CommandWrite):
             return None
         return self.width or 1
 
+    def word(self) -> str:
+        """The node this mapping is in, whole: ``s="DB_Sup"."CmdWord"``."""
+        return self.node if self.namespace_uri is None else f"{{{self.namespace_uri}}}{self.node}"
+
     def place(self) -> str:
-        where = self.node if self.namespace_uri is None else f"{{{self.namespace_uri}}}{self.node}"
+        where = self.word()
         if self.index is not None:
             where += f"[{self.index}]"
         return where + _bits_text(self.bit, self.bit_width)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crane_ctrl.alarms.conditions import supervisor_alarms
 from crane_ctrl.config.file import Finding, located, parse_model, read_text
+from crane_ctrl.config.file_kinds import SCENARIO
 from crane_ctrl.config.toml_lines import key_lines
 from crane_ctrl.interlocks.evaluate import INTERLOCKS
 from crane_ctrl.operation.jobs import JobQueue, JobRefused
@@ -67,7 +68,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Load and check ``path``; :class:`~crane_ctrl.errors.ConfigError` lists every problem."""
     path = Path(path)
     text = read_text(path)
-    spec = parse_model(text, str(path), ScenarioFile)
+    spec = parse_model(text, str(path), ScenarioFile, SCENARIO)
     findings: list[Finding] = []
     profile = _resolve(path, spec.profile, ("profile",), (PROFILES_DIR,), findings)
     site = _site(path, spec, findings)

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crane_ctrl.errors import SettingsError
-from crane_ctrl.site.containers import CONTAINER_SIZES
+from crane_ctrl.site.containers import CONTAINER_SIZES, Footprint
 
 __all__ = ["Lane"]
 
@@ -53,6 +53,14 @@ class Lane(BaseModel):
         by_size = {20: self.stop_x_20ft_m, 40: self.stop_x_40ft_m, 45: self.stop_x_45ft_m}
         own = by_size.get(size_ft) if size_ft is not None else None
         return self.stop_x_m if own is None else own
+
+    def deck_ground(self) -> Footprint:
+        """The ground a vehicle's deck may cover in this lane: its deck wherever its centre
+        stands in ``x_min_m .. x_max_m``."""
+        half_l, half_w = self.deck_length_m / 2, self.deck_width_m / 2
+        return Footprint(
+            self.x_min_m - half_l, self.x_max_m + half_l, self.y_m - half_w, self.y_m + half_w
+        )
 
     def stops(self) -> dict[str, float]:
         """Every stop the lane gives, by its setting's name."""

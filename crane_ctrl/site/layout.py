@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Mapping
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -41,12 +42,38 @@ def _default_agv_lanes() -> tuple[Lane, ...]:
     )
 
 
+def _lane_on_the_stack(
+    lane: Lane, deck: Footprint, what: str, ground: Footprint, default: bool
+) -> str:
+    across = min(deck.y_max, ground.y_max) - max(deck.y_min, ground.y_min)
+    along = min(deck.x_max, ground.x_max) - max(deck.x_min, ground.x_min)
+    which = f"default lane {lane.id} (the file lists no lanes)" if default else f"lane {lane.id}"
+    fix = (
+        "list the yard's lanes ([[site.truck_lanes]], [[site.agv_lanes]]), or move the stack"
+        if default
+        else "move the lane (y_m, or x_min_m/x_max_m), narrow its deck_width_m, or move the stack"
+    )
+    return (
+        f"{which}: its vehicles' decks ({_area(deck)}) overlap stack {what} ({_area(ground)}) "
+        f"by {across:.2f} m across and {along:.2f} m along the rails: a vehicle there would "
+        f"stand in the stack; {fix}"
+    )
+
+
+def _area(ground: Footprint) -> str:
+    return f"y {ground.y_min:.2f}..{ground.y_max:.2f} m, x {ground.x_min:.2f}..{ground.x_max:.2f} m"
+
+
 class SiteLayout(BaseModel):
     """Lanes and stack under one crane (default: a border-gate ARMG).
 
     The default: two truck lanes under the 8 m cantilever (y 2.0 and 5.5 m), one AGV lane just
     inside the landside rail (y 10.5 m), and a block of 20 bays x 6 rows x 5 tiers starting at
-    x 40 m, rows from y 14.0 m. Vehicles stop at x 30 m by default.
+    x 40 m, rows from y 14.0 m. Vehicles stop at x 30 m by default. A site that lists lanes of
+    either kind has exactly the lanes it lists (truck lanes only: no AGV lane, and the other
+    way round); the default lanes are for a site that lists none.
+
+    No lane's decks may stand on the stack's ground (a row of the bay grid, a named slot).
     """
 
     model_config = _CONFIG
@@ -59,6 +86,35 @@ class SiteLayout(BaseModel):
     """AGV lanes."""
     stack: StackBlock = Field(default_factory=StackBlock)
     """The stack: a bay grid and/or named slots."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _listed_lanes_only(cls, data: Any) -> Any:
+        """A site that lists lanes of one kind has none of the other unless it lists them."""
+        listed = isinstance(data, Mapping) and ("truck_lanes" in data or "agv_lanes" in data)
+        if not listed:
+            return data
+        return {"truck_lanes": (), "agv_lanes": (), **data}
+
+    @model_validator(mode="after")
+    def _lanes_off_the_stack(self) -> Self:
+        problems: list[tuple[tuple[str, ...], str]] = []
+        for key, lanes in (("truck_lanes", self.truck_lanes), ("agv_lanes", self.agv_lanes)):
+            for i, lane in enumerate(lanes):
+                problem = self._on_the_stack(lane)
+                if problem is not None:
+                    problems.append(((key, str(i), "y_m"), problem))
+        if problems:
+            raise SettingsError(problems)
+        return self
+
+    def _on_the_stack(self, lane: Lane) -> str | None:
+        """What of the stack's ground ``lane``'s decks would stand on, with the fix."""
+        deck = lane.deck_ground()
+        for what, ground in self.stack.grounds():
+            if deck.overlaps(ground):
+                return _lane_on_the_stack(lane, deck, what, ground, self.default_lanes)
+        return None
 
     @model_validator(mode="after")
     def _unique_lanes(self) -> Self:
@@ -75,6 +131,11 @@ class SiteLayout(BaseModel):
                     problems.append(((key, str(i), "id"), message))
                 seen.add(lane.id)
         raise SettingsError(problems)
+
+    @property
+    def default_lanes(self) -> bool:
+        """Whether the lanes are the default ones (the site lists none)."""
+        return not {"truck_lanes", "agv_lanes"} & self.model_fields_set
 
     # --- lanes ----------------------------------------------------------------------------------
 

@@ -244,11 +244,19 @@ class StackBlock(BaseModel):
             s.footprint(max(s.sizes, key=CONTAINER_LENGTH_M.__getitem__))
             for s in self.named_slots().values()
         ]
-        found = [p for p in parts if p is not None]
-        extent = found[0]
-        for part in found[1:]:
-            extent = extent.around(part)
-        return extent
+        return _around([p for p in parts if p is not None])
+
+    def grounds(self) -> Iterator[tuple[str, Footprint]]:
+        """The ground each row of the bay grid and each named slot covers with its boxes (every
+        size it takes, a 45-ft box's overhang included): ("row 2", footprint), ("slot Q1", ...)."""
+        if self.has_grid:
+            sizes = [s for s in CONTAINER_SIZES if self.holds(1, 1, s)]
+            for row in range(1, self.rows + 1):
+                ends = [(1, s) for s in sizes] + [(self.bays - (s != 20), s) for s in sizes]
+                parts = [Footprint.of_box(*self.centre(bay, row, s), s) for bay, s in ends]
+                yield f"row {row}", _around(parts)
+        for slot in self.named_slots().values():
+            yield f"slot {slot.name}", _around([slot.footprint(s) for s in slot.sizes])
 
     def row_ys(self) -> tuple[float, ...]:
         """The y of every row of slots, across the span (grid rows, then named slots' y)."""
@@ -263,6 +271,13 @@ class StackBlock(BaseModel):
                 yield (f"bay {bay} row {row}", *self.centre(bay, row, 20))
         for s in self.named_slots().values():
             yield f"slot {s.name}", s.x_m, s.y_m
+
+
+def _around(parts: list[Footprint]) -> Footprint:
+    ground = parts[0]
+    for part in parts[1:]:
+        ground = ground.around(part)
+    return ground
 
 
 @lru_cache(maxsize=64)

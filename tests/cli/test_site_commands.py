@@ -35,7 +35,9 @@ def test_every_shipped_site_validates_with_what_it_describes() -> None:
     assert all(line.startswith("OK    ") for line in lines)
     mixed = next(line for line in lines if "mixed-slots" in line)
     assert "named slots" in mixed
-    assert "truck T1" in mixed
+    assert "truck T1, truck T2, agv A1;" in mixed
+    border = next(line for line in lines if "border-gate" in line)
+    assert "truck T1, truck T2, agv A1 (the default lanes: the file lists none);" in border
 
 
 def test_a_bad_site_names_each_problem_at_its_line_with_the_fix(tmp_path: Path) -> None:

@@ -5,9 +5,10 @@ The maintenance engineer's files, written from ``plc_profiles/README.md`` and
 (profiles), ``site.toml`` (the crane and its yard). The test rig's: ``armg-s7-personality.toml``
 (the simulated PLC, a personality file: no Python).
 
-What crane-ctrl cannot do yet (findings, see ``FINDINGS.md``) is stood in for, so that the
-jobs can run at all: :func:`serve_twistlock_states` (F2: a raw force per corner, from the
-plant's twistlocks); each stand-in has an xfail test of its own.
+The jobs and commissioning run on the simulator's own twistlock enumeration (F2, fixed: the
+simulator solves ``twl_1 == 2`` and ``twl_1 == 1`` together). :func:`serve_twistlock_states`,
+which stood in for it (a raw force per corner, from the plant's twistlocks), is kept for tests
+that want the PLC program's values forced past the simulator's solver.
 
 :func:`commission_and_jobs` is the promise end to end: ``crane-ctrl commission`` against the
 simulated PLC over each interface (real time, in this process) while a child process
@@ -74,8 +75,8 @@ def simulator(site: Path = SITE) -> CraneSimulator:
 
 
 def serve_twistlock_states(sim: CraneSimulator) -> None:
-    """Stand-in for finding F2: the manual's twistlock enumeration (``TwlState``, one Int per
-    corner) served from the plant's twistlocks, as the PLC program would."""
+    """The manual's twistlock enumeration (``TwlState``, one Int per corner) forced raw from
+    the plant's twistlocks, as the PLC program would serve it (the stand-in for F2, fixed)."""
     spreader = sim.plant.spreader
     for corner, (locked, unlocked) in enumerate(
         zip(spreader.locked(), spreader.unlocked(), strict=True), start=1
@@ -118,7 +119,7 @@ async def run_job(
     """The site's job (the 20-ft box on truck T2 -> stack bay 6 row 1) with the ARMG-S7 profile
     of ``protocol`` over real loopback sockets, the supervisor and the simulated PLC in
     lock-step (a scan, then a PLC period, then the server publishes); ``on_scan`` after each
-    scan's write. The twistlock states stand in for F2. ``watchdog_latched``: the PLC's watchdog tripped before the supervisor
+    scan's write. ``watchdog_latched``: the PLC's watchdog tripped before the supervisor
     starts, as any stop of the supervisor (commissioning's end included) leaves it."""
     profile = load_profile(PROFILES[protocol])
     site = load_site(SITE)
@@ -140,7 +141,6 @@ async def run_job(
             if on_scan is not None:
                 on_scan(job)
             sim.run(PERIOD_S, 0.01)
-            serve_twistlock_states(sim)
             await served.server.publish()
             job.clock.advance(PERIOD_S)
 
@@ -270,8 +270,7 @@ async def _commission_both(
         stop = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:
             for p, sim in sims.items():
-                stand_in = _stand_in(sim)
-                tasks.create_task(run_realtime(sim, served[p], stop=stop, on_tick=stand_in))
+                tasks.create_task(run_realtime(sim, served[p], stop=stop))
             try:
                 runs = await asyncio.gather(
                     *(_commission(p, url_of(served[p]), folder / p) for p in PROFILES)
@@ -293,10 +292,6 @@ def _swing(sim: CraneSimulator) -> tuple[float, float]:
         math.hypot(pendulum.angle_x, pendulum.rate_x / omega),
         math.hypot(pendulum.angle_y, pendulum.rate_y / omega),
     )
-
-
-def _stand_in(sim: CraneSimulator) -> Callable[[], None]:
-    return lambda: serve_twistlock_states(sim)
 
 
 async def _commission(

@@ -79,29 +79,22 @@ def test_the_manuals_request_word_as_cleared_by_plc_is_refused_with_the_fix(
     assert "an ack instead of cleared_by_plc" in lines[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F8: the cleared_by_plc refusal says the other request sits at this request's bit",
-)
 def test_the_shared_word_refusal_names_each_requests_own_bit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, said = _cli(capsys, "profile", "validate", "--all", str(_as_the_manual_says(tmp_path)))
     lock = next(line for line in said.splitlines() if 'signals."spreader.lock"' in line)
-    # today: 'spreader.unlock shares s="DB_Sup"."CmdWord" bit 0 with this request': unlock is bit 1
-    assert "bit 1" in lock, lock
+    assert (
+        'spreader.unlock (bit 1) shares s="DB_Sup"."CmdWord" with this request (bit 0)' in lock
+    ), lock
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F9: profile validate on a site file asks for a [link] table, never says 'site file'",
-)
 def test_profile_validate_on_the_site_file_says_it_is_not_a_profile(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """``crane-ctrl profile validate tests/hostile_s7/*.toml``, as the README's
-    ``plc_profiles/*.toml``, takes the site file (and the personality file) too. Today:
-    ``site.toml:72 link: missing [link] table; add one with protocol = "modbus" ... (+46 more
+    ``plc_profiles/*.toml``, takes the site file (and the personality file) too; it used to
+    say ``site.toml:72 link: missing [link] table; add one with protocol = "modbus" ... (+46 more
     problems; --all lists them)``."""
     code, said = _cli(capsys, "profile", "validate", str(SITE))
     assert code == 2
@@ -123,19 +116,32 @@ deck_width_m = 2.6
 """
 
 
-@pytest.mark.xfail(strict=True, reason="F4: a lane running through the stack's ground validates OK")
-@pytest.mark.parametrize("lane", ["default", "explicit"])
-def test_a_lane_across_a_stack_row_is_refused(lane: str, tmp_path: Path) -> None:
-    """Without ``agv_lanes = []`` (a line the site README never shows) the site gets the
-    default AGV lane A1 at y 10.5 m, deck 2.6 m wide: through this yard's stack row 1 (y 12.0 m,
-    boxes 2.44 m wide). ``explicit``: the same lane written in the file."""
+def _without_agv_lanes(tmp_path: Path, extra: str = "") -> Path:
     text = SITE.read_text(encoding="utf-8")
     no_agv = "agv_lanes = []"
     assert no_agv in text
-    text = text.replace(no_agv, "")
-    if lane == "explicit":
-        text = text.replace("[site.stack]", _AGV_ACROSS_ROW_1 + "\n[site.stack]")
+    text = text.replace(no_agv, "").replace("[site.stack]", extra + "\n[site.stack]")
     path = tmp_path / "site.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match="A1"):
-        load_site(path)
+    return path
+
+
+def test_a_lane_across_a_stack_row_is_refused(tmp_path: Path) -> None:
+    """The default AGV lane A1 at y 10.5 m, deck 2.6 m wide, written in the file: through this
+    yard's stack row 1 (y 12.0 m, boxes 2.44 m wide)."""
+    with pytest.raises(ConfigError) as caught:
+        load_site(_without_agv_lanes(tmp_path, _AGV_ACROSS_ROW_1))
+    [problem] = caught.value.problems
+    assert problem.path == "site.agv_lanes.0.y_m"
+    assert problem.message.startswith("lane A1: its vehicles' decks (y 9.20..11.80 m, "), problem
+    assert "overlap stack row 1 (y 10.78..13.22 m, " in problem.message
+    assert "by 1.02 m across" in problem.message
+    assert "move the lane (y_m" in problem.message
+
+
+def test_a_site_that_lists_only_truck_lanes_gets_no_default_agv_lane(tmp_path: Path) -> None:
+    """Without ``agv_lanes = []`` (a line the site README never showed) the site got the
+    default AGV lane A1 at y 10.5 m, deck 2.6 m wide: through this yard's stack row 1. A site
+    that lists lanes has exactly the lanes it lists."""
+    site = load_site(_without_agv_lanes(tmp_path))
+    assert [f"{area} {lane.id}" for area, lane in site.site.lanes()] == ["truck T1", "truck T2"]

@@ -20,6 +20,7 @@ from tests.hostile_s7.armg import (
     DESTINATION,
     PROFILES,
     SITE,
+    TWISTLOCK_CODES,
     personality,
     serve_twistlock_states,
     simulator,
@@ -59,11 +60,6 @@ async def test_km_per_h_wind_and_signed_100_kg_load_read_in_si(protocol: str) ->
         assert "WIND_STOP" in {t.id for t in view.permits.active}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F2: the simulator serves TwlState 0 (unknown) for an unlocked spreader: two derived "
-    "signals read one enumeration point",
-)
 @BOTH
 async def test_the_twistlock_enumeration_reads_unlocked_at_the_start(protocol: str) -> None:
     """The spreader starts unlocked: TwlState must be 1 on each corner. No stand-in here."""
@@ -76,11 +72,6 @@ async def test_the_twistlock_enumeration_reads_unlocked_at_the_start(protocol: s
         assert all(snapshot.flag(f"spreader.unlocked_{c}", unsafe=False) for c in range(1, 5))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F7: the simulated PLC reports fault 20, not the manual's 2001: a personality file "
-    "cannot give the PLC its own fault numbers",
-)
 async def test_a_gantry_drive_fault_is_fault_2001_with_the_manuals_text() -> None:
     sim = simulator()
     async with LockStep(load_profile(PROFILES["modbus"]), sim) as rig:
@@ -95,11 +86,14 @@ async def test_a_gantry_drive_fault_is_fault_2001_with_the_manuals_text() -> Non
 async def _job_without_the_stand_in(
     site_path: Path, settings: SequencerSettings | None = None, *, within_s: float
 ) -> tuple[str, float]:
-    """The job with nothing standing in for F2: the twistlocks read neither locked nor unlocked,
-    so TELESCOPE_NOT_FREE blocks the telescope; (why it failed, crane seconds it took)."""
+    """The job with the twistlocks reading neither locked nor unlocked (each ``TwlState`` forced
+    to 0, unknown, as F2 served them), so TELESCOPE_NOT_FREE blocks the telescope; (why it
+    failed, crane seconds it took)."""
     site = load_site(site_path)
     yard = yard_model_of(site)
     sim = site.simulator(personality=personality())
+    for point in (f"twl_{corner}" for corner in range(1, 5)):
+        sim.link_faults.raw[point] = RawForce(point, TWISTLOCK_CODES["unknown"])
     sequencer = Sequencer(site.crane, yard, settings)
     supervisor = SupervisorSettings(crane=site.crane, site=site.site)
     async with LockStep(

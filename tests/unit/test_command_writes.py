@@ -253,6 +253,28 @@ def test_write_semantics_errors_are_located_with_the_fix(
     assert "semantics.toml:" in message
 
 
+def test_the_shared_place_refusal_names_each_commands_own_part_of_it() -> None:
+    """Two requests in one word: each at its own bit, told apart in the refusal."""
+    text = with_signal(
+        GENERIC_MODBUS, LOCK, modbus_word(1, ', write = "request", cleared_by_plc = true')
+    )
+    text = with_signal(text, "drives.enable", modbus_word(4))
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(text, "word.toml")
+    assert "drives.enable (bit 4) shares holding 90 with this request (bit 1)" in str(caught.value)
+
+
+def test_the_shared_node_refusal_names_each_commands_own_bit() -> None:
+    node = '{ node = "s=Sup.Cmd", type = "UInt16", access = "read_write", bit = %d%s }'
+    text = with_signal(
+        GENERIC_OPCUA, LOCK, node % (0, ', write = "request", cleared_by_plc = true')
+    )
+    text = with_signal(text, "spreader.unlock", node % (2, ""))
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(text, "node.toml")
+    assert "spreader.unlock (bit 2) shares s=Sup.Cmd with this request (bit 0)" in str(caught.value)
+
+
 def test_an_answer_left_over_from_the_last_request_is_not_taken_for_this_ones() -> None:
     """A PLC whose answer word keeps the last request's answer until it takes the next one:
     the supervisor waits for that answer to fall before it counts one for the new request."""

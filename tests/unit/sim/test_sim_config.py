@@ -130,7 +130,11 @@ def test_a_site_loads_from_plain_data_with_lists() -> None:
                 "truck_lanes": [
                     {"id": "A1", "y_m": 1.0, "deck_height_m": 1.0, "x_min_m": 0.0,
                      "x_max_m": 50.0, "stop_x_m": 9.0}
-                ]
+                ],
+                "agv_lanes": [
+                    {"id": "A1", "y_m": 9.0, "deck_height_m": 1.0, "x_min_m": 0.0,
+                     "x_max_m": 50.0, "stop_x_m": 9.0}
+                ],
             },
             "repeated: A1",
         ),

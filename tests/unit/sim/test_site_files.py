@@ -74,10 +74,15 @@ def line_of(text: str, needle: str) -> int:
          "min_rope_length_m must be above hoist_lowest_m"),
         ("wind_stop_mps = 18.0", "wind_stop_mps = 24.0", "wind_stop_mps",
          "crane.wind_stop_mps: wind thresholds must rise: wind_prealarm_mps < wind_stop_mps < wind_storm_mps"),
+        ("y_m = 10.5", "y_m = 12.5", "y_m = 12.5",
+         "site.agv_lanes.0.y_m: lane A1: its vehicles' decks (y 11.20..13.80 m, x -2.40..127.40 m) overlap "
+         "stack slot Q1 (y 12.78..15.22 m, x 83.14..96.86 m) by 1.02 m across and 13.72 m along the rails: a "
+         "vehicle there would stand in the stack; move the lane (y_m, or x_min_m/x_max_m), narrow its "
+         "deck_width_m, or move the stack"),
     ],
     ids=["same-size-overlap", "name-twice", "bad-size", "colon-in-name", "stop-off-lane", "unknown-slot",
          "size-not-taken", "grid-slot-on-named-site", "20-on-40-at-start", "unknown-lane", "out-of-reach",
-         "rope-too-long-for-the-yard", "rope-leaves-no-travel", "wind-limits"],
+         "rope-too-long-for-the-yard", "rope-leaves-no-travel", "wind-limits", "lane-on-the-stack"],
 )  # fmt: skip
 def test_a_bad_site_file_is_refused_at_the_line_to_change(
     tmp_path: Path, old: str, new: str, at: str, expected: str
@@ -85,6 +90,54 @@ def test_a_bad_site_file_is_refused_at_the_line_to_change(
     assert old in TEXT
     text = TEXT.replace(old, new, 1)
     assert problems_of(tmp_path, text) == [f"{line_of(text, at)} {expected}"]
+
+
+LANE = {"deck_height_m": 1.4, "x_min_m": 5.0, "x_max_m": 120.0, "stop_x_m": 30.0}
+
+
+def test_a_site_that_lists_lanes_of_one_kind_has_none_of_the_other() -> None:
+    trucks = SiteLayout.model_validate({"truck_lanes": [{"id": "T1", "y_m": 2.0, **LANE}]})
+    assert [lane.id for _, lane in trucks.lanes()] == ["T1"]
+    agvs = SiteLayout.model_validate({"agv_lanes": [{"id": "A1", "y_m": 9.0, **LANE}]})
+    assert [lane.id for _, lane in agvs.lanes()] == ["A1"]
+    assert not trucks.default_lanes
+    assert [lane.id for _, lane in SiteLayout().lanes()] == ["T1", "T2", "A1"]
+    assert SiteLayout().default_lanes
+
+
+@pytest.mark.parametrize(
+    ("lane", "stack", "on"),
+    [
+        ({"y_m": 12.0}, {}, "row 1"),  # row 1 at y 14.0 m: 12.78..15.22 m
+        ({"y_m": 26.0}, {}, "row 5"),  # between rows 4 and 5 (22.4 and 25.2 m)
+        ({"y_m": 14.0, "x_min_m": 5.0, "x_max_m": 28.0}, {}, None),  # ends before bay 1 (x 40 m)
+        ({"y_m": 14.0, "x_min_m": 5.0, "x_max_m": 33.0}, {}, "row 1"),  # a deck reaches bay 1
+        ({"y_m": 12.0}, {"slots": [{"name": "Q1", "x_m": 60.0, "y_m": 13.5, "sizes": [20]}]},
+         "slot Q1"),
+        ({"y_m": 11.5, "deck_width_m": 2.6}, {}, "row 1"),  # 0.02 m over row 1's boxes
+        ({"y_m": 11.5, "deck_width_m": 2.5}, {}, None),  # 0.03 m short of them
+    ],
+)  # fmt: skip
+def test_a_lane_whose_decks_stand_on_the_stacks_ground_is_refused(
+    lane: dict[str, float], stack: dict[str, object], on: str | None
+) -> None:
+    data = {"agv_lanes": [{"id": "A9", **LANE, "stop_x_m": lane.get("x_min_m", 5.0), **lane}],
+            "stack": stack}  # fmt: skip
+    if on is None:
+        SiteLayout.model_validate(data)
+        return
+    with pytest.raises(ValidationError, match=f"lane A9: .* overlap stack {on} "):
+        SiteLayout.model_validate(data)
+
+
+def test_the_default_lanes_on_a_stack_moved_over_them_say_they_are_the_defaults(
+    tmp_path: Path,
+) -> None:
+    text = "[site.stack]\norigin_y_m = 11.0\n"
+    [problem] = problems_of(tmp_path, text)
+    assert problem.startswith("1 site.agv_lanes.0.y_m: default lane A1 (the file lists no lanes): ")
+    assert problem.endswith("list the yard's lanes ([[site.truck_lanes]], [[site.agv_lanes]]), or "
+                            "move the stack")  # fmt: skip
 
 
 def test_the_shipped_sites_load() -> None:

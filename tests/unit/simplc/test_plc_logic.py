@@ -233,7 +233,7 @@ def test_drive_fault_latches_for_that_axis_only_until_reset_after_it_clears(
         assert d.status[f"{healthy}.ready"]
         assert not d.status[f"{healthy}.fault"]
     assert float(d.status["gantry.speed"]) == pytest.approx(CRUISE["gantry"], abs=1e-3)
-    assert d.status["plc.fault_code"] == d.sim.plc.params.fault_code_drive + AXES.index("trolley")
+    assert d.status["plc.fault_code"] == d.sim.plc.params.fault_code_trolley_drive
 
     d.reset()
     assert d.status["trolley.fault"], "reset while the drive still reports its fault"
@@ -255,7 +255,7 @@ def test_fault_code_names_the_first_fault_by_priority(d: CommandDriver) -> None:
     assert d.status["plc.fault_code"] == 0
     d.sim.faults.inject("drive_fault", axis="hoist")
     d.scan()
-    assert d.status["plc.fault_code"] == codes.fault_code_drive + 2
+    assert d.status["plc.fault_code"] == codes.fault_code_hoist_drive
     d.sim.faults.inject("estop")
     d.scan()
     assert d.status["plc.fault_code"] == codes.fault_code_estop
