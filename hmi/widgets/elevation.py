@@ -46,15 +46,18 @@ class Elevation(Widget):
 
     def show(self, view: StationView) -> None:
         s = view.supervisor.snapshot
+        boxes, carrying = view.boxes, carried_id(view.boxes, view.job, s)
+        if view.hanging is not None:  # left hanging by a cancelled job: out of the yard's slots
+            boxes, carrying = (*boxes, view.hanging), view.hanging.id
         crane = CraneAt(
             _rounded(s.number("gantry.position")), _rounded(s.number("trolley.position")),
             _rounded(s.number("hoist.position")),
             None if (size := s.number("spreader.size")) is None else int(size),
             abnormal_spreader=spreader_state(s) not in ("locked", "unlocked"),
-            carrying=carried_id(view.boxes, view.job, s),
+            carrying=carrying,
         )  # fmt: skip
-        if crane != self._crane or view.boxes != self._boxes:
-            self._crane, self._boxes = crane, view.boxes
+        if crane != self._crane or boxes != self._boxes:
+            self._crane, self._boxes = crane, boxes
             self.refresh()
 
     def render(self) -> Text:
