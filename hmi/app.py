@@ -122,15 +122,14 @@ class CraneHmi(App[None]):
         **kwargs: Any,
     ) -> Any:
         """``fn(user, *args)`` on the station; says ``done`` or why it was refused. What ``fn``
-        returned, or ``None`` when refused."""
-        if self.user is None:
-            self.say("nobody is logged in: L logs in", refused=True)
-            return None
+        returned, or ``None`` when refused. Logged out, the station is asked all the same, with
+        no session: it refuses and journals the attempt."""
         try:
-            result = await self.bridge.call(fn, self.user, *args, timeout_s=timeout_s, **kwargs)
+            result = await self.bridge.call(fn, self._caller, *args, timeout_s=timeout_s,
+                                            **kwargs)  # fmt: skip
         except SessionRefused as exc:
             self.user = None  # the station no longer knows this login: view only until L
-            self.say(f"{exc}: L logs in", refused=True)
+            self.say(f"{exc} (L logs in)", refused=True)
             return None
         except (CraneCtrlError, TimeoutError, ValueError, KeyError) as exc:
             self.say(str(exc).strip("'\""), refused=True)
@@ -150,12 +149,36 @@ class CraneHmi(App[None]):
         station = self.bridge.station
         await self.act(f"{command.name} sent", station.pack, command)
 
-    def require(self, role: Role, what: str) -> bool:
-        """Whether the user has ``role``; says so on the message line when not."""
+    async def refuse(self, action: str, why: str) -> None:
+        """Say why ``action`` is refused here, before the station is asked, and have the
+        station journal it (logged out: it journals the missing session)."""
+        self.say(why, refused=True)
+        try:
+            await self.bridge.call(self.bridge.station.note_refusal, self._caller, action, why)
+        except SessionRefused:
+            pass  # journaled by the station as such
+        except (CraneCtrlError, TimeoutError, OSError) as exc:
+            log.warning("the HMI's refusal of %s is not in the journal: %s", action, exc)
+
+    async def ask(self, action: str, dialog: Screen[Any], then: Callable[[Any], Any]) -> None:
+        """Open ``dialog`` for ``action``, its answer to ``then``; refused at once while nobody
+        is logged in (no question is put to nobody)."""
+        if self.user is None:
+            await self.refuse(action, f"{action}: nobody is logged in: L logs in")
+            return
+        self.push_screen(dialog, then)
+
+    async def require(self, role: Role, what: str) -> bool:
+        """Whether the user has ``role``; says so on the message line (journaled) when not."""
         if self.user is not None and self.user.role is role:
             return True
-        self.say(f"{what} needs the {role} role; log in with L", refused=True)
+        await self.refuse(what, f"{what} needs the {role} role; log in with L")
         return False
+
+    @property
+    def _caller(self) -> User:
+        """Who the station is asked for: the user, or nobody (no session: refused)."""
+        return self.user or _NOBODY
 
     # --- actions and palette
 
@@ -214,6 +237,8 @@ class CraneHmi(App[None]):
         return lambda: self.pack(command)
 
 
+_NOBODY = User("nobody", session="", source="hmi")
+"""Who acts while nobody is logged in: the station refuses a call without a session."""
 _LETTERS = letter_actions(CraneHmi.BINDINGS)
 """The HMI's own actions on single-character keys (screens 1..9, ack all, log in, keys)."""
 

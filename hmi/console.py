@@ -53,8 +53,14 @@ class Console(Protocol):
     async def pack(self, command: PackCommand) -> None:
         """Send a PackML command as the logged-in user."""
 
-    def require(self, role: Role, what: str) -> bool:
-        """Whether the user has ``role``; says so on the message line when not."""
+    async def refuse(self, action: str, why: str) -> None:
+        """Say why ``action`` is refused before the station is asked; the station journals it."""
+
+    async def ask(self, action: str, dialog: Screen[Any], then: Callable[[Any], Any]) -> None:
+        """Open ``dialog`` for ``action`` (its answer to ``then``); refused with nobody in."""
+
+    async def require(self, role: Role, what: str) -> bool:
+        """Whether the user has ``role``; says so on the message line (journaled) when not."""
 
     def push_screen(self, screen: Screen[Any], callback: Callable[[Any], Any] | None = None) -> Any:
         """Show a modal; ``callback`` gets what it returns."""

@@ -31,6 +31,7 @@ __all__ = [
     "job_text",
     "link_text",
     "progress_bar",
+    "quoted",
     "reading_text",
     "spreader_state",
     "spreader_text",
@@ -44,6 +45,17 @@ _LIMITS = {
     "trolley": ("trolley.limit_rev_ok", "trolley.limit_fwd_ok"),
     "hoist": ("hoist.limit_down_ok", "hoist.limit_up_ok"),
 }
+
+
+QUOTED_CHARS = 40
+"""The most of an operator's own text a message repeats (a field may hold anything)."""
+
+
+def quoted(text: str) -> str:
+    """``text`` as a message repeats it: quoted (control characters escaped), and cut to
+    :data:`QUOTED_CHARS`."""
+    shown = repr(text)
+    return shown if len(shown) <= QUOTED_CHARS else shown[: QUOTED_CHARS - 1] + "…"
 
 
 def time_of_day(t_s: float | None, offset_s: float = 0.0) -> str:

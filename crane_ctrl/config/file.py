@@ -8,6 +8,7 @@ line and column), validate with a strict model, and turn each error into a
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,17 +62,45 @@ class Finding:
 
 
 def read_text(path: Path, error: type[ConfigError] = ConfigError) -> str:
-    """A config file's text; an unreadable file is a one-problem error, not a traceback."""
+    """A config file's text (newlines as in text mode); an unreadable file is a one-problem
+    error, not a traceback: missing, not a regular file (a directory, a device such as
+    ``/dev/zero``, a pipe: never read, which could hang), too large, or a path with a NUL."""
+    data = _bounded_bytes(path, error)
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        problem = Problem(str(path), None, "", f"cannot read the file: {exc.strerror or exc}")
-        raise error([problem]) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
         problem = Problem(str(path), line, "", f"not UTF-8 text at byte {exc.start} "
                           f"({exc.reason}); save it as UTF-8")  # fmt: skip
         raise error([problem]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _bounded_bytes(path: Path, error: type[ConfigError]) -> bytes:
+    """The bytes of the regular file at ``path`` (checked before it is opened), no more than
+    :data:`MAX_TOML_CHARS` characters can take; ``error`` naming why not."""
+    limit = 4 * (MAX_TOML_CHARS + 1)  # UTF-8 takes at most 4 bytes a character
+    data = b""
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+        if regular:
+            with path.open("rb") as file:
+                data = file.read(limit + 1)
+    except OSError as exc:
+        raise error([_unreadable(path, exc.strerror or str(exc))]) from None
+    except ValueError:  # a NUL character in the path
+        raise error([_unreadable(path, "its path holds a NUL character")]) from None
+    if not regular:
+        why = "not a regular file (a directory, a device or a pipe): give a .toml file's path"
+        raise error([_unreadable(path, why)])
+    if len(data) > limit:
+        raise error([_unreadable(path, f"larger than any configuration file needs (at most "
+                                 f"{MAX_TOML_CHARS} characters)")])  # fmt: skip
+    return data
+
+
+def _unreadable(path: Path, why: str) -> Problem:
+    return Problem(str(path), None, "", f"cannot read the file: {why}")
 
 
 def read_toml(text: str, source: str, error: type[ConfigError] = ConfigError) -> dict[str, Any]:

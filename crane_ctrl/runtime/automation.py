@@ -37,7 +37,7 @@ from crane_ctrl.operation.machine import (
     change_mode,
 )
 from crane_ctrl.operation.manual import ManualControl
-from crane_ctrl.operation.yard_model import YardModel
+from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.sequencer.automatic_move import (
     Outcome,
     Sequencer,
@@ -107,7 +107,7 @@ class Automation:
         self.why_not_start: tuple[str, ...] = ()
         self._last: Snapshot | None = None
         self._now = 0.0
-        self._carried: str | None = None
+        self._carried: Box | None = None
         self._resume_state: JobState | None = None
         self._stop_s = _stop_time_s(params) + scan_s
         self._plc_reset_due = False
@@ -207,6 +207,11 @@ class Automation:
     def carried(self) -> str | None:
         """The box a cancelled or taken-over job left hanging on the spreader, if any: the yard
         model no longer has it in a slot, and no job starts until it is set down by hand."""
+        return None if self._carried is None else self._carried.id
+
+    @property
+    def carried_box(self) -> Box | None:
+        """The box of :attr:`carried` (as the yard had it, where it was lifted from)."""
         return self._carried
 
     def set_mode(self, mode: Mode, role: Role, now: float, user: str = "") -> None:
@@ -359,7 +364,7 @@ class Automation:
                 {
                     "kind": "yard",
                     "time": self._now,
-                    "container": self._carried,
+                    "container": self._carried.id,
                     "event": "set down by hand: out of the yard model until placed",
                 }
             )
@@ -400,8 +405,7 @@ class Automation:
         if run is None:
             return
         if self._box_hangs(run.transfer.box.id, delivering=run.delivering):
-            self._carried = run.transfer.box.id
-            self.yard.lift(run.transfer.box.id)
+            self._carried = self.yard.lift(run.transfer.box.id)
             reason += f"; container {run.transfer.box.id} hangs on the spreader"
         self.sequencer.abandon(now, reason)
         if job is not None:

@@ -127,6 +127,10 @@ class StationView:
     boxes: tuple[BoxPlace, ...]
     profile_name: str
     profile_path: Path | None
+    hanging: BoxPlace | None = None
+    """The container a cancelled or taken-over job left hanging on the spreader: out of
+    :attr:`boxes` (the yard no longer books it to a slot) until it is set down by hand; drawn
+    under the spreader. Its slot is the one it was lifted from."""
 
 
 @dataclass(slots=True)
@@ -242,6 +246,15 @@ class CraneStation:
                           claimed=str(user), user=issued.name)  # fmt: skip
             raise SessionRefused(why)
         return issued
+
+    def note_refusal(self, user: User, action: str, why: str) -> None:
+        """Journal an action the client refused before asking the station (a form's field
+        wrong, nothing chosen, the wrong role for a dialog), like the station's own refusals:
+        under the user ``user``'s session was issued to; with no session or an unknown one,
+        :class:`SessionRefused` (journaled as such)."""
+        action = _clipped(action)
+        issued = self._issued(user, action)
+        self._operator(issued, action, result="refused", why=_clipped(why), by="client")
 
     # --- jobs
 
@@ -384,6 +397,8 @@ class CraneStation:
 
     def end_bypass(self, user: User) -> None:
         with self._acting(user, "end bypass") as act:
+            if self.automation.bypasses.active(self.now) is None:
+                raise CommandRefused("no interlock is bypassed: there is no bypass to end")
             self.automation.bypasses.revoke(self.now, f"ended by {act.user.name}")
             self.supervisor.set_bypass(None)
 
@@ -563,7 +578,16 @@ class CraneStation:
             awaiting_confirm=a.sequencer.awaiting_operator,
             jog=None if jog is None else (jog.axis, jog.direction), boxes=self._boxes(),
             profile_name=self.profile.name, profile_path=self.profile_path,
+            hanging=self._hanging(),
         )  # fmt: skip
+
+    def _hanging(self) -> BoxPlace | None:
+        box = self.automation.carried_box
+        if box is None:
+            return None
+        x, y = self.yard.centre(box)
+        return BoxPlace(box.id, box.size_ft, box.slot, x, y, self.yard.site.base_height(box.slot),
+                        box.height_m)  # fmt: skip
 
     def _boxes(self) -> tuple[BoxPlace, ...]:
         """The yard for drawing; placed again only when the inventory changed (boxes are
@@ -611,6 +635,14 @@ class CraneStation:
         journal = self.supervisor.journal
         if journal is not None:
             journal.record(kind, subject, **{k: _plain(v) for k, v in values.items()})
+
+
+_CLIENT_TEXT_CHARS = 300
+"""The most of a client's own text (an action's name, why it refused it) the journal keeps."""
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= _CLIENT_TEXT_CHARS else text[: _CLIENT_TEXT_CHARS - 1] + "…"
 
 
 def _maintenance_only(user: User, what: str) -> None:

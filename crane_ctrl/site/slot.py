@@ -18,6 +18,8 @@ Area = Literal["truck", "agv", "stack"]
 
 SLOT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 """A named stack slot: a letter, then letters, digits, ``-``, ``_`` or ``.`` (no ``:``)."""
+_NUMBER = re.compile(r"[0-9]{1,6}")
+"""A bay, row or tier as a slot names it: ASCII digits, no more than any yard has."""
 
 
 class Slot(NamedTuple):
@@ -74,10 +76,10 @@ def parse_slot(text: str) -> Slot:
     parts = text.split(":")
     if parts[0] in ("truck", "agv") and len(parts) == 2 and parts[1]:
         return Slot.truck(parts[1]) if parts[0] == "truck" else Slot.agv(parts[1])
-    if parts[0] == "stack" and len(parts) in (3, 4) and all(p.isdigit() for p in parts[1:]):
+    if parts[0] == "stack" and len(parts) in (3, 4) and all(map(_NUMBER.fullmatch, parts[1:])):
         return Slot.stack(*(int(p) for p in parts[1:]))
     named = len(parts) in (2, 3) and SLOT_NAME.fullmatch(parts[1] if len(parts) > 1 else "")
-    if parts[0] == "stack" and named and (len(parts) == 2 or parts[2].isdigit()):
+    if parts[0] == "stack" and named and (len(parts) == 2 or _NUMBER.fullmatch(parts[2])):
         return Slot.named(parts[1], int(parts[2]) if len(parts) == 3 else 1)
     raise ValueError(
         f"slot {text!r} is not truck:LANE, agv:LANE, stack:BAY:ROW[:TIER] or stack:NAME[:TIER] "

@@ -115,13 +115,22 @@ class AlarmsScreen(HmiScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return None if key.value is None else str(key.value)
 
-    async def action_acknowledge(self) -> None:
+    async def chosen(self, what: str) -> str | None:
+        """The alarm under the cursor; with none (the list is empty), ``what`` is refused."""
         alarm = self.selected()
+        if alarm is None:
+            shown, _ = FILTERS[self.filter_index]
+            await self.hmi.refuse(what, f"{what}: no alarm chosen: the list (filter f: {shown}, "
+                                  "priority p) shows none")  # fmt: skip
+        return alarm
+
+    async def action_acknowledge(self) -> None:
+        alarm = await self.chosen("acknowledge")
         if alarm is not None:
             await self.hmi.act(f"{alarm} acknowledged", self.hmi.bridge.station.acknowledge, alarm)
 
-    def action_shelve(self) -> None:
-        alarm, hmi = self.selected(), self.hmi
+    async def action_shelve(self) -> None:
+        alarm, hmi = await self.chosen("shelve"), self.hmi
         if alarm is None:
             return
 
@@ -130,15 +139,15 @@ class AlarmsScreen(HmiScreen):
                 await hmi.act(f"{alarm} shelved for {seconds / 60:g} min",
                               hmi.bridge.station.shelve, alarm, seconds)  # fmt: skip
 
-        hmi.push_screen(ChoiceModal(f"Shelve {alarm} for", SHELVE_CHOICES), chosen)
+        await hmi.ask("shelve", ChoiceModal(f"Shelve {alarm} for", SHELVE_CHOICES), chosen)
 
     async def action_unshelve(self) -> None:
-        alarm = self.selected()
+        alarm = await self.chosen("unshelve")
         if alarm is not None:
             await self.hmi.act(f"{alarm} unshelved", self.hmi.bridge.station.unshelve, alarm)
 
     async def action_out_of_service(self) -> None:
-        alarm = self.selected()
+        alarm = await self.chosen("out of service")
         if alarm is None:
             return
         oos = any(a.id == alarm and a.out_of_service for a in self.hmi.view.supervisor.alarms)

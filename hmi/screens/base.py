@@ -73,7 +73,8 @@ class HmiScreen(Screen[None]):
     NAME = ""
     """The mode name (a key of :data:`SCREEN_TITLES`)."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave_field", "leave the field", show=False),
+        Binding("escape", "leave_field", "leave the field"),  # in the footer while in a field
+        Binding("question_mark", "app.keys", "keys"),  # first in the footer: seen at 80x24
     ]
 
     def __init__(self) -> None:
@@ -89,8 +90,11 @@ class HmiScreen(Screen[None]):
         return found
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No single-character key fires a command while a form field has the focus."""
+        """No single-character key fires a command while a form field has the focus; Escape
+        leaves the field only while in one (and the footer says so only then)."""
         if (action, parameters) in self._letters and in_form(self.focused):
+            return False
+        if action == "leave_field" and not in_form(self.focused):
             return False
         return super().check_action(action, parameters)
 

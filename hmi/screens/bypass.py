@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from difflib import get_close_matches
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,8 +18,16 @@ from textual.widgets import Button, Input, Label
 from crane_ctrl.interlocks.evaluate import INTERLOCKS
 from crane_ctrl.operation.machine import Role
 from hmi.console import Console
+from hmi.format import quoted
 
-__all__ = ["EXAMPLE_INTERLOCK", "BypassKeys", "BypassModal", "BypassRequest", "interlock_problem"]
+__all__ = [
+    "EXAMPLE_INTERLOCK",
+    "BypassKeys",
+    "BypassModal",
+    "BypassRequest",
+    "interlock_problem",
+    "positive_minutes",
+]
 
 EXAMPLE_INTERLOCK = "LANE_NOT_CLEAR"
 """The interlock the field's placeholder names (a real one: the tests check it)."""
@@ -44,16 +54,25 @@ class BypassModal(ModalScreen[BypassRequest | None]):
     def submit(self) -> None:
         interlock = self.query_one("#interlock", Input).value.strip()
         reason = self.query_one("#reason", Input).value.strip()
-        try:
-            minutes = float(self.query_one("#minutes", Input).value)
-        except ValueError:
-            self.query_one("#why", Label).update("[!] minutes must be a number")
-            return
+        typed = self.query_one("#minutes", Input).value.strip()
+        minutes = positive_minutes(typed)
         problem = interlock_problem(interlock) or ("" if reason else "[!] give a reason")
-        if problem:
-            self.query_one("#why", Label).update(problem)
-        else:
-            self.dismiss((interlock.upper(), minutes * 60.0, reason))
+        if minutes is None and not problem:
+            problem = f"[!] minutes: {quoted(typed)} is not a positive number (e.g. 10)"
+        if problem or minutes is None:
+            self.query_one("#why", Label).update(Text(problem))  # typed text: no markup
+            return
+        self.dismiss((interlock.upper(), minutes * 60.0, reason))
+
+
+def positive_minutes(text: str) -> float | None:
+    """``text`` as a positive, finite number of minutes that stays finite in seconds;
+    ``None`` when it is not one."""
+    try:
+        minutes = float(text)
+    except ValueError:
+        return None
+    return minutes if math.isfinite(minutes * 60.0) and minutes > 0.0 else None
 
 
 _CLOSE = 0.5
@@ -69,7 +88,7 @@ def interlock_problem(text: str) -> str:
         return ""
     close = get_close_matches(text.upper(), INTERLOCKS, n=1, cutoff=_CLOSE)
     hint = f"did you mean {close[0]}?" if close else "the Interlocks screen (2) names them"
-    return f"[!] no interlock {text!r}: {hint}"
+    return f"[!] no interlock {quoted(text)}: {hint}"
 
 
 class BypassKeys:
@@ -77,9 +96,9 @@ class BypassKeys:
 
     hmi: Console
 
-    def action_bypass(self) -> None:
+    async def action_bypass(self) -> None:
         hmi = self.hmi
-        if not hmi.require(Role.MAINTENANCE, "a bypass"):
+        if not await hmi.require(Role.MAINTENANCE, "a bypass"):
             return
 
         async def chosen(request: BypassRequest | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -35,8 +36,8 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="caption")
-            yield Label(self.consequence)
+            yield Label(Text(self.question), classes="caption")  # ids in it: no markup
+            yield Label(Text(self.consequence))
             with Horizontal(classes="buttons"):
                 yield Button("y: yes", id="yes", variant="error")
                 yield Button("n: no", id="no")

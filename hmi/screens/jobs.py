@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from textwrap import fill
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,14 +15,14 @@ from textual.widgets import Button, DataTable, Input, Label, Select
 
 from crane_ctrl.operation.jobs import Job, JobState
 from crane_ctrl.runtime.station import BoxPlace, StationView
-from crane_ctrl.site import SiteLayout, Slot, parse_slot
+from crane_ctrl.site import SiteLayout, Slot, parse_slot, slot_text
 from hmi.format import ABNORMAL, job_text
 from hmi.screens.base import HmiScreen
 from hmi.screens.confirm import ConfirmModal
 from hmi.screens.machine_keys import MACHINE_BINDINGS, MachineKeys
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["BOX_SIZE", "JobRequest", "JobsScreen", "parse_job"]
+__all__ = ["BOX_SIZE", "COLUMNS", "JobRequest", "JobsScreen", "job_rows", "parse_job"]
 
 JobRequest = tuple[Slot, Slot, int, float | None]
 """From, to, size in feet, declared mass in tonnes (or ``None``)."""
@@ -81,11 +82,33 @@ def slot_examples(site: SiteLayout) -> tuple[str, str]:
     return source, target
 
 
-def _row(job: Job) -> tuple[str | Text, ...]:
-    outcome: str | Text = str(job.state)
+COLUMNS = ("job", "from", "to", "size", "state", "why")
+_WHY_MIN = 16
+"""The narrowest the why column is wrapped to (at 80 columns it gets about 24 characters)."""
+_TABLE_CHROME = 4
+"""Columns of a table that hold no cell: its border and its vertical scrollbar."""
+Cell = str | Text
+
+
+def job_rows(jobs: Sequence[Job], width: int) -> list[tuple[Cell, ...]]:
+    """Each job's cells for a table ``width`` columns wide, none clipped: the slots as the
+    form takes them (``truck:T1``, ``stack:7:3:1``), the why wrapped to what is left."""
+    cells = [_cells(job) for job in jobs]
+    used = sum(max([len(name), *(_width(row[i]) for row in cells)]) + 2
+               for i, name in enumerate(COLUMNS[:-1]))  # fmt: skip
+    why_width = max(_WHY_MIN, width - used - 2 - _TABLE_CHROME)
+    return [(*row, fill(job.reason, why_width)) for job, row in zip(jobs, cells, strict=True)]
+
+
+def _cells(job: Job) -> tuple[Cell, ...]:
+    outcome: Cell = str(job.state)
     if job.state is JobState.FAILED:
         outcome = Text(f"[!] {job.state}", ABNORMAL)
-    return job.id, str(job.from_slot), str(job.to_slot), f"{job.size_ft} ft", outcome, job.reason
+    return job.id, slot_text(job.from_slot), slot_text(job.to_slot), f"{job.size_ft} ft", outcome
+
+
+def _width(cell: Cell) -> int:
+    return len(cell.plain if isinstance(cell, Text) else cell)
 
 
 class JobsScreen(MachineKeys, HmiScreen):
@@ -116,7 +139,7 @@ class JobsScreen(MachineKeys, HmiScreen):
         history: DataTable[str | Text] = DataTable(id="history", cursor_type="none")
         history.can_focus = False  # shown, not chosen from: Tab goes from the queue to the form
         for table in (queue, history):
-            table.add_columns("job", "from", "to", "size", "state", "why")
+            table.add_columns(*COLUMNS)
         yield queue
         yield Label("History", classes="caption")
         yield history
@@ -133,8 +156,13 @@ class JobsScreen(MachineKeys, HmiScreen):
         for table_id, jobs in (("#queue", view.queued), ("#history", view.finished[::-1])):
             table = self.query_one(table_id, DataTable)
             table.clear()
-            for job in jobs:
-                table.add_row(*_row(job), key=job.id)
+            for job, cells in zip(jobs, job_rows(jobs, self.size.width), strict=True):
+                table.add_row(*cells, key=job.id, height=None)
+
+    def on_resize(self) -> None:
+        """Wrap the why column again to the new width."""
+        self._shown = None
+        self.show(self.hmi.view)
 
     @on(Button.Pressed, "#add")
     @on(Input.Submitted)
@@ -148,7 +176,7 @@ class JobsScreen(MachineKeys, HmiScreen):
                 self.query_one("#mass", Input).value,
             )  # fmt: skip
         except ValueError as exc:
-            self.hmi.say(str(exc), refused=True)
+            await self.hmi.refuse("add job", str(exc))
             return
         source, target, size_ft, mass = request
         job = await self.hmi.act("job queued", self.hmi.bridge.station.add_job, source, target,
@@ -158,16 +186,16 @@ class JobsScreen(MachineKeys, HmiScreen):
             for field in ("#from", "#to", "#mass"):
                 self.query_one(field, Input).value = ""
 
-    def action_cancel_job(self) -> None:
+    async def action_cancel_job(self) -> None:
         """Cancel the job chosen in the queue, once the operator confirms it."""
         table = self.query_one("#queue", DataTable)
-        if table.row_count == 0:
-            self.hmi.say("no queued job to cancel (the queue is empty)", refused=True)
-            return
-        job_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if job_id is None:
-            return
+        job_id = None
+        if table.row_count:
+            job_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         hmi = self.hmi
+        if job_id is None:
+            await hmi.refuse("cancel job", "no queued job to cancel (the queue is empty)")
+            return
 
         async def confirmed(yes: bool | None) -> None:
             if yes:
@@ -176,9 +204,9 @@ class JobsScreen(MachineKeys, HmiScreen):
             else:
                 hmi.say(f"job {job_id} kept")
 
-        hmi.push_screen(ConfirmModal(f"Cancel job {job_id}?", "A box it left hanging stays "
-                                     "where it is until it is set down by hand."),
-                        confirmed)  # fmt: skip
+        await hmi.ask(f"cancel job {job_id}", ConfirmModal(f"Cancel job {job_id}?", "A box it "
+                      "left hanging stays where it is until it is set down by hand."),
+                      confirmed)  # fmt: skip
 
     def action_to_form(self) -> None:
         """Into the add-job form's first field."""

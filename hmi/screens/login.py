@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,7 +25,8 @@ class LoginModal(ModalScreen[User | None]):
     cancels. ``login`` is the bridge's: the PIN goes to the station.
 
     The focus starts on the role (the user sees whom they log in as before typing a PIN); Tab
-    goes to the PIN. Choosing another role clears the last refusal: it was about the other."""
+    goes to the PIN. Choosing another role, or typing a PIN anew, clears the last refusal: it
+    was about the other role, or another person's try."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "cancel")]
 
@@ -48,6 +50,12 @@ class LoginModal(ModalScreen[User | None]):
     def role_changed(self) -> None:
         self.query_one("#why", Label).update("")
 
+    @on(Input.Changed, "#pin")
+    def pin_typed(self, event: Input.Changed) -> None:
+        """A PIN typed anew (the next person's, perhaps): the last refusal is not theirs."""
+        if event.value:
+            self.query_one("#why", Label).update("")
+
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#ok")
     async def check(self) -> None:
@@ -58,7 +66,7 @@ class LoginModal(ModalScreen[User | None]):
         try:
             user = await self.login(role, pin)
         except (CraneCtrlError, TimeoutError) as exc:
-            self.query_one("#why", Label).update(f"[!] {exc}")
+            self.query_one("#why", Label).update(Text(f"[!] {exc}"))  # no markup
             self.query_one("#pin", Input).value = ""
             return
         self.dismiss(user)

@@ -43,9 +43,9 @@ class MachineKeys:
             else:
                 hmi.say("abort not sent")
 
-        hmi.push_screen(ConfirmModal("ABORT the machine?", "References zero and drives off at "
-                                     "once; CLEAR, then RESET to go on. STOP (t) ramps down "
-                                     "instead."), confirmed)  # fmt: skip
+        await hmi.ask("abort", ConfirmModal("ABORT the machine?", "References zero and drives off "
+                      "at once; CLEAR, then RESET to go on. STOP (t) ramps down instead."),
+                      confirmed)  # fmt: skip
 
     async def action_set_down(self) -> None:
         """STOPPED with an interrupted job: send its box down to a legal place below it (START
@@ -53,7 +53,7 @@ class MachineKeys:
         await self.hmi.act("set down planned: START to carry it out",
                            self.hmi.bridge.station.set_down)  # fmt: skip
 
-    def action_mode(self) -> None:
+    async def action_mode(self) -> None:
         hmi = self.hmi
 
         async def chosen(mode: Mode | None) -> None:
@@ -61,5 +61,5 @@ class MachineKeys:
                 await hmi.act(f"mode {mode.name}", hmi.bridge.station.set_mode, mode)
 
         options = [(f"{m.name}", m) for m in Mode]
-        hmi.push_screen(ChoiceModal("Operating mode (machine STOPPED, IDLE or ABORTED)", options),
-                        chosen)  # fmt: skip
+        await hmi.ask("mode", ChoiceModal("Operating mode (machine STOPPED, IDLE or ABORTED)",
+                                          options), chosen)  # fmt: skip

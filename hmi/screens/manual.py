@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
-from crane_ctrl.interlocks.evaluate import Motion
+from crane_ctrl.interlocks.evaluate import Motion, Trip
 from crane_ctrl.operation.machine import ModeRules
 from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL, axis_text, spreader_text
@@ -36,6 +36,8 @@ JOG_KEYS: tuple[tuple[str, str, int, str], ...] = (
     ("pagedown", "gantry", -1, "gantry -"),
 )
 """Key, axis, direction, footer label."""
+_JOG = Binding.Group("jog")
+"""The six jog keys take one place in the footer (``?`` lists each)."""
 _MOTIONS = (
     Motion.HOIST_UP, Motion.HOIST_DOWN, Motion.TROLLEY_FWD, Motion.TROLLEY_REV,
     Motion.GANTRY_FWD, Motion.GANTRY_REV, Motion.LOCK, Motion.UNLOCK, Motion.TELESCOPE,
@@ -43,7 +45,9 @@ _MOTIONS = (
 
 
 def permits_text(view: StationView) -> Text:
-    """Each hand motion: allowed, or blocked by which interlock and why; this scan's refusals."""
+    """Each hand motion on one line (all nine fit at 80x24): allowed, or blocked by which
+    interlocks; then each blocking interlock once, in its own words and why; this scan's
+    refusals."""
     rules = ModeRules.of(view.mode)
     jog = "—" if view.jog is None else f"{view.jog[0]} {view.jog[1]:+d}"
     head = f"{view.mode.name} · speed {rules.speed_factor:.0%} of rated · jogging {jog}"
@@ -51,13 +55,17 @@ def permits_text(view: StationView) -> Text:
     if not rules.jog:
         out.append("[!] jogging needs MANUAL or MAINTENANCE mode (m), machine IDLE\n", ABNORMAL)
     permits = view.supervisor.permits
+    blocking: dict[str, Trip] = {}
     for motion in _MOTIONS:
         trips = [] if permits is None else permits.why_not(motion)
         if not trips:
             out.append(f"  {motion!s:<10} allowed\n", "dim")
             continue
-        out.append(f"  {motion!s:<10} [!] BLOCKED ", ABNORMAL)
-        out.append("; ".join(f"{t.id}: {t.interlock.sentence} ({t.reason})" for t in trips) + "\n")
+        out.append(f"  {motion!s:<10} [!] BLOCKED by {', '.join(t.id for t in trips)}\n", ABNORMAL)
+        for trip in trips:
+            blocking.setdefault(trip.id, trip)
+    for trip in blocking.values():
+        out.append(f"{trip.id}: {trip.interlock.sentence} ({trip.reason})\n")
     for refusal in view.supervisor.refusals:
         out.append(f"✗ refused: {refusal}\n", ABNORMAL)
     return out
@@ -67,7 +75,10 @@ class ManualScreen(MachineKeys, BypassKeys, HmiScreen):
     NAME = "manual"
     AUTO_FOCUS = None  # arrow keys jog; nothing focused may take them for scrolling
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, f"jog('{axis}', {d})", label) for key, axis, d, label in JOG_KEYS),
+        *(
+            Binding(key, f"jog('{axis}', {d})", label, group=_JOG)
+            for key, axis, d, label in JOG_KEYS
+        ),
         Binding("space", "stop_jog", "stop"),
         Binding("l", "lock", "lock"),
         Binding("o", "unlock", "unlock"),
@@ -111,7 +122,7 @@ class ManualScreen(MachineKeys, BypassKeys, HmiScreen):
     async def action_confirm(self) -> None:
         await self.hmi.act("landing confirmed", self.hmi.bridge.station.confirm_landing)
 
-    def action_telescope(self) -> None:
+    async def action_telescope(self) -> None:
         hmi = self.hmi
 
         async def chosen(size: int | None) -> None:
@@ -119,4 +130,4 @@ class ManualScreen(MachineKeys, BypassKeys, HmiScreen):
                 await hmi.act(f"telescope to {size} ft", hmi.bridge.station.telescope, size)
 
         options = [(f"{size} ft", size) for size in (20, 40, 45)]
-        hmi.push_screen(ChoiceModal("Telescope the spreader to", options), chosen)
+        await hmi.ask("telescope", ChoiceModal("Telescope the spreader to", options), chosen)

@@ -112,13 +112,13 @@ class ProfileScreen(HmiScreen):
         yield TextLine(id="probe")
 
     @on(Input.Submitted, "#path")
-    def _typed(self) -> None:
-        self.action_validate()
+    async def _typed(self) -> None:
+        await self.action_validate()
 
     @on(Select.Changed, "#shipped")
-    def _picked(self) -> None:
+    async def _picked(self) -> None:
         if not self.query_one("#path", Input).value.strip():
-            self.action_validate()
+            await self.action_validate()
 
     def show_body(self, view: StationView) -> None:
         profile = self.hmi.bridge.station.profile
@@ -131,21 +131,22 @@ class ProfileScreen(HmiScreen):
             return Path(typed)
         return Path(picked) if isinstance(picked, str) else None
 
-    def _checked(self) -> tuple[Path, bool] | None:
-        """The chosen file and whether it validates (shown); ``None`` if none is chosen."""
+    async def _checked(self, what: str) -> tuple[Path, bool] | None:
+        """The chosen file and whether it validates (shown); ``None`` if none is chosen (then
+        ``what`` is refused)."""
         path = self.chosen_path()
         if path is None:
-            self.hmi.say("choose a shipped profile or type a path first", refused=True)
+            await self.hmi.refuse(what, "choose a shipped profile or type a path first")
             return None
         text, good = verdict(path)
         self.query_one("#verdict", TextLine).show(text, abnormal=not good)
         return path, good
 
-    def action_validate(self) -> None:
-        self._checked()
+    async def action_validate(self) -> None:
+        await self._checked("validate profile")
 
     async def action_probe(self) -> None:
-        checked = self._checked()
+        checked = await self._checked("probe profile")
         if checked is None or not checked[1]:
             return
         path = checked[0]
@@ -162,7 +163,7 @@ class ProfileScreen(HmiScreen):
                 self.hmi.say(f"{said} (marked !); a swap would be rolled back", refused=True)
 
     async def action_swap(self) -> None:
-        checked = self._checked()
+        checked = await self._checked("swap profile")
         if checked is None:
             return
         path, good = checked

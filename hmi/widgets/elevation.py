@@ -57,12 +57,15 @@ class Elevation(Vertical):
 
     def show(self, view: StationView) -> None:
         s = view.supervisor.snapshot
+        boxes, carrying = view.boxes, carried_id(view.boxes, view.job, s)
+        if view.hanging is not None:  # left hanging by a cancelled job: out of the yard's slots
+            boxes, carrying = (*boxes, view.hanging), view.hanging.id
         crane = CraneAt(
             _rounded(s.number("gantry.position")), _rounded(s.number("trolley.position")),
             _rounded(s.number("hoist.position")),
             None if (size := s.number("spreader.size")) is None else int(size),
             abnormal_spreader=spreader_state(s) not in ("locked", "unlocked"),
-            carrying=carried_id(view.boxes, view.job, s),
+            carrying=carrying,
         )  # fmt: skip
         gantry = crane.gantry_m
         where = "x ?" if gantry is None else f"x {gantry:5.1f} m "
@@ -70,7 +73,7 @@ class Elevation(Vertical):
         strip = Text(where, "dim")
         strip.append_text(draw_strip(width - len(where), self.site, self.params, gantry))
         self.query_one("#strip", TextLine).show(strip)
-        self.query_one(Section).show(crane, view.boxes)
+        self.query_one(Section).show(crane, boxes)
 
 
 class Section(Widget):

@@ -24,8 +24,10 @@ async def test_jog_blocked_by_an_interlock_shows_why() -> None:
         view = await hmi.step()
         assert any(r.motion == "hoist+" for r in view.supervisor.refusals)  # ... refused by ESTOP
         permits = hmi.text("#permits")
-        assert "hoist+     [!] BLOCKED ESTOP:" in permits
-        assert "emergency-stop chain open" in permits
+        assert "hoist+     [!] BLOCKED by ESTOP" in permits
+        assert "ESTOP: All motion stops while the emergency-stop chain is open" in permits
+        assert "(emergency-stop chain open)" in permits
+        assert permits.count("ESTOP: All motion stops") == 1  # each interlock said once
         assert "✗ refused: hoist+" in permits
         assert "refused by ESTOP" in permits
         assert view.supervisor.commands.hoist_speed_ref == 0.0

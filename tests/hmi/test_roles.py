@@ -11,7 +11,7 @@ from crane_ctrl.cli.main import main
 from crane_ctrl.errors import ConfigError
 from crane_ctrl.operation.machine import Role
 from crane_ctrl.operation.roles import DEMO_ROLES, LoginRefused, Roles, hash_pin, verify_pin
-from crane_ctrl.testing import StationRig
+from crane_ctrl.testing import StationRig, wait_until
 from tests.hmi.conftest import GENERIC, hmi_on
 
 FAST = 1000
@@ -75,3 +75,25 @@ async def test_login_modal_switches_to_maintenance_and_refuses_a_wrong_pin() -> 
         assert hmi.app.user is not None
         assert hmi.app.user.role is Role.MAINTENANCE
         assert "logged in as maintenance" in hmi.message
+
+
+async def test_a_wrong_pin_is_not_left_standing_for_the_next_user_or_role() -> None:
+    """Issue 18: a stale 'wrong PIN' stayed after switching user. Switching the role by keys,
+    or typing a new PIN, clears it; a new log-in starts clean."""
+    async with StationRig(GENERIC) as rig, hmi_on(rig, None) as hmi:
+        modal = hmi.app.screen  # the log-in opens at start with nobody logged in
+        why = modal.query_one("#why")
+
+        async def refused() -> None:
+            await hmi.press("tab", *"9999", "enter")  # from the role to the PIN, a wrong one
+            await wait_until(lambda: "[!]" in str(why.render()), within=10, what="the refusal")
+
+        await refused()
+        await hmi.press("shift+tab", "enter", "down", "enter")  # the next role, by keys
+        assert modal.query_one("#role", Select).value is Role.MAINTENANCE
+        assert str(why.render()) == ""
+        await refused()
+        await hmi.press("1")  # the next person starts typing their PIN
+        assert str(why.render()) == ""
+        await hmi.press("escape", "L")
+        assert str(hmi.app.screen.query_one("#why").render()) == ""

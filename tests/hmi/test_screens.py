@@ -7,7 +7,7 @@ import pytest
 from crane_ctrl.testing import StationRig
 from hmi.screens.base import SCREEN_TITLES
 from hmi.widgets.alarm_banner import AlarmBanner
-from tests.hmi.conftest import GENERIC, hmi_on
+from tests.hmi.conftest import GENERIC, Hmi, hmi_on
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -25,6 +25,18 @@ async def test_every_screen_renders_with_the_alarm_banner(size: tuple[int, int])
                 assert "UNACKNOWLEDGED" in banner.plain
                 assert banner.has_class("-abnormal")
                 assert hmi.app.export_screenshot()  # the whole screen draws without error
+                footer = await _footer(hmi)  # every key is one key away, or Escape then one
+                assert footer.startswith((" ? keys", " esc leave the field")), footer
+
+
+async def _footer(hmi: Hmi) -> str:
+    """The footer's line once it has its keys (it recomposes after a refresh)."""
+    for _ in range(50):
+        line = hmi.app.screen._compositor.render_strips()[-1].text
+        if line.strip() != "▏^p palette":
+            return line
+        await hmi.pilot.pause()
+    raise AssertionError("the footer shows no key")
 
 
 async def test_calm_banner_and_overview_when_nothing_is_wrong() -> None:

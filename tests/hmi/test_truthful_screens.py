@@ -12,7 +12,7 @@ from crane_ctrl.alarms.states import AlarmState
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks.evaluate import INTERLOCKS
 from crane_ctrl.operation.jobs import Job
-from crane_ctrl.operation.machine import Role
+from crane_ctrl.operation.machine import PackCommand, PackState, Role
 from crane_ctrl.runtime.journal import Event
 from crane_ctrl.runtime.station import BoxPlace, StationView
 from crane_ctrl.site import SiteLayout, Slot
@@ -21,7 +21,7 @@ from hmi.format import time_of_day
 from hmi.screens.bypass import EXAMPLE_INTERLOCK, BypassModal, interlock_problem
 from hmi.screens.events import event_row
 from hmi.section import BOX, CraneAt, draw_section
-from hmi.widgets.elevation import carried_id
+from hmi.widgets.elevation import Elevation, carried_id
 from tests.hmi.conftest import GENERIC, hmi_on
 from tests.unit.test_interlocks import LANDED, LOCKED, snap
 
@@ -133,3 +133,24 @@ async def test_shelved_storm_banner_counts_times_login_and_bypass_on_one_rig() -
         await hmi.press("enter")
         assert hmi.app.screen is bypass
         assert "no interlock 'LANE_INTRUSION'" in str(bypass.query_one("#why", Label).render())
+
+
+async def test_a_box_left_hanging_by_a_cancelled_job_is_drawn_under_the_spreader() -> None:
+    """The operator stops mid-lift and cancels: the job is gone, the box hangs on (out of the
+    yard's slots until set down by hand); the view says so and the drawing shows it there."""
+    async with StationRig(GENERIC) as rig, hmi_on(rig, rig.operator) as hmi:
+        rig.station.add_job(rig.operator, TRUCK, Slot.stack(7, 3, 1), 40)
+        await rig.start_automatic()
+        await rig.until(lambda v: v.step == "raise" and (v.progress or 0.0) > 0.4, within_s=200,
+                        what="the box lifted off the truck")  # fmt: skip
+        rig.station.pack(rig.operator, PackCommand.STOP)
+        await rig.until(lambda v: v.machine is PackState.STOPPED, within_s=20, what="STOPPED")
+        rig.station.cancel_job(rig.operator, "J1")
+        view = await hmi.step()
+        assert view.job is None
+        assert view.hanging is not None
+        assert view.hanging.id not in {b.id for b in view.boxes}
+        drawing = hmi.screen.query_one(Elevation).render().plain.splitlines()
+        spreader = next(i for i, line in enumerate(drawing) if "┻" in line)
+        column = drawing[spreader].index("┻")
+        assert drawing[spreader + 1][column] == BOX  # hanging right under it

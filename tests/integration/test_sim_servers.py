@@ -8,6 +8,7 @@ reads back the values the PLC holds and writes commands that reach it. Link faul
 from __future__ import annotations
 
 import asyncio
+import shlex
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -29,7 +30,9 @@ from crane_ctrl.signals import SIGNALS, STATUS, Kind, Value
 from crane_ctrl.testing import wait_until
 from simulators.modbus_server import ModbusPlcServer
 from simulators.opcua_server import OpcUaPlcServer
-from tests.profile_texts import PROFILES
+from tests.profile_texts import PROFILES, ROOT
+
+README = ROOT / "README.md"
 
 MODBUS = ["generic-modbus", "modicon-m580-modbus"]
 OPCUA = ["generic-opcua", "siemens-s7-1500-opcua"]
@@ -170,6 +173,39 @@ async def test_mbpoll_reads_live_input_registers_from_the_generic_simulator() ->
     assert process.returncode == 0, err.decode()
     # 42.0 as float32 ABCD is 0x4228 0x0000: register 1 (1-based) holds 16936.
     assert "[1]: \t16936" in text
+    assert text.count("]: \t") == 10
+
+
+def readme_mbpoll() -> list[str]:
+    """The README's one mbpoll line, as words (its comment left off)."""
+    lines = [line for line in README.read_text(encoding="utf-8").splitlines()
+             if line.startswith("mbpoll ")]  # fmt: skip
+    assert len(lines) == 1, lines
+    return shlex.split(lines[0].split("#")[0])
+
+
+async def test_the_readme_mbpoll_line_prints_the_simulators_floats_as_numbers() -> None:
+    """Issue 18: the README's example printed raw half-words of the float32 inputs. Its exact
+    line, only its port swapped for the test server's, reads the ten floats (gantry.position
+    .. env.wind, input registers 0..19, big-endian words) as numbers."""
+    mbpoll = shutil.which("mbpoll")
+    if mbpoll is None:
+        pytest.skip("mbpoll is not installed (apt-get install mbpoll)")
+    args = readme_mbpoll()
+    assert args[0] == "mbpoll"
+    plc = ScriptedPlc()
+    plc.values.update({"gantry.position": 42.5, "hoist.load": 21.75, "env.wind": 7.25})
+    async with ModbusPlcServer(modbus_profile("generic-modbus"), plc) as server:
+        args[args.index("-p") + 1] = str(server.port)
+        process = await asyncio.create_subprocess_exec(
+            mbpoll, *args[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=10)
+    text = out.decode()
+    assert process.returncode == 0, err.decode()
+    # mbpoll counts registers from 1: input register 0 (PDU) is its [1], 12 is [13], 18 is [19].
+    for register, value in ((1, "42.5"), (13, "21.75"), (19, "7.25")):
+        assert f"[{register}]: \t{value}" in text, text
     assert text.count("]: \t") == 10
 
 

@@ -100,7 +100,8 @@ async def test_the_socket_is_ours_alone(socket_dir: Path) -> None:
 async def test_a_refused_action_comes_back_as_command_refused_with_the_station_reason(
     socket_dir: Path,
 ) -> None:
-    async with station(Events(), socket_dir) as (rig, bridge):
+    journal = Events()
+    async with station(journal, socket_dir) as (rig, bridge):
         operator = await bridge.login(Role.OPERATOR, "1111")
         assert operator.role is Role.OPERATOR
         assert operator.session
@@ -110,6 +111,10 @@ async def test_a_refused_action_comes_back_as_command_refused_with_the_station_r
         await rig.until(lambda v: v.machine is PackState.IDLE, within_s=2, what="IDLE")
         with pytest.raises(LoginRefused, match="wrong PIN for maintenance"):
             await bridge.login(Role.MAINTENANCE, "1111")
+        await bridge.call(bridge.station.note_refusal, operator, "add job", "from: no such lane")
+    [noted] = [v for k, s, v in journal.events if s == "add job"]  # the HMI's own refusal
+    assert (noted["result"], noted["why"], noted["user"]) == ("refused", "from: no such lane",
+                                                              "operator")  # fmt: skip
 
 
 async def test_a_client_cannot_declare_its_own_role(socket_dir: Path) -> None:

@@ -55,3 +55,31 @@ def test_a_dotted_key_of_thousands_of_parts_is_refused_at_once_at_its_line() -> 
     with pytest.raises(ConfigError, match=r"x.toml:2: a dotted key of more than 32 parts"):
         read_toml(text, "x.toml")  # (the parser would take seconds: it is quadratic in them)
     assert read_toml('a.b.c = 1\nv = "1.2.3.4"\nf = 1.5\n', "x.toml")["a"] == {"b": {"c": 1}}
+
+
+def test_what_is_no_regular_file_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    """Issue 18: a profile path of /dev/zero was read without end (the HMI's validate hung and
+    grew), a pipe would block on open, a NUL in a path crashed the HMI (a ValueError)."""
+    import os
+
+    pipe = tmp_path / "pipe.toml"
+    os.mkfifo(pipe)
+    for path in (pipe, Path("/dev/zero"), tmp_path):
+        with pytest.raises(ConfigError, match="cannot read the file: not a regular file"):
+            read_text(path)
+    with pytest.raises(ConfigError, match="cannot read the file: its path holds a NUL"):
+        read_text(tmp_path / "a\x00b.toml")
+    with pytest.raises(ConfigError, match="cannot read the file: No such file"):
+        read_text(tmp_path / "missing.toml")
+
+
+def test_a_file_larger_than_any_configuration_is_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crane_ctrl.config.file.MAX_TOML_CHARS", 10)
+    path = tmp_path / "big.toml"
+    path.write_text("a = 1\r\n" * 3, encoding="utf-8")
+    assert read_text(path) == "a = 1\n" * 3  # newlines as text mode reads them (44 bytes max)
+    path.write_text("#" * 45, encoding="utf-8")
+    with pytest.raises(ConfigError, match="larger than any configuration file needs"):
+        read_text(path)

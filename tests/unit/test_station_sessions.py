@@ -118,3 +118,28 @@ async def test_stopping_a_jog_is_never_refused() -> None:
         rig.lockstep.clock.advance(SESSION_IDLE_S + 1.0)
         rig.station.stop_jog(User("anyone", Role.OPERATOR))
         assert rig.station.automation.manual.jogging is None
+
+
+async def test_a_refusal_the_client_made_itself_is_journaled_under_its_session_user() -> None:
+    """Issue 18: the HMI's own refusals (a form's field, nothing chosen, the wrong role for a
+    dialog) reach the journal as the station's do; with no session, as a session refused."""
+    journal = Journal()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        rig.station.note_refusal(rig.operator, "add job", "from: slot 'x' is not truck:LANE")
+        rig.station.note_refusal(rig.operator, "cancel job", "x" * 10_000)
+        with pytest.raises(SessionRefused, match="shelve needs a session"):
+            rig.station.note_refusal(User("nobody"), "shelve", "no alarm chosen")
+    [added] = journal.operator("add job")
+    assert (added["result"], added["user"], added["by"]) == ("refused", "operator", "client")
+    assert added["why"] == "from: slot 'x' is not truck:LANE"
+    [cancel] = journal.operator("cancel job")
+    assert len(str(cancel["why"])) <= 300  # a client's text is clipped
+    assert journal.operator("session refused")[-1]["action"] == "shelve"
+
+
+async def test_ending_a_bypass_when_none_is_in_force_is_refused_not_said_done() -> None:
+    journal = Journal()
+    async with StationRig(MODBUS, journal=journal) as rig:
+        with pytest.raises(CommandRefused, match="no interlock is bypassed"):
+            rig.station.end_bypass(rig.maintenance)
+    assert journal.operator("end bypass")[-1]["result"] == "refused"

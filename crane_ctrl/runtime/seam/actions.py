@@ -27,6 +27,7 @@ ACTION_NAMES = (
     "jog", "stop_jog", "lock", "unlock", "telescope", "confirm_landing",
     "acknowledge", "shelve", "unshelve", "set_out_of_service",
     "bypass", "end_bypass", "probe_profile", "swap_profile",
+    "note_refusal",
 )  # fmt: skip
 """Every operator action of the station, by its method name."""
 

@@ -154,6 +154,16 @@ def test_named_slots_are_written_and_read_back() -> None:
         parse_slot("stack:4A:1")
 
 
+@pytest.mark.parametrize("text", ["stack:²:1:1", "stack:١:1:1", "stack:1:1:" + "9" * 5000,
+                                  "stack:A40-2:٣", "stack:1234567:1:1"])  # fmt: skip
+def test_a_slot_number_is_ascii_digits_no_longer_than_any_yard_needs(text: str) -> None:
+    """Issue 18: Unicode digits passed the check and failed int() ('invalid literal'), 5000
+    digits hit Python's int limit: both said nothing a person could act on."""
+    with pytest.raises(ValueError, match=r"is not truck:LANE, agv:LANE, stack:BAY:ROW\[:TIER\]"):
+        parse_slot(text)
+    assert parse_slot("stack:999999:1:1") == Slot.stack(999999, 1, 1)
+
+
 def test_listing_slots_drops_the_bay_grid_unless_it_is_given_too() -> None:
     q1 = NamedSlot(name="Q1", x_m=300.0, y_m=14.0, sizes=(40,))
     assert not StackBlock(slots=(q1,)).has_grid
