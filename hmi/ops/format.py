@@ -103,7 +103,7 @@ def _link_cell(row: CraneRow) -> Text:
 def _age_cell(row: CraneRow) -> Text:
     if row.data_age_s is None:
         return Text("—", "dim")
-    age = f"{row.data_age_s:.0f} s" if row.data_age_s >= 10 else f"{row.data_age_s:.1f} s"
+    age = f"{row.data_age_s:.0f} s"  # whole seconds: a line repainted at most once a second
     return Text(f"[!] {age} old", WARNING) if row.data_old else Text(age, "dim")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -26,9 +25,9 @@ from hmi.ops.screens.base import OpsScreen
 from hmi.ops.screens.crane_interlocks import why_not_text
 from hmi.ops.screens.crane_metrics import metric_cells
 from hmi.screens.keys import KeysModal
-from hmi.widgets.row_table import RowTable
+from hmi.widgets.line_table import LineTable
 from hmi.widgets.text_line import TextLine
-from tests.fleet.test_fleet_model import ASC7, ASC8, T0, born, death
+from tests.fleet.test_fleet_model import ASC7, ASC8, T0, born, data, death
 from tests.hmi.conftest import GENERIC
 
 REAL = CraneKey("block-B", "RTG-01")
@@ -82,9 +81,7 @@ class Ops:
         return self.screen.query_one(selector, TextLine).plain
 
     def rows(self, selector: str) -> list[list[str]]:
-        table = self.screen.query_one(selector, RowTable)
-        return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)]
-                for i in range(table.row_count)]  # fmt: skip
+        return self.screen.query_one(selector, LineTable).plain()
 
 
 @asynccontextmanager
@@ -114,12 +111,15 @@ async def test_the_fleet_table_ranks_by_urgency_repaints_only_changes_and_says_o
         assert rows[1][10] == "[!] operator: confirm truck lane T1"
         assert rows[2][2] == "stopped"
         assert "UNACKNOWLEDGED" in ops.text("#banner")
-        updated, cleared = _spy(ops.screen.query_one("#cranes", RowTable))
+        table = ops.screen.query_one("#cranes", LineTable)
         await ops.show()  # nothing changed: nothing repainted
-        assert (updated, cleared) == ([], [])
-        ops.now_ms = T0 + 45_000  # only the data ages move, and are old now
+        assert table.repainted == 0
+        load = data(1, T0 + 1000, ("Hoist/Load", 12.0))
+        model.observe(MessageType.NDATA, ASC8, load, T0 + 1000)
+        await ops.show()  # one crane's load: its line only
+        assert (table.repainted, ops.rows("#cranes")[0][6]) == (1, " 12.0 t")
+        ops.now_ms = T0 + 45_000  # the data ages move, and are old now
         await ops.show()
-        assert ({c for _, c in updated}, cleared) == ({"data age"}, [])
         assert ops.rows("#cranes")[2][9] == "[!] 45 s old"
         model.observe(MessageType.NDEATH, ASC7, death(3), T0 + 44_000)
         await ops.show()
@@ -128,25 +128,6 @@ async def test_the_fleet_table_ranks_by_urgency_repaints_only_changes_and_says_o
         assert "1 crane(s) NOT ONLINE" in ops.text("#banner")
         await ops.press("s")
         assert [r[0] for r in ops.rows("#cranes")] == sorted(r[0] for r in rows)
-
-
-def _spy(table: RowTable) -> tuple[list[tuple[str, str]], list[bool]]:
-    """What the table updates cell by cell, and whether it is filled anew."""
-    updated: list[tuple[str, str]] = []
-    cleared: list[bool] = []
-    update, clear = table.update_cell, table.clear
-
-    def update_cell(row: Any, column: Any, value: Any, **options: Any) -> None:
-        updated.append((str(row), str(column)))
-        update(row, column, value, **options)
-
-    def clear_all(*args: Any, **options: Any) -> Any:
-        cleared.append(True)
-        return clear(*args, **options)
-
-    table.update_cell = update_cell  # type: ignore[method-assign]
-    table.clear = clear_all  # type: ignore[method-assign]
-    return updated, cleared
 
 
 async def test_typing_in_the_name_filter_fires_no_key_and_question_mark_lists_them() -> None:

@@ -8,12 +8,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable
 
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 from hmi.ops.format import fleet_alarm_cells
 from hmi.ops.screens.base import OpsScreen
-from hmi.widgets.row_table import RowTable
+from hmi.widgets.line_table import LineTable
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["FleetAlarmsScreen"]
@@ -32,7 +31,7 @@ class FleetAlarmsScreen(OpsScreen):
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="alarm-count")
-        yield RowTable(COLUMNS, id="fleet-alarms")
+        yield LineTable(COLUMNS, id="fleet-alarms")
 
     def show_body(self, view: FleetView) -> None:
         unack = sum(a.unacknowledged for a in view.alarms)
@@ -43,9 +42,9 @@ class FleetAlarmsScreen(OpsScreen):
         )
         rows = [(f"{a.crane}|{a.id}", fleet_alarm_cells(a)) for a in view.alarms]
         self._cranes = {f"{a.crane}|{a.id}": a.crane for a in view.alarms}
-        self.query_one("#fleet-alarms", RowTable).show(rows)
+        self.query_one("#fleet-alarms", LineTable).show(rows)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        crane = self._cranes.get(str(event.row_key.value))
+    def on_line_table_selected(self, event: LineTable.Selected) -> None:
+        crane = self._cranes.get(event.key)
         if crane is not None:
             self.ops.open_crane(crane, screen="crane-alarms")

@@ -12,7 +12,7 @@ from crane_ctrl.alarms.states import HIDDEN, AlarmState
 from crane_ctrl.fleet.fleet_view import ALARMS, CraneView, FleetView, crane_alarms
 from hmi.ops.format import fleet_alarm_cells
 from hmi.ops.screens.crane_base import CraneScreen
-from hmi.widgets.row_table import Cells, RowTable
+from hmi.widgets.line_table import Cells, LineTable
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["CraneAlarmsScreen", "hidden_count"]
@@ -39,7 +39,7 @@ class CraneAlarmsScreen(CraneScreen):
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="crane-alarm-count")
-        yield RowTable(COLUMNS, id="crane-alarm-list")
+        yield LineTable(COLUMNS, id="crane-alarm-list")
 
     def show_crane(self, crane: CraneView, view: FleetView) -> None:
         alarms = crane_alarms(crane)
@@ -48,4 +48,4 @@ class CraneAlarmsScreen(CraneScreen):
             f"{len(alarms)} alarm(s) shown" + (f" · hidden: {hidden}" if hidden else "")
         )
         rows = [(a.id, _without_crane(fleet_alarm_cells(a))) for a in alarms]
-        self.query_one("#crane-alarm-list", RowTable).show(rows)
+        self.query_one("#crane-alarm-list", LineTable).show(rows)

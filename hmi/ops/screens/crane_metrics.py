@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from crane_ctrl.fleet.fleet_view import CraneView, FleetView, MetricPoint
 from hmi.ops.format import at
 from hmi.ops.screens.crane_base import CraneScreen
-from hmi.widgets.row_table import Cells, RowTable
+from hmi.widgets.line_table import Cells, LineTable
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["CraneMetricsScreen", "metric_cells"]
@@ -32,7 +32,7 @@ class CraneMetricsScreen(CraneScreen):
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="metric-count")
-        yield RowTable(COLUMNS, id="metric-list")
+        yield LineTable(COLUMNS, id="metric-list")
 
     def show_crane(self, crane: CraneView, view: FleetView) -> None:
         count = f"{len(crane.metrics)} metrics"
@@ -42,4 +42,4 @@ class CraneMetricsScreen(CraneScreen):
                       f"{last.value} at {at(last.timestamp_ms)}")  # fmt: skip
         self.query_one("#metric-count", TextLine).show(count)
         rows = [(n, metric_cells(n, p, crane.online)) for n, p in crane.metrics.items()]
-        self.query_one("#metric-list", RowTable).show(rows)
+        self.query_one("#metric-list", LineTable).show(rows)

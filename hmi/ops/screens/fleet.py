@@ -8,12 +8,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from crane_ctrl.fleet.fleet_view import CraneKey, CraneRow, FleetView, crane_row
 from hmi.ops.format import ROW_COLUMNS, crane_row_cells
 from hmi.ops.screens.base import OpsScreen
-from hmi.widgets.row_table import RowTable
+from hmi.widgets.line_table import LineTable
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["FleetScreen", "fleet_rows"]
@@ -45,7 +45,7 @@ class FleetScreen(OpsScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="f: filter by crane name", id="name-filter")
         yield TextLine(id="sorted")
-        yield RowTable(ROW_COLUMNS, id="cranes")
+        yield LineTable(ROW_COLUMNS, id="cranes")
 
     def show_body(self, view: FleetView) -> None:
         sort = SORTS[self.sort_index]
@@ -55,14 +55,14 @@ class FleetScreen(OpsScreen):
         self.query_one("#sorted", TextLine).show(f"sorted by {sort} (s) · {shown} · Enter "
                                                  "drills into the crane")  # fmt: skip
         self._keys = {str(r.key): r.key for r in rows}
-        self.query_one("#cranes", RowTable).show([(str(r.key), crane_row_cells(r)) for r in rows])
+        self.query_one("#cranes", LineTable).show([(str(r.key), crane_row_cells(r)) for r in rows])
 
     def on_input_changed(self, event: Input.Changed) -> None:
         del event
         self.show(self.ops.view)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        key = self._keys.get(str(event.row_key.value))
+    def on_line_table_selected(self, event: LineTable.Selected) -> None:
+        key = self._keys.get(event.key)
         if key is not None:
             self.ops.open_crane(key)
 

@@ -13,13 +13,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView, Waiting
 from hmi.format import WARNING
 from hmi.ops.format import at
 from hmi.ops.screens.base import OpsScreen
-from hmi.widgets.row_table import Cells, RowTable
+from hmi.widgets.line_table import Cells, LineTable
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["QueueScreen", "waiting_cells"]
@@ -46,7 +45,7 @@ class QueueScreen(OpsScreen):
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="queue-count")
-        yield RowTable(COLUMNS, id="queue")
+        yield LineTable(COLUMNS, id="queue")
 
     def show_body(self, view: FleetView) -> None:
         count = len(view.queue)
@@ -56,13 +55,13 @@ class QueueScreen(OpsScreen):
         )  # fmt: skip
         self._cranes = {str(w.crane): w.crane for w in view.queue}
         rows = [(str(w.crane), waiting_cells(w, view.time_ms)) for w in view.queue]
-        self.query_one("#queue", RowTable).show(rows)
+        self.query_one("#queue", LineTable).show(rows)
 
     def selected(self) -> CraneKey | None:
-        return self._cranes.get(self.query_one("#queue", RowTable).selected() or "")
+        return self._cranes.get(self.query_one("#queue", LineTable).selected() or "")
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        crane = self._cranes.get(str(event.row_key.value))
+    def on_line_table_selected(self, event: LineTable.Selected) -> None:
+        crane = self._cranes.get(event.key)
         if crane is not None:
             self.ops.open_crane(crane)
 
