@@ -24,7 +24,6 @@ What a Sparkplug host application must make of what its edge nodes publish:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -158,16 +157,14 @@ class FleetModel:
 
     def disconnected(self, now_ms: int, why: str) -> None:
         """The centre lost the broker (or could not reach it): nothing it shows is live."""
-        self._host = HostLink(self._host.host_id, self._host.broker, False, now_ms, why)
+        host = self._host
+        since = host.since_ms if not host.connected else now_ms  # lost since the first failure
+        self._host = HostLink(host.host_id, host.broker, False, since, why)
         for node in self._nodes.values():
             if node.presence is Presence.ONLINE:
                 node.become(Presence.STALE, now_ms, f"the operations centre lost the broker: {why}")
                 node.cached = None
         self._changed()
-
-    def aliases(self, key: CraneKey) -> Mapping[int, Metric]:
-        node = self._nodes.get(key)
-        return MappingProxyType(node.aliases if node else {})
 
     # --- what the HMI asks
 
@@ -201,8 +198,6 @@ class FleetModel:
         node = self._node(key, now_ms)
         self._heard(node, now_ms)
         if node.presence is not Presence.ONLINE:
-            if node.births == 0:
-                node.why = "heard, not born yet: rebirth asked"
             return self._ask(node, "data before its birth", now_ms)
         asks = self._check_seq(node, payload.seq, now_ms)
         unknown = [m.alias for m in payload.metrics if m.name is None]
@@ -242,7 +237,8 @@ class FleetModel:
     def _node(self, key: CraneKey, now_ms: int) -> _Node:
         node = self._nodes.get(key)
         if node is None:
-            node = self._nodes[key] = _Node(key, Presence.STALE, now_ms, "heard, not born yet")
+            node = self._nodes[key] = _Node(key, Presence.STALE, now_ms,
+                                            "heard, not born yet: rebirth asked")  # fmt: skip
         return node
 
     def _heard(self, node: _Node, now_ms: int) -> None:

@@ -186,3 +186,38 @@ async def test_a_broker_that_is_not_there_is_said_with_the_fix() -> None:
             await host.connected(within_s=0.3)
         view = host.view()
     assert not view.host.connected
+
+
+async def test_a_lost_broker_makes_every_crane_stale_and_the_host_comes_back_and_asks_them(
+    mosquitto: Mosquitto,
+) -> None:
+    """The broker stops: the host says so and every crane is stale (the values kept, marked);
+    the broker is back: the host is online again (STATE) and asks each crane it knew for a
+    rebirth (NCMD), as the Sparkplug host rules want after a session is lost."""
+    fake = NodeTopics.of("block-A", "FAKE")
+    now = int(time.time() * 1000)
+    nbirth = Payload(now, 0, (Metric(BD_SEQ, 0, DataType.INT64, timestamp_ms=now),
+                              Metric(COUNTER, 5, DataType.INT64, 1, now)))  # fmt: skip
+    key = CraneKey("block-A", "FAKE")
+    async with PrimaryHost(host_config(mosquitto.port), MonotonicClock()) as host:
+        await host.connected(within_s=10)
+        async with Host(mosquitto.port) as node:
+            await node.publish(fake.nbirth, encode(nbirth))
+            await wait_until(lambda: _presence_of(host, key) is Presence.ONLINE, within=10)
+        mosquitto.stop()
+        await wait_until(lambda: not host.view().host.connected, within=10, what="lost")
+        crane = host.view().crane(key)
+        assert crane is not None
+        assert (crane.presence, crane.value(COUNTER)) == (Presence.STALE, 5)
+        assert "lost the broker" in crane.why
+        mosquitto.start()  # the broker's log witnesses what the host sends when it is back
+        await wait_until(lambda: bool(mosquitto.published(fake.ncmd)), within=10, what="NCMD")
+        assert host.view().host.connected
+        assert host.stats.sessions == 2
+    assert mosquitto.published(fake.ncmd) == [(0, 0)]
+    assert mosquitto.published(STATE).count((1, 1)) >= 3  # online, online again, offline
+
+
+def _presence_of(host: PrimaryHost, key: CraneKey) -> Presence | None:
+    crane = host.view().crane(key)
+    return None if crane is None else crane.presence
