@@ -30,7 +30,8 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  +-- FleetError                the fleet's Sparkplug B edge node cannot be set up as asked (a
  |    |                        broker URL, group or node id, or its store), naming the option
  |    +-- PayloadError         bytes that are no Sparkplug B payload, or a value its metric's
- |                             datatype cannot carry
+ |    |                        datatype cannot carry
+ |    +-- BrokerUnreachable    the operations centre cannot reach its MQTT broker at start
  +-- FaultError                a simulator fault that cannot be injected as asked
  +-- PortInUse                 a server's port is taken: which port, and the flag that frees it
  +-- ConditionError            a rig condition that cannot be parsed (also a ValueError)
@@ -51,6 +52,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AlarmError",
+    "BrokerUnreachable",
     "ClientClosed",
     "CodecError",
     "CommandRefused",
@@ -252,6 +254,12 @@ class FleetError(CraneCtrlError):
 
 class PayloadError(FleetError):
     """Bytes that are no Sparkplug B payload, or a value its metric's datatype cannot carry."""
+
+
+class BrokerUnreachable(FleetError):
+    """The operations centre (``crane-ctrl ops``) cannot reach its MQTT broker when it starts:
+    the message names the broker, why, and the fix. Once it ran, a lost broker is no error: the
+    centre shows every crane stale and connects again."""
 
 
 class FaultError(CraneCtrlError):

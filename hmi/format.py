@@ -24,7 +24,9 @@ from hmi.section import ABNORMAL
 
 __all__ = [
     "ABNORMAL",
+    "STILL_MPS",
     "WARNING",
+    "arrow",
     "axis_range",
     "axis_text",
     "bar",
@@ -112,7 +114,7 @@ def axis_text(
     out.append(bar(snapshot.number(f"{axis}.position"), low, high, width), "dim")
     out.append(" ")
     out.append_text(reading_text(position, "7.2f", "m"))
-    out.append(f"  {_arrow(axis, speed)} {speed or 0.0:+5.2f} m/s")
+    out.append(f"  {arrow(axis, speed)} {speed or 0.0:+5.2f} m/s")
     out.append(f"  ref {commands.speed(axis):+5.2f}", "dim")
     for end, name in zip(("-", "+"), _LIMITS[axis], strict=True):
         if not snapshot.flag(name, unsafe=False):
@@ -124,7 +126,8 @@ STILL_MPS = 0.005
 """Below this an axis counts as still (shown ``·``, not an arrow for creep noise)."""
 
 
-def _arrow(axis: str, speed: float | None) -> str:
+def arrow(axis: str, speed: float | None) -> str:
+    """``↑`` ``↓`` for the hoist, ``→`` ``←`` for gantry and trolley, ``·`` when still."""
     if speed is None or abs(speed) < STILL_MPS:
         return "·"
     if axis == "hoist":

@@ -20,6 +20,7 @@ from crane_ctrl.cli import (
     demo,
     events,
     hmi,
+    ops,
     pki,
     profile,
     rig,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     hmi.add_parsers(commands)
     roles.add_parsers(commands)
     station.add_parser(commands)
+    ops.add_parser(commands)
     pki.add_parser(commands)
     return parser
 

@@ -181,6 +181,9 @@ _STATION: tuple[tuple[MetricDef, _StationRead], ...] = (
     (MetricDef("Job/Queued", _I), lambda v: len(v.queued)),
     (MetricDef("Why not/Start", _S, settle_s=TEXT_SETTLE_S),
      lambda v: "; ".join(v.why_not_start) or None),
+    # semiautomatic: the landing waiting for the operator to jog and confirm it (null: none);
+    # the operations centre's remote-operator queue is the cranes where it is not null
+    (MetricDef("Operation/Awaiting confirm", _S), lambda v: v.awaiting_confirm),
 )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from hmi.screens.choice import ChoiceModal
 from hmi.widgets.alarm_banner import list_order
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["FILTERS", "SHELVE_CHOICES", "AlarmsScreen", "alarm_row"]
+__all__ = ["FILTERS", "SHELVE_CHOICES", "AlarmsScreen", "alarm_mark", "alarm_row"]
 
 _SHOWN = frozenset({AlarmState.UNACK, AlarmState.ACKED, AlarmState.RTN_UNACK})
 _HIDDEN = frozenset({AlarmState.SHELVED, AlarmState.SUPPRESSED, AlarmState.OUT_OF_SERVICE})
@@ -45,14 +45,19 @@ _MARK = {
 }
 
 
+def alarm_mark(state: AlarmState, suffix: str = "") -> Text:
+    """``▲ UNACK``, ``■ ACKED`` ...: an alarm's state as its list shows it (text and style)."""
+    mark, style = _MARK[state]
+    return Text(mark + suffix, style)
+
+
 def alarm_row(alarm: AlarmView, offset_s: float) -> tuple[Text | str, ...]:
     """The alarm's cells; its times (on the station's clock) as wall time with ``offset_s``."""
-    mark, style = _MARK[alarm.state]
     first = " ◆" if alarm.first_out else ""
     who = alarm.acknowledged_by or ""
     if alarm.shelved_until is not None:
         who = f"until {time_of_day(alarm.shelved_until, offset_s)}"
-    return (Text(mark + first, style), alarm.priority.name, alarm.id,
+    return (alarm_mark(alarm.state, first), alarm.priority.name, alarm.id,
             time_of_day(alarm.activated_at, offset_s), who, alarm.message)  # fmt: skip
 
 

@@ -22,12 +22,15 @@ class TextLine(Static):
         self._styled: Text | None = None
         self._lines = 0
 
-    def show(self, text: Text | str, *, abnormal: bool = False) -> None:
+    def show(self, text: Text | str, *, abnormal: bool = False) -> bool:
+        """Show ``text``; whether that repainted the line (it did not if the text is the same)."""
         self.set_class(abnormal, "-abnormal")
         rich = Text(text) if isinstance(text, str) else text
-        if rich.plain != self._plain or rich != self._styled:
-            self._plain, self._styled = rich.plain, rich
-            self.update(rich, layout=self._resized(rich.plain))
+        if rich.plain == self._plain and rich == self._styled:
+            return False
+        self._plain, self._styled = rich.plain, rich
+        self.update(rich, layout=self._resized(rich.plain))
+        return True
 
     @property
     def plain(self) -> str:

@@ -1,0 +1,135 @@
+"""The operations-centre HMI: every crane of the fleet, from its Sparkplug metrics.
+
+The app takes the fleet's immutable view from its source (the primary host's
+:meth:`~crane_ctrl.fleet.primary_host.PrimaryHost.view`, or a fixed view in tests) at most ten
+times a second and shows it on the screen in front; every screen repaints only what changed.
+Screens are Textual modes reached by the keys 1..7 (and the command palette): 1 Fleet (one row
+per crane, by urgency), 2 Alarms (the fleet's), 3 Queue (cranes waiting for a remote operator),
+and 4..7 the crane drilled into (Enter on a row): its Overview, Interlocks, alarms and metrics.
+
+It reads and shows; it sends nothing. Commands to the cranes (taking one from the queue,
+acknowledging) come with the command path (issue 19): :class:`~hmi.ops.screens.queue.QueueScreen`
+is where taking a crane will be wired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
+from hmi.ops.screens.base import OPS_SCREENS, OpsScreen
+from hmi.screens.base import in_form, letter_actions
+
+__all__ = ["REFRESH_HZ", "OpsHmi"]
+
+REFRESH_HZ = 10.0
+"""At most this often the screen in front is brought up to date with the fleet's view."""
+_SCREENS = Binding.Group("screens", compact=True)
+
+
+def _screen_classes() -> dict[str, Callable[[], Screen[Any]]]:
+    from hmi.ops.screens.alarms import FleetAlarmsScreen
+    from hmi.ops.screens.crane_alarms import CraneAlarmsScreen
+    from hmi.ops.screens.crane_interlocks import CraneInterlocksScreen
+    from hmi.ops.screens.crane_metrics import CraneMetricsScreen
+    from hmi.ops.screens.crane_overview import CraneOverviewScreen
+    from hmi.ops.screens.fleet import FleetScreen
+    from hmi.ops.screens.queue import QueueScreen
+
+    screens: tuple[type[OpsScreen], ...] = (
+        FleetScreen, FleetAlarmsScreen, QueueScreen, CraneOverviewScreen, CraneInterlocksScreen,
+        CraneAlarmsScreen, CraneMetricsScreen,
+    )  # fmt: skip
+    return {screen.NAME: screen for screen in screens}
+
+
+class OpsHmi(App[None]):
+    """The operations centre over the fleet that ``source`` gives (called at each refresh)."""
+
+    CSS_PATH = ["../hmi.tcss", "ops.tcss"]  # noqa: RUF012 (Textual reads it from the class)
+    TITLE = "crane-ctrl operations centre"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = dict(_screen_classes())
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"show('{name}')", title, group=_SCREENS)
+          for n, (name, title) in enumerate(OPS_SCREENS, start=1)),
+        Binding("question_mark", "keys", "keys"),
+    ]  # fmt: skip
+
+    def __init__(self, source: Callable[[], FleetView], *, refresh_hz: float | None = REFRESH_HZ
+                 ) -> None:  # fmt: skip
+        super().__init__()
+        self.source = source
+        self.refresh_hz = refresh_hz
+        self.view: FleetView = source()
+        self.crane: CraneKey | None = None
+        self.message: tuple[Text, bool] = (Text("ready: Enter on a crane drills into it", "dim"),
+                                           False)  # fmt: skip
+
+    def on_mount(self) -> None:
+        self.switch_mode("fleet")
+        if self.refresh_hz:
+            self.set_interval(1 / self.refresh_hz, self.refresh_view)
+
+    def refresh_view(self) -> None:
+        """Take the fleet's view and show it on the screen in front."""
+        if not self.is_running:
+            return
+        self.view = self.source()
+        if isinstance(self.screen, OpsScreen):
+            self.screen.show(self.view)
+
+    def say(self, text: str, *, refused: bool = False) -> None:
+        shown = Text(f"✗ {text}" if refused else f"✓ {text}", "bold red" if refused else "")
+        self.message = (shown, refused)
+        self.refresh_view()
+
+    def open_crane(self, key: CraneKey, screen: str = "crane") -> None:
+        self.crane = key
+        self.switch_mode(screen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No single-character key of the app's own fires while a text field has the focus."""
+        if (action, parameters) in _LETTERS and in_form(self.focused):
+            return False
+        return super().check_action(action, parameters)
+
+    def action_show(self, name: str) -> None:
+        self.switch_mode(name)
+
+    def action_keys(self) -> None:
+        """Every key of the screen in front and of the app (``?``)."""
+        from hmi.screens.keys import KeysModal, key_lines
+
+        screen = self.screen
+        own: list[Binding] = []
+        for cls in type(screen).__mro__:
+            own += [b for b in vars(cls).get("BINDINGS", []) if isinstance(b, Binding)]
+        mine = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        title = dict(OPS_SCREENS).get(getattr(screen, "NAME", ""), type(screen).__name__)
+        self.push_screen(KeysModal(title, key_lines(own), key_lines(mine)))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for number, (name, title) in enumerate(OPS_SCREENS, start=1):
+            yield SystemCommand(f"Show {title}", f"screen {number}", self._shower(name))
+
+    def _shower(self, name: str) -> Callable[[], None]:
+        def show() -> None:
+            self.switch_mode(name)
+
+        return show
+
+
+_LETTERS = letter_actions(OpsHmi.BINDINGS)
+
+if TYPE_CHECKING:
+    from hmi.ops.console import OpsConsole
+
+    def _console(app: OpsHmi) -> OpsConsole:
+        return app  # mypy checks here that the app is what its screens take it for

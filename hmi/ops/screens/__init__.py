@@ -1,0 +1,1 @@
+"""The operations centre's screens."""

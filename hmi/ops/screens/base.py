@@ -1,0 +1,116 @@
+"""What every operations-centre screen has: the screen bar, the fleet banner (unacknowledged
+alarms, cranes not online, cranes waiting for an operator), the centre's own link, the message
+line and the footer. Keys as in the local HMI: 1..7 screens, ``?`` every key; while a text field
+has the focus no single-character key fires (:func:`hmi.screens.base.in_form`), Escape leaves it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from crane_ctrl.fleet.fleet_view import FleetView
+from hmi.ops.console import OpsConsole
+from hmi.ops.format import banner_text, host_text
+from hmi.screens.base import in_form, letter_actions
+from hmi.widgets.text_line import TextLine
+
+__all__ = ["OPS_SCREENS", "OpsScreen"]
+
+OPS_SCREENS: tuple[tuple[str, str], ...] = (
+    ("fleet", "Fleet"),
+    ("alarms", "Alarms"),
+    ("queue", "Queue"),
+    ("crane", "Crane"),
+    ("interlocks", "Interlocks"),
+    ("crane-alarms", "Its alarms"),
+    ("metrics", "Metrics"),
+)
+"""Every screen's mode name and title, in the order of their keys 1..7; 4..7 show the crane
+drilled into (Enter on a row)."""
+
+
+class OpsScreen(Screen[None]):
+    """A screen of the operations centre: chrome around :meth:`compose_body`, refreshed by
+    :meth:`show`."""
+
+    NAME = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_field", "leave the field", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False
+        found: list[BindingType] = []
+        for cls in type(self).__mro__:
+            found += list(vars(cls).get("BINDINGS", []))
+        self._letters = letter_actions(found)
+
+    @property
+    def ops(self) -> OpsConsole:
+        return cast(OpsConsole, self.app)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No single-character key fires a command while a form field has the focus."""
+        if (action, parameters) in self._letters and in_form(self.focused):
+            return False
+        return super().check_action(action, parameters)
+
+    def action_leave_field(self) -> None:
+        """Out of the text field: to the screen's table, or nowhere."""
+        if not in_form(self.focused):
+            return
+        target = self.query(self.AUTO_FOCUS).first() if self.AUTO_FOCUS else None
+        if target is not None and target.focusable and not in_form(target):
+            target.focus()
+        else:
+            self.set_focus(None)
+
+    def compose(self) -> ComposeResult:
+        yield TextLine(id="screens")
+        yield TextLine(id="banner")
+        yield TextLine(id="status")
+        yield from self.compose_body()
+        yield TextLine(id="message")
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.show(self.ops.view)
+
+    def on_screen_resume(self) -> None:
+        self.show(self.ops.view)
+
+    def show(self, view: FleetView) -> None:
+        """Bring the screen up to date with ``view`` (the app calls this at most at 10 Hz)."""
+        if not self.ready:
+            return
+        self.query_one("#screens", TextLine).show(self._screens_text())
+        banner, alarm = banner_text(view)
+        self.query_one("#banner", TextLine).show(banner, abnormal=alarm)
+        status, lost = host_text(view.host, view)
+        self.query_one("#status", TextLine).show(status, abnormal=lost)
+        message, refused = self.ops.message
+        self.query_one("#message", TextLine).show(message, abnormal=refused)
+        self.show_body(view)
+
+    def show_body(self, view: FleetView) -> None:
+        del view
+
+    def _screens_text(self) -> Text:
+        out = Text()
+        for number, (name, title) in enumerate(OPS_SCREENS, start=1):
+            out.append(f"{number} {title}", "reverse" if name == self.NAME else "dim")
+            out.append(" ")
+        crane = self.ops.crane
+        out.append(f"· crane {crane}" if crane else "· Enter on a crane drills into it", "bold")
+        return out

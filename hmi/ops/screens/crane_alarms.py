@@ -1,0 +1,51 @@
+"""Its alarms (6): the crane's alarms as its own Alarms screen lists them by default (shown:
+unacknowledged, acknowledged, returned unacknowledged), the most urgent first, and how many are
+hidden (shelved, suppressed, out of service). Acknowledging comes with the command path."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual.app import ComposeResult
+
+from crane_ctrl.alarms.states import HIDDEN, AlarmState
+from crane_ctrl.fleet.fleet_view import ALARMS, CraneView, FleetView, crane_alarms
+from hmi.ops.format import fleet_alarm_cells
+from hmi.ops.screens.crane_base import CraneScreen
+from hmi.widgets.line_table import Cells, LineTable
+from hmi.widgets.text_line import TextLine
+
+__all__ = ["CraneAlarmsScreen", "hidden_count"]
+
+COLUMNS = ("state", "prio", "alarm", "since", "message")
+
+
+def hidden_count(crane: CraneView) -> str:
+    """``1 shelved · 2 suppressed``: the crane's hidden alarms by why, or ``""``."""
+    counts: Counter[str] = Counter()
+    for name, point in crane.metrics.items():
+        if name.startswith(ALARMS) and point.value in {str(s) for s in HIDDEN}:
+            counts[AlarmState(str(point.value)).name.lower().replace("_", " ")] += 1
+    return " · ".join(f"{n} {why}" for why, n in sorted(counts.items()))
+
+
+def _without_crane(cells: Cells) -> Cells:
+    return cells[:2] + cells[3:]
+
+
+class CraneAlarmsScreen(CraneScreen):
+    NAME = "crane-alarms"
+    AUTO_FOCUS = "#crane-alarm-list"
+
+    def compose_body(self) -> ComposeResult:
+        yield TextLine(id="crane-alarm-count")
+        yield LineTable(COLUMNS, id="crane-alarm-list")
+
+    def show_crane(self, crane: CraneView, view: FleetView) -> None:
+        alarms = crane_alarms(crane)
+        hidden = hidden_count(crane)
+        self.query_one("#crane-alarm-count", TextLine).show(
+            f"{len(alarms)} alarm(s) shown" + (f" · hidden: {hidden}" if hidden else "")
+        )
+        rows = [(a.id, _without_crane(fleet_alarm_cells(a))) for a in alarms]
+        self.query_one("#crane-alarm-list", LineTable).show(rows)
