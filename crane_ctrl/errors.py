@@ -30,7 +30,9 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  +-- FleetError                the fleet's Sparkplug B edge node cannot be set up as asked (a
  |    |                        broker URL, group or node id, or its store), naming the option
  |    +-- PayloadError         bytes that are no Sparkplug B payload, or a value its metric's
- |                             datatype cannot carry
+ |         |                   datatype cannot carry
+ |         +-- OrderError      an operations-centre message (``Operator/...``) that breaks its
+ |                             protocol: not JSON, a field missing or of the wrong kind
  +-- FaultError                a simulator fault that cannot be injected as asked
  +-- PortInUse                 a server's port is taken: which port, and the flag that frees it
  +-- ConditionError            a rig condition that cannot be parsed (also a ValueError)
@@ -70,6 +72,7 @@ __all__ = [
     "LoginRefused",
     "NoAnswer",
     "NoReply",
+    "OrderError",
     "PayloadError",
     "PlcRefused",
     "PortInUse",
@@ -252,6 +255,13 @@ class FleetError(CraneCtrlError):
 
 class PayloadError(FleetError):
     """Bytes that are no Sparkplug B payload, or a value its metric's datatype cannot carry."""
+
+
+class OrderError(PayloadError):
+    """An operations-centre message (an ``Operator/...`` metric,
+    :mod:`crane_ctrl.fleet.operator_wire`) that breaks its protocol: not JSON, a field missing
+    or of the wrong kind; the message names the field (``Operator/Command args.size_ft: a whole
+    number, not '40x'``)."""
 
 
 class FaultError(CraneCtrlError):
