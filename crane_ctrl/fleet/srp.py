@@ -33,7 +33,15 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-__all__ = ["EPHEMERAL_BITS", "GROUP", "Group", "ServerHandshake", "client_proof", "x_of"]
+__all__ = [
+    "EPHEMERAL_BITS",
+    "GROUP",
+    "Group",
+    "ServerHandshake",
+    "client_proof",
+    "client_start",
+    "x_of",
+]
 
 EPHEMERAL_BITS = 256
 """Bits of the secret exponents ``a`` and ``b`` (twice the 128-bit security aimed at)."""
