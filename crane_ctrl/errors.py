@@ -30,7 +30,9 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  +-- FleetError                the fleet's Sparkplug B edge node cannot be set up as asked (a
  |    |                        broker URL, group or node id, or its store), naming the option
  |    +-- PayloadError         bytes that are no Sparkplug B payload, or a value its metric's
- |    |                        datatype cannot carry
+ |    |    |                   datatype cannot carry
+ |    |    +-- OrderError      an operations-centre message (``Operator/...``) that breaks its
+ |    |                        protocol: not JSON, a field missing or of the wrong kind
  |    +-- BrokerUnreachable    the operations centre cannot reach its MQTT broker at start
  +-- FaultError                a simulator fault that cannot be injected as asked
  +-- PortInUse                 a server's port is taken: which port, and the flag that frees it
@@ -72,6 +74,7 @@ __all__ = [
     "LoginRefused",
     "NoAnswer",
     "NoReply",
+    "OrderError",
     "PayloadError",
     "PlcRefused",
     "PortInUse",
@@ -260,6 +263,13 @@ class BrokerUnreachable(FleetError):
     """The operations centre (``crane-ctrl ops``) cannot reach its MQTT broker when it starts:
     the message names the broker, why, and the fix. Once it ran, a lost broker is no error: the
     centre shows every crane stale and connects again."""
+
+
+class OrderError(PayloadError):
+    """An operations-centre message (an ``Operator/...`` metric,
+    :mod:`crane_ctrl.fleet.operator_wire`) that breaks its protocol: not JSON, a field missing
+    or of the wrong kind; the message names the field (``Operator/Command args.size_ft: a whole
+    number, not '40x'``)."""
 
 
 class FaultError(CraneCtrlError):

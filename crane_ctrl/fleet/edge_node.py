@@ -37,7 +37,7 @@ from crane_ctrl.errors import PayloadError
 from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.changes import ChangeFilter, Sample
 from crane_ctrl.fleet.host_watch import HostVerdict, HostWatch
-from crane_ctrl.fleet.payload import REBIRTH, DataType, HostState, decode
+from crane_ctrl.fleet.payload import REBIRTH, DataType, HostState, Metric, MetricValue, decode
 from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.session import Session, death
 from crane_ctrl.fleet.store_forward import DEFAULT_CAPACITY, Cursor, NodeStore
@@ -45,6 +45,7 @@ from crane_ctrl.fleet.topics import NodeTopics, state_topic
 from crane_ctrl.realtime import sleep_unless
 
 if TYPE_CHECKING:
+    from crane_ctrl.fleet.node_commands import NodeCommands
     from crane_ctrl.runtime.recorder import EventSink
 
 __all__ = ["EdgeNode", "EdgeNodeConfig", "NodeStats"]
@@ -69,6 +70,10 @@ REPLAY_TAIL_S = 30.0
 acknowledgement): longer than the broker takes to notice a dead host (1.5 x its keepalive)."""
 BACKFILL_BATCH = 50
 """Stored samples per historical NDATA."""
+ORDER_WITHIN_S = 5.0
+"""Longest a write to one of the node's commands may take (:mod:`.node_commands`)."""
+ANSWER_QUEUE = 64
+"""Answers to commands waiting to be published; beyond, the newest is dropped (logged)."""
 STOP_WITHIN_S = 10.0
 """Leaving the context waits this long for the intake and the clean disconnect, then cancels."""
 
@@ -137,7 +142,9 @@ class EdgeNode(Generic[V]):
         read: Callable[[V], Reading],
         clock: Clock,
         journal: EventSink | None = None,
+        commands: NodeCommands | None = None,
     ) -> None:
+        """``commands``: the node's writable metrics (NCMD) beyond ``Node Control/Rebirth``."""
         self.config = config
         self._read = read
         self._clock = clock
@@ -165,6 +172,11 @@ class EdgeNode(Generic[V]):
         self._bd_seq: int | None = None
         self._last_error = ""
         self._defs_cache: tuple[tuple[MetricDef, ...], tuple[MetricDef, ...]] | None = None
+        self._commands = commands
+        self._own = NODE_INFO + (commands.defs if commands is not None else ())
+        self._answers: asyncio.Queue[tuple[int, dict[str, MetricValue]]] = asyncio.Queue(
+            ANSWER_QUEUE
+        )
 
     # --- the scan's side
 
@@ -269,10 +281,14 @@ class EdgeNode(Generic[V]):
     def _with_node_info(self, reading: Reading) -> Reading:
         cached = self._defs_cache
         if cached is None or cached[0] is not reading.defs:
-            cached = self._defs_cache = (reading.defs, NODE_INFO + reading.defs)
+            cached = self._defs_cache = (reading.defs, self._own + reading.defs)
         store = self._store
-        info = {"Node Info/Views dropped": self.views_dropped,
-                "Node Info/Store dropped": store.dropped if store else 0}  # fmt: skip
+        info: dict[str, MetricValue] = {
+            "Node Info/Views dropped": self.views_dropped,
+            "Node Info/Store dropped": store.dropped if store else 0,
+        }
+        if self._commands is not None:
+            info.update(self._commands.values())
         return replace(reading, defs=cached[1], values={**info, **reading.values})
 
     async def _send(self, reading: Reading) -> Sample | None:
@@ -383,11 +399,13 @@ class EdgeNode(Generic[V]):
                                            timeout=c.network_within_s)  # fmt: skip
         async with asyncio.TaskGroup() as tasks:
             listening = tasks.create_task(self._listen(session))
+            answering = tasks.create_task(self._answer(session))
             await self._serve(session)
             async with self._sending:
                 self._session = None  # no more live NDATA in this session
             await session.death()
             listening.cancel()
+            answering.cancel()
         return True
 
     async def _serve(self, session: Session) -> None:
@@ -438,17 +456,49 @@ class EdgeNode(Generic[V]):
                 log.warning("fleet: ignored a message on %s: %s", message.topic, exc)
 
     async def _command(self, session: Session, data: bytes) -> None:
-        """``Node Control/Rebirth`` true: NBIRTH again (same ``bdSeq``); other writes come
-        later (operations centre commands)."""
-        metrics = decode(data).metrics
+        """``Node Control/Rebirth`` true: NBIRTH again (same ``bdSeq``); a write to one of the
+        commands' metrics (by name or alias): carried out now, its answer queued."""
+        metrics = decode(data, session.declared()).metrics
         if any(m.name == REBIRTH and m.value is True for m in metrics):
             self._record("rebirth asked")
             async with self._sending:
                 if self._session is session:
                     await self._birth(session)
-        others = [m.name or str(m.alias) for m in metrics if m.name != REBIRTH]
-        if others:
-            log.warning("fleet: NCMD %s not supported yet", ", ".join(others))
+        ours = {d.name for d in self._commands.defs} if self._commands is not None else set()
+        for metric in metrics:
+            if metric.name in ours:
+                await self._order(metric)
+            elif metric.name != REBIRTH:
+                log.warning("fleet: NCMD %s not supported", metric.name or metric.alias)
+
+    async def _order(self, metric: Metric) -> None:
+        assert self._commands is not None
+        assert metric.name is not None
+        try:
+            async with asyncio.timeout(ORDER_WITHIN_S):
+                answer = await self._commands.take(metric.name, metric.value)
+        except Exception:  # a bug, or too slow: this command is lost, never the listening
+            log.exception("fleet: NCMD %s not carried out", metric.name)
+            return
+        if answer:
+            try:
+                self._answers.put_nowait((self._now_ms(), dict(answer)))
+            except asyncio.QueueFull:
+                log.warning("fleet: an answer to NCMD %s dropped (%d waiting)", metric.name,
+                            self._answers.qsize())  # fmt: skip
+
+    async def _answer(self, session: Session) -> None:
+        """Publish the commands' answers while born in ``session`` (dropped when not born)."""
+        types = {d.name: d.datatype for d in self._own}
+        while True:
+            time_ms, values = await self._answers.get()
+            metrics = tuple(Metric(name, value, types[name], timestamp_ms=time_ms)
+                            for name, value in values.items() if name in types)  # fmt: skip
+            async with self._sending:
+                if self._session is not session:
+                    log.warning("fleet: an answer not sent: the node is not born")
+                    continue
+                await self._guarded(session.answer(metrics, time_ms), session)
 
     def _state(self, state: HostState) -> None:
         assert self._host is not None

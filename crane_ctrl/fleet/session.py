@@ -109,12 +109,23 @@ class Session:
         await self._unless_lost(publish)
         self._sent.clear()
 
+    async def answer(self, metrics: tuple[Metric, ...], time_ms: int) -> None:
+        """NDATA with answers to commands: not kept to send again (an answer's moment is now)."""
+        await self._ndata([Sample(time_ms, metrics)], historical=False, kept=False)
+
+    def declared(self) -> dict[int, Metric]:
+        """Each alias the last NBIRTH gave, with the metric it stands for (a host may write an
+        NCMD by alias)."""
+        types = {d.name: d.datatype for d in self.defs or ()}
+        return {alias: Metric(name, None, types[name], alias)
+                for name, alias in self._aliases.items()}  # fmt: skip
+
     def unconfirmed(self) -> list[Sample]:
         """What this session published in the last ``replay_tail_s``: perhaps never delivered."""
         self._trim()
         return [sample for _, sample in self._sent]
 
-    async def _ndata(self, samples: list[Sample], *, historical: bool) -> None:
+    async def _ndata(self, samples: list[Sample], *, historical: bool, kept: bool = True) -> None:
         metrics = tuple(
             Metric(
                 None,
@@ -133,7 +144,7 @@ class Session:
         payload = Payload(self._wall_ms(), self._seq.next(), metrics)
         await self._publish(self.topics.ndata, payload, datatypes=False)
         self.data_messages += 1
-        if not historical:  # stored samples stay in the store until they are old enough
+        if kept and not historical:  # stored samples stay in the store until old enough
             now = self._now()
             self._sent.extend((now, s) for s in samples)
             self._trim()

@@ -5,6 +5,8 @@ and an :class:`~crane_ctrl.fleet.edge_node.EdgeNode` fed with its views.
 (``crane-ctrl station`` and ``crane-ctrl demo`` with ``--broker``): the node opens when the station
 is built, gets every scan's view through the station's ``on_view``
 (a put on its bounded queue, nothing more), and closes after the last scan, with its NDEATH.
+The node takes the operations centre's logins and commands to the station
+(:class:`~crane_ctrl.fleet.operator_desk.OperatorDesk`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from contextlib import AsyncExitStack
 
 from crane_ctrl.fleet.edge_node import EdgeNode, EdgeNodeConfig
 from crane_ctrl.fleet.metrics import station_reading
+from crane_ctrl.fleet.operator_desk import OperatorDesk
 from crane_ctrl.runtime.station import CraneStation, StationView
 
 __all__ = ["station_edge_node"]
@@ -26,8 +29,9 @@ def station_edge_node(
 
     async def attach(station: CraneStation, owned: AsyncExitStack) -> None:
         supervisor = station.supervisor
+        desk = OperatorDesk(station, str(config.topics))
         node: EdgeNode[StationView] = EdgeNode(
-            config, station_reading, supervisor.clock, supervisor.journal
+            config, station_reading, supervisor.clock, supervisor.journal, commands=desk
         )
         await owned.enter_async_context(node)
         station.on_view = node.offer

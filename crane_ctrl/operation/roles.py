@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -47,10 +48,12 @@ __all__ = [
     "DEMO_ROLES",
     "USER_NAME",
     "LoginRefused",
+    "PinKey",
     "RoleEntry",
     "Roles",
     "UserEntry",
     "hash_pin",
+    "pin_key",
     "roles_toml",
     "verify_pin",
 ]
@@ -77,7 +80,7 @@ def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = ITERATION
     if len(pin) < _MIN_PIN or not pin.isprintable() or pin.strip() != pin:
         raise ValueError(f"a PIN has at least {_MIN_PIN} printable characters, no outer spaces")
     salt = secrets.token_bytes(16) if salt is None else salt
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+    digest = pin_key(pin, salt, iterations)
     return f"{_SCHEME}${iterations}${salt.hex()}${digest.hex()}"
 
 
@@ -88,10 +91,25 @@ def _parse(pin_hash: str) -> tuple[int, bytes, bytes]:
     return int(iterations), bytes.fromhex(salt), bytes.fromhex(digest)
 
 
+@dataclass(frozen=True, slots=True)
+class PinKey:
+    """A PIN's PBKDF2 key and how it was made: what a login that proves its PIN without
+    sending it needs (:mod:`crane_ctrl.fleet.srp`). ``key`` never shows in ``repr``."""
+
+    iterations: int
+    salt: bytes
+    key: bytes = field(repr=False)
+
+
+def pin_key(pin: str, salt: bytes, iterations: int) -> bytes:
+    """The PBKDF2-HMAC-SHA256 key of ``pin`` (the digest :func:`hash_pin` keeps)."""
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+
+
 def verify_pin(pin: str, pin_hash: str) -> bool:
     """Whether ``pin`` matches ``pin_hash`` (constant-time comparison)."""
     iterations, salt, digest = _parse(pin_hash)
-    candidate = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+    candidate = pin_key(pin, salt, iterations)
     return hmac.compare_digest(candidate, digest)
 
 
@@ -177,6 +195,20 @@ class Roles(BaseModel):
             if verify_pin(pin, pin_hash):
                 return user
         raise LoginRefused(f"wrong PIN for {role}")
+
+    def key_of(self, user: str, role: Role) -> PinKey | None:
+        """The stored key of ``user`` of ``role`` (a person's, or the shared login's name);
+        ``None`` if there is no such login."""
+        name: RoleName = "operator" if role is Role.OPERATOR else "maintenance"
+        entry = self.users.get(user)
+        pin_hash = entry.pin_hash if entry is not None and entry.role == name else None
+        shared = self.roles.get(name)
+        if pin_hash is None and shared is not None and (shared.user or name) == user:
+            pin_hash = shared.pin_hash
+        if pin_hash is None:
+            return None
+        iterations, salt, digest = _parse(pin_hash)
+        return PinKey(iterations, salt, digest)
 
     def pin_taken(self, role: RoleName, pin: str, *, but: str = "") -> str:
         """Who of ``role`` (other than user ``but``) already has ``pin``: "" if nobody."""

@@ -74,6 +74,18 @@ class Sessions:
 
     async def login(self, role: Role, pin: str, *, client: str) -> User:
         """A new session for ``role``; :class:`LoginRefused` (journaled) on a wrong PIN."""
+        roles = self.admit(role, client=client)
+        try:
+            name = await asyncio.to_thread(roles.login, role, pin)
+        except LoginRefused as exc:
+            raise self.wrong_pin(role, client, exc) from None
+        return self.proven(name, role, client=client, how="pin")
+
+    def admit(self, role: Role, *, client: str) -> Roles:
+        """The roles file to check a PIN for ``role`` against now; :class:`LoginRefused`
+        (journaled) without one, or while wrong PINs make ``role`` wait. A login that proves
+        its PIN elsewhere (the operations centre's, :mod:`crane_ctrl.fleet.operator_logins`)
+        goes through here, :meth:`wrong_pin` and :meth:`proven` like one typed at the HMI."""
         if self.roles is None:
             self._record("login refused", client, role=str(role), reason="no roles file")
             raise LoginRefused("this station takes no logins (it has no roles file)")
@@ -82,12 +94,12 @@ class Sessions:
             why = f"too many wrong PINs for {role}: try again in {math.ceil(wait)} s"
             self._record("login refused", client, role=str(role), reason=why)
             raise LoginRefused(why)
-        try:
-            name = await asyncio.to_thread(self.roles.login, role, pin)
-        except LoginRefused as exc:
-            raise self._wrong_pin(role, client, exc) from None
+        return self.roles
+
+    def proven(self, name: str, role: Role, *, client: str, how: str) -> User:
+        """A new session for ``name``, whose PIN for ``role`` was just proven (``how``)."""
         self.guard.succeeded(str(role))
-        return self._open_session(name, role, client, how="pin")
+        return self._open_session(name, role, client, how=how)
 
     def issue(self, name: str, role: Role, *, client: str) -> User:
         """A session for a user the station's own process acts for (the demo's start-up, a
@@ -103,7 +115,7 @@ class Sessions:
                      how=how)  # fmt: skip
         return user
 
-    def _wrong_pin(self, role: Role, client: str, refused: LoginRefused) -> LoginRefused:
+    def wrong_pin(self, role: Role, client: str, refused: LoginRefused) -> LoginRefused:
         """Count a wrong PIN, journal it (and a lockout); the refusal to raise."""
         verdict = self.guard.failed(str(role), self.clock.now())
         why = str(refused)

@@ -190,6 +190,7 @@ class CraneStation:
         self._trial: _Trial | None = None
         self._boxes_of: tuple[Box, ...] | None = None
         self._placed: tuple[BoxPlace, ...] = ()
+        self._landing_holder: User | None = None
         supervisor.sequencer = self.automation
         supervisor.on_view = self._publish
         self.on_view: Callable[[StationView], None] | None = None
@@ -261,12 +262,16 @@ class CraneStation:
     def add_job(
         self, user: User, from_slot: Slot, to_slot: Slot, size_ft: int, *,
         declared_mass_t: float | None = None, job_id: str | None = None,
+        container_id: str | None = None,
     ) -> Job:  # fmt: skip
+        """Queue a job; ``container_id``: the container the job expects at ``from_slot`` (a
+        TOS order names it; the job does not start while another stands there)."""
         params = {"from": str(from_slot), "to": str(to_slot), "size_ft": size_ft,
-                  "declared_mass_t": declared_mass_t}  # fmt: skip
+                  "declared_mass_t": declared_mass_t, "container": container_id}  # fmt: skip
         with self._acting(user, "add job", **params) as act:
             job = self.queue.add(from_slot, to_slot, size_ft, self.now, job_id=job_id,
-                                 declared_mass_t=declared_mass_t)  # fmt: skip
+                                 declared_mass_t=declared_mass_t,
+                                 container_id=container_id)  # fmt: skip
             act.subject, act.params["job"] = f"add job {job.id}", str(job)
         self._job_events()
         return job
@@ -319,6 +324,7 @@ class CraneStation:
         user = self._issued(user, "jog")
         sequencer = self.automation.sequencer
         if sequencer.awaiting_operator is not None:
+            self._may_land(user, "jog")
             sequencer.operator_jog(axis, direction, self.now)
             return
         before = self.automation.manual.jogging
@@ -357,8 +363,45 @@ class CraneStation:
 
     def confirm_landing(self, user: User) -> None:
         """SEMIAUTOMATIC: the operator has jogged the landing and confirms it."""
-        with self._acting(user, "confirm landing"):
+        with self._acting(user, "confirm landing") as act:
+            self._may_land(act.user, "confirm")
             self.automation.sequencer.confirm_landing(self.now)
+
+    @property
+    def landing_holder(self) -> User | None:
+        """Who took the landing that waits for an operator (:meth:`take_landing`), if anyone."""
+        return self._landing_holder
+
+    def take_landing(self, user: User) -> None:
+        """SEMIAUTOMATIC: take the landing that waits for an operator (the operations
+        centre's take-over). Until it is released, or the hand-over ends, only this session
+        jogs and confirms it; anyone may take it over in turn (journaled), which stops the
+        jogs of the one before."""
+        with self._acting(user, "take landing") as act:
+            task = self.automation.sequencer.awaiting_operator
+            if task is None:
+                raise CommandRefused("no landing waits for an operator (SEMIAUTOMATIC hands "
+                                     "over truck landings once the load is over them)")  # fmt: skip
+            before = self._landing_holder
+            if before is not None and before.session != act.user.session:
+                self.stop_jog(act.user)
+                act.params["from"] = f"{before} {before.source}"
+            self._landing_holder = act.user
+            act.params["landing"] = task
+
+    def release_landing(self, user: User) -> None:
+        """Give back a landing taken with :meth:`take_landing` (its jogs stop)."""
+        with self._acting(user, "release landing") as act:
+            if self._landing_holder is None or self._landing_holder.session != act.user.session:
+                raise CommandRefused("you do not hold the landing: nothing to release")
+            self.stop_jog(act.user)
+            self._landing_holder = None
+
+    def _may_land(self, user: User, what: str) -> None:
+        holder = self._landing_holder
+        if holder is not None and holder.session != user.session:
+            raise CommandRefused(f"cannot {what}: {holder} took the landing from "
+                                 f"{holder.source}; take it over first")  # fmt: skip
 
     # --- alarms
 
@@ -366,8 +409,10 @@ class CraneStation:
         with self._acting(user, "acknowledge", alarm=alarm_id or "all") as act:
             self.supervisor.acknowledge(alarm_id, str(act.user))
 
-    def shelve(self, user: User, alarm_id: str, duration_s: float) -> None:
-        with self._acting(user, "shelve", alarm=alarm_id, duration_s=duration_s) as act:
+    def shelve(self, user: User, alarm_id: str, duration_s: float, *, reason: str = "") -> None:
+        """Shelve an alarm for ``duration_s``; ``reason`` goes in the audit record."""
+        params = {"alarm": alarm_id, "duration_s": duration_s, "reason": reason or None}
+        with self._acting(user, "shelve", **params) as act:
             self.supervisor.shelve(alarm_id, duration_s, str(act.user))
 
     def unshelve(self, user: User, alarm_id: str) -> None:
@@ -549,6 +594,10 @@ class CraneStation:
     def _publish(self, view: SupervisorView) -> None:
         self._judge_trial(view)
         self._job_events()
+        if self._landing_holder is not None and self.automation.sequencer.awaiting_operator is None:
+            self._journal("operator", "landing released", user=self._landing_holder.name,
+                          reason="the hand-over ended")  # fmt: skip
+            self._landing_holder = None
         if self.automation.bypasses.active(view.snapshot.time_s) is None:
             self.supervisor.set_bypass(None)  # expired, or revoked by an overload trip
         self.view = self._build(view)
