@@ -12,13 +12,15 @@ Every threshold any model or interlock uses is a named field here: no magic numb
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crane_ctrl.errors import SettingsError
 
-__all__ = ["AntiSway", "CraneParams", "rated_speeds"]
+__all__ = ["NOT_USED", "AntiSway", "CraneParams", "not_used", "rated_speeds"]
 
 AntiSway = Literal["fastest", "zv", "zvd"]
 """How automatic travel is shaped against sway (see :attr:`CraneParams.anti_sway`)."""
@@ -139,9 +141,11 @@ class CraneParams(BaseModel):
     gravity_mps2: float = Field(default=9.81, gt=0)
     """Gravitational acceleration, m/s^2."""
     sway_acceptance_m: float = Field(default=0.05, gt=0)
-    """Anti-sway acceptance: residual sway within this after a full-speed stop, m."""
+    """Anti-sway acceptance: residual sway within this after a full-speed stop, m. Only the
+    tests measure against it (:data:`NOT_USED`: a site file may not set it)."""
     sway_settle_time_s: float = Field(default=5.0, gt=0)
-    """Anti-sway acceptance: time allowed to reach ``sway_acceptance_m``, s."""
+    """Anti-sway acceptance: time allowed to reach ``sway_acceptance_m``, s. Nothing measures
+    against it (:data:`NOT_USED`: a site file may not set it)."""
     anti_sway: AntiSway = "fastest"
     """How automatic travel is shaped against sway, on the pendulum model of the rope.
 
@@ -258,6 +262,30 @@ class CraneParams(BaseModel):
         if problems:
             raise SettingsError(problems)
         return self
+
+
+NOT_USED: Mapping[str, str] = MappingProxyType(
+    {
+        "sway_acceptance_m": "an anti-sway acceptance figure of DOMAIN.md that only the tests "
+        "measure against",
+        "sway_settle_time_s": "an anti-sway acceptance figure of DOMAIN.md that nothing measures "
+        "against",
+    }
+)
+"""Crane figures kept for the record that nothing supervising, commanding or simulating the crane
+reads, with what they are: a configuration file that sets one is refused (:func:`not_used`),
+since the crane would behave no differently. Every other figure reaches whatever uses it."""
+
+
+def not_used(params: CraneParams) -> list[tuple[tuple[str, ...], str]]:
+    """The :data:`NOT_USED` figures ``params`` was given (not left at their defaults), each as
+    a :class:`~crane_ctrl.errors.SettingsError` problem: the key and why it is refused."""
+    return [
+        ((name,), f"not used: {what}; nothing that supervises, commands or simulates the crane "
+                  "reads it, so setting it changes nothing: remove it")
+        for name, what in NOT_USED.items()
+        if name in params.model_fields_set
+    ]  # fmt: skip
 
 
 def rated_speeds(params: CraneParams) -> dict[str, float]:

@@ -33,7 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from crane_ctrl.config.file import Finding, located, parse_model, read_text
 from crane_ctrl.config.file_kinds import SITE
 from crane_ctrl.config.toml_lines import key_lines
-from crane_ctrl.crane import CraneParams
+from crane_ctrl.crane import CraneParams, not_used
+from crane_ctrl.errors import SettingsError
 from crane_ctrl.interlocks.catalogue import InterlockSettings
 from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.site import SiteLayout, Slot, parse_slot
@@ -108,6 +109,16 @@ class SiteFile(BaseModel):
     start: StartPose = Field(default_factory=StartPose)
     containers: list[ContainerEntry] = Field(default_factory=list)
     vehicles: list[VehicleEntry] = Field(default_factory=list)
+
+    @field_validator("crane")
+    @classmethod
+    def _only_figures_in_use(cls, crane: CraneParams) -> CraneParams:
+        """A ``[crane]`` figure nothing reads is refused at its key
+        (:data:`~crane_ctrl.crane.NOT_USED`)."""
+        problems = not_used(crane)
+        if problems:
+            raise SettingsError(problems)
+        return crane
 
     def contents(self) -> YardContents:
         return YardContents(

@@ -248,7 +248,7 @@ class NaiveOperator:
         if run.mark_t is None and z <= creep_from:
             run.mark_t = now
         creep_s = self.params.creep_distance_m / self.params.creep_speed_mps
-        if run.mark_t is not None and now - run.mark_t > creep_s + self.settings.landed_timeout_s:
+        if run.mark_t is not None and now - run.mark_t > creep_s + self.crane.landed_timeout_s:
             return self._fail(run, "landing not confirmed (misaligned or obstructed)", now)
         ref = hoist_reference(
             z, landing - _LANDING_OVERTRAVEL_M, self._limits(run).hoist,
@@ -260,9 +260,9 @@ class NaiveOperator:
     def _lock(self, run: _Run, snapshot: Snapshot, now: float) -> Commands:
         if all_corners(snapshot, "locked"):
             self._enter(NaiveStep.TRIAL_LIFT, now)
-            run.mark_z = (snapshot.number("hoist.position") or 0.0) + self.settings.trial_lift_m
+            run.mark_z = (snapshot.number("hoist.position") or 0.0) + self.crane.trial_lift_m
             return Commands(drives_enable=True)
-        if now - run.since > self.settings.lock_timeout_s:
+        if now - run.since > self.crane.lock_timeout_s:
             return self._fail(run, "twistlocks not locked", now)
         return Commands(drives_enable=True, lock=True)
 
@@ -294,7 +294,7 @@ class NaiveOperator:
                 self.yard.move(run.transfer.box.id, run.transfer.to)
             self._enter(NaiveStep.RAISE_CLEAR, now, reason=run.failure or "")
             return Commands(drives_enable=True)
-        if now - run.since > self.settings.lock_timeout_s:
+        if now - run.since > self.crane.lock_timeout_s:
             return self._finish(Outcome.FAILED, "twistlocks not unlocked", now)
         return Commands(drives_enable=True, unlock=True)
 

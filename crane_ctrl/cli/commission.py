@@ -93,8 +93,8 @@ def add_parser(commands: Any) -> None:
         "--plc-watchdog",
         type=_seconds,
         metavar="S",
-        default=defaults.plc_watchdog_s,
-        help=f"the PLC's watchdog time from its manual (default {defaults.plc_watchdog_s:g} s)",
+        help="the PLC's watchdog time from its manual, if not the profile's (default: the "
+        "profile's [plc] watchdog_s; the report says which it used)",
     )
     p.set_defaults(handler=_commission)
 

@@ -39,8 +39,9 @@ from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["check_commands"]
 
-UNLOCK_AGAIN_S = 5.0
-"""Twistlocks a failed lock check turned must be unlocked again within this, s (a turn: 1.5 s)."""
+UNLOCK_AGAIN_MARGIN_S = 2.0
+"""Twistlocks a failed lock check turned must be unlocked again within the crane's
+``twistlock_confirm_timeout_s`` plus this, s (the check's own scans and the PLC's answer)."""
 
 
 async def check_commands(ctx: StageContext) -> list[Check]:
@@ -324,10 +325,11 @@ async def _unlock_again(ctx: StageContext) -> str:
     def unlocked(view: SupervisorView) -> bool:
         return not _turned(view.snapshot)
 
-    _bypass_not_landed(ctx, UNLOCK_AGAIN_S + 1.0, "unlock what the lock check turned")
+    within_s = ctx.crane.twistlock_confirm_timeout_s + UNLOCK_AGAIN_MARGIN_S
+    _bypass_not_landed(ctx, within_s + 1.0, "unlock what the lock check turned")
     try:
         session.propose(Commands(drives_enable=True, unlock=True))
-        done = await session.until(unlocked, within_s=UNLOCK_AGAIN_S)
+        done = await session.until(unlocked, within_s=within_s)
     finally:
         session.propose(Commands())
         session.supervisor.set_bypass(None)

@@ -53,9 +53,10 @@ class CommissionSettings:
     crane)."""
     reset_timeout_s: float = 2.0
     """A PLC fault reset must show within this of the reset pulse, s."""
-    plc_watchdog_s: float = 1.0
+    plc_watchdog_s: float | None = None
     """The PLC's watchdog time (from its manual): how long ``sup.heartbeat`` may stay unchanged
-    before the PLC trips, s."""
+    before the PLC trips, s; ``None``: the profile's ``[plc] watchdog_s`` (``--plc-watchdog``
+    overrides it: :func:`crane_ctrl.commission.watchdog.watchdog_time`)."""
     watchdog_margin_s: float = 2.0
     """How long past the watchdog time the trip may take to show, s (PLC cycle and reads)."""
     operate_timeout_s: float = 60.0
@@ -64,6 +65,8 @@ class CommissionSettings:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
+            if value is None and f.name == "plc_watchdog_s":
+                continue  # the profile's
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"`{f.name}` must be positive and finite, not {value!r}")
         if self.jog_speed_fraction > MAX_JOG_SPEED_FRACTION:

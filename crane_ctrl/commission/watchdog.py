@@ -4,7 +4,8 @@ The supervisor writes ``sup.heartbeat`` every scan and nothing can make it stop 
 stopping it. So this stage pauses the supervisor (its shutdown writes zero references and
 drives off) and drives the link itself: every scan period it writes the safe commands (zero
 references, drives off, no lock, no reset) with the heartbeat **frozen** at one value, and reads
-``plc.watchdog_trip``, until the PLC trips or the PLC's watchdog time plus a margin has passed.
+``plc.watchdog_trip``, until the PLC trips or the PLC's watchdog time plus a margin has passed
+(its time: the profile's ``[plc] watchdog_s``, or ``--plc-watchdog``; the check says which).
 Writing on with a frozen value (rather than stopping writes) shows the PLC watches the value,
 not the traffic. Then the supervisor scans again, its heartbeat running, and a reset pulse
 (through it) must clear the trip.
@@ -20,11 +21,28 @@ from crane_ctrl.commission.context import StageContext, StageLog
 from crane_ctrl.commission.outcome import Check, Measured, Status
 from crane_ctrl.commission.preconditions import blockers, flag_text
 from crane_ctrl.commission.session import ScanSession
+from crane_ctrl.commission.settings import CommissionSettings
+from crane_ctrl.profile.model import PlcBehaviour
 from crane_ctrl.signals import SIGNALS
 
-__all__ = ["check_watchdog", "frozen_heartbeat", "reset_trip"]
+__all__ = ["check_watchdog", "frozen_heartbeat", "reset_trip", "watchdog_time"]
 
 _SIZES = SIGNALS["spreader.size_ref"].allowed or frozenset()
+
+
+def watchdog_time(settings: CommissionSettings, plc: PlcBehaviour) -> tuple[float, str]:
+    """The PLC's watchdog time the trip is checked against, s, and where it comes from: the
+    one given (``--plc-watchdog``), else the profile's ``[plc] watchdog_s`` (its default if
+    the profile gives none)."""
+    profile_s = plc.watchdog_s
+    if settings.plc_watchdog_s is not None:
+        given = settings.plc_watchdog_s
+        if given == profile_s:
+            return given, "--plc-watchdog"
+        return given, f"--plc-watchdog; the profile's [plc] watchdog_s is {profile_s:g} s"
+    if "watchdog_s" in plc.model_fields_set:
+        return profile_s, "the profile's [plc] watchdog_s"
+    return profile_s, "the default [plc] watchdog_s: the profile gives none"
 
 
 async def reset_trip(session: ScanSession, *, within_s: float) -> float | None:
@@ -104,7 +122,8 @@ async def frozen_heartbeat(
 
 async def _trip(ctx: StageContext, size_ft: int) -> Check:
     session, s = ctx.session, ctx.settings
-    within = s.plc_watchdog_s + s.watchdog_margin_s
+    watchdog_s, source = watchdog_time(s, ctx.profile.plc)
+    within = watchdog_s + s.watchdog_margin_s
     heartbeat = session.view.heartbeat
     ctx.progress(f"  heartbeat frozen at {heartbeat}; waiting up to {within:g} s for the trip ...")
     await session.pause()
@@ -114,7 +133,8 @@ async def _trip(ctx: StageContext, size_ft: int) -> Check:
         session.resume()
     after = result.tripped_after_s
     measured: dict[str, Measured] = {
-        "plc_watchdog_s": s.plc_watchdog_s,
+        "plc_watchdog_s": watchdog_s,
+        "plc_watchdog_from": source,
         "tripped_after_s": None if after is None else round(after, 3),
         "frozen_writes": result.writes,
     }
@@ -123,14 +143,14 @@ async def _trip(ctx: StageContext, size_ft: int) -> Check:
     if result.tripped_after_s is None:
         why = (
             f"plc.watchdog_trip still false {within:g} s after the heartbeat froze (watchdog "
-            f"{s.plc_watchdog_s:g} s): the PLC does not watch sup.heartbeat"
+            f"{watchdog_s:g} s, {source}): the PLC does not watch sup.heartbeat"
         )
         return Check("trip", Status.FAIL, why, measured)
     return Check(
         "trip",
         Status.PASS,
         f"plc.watchdog_trip true {result.tripped_after_s:.2f} s after the heartbeat froze "
-        f"(watchdog {s.plc_watchdog_s:g} s)",
+        f"(watchdog {watchdog_s:g} s, {source})",
         measured,
     )
 

@@ -41,7 +41,6 @@ from crane_ctrl.operation.yard_model import Box, YardModel
 from crane_ctrl.sequencer.automatic_move import (
     Outcome,
     Sequencer,
-    SequencerSettings,
     Step,
     Transfer,
 )
@@ -102,8 +101,8 @@ class Automation:
         self.manual = ManualControl(params)
         self.bypasses = BypassBook(self.mode_settings)
         self.on_event = on_event
-        settings = SequencerSettings(on_wind_stop=params.wind_stop_reaction)
-        self.sequencer = Sequencer(params, yard, settings, on_event=self._on_step, planner=planner)
+        # its time limits and wind stop reaction: the crane's (``params``, the site file's)
+        self.sequencer = Sequencer(params, yard, on_event=self._on_step, planner=planner)
         self.why_not_start: tuple[str, ...] = ()
         self._last: Snapshot | None = None
         self._now = 0.0

@@ -32,8 +32,9 @@ raise it clear of its neighbours, then hold (:mod:`crane_ctrl.sequencer.wind`).
 
 Here, :class:`Sequencer`: the façade the supervisor, the station and the tests use. It holds the
 crane context and the step machine (:mod:`crane_ctrl.sequencer.machine`), starts a job, and runs
-one scan: the checks every step shares (a trip, unexpected contact, the telescope's deadline),
-the step's handler from the table, then a refused motion holds.
+one scan: the checks every step shares (a trip, unexpected contact, the telescope's deadline,
+which names the interlocks that kept the telescope from the PLC), the step's handler from the
+table, then a refused motion holds.
 """
 
 from __future__ import annotations
@@ -42,15 +43,15 @@ from collections.abc import Callable
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
-from crane_ctrl.interlocks.evaluate import Permits
+from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.rope_calibration import RopeCalibration
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer import operator, settle, wind
 from crane_ctrl.sequencer.controller import CraneContext, EventSink
-from crane_ctrl.sequencer.machine import Refusal, StepMachine
+from crane_ctrl.sequencer.machine import Refusal, StepMachine, with_blocks
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings, Step
 from crane_ctrl.sequencer.planning import InlinePlanner, Planner
-from crane_ctrl.sequencer.readings import at_rest
+from crane_ctrl.sequencer.readings import at_rest, stopping_s
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import refused_motion, unexpected_contact
 from crane_ctrl.sequencer.spreader import TRIAL_CREEP_ON_M
@@ -180,11 +181,11 @@ class Sequencer:
         if contact:
             m.hold(now, contact)  # every axis stops in this scan
             return Commands(drives_enable=True)
-        if self._telescope_late(run, snapshot, now):
-            size = run.transfer.box.size_ft
+        late = self._telescope_late(run, snapshot, now)
+        if late:
             if not at_rest(snapshot):
                 return Commands(drives_enable=True)  # stop first (the drives ramp down)
-            return m.finish(Outcome.FAILED, f"spreader did not telescope to {size} ft", now)
+            return m.finish(Outcome.FAILED, late, now)
         return self._unless_refused(m.scan(run, snapshot, now), permits, now)
 
     def _contact(self, run: Run, snapshot: Snapshot) -> str:
@@ -213,12 +214,28 @@ class Sequencer:
         self._machine.hold(now, refused)
         return Commands(drives_enable=True)
 
-    def _telescope_late(self, run: Run, snapshot: Snapshot, now: float) -> bool:
-        """The empty spreader still not the box's size ``telescope_timeout_s`` into the job."""
+    def _telescope_late(self, run: Run, snapshot: Snapshot, now: float) -> str:
+        """Why the job gives the telescope up ("" while it need not): the empty spreader still
+        not the box's size ``telescope_timeout_s`` into the job; or, while the interlocks keep
+        the telescope from being asked for, too near that for the crane to stop by then (it
+        stops, and fails once at rest: about then). Either way it names the interlocks that
+        block it."""
         if run.delivering or not self._machine.table[run.step].telescope_deadline:
-            return False
-        late = now - run.started > self.settings.telescope_timeout_s
-        return late and snapshot.number("spreader.size") != run.transfer.box.size_ft
+            return ""
+        if run.telescope_given_up:
+            return run.telescope_given_up
+        size = run.transfer.box.size_ft
+        if snapshot.number("spreader.size") == size:
+            return ""
+        deadline = run.started + self.crane.telescope_timeout_s
+        blocked = self._machine.blocked_by(Motion.TELESCOPE)
+        why = with_blocks(f"spreader did not telescope to {size} ft", blocked)
+        if now > deadline:
+            return why
+        if blocked and now + stopping_s(snapshot, self.params) >= deadline:
+            run.telescope_given_up = why  # it is stopping for good: decided once
+            return why
+        return ""
 
     # --- the operator's commands
 

@@ -2,7 +2,8 @@
 
 A job controller (a Supervisor sequencer hook) works with one crane (:class:`CraneContext`: its
 parameters, the yard model, the settings, the rope as the sway sensor has shown it, where its
-events go, where its slow work is done) and runs one job at a time (:class:`JobSlot`: the run,
+events go, where its slow work is done; the crane's own time limits and wind stop reaction, as
+the settings leave them to the crane) and runs one job at a time (:class:`JobSlot`: the run,
 how the last job ended, the path-clear height the travel interlock reads). Both are parts a
 controller is built of, not a base class it extends.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
@@ -45,6 +46,42 @@ class CraneContext:
     (:mod:`crane_ctrl.sequencer.planning`); inline (at once) unless the runtime gives a pool."""
     background: Background = field(default_factory=Background)
     """Work whose result is taken in when it comes (rope fits), polled every scan."""
+
+    @property
+    def lock_timeout_s(self) -> float:
+        """Twistlocks confirm locked (or unlocked) within this of the request, s: the crane's
+        ``twistlock_confirm_timeout_s`` unless the settings override it."""
+        given = self.settings.lock_timeout_s
+        return self.params.twistlock_confirm_timeout_s if given is None else given
+
+    @property
+    def landed_timeout_s(self) -> float:
+        """Landed confirms within this after creep starts (plus the creep itself), s: the
+        crane's ``landed_confirm_timeout_s`` unless the settings override it."""
+        given = self.settings.landed_timeout_s
+        return self.params.landed_confirm_timeout_s if given is None else given
+
+    @property
+    def telescope_timeout_s(self) -> float:
+        """The empty spreader is the box's size within this of the job's start, s: the crane's
+        ``telescope_timeout_s`` unless the settings override it."""
+        given = self.settings.telescope_timeout_s
+        return self.params.telescope_timeout_s if given is None else given
+
+    @property
+    def trial_lift_m(self) -> float:
+        """Drum travel of the trial lift, m: the settings' ``trial_lift_m``, or the crane's rope
+        stretch plus its truck-lift trip height if that is more (a truck lifted with its box
+        must rise past the trip before the trial lift ends)."""
+        needed = self.params.rope_stretch_m + self.params.truck_lift_threshold_m
+        return max(self.settings.trial_lift_m, needed)
+
+    @property
+    def on_wind_stop(self) -> Literal["secure", "raise_clear"]:
+        """What a wind stop does with a hanging load: the crane's ``wind_stop_reaction``
+        unless the settings override it (see :mod:`crane_ctrl.sequencer.wind`)."""
+        given = self.settings.on_wind_stop
+        return self.params.wind_stop_reaction if given is None else given
 
     def emit(self, event: dict[str, object]) -> None:
         if self.on_event is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from crane_ctrl.commands import Commands
+from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.motion.planner import (
     CREEP_ENTRY_MARGIN_M,
     HOIST_TOLERANCE_M,
@@ -104,7 +105,7 @@ def _late(
     if z <= landing + p.creep_distance_m and run.creep_since is None:
         run.creep_since = now
     creep_s = p.creep_distance_m / p.creep_speed_mps
-    late = creep_s + s.landed_timeout_s
+    late = creep_s + m.crane.landed_timeout_s
     if run.creep_since is not None and now - run.creep_since > late:
         return _not_landed(m, run, snapshot, z, landing, now)
     if run.leg is not None and run.leg.overdue(now, s.travel_timeout_factor, s.settle_timeout_s):
@@ -168,9 +169,9 @@ def _not_landed(
     m: StepMachine, run: Run, snapshot: Snapshot, z: float, landing: float, now: float
 ) -> Commands:
     s = m.crane.settings
-    why = (
-        f"landing not confirmed within {s.landed_timeout_s:g} s of creep (misaligned or obstructed)"
-    )
+    blocked = m.blocked_by(Motion.HOIST_DOWN)  # slack ropes, the lower limit: it rests there
+    hint = "misaligned or obstructed" + (f"; lowering {blocked}" if blocked else "")
+    why = f"landing not confirmed within {m.crane.landed_timeout_s:g} s of creep ({hint})"
     resting = abs(z - landing) <= s.landing_height_tolerance_m
     if run.delivering and resting:  # it stands in its slot, whatever a pin says
         m.crane.yard.move(run.transfer.box.id, run.transfer.to)

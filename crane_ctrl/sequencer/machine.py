@@ -25,7 +25,7 @@ from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import MotionLimits, hoist_reference
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.controller import CraneContext, JobSlot
-from crane_ctrl.sequencer.model import Outcome, SequencerSettings, Step
+from crane_ctrl.sequencer.model import Outcome, Step
 from crane_ctrl.sequencer.readings import on_support, seated
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import HeldState, hold_reason, resume_refusals, unexpected_contact
@@ -45,6 +45,7 @@ __all__ = [
     "fresh_watch",
     "holds_in_wind",
     "same_step",
+    "with_blocks",
 ]
 
 Scan = Callable[["StepMachine", Run, Snapshot, float], Commands]
@@ -77,7 +78,7 @@ class Refusal(StrEnum):
 class Timeout:
     """How long a step may last after it was entered, and what it does then."""
 
-    limit_s: Callable[[SequencerSettings], float]
+    limit_s: Callable[[CraneContext], float]
     react: Scan
 
 
@@ -138,6 +139,12 @@ class StepHandler:
     the job is in it."""
 
 
+def with_blocks(why: str, blocked: str) -> str:
+    """``why`` a step timed out, with what blocked it (:meth:`StepMachine.blocked_by`) in
+    brackets if anything did: "spreader did not telescope to 20 ft (blocked by ...)"."""
+    return f"{why} ({blocked})" if blocked else why
+
+
 def complete(table: Mapping[Step, StepHandler]) -> Mapping[Step, StepHandler]:
     """``table``, read-only, if every step has a handler; ``ValueError`` naming those without."""
     missing = [str(step) for step in Step if step not in table]
@@ -176,7 +183,7 @@ class StepMachine:
             if commands is not None:
                 return commands
         timeout = handler.timeout
-        if timeout is not None and now - run.since > timeout.limit_s(self.crane.settings):
+        if timeout is not None and now - run.since > timeout.limit_s(self.crane):
             return timeout.react(self, run, snapshot, now)
         return handler.scan(self, run, snapshot, now)
 
@@ -210,6 +217,16 @@ class StepMachine:
         was = self.job.clear_below_m
         self.job.clear_below_m = height_m
         return was is not None and z >= max(was, height_m)
+
+    def blocked_by(self, *motions: Motion) -> str:
+        """The interlocks that block any of ``motions`` now, with their reasons ("blocked by
+        TELESCOPE_NOT_FREE: ..."; "" when none does): what a time-out names when its motion or
+        request never reached the PLC (:func:`with_blocks`)."""
+        permits = self.permits
+        if permits is None:
+            return ""
+        trips = {t.id: t for motion in motions for t in permits.why_not(motion)}
+        return f"blocked by {'; '.join(map(str, trips.values()))}" if trips else ""
 
     def latched_against(self, motion: Motion) -> list[str]:
         """The latched trips (they wait for a reset) that block ``motion``."""

@@ -72,15 +72,27 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SequencerSettings:
-    """Timeouts and tolerances of the automatic move (defaults from DOMAIN.md)."""
+    """Timeouts and tolerances of the automatic move (defaults from DOMAIN.md).
+
+    The crane's own figures (its site file's ``[crane]``) are not repeated here: a field left
+    ``None`` is the crane's (:class:`~crane_ctrl.sequencer.controller.CraneContext` reads it
+    through), and a figure given here overrides the crane's for this sequencer alone (a test
+    that wants a short time-out, say)."""
 
     position_tolerance_m: float = 0.02
-    lock_timeout_s: float = 3.0
-    landed_timeout_s: float = 5.0
-    """After creep starts; plus the creep time itself (0.5 m at 0.1 m/s)."""
-    telescope_timeout_s: float = 30.0
+    lock_timeout_s: float | None = None
+    """Twistlocks confirm locked (or unlocked) within this of the request, s; ``None``: the
+    crane's ``twistlock_confirm_timeout_s``."""
+    landed_timeout_s: float | None = None
+    """Landed confirms within this after creep starts (plus the creep time itself: 0.5 m at
+    0.1 m/s), s; ``None``: the crane's ``landed_confirm_timeout_s``."""
+    telescope_timeout_s: float | None = None
+    """The empty spreader is the box's size within this of the job's start, s; ``None``: the
+    crane's ``telescope_timeout_s``."""
     trial_lift_m: float = 0.10
-    """Drum travel of the slow first lift: beyond rope stretch and the truck-lift trip height."""
+    """Drum travel of the slow first lift, at least: beyond rope stretch and the truck-lift trip
+    height (a crane whose ``rope_stretch_m + truck_lift_threshold_m`` is more lifts that far:
+    :attr:`~crane_ctrl.sequencer.controller.CraneContext.trial_lift_m`)."""
     trial_lift_mps: float = 0.1
     """The slow first lift, m/s: creep speed. The weight counts only after ``settle_s`` off
     the support, and the truck-lift trip (0.05 m) comes within the lift's 0.10 m."""
@@ -113,7 +125,7 @@ class SequencerSettings:
     """A jog stops this long after the operator last asked for it (dead-man), s."""
     approach_m: float = APPROACH_M
     """Where the operator lands, the sequencer hands over this far above the landing, m."""
-    on_wind_stop: Literal["secure", "raise_clear"] = "secure"
+    on_wind_stop: Literal["secure", "raise_clear"] | None = None
     """A wind stop with a load hanging: set it down below if it may stand there, else raise it
     clear of its neighbours (``secure``), or always raise it clear (``raise_clear``); then hold
-    (see :mod:`crane_ctrl.sequencer.wind`)."""
+    (see :mod:`crane_ctrl.sequencer.wind`). ``None``: the crane's ``wind_stop_reaction``."""

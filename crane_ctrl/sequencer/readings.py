@@ -17,6 +17,7 @@ load cell (what the twistlocks carry) and the slack-rope switch, never off the p
 from __future__ import annotations
 
 from crane_ctrl.commands import AXES
+from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion.planner import XYZ
 from crane_ctrl.sequencer.model import STILL_MPS, SequencerSettings
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
@@ -34,6 +35,7 @@ __all__ = [
     "on_support",
     "position_of",
     "seated",
+    "stopping_s",
 ]
 
 LOST_LOAD_T = 1.0
@@ -78,6 +80,14 @@ def drives_ready(snapshot: Snapshot) -> bool:
 def at_rest(snapshot: Snapshot) -> bool:
     """Every axis slower than :data:`~crane_ctrl.sequencer.model.STILL_MPS`."""
     return all(abs(snapshot.number(f"{axis}.speed") or 0.0) < STILL_MPS for axis in AXES)
+
+
+def stopping_s(snapshot: Snapshot, params: CraneParams) -> float:
+    """How long the crane takes to come to rest from the speeds it reads, at the drives' normal
+    deceleration, s (a speed not read counts as none)."""
+    decel = {"gantry": params.gantry_decel_mps2, "trolley": params.trolley_decel_mps2,
+             "hoist": params.hoist_decel_mps2}  # fmt: skip
+    return max(abs(snapshot.number(f"{axis}.speed") or 0.0) / decel[axis] for axis in AXES)
 
 
 def all_clean(snapshot: Snapshot, state: str, opposite: str) -> bool:

@@ -80,6 +80,9 @@ class Run:
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""
+    telescope_given_up: str = ""
+    """Why the job gave the telescope up before its deadline (the interlocks keep it from being
+    asked for, and the crane must be at rest by then): it stops, then fails with this."""
     events: list[dict[str, object]] = field(default_factory=list)
 
     def drop_leg(self) -> None:

@@ -6,7 +6,9 @@ Collect: lock (TIC 4.0 Locked on all four corners, none reporting unlocked, with
 truck coming up with it: set it back down). Deliver: unlock (within ``lock_timeout_s``; else the
 load stays landed and the job fails), raise clear of the set-down and finish. Never leave a load
 unsafe: a failure on the way sets the box back down, unlocks and raises the empty spreader clear
-before the job fails with it.
+before the job fails with it. The time limits and the trial lift's height are the crane's
+(:class:`~crane_ctrl.sequencer.controller.CraneContext`); a time-out whose request the interlocks
+kept from the PLC names them (:meth:`~crane_ctrl.sequencer.machine.StepMachine.blocked_by`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import math
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion
-from crane_ctrl.sequencer.machine import StepMachine
-from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, Outcome, SequencerSettings, Step
+from crane_ctrl.sequencer.controller import CraneContext
+from crane_ctrl.sequencer.machine import StepMachine, with_blocks
+from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, Outcome, Step
 from crane_ctrl.sequencer.readings import (
     all_clean,
     carried,
@@ -61,12 +64,13 @@ def locked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
     if not all_clean(snapshot, "locked", "unlocked"):
         return None
     m.enter(Step.TRIAL_LIFT, now)
-    run.target_z = (snapshot.number("hoist.position") or 0.0) + m.crane.settings.trial_lift_m
+    run.target_z = (snapshot.number("hoist.position") or 0.0) + m.crane.trial_lift_m
     return Commands(drives_enable=True)
 
 
 def not_locked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
-    run.failure = f"twistlocks not locked within {m.crane.settings.lock_timeout_s:g} s"
+    late = f"twistlocks not locked within {m.crane.lock_timeout_s:g} s"
+    run.failure = with_blocks(late, m.blocked_by(Motion.LOCK))
     m.enter(Step.UNLOCK, now, reason=run.failure)
     return Commands(drives_enable=True)
 
@@ -120,9 +124,10 @@ def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Command
     return None
 
 
-def trial_lift_s(s: SequencerSettings) -> float:
+def trial_lift_s(crane: CraneContext) -> float:
     """How long the trial lift may take: the lift at its speed, the settling, a lock's time."""
-    return s.trial_lift_m / s.trial_lift_mps + s.settle_s + s.lock_timeout_s
+    s = crane.settings
+    return crane.trial_lift_m / s.trial_lift_mps + s.settle_s + crane.lock_timeout_s
 
 
 def not_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
@@ -160,8 +165,9 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
         run.stalled_since = None
     elif run.stalled_since is None:
         run.stalled_since = now
-    elif now - run.stalled_since > m.crane.settings.landed_timeout_s:
-        m.hold(now, f"{run.failure}; set back down but not seated ({not_seated_why(snapshot)})")
+    elif now - run.stalled_since > m.crane.landed_timeout_s:
+        why = with_blocks(not_seated_why(snapshot), m.blocked_by(Motion.HOIST_DOWN))
+        m.hold(now, f"{run.failure}; set back down but not seated ({why})")
         return Commands(drives_enable=True)
     return Commands(drives_enable=True, hoist_speed_ref=-m.crane.params.creep_speed_mps)
 
@@ -178,8 +184,9 @@ def unlocked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comman
 
 
 def not_unlocked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
-    return m.finish(Outcome.FAILED, "twistlocks not unlocked: load left landed, "
-                    "spreader stays for the maintenance crew", now)  # fmt: skip
+    late = with_blocks("twistlocks not unlocked", m.blocked_by(Motion.UNLOCK))
+    return m.finish(Outcome.FAILED, f"{late}: load left landed, spreader stays for the "
+                    "maintenance crew", now)  # fmt: skip
 
 
 def unlock(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:

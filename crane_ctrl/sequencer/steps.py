@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from crane_ctrl.commands import Commands
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer import landing, leg, operator, settle, spreader, wind
+from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import (
     Interrupt,
     Refusal,
@@ -29,7 +30,7 @@ from crane_ctrl.sequencer.machine import (
     complete,
     same_step,
 )
-from crane_ctrl.sequencer.model import SequencerSettings, Step
+from crane_ctrl.sequencer.model import Step
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.snapshot import Snapshot
 
@@ -108,12 +109,12 @@ def _the_place_below(run: Run, yard: YardModel) -> float | None:
 # --- timeouts
 
 
-def _lock_s(s: SequencerSettings) -> float:
-    return s.lock_timeout_s
+def _lock_s(crane: CraneContext) -> float:
+    return crane.lock_timeout_s
 
 
-def _settle_s(s: SequencerSettings) -> float:
-    return s.settle_timeout_s
+def _settle_s(crane: CraneContext) -> float:
+    return crane.settings.settle_timeout_s
 
 
 HOLD = Interrupt.HOLD

@@ -5,7 +5,8 @@ travel, locking and telescoping; WIND_NO_LIFT blocks lifting anything off its su
 already hanging may still go straight down, or straight up. No load is ever held where its
 swing in that wind can reach another box or vehicle (:func:`~crane_ctrl.motion.wind_swing.
 swing_envelope_m`: twice the lean in the wind and a gust, plus the swing already there). With
-the load (or the empty spreader) hanging free, ``SequencerSettings.on_wind_stop``:
+the load (or the empty spreader) hanging free, the crane's ``wind_stop_reaction`` (unless
+``SequencerSettings.on_wind_stop`` overrides it):
 
 - ``"secure"`` (default): if the box hangs within :data:`SET_DOWN_REACH_M` over a place where it
   may legally stand (its pick place just after lift-off, its destination as it lands, or any
@@ -44,7 +45,7 @@ from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
 from crane_ctrl.motion.wind_swing import GUST_MARGIN_MPS, swing_envelope_m
 from crane_ctrl.sequencer.controller import CraneContext
-from crane_ctrl.sequencer.machine import StepMachine
+from crane_ctrl.sequencer.machine import StepMachine, with_blocks
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
 from crane_ctrl.sequencer.readings import carried, not_landed_why, position_of, seated
@@ -170,7 +171,7 @@ def _place_below(
     crane: CraneContext, run: Run, snapshot: Snapshot, z: float
 ) -> SetDownPlace | None:
     """Where the box may go straight down in this wind stop (``secure``), if anywhere."""
-    if crane.settings.on_wind_stop != "secure" or not run.delivering:
+    if crane.on_wind_stop != "secure" or not run.delivering:
         return None
     if not all_corners(snapshot, "locked"):
         return None
@@ -336,9 +337,10 @@ def _down_onto(
     creep_m = SET_DOWN_CREEP_M if wind else p.creep_distance_m
     if z <= place.landing_m + creep_m and run.creep_since is None:
         run.creep_since = now
-    late = creep_m / p.creep_speed_mps + m.crane.settings.landed_timeout_s
+    late = creep_m / p.creep_speed_mps + m.crane.landed_timeout_s
     if run.creep_since is not None and now - run.creep_since > late:
-        m.hold(now, f"{run.set_down_cause}: not landed on {place.slot}: held")
+        why = with_blocks(f"not landed on {place.slot}", m.blocked_by(Motion.HOIST_DOWN))
+        m.hold(now, f"{run.set_down_cause}: {why}: held")
         return Commands(drives_enable=True)
     limits = MotionLimits.from_params(p, loaded=run.delivering).hoist
     ref = hoist_reference(

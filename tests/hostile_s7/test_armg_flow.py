@@ -53,11 +53,6 @@ def test_commission_over_opcua_checks_the_plcs_declared_units(done: Results) -> 
         assert check["measured"]["value"].startswith(unit), check
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F5: without --plc-watchdog, commission checks the watchdog against 1 s, not the "
-    "profile's [plc] watchdog_s = 0.8",
-)
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_commission_takes_the_plcs_watchdog_time_from_the_profile(
     protocol: str, done: Results

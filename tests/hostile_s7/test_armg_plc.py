@@ -109,11 +109,6 @@ async def _job_without_the_stand_in(
         return reason, rig.clock.now() - started
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F6: the job fails 'spreader did not telescope to 20 ft' without naming "
-    "TELESCOPE_NOT_FREE, which blocked the telescope all along (no request was ever sent)",
-)
 async def test_a_job_the_interlocks_keep_from_telescoping_says_which_one() -> None:
     """What the engineer sees of F2 when running a job. (The sequencer's own telescope time-out
     cut to 5 s to keep the test short.)"""
@@ -123,11 +118,6 @@ async def test_a_job_the_interlocks_keep_from_telescoping_says_which_one() -> No
     assert "TELESCOPE_NOT_FREE" in reason or "not unlocked" in reason, reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F3: the site's [crane] telescope_timeout_s (twistlock_confirm_timeout_s, "
-    "landed_confirm_timeout_s) do not reach automatic jobs: the sequencer keeps 30 s (3 s, 5 s)",
-)
 async def test_the_sites_telescope_timeout_bounds_an_automatic_telescope(tmp_path: Path) -> None:
     text = SITE.read_text(encoding="utf-8").replace(
         "[crane]\n", "[crane]\ntelescope_timeout_s = 5.0\n"

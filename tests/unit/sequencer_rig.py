@@ -25,7 +25,7 @@ from crane_ctrl.sequencer.automatic_move import (
 )
 from crane_ctrl.site import Slot
 from crane_ctrl.testing import LockStep
-from simulators.site_file import load_site, yard_model_of
+from simulators.site_file import SiteFile, load_site, yard_model_of
 from simulators.yard import Container
 from tests.profile_texts import PROFILES
 from tests.unit.test_supervisor_lockstep import EventList
@@ -53,10 +53,11 @@ class JobRig:
         settings: SequencerSettings | None = None,
         *,
         pins: Literal["pressed", "released"] | None = None,
+        site: SiteFile | None = None,
     ) -> None:
         """``pins``: what the spreader's landing pins do while a box hangs (the site's crane
-        file by default: pressed)."""
-        site = load_site()
+        file by default: pressed). ``site``: the crane and yard (default: the border gate)."""
+        site = site or load_site()
         if pins is not None:
             crane = site.crane.model_copy(update={"landing_pins_carrying": pins})
             site = site.model_copy(update={"crane": crane})

@@ -434,9 +434,9 @@ async def test_the_wind_stop_reaction_comes_from_the_crane_configuration() -> No
     site = load_site()
     crane = site.crane.model_copy(update={"wind_stop_reaction": "raise_clear"})
     async with StationRig(MODBUS, site.model_copy(update={"crane": crane})) as rig:
-        assert rig.station.automation.sequencer.settings.on_wind_stop == "raise_clear"
+        assert rig.station.automation.sequencer.crane.on_wind_stop == "raise_clear"
     async with StationRig(MODBUS) as rig:
-        assert rig.station.automation.sequencer.settings.on_wind_stop == "secure"
+        assert rig.station.automation.sequencer.crane.on_wind_stop == "secure"
 
 
 def test_the_old_wind_stop_reaction_names_still_load() -> None:
