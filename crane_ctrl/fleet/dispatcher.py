@@ -190,9 +190,12 @@ class Dispatcher:
             state = crane.text(JOB_STATE)
             if state is not None and state != t.state:
                 self._put(replace(t, phase=Phase.STARTED, state=state))
-                return [Event("progress", t.order.id, {"crane": t.crane, "step":
-                              TIC_STEP.get(state, state), "state": state})]  # fmt: skip
+                return [self._progress(t, s) for s in _steps(t.state, state)]
         return []
+
+    def _progress(self, t: Tracked, state: str) -> Event:
+        return Event("progress", t.order.id, {"crane": t.crane, "step": TIC_STEP.get(state, state),
+                                              "state": state})  # fmt: skip
 
     def _lost(self, t: Tracked, crane: CraneView) -> list[Event]:
         why = f"{crane.key.node} went offline ({crane.why or 'no reason given'})"
@@ -217,7 +220,8 @@ class Dispatcher:
         reason = "cancelled by the TOS" if t.cancelling and phase is Phase.CANCELLED else reason
         self._put(replace(t, phase=phase, state=state, reason=reason))
         fields = {"crane": t.crane} | ({"reason": reason} if phase is not Phase.DONE else {})
-        return [Event(str(phase), t.order.id, fields)]
+        skipped = _steps(t.state, "done")[:-1] if phase is Phase.DONE else []
+        return [*(self._progress(t, s) for s in skipped), Event(str(phase), t.order.id, fields)]
 
     def _left_behind(self, t: Tracked, cranes: Mapping[str, CraneView]) -> list[Action]:
         """``job.cancel`` for a job an earlier attempt left on a crane now back online."""
@@ -317,6 +321,20 @@ class Dispatcher:
             self._put(replace(t, cancelling=False))
             return [_refused(t.order.id, "type", f"{action.crane} did not cancel it: {why}")]
         return []  # done: Job/Ended says cancelled, and observe tells the TOS
+
+
+_SEQUENCE = ("moving_to_collect", "ready_to_collect", "moving_to_deliver", "ready_to_deliver",
+             "done")  # fmt: skip
+"""A job's states in the one order the station allows (``JOB_TRANSITIONS``)."""
+
+
+def _steps(last: str | None, now: str) -> list[str]:
+    """The states from ``last`` (excluded) to ``now``: a step too short to be seen between
+    two looks at the fleet (a lock takes a second) still happened, and is reported, in order."""
+    if now not in _SEQUENCE or (last is not None and last not in _SEQUENCE):
+        return [now]
+    start = 0 if last is None else _SEQUENCE.index(last) + 1
+    return list(_SEQUENCE[start : _SEQUENCE.index(now) + 1]) or [now]
 
 
 def _refused(order: str | None, field_name: str, reason: str) -> Event:

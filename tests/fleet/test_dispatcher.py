@@ -128,6 +128,20 @@ def test_progress_by_tic_step_then_done() -> None:
     assert d.orders["ORD-1"].phase is Phase.DONE
 
 
+def test_a_step_too_short_to_be_seen_is_still_reported_in_order() -> None:
+    d = Dispatcher(BLOCK)
+    dispatched(d, fleet(crane("ASC-01")), order())
+    events = d.observe(fleet(crane("ASC-01", job="ORD-1", state="moving_to_deliver")), T0)[0]
+    events += d.observe(fleet(crane("ASC-01", ended=ended("ORD-1", "done"))), T0)[0]
+    assert [(e.event, e.fields.get("step")) for e in events] == [
+        ("progress", "movingtocollect"),
+        ("progress", "readytocollect"),
+        ("progress", "movingtodeliver"),
+        ("progress", "readytodeliver"),
+        ("done", None),
+    ]
+
+
 def test_a_job_the_station_fails_is_reported_failed_with_its_reason() -> None:
     d = Dispatcher(BLOCK)
     dispatched(d, fleet(crane("ASC-01")), order())
