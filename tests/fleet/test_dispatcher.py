@@ -263,3 +263,20 @@ def _schema(name: str) -> jsonschema.Draft202012Validator:
     schema = json.loads((DOCS / f"{name}.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
+
+
+def test_the_dispatch_command_says_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crane_ctrl.cli.main import main
+
+    monkeypatch.delenv("CRANE_CTRL_DISPATCH_PIN_FILE", raising=False)
+    base = ["dispatch", "--broker", "mqtt://127.0.0.1:1", "--block", BLOCK, "--user", "d",
+            "--store", str(tmp_path / "o.sqlite")]  # fmt: skip
+    assert main(base) == 2
+    assert "--pin-file: give the file holding the dispatcher's PIN" in capsys.readouterr().err
+    (tmp_path / "pin").write_text("\n")
+    assert main([*base, "--pin-file", str(tmp_path / "pin")]) == 2
+    assert "is empty" in capsys.readouterr().err
+    assert main([*base, "--pin-file", str(tmp_path / "none")]) == 2
+    assert "cannot read" in capsys.readouterr().err
