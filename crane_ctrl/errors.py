@@ -34,6 +34,8 @@ CraneCtrlError                 base: a message a person can act on, never a trac
  |    |    +-- OrderError      an operations-centre message (``Operator/...``) that breaks its
  |    |                        protocol: not JSON, a field missing or of the wrong kind
  |    +-- BrokerUnreachable    the operations centre cannot reach its MQTT broker at start
+ |    +-- TosOrderError        a TOS job order that cannot be taken: the field and why (the
+ |                             dispatcher answers it with a refused event, never raises it on)
  +-- FaultError                a simulator fault that cannot be injected as asked
  +-- PortInUse                 a server's port is taken: which port, and the flag that frees it
  +-- ConditionError            a rig condition that cannot be parsed (also a ValueError)
@@ -87,6 +89,7 @@ __all__ = [
     "SettingsError",
     "SimulatedLinkError",
     "StationLost",
+    "TosOrderError",
 ]
 
 
@@ -270,6 +273,16 @@ class OrderError(PayloadError):
     :mod:`crane_ctrl.fleet.operator_wire`) that breaks its protocol: not JSON, a field missing
     or of the wrong kind; the message names the field (``Operator/Command args.size_ft: a whole
     number, not '40x'``)."""
+
+
+class TosOrderError(FleetError):
+    """A TOS job order (``crane-ctrl/tos/v1/BLOCK/orders``) that cannot be taken: :attr:`field`
+    names the field at fault, :attr:`reason` says why (``size_ft``: ``one of 20, 40, 45, not
+    30``). :mod:`crane_ctrl.fleet.tos_orders` turns it into a refused event for the TOS."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field or 'the message'}: {reason}")
+        self.field, self.reason = field, reason
 
 
 class FaultError(CraneCtrlError):

@@ -18,6 +18,7 @@ from crane_ctrl.cli import (
     bench,
     commission,
     demo,
+    dispatch,
     events,
     hmi,
     ops,
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     roles.add_parsers(commands)
     station.add_parser(commands)
     ops.add_parser(commands)
+    dispatch.add_parser(commands)
     pki.add_parser(commands)
     return parser
 

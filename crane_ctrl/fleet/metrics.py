@@ -15,6 +15,7 @@ except times shown to people (ms).
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 
 from crane_ctrl.alarms.states import UNACKNOWLEDGED
@@ -166,6 +167,20 @@ def _job_id(v: StationView) -> MetricValue:
     return None if v.job is None else v.job.id
 
 
+def _job_state(v: StationView) -> MetricValue:
+    return None if v.job is None else str(v.job.state)
+
+
+def _job_ended(v: StationView) -> MetricValue:
+    """The last job that ended, as JSON text: ``{"job": "J1", "state": "done", "reason": ""}``
+    (a dispatcher learns from it how the job it gave ended; ``None``: none yet)."""
+    if not v.finished:
+        return None
+    job = v.finished[-1]
+    return json.dumps({"job": job.id, "state": str(job.state), "reason": job.reason},
+                      separators=(",", ":"))  # fmt: skip
+
+
 _STATION: tuple[tuple[MetricDef, _StationRead], ...] = (
     (MetricDef("Crane/Profile", _S), lambda v: v.profile_name),
     (MetricDef("Operation/Mode", _S), lambda v: str(v.mode)),
@@ -175,6 +190,8 @@ _STATION: tuple[tuple[MetricDef, _StationRead], ...] = (
     (MetricDef("Operation/Bypass", _S),
      lambda v: None if v.bypass is None else v.bypass.interlock_id),
     (MetricDef("Job/Id", _S), _job_id),
+    (MetricDef("Job/State", _S), _job_state),
+    (MetricDef("Job/Ended", _S), _job_ended),
     (MetricDef("Job/Step", _S), lambda v: v.step),
     (MetricDef("Job/Detail", _S, settle_s=TEXT_SETTLE_S), lambda v: v.step_detail or None),
     (MetricDef("Job/Progress", _D, "", PROGRESS_DEADBAND), lambda v: v.progress),
