@@ -7,6 +7,7 @@ flag and topic, and every PUBLISH it received with QoS and retain.
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import re
 import shutil
@@ -93,6 +94,19 @@ class Mosquitto:
     def log(self) -> str:
         """Everything every run of the broker logged so far."""
         return "".join(p.read_text(errors="replace") for p in self.logs if p.exists())
+
+    async def logged(self, *texts: str, within_s: float = 5.0) -> str:
+        """The log once it holds every one of ``texts`` (the broker writes its log file after it
+        acted: on a busy machine a line can lag the message it tells of), within a bound."""
+        deadline = time.monotonic() + within_s
+        while True:
+            log = self.log()
+            missing = [t for t in texts if t not in log]
+            if not missing:
+                return log
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the broker logged no {missing} within {within_s} s")
+            await asyncio.sleep(0.02)
 
     def published(self, topic: str) -> list[tuple[int, int]]:
         """(QoS, retain) of every PUBLISH the broker received on ``topic``."""

@@ -84,7 +84,7 @@ async def test_a_node_that_stops_publishes_its_ndeath_before_disconnecting(
             await witness.until(lambda: bool(witness.received), what="own message back")
     (death,) = host.of("NDEATH")
     assert death.value(BD_SEQ) == host.of("NBIRTH")[0].value(BD_SEQ)
-    assert "Received DISCONNECT from crane-ctrl-block-A-ASC-07" in mosquitto.log()
+    await mosquitto.logged("Received DISCONNECT from crane-ctrl-block-A-ASC-07")
 
 
 async def test_bdseq_goes_on_counting_across_restarts_and_wraps_after_255(tmp_path: Path) -> None:

@@ -47,8 +47,8 @@ async def test_the_host_is_born_online_retained_after_subscribing_and_its_will_s
     online, offline = states(watcher)[-2:]
     assert offline.timestamp_ms == online.timestamp_ms  # the CONNECT's time, in both
     assert abs(online.timestamp_ms - time.time() * 1000) < 60_000
+    log = await mosquitto.logged("Received SUBSCRIBE from crane-ctrl-host-ops")
     assert set(mosquitto.published(STATE)) == {(1, 1)}
-    log = mosquitto.log()
     assert re.search(r"as crane-ctrl-host-ops \(p2, c1, k2\)", log), log
     assert re.search(r"Will message specified \(\d+ bytes\) \(r1, q1\)\.\n\s*" + STATE, log), log
     subscribed = log.index("Received SUBSCRIBE from crane-ctrl-host-ops")
@@ -76,7 +76,7 @@ async def test_a_host_that_stops_says_offline_first_and_answers_an_offline_of_it
         (True, True), (False, True), (True, True)]  # fmt: skip
     assert not states(watcher)[3].online
     assert states(watcher)[3].timestamp_ms >= stamp
-    log = mosquitto.log()
+    log = await mosquitto.logged("Received DISCONNECT from crane-ctrl-host-ops")
     assert log.rindex("Received PUBLISH from crane-ctrl-host-ops") < log.index(
         "Received DISCONNECT from crane-ctrl-host-ops"
     )
