@@ -132,7 +132,8 @@ class CraneHmi(App[None]):
             self.say(f"{exc} (L logs in)", refused=True)
             return None
         except (CraneCtrlError, TimeoutError, ValueError, KeyError) as exc:
-            self.say(str(exc).strip("'\""), refused=True)
+            text = str(exc)  # a KeyError's is its key's repr: unquote it; keep anyone else's quotes
+            self.say(text.strip("'\"") if isinstance(exc, KeyError) else text, refused=True)
             return None
         except OSError as exc:
             self.say(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), refused=True)
@@ -222,6 +223,11 @@ class CraneHmi(App[None]):
             yield SystemCommand(f"Show {title}", f"screen {number}", self._shower(name))
         yield SystemCommand("Log in", "operator or maintenance, with PIN", self.action_login)
         yield SystemCommand("Acknowledge all alarms", "A", self.action_acknowledge_all)
+        from hmi.screens.faults import fault_channel, open_fault_panel
+
+        if fault_channel(self) is not None:  # the demo, a test rig: a simulated PLC
+            yield SystemCommand("Simulator faults", "inject and clear them (maintenance; f on "
+                                "Comms)", lambda: open_fault_panel(self))  # fmt: skip
         for command in PackCommand:
             yield SystemCommand(
                 f"Machine {command.name}", "PackML command", self._packer(command), discover=False

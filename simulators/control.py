@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from types import TracebackType
 from typing import Any, Self
 
 from crane_ctrl.errors import CraneCtrlError
-from simulators.faults import FAULTS
+from simulators.faults import FAULTS, Param
 from simulators.listening import listen_failure
 from simulators.simulator import CraneSimulator
 
@@ -110,10 +111,29 @@ class ControlChannel:
 
 
 def _catalogue() -> dict[str, Any]:
+    """Every fault by name: what it does, its parameters' names (``params``) and each one's
+    kind, default (``null``: it must be given), help and finite range (``parameters``), and
+    whether it can be cleared (a one-shot fault cannot)."""
     return {
-        name: {"help": f.help, "params": [p.name for p in f.params], "clears": f.clear is not None}
+        name: {
+            "help": f.help,
+            "params": [p.name for p in f.params],
+            "parameters": [_parameter(p) for p in f.params],
+            "clears": f.clear is not None,
+        }
         for name, f in FAULTS.items()
     }
+
+
+def _parameter(param: Param) -> dict[str, Any]:
+    kind = "value" if param.kind is object else param.kind.__name__
+    out: dict[str, Any] = {"name": param.name, "kind": kind, "default": param.default,
+                           "help": param.help}  # fmt: skip
+    if math.isfinite(param.low):
+        out["low"] = param.low
+    if math.isfinite(param.high):
+        out["high"] = param.high
+    return out
 
 
 async def request(

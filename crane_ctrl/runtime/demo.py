@@ -22,6 +22,7 @@ from crane_ctrl.realtime import wait_until
 from crane_ctrl.runtime.bridge import ThreadBridge
 from crane_ctrl.runtime.host import Attach, StationConfig, StationRuntime
 from crane_ctrl.runtime.loop_thread import LoopThread
+from crane_ctrl.runtime.sim_faults import FaultChannel
 from crane_ctrl.runtime.sim_service import SimService, plc_url
 from crane_ctrl.runtime.station import CraneStation, User
 from crane_ctrl.site import parse_slot
@@ -62,13 +63,14 @@ class DemoOptions:
 
 def station_notes(served: Served, journal: Path) -> tuple[str, ...]:
     """What the demo's station tells every HMI that attaches: where the simulator's fault
-    channel and the journal are, and how to inject a fault."""
+    channel and the journal are, and how to inject a fault (the HMI's fault panel, or the
+    command line)."""
     control = f"{served.host}:{served.control_port}"
     return (
         f"fault control {control}",
         f"journal {journal}",
-        f"inject a fault: crane-ctrl fault --control {control} inject wind speed_mps=22 "
-        "(list, clear)",
+        f"inject a fault: f on 7 Comms (maintenance), or crane-ctrl fault --control {control} "
+        "inject wind speed_mps=22 (list, clear)",
     )
 
 
@@ -91,6 +93,7 @@ class Demo:
             o.profile, o.profile_path, o.site, o.journal_path, plc=plc_url(served),
             endpoint=self._reserve, keep_yard=False, roles=o.roles, serve=o.serve,
             notes=station_notes(served, o.journal_path), attach=o.attach,
+            fault_channel=FaultChannel(served.host, served.control_port),
         )  # fmt: skip
         self.runtime = StationRuntime(config)
         try:

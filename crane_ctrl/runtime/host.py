@@ -39,6 +39,7 @@ from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.run_record import journal_unclean_shutdown
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.runtime.sessions import Sessions
+from crane_ctrl.runtime.sim_faults import FaultChannel
 from crane_ctrl.runtime.station import CraneStation
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
 from crane_ctrl.runtime.yard_record import kept_yard
@@ -92,6 +93,9 @@ class StationConfig:
     the simulator's fault channel and the journal are)."""
     attach: tuple[Attach, ...] = ()
     """What runs beside the station (the fleet's edge node), in this order."""
+    fault_channel: FaultChannel | None = None
+    """Where the simulated PLC's fault channel is (the demo): the station's fault actions and
+    the HMI's fault panel use it; ``None``: a real PLC, no fault actions."""
     planning_pool: bool = True
     """Plan legs and fit the rope in a worker process
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
@@ -189,7 +193,8 @@ class StationRuntime:
         yard = await kept_yard(c.site, c.journal_path if c.keep_yard else None, journal)
         return CraneStation(supervisor, c.site.site, yard, profile_path=c.profile_path,
                             relink=self._relink, release=self._release, probe=self._probe,
-                            planner=planner, sessions=sessions)  # fmt: skip
+                            planner=planner, sessions=sessions,
+                            fault_channel=c.fault_channel)  # fmt: skip
 
     async def _open_planner(self, owned: AsyncExitStack) -> PlanningPool | None:
         """The worker process leg plans are worked out in, open until ``owned`` closes

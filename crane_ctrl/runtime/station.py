@@ -23,7 +23,7 @@ them there); lock-step tests call them between scans.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +53,7 @@ from crane_ctrl.runtime.profile_trial import (
     trial_verdict,
 )
 from crane_ctrl.runtime.sessions import Sessions, User, session_tag
+from crane_ctrl.runtime.sim_faults import FaultChannel, SimFaults
 from crane_ctrl.runtime.supervisor import Supervisor, SupervisorView
 from crane_ctrl.sequencer.planning import Planner
 from crane_ctrl.site import SiteLayout, Slot
@@ -169,11 +170,14 @@ class CraneStation:
         sessions: Sessions | None = None,
         release: Release | None = None,
         probe: Probe | None = None,
+        fault_channel: FaultChannel | None = None,
     ) -> None:
         """``sessions``: who may act (default: no logins, only users the station's own
         process is issued sessions for with ``station.sessions.issue``). ``relink``,
         ``release`` and ``probe``: how the link owner opens a swapped-in profile's link, closes
-        a link out of use and probes a profile (``None``: no swap, links left open, no probe)."""
+        a link out of use and probes a profile (``None``: no swap, links left open, no probe).
+        ``fault_channel``: where the simulated PLC's fault channel is (the demo, a test rig;
+        ``None``: a real PLC, no fault actions)."""
         self.supervisor = supervisor
         self.sessions = sessions or Sessions(None, supervisor.clock, supervisor.journal)
         self.site = site
@@ -187,6 +191,8 @@ class CraneStation:
         self.relink = relink
         self.release = release
         self.probe = probe
+        self.fault_channel = fault_channel
+        """Where the simulator's fault channel is (:meth:`inject_fault`), or ``None``."""
         self._trial: _Trial | None = None
         self._boxes_of: tuple[Box, ...] | None = None
         self._placed: tuple[BoxPlace, ...] = ()
@@ -588,6 +594,46 @@ class CraneStation:
     async def _release(self, link: Link) -> None:
         if self.release is not None:
             await self.release(link)
+
+    # --- the simulator's faults (demo and test rigs only)
+
+    async def sim_faults(self, user: User) -> SimFaults:
+        """The simulator's fault catalogue and its active faults (maintenance role). A read:
+        not journaled; refused when the station has no fault channel or it cannot be reached."""
+        channel = self._fault_channel(self._issued(user, "read the simulator's faults"))
+        return SimFaults.from_answer(channel, await channel.ask({"op": "faults"}))
+
+    async def inject_fault(self, user: User, fault: str, params: Mapping[str, str]) -> str:
+        """Inject ``fault`` into the simulator with ``params`` as text (the simulator converts
+        and checks them, and refuses in its own words); maintenance role; the fault's key
+        (``drive_fault:hoist``). Journaled, done or refused, with who did it."""
+        text = " ".join(f"{name}={value}" for name, value in params.items())
+        with self._acting(user, f"inject fault {fault}", params=text) as act:
+            channel = self._fault_channel(act.user)
+            act.params["channel"] = str(channel)
+            answer = await channel.ask({"op": "inject", "fault": fault, "params": dict(params)})
+            key = str(answer.get("key", fault))
+            act.subject = f"inject fault {key}"
+        return key
+
+    async def clear_fault(self, user: User, key: str | None) -> None:
+        """Clear the simulator's fault ``key`` (or its name, when one of that name is active),
+        or all of them (``None``; the journal names those that were active); maintenance role.
+        Journaled, done or refused, with who did it."""
+        with self._acting(user, "clear all faults" if key is None else f"clear fault {key}") as act:
+            channel = self._fault_channel(act.user)
+            act.params["channel"] = str(channel)
+            if key is None:
+                before = await channel.ask({"op": "faults"})
+                act.params["cleared"] = ", ".join(before.get("active") or ()) or "none"
+            await channel.ask({"op": "clear", "key": key})
+
+    def _fault_channel(self, user: User) -> FaultChannel:
+        _maintenance_only(user, "injecting and clearing the simulator's faults")
+        if self.fault_channel is None:
+            raise CommandRefused("this station has no simulator fault channel: faults are "
+                                 "injected only in the demo and on test rigs")  # fmt: skip
+        return self.fault_channel
 
     # --- after each scan
 

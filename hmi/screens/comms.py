@@ -1,17 +1,23 @@
 """Comms: the link to the PLC, round-trip time, scan time p50/p99, lateness, reconnects, and the
-station's notes (the demo: where the simulator's fault channel and the journal are)."""
+station's notes (the demo: where the simulator's fault channel and the journal are, and that
+``f`` here opens the simulator's fault panel, :mod:`hmi.screens.faults`, for a maintenance user).
+The key is left out of the footer (a real PLC has no fault channel: there it only says so); the
+``?`` overlay and the command palette name it."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 
 from crane_ctrl.link_report import LinkState
 from crane_ctrl.runtime.station import StationView
 from hmi.format import ABNORMAL
 from hmi.screens.base import HmiScreen
+from hmi.screens.faults import open_fault_panel
 from hmi.widgets.text_line import TextLine
 from hmi.widgets.trend import Trend
 
@@ -56,6 +62,13 @@ def notes_text(notes: tuple[str, ...]) -> Text:
 
 class CommsScreen(HmiScreen):
     NAME = "comms"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "faults", "simulator faults (demo; maint.)", show=False),
+    ]
+
+    async def action_faults(self) -> None:
+        """The simulator's fault panel (demo and test rigs, maintenance; else why not)."""
+        await open_fault_panel(self.hmi)
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="comms")

@@ -1,7 +1,8 @@
 """``?``: every key of the screen in front and of the whole HMI, with what it does.
 
 The footer shows what fits on one line (at 80 columns, not all); this overlay lists everything,
-including keys the footer leaves out. Escape, ``?`` or ``q`` close it.
+including keys the footer leaves out, and the command palette (:data:`PALETTE_LINE`: it also
+opens the simulator's fault panel in the demo). Escape, ``?`` or ``q`` close it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-__all__ = ["KeysModal", "key_lines"]
+__all__ = ["PALETTE_LINE", "KeysModal", "key_lines"]
 
 _KEY_NAMES = {
     "question_mark": "?", "escape": "Esc", "space": "Space", "enter": "Enter", "tab": "Tab",
     "pageup": "PgUp", "pagedown": "PgDn", "up": "↑", "down": "↓", "left": "←", "right": "→",
 }  # fmt: skip
+
+
+PALETTE_LINE = (f"{'ctrl+p':<14} command palette: screens, machine commands, log in; simulator "
+                "faults (demo; maintenance; also f on 7 Comms)")  # fmt: skip
+"""The command palette's line under "Everywhere": what it holds beyond the keys listed, the
+simulator's fault panel among them (demo only)."""
 
 
 def key_lines(bindings: Iterable[Binding]) -> list[str]:
@@ -56,5 +63,5 @@ class KeysModal(ModalScreen[None]):
             yield Label(f"Keys: {self.title_text}", classes="caption")
             yield Static("\n".join(self.screen_keys) or "(none of its own)", id="screen-keys")
             yield Label("Everywhere", classes="caption")
-            yield Static("\n".join(self.hmi_keys), id="hmi-keys")
+            yield Static("\n".join([*self.hmi_keys, PALETTE_LINE]), id="hmi-keys")
             yield Label("Esc, ? or q closes this", classes="caption")

@@ -28,6 +28,7 @@ ACTION_NAMES = (
     "acknowledge", "shelve", "unshelve", "set_out_of_service",
     "bypass", "end_bypass", "probe_profile", "swap_profile",
     "note_refusal",
+    "sim_faults", "inject_fault", "clear_fault",
 )  # fmt: skip
 """Every operator action of the station, by its method name."""
 

@@ -48,6 +48,7 @@ from crane_ctrl.runtime.seam.messages import (
     parse_station,
 )
 from crane_ctrl.runtime.seam.wire import decoder
+from crane_ctrl.runtime.sim_faults import FaultChannel
 from crane_ctrl.runtime.station import CraneStation, StationView, User
 from crane_ctrl.site import SiteLayout
 
@@ -92,6 +93,9 @@ class RemoteStation:
         self.wall_offset_s = float(offset)
         """The station's times as wall time (its clock is its own: another process, perhaps
         another machine); as of the hello."""
+        channel = facts.get("fault_channel")
+        self.fault_channel = _fault_channel(channel)
+        """Where the simulator's fault channel is (the demo), or ``None``."""
 
     def __getattr__(self, name: str) -> RemoteAction:
         if name in ACTION_NAMES:
@@ -298,6 +302,17 @@ class RemoteBridge:
         if why != self.lost or why is None:
             self.lost = why
             self._changed.set()
+
+
+def _fault_channel(fact: object) -> FaultChannel | None:
+    """The ``fault_channel`` fact (``HOST:PORT``); ``None`` when there is none, or it is not
+    one (an older or foreign station: no fault panel rather than no HMI)."""
+    if not isinstance(fact, str):
+        return None
+    try:
+        return FaultChannel.parse(fact)
+    except ValueError:
+        return None
 
 
 def _refusal(reply: Reply) -> Exception:

@@ -96,8 +96,9 @@ class StationHello(_Message):
     facts: dict[str, JsonValue]
     """``params``, ``site``, ``profile``, ``profile_path`` (their pydantic JSON forms),
     ``notes`` (lines for whoever attaches: the demo says where its fault channel and journal
-    are) and ``wall_offset_s`` (:attr:`CraneStation.wall_offset_s`: the station's times as wall
-    time)."""
+    are), ``wall_offset_s`` (:attr:`CraneStation.wall_offset_s`: the station's times as wall
+    time) and ``fault_channel`` (``HOST:PORT`` of the simulator's fault channel, or ``null``:
+    the HMI offers its fault panel only with one)."""
 
 
 class View(_Message):

@@ -299,11 +299,13 @@ class StationServer:
         if s.profile is not self._facts_of:
             self._facts_of = s.profile
             path = None if s.profile_path is None else str(s.profile_path)
+            channel = None if s.fault_channel is None else str(s.fault_channel)
             facts = {"params": s.params.model_dump(mode="json"),
                      "site": s.site.model_dump(mode="json"),
                      "profile": s.profile.model_dump(mode="json"),
                      "profile_path": path, "notes": list(self.notes),
-                     "wall_offset_s": s.wall_offset_s}  # fmt: skip
+                     "wall_offset_s": s.wall_offset_s,
+                     "fault_channel": channel}  # fmt: skip
             self._facts = frame(StationHello(type="facts", protocol=PROTOCOL, station=self.id,
                                              crane=s.profile.name, facts=facts))  # fmt: skip
         line = self._facts
