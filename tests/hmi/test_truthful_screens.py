@@ -21,7 +21,7 @@ from hmi.format import time_of_day
 from hmi.screens.bypass import EXAMPLE_INTERLOCK, BypassModal, interlock_problem
 from hmi.screens.events import event_row
 from hmi.section import BOX, CraneAt, draw_section
-from hmi.widgets.elevation import Elevation, carried_id
+from hmi.widgets.elevation import Section, carried_id
 from tests.hmi.conftest import GENERIC, hmi_on
 from tests.unit.test_interlocks import LANDED, LOCKED, snap
 
@@ -150,7 +150,7 @@ async def test_a_box_left_hanging_by_a_cancelled_job_is_drawn_under_the_spreader
         assert view.job is None
         assert view.hanging is not None
         assert view.hanging.id not in {b.id for b in view.boxes}
-        drawing = hmi.screen.query_one(Elevation).render().plain.splitlines()
+        drawing = hmi.screen.query_one(Section).render().plain.splitlines()
         spreader = next(i for i, line in enumerate(drawing) if "┻" in line)
         column = drawing[spreader].index("┻")
         assert drawing[spreader + 1][column] == BOX  # hanging right under it
