@@ -317,7 +317,7 @@ def _type_a_job(term: Terminal) -> None:
         term.type(text)
         term.wait_for_screen(field.shows(text), REACT_S, f"{text} typed")
     term.press("Enter")
-    row = re.compile(r"J1 +truck lane T1 +stack bay 7 row 3 tier 1 +40 ft +queued")
+    row = re.compile(r"J1 +truck:T1 +stack:7:3:1 +40 ft +queued")
     shown = term.wait_for_screen(lambda s: bool(row.search(s)), REACT_S, "J1 queued")
     assert "✓ job J1 queued: truck lane T1 → stack bay 7 row 3 tier 1" in shown, shown
     form = shown.splitlines()[field_at(shown, "from truck:T1").y]
