@@ -44,7 +44,7 @@ test: $(VENV)/.installed-test
 	@bash scripts/system-deps test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n auto --dist worksteal --durations=20
+	$(BIN)/pytest -n 3 --dist worksteal --durations=20
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
