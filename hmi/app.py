@@ -25,7 +25,7 @@ from crane_ctrl.runtime.bridge import Bridge
 from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.station import StationView, User
 from hmi.console import Console
-from hmi.screens.base import SCREEN_TITLES, HmiScreen, in_form, letter_actions
+from hmi.screens.base import SCREEN_TITLES, HmiScreen, in_form, letter_actions, own_bindings
 from hmi.screens.registry import screen_classes
 
 __all__ = ["REFRESH_HZ", "CraneHmi"]
@@ -197,9 +197,7 @@ class CraneHmi(App[None]):
         from hmi.screens.keys import KeysModal, key_lines
 
         screen = self.screen
-        own: list[Binding] = []
-        for cls in type(screen).__mro__:
-            own += [b for b in vars(cls).get("BINDINGS", []) if isinstance(b, Binding)]
+        own = own_bindings(screen)
         hmi = [b for b in self.BINDINGS if isinstance(b, Binding)]
         title = screen.NAME.title() if isinstance(screen, HmiScreen) else type(screen).__name__
         self.push_screen(KeysModal(title, key_lines(own), key_lines(hmi)))

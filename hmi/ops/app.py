@@ -24,7 +24,7 @@ from textual.screen import Screen
 
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 from hmi.ops.screens.base import OPS_SCREENS, OpsScreen
-from hmi.screens.base import in_form, letter_actions
+from hmi.screens.base import in_form, letter_actions, own_bindings
 
 __all__ = ["REFRESH_HZ", "OpsHmi"]
 
@@ -107,9 +107,7 @@ class OpsHmi(App[None]):
         from hmi.screens.keys import KeysModal, key_lines
 
         screen = self.screen
-        own: list[Binding] = []
-        for cls in type(screen).__mro__:
-            own += [b for b in vars(cls).get("BINDINGS", []) if isinstance(b, Binding)]
+        own = own_bindings(screen)
         mine = [b for b in self.BINDINGS if isinstance(b, Binding)]
         title = dict(OPS_SCREENS).get(getattr(screen, "NAME", ""), type(screen).__name__)
         self.push_screen(KeysModal(title, key_lines(own), key_lines(mine)))

@@ -9,7 +9,7 @@ the field (the focus goes back to the screen's list); Tab and Shift+Tab go from 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from textual.actions import parse
@@ -25,7 +25,9 @@ from hmi.format import job_text, link_text
 from hmi.widgets.alarm_banner import AlarmBanner
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["SCREEN_TITLES", "HmiScreen", "in_form", "letter_actions"]
+__all__ = [
+    "SCREEN_TITLES", "HmiScreen", "in_form", "leave_field", "letter_actions", "own_bindings",
+]  # fmt: skip
 
 SCREEN_TITLES: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
@@ -67,6 +69,25 @@ def letter_actions(bindings: Iterable[BindingType]) -> frozenset[tuple[str, tupl
     return frozenset(found)
 
 
+def leave_field(screen: Screen[Any]) -> None:
+    """Out of the form field: to the screen's list (its ``AUTO_FOCUS``), or nowhere."""
+    if not in_form(screen.focused):
+        return
+    target = screen.query(screen.AUTO_FOCUS).first() if screen.AUTO_FOCUS else None
+    if target is not None and target.focusable and not in_form(target):
+        target.focus()
+    else:
+        screen.set_focus(None)
+
+
+def own_bindings(screen: Screen[Any]) -> list[Binding]:
+    """The bindings the screen's classes declare (for the ``?`` overlay)."""
+    found: list[Binding] = []
+    for cls in type(screen).__mro__:
+        found += [b for b in vars(cls).get("BINDINGS", []) if isinstance(b, Binding)]
+    return found
+
+
 class HmiScreen(Screen[None]):
     """A screen of the HMI: chrome around :meth:`compose_body`, refreshed by :meth:`show`."""
 
@@ -99,14 +120,7 @@ class HmiScreen(Screen[None]):
         return super().check_action(action, parameters)
 
     def action_leave_field(self) -> None:
-        """Out of the form field: to the screen's list (its ``AUTO_FOCUS``), or nowhere."""
-        if not in_form(self.focused):
-            return
-        target = self.query(self.AUTO_FOCUS).first() if self.AUTO_FOCUS else None
-        if target is not None and target.focusable and not in_form(target):
-            target.focus()
-        else:
-            self.set_focus(None)
+        leave_field(self)
 
     @property
     def hmi(self) -> Console:

@@ -17,7 +17,7 @@ from textual.widgets import Footer
 from crane_ctrl.fleet.fleet_view import FleetView
 from hmi.ops.console import OpsConsole
 from hmi.ops.format import banner_text, host_text
-from hmi.screens.base import in_form, letter_actions
+from hmi.screens.base import in_form, leave_field, letter_actions
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["OPS_SCREENS", "OpsScreen"]
@@ -63,14 +63,7 @@ class OpsScreen(Screen[None]):
         return super().check_action(action, parameters)
 
     def action_leave_field(self) -> None:
-        """Out of the text field: to the screen's table, or nowhere."""
-        if not in_form(self.focused):
-            return
-        target = self.query(self.AUTO_FOCUS).first() if self.AUTO_FOCUS else None
-        if target is not None and target.focusable and not in_form(target):
-            target.focus()
-        else:
-            self.set_focus(None)
+        leave_field(self)
 
     def compose(self) -> ComposeResult:
         yield TextLine(id="screens")
