@@ -760,8 +760,8 @@ def _step_detail(run: Any) -> str:
     detail = f"{phase} {box.id}: {run.step} ({where})"
     if run.hold_reason and str(run.step) == "held":
         detail += f"; held: {run.hold_reason}"
-    elif run.planning is not None:
-        detail += "; planning"
+    elif str(run.step) == "raise" and run.planning is not None and not run.planning.future.done():
+        detail += "; planning"  # (a leg planned ahead is not waited for in the step before)
     return detail
 
 

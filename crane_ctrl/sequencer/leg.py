@@ -44,16 +44,16 @@ from crane_ctrl.sequencer.leg_drive import (
     plan_leg,
 )
 from crane_ctrl.sequencer.machine import StepMachine
-from crane_ctrl.sequencer.model import Step
+from crane_ctrl.sequencer.model import TRIAL_CREEP_ON_M, Step
 from crane_ctrl.sequencer.planning import PLAN_GIVE_UP_S, PendingPlan
-from crane_ctrl.sequencer.readings import drives_ready, position_of
+from crane_ctrl.sequencer.readings import carried, drives_ready, position_of
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.settle import calm, period_s
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.snapshot import Snapshot
 from crane_ctrl.wording import apart
 
-__all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "LegDrive", "raise_load", "travel"]
+__all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "LegDrive", "plan_ahead", "raise_load", "travel"]
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +123,54 @@ def _plan_leg(
     return _take_plan(m, run, pending, now)
 
 
-def _leg_request(m: StepMachine, run: Run, snapshot: Snapshot, pos: XYZ) -> LegRequest:
+def plan_ahead(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> None:
+    """Ask for the loaded leg while the trial lift weighs the box, so the rise that follows
+    finds its plan done instead of waiting for it with zero references: once the ropes have
+    carried the box for half the weighing's settling time (the load cell has taken most of it),
+    from about where the hoist will stand when it is weighed (the lift's height, then
+    it creeps on up to :data:`~crane_ctrl.sequencer.model.TRIAL_CREEP_ON_M`), with the weight
+    read now. While the load cell settles, a weight that moves more than
+    :data:`~crane_ctrl.sequencer.leg_drive.SAME_MASS_T` from the one asked with asks again.
+    The rise takes the plan if it still holds for where the crane then is and what the box
+    then weighs (:func:`_plan_leg`), and asks again if not."""
+    carrying = run.creep_since
+    if run.delivering or run.leg is not None or carrying is None or not carried(snapshot):
+        return
+    if now - carrying < m.crane.settings.settle_s / 2:
+        return
+    pos, load = position_of(snapshot), snapshot.number("hoist.load")
+    if pos is None or load is None:
+        return
+    start = (pos[0], pos[1], max(pos[2], run.target_z + TRIAL_CREEP_ON_M / 2))
+    request = _leg_request(m, run, snapshot, start, delivering=True, mass_t=load)
+    pending = run.planning
+    if pending is not None and pending.request.still_holds_for(request):
+        return
+    if pending is not None:
+        pending.drop()
+    run.planning = PendingPlan(request, now, m.crane.planner.submit(plan_leg, request))
+
+
+def _leg_request(
+    m: StepMachine,
+    run: Run,
+    snapshot: Snapshot,
+    pos: XYZ,
+    *,
+    delivering: bool | None = None,
+    mass_t: float | None = None,
+) -> LegRequest:
+    """The request for this half's leg from ``pos`` (``delivering`` and ``mass_t``: the run's,
+    unless given: the loaded leg asked for ahead)."""
     t, yard = run.transfer, m.crane.yard
-    goal = (*run.goal_xy(yard), run.landing_height_m(yard))
+    loaded = run.delivering if delivering is None else delivering
+    mass = run.mass_t if mass_t is None else mass_t
+    goal = (*t.goal_xy(yard, delivering=loaded), t.landing_height_m(yard, delivering=loaded))
     size = snapshot.number("spreader.size")
-    spreader = None if run.delivering else (45 if size is None else int(size))
+    spreader = None if loaded else (45 if size is None else int(size))
     return LegRequest(
-        pos, goal, tuple(t.obstacles(yard, delivering=run.delivering)),
-        m.crane.rope_params(run.delivering), run.delivering, t.box.height_m, run.mass_t,
-        t.half_size_m(spreader),
+        pos, goal, tuple(t.obstacles(yard, delivering=loaded)), m.crane.rope_params(loaded),
+        loaded, t.box.height_m, mass, t.half_size_m(spreader),
     )  # fmt: skip
 
 

@@ -20,7 +20,15 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.motion.planner import XY, XYZ, Footprint, LegPlan
 from crane_ctrl.motion.rope_calibration import Sample
 
-__all__ = ["READING_DELAYS_S", "SCAN_LEAD_S", "STALE_START_M", "LegDrive", "LegRequest", "plan_leg"]
+__all__ = [
+    "READING_DELAYS_S",
+    "SAME_MASS_T",
+    "SCAN_LEAD_S",
+    "STALE_START_M",
+    "LegDrive",
+    "LegRequest",
+    "plan_leg",
+]
 
 SCAN_LEAD_S = 0.05
 """References are taken one scan ahead so the drives follow the profile, not lag it; the
@@ -35,6 +43,12 @@ explains the readings best is taken off them (see ``SwayWatch.sample``)."""
 STALE_START_M = 0.05
 """A plan is for the crane where it was asked from: one that comes back after the crane has
 moved further than this (on any axis) is thrown away and asked for again, m."""
+
+SAME_MASS_T = 1.0
+"""A plan asked for with the box's mass this close to the weight now measured serves: a tonne
+moves the loaded pendulum's length by about 2 cm (the ropes' stretch and the common centre of
+mass), a hundredth of a percent of its period on a 15 m rope. A leg planned ahead, while the
+load cell still settles, is taken then (see :func:`crane_ctrl.sequencer.leg.plan_ahead`), t."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +72,17 @@ class LegRequest:
         return moved <= STALE_START_M and self.same_leg(newer)
 
     def same_leg(self, other: LegRequest) -> bool:
-        return (self.goal_xyz, self.obstacles, self.params, self.loaded, self.container_height_m,
-                self.container_mass_t, self.half_size_m) == (
-                other.goal_xyz, other.obstacles, other.params, other.loaded,
-                other.container_height_m, other.container_mass_t, other.half_size_m)  # fmt: skip
+        return _same_mass(self.container_mass_t, other.container_mass_t) and (
+            self.goal_xyz, self.obstacles, self.params, self.loaded, self.container_height_m,
+            self.half_size_m) == (
+            other.goal_xyz, other.obstacles, other.params, other.loaded,
+            other.container_height_m, other.half_size_m)  # fmt: skip
+
+
+def _same_mass(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= SAME_MASS_T
 
 
 def plan_leg(request: LegRequest) -> LegPlan:

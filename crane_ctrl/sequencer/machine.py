@@ -122,6 +122,9 @@ class StepHandler:
     """What entering it resets, given the step it came from (besides the step's clocks)."""
     keeps_leg: bool = False
     """The leg planned at the rise goes on in it (travel, lower); entering any other drops it."""
+    takes_plan: bool = False
+    """A plan asked for before it (ahead) is kept on entering it, for it to take if the plan
+    still holds for where the crane then is (the rise); entering any other drops it."""
     watches_trips: bool = True
     """A trip, a drive fault or lost comms holds the move in it (unless the wind reaction goes
     on): false where it is held already."""
@@ -195,7 +198,7 @@ class StepMachine:
         run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
         run.stalled_since, run.released = None, False
         if not handler.keeps_leg:
-            run.drop_leg()
+            run.drop_leg(keep_plan=handler.takes_plan)
         handler.entry(run, came_from)
         run.events.append(self.job.step_event(run, str(step), now, reason))
 

@@ -19,6 +19,7 @@ __all__ = [
     "OVERTRAVEL_M",
     "SETTLE_MARGIN_M",
     "STILL_MPS",
+    "TRIAL_CREEP_ON_M",
     "Outcome",
     "SequencerSettings",
     "Step",
@@ -40,6 +41,12 @@ STILL_MPS = 0.01
 SETTLE_MARGIN_M = 0.25
 """Damping sway where the crane stands moves it a little: the path-clear height it gives the
 travel interlock covers the load's footprint grown by this, m."""
+
+TRIAL_CREEP_ON_M = 0.05
+"""The trial lift creeps on this far past its height while the weight settles, m: the rise
+that follows then starts from a hoist already moving up instead of stopping and starting
+again. An overweight box is still caught: the weight counts from lift-off, and the overload
+interlock blocks hoisting up."""
 
 
 class Step(StrEnum):

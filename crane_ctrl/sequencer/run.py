@@ -85,11 +85,12 @@ class Run:
     asked for, and the crane must be at rest by then): it stops, then fails with this."""
     events: list[dict[str, object]] = field(default_factory=list)
 
-    def drop_leg(self) -> None:
-        """Forget the leg and any plan for it still to come: the next is planned from where
-        the crane then is."""
+    def drop_leg(self, *, keep_plan: bool = False) -> None:
+        """Forget the leg and any plan for it still to come (``keep_plan``: but for the plan
+        asked for ahead, which the rise takes if it still holds): the next is planned from
+        where the crane then is."""
         self.leg = None
-        if self.planning is not None:
+        if self.planning is not None and not keep_plan:
             self.planning.drop()
             self.planning = None
 

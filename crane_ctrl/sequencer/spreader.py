@@ -19,7 +19,7 @@ from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
-from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, Outcome, Step
+from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, TRIAL_CREEP_ON_M, Outcome, Step
 from crane_ctrl.sequencer.readings import (
     all_clean,
     carried,
@@ -48,12 +48,6 @@ __all__ = [
     "unlocked",
     "weighed",
 ]
-
-TRIAL_CREEP_ON_M = 0.05
-"""The trial lift creeps on this far past its height while the weight settles, m: the rise
-that follows then starts from a hoist already moving up instead of stopping and starting
-again. An overweight box is still caught: the weight counts from lift-off, and the overload
-interlock blocks hoisting up."""
 
 
 # --- lock: ends locked, times out after lock_timeout_s

@@ -52,6 +52,12 @@ def _held(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     return Commands(drives_enable=True)
 
 
+def _trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """The trial lift, and the loaded leg asked for while it weighs the box."""
+    leg.plan_ahead(m, run, snapshot, now)
+    return spreader.trial_lift(m, run, snapshot, now)
+
+
 # --- entries
 
 
@@ -127,7 +133,7 @@ STEPS: Mapping[Step, StepHandler] = complete({
     ),
     Step.RAISE: StepHandler(
         scan=leg.raise_load, restart=same_step, interrupt=HOLD,
-        hangs=True, wind=wind.secures,
+        takes_plan=True, hangs=True, wind=wind.secures,
     ),
     Step.TRAVEL: StepHandler(
         scan=leg.travel, restart=_from_the_rise, interrupt=HOLD,
@@ -144,7 +150,7 @@ STEPS: Mapping[Step, StepHandler] = complete({
         entry=_on_its_support, telescope_deadline=False,
     ),
     Step.TRIAL_LIFT: StepHandler(
-        scan=spreader.trial_lift, restart=same_step, interrupt=HOLD,
+        scan=_trial_lift, restart=same_step, interrupt=HOLD,
         exit=spreader.weighed, timeout=Timeout(spreader.trial_lift_s, spreader.not_clear),
         entry=_on_its_support, wind=wind.sets_back_on_pick,
     ),
