@@ -287,9 +287,17 @@ class EdgeNode(Generic[V]):
     # --- the intake: views in, NDATA or the store out
 
     async def _intake(self) -> None:
-        """Take the views left since the last look, at most every ``look_every_s``."""
+        """Take the views left since the last look, at most every ``look_every_s`` (a view
+        that comes later than that is taken at once: no timer at the station's pace)."""
+        loop = asyncio.get_running_loop()
+        next_look = loop.time()
         while True:
-            older, newest = await self._handover.take()
+            await self._handover.ready()
+            wait_s = next_look - loop.time()
+            if wait_s > 0:
+                await sleep_unless(self._hurry, wait_s)
+            next_look = loop.time() + self.config.look_every_s
+            older, newest = self._handover.take()
             self._looking = True
             try:
                 await self._take(older, newest)
@@ -298,7 +306,6 @@ class EdgeNode(Generic[V]):
             finally:
                 self._looking = False
                 self._looked.set()
-            await sleep_unless(self._hurry, self.config.look_every_s)
 
     async def _take(self, older: list[V], newest: V) -> None:
         """The events of ``older`` (oldest first), then ``newest`` read in full."""

@@ -4,7 +4,8 @@
 
     handover = Handover[View](keep=256)
     handover.offer(view)                  # the scan: a slot replaced, an event set; never waits
-    older, newest = await handover.take() # the node's task, at its own pace
+    await handover.ready()                # the node's task, at its own pace:
+    older, newest = handover.take()
 
 :meth:`Handover.offer` keeps the view in a bounded ring (a ``deque`` with ``maxlen``) and sets
 an event: no allocation that grows, no lock, no await, whatever the node's task is doing (busy
@@ -58,10 +59,15 @@ class Handover(Generic[V]):
         """Views kept for the node now (at most ``keep``)."""
         return len(self._views)
 
-    async def take(self) -> tuple[list[V], V]:
-        """Once a view is waiting: the views before the newest (oldest first), and the newest;
-        the ring is empty after."""
+    async def ready(self) -> None:
+        """Return once a view is waiting."""
         await self._fresh.wait()
+
+    def take(self) -> tuple[list[V], V]:
+        """The views before the newest (oldest first), and the newest; the ring is empty
+        after. Only once :meth:`ready` (:attr:`fresh`)."""
+        if not self._fresh.is_set():
+            raise LookupError("no view waiting: await ready() first")
         self._fresh.clear()
         views = list(self._views)
         self._views.clear()
