@@ -11,8 +11,8 @@ comms, scan count and p99, alarms, what blocks motion (and, as an edge node, the
 ``--quiet`` prints none (``-v`` logs the start and the stop instead).
 
 ``--broker mqtt://host:port --group BLOCK --node CRANE`` makes the supervisor a Sparkplug B edge
-node (:mod:`crane_ctrl.fleet`): each scan's view goes to it through a bounded queue; the broker
-never delays a scan, and safety never depends on it.
+node (:mod:`crane_ctrl.fleet`): each scan's view is left in its hand-over slot (constant time);
+the broker never delays a scan, and safety never depends on it.
 """
 
 from __future__ import annotations
@@ -172,9 +172,11 @@ async def _edge_node(
     if fleet is None:
         return None
     from crane_ctrl.fleet.edge_node import EdgeNode
-    from crane_ctrl.fleet.metrics import supervisor_reading
+    from crane_ctrl.fleet.metrics import supervisor_events, supervisor_reading
 
-    node: EdgeNode[SupervisorView] = EdgeNode(fleet, supervisor_reading, supervisor.clock, journal)
+    node: EdgeNode[SupervisorView] = EdgeNode(
+        fleet, supervisor_reading, supervisor.clock, journal, events=supervisor_events
+    )
     await beside.enter_async_context(node)
     supervisor.on_view = node.offer
     return node

@@ -46,12 +46,17 @@ class ChangeFilter:
     def changes(self, reading: Reading, time_ms: int) -> Sample | None:
         """The metrics of ``reading`` worth sending, remembered as sent; ``None`` if none."""
         out: list[Metric] = []
+        values, sent_now = reading.values, self._sent
         for d in reading.defs:
-            value = reading.values.get(d.name)
-            sent = self._sent.get(d.name)
-            if sent is not None and not _worth(d, sent, value, reading.time_s):
-                continue
-            self._sent[d.name] = _Sent(value, reading.time_s)
+            value = values.get(d.name)
+            sent = sent_now.get(d.name)
+            if sent is not None:
+                old = sent.value
+                if type(old) is type(value) and old == value:
+                    continue  # the most common case, without a call (a look reads ~80)
+                if not _worth(d, sent, value, reading.time_s):
+                    continue
+            sent_now[d.name] = _Sent(value, reading.time_s)
             out.append(Metric(d.name, value, d.datatype, timestamp_ms=time_ms))
         return Sample(time_ms, tuple(out)) if out else None
 

@@ -2,21 +2,27 @@
 
 ::
 
-    async with EdgeNode(config, station_reading, clock, journal) as node:
-        station.on_view = node.offer        # the scan's only part: a put that never waits
+    async with EdgeNode(config, station_reading, clock, journal, events=station_events) as node:
+        station.on_view = node.offer        # the scan's only part: O(1), never waits
         await supervisor.run(stop)
 
-:meth:`EdgeNode.offer` is all the scan does: it puts the view on a bounded queue and returns;
-a full queue drops the view and counts it (``Node Info/Views dropped``, :attr:`NodeStats`). Two
-tasks own the rest. The intake turns views into metrics (:mod:`crane_ctrl.fleet.metrics`),
-keeps those worth sending (:mod:`crane_ctrl.fleet.changes`) and publishes them as NDATA while the
-node is born, or stores them (:mod:`crane_ctrl.fleet.store_forward`) while it is not. The
-session task connects with the NDEATH as the will and a new ``bdSeq``, subscribes to its NCMD
-(and, with a primary host, to the host's ``STATE``), waits for a first view (and for the host
-to be online), publishes the NBIRTH, sends back what was stored as ``is_historical`` NDATA, and
-answers ``Node Control/Rebirth``. A lost broker ends the session: the node stores again and
-reconnects with a backoff. Every network call has a deadline; nothing the broker does can raise
-into the scan. Leaving the ``async with`` publishes the NDEATH and disconnects cleanly.
+:meth:`EdgeNode.offer` is all the scan does: it leaves the view in the node's
+:class:`~crane_ctrl.fleet.handover.Handover` (a bounded ring) and sets an event. Two tasks own
+the rest. The intake looks at most every :attr:`EdgeNodeConfig.look_every_s`: it reads the
+newest view in full (:mod:`crane_ctrl.fleet.metrics`), and of each view before it only the
+event-like metrics (``events``: the alarms' states, whose every change counts), keeps what is
+worth sending (:mod:`crane_ctrl.fleet.changes`) and publishes it as one NDATA while the node is
+born, or stores it (:mod:`crane_ctrl.fleet.store_forward`) while it is not. The other metrics of
+the views before the newest are coalesced: the newest view wins. Views pushed out of the full
+ring before the intake took them are counted (``Node Info/Views dropped``, :attr:`NodeStats`):
+their events are lost. The session task connects with the NDEATH as the will and a new
+``bdSeq``, subscribes to its NCMD (and, with a primary host, to the host's ``STATE``), waits
+for a first view (and for the host to be online), publishes the NBIRTH, sends back what was
+stored as ``is_historical`` NDATA, and answers ``Node Control/Rebirth``. A lost broker ends
+the session: the node stores again and reconnects with a backoff
+(:class:`~crane_ctrl.fleet.session.Reconnector`). Every network call has a deadline; nothing
+the broker does can raise into the scan. Leaving the ``async with`` publishes the NDEATH and
+disconnects cleanly.
 """
 
 from __future__ import annotations
@@ -36,10 +42,19 @@ from crane_ctrl.clock import Clock
 from crane_ctrl.errors import PayloadError
 from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.changes import ChangeFilter, Sample
+from crane_ctrl.fleet.handover import Handover
 from crane_ctrl.fleet.host_watch import HostVerdict, HostWatch
 from crane_ctrl.fleet.payload import REBIRTH, DataType, HostState, Metric, MetricValue, decode
 from crane_ctrl.fleet.reading import MetricDef, Reading
-from crane_ctrl.fleet.session import Session, death
+from crane_ctrl.fleet.session import (
+    KEEPALIVE_S,
+    NETWORK_WITHIN_S,
+    RETRY_MAX_S,
+    RETRY_MIN_S,
+    Reconnector,
+    Session,
+    death,
+)
 from crane_ctrl.fleet.store_forward import DEFAULT_CAPACITY, Cursor, NodeStore
 from crane_ctrl.fleet.topics import NodeTopics, state_topic
 from crane_ctrl.realtime import sleep_unless
@@ -54,17 +69,13 @@ log = logging.getLogger(__name__)
 
 V = TypeVar("V")
 
-KEEPALIVE_S = 5
-"""MQTT keepalive: the broker sends the NDEATH will within 1.5 times this of a silent node."""
-NETWORK_WITHIN_S = 5.0
-"""Deadline of each network call: connect (TCP and CONNACK), subscribe, publish, disconnect."""
-RETRY_MIN_S = 0.2
-"""First wait before connecting again after a lost or failed session ..."""
-RETRY_MAX_S = 5.0
-"""... doubled after each failure up to this."""
+LOOK_EVERY_S = 0.05
+"""The intake reads a view at most this often: one scan period (20 Hz), so that it costs the
+station's loop no more than one reading per scan however many views come, and a value reaches
+the operations centre at most this much later than the scan read it."""
 VIEW_QUEUE = 256
-"""Views waiting for the intake: 12.8 s at 20 Hz, more than a publish may take before its
-deadline (:data:`NETWORK_WITHIN_S`); a full queue drops the newest, counted."""
+"""Views kept for the intake (with ``events``): 12.8 s at 20 Hz, more than a publish may take
+before its deadline (:data:`NETWORK_WITHIN_S`); a full ring forgets its oldest, counted."""
 REPLAY_TAIL_S = 30.0
 """Live data published this recently is stored again if the session is lost (QoS 0 has no
 acknowledgement): longer than the broker takes to notice a dead host (1.5 x its keepalive)."""
@@ -101,6 +112,7 @@ class EdgeNodeConfig:
     retry_min_s: float = RETRY_MIN_S
     retry_max_s: float = RETRY_MAX_S
     view_queue: int = VIEW_QUEUE
+    look_every_s: float = LOOK_EVERY_S
     replay_tail_s: float = REPLAY_TAIL_S
     store_capacity: int = DEFAULT_CAPACITY
     backfill_batch: int = BACKFILL_BATCH
@@ -126,11 +138,13 @@ class NodeStats:
     history_samples: int
     """Stored samples sent back (confirmed or not yet)."""
     views_dropped: int
-    """Views the scan offered while the queue was full."""
+    """Views pushed out of the full ring before the intake took them (their events lost)."""
     stored: int
     """Samples waiting in the store."""
     store_dropped: int
     last_error: str
+    views_coalesced: int = 0
+    """Views the intake did not read in full: a newer one came before it looked."""
 
 
 class EdgeNode(Generic[V]):
@@ -143,14 +157,26 @@ class EdgeNode(Generic[V]):
         clock: Clock,
         journal: EventSink | None = None,
         commands: NodeCommands | None = None,
+        *,
+        events: Callable[[V], Reading] | None = None,
     ) -> None:
-        """``commands``: the node's writable metrics (NCMD) beyond ``Node Control/Rebirth``."""
+        """``commands``: the node's writable metrics (NCMD) beyond ``Node Control/Rebirth``.
+        ``events``: the metrics of a view whose every change is sent (a part of what ``read``
+        gives), read from each view the intake does not read in full; ``None``: every metric
+        is coalesced (the newest view wins)."""
         self.config = config
         self._read = read
+        self._events = events
         self._clock = clock
         self._journal_sink = journal
-        self._views: asyncio.Queue[V] = asyncio.Queue(config.view_queue)
-        self.views_dropped = 0
+        self._handover: Handover[V] = Handover(config.view_queue if events is not None else 1)
+        self._looks = 0
+        """Views the intake read in full."""
+        self._hurry = asyncio.Event()
+        """Set when leaving: the intake takes what is left at once."""
+        self._looked = asyncio.Event()
+        """Set after each look of the intake (leaving waits on it)."""
+        self._looking = False
         self._filter = ChangeFilter()
         self._sending = asyncio.Lock()
         """Held around every publish, store and baseline: one message at a time, in order."""
@@ -170,7 +196,7 @@ class EdgeNode(Generic[V]):
         self._session_task: asyncio.Task[None] | None = None
         self._counts = {"sessions": 0, "births": 0, "data": 0, "history": 0}
         self._bd_seq: int | None = None
-        self._last_error = ""
+        self._redial = Reconnector(f"fleet {config.topics}", config, self._closing)
         self._defs_cache: tuple[tuple[MetricDef, ...], tuple[MetricDef, ...]] | None = None
         self._commands = commands
         self._own = NODE_INFO + (commands.defs if commands is not None else ())
@@ -181,11 +207,14 @@ class EdgeNode(Generic[V]):
     # --- the scan's side
 
     def offer(self, view: V) -> None:
-        """Queue ``view`` for the intake; never waits (a full queue drops it, counted)."""
-        try:
-            self._views.put_nowait(view)
-        except asyncio.QueueFull:
-            self.views_dropped += 1
+        """Leave ``view`` for the intake: O(1), never waits, never raises."""
+        self._handover.offer(view)
+
+    @property
+    def views_dropped(self) -> int:
+        """Views whose events were lost: pushed out of the full ring before the intake took
+        them (with no ``events``, a view the intake skipped loses nothing: 0)."""
+        return self._handover.dropped if self._events is not None else 0
 
     @property
     def stats(self) -> NodeStats:
@@ -196,7 +225,11 @@ class EdgeNode(Generic[V]):
         return NodeStats(session is not None, self._bd_seq, c["sessions"], c["births"],
                          data, c["history"], self.views_dropped,
                          store.depth if store else 0, store.dropped if store else 0,
-                         self._last_error)  # fmt: skip
+                         self._redial.last_error, self._coalesced())  # fmt: skip
+
+    def _coalesced(self) -> int:
+        handover = self._handover
+        return handover.offered - handover.waiting - self._looks
 
     # --- lifetime
 
@@ -232,11 +265,15 @@ class EdgeNode(Generic[V]):
                 await asyncio.to_thread(self._store.close)
 
     async def _drain(self) -> None:
+        """Let the intake take the views left (at once), within a bound; then stop it."""
+        self._hurry.set()
         try:
             async with asyncio.timeout(STOP_WITHIN_S / 2):
-                await self._views.join()
+                while self._handover.fresh or self._looking:
+                    self._looked.clear()
+                    await self._looked.wait()
         except TimeoutError:
-            log.warning("fleet: %d views not published at stop", self._views.qsize())
+            log.warning("fleet: %d views not published at stop", self._handover.waiting)
         if self._intake_task is not None:
             self._intake_task.cancel()
 
@@ -250,33 +287,54 @@ class EdgeNode(Generic[V]):
     # --- the intake: views in, NDATA or the store out
 
     async def _intake(self) -> None:
+        """Take the views left since the last look, at most every ``look_every_s`` (a view
+        that comes later than that is taken at once: no timer at the station's pace)."""
+        loop = asyncio.get_running_loop()
+        next_look = loop.time()
         while True:
-            views = [await self._views.get()]
-            while not self._views.empty():
-                views.append(self._views.get_nowait())
+            await self._handover.ready()
+            wait_s = next_look - loop.time()
+            if wait_s > 0:
+                await sleep_unless(self._hurry, wait_s)
+            next_look = loop.time() + self.config.look_every_s
+            older, newest = self._handover.take()
+            self._looking = True
             try:
-                await self._take(views)
+                await self._take(older, newest)
             except Exception:  # a bug here must not end the intake (nor reach the scan)
                 log.exception("fleet: views lost")
             finally:
-                for _ in views:
-                    self._views.task_done()
+                self._looking = False
+                self._looked.set()
 
-    async def _take(self, views: list[V]) -> None:
-        readings = []
+    async def _take(self, older: list[V], newest: V) -> None:
+        """The events of ``older`` (oldest first), then ``newest`` read in full."""
+        self._looks += 1
+        try:
+            reading = self._with_node_info(self._read(newest))
+        except Exception:  # a bug in a metric must not stop the others
+            log.exception("fleet: a view could not be read as metrics")
+            reading = None
+        async with self._sending:
+            events = self._events
+            samples = [] if events is None else self._event_samples(events, older)
+            unsent = await self._send(samples, reading)
+            if unsent:
+                await self._keep(unsent)
+
+    def _event_samples(self, events: Callable[[V], Reading], views: list[V]) -> list[Sample]:
+        """What changed in each view's events, oldest first (send lock held)."""
+        out: list[Sample] = []
         for view in views:
             try:
-                readings.append(self._with_node_info(self._read(view)))
+                reading = events(view)
             except Exception:  # a bug in a metric must not stop the others
-                log.exception("fleet: a view could not be read as metrics")
-        async with self._sending:
-            keep: list[Sample] = []
-            for reading in readings:
-                unsent = await self._send(reading)
-                if unsent is not None:
-                    keep.append(unsent)
-            if keep:
-                await self._keep(keep)
+                log.exception("fleet: a view's events could not be read")
+                continue
+            sample = self._filter.changes(reading, self._wall_ms(reading.time_s))
+            if sample is not None:
+                out.append(sample)
+        return out
 
     def _with_node_info(self, reading: Reading) -> Reading:
         cached = self._defs_cache
@@ -291,25 +349,34 @@ class EdgeNode(Generic[V]):
             info.update(self._commands.values())
         return replace(reading, defs=cached[1], values={**info, **reading.values})
 
-    async def _send(self, reading: Reading) -> Sample | None:
-        """Publish what changed in ``reading`` (send lock held); what could not be sent."""
-        self._latest = reading
-        self._have_reading.set()
+    async def _send(self, samples: list[Sample], reading: Reading | None) -> list[Sample]:
+        """Publish ``samples`` and what changed in ``reading`` as one NDATA (send lock held);
+        what could not be sent."""
         session = self._session
-        if session is not None and not _same(session.defs, reading.defs):
-            await self._guarded(self._birth(session), session)  # other alarms: born again
-            return None
-        sample = self._filter.changes(reading, self._wall_ms(reading.time_s))
-        if sample is None or session is None:
-            return sample
-        return None if await self._guarded(session.data(sample), session) else sample
+        if reading is not None:
+            self._latest = reading
+            self._have_reading.set()
+            if session is not None and not _same(session.defs, reading.defs):
+                unsent = await self._publish(session, samples)  # under the old birth's aliases
+                await self._guarded(self._birth(session), session)  # other alarms: born again
+                return unsent
+            sample = self._filter.changes(reading, self._wall_ms(reading.time_s))
+            if sample is not None:
+                samples.append(sample)
+        return await self._publish(session, samples)
+
+    async def _publish(self, session: Session | None, samples: list[Sample]) -> list[Sample]:
+        """Publish ``samples`` as one NDATA if born; what could not be sent."""
+        if not samples or session is None:
+            return samples
+        return [] if await self._guarded(session.data(samples), session) else samples
 
     async def _guarded(self, publish: Awaitable[None], session: Session) -> bool:
         """Whether ``publish`` went out; if not, the node is no longer born in ``session``."""
         try:
             await publish
         except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
-            self._note(f"publish failed: {exc}")
+            self._redial.note(f"publish failed: {exc}")
             if self._session is session:
                 self._session = None
             return False
@@ -322,30 +389,16 @@ class EdgeNode(Generic[V]):
     # --- sessions: connect, birth, back-fill, commands, death
 
     async def _sessions(self) -> None:
-        delay = self.config.retry_min_s
-        while not self._closing.is_set():
-            born_before = self._counts["births"]
-            try:
-                await self._one_session()
-            except Exception as exc:  # the broker, the network or a bug: never the scan's
-                self._note(_why(exc))
-                if not _expected(exc):
-                    log.exception("fleet: session failed")
-            if self._counts["births"] > born_before:
-                delay = self.config.retry_min_s
-            if self._closing.is_set():
-                return
-            await sleep_unless(self._closing, delay)
-            delay = min(delay * 2, self.config.retry_max_s)
+        await self._redial.run(self._one_session)
 
     async def _one_session(self) -> None:
         assert self._store is not None
         c = self.config
         bd_seq = self._bd_seq = await asyncio.to_thread(self._store.next_bd_seq)
-        client = self._client(bd_seq)
+        will = aiomqtt.Will(c.topics.ndeath, death(bd_seq, self._now_ms()), qos=1, retain=False)
+        client = self._redial.client(will)
         try:
-            async with asyncio.timeout(c.network_within_s * 2 + 1):  # TCP connect, then CONNACK
-                await client.__aenter__()
+            await self._redial.connect(client)
         except aiomqtt.MqttError as exc:
             if not isinstance(exc.__context__, OSError):  # the CONNECT went out: bdSeq is used
                 await asyncio.to_thread(self._store.used, bd_seq)
@@ -365,7 +418,7 @@ class EdgeNode(Generic[V]):
             if not clean:  # ended by a failure, or cancelled: NDEATH if the connection stands
                 clean = await self._last_words(session)
             await self._lost(session, clean=clean)
-            await self._disconnect(client)
+            await self._redial.disconnect(client)
 
     async def _last_words(self, session: Session) -> bool:
         """NDEATH before a DISCONNECT that would drop the will (whether it went out)."""
@@ -377,17 +430,6 @@ class EdgeNode(Generic[V]):
         except (aiomqtt.MqttError, OSError, TimeoutError):
             return False
         return True
-
-    def _client(self, bd_seq: int) -> aiomqtt.Client:
-        c = self.config
-        will = aiomqtt.Will(c.topics.ndeath, death(bd_seq, self._now_ms()), qos=1, retain=False)
-        login = c.credentials
-        return aiomqtt.Client(
-            c.broker.host, c.broker.port, identifier=c.client_id, will=will,
-            clean_session=True, keepalive=c.keepalive_s, timeout=c.network_within_s,
-            username=login.username if login else None,
-            password=login.password if login else None,
-        )  # fmt: skip
 
     async def _in_session(self, session: Session) -> bool:
         """Subscribe, be born, back-fill, listen; whether it ended with a clean NDEATH."""
@@ -433,6 +475,7 @@ class EdgeNode(Generic[V]):
         self._filter.baseline(reading)
         await session.birth(reading, self._wall_ms(reading.time_s))
         self._counts["births"] += 1
+        self._redial.going()
         self._record("born", bd_seq=session.bd_seq, metrics=len(reading.defs) + 2)
 
     async def _listen(self, session: Session) -> None:
@@ -565,14 +608,7 @@ class EdgeNode(Generic[V]):
         if clean:
             self._record("disconnected")
         else:
-            self._record("lost", reason=self._last_error)
-
-    async def _disconnect(self, client: aiomqtt.Client) -> None:
-        try:
-            async with asyncio.timeout(self.config.network_within_s):
-                await client.__aexit__(None, None, None)
-        except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
-            log.debug("fleet %s: disconnect: %s", self.config.topics, exc)
+            self._record("lost", reason=self._redial.last_error)
 
     # --- time, journal
 
@@ -586,11 +622,6 @@ class EdgeNode(Generic[V]):
     def _connected(self, bd_seq: int) -> None:
         self._counts["sessions"] += 1
         self._record("connected", bd_seq=bd_seq)
-
-    def _note(self, why: str) -> None:
-        if why != self._last_error:
-            log.info("fleet %s: %s", self.config.topics, why)
-        self._last_error = why
 
     def _record(self, event: str, **values: Any) -> None:
         if self._journal_sink is not None:
@@ -612,16 +643,3 @@ async def _first(*events: asyncio.Event, within_s: float | None = None) -> None:
 
 def _same(a: tuple[MetricDef, ...] | None, b: tuple[MetricDef, ...]) -> bool:
     return a is b or a == b
-
-
-def _expected(exc: BaseException) -> bool:
-    """A broker or network failure (not a bug worth a traceback)."""
-    if isinstance(exc, BaseExceptionGroup):
-        return all(_expected(e) for e in exc.exceptions)
-    return isinstance(exc, aiomqtt.MqttError | OSError | TimeoutError | PayloadError)
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, BaseExceptionGroup):
-        return "; ".join(_why(e) for e in exc.exceptions)
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

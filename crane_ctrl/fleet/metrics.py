@@ -3,7 +3,10 @@
 :func:`station_reading` turns a :class:`~crane_ctrl.runtime.station.StationView` into a
 :class:`Reading`: every metric's definition (name, datatype, unit, deadband) and its value at the
 scan's time. :func:`supervisor_reading` does the same for a bare supervisor (``crane-ctrl run``,
-which has no jobs, modes or PackML state). A value that cannot be trusted (a signal whose quality
+which has no jobs, modes or PackML state). :func:`station_events` and :func:`supervisor_events`
+read only the metrics whose every change is an event (each alarm's state, the PackML state): the
+edge node reads them from each view it does not read in full, so that none is lost between two
+of its looks. A value that cannot be trusted (a signal whose quality
 is not good) is ``None``, sent as ``is_null``: the operations centre sees "no value", never a
 stale number. The definitions depend on the view only through its alarms (a profile swap brings
 other alarms), so an edge node compares :attr:`Reading.defs` to know when to be born again.
@@ -32,7 +35,9 @@ __all__ = [
     "SPEED_DEADBAND_M_S",
     "TEXT_SETTLE_S",
     "WIND_DEADBAND_M_S",
+    "station_events",
     "station_reading",
+    "supervisor_events",
     "supervisor_reading",
 ]
 
@@ -181,10 +186,12 @@ def _job_ended(v: StationView) -> MetricValue:
                       separators=(",", ":"))  # fmt: skip
 
 
+_OPERATION_STATE = MetricDef("Operation/State", _S)
+
 _STATION: tuple[tuple[MetricDef, _StationRead], ...] = (
     (MetricDef("Crane/Profile", _S), lambda v: v.profile_name),
     (MetricDef("Operation/Mode", _S), lambda v: str(v.mode)),
-    (MetricDef("Operation/State", _S), lambda v: str(v.machine)),
+    (_OPERATION_STATE, lambda v: str(v.machine)),
     (MetricDef("Operation/State reason", _S, settle_s=TEXT_SETTLE_S),
      lambda v: v.machine_reason or None),
     (MetricDef("Operation/Bypass", _S),
@@ -210,24 +217,55 @@ def _alarm_defs(ids: tuple[str, ...]) -> tuple[MetricDef, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _defs(alarms: tuple[MetricDef, ...], station: bool) -> tuple[MetricDef, ...]:
-    """The same tuple for the same alarms (an edge node compares them by identity first)."""
+def _defs(ids: tuple[str, ...], station: bool) -> tuple[MetricDef, ...]:
+    """The same tuple for the same alarms (an edge node compares them by identity first);
+    cached by the alarms' ids (strings hash once; the definitions would hash every call)."""
     own = tuple(d for d, _ in _STATION) if station else ()
-    return own + tuple(d for d, _ in _SUPERVISOR) + alarms
+    return own + tuple(d for d, _ in _SUPERVISOR) + _alarm_defs(ids)
+
+
+@functools.lru_cache(maxsize=8)
+def _event_defs(ids: tuple[str, ...], station: bool) -> tuple[MetricDef, ...]:
+    return ((_OPERATION_STATE,) if station else ()) + _alarm_defs(ids)
+
+
+def _supervisor_values(view: SupervisorView) -> dict[str, MetricValue]:
+    values = {d.name: read(view) for d, read in _SUPERVISOR}
+    values.update(_alarm_states(view))
+    return values
+
+
+def _alarm_states(view: SupervisorView) -> dict[str, MetricValue]:
+    return {f"Alarms/{a.id}": str(a.state) for a in view.alarms}
+
+
+def _ids(view: SupervisorView) -> tuple[str, ...]:
+    return tuple(a.id for a in view.alarms)
 
 
 def supervisor_reading(view: SupervisorView) -> Reading:
     """A bare supervisor's view as metrics: the crane, its link, alarms and interlocks."""
-    values = {d.name: read(view) for d, read in _SUPERVISOR}
-    alarms = _alarm_defs(tuple(a.id for a in view.alarms))
-    values.update((f"Alarms/{a.id}", str(a.state)) for a in view.alarms)
-    return Reading(view.snapshot.time_s, _defs(alarms, False), values)
+    values = _supervisor_values(view)
+    return Reading(view.snapshot.time_s, _defs(_ids(view), False), values)
 
 
 def station_reading(view: StationView) -> Reading:
     """A station's view as metrics: the supervisor's, and mode, PackML state, job and step."""
-    reading = supervisor_reading(view.supervisor)
+    supervisor = view.supervisor
     values = {d.name: read(view) for d, read in _STATION}
-    values.update(reading.values)
-    alarms = _alarm_defs(tuple(a.id for a in view.supervisor.alarms))
-    return Reading(reading.time_s, _defs(alarms, True), values)
+    values.update(_supervisor_values(supervisor))
+    return Reading(supervisor.snapshot.time_s, _defs(_ids(supervisor), True), values)
+
+
+def supervisor_events(view: SupervisorView) -> Reading:
+    """The metrics of a bare supervisor's view whose every change is sent: each alarm's state."""
+    return Reading(view.snapshot.time_s, _event_defs(_ids(view), False), _alarm_states(view))
+
+
+def station_events(view: StationView) -> Reading:
+    """The metrics of a station's view whose every change is sent: each alarm's state and the
+    PackML state."""
+    supervisor = view.supervisor
+    values: dict[str, MetricValue] = {_OPERATION_STATE.name: str(view.machine)}
+    values.update(_alarm_states(supervisor))
+    return Reading(supervisor.snapshot.time_s, _event_defs(_ids(supervisor), True), values)

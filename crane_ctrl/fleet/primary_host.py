@@ -20,7 +20,8 @@ with the birth again (``tck-id-message-flow-hid-sparkplug-state-message-delivere
 Every message goes to the :class:`~crane_ctrl.fleet.fleet_model.FleetModel` as it comes; the
 rebirths it asks for go out as NCMD ``Node Control/Rebirth`` true (QoS 0, not retained, a
 timestamp, no ``seq``). The only NCMD this module sends. A lost broker: every crane is stale,
-and the host connects again with a backoff. Every network call has a deadline.
+and the host connects again with a backoff (:class:`~crane_ctrl.fleet.session.Reconnector`,
+which the edge node uses too). Every network call has a deadline.
 """
 
 from __future__ import annotations
@@ -40,21 +41,18 @@ from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.fleet_model import REBIRTH_EVERY_S, FleetModel, RebirthAsk
 from crane_ctrl.fleet.fleet_view import FleetView
 from crane_ctrl.fleet.payload import REBIRTH, DataType, HostState, Metric, Payload, encode
+from crane_ctrl.fleet.session import (
+    KEEPALIVE_S,
+    NETWORK_WITHIN_S,
+    RETRY_MAX_S,
+    RETRY_MIN_S,
+    Reconnector,
+)
 from crane_ctrl.fleet.topics import NAMESPACE, NodeTopics, check_id, state_topic
-from crane_ctrl.realtime import sleep_unless
 
 __all__ = ["HostStats", "PrimaryHost", "PrimaryHostConfig"]
 
 log = logging.getLogger(__name__)
-
-KEEPALIVE_S = 5
-"""MQTT keepalive of the host's session (the broker's ping keeps a quiet session alive)."""
-NETWORK_WITHIN_S = 5.0
-"""Deadline of each network call: connect (TCP and CONNACK), subscribe, publish, disconnect."""
-RETRY_MIN_S = 0.2
-"""First wait before connecting again after a lost or failed session ..."""
-RETRY_MAX_S = 5.0
-"""... doubled after each failure up to this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +120,10 @@ class PrimaryHost:
         """The timestamp of this session's CONNECT: its will's and its birth's."""
         self._up = asyncio.Event()
         self._closing = asyncio.Event()
+        self._redial = Reconnector(f"primary host {config.host_id}", config, self._closing)
         self._tasks: asyncio.TaskGroup | None = None
         self._task: asyncio.Task[None] | None = None
         self._counts = {"sessions": 0, "messages": 0, "rebirths": 0, "ignored": 0}
-        self._last_error = ""
 
     def view(self) -> FleetView:
         """The fleet now."""
@@ -135,7 +133,7 @@ class PrimaryHost:
     def stats(self) -> HostStats:
         c = self._counts
         return HostStats(self._client is not None, c["sessions"], c["messages"], c["rebirths"],
-                         c["ignored"], self._last_error)  # fmt: skip
+                         c["ignored"], self._redial.last_error)  # fmt: skip
 
     async def connected(self, *, within_s: float) -> None:
         """Return once the host is online on the broker; :class:`BrokerUnreachable`, saying
@@ -146,7 +144,7 @@ class PrimaryHost:
         except TimeoutError:
             raise BrokerUnreachable(
                 f"cannot reach the MQTT broker at {self.config.broker} within {within_s:g} s"
-                f" ({self._last_error or 'no answer'}): start it (mosquitto -p "
+                f" ({self._redial.last_error or 'no answer'}): start it (mosquitto -p "
                 f"{self.config.broker.port}) or give --broker mqtt://host:port of the one in use"
             ) from None
 
@@ -185,53 +183,33 @@ class PrimaryHost:
     # --- sessions
 
     async def _sessions(self) -> None:
-        c = self.config
-        delay = c.retry_min_s
-        while not self._closing.is_set():
-            sessions = self._counts["sessions"]
-            try:
-                await self._one_session()
-            except Exception as exc:  # the broker or the network, or a bug: never the HMI's
-                self._note(_why(exc))
-                if not _expected(exc):
-                    log.exception("primary host: session failed")
-            self.model.disconnected(self._now_ms(), self._last_error or "disconnected")
-            if self._counts["sessions"] > sessions:
-                delay = c.retry_min_s
-            await sleep_unless(self._closing, delay)
-            delay = min(delay * 2, c.retry_max_s)
+        await self._redial.run(self._one_session, after=self._disconnected)
+
+    def _disconnected(self) -> None:
+        """Every crane is stale until the next session has heard from it."""
+        self.model.disconnected(self._now_ms(), self._redial.last_error or "disconnected")
 
     async def _one_session(self) -> None:
         c = self.config
         self._stamp = self._now_ms()
-        client = self._new_client()
-        async with asyncio.timeout(c.network_within_s * 2 + 1):  # TCP connect, then CONNACK
-            await client.__aenter__()
+        will = aiomqtt.Will(c.state_topic, HostState(False, self._stamp).encode(), qos=1,
+                            retain=True)  # fmt: skip
+        client = self._redial.client(will)
+        await self._redial.connect(client)
         try:
             for topic in c.subscriptions:
                 await client.subscribe(topic, qos=1, timeout=c.network_within_s)
             await self._say_online(client)
             self._client = client
             self._counts["sessions"] += 1
-            self._last_error = ""
+            self._redial.going()
+            self._redial.last_error = ""
             self._up.set()
             await self._ask(client, self.model.connected(self._now_ms()))
             await self._listen(client)
         finally:
             self._client = None
-            await self._disconnect(client)
-
-    def _new_client(self) -> aiomqtt.Client:
-        c = self.config
-        will = aiomqtt.Will(c.state_topic, HostState(False, self._stamp).encode(), qos=1,
-                            retain=True)  # fmt: skip
-        login = c.credentials
-        return aiomqtt.Client(
-            c.broker.host, c.broker.port, identifier=c.client_id, will=will, clean_session=True,
-            keepalive=c.keepalive_s, timeout=c.network_within_s,
-            username=login.username if login else None,
-            password=login.password if login else None,
-        )  # fmt: skip
+            await self._redial.disconnect(client)
 
     async def _say_online(self, client: aiomqtt.Client) -> None:
         birth = HostState(True, self._stamp).encode()
@@ -280,33 +258,8 @@ class PrimaryHost:
                                  timeout=self.config.network_within_s)  # fmt: skip
             self._counts["rebirths"] += 1
 
-    async def _disconnect(self, client: aiomqtt.Client) -> None:
-        try:
-            async with asyncio.timeout(self.config.network_within_s):
-                await client.__aexit__(None, None, None)
-        except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
-            log.debug("primary host: disconnect: %s", exc)
-
-    # --- time, notes
+    # --- time
 
     def _now_ms(self) -> int:
         """The centre's wall clock in UTC ms: the one place the host reads the time."""
         return round(self._clock.wall() * 1000.0)
-
-    def _note(self, why: str) -> None:
-        if why != self._last_error:
-            log.info("primary host %s: %s", self.config.host_id, why)
-        self._last_error = why
-
-
-def _expected(exc: BaseException) -> bool:
-    """A broker or network failure (not a bug worth a traceback)."""
-    if isinstance(exc, BaseExceptionGroup):
-        return all(_expected(e) for e in exc.exceptions)
-    return isinstance(exc, aiomqtt.MqttError | OSError | TimeoutError)
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, BaseExceptionGroup):
-        return "; ".join(_why(e) for e in exc.exceptions)
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

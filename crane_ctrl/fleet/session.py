@@ -16,23 +16,53 @@ store for as long (the edge node's back-fill).
 
 The caller holds the edge node's send lock around every method: one message at a time, in
 ``seq`` order.
+
+:class:`Reconnector` is what an edge node and a host application share around their sessions:
+the MQTT client (clean session, its will, keepalive, login), the CONNECT and DISCONNECT each
+within a deadline, and the loop that starts one session after another with a backoff. What a
+session does once connected (subscribe again, be born, ask for rebirths) stays its owner's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 import aiomqtt
 
+from crane_ctrl.errors import PayloadError
+from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.changes import Sample
 from crane_ctrl.fleet.payload import BD_SEQ, REBIRTH, DataType, Metric, Payload, encode
 from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.sequence import Seq
 from crane_ctrl.fleet.topics import NodeTopics
+from crane_ctrl.realtime import sleep_unless
 
-__all__ = ["Session", "death"]
+__all__ = [
+    "KEEPALIVE_S",
+    "NETWORK_WITHIN_S",
+    "RETRY_MAX_S",
+    "RETRY_MIN_S",
+    "MqttSettings",
+    "Reconnector",
+    "Session",
+    "death",
+]
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_S = 5
+"""MQTT keepalive: the broker sends a silent client's will within 1.5 times this."""
+NETWORK_WITHIN_S = 5.0
+"""Deadline of each network call: connect (TCP and CONNACK), subscribe, publish, disconnect."""
+RETRY_MIN_S = 0.2
+"""First wait before connecting again after a lost or failed session ..."""
+RETRY_MAX_S = 5.0
+"""... doubled after each failure up to this."""
 
 
 def death(bd_seq: int, time_ms: int) -> bytes:
@@ -93,9 +123,10 @@ class Session:
         value = reading.values.get(d.name)
         return Metric(d.name, value, d.datatype, self._aliases[d.name], time_ms, unit=d.unit)
 
-    async def data(self, sample: Sample) -> None:
-        """NDATA: what changed in one view."""
-        await self._ndata([sample], historical=False)
+    async def data(self, samples: Sequence[Sample]) -> None:
+        """NDATA: what changed, oldest first (the events of views the node did not read in
+        full, then what changed in the one it read)."""
+        await self._ndata(samples, historical=False)
 
     async def history(self, samples: list[Sample]) -> None:
         """NDATA with stored samples, every metric ``is_historical`` at its own time."""
@@ -125,7 +156,9 @@ class Session:
         self._trim()
         return [sample for _, sample in self._sent]
 
-    async def _ndata(self, samples: list[Sample], *, historical: bool, kept: bool = True) -> None:
+    async def _ndata(
+        self, samples: Sequence[Sample], *, historical: bool, kept: bool = True
+    ) -> None:
         metrics = tuple(
             Metric(
                 None,
@@ -172,3 +205,131 @@ class Session:
         oldest = self._now() - self._tail_s
         while self._sent and self._sent[0][0] < oldest:
             self._sent.popleft()
+
+
+class MqttSettings(Protocol):
+    """How a client of the fleet reaches its broker (an edge node's or a host's config)."""
+
+    @property
+    def broker(self) -> Broker: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def credentials(self) -> Credentials | None: ...
+    @property
+    def keepalive_s(self) -> int: ...
+    @property
+    def network_within_s(self) -> float:
+        """Deadline of each network call: connect (TCP and CONNACK), subscribe, publish,
+        disconnect."""
+        ...
+
+    @property
+    def retry_min_s(self) -> float:
+        """First wait before connecting again after a lost or failed session ..."""
+        ...
+
+    @property
+    def retry_max_s(self) -> float:
+        """... doubled after each session that did not get going, up to this."""
+        ...
+
+
+class Reconnector:
+    """One MQTT session after another until ``closing`` is set, each connected, with a backoff.
+
+    ::
+
+        redial = Reconnector("fleet block-A/ASC-07", config, closing)
+        await redial.run(one_session)           # in the owner's task
+
+        async def one_session() -> None:
+            client = redial.client(will)
+            await redial.connect(client)        # TCP and CONNACK within the deadline
+            try:
+                ...                             # subscribe, be born or say online, serve
+                redial.going()                  # the next failure waits the shortest again
+            finally:
+                await redial.disconnect(client)
+    """
+
+    def __init__(self, name: str, settings: MqttSettings, closing: asyncio.Event) -> None:
+        """``name`` starts every log line (``fleet block-A/ASC-07``, ``primary host ops``)."""
+        self.name = name
+        self._settings = settings
+        self._closing = closing
+        self._going = False
+        self.last_error = ""
+        """Why the last session failed or a publish did not go out (an owner may clear it)."""
+
+    def client(self, will: aiomqtt.Will) -> aiomqtt.Client:
+        """A client for one session: MQTT 3.1.1, clean session, ``will``, fixed client id."""
+        c = self._settings
+        login = c.credentials
+        return aiomqtt.Client(
+            c.broker.host, c.broker.port, identifier=c.client_id, will=will,
+            clean_session=True, keepalive=c.keepalive_s, timeout=c.network_within_s,
+            username=login.username if login else None,
+            password=login.password if login else None,
+        )  # fmt: skip
+
+    async def connect(self, client: aiomqtt.Client) -> None:
+        """CONNECT: the TCP connection, then the CONNACK, each within the network deadline."""
+        async with asyncio.timeout(self._settings.network_within_s * 2 + 1):
+            await client.__aenter__()
+
+    async def disconnect(self, client: aiomqtt.Client) -> None:
+        """A clean DISCONNECT within the deadline; a connection already gone is no error."""
+        try:
+            async with asyncio.timeout(self._settings.network_within_s):
+                await client.__aexit__(None, None, None)
+        except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
+            log.debug("%s: disconnect: %s", self.name, exc)
+
+    def going(self) -> None:
+        """This session got going (born, online): after it the first wait is the shortest."""
+        self._going = True
+
+    def note(self, why: str) -> None:
+        """Remember (and log once) why something failed."""
+        if why != self.last_error:
+            log.info("%s: %s", self.name, why)
+        self.last_error = why
+
+    async def run(
+        self, session: Callable[[], Awaitable[None]], *, after: Callable[[], None] | None = None
+    ) -> None:
+        """``session()`` again and again until closing; ``after()`` once each has ended. A
+        failure of the broker or the network is noted, any other logged with its traceback:
+        nothing a session raises (but cancellation) ends the loop."""
+        c = self._settings
+        delay = c.retry_min_s
+        while not self._closing.is_set():
+            self._going = False
+            try:
+                await session()
+            except Exception as exc:  # the broker, the network or a bug: never the owner's
+                self.note(_why(exc))
+                if not _expected(exc):
+                    log.exception("%s: session failed", self.name)
+            if after is not None:
+                after()
+            if self._going:
+                delay = c.retry_min_s
+            if self._closing.is_set():
+                return
+            await sleep_unless(self._closing, delay)
+            delay = min(delay * 2, c.retry_max_s)
+
+
+def _expected(exc: BaseException) -> bool:
+    """A broker or network failure (not a bug worth a traceback)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_expected(e) for e in exc.exceptions)
+    return isinstance(exc, aiomqtt.MqttError | OSError | TimeoutError | PayloadError)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_why(e) for e in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

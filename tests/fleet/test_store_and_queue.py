@@ -1,4 +1,4 @@
-"""The node's store (bounded, oldest first, on disk) and its view queue (the scan never waits)."""
+"""The node's store (bounded, oldest first, on disk) and its view ring (the scan never waits)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from crane_ctrl.fleet.broker import Broker
 from crane_ctrl.fleet.changes import Sample
 from crane_ctrl.fleet.edge_node import VIEW_QUEUE, EdgeNode, EdgeNodeConfig
-from crane_ctrl.fleet.metrics import station_reading
+from crane_ctrl.fleet.metrics import station_events, station_reading
 from crane_ctrl.fleet.payload import DataType, Metric
 from crane_ctrl.fleet.sequence import Seq, next_bd_seq
 from crane_ctrl.fleet.store_forward import NodeStore, store_path
@@ -68,19 +68,22 @@ def test_seq_is_0_in_each_birth_then_one_more_per_message_wrapping_after_255() -
     assert [next_bd_seq(None), next_bd_seq(0), next_bd_seq(255)] == [0, 1, 0]
 
 
-async def test_the_scan_only_puts_its_view_on_a_bounded_queue_a_full_one_drops_and_counts() -> None:
-    """The edge node here is never entered: nobody takes views off its queue, its broker is a
-    closed port. The station scans on regardless; what does not fit is dropped, counted."""
+async def test_the_scan_only_leaves_its_view_in_a_ring_a_full_one_forgets_and_counts() -> None:
+    """The edge node here is never entered: nobody takes views from its ring, its broker is a
+    closed port. The station scans on regardless; the ring keeps the newest ``VIEW_QUEUE`` views
+    (for their alarms' changes) and counts those it forgot."""
     config = EdgeNodeConfig(Broker("127.0.0.1", free_port()), NodeTopics.of("b", "n"))
     async with StationRig(PROFILES / "generic-modbus.toml") as rig:
-        node: EdgeNode[StationView] = EdgeNode(config, station_reading, rig.lockstep.clock, None)
+        node: EdgeNode[StationView] = EdgeNode(
+            config, station_reading, rig.lockstep.clock, None, events=station_events
+        )
         assert not inspect.iscoroutinefunction(node.offer)
         rig.station.on_view = node.offer
         await rig.scan(VIEW_QUEUE + 40)
         offers = sorted(_offer_time(node, rig.view) for _ in range(1000))
     assert node.views_dropped == 40 + 1000
     assert node.stats.views_dropped == node.views_dropped
-    assert offers[500] < 0.001  # the median offer: a put (microseconds), never a publish
+    assert offers[500] < 0.001  # the median offer: a slot filled (microseconds), never a publish
 
 
 def _offer_time(node: EdgeNode[StationView], view: StationView) -> float:

@@ -1,6 +1,8 @@
 """Store and forward against a real Mosquitto: the broker restarted mid-stream, the primary host
 away and back. Every counter value the node produced reaches the host (some twice: at least
-once), those it could not send live as ``is_historical`` with the time they were taken."""
+once), those it could not send live as ``is_historical`` with the time they were taken. The
+counter is an event-like metric here (``tick_events``, as an alarm's state is for a station):
+none is coalesced away between two looks of the node."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from crane_ctrl.fleet.payload import BD_SEQ
 from crane_ctrl.realtime import MonotonicClock
 from tests.fleet.conftest import Mosquitto
 from tests.fleet.host import Host
-from tests.fleet.ticks import counter_values, tick_config, tick_reading, ticking
+from tests.fleet.ticks import counter_values, tick_config, tick_events, tick_reading, ticking
 
 HOST_ID = "ops-centre"
 
@@ -30,7 +32,10 @@ async def test_nothing_is_lost_across_a_broker_restart(
     again (bdSeq one more) and back-fills what it stored, flagged ``is_historical``."""
     clock = MonotonicClock()
     config = tick_config(mosquitto.port, tmp_path / "fleet.sqlite", primary_host=HOST_ID)
-    async with Host(mosquitto.port, HOST_ID) as host, EdgeNode(config, tick_reading, clock) as node:
+    async with (
+        Host(mosquitto.port, HOST_ID) as host,
+        EdgeNode(config, tick_reading, clock, events=tick_events) as node,
+    ):
         async with ticking(node, clock) as ticker:
             await host.until(lambda: len(host.of("NDATA")) >= 20, what="NDATA")
             mosquitto.stop()
@@ -68,7 +73,7 @@ async def test_a_node_with_a_primary_host_waits_for_it_to_be_online_before_its_b
     async with (
         Host(mosquitto.port) as observer,
         Host(mosquitto.port, "someone-else"),
-        EdgeNode(config, tick_reading, clock) as node,
+        EdgeNode(config, tick_reading, clock, events=tick_events) as node,
         ticking(node, clock) as ticker,
     ):
         await observer.until(lambda: node.stats.sessions == 1 and node.stats.stored >= 20,
@@ -93,7 +98,10 @@ async def test_primary_host_offline_means_ndeath_and_storing_until_it_is_back(
     -host-offline-timestamp: an older offline STATE is ignored."""
     clock = MonotonicClock()
     config = tick_config(mosquitto.port, None, primary_host=HOST_ID)
-    async with Host(mosquitto.port, HOST_ID) as host, EdgeNode(config, tick_reading, clock) as node:
+    async with (
+        Host(mosquitto.port, HOST_ID) as host,
+        EdgeNode(config, tick_reading, clock, events=tick_events) as node,
+    ):
         async with ticking(node, clock) as ticker:
             await host.until(lambda: len(host.of("NDATA")) >= 10, what="NDATA")
             stale = b'{"online": false, "timestamp": 1}'  # older than the host's online STATE

@@ -1,7 +1,9 @@
 """An edge node fed with a counter: one ``Tick`` per "scan", its ``Counter`` metric one more.
 
 A data point lost anywhere shows as a missing counter value; :func:`counter_values` collects
-what a host received of it (NBIRTH, NDATA, historical or not).
+what a host received of it (NBIRTH, NDATA, historical or not). Given ``events=tick_events`` the
+node treats the counter like an alarm's state, whose every change is sent even when the node
+reads only the newest of the ticks since its last look.
 """
 
 from __future__ import annotations
@@ -35,10 +37,15 @@ def tick_reading(tick: Tick) -> Reading:
     return Reading(tick.time_s, TICK_DEFS, {COUNTER: tick.n, "Crane/Mode": "auto"})
 
 
+def tick_events(tick: Tick) -> Reading:
+    """The counter as an event-like metric: every value is sent, none coalesced."""
+    return Reading(tick.time_s, TICK_DEFS[:1], {COUNTER: tick.n})
+
+
 def tick_config(port: int, store: Path | None, **changes: object) -> EdgeNodeConfig:
     """Quick to retry and to give up on a dead broker: the tests restart theirs."""
     settings: dict[str, object] = {"retry_min_s": 0.05, "retry_max_s": 0.2, "keepalive_s": 2,
-                                   "replay_tail_s": 1.0,
+                                   "replay_tail_s": 1.0, "look_every_s": 0.01,
                                    "network_within_s": 2.0, **changes}  # fmt: skip
     return EdgeNodeConfig(Broker("127.0.0.1", port), TOPICS, store, **settings)  # type: ignore[arg-type]
 
