@@ -23,7 +23,7 @@ from textual.widgets import Input
 from crane_ctrl.alarms.states import UNACKNOWLEDGED
 from crane_ctrl.fleet.broker import Broker
 from crane_ctrl.fleet.fleet_view import CraneKey
-from crane_ctrl.fleet.operator_wire import COMMAND, RESULT
+from crane_ctrl.fleet.operator_wire import COMMAND, LOGIN, RESULT
 from crane_ctrl.fleet.primary_host import PrimaryHost, PrimaryHostConfig
 from crane_ctrl.fleet.remote_operator import RemoteOperator
 from crane_ctrl.operation.jobs import JobState
@@ -93,11 +93,21 @@ class Centre:
 
     async def answered(self, press: Callable[[], Awaitable[None]]) -> None:
         """Run ``press`` (a key that sends one command) and wait until the station answered
-        something after it (the test host sees every ``Operator/Result``)."""
+        something after it (the test host sees every ``Operator/Result``) and the app has
+        taken the answer (its command workers are done)."""
         mark = len(self.ops.host.received)
         await press()
-        await self.ops.host.until(lambda: _results_after(self.ops, mark), within_s=WITHIN_S,
-                                  what="the station's answer")  # fmt: skip
+        await self.ops.host.until(lambda: _results_after(self.ops, mark) and self._idle(),
+                                  within_s=WITHIN_S, what="the station's answer")  # fmt: skip
+
+    def _idle(self) -> bool:
+        return all(w.is_finished for w in self.app.workers)
+
+
+def _written(c: Centre) -> list[str | None]:
+    """The metrics every NCMD to ASC-07 wrote, by name (the test host knows the aliases)."""
+    return [m.name for r in c.ops.host.of("NCMD", TOPICS) if r.payload
+            for m in r.payload.metrics]  # fmt: skip
 
 
 def _results_after(ops: Ops, mark: int) -> bool:
@@ -180,12 +190,12 @@ def _landed(view: StationView) -> bool:
 
 
 async def _jog_down_to_landed(c: Centre) -> StationView:
-    """One ``down`` key press, answered, then 5 scans (a quarter of a second of crane time:
-    a key repeat's pace, within the dead-man), until all four landing pins are pressed."""
+    """One ``down`` key press, answered, then 8 scans (0.4 s of crane time: a slow key
+    repeat, within the 0.6 s dead-man), until all four landing pins are pressed."""
     rig = c.ops.rig
     for _ in range(400):
         await c.answered(lambda: c.pilot.press("down"))
-        view = await rig.scan(5)
+        view = await rig.scan(8)
         assert _hoist_ref(view) < 0 or _landed(view), "the held jog stopped"
         if _landed(view):
             return view
@@ -304,15 +314,15 @@ async def test_a_wrong_pin_is_refused_in_the_station_s_words_and_no_command_is_s
         screens = c.line("#screens")
         await c.press("S")  # the PIN was forgotten: not tried again
         again = c.said()
-        ncmd = [m.name for r in c.ops.host.of("NCMD", TOPICS) if r.payload
-                for m in r.payload.metrics]  # fmt: skip
+        await c.ops.host.until(lambda: _written(c).count(LOGIN) == 2, what="both login steps")
+        ncmd = _written(c)
         machine = c.ops.rig.view.machine
     assert "STOP at block-A/ASC-07: REFUSED: login refused" in said
     assert "wrong user or PIN for operator" in said  # the station's words
     assert "nobody logged in: L logs in" in screens
     assert again == "✗ STOP: nobody is logged in: L logs in"
     assert COMMAND not in ncmd
-    assert ncmd.count("Operator/Login") == 2  # SRP's two steps, once
+    assert ncmd.count(LOGIN) == 2  # SRP's two steps, once
     assert machine is PackState.STOPPED  # (as it started: nothing was done)
     refused = [v for s, v in c.ops.operator_events() if s == "login refused"]
     assert [v["failures"] for v in refused] == [1]

@@ -71,8 +71,11 @@ async def test_the_landing_screen_with_no_landing_taken_says_so_for_every_key() 
         for key in ("down", "up", "left", "right", "pageup", "pagedown", "space", "c"):
             await ops.press(key)
             assert "no crane chosen" in _said(ops), (key, _said(ops))
-        await ops.press("r")
-        assert ops.screen.NAME == "queue"
+        for key in ("r", "escape"):  # release (nothing taken: nothing sent), back to the queue
+            ops.app.switch_mode("landing")
+            await ops.show()
+            await ops.press(key)
+            assert ops.screen.NAME == "queue"
 
 
 async def test_the_login_form_refuses_bad_input_and_fires_no_key_while_typing(
