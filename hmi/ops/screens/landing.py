@@ -56,7 +56,9 @@ def motion_text(crane: CraneView, now_ms: int) -> tuple[Text, bool]:
     moving = []
     for axis in AXES:
         speed = crane.number(f"{axis.capitalize()}/Speed")
-        if speed is not None and abs(speed) > MOVING_MS:
+        if speed is None:
+            moving.append(f"{axis} ? m/s")
+        elif abs(speed) > MOVING_MS:
             moving.append(f"{axis} {speed:+.2f} m/s")
     out = Text("the crane: " + (", ".join(moving) if moving else "at rest"), "bold")
     if crane.heard_ms is not None:
