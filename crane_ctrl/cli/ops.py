@@ -7,6 +7,10 @@ group ``G``) in the Textual HMI until the operator quits (Ctrl-Q). A broker not 
 start stops it with one line saying so and what to do; a broker lost later shows on every
 screen, every crane stale, while the host connects again. Log lines go to a file (``--log``):
 the HMI owns the terminal. A broker login comes from the environment, as for an edge node.
+
+The operator logs in inside the HMI (``L``: user, role, PIN in a masked field; never on the
+command line, never logged); the HMI's commands go to each crane as that operator, from
+``ops:ID`` (:class:`~crane_ctrl.fleet.remote_operator.RemoteOperator`).
 """
 
 from __future__ import annotations
@@ -72,11 +76,13 @@ def _ops(args: argparse.Namespace) -> int:
 
 async def _run(config: PrimaryHostConfig, wait_s: float) -> int:
     from crane_ctrl.fleet.primary_host import PrimaryHost
+    from crane_ctrl.fleet.remote_operator import RemoteOperator
     from crane_ctrl.realtime import MonotonicClock
     from hmi.ops.app import OpsHmi
 
-    async with PrimaryHost(config, MonotonicClock()) as host:
+    remote = RemoteOperator(config.broker, config.host_id, credentials=config.credentials)
+    async with PrimaryHost(config, MonotonicClock()) as host, remote:
         await host.connected(within_s=wait_s)
-        app = OpsHmi(host.view)
+        app = OpsHmi(host.view, commands=remote)
         await app.run_async()
         return app.return_code or 0

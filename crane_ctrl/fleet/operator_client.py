@@ -133,11 +133,21 @@ class OperatorClient:
     ) -> None:
         await self._close()
 
+    @property
+    def is_open(self) -> bool:
+        """Whether the line is up: connected, and its reader still reading (a lost broker ends
+        it: open a new client)."""
+        return self._client is not None and self._reader is not None and not self._reader.done()
+
     async def _close(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await self._reader
+            except asyncio.CancelledError:
+                pass
+            except (aiomqtt.MqttError, OSError) as exc:  # the line was lost before: it ended so
+                log.info("ops %s: the line had ended: %s", self.node, exc)
         for future, _ in self._pending.values():
             if not future.done():
                 future.set_exception(SessionRefused(f"the line to {self.node} is closed"))

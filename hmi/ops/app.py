@@ -7,9 +7,13 @@ Screens are Textual modes reached by the keys 1..7 (and the command palette): 1 
 per crane, by urgency), 2 Alarms (the fleet's), 3 Queue (cranes waiting for a remote operator),
 and 4..7 the crane drilled into (Enter on a row): its Overview, Interlocks, alarms and metrics.
 
-It reads and shows; it sends nothing. Commands to the cranes (taking one from the queue,
-acknowledging) come with the command path (issue 19): :class:`~hmi.ops.screens.queue.QueueScreen`
-is where taking a crane will be wired.
+Given a command path (:class:`~crane_ctrl.fleet.command_path.CommandPath`), an operator logs in
+(``L``: user, role, PIN; kept in memory for this session, checked by each crane at the first
+action there) and acts: ``S`` STOPs the crane under the cursor or drilled into, from any screen;
+``t`` on the queue takes a landing (the Landing screen: jog, confirm, release); ``a``
+acknowledges an alarm; ``h``/``u`` hold and unhold the crane drilled into; ``O`` logs out. Each
+command runs in a worker (:class:`~hmi.ops.commander.Commander`); its answer is said on the
+message line. Without a path the app only shows.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from crane_ctrl.fleet.command_path import CommandPath
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
+from hmi.ops.commander import Commander
 from hmi.ops.screens.base import OPS_SCREENS, OpsScreen
 from hmi.screens.base import in_form, letter_actions, own_bindings
 
@@ -40,11 +46,12 @@ def _screen_classes() -> dict[str, Callable[[], Screen[Any]]]:
     from hmi.ops.screens.crane_metrics import CraneMetricsScreen
     from hmi.ops.screens.crane_overview import CraneOverviewScreen
     from hmi.ops.screens.fleet import FleetScreen
+    from hmi.ops.screens.landing import LandingScreen
     from hmi.ops.screens.queue import QueueScreen
 
     screens: tuple[type[OpsScreen], ...] = (
         FleetScreen, FleetAlarmsScreen, QueueScreen, CraneOverviewScreen, CraneInterlocksScreen,
-        CraneAlarmsScreen, CraneMetricsScreen,
+        CraneAlarmsScreen, CraneMetricsScreen, LandingScreen,
     )  # fmt: skip
     return {screen.NAME: screen for screen in screens}
 
@@ -59,17 +66,29 @@ class OpsHmi(App[None]):
         *(Binding(str(n), f"show('{name}')", title, group=_SCREENS)
           for n, (name, title) in enumerate(OPS_SCREENS, start=1)),
         Binding("question_mark", "keys", "keys"),
+        Binding("S", "stop_crane", "STOP the crane"),
+        Binding("L", "login", "log in"),
+        Binding("O", "logout", "log out", show=False),
     ]  # fmt: skip
 
-    def __init__(self, source: Callable[[], FleetView], *, refresh_hz: float | None = REFRESH_HZ
-                 ) -> None:  # fmt: skip
+    def __init__(self, source: Callable[[], FleetView], *, commands: CommandPath | None = None,
+                 refresh_hz: float | None = REFRESH_HZ) -> None:  # fmt: skip
+        """``commands``: the path to the cranes (``None``: the app only shows)."""
         super().__init__()
         self.source = source
         self.refresh_hz = refresh_hz
         self.view: FleetView = source()
         self.crane: CraneKey | None = None
+        self.landing: CraneKey | None = None
+        self.commands = Commander(self, commands, self.say)
         self.message: tuple[Text, bool] = (Text("ready: Enter on a crane drills into it", "dim"),
                                            False)  # fmt: skip
+
+    @property
+    def operator(self) -> str | None:
+        path = self.commands.path
+        who = None if path is None else path.operator
+        return None if who is None else f"{who[0]} ({who[1]})"
 
     def on_mount(self) -> None:
         self.switch_mode("fleet")
@@ -102,6 +121,24 @@ class OpsHmi(App[None]):
     def action_show(self, name: str) -> None:
         self.switch_mode(name)
 
+    def action_stop_crane(self) -> None:
+        """STOP the crane under the cursor (or drilled into, or whose landing was taken)."""
+        screen = self.screen
+        crane = screen.target() if isinstance(screen, OpsScreen) else self.crane
+        self.commands.send(crane, "stop", "STOP", {"reason": "STOP from the operations centre"})
+
+    def action_login(self) -> None:
+        from hmi.ops.screens.login import OpsLogin, OpsLoginModal
+
+        def given(login: OpsLogin | None) -> None:
+            if login is not None:
+                self.commands.log_in(*login)
+
+        self.push_screen(OpsLoginModal(), given)
+
+    def action_logout(self) -> None:
+        self.commands.log_out()
+
     def action_keys(self) -> None:
         """Every key of the screen in front and of the app (``?``)."""
         from hmi.screens.keys import KeysModal, key_lines
@@ -116,6 +153,11 @@ class OpsHmi(App[None]):
         yield from super().get_system_commands(screen)
         for number, (name, title) in enumerate(OPS_SCREENS, start=1):
             yield SystemCommand(f"Show {title}", f"screen {number}", self._shower(name))
+        yield SystemCommand("Log in", "user, role and PIN for this ops session (L)",
+                            self.action_login)  # fmt: skip
+        yield SystemCommand("Log out", "at every crane (O)", self.action_logout)
+        yield SystemCommand("STOP the crane", "the one under the cursor or drilled into (S)",
+                            self.action_stop_crane)  # fmt: skip
 
     def _shower(self, name: str) -> Callable[[], None]:
         def show() -> None:

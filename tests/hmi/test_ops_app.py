@@ -1,6 +1,7 @@
 """The operations-centre HMI driven by Pilot, fed by a FleetView (no broker): one row per crane
 by urgency, an offline crane's row, old data, the fleet's alarms, the remote-operator queue, and
-drilling into a crane (its metrics from a real station's birth) and back. No sleeps: the test
+drilling into a crane (its metrics from a real station's birth) and back. (Its commands to real
+cranes: ``tests/fleet/test_ops_hmi_commands.py``.) No sleeps: the test
 refreshes the app itself and lets Pilot process what that queued."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from crane_ctrl.fleet.command_path import CommandPath
 from crane_ctrl.fleet.fleet_model import FleetModel
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 from crane_ctrl.fleet.metrics import station_reading
@@ -85,7 +87,8 @@ class Ops:
 
 
 @asynccontextmanager
-async def ops_on(model: FleetModel) -> AsyncIterator[Ops]:
+async def ops_on(model: FleetModel, *, commands: CommandPath | None = None,
+                 size: tuple[int, int] = (160, 40)) -> AsyncIterator[Ops]:  # fmt: skip
     holder: list[FleetView] = []
     ops_ref: list[Ops] = []
 
@@ -94,8 +97,8 @@ async def ops_on(model: FleetModel) -> AsyncIterator[Ops]:
         holder.append(view)
         return view
 
-    app = OpsHmi(source, refresh_hz=None)
-    async with app.run_test(size=(160, 40)) as pilot:
+    app = OpsHmi(source, commands=commands, refresh_hz=None)
+    async with app.run_test(size=size) as pilot:
         ops = Ops(app, pilot, model)
         ops_ref.append(ops)
         await ops.show()
@@ -153,11 +156,11 @@ async def test_the_alarm_list_the_queue_and_a_crane_drilled_into_then_back_to_th
         await ops.press("enter")
         assert (ops.screen.NAME, ops.app.crane) == ("crane-alarms", ASC8)
         assert ops.rows("#crane-alarm-list")[0][:3] == ["▲ UNACK", "HIGH", "ESTOP"]
-        await ops.press("3")  # the queue; taking a crane is not wired yet: it says so
+        await ops.press("3")  # the queue; with no command path, taking a crane says so
         (row,) = ops.rows("#queue")
         assert row[:3] == ["block-A/ASC-07", "[!] truck lane T1", "J1"]
         await ops.press("t")
-        assert "comes with the command path" in ops.app.message[0].plain
+        assert "view only: this operations centre has no command path" in ops.app.message[0].plain
         await ops.press("1", "down", "down", "enter")  # the real station's crane, its metrics
         assert (ops.screen.NAME, ops.app.crane) == ("crane", REAL)
         assert ops.text("#crane").startswith("block-B/RTG-01 online")

@@ -1,13 +1,13 @@
 """Alarms: every crane's alarms an operator sees, in one list, the most urgent first (priority,
-unacknowledged first, newest first). Enter opens that crane's own alarms. Acknowledging from
-here comes with the command path (issue 19): the crane's HMI acknowledges meanwhile."""
+unacknowledged first, newest first). Enter opens that crane's own alarms; ``a`` acknowledges the
+alarm under the cursor at its crane (``alarm.acknowledge``)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 from hmi.ops.format import fleet_alarm_cells
@@ -23,11 +23,14 @@ COLUMNS = ("state", "prio", "crane", "alarm", "since", "message")
 class FleetAlarmsScreen(OpsScreen):
     NAME = "alarms"
     AUTO_FOCUS = "#fleet-alarms"
-    BINDINGS: ClassVar[list[BindingType]] = []
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "acknowledge", "acknowledge the alarm"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self._cranes: dict[str, CraneKey] = {}
+        self._alarms: dict[str, str] = {}
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="alarm-count")
@@ -42,9 +45,25 @@ class FleetAlarmsScreen(OpsScreen):
         )
         rows = [(f"{a.crane}|{a.id}", fleet_alarm_cells(a)) for a in view.alarms]
         self._cranes = {f"{a.crane}|{a.id}": a.crane for a in view.alarms}
+        self._alarms = {f"{a.crane}|{a.id}": a.id for a in view.alarms}
         self.query_one("#fleet-alarms", LineTable).show(rows)
 
     def on_line_table_selected(self, event: LineTable.Selected) -> None:
         crane = self._cranes.get(event.key)
         if crane is not None:
             self.ops.open_crane(crane, screen="crane-alarms")
+
+    def _selected(self) -> str:
+        return self.query_one("#fleet-alarms", LineTable).selected() or ""
+
+    def target(self) -> CraneKey | None:
+        return self._cranes.get(self._selected(), self.ops.crane)
+
+    def action_acknowledge(self) -> None:
+        key = self._selected()
+        alarm = self._alarms.get(key)
+        if alarm is None:
+            self.ops.say("acknowledge: no alarm under the cursor", refused=True)
+            return
+        self.ops.commands.send(self._cranes[key], "alarm.acknowledge", f"acknowledge {alarm}",
+                               {"alarm": alarm})  # fmt: skip

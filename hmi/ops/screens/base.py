@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from crane_ctrl.fleet.fleet_view import FleetView
+from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 from hmi.ops.console import OpsConsole
 from hmi.ops.format import banner_text, host_text
 from hmi.screens.base import in_form, leave_field, letter_actions
@@ -99,6 +99,11 @@ class OpsScreen(Screen[None]):
     def show_body(self, view: FleetView) -> None:
         del view
 
+    def target(self) -> CraneKey | None:
+        """The crane a command from this screen goes to (STOP: ``S`` on any screen): the one
+        under the cursor of a list, else the one drilled into."""
+        return self.ops.crane
+
     def _screens_text(self) -> Text:
         out = Text()
         for number, (name, title) in enumerate(OPS_SCREENS, start=1):
@@ -106,4 +111,5 @@ class OpsScreen(Screen[None]):
             out.append(" ")
         crane = self.ops.crane
         out.append(f"· crane {crane}" if crane else "· Enter on a crane drills into it", "bold")
+        out.append(f" · {self.ops.commands.operator_text}", "bold")
         return out

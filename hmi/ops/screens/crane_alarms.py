@@ -1,12 +1,14 @@
 """Its alarms (6): the crane's alarms as its own Alarms screen lists them by default (shown:
 unacknowledged, acknowledged, returned unacknowledged), the most urgent first, and how many are
-hidden (shelved, suppressed, out of service). Acknowledging comes with the command path."""
+hidden (shelved, suppressed, out of service). ``a`` acknowledges the alarm under the cursor."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 
 from crane_ctrl.alarms.states import HIDDEN, AlarmState
 from crane_ctrl.fleet.fleet_view import ALARMS, CraneView, FleetView, crane_alarms
@@ -36,6 +38,9 @@ def _without_crane(cells: Cells) -> Cells:
 class CraneAlarmsScreen(CraneScreen):
     NAME = "crane-alarms"
     AUTO_FOCUS = "#crane-alarm-list"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "acknowledge", "acknowledge the alarm"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(id="crane-alarm-count")
@@ -49,3 +54,11 @@ class CraneAlarmsScreen(CraneScreen):
         )
         rows = [(a.id, _without_crane(fleet_alarm_cells(a))) for a in alarms]
         self.query_one("#crane-alarm-list", LineTable).show(rows)
+
+    def action_acknowledge(self) -> None:
+        alarm = self.query_one("#crane-alarm-list", LineTable).selected()
+        if alarm is None:
+            self.ops.say("acknowledge: no alarm under the cursor", refused=True)
+            return
+        self.ops.commands.send(self.ops.crane, "alarm.acknowledge", f"acknowledge {alarm}",
+                               {"alarm": alarm})  # fmt: skip

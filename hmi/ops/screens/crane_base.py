@@ -1,5 +1,6 @@
 """What the crane screens (4..7) share: the crane drilled into, whether what they show is live,
-its mode, state, job and PLC link, and Escape back to the fleet."""
+its mode, state, job and PLC link; ``h`` holds it and ``u`` unholds it (PackML, as its own HMI
+does); Escape back to the fleet."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ class CraneScreen(OpsScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "back to the fleet"),
+        Binding("h", "hold", "hold"),
+        Binding("u", "unhold", "unhold"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -94,3 +97,10 @@ class CraneScreen(OpsScreen):
 
     def action_back(self) -> None:
         self.app.switch_mode("fleet")
+
+    def action_hold(self) -> None:
+        self.ops.commands.send(self.ops.crane, "hold", "HOLD", {"reason": "held from the "
+                               "operations centre"})  # fmt: skip
+
+    def action_unhold(self) -> None:
+        self.ops.commands.send(self.ops.crane, "unhold", "UNHOLD")

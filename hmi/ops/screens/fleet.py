@@ -66,6 +66,9 @@ class FleetScreen(OpsScreen):
         if key is not None:
             self.ops.open_crane(key)
 
+    def target(self) -> CraneKey | None:
+        return self._keys.get(self.query_one("#cranes", LineTable).selected() or "")
+
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         self.show(self.ops.view)

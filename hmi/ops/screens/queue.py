@@ -1,9 +1,7 @@
 """Queue: the remote-operator queue, the cranes whose semi-automatic landing waits for an
-operator to jog it and confirm, the longest waiting first. Enter drills into the crane.
-
-Taking a crane from here (jog and confirm its landing remotely) is the command path's
-(issue 19, ``crane_ctrl/fleet/operator_client.py``): :meth:`QueueScreen.action_take` is where it
-is wired; until then it says so and sends nothing.
+operator to jog it and confirm, the longest waiting first. Enter drills into the crane; ``t``
+takes the landing of the crane under the cursor (``landing.take``, logged in there first) and
+opens the Landing screen to jog it down and confirm it (:mod:`hmi.ops.screens.landing`).
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from crane_ctrl.fleet.command_path import Answer
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView, Waiting
 from hmi.format import WARNING
 from hmi.ops.format import at
@@ -36,7 +35,7 @@ class QueueScreen(OpsScreen):
     NAME = "queue"
     AUTO_FOCUS = "#queue"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "take", "take the crane (coming)"),
+        Binding("t", "take", "take the landing"),
     ]
 
     def __init__(self) -> None:
@@ -65,12 +64,20 @@ class QueueScreen(OpsScreen):
         if crane is not None:
             self.ops.open_crane(crane)
 
+    def target(self) -> CraneKey | None:
+        return self.selected()
+
     def action_take(self) -> None:
-        """Take the crane under the cursor: the operator's session, then its landing's jog and
-        confirm as NCMD. Wired here once the command path is in (issue 19, ops-commands)."""
+        """Take the landing of the crane under the cursor; on the crane's yes, the Landing
+        screen (the refusal, in the crane's words, stays on the message line)."""
         crane = self.selected()
         if crane is None:
-            self.ops.say("no crane waits for an operator", refused=True)
+            self.ops.say("take: no crane waits for an operator", refused=True)
             return
-        self.ops.say(f"taking {crane} comes with the command path; confirm its landing on "
-                     "the crane's own HMI meanwhile", refused=True)  # fmt: skip
+
+        def taken(answer: Answer) -> None:
+            if answer.done:
+                self.ops.landing = crane
+                self.app.switch_mode("landing")
+
+        self.ops.commands.send(crane, "landing.take", "take the landing", then=taken)
