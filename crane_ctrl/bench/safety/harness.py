@@ -43,13 +43,16 @@ stays a violation. Such a collision ends the run and is reported in its own coun
 The run ends when the job has ended (plus :data:`TAIL_S`), or the crane has stood held or stopped
 for :data:`PATIENCE_S` with nothing left to happen, or :data:`CAP_S` after the last event. Then
 [end_state]: every box the crane moved stands where the yard model has it, within the stacking
-tolerance; no trailer hangs on a box; a job DONE has its box at its destination, a job FAILED or
-CANCELLED has a reason and its box standing, unless the operator took it over (cancelled or
-MANUAL: then it hangs on four locked twistlocks). A job that has not ended [stuck] is allowed only
-while a fault persists (never cleared, or an overweight box that cannot get lighter while it
-hangs), the move held (or settling the swing after the operator resumed it: a gusty wind that
-never calms holds it again and again; or, in such a wind, waiting over its landing for the swing
-to settle) and the load safe: standing, or hanging on four locked twistlocks.
+tolerance (the job's box still locked to the spreader of a job that has not ended is in the
+crane's hands, judged with its job); no trailer hangs on a box; a job DONE has its box at its
+destination, a job FAILED or CANCELLED has a reason and its box standing, unless the operator
+took it over (cancelled or MANUAL: then it hangs on four locked twistlocks). A job that has not
+ended [stuck] is allowed only while a fault persists (never cleared, or an overweight box that
+cannot get lighter while it hangs), the move held (or settling the swing after the operator
+resumed it: a gusty wind that never calms holds it again and again, and the run may end between
+a resume and the next wind stop; or, in such a wind, waiting over its landing for the swing to
+settle) and the load safe: standing, or hanging on four locked
+twistlocks.
 """
 
 from __future__ import annotations
@@ -268,6 +271,8 @@ class _CaseRun:
         self.ended_at: float | None = None
         self.start_xy: dict[str, tuple[float, float]] = {}
         self.wind_spell: _WindSpell | None = None
+        self.wind_stopped_at: float | None = None
+        """Job time of the last wind stop the sequencer made."""
 
     # --- time and trace
 
@@ -288,6 +293,8 @@ class _CaseRun:
             text = f"machine {event['from']} -> {event['to']} ({event['command']}{why})"
         elif kind == "sequence" and "step" in event:
             why = f" ({event['reason']})" if event.get("reason") else ""
+            if str(event.get("reason", "")).startswith("wind stop"):
+                self.wind_stopped_at = self.now()
             text = f"step {event['phase']} {event['step']!r}{why}"
         elif kind == "sequence" and "outcome" in event:
             text = f"outcome {event['outcome']}: {event.get('reason') or '-'}"
@@ -643,9 +650,10 @@ class _CaseRun:
         """The rules for the end of a run (see the module docstring)."""
         plant, model = self.sim.plant, self.automation.yard
         tol = self.params.stacking_tolerance_m
+        in_hands = self._in_the_cranes_hands()
         for cid, c in plant.yard.containers.items():
-            if (c.x_m, c.y_m) == self.start_xy[cid] or c.location == "spreader":
-                continue  # not moved, or on the spreader (judged below)
+            if (c.x_m, c.y_m) == self.start_xy[cid] or c.location == "spreader" or c is in_hands:
+                continue  # not moved, or on the spreader or locked to it (judged below)
             box = model.boxes.get(cid)
             if box is None:
                 self._violate("end_state", f"box {cid} stands at {c.location} but the yard "
@@ -665,6 +673,25 @@ class _CaseRun:
                 "end_state", f"a trailer hangs {rise:.2f} m up on box {self.case.job.box}"
             )
         self._judge_job()
+
+    def _in_the_cranes_hands(self) -> object:
+        """The job's box set down but still locked to the spreader while its job has not
+        ended (held during the landing, case 1000427: the PLC went to local control as the box
+        touched down): the yard model still has it where the job took it from until the job
+        hands it over, so it is judged as the job's box (:meth:`_judge_job`), not as a box
+        standing in the yard."""
+        plant, job = self.sim.plant, self.queue.get(JOB_ID)
+        engaged = plant.engaged
+        if engaged is None or job.final or not any(plant.spreader.locked()):
+            return None
+        return engaged
+
+    def _stopped_again_and_again(self) -> bool:
+        """A gusty wind that never calms stops the move again and again, and the operator resumes
+        it each time: the run may end between a resume and the next wind stop (case 1000238:
+        18.1 m/s gusting to 20.1 m/s, a wind stop every 12 s for 240 s)."""
+        last = self.wind_stopped_at
+        return self._gusting() and last is not None and self.now() - last <= PATIENCE_S
 
     def _gusting(self) -> bool:
         """A gusty wind that never calms still blows: a landing waits over its goal for the
@@ -695,6 +722,7 @@ class _CaseRun:
         run = self.automation.sequencer.run
         held = run is not None and run.step in (Step.HELD, Step.SETTLE)
         held |= run is not None and run.step is Step.LOWER and self._gusting()
+        held |= self._stopped_again_and_again()
         persisting = self._persisting()
         if not persisting or not held:
             step = "no run" if run is None else run.step.value
