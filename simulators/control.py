@@ -6,6 +6,10 @@ One JSON object per line each way. Requests::
     {"op": "clear", "key": "wind"}          (no key: clear all)        -> {"ok": true}
     {"op": "faults"}     -> {"ok": true, "active": {...}, "catalogue": {...}}
     {"op": "status"}     -> {"ok": true, "time_s": ..., "status": {...}, "model_faults": [...]}
+    {"op": "commands"}   -> {"ok": true, "changes": [[name, value, wall_s], ...]}
+
+``commands`` answers only where the simulator is served with
+:class:`~simulators.command_stamps.CommandStamps` (the changes since the last ask, oldest first).
 
 Any problem answers ``{"ok": false, "error": "..."}`` and leaves the connection open. Bound to
 127.0.0.1 unless told otherwise: it is a test-rig tool, not a plant interface.
@@ -21,6 +25,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from crane_ctrl.errors import CraneCtrlError
+from simulators.command_stamps import CommandStamps
 from simulators.faults import FAULTS, Param
 from simulators.listening import listen_failure
 from simulators.simulator import CraneSimulator
@@ -34,8 +39,16 @@ _LINE_LIMIT = 64 * 1024
 class ControlChannel:
     """A line-JSON server that drives one simulator's fault injector."""
 
-    def __init__(self, sim: CraneSimulator, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        sim: CraneSimulator,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stamps: CommandStamps | None = None,
+    ) -> None:
         self.sim = sim
+        self.stamps = stamps
         self._address = (host, port)
         self._server: asyncio.Server | None = None
 
@@ -107,6 +120,8 @@ class ControlChannel:
                 "status": dict(self.sim.status()),
                 "model_faults": [f"{f.kind}: {f.reason}" for f in self.sim.model_faults],
             }
+        if op == "commands" and self.stamps is not None:
+            return {"changes": [[c.name, c.value, c.wall_s] for c in self.stamps.take()]}
         raise CraneCtrlError(f"unknown op {op!r}; use inject, clear, faults or status")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.profile.model import ModbusProfile, Profile
 from crane_ctrl.realtime import sleep_unless
+from simulators.command_stamps import CommandStamps
 from simulators.control import ControlChannel
 from simulators.modbus_server import ModbusPlcServer
 from simulators.opcua_server import OpcUaPlcServer
@@ -54,24 +55,28 @@ async def serve(
     control_port: int = 0,
     pki_dir: Path | None = None,
     trust_dir: Path | None = None,
+    stamps: CommandStamps | None = None,
 ) -> AsyncIterator[Served]:
     """Serve ``sim`` over the profile's protocol, with a control channel, until the block ends.
     ``pki_dir``, ``trust_dir``: the OPC UA server's own certificate folder, and the folder of
     the client certificates it accepts (:class:`~simulators.opcua_server.OpcUaPlcServer`);
-    a Modbus profile takes neither."""
+    a Modbus profile takes neither. ``stamps``: ``sim`` as the server sees it, noting when the
+    written commands change (the control channel's ``commands``)."""
     server: ModbusPlcServer | OpcUaPlcServer
+    plc = sim if stamps is None else stamps
     if isinstance(profile, ModbusProfile):
         if pki_dir is not None or trust_dir is not None:
             raise CraneCtrlError(
                 f"{profile.name} is a Modbus profile: certificates are for OPC UA profiles"
             )
-        server = ModbusPlcServer(profile, sim, host=host, port=port, faults=sim.link_faults)
+        server = ModbusPlcServer(profile, plc, host=host, port=port, faults=sim.link_faults)
     else:
         server = OpcUaPlcServer(
-            profile, sim, host=host, port=port, faults=sim.link_faults, crane=sim.params,
+            profile, plc, host=host, port=port, faults=sim.link_faults, crane=sim.params,
             pki_dir=pki_dir, trust_dir=trust_dir,
         )  # fmt: skip
-    async with server, ControlChannel(sim, host=host, port=control_port) as control:
+    channel = ControlChannel(sim, host=host, port=control_port, stamps=stamps)
+    async with server, channel as control:
         sim.attach(server)
         try:
             endpoint = (

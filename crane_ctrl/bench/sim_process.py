@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Self
 
 import crane_ctrl
-from crane_ctrl.bench.children import ChildGroup
+from crane_ctrl.runtime.children import ChildGroup
 
 __all__ = ["SIM_NICE", "START_WITHIN_S", "SimulatorProcess"]
 

@@ -2,7 +2,7 @@
 
 ``stress-ng --cpu N`` (Debian package ``stress-ng``) when it is installed, else N Python
 processes that spin; N is the number of cores this process may run on. They run at the
-benchmark's own priority, as a busy machine's other work would. :class:`~crane_ctrl.bench.
+benchmark's own priority, as a busy machine's other work would. :class:`~crane_ctrl.runtime.
 children.ChildGroup` stops them, and everything they started, on the way out.
 """
 
@@ -14,7 +14,7 @@ import sys
 from types import TracebackType
 from typing import Self
 
-from crane_ctrl.bench.children import ChildGroup
+from crane_ctrl.runtime.children import ChildGroup
 
 __all__ = ["BUSY_LOOP", "Stress", "cores"]
 

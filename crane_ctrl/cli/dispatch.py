@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +91,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 async def _run(config: Any) -> None:
+    """Until Ctrl-C or SIGTERM (``crane-ctrl fleet demo`` stops it so): the service leaves
+    the broker cleanly either way."""
     from crane_ctrl.fleet.dispatch_service import DispatchService
     from crane_ctrl.realtime import MonotonicClock
 
-    async with DispatchService(config, MonotonicClock()) as service:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with DispatchService(config, MonotonicClock()):
         print(f"crane-ctrl dispatch: block {config.block} on {config.broker}, orders on "
               f"crane-ctrl/tos/v1/{config.block}/orders (Ctrl-C stops)", flush=True)  # fmt: skip
-        await service.stopped()
+        await stop.wait()

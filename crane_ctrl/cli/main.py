@@ -20,6 +20,7 @@ from crane_ctrl.cli import (
     demo,
     dispatch,
     events,
+    fleet,
     hmi,
     ops,
     pki,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     station.add_parser(commands)
     ops.add_parser(commands)
     dispatch.add_parser(commands)
+    fleet.add_parser(commands)
     pki.add_parser(commands)
     return parser
 

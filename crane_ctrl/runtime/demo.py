@@ -11,11 +11,12 @@ station links to it there.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crane_ctrl.operation.machine import CommandRefused, PackCommand, PackState, Role
+from crane_ctrl.operation.machine import CommandRefused, Mode, PackCommand, PackState, Role
 from crane_ctrl.operation.roles import Roles
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.realtime import wait_until
@@ -23,9 +24,10 @@ from crane_ctrl.runtime.bridge import ThreadBridge
 from crane_ctrl.runtime.host import Attach, StationConfig, StationRuntime
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.sim_faults import FaultChannel
-from crane_ctrl.runtime.sim_service import SimService, plc_url
+from crane_ctrl.runtime.sim_service import SIM_DT_S, SimService, plc_url
 from crane_ctrl.runtime.station import CraneStation, User
 from crane_ctrl.site import parse_slot
+from simulators.command_stamps import CommandStamps
 from simulators.runner import Served
 from simulators.site_file import SiteFile
 
@@ -59,6 +61,13 @@ class DemoOptions:
     """Serve the seam at this socket path (``crane-ctrl demo`` runs the HMI in another process)."""
     attach: tuple[Attach, ...] = ()
     """What runs beside the station (``--broker``: the fleet's edge node)."""
+    mode: Mode = Mode.FULLAUTOMATIC
+    """The mode the machine is started in (``crane-ctrl fleet``: SEMIAUTOMATIC cranes hand
+    their truck landings to a remote operator)."""
+    sim_dt: float = SIM_DT_S
+    """The simulated PLC's cycle, s (a fleet of many cranes on one machine takes 0.05)."""
+    stamp_commands: bool = False
+    """Note when the simulated PLC sees its references change (``crane-ctrl bench fleet``)."""
 
 
 def station_notes(served: Served, journal: Path) -> tuple[str, ...]:
@@ -79,7 +88,10 @@ class Demo:
 
     def __init__(self, options: DemoOptions) -> None:
         self.options = options
-        self.sim = SimService(options.site.simulator(), options.profile, port=options.port)
+        sim = options.site.simulator()
+        stamps = CommandStamps(sim, time.time) if options.stamp_commands else None
+        self.sim = SimService(sim, options.profile, port=options.port, dt=options.sim_dt,
+                              stamps=stamps)  # fmt: skip
         self.sim_thread: LoopThread[Served] = LoopThread("simulator", self.sim.main)
         self.runtime: StationRuntime | None = None
         self.notes: list[str] = []
@@ -129,6 +141,8 @@ class Demo:
                          within=COMMS_WITHIN_S, what="trusted data from the simulator")  # fmt: skip
         user = station.sessions.issue(DEMO_USER.name, DEMO_USER.role, client="demo start-up")
         notes = [self._queue(station, user, *job) for job in self.options.jobs]
+        if self.options.mode is not station.view.mode:
+            station.set_mode(user, self.options.mode)
         if self.options.start:
             station.reset(user)
             station.pack(user, PackCommand.RESET, "demo start")

@@ -13,10 +13,14 @@ import asyncio
 from collections.abc import Callable
 
 from crane_ctrl.profile.model import Profile
+from simulators.command_stamps import CommandStamps
 from simulators.runner import Served, run_realtime, serve
 from simulators.simulator import CraneSimulator
 
-__all__ = ["SimService", "plc_url"]
+__all__ = ["SIM_DT_S", "SimService", "plc_url"]
+
+SIM_DT_S = 0.01
+"""The simulated PLC's cycle unless told otherwise: 100 Hz, finer than the scan's 20 Hz."""
 
 
 def plc_url(served: Served) -> str:
@@ -29,10 +33,22 @@ def plc_url(served: Served) -> str:
 class SimService:
     """Serve ``sim`` over ``profile`` until stopped; re-serve over another profile on request."""
 
-    def __init__(self, sim: CraneSimulator, profile: Profile, *, port: int = 0) -> None:
+    def __init__(
+        self,
+        sim: CraneSimulator,
+        profile: Profile,
+        *,
+        port: int = 0,
+        dt: float = SIM_DT_S,
+        stamps: CommandStamps | None = None,
+    ) -> None:
+        """``dt``: the simulated PLC's cycle, s; ``stamps``: note when written commands change
+        (the control channel's ``commands``)."""
         self.sim = sim
         self.profile = profile
         self.port = port
+        self.dt = dt
+        self.stamps = stamps
         self.control_port = 0
         """The fault channel's port: any free one at first, then the same on every re-serve (what
         the station told its HMIs stays true)."""
@@ -52,8 +68,8 @@ class SimService:
 
     async def _serve_once(self, stop: asyncio.Event, ready: Callable[[Served], None]) -> None:
         self._leave = asyncio.Event()
-        async with serve(self.sim, self.profile, port=self.port,
-                         control_port=self.control_port) as served:  # fmt: skip
+        async with serve(self.sim, self.profile, port=self.port, control_port=self.control_port,
+                         stamps=self.stamps) as served:  # fmt: skip
             self.served = served
             self.control_port = served.control_port
             ready(served)
@@ -62,7 +78,7 @@ class SimService:
             self._waiting.clear()
             async with asyncio.TaskGroup() as tasks:
                 forward = tasks.create_task(_set_when(stop, self._leave))
-                await run_realtime(self.sim, served, stop=self._leave)
+                await run_realtime(self.sim, served, dt=self.dt, stop=self._leave)
                 forward.cancel()
         self.port = 0  # a re-serve takes any free port
 

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from crane_ctrl.bench.children import group_alive, processes
 from crane_ctrl.bench.realtime import bench_realtime
 from crane_ctrl.bench.realtime_cases import RealtimeOptions
 from crane_ctrl.bench.stress import Stress
 from crane_ctrl.cli.main import main
+from crane_ctrl.runtime.children import group_alive, processes
 from crane_ctrl.testing import wait_until
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")

@@ -1,5 +1,6 @@
-"""Child processes a benchmark owns: each started in a session of its own, stopped with all it
-started (its process group), whatever ends the benchmark (an error, Ctrl-C).
+"""Child processes a benchmark or a launcher (``crane-ctrl fleet demo``) owns: each started in a
+session of its own, stopped with all it started (its process group), whatever ends the owner (an
+error, Ctrl-C).
 
 ::
 
@@ -20,7 +21,7 @@ import signal
 import subprocess
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import IO, Any, Self
 
 __all__ = ["STOP_WITHIN_S", "ChildGroup", "group_alive", "processes"]
 
@@ -32,8 +33,10 @@ class ChildGroup:
     """Processes started by :meth:`spawn`; all of them, and their process groups, stopped on
     exit."""
 
-    def __init__(self, *, name: str) -> None:
+    def __init__(self, *, name: str, stop_within_s: float = STOP_WITHIN_S) -> None:
+        """``stop_within_s``: how long each child may take to end after SIGTERM."""
         self.name = name
+        self.stop_within_s = stop_within_s
         self.processes: list[asyncio.subprocess.Process] = []
 
     @property
@@ -42,11 +45,16 @@ class ChildGroup:
         return tuple(p.pid for p in self.processes)
 
     async def spawn(
-        self, *argv: str, stdout: int | None = subprocess.DEVNULL, cwd: Path | None = None
+        self,
+        *argv: str,
+        stdout: int | IO[Any] | None = subprocess.DEVNULL,
+        stderr: int | IO[Any] | None = subprocess.DEVNULL,
+        cwd: Path | None = None,
     ) -> asyncio.subprocess.Process:
-        """Start ``argv`` in a new session; ``stdout=subprocess.PIPE`` to read what it says."""
+        """Start ``argv`` in a new session; ``stdout=subprocess.PIPE`` to read what it says,
+        ``stderr``: a file to keep its errors in."""
         process = await asyncio.create_subprocess_exec(
-            *argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.DEVNULL,
+            *argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
             cwd=cwd, start_new_session=True,
         )  # fmt: skip
         self.processes.append(process)
@@ -64,17 +72,23 @@ class ChildGroup:
         await self.stop()
 
     async def stop(self) -> None:
-        """SIGTERM to every group, wait up to :data:`STOP_WITHIN_S`, then SIGKILL what is left."""
+        """SIGTERM to every group, wait up to ``stop_within_s``, then SIGKILL what is left."""
         for process in self.processes:
             _signal_group(process.pid, signal.SIGTERM)
+        deadline = asyncio.get_running_loop().time() + self.stop_within_s
         for process in self.processes:
             try:
-                await asyncio.wait_for(process.wait(), STOP_WITHIN_S)
+                left = deadline - asyncio.get_running_loop().time()
+                await asyncio.wait_for(process.wait(), max(left, 0.1))
             except TimeoutError:
                 _signal_group(process.pid, signal.SIGKILL)
                 await asyncio.wait_for(process.wait(), STOP_WITHIN_S)
             _signal_group(process.pid, signal.SIGKILL)  # workers its parent left behind
         self.processes.clear()
+
+    def kill(self, process: asyncio.subprocess.Process) -> None:
+        """SIGKILL ``process`` and all it started (its group) at once; :meth:`stop` reaps it."""
+        _signal_group(process.pid, signal.SIGKILL)
 
 
 def _signal_group(pgid: int, signum: signal.Signals) -> None:
