@@ -22,8 +22,9 @@ __all__ = ["KEPT", "WATCHED", "CommandChange", "CommandStamps"]
 
 WATCHED = ("drives.enable", "gantry.speed_ref", "trolley.speed_ref", "hoist.speed_ref")
 """The commands whose changes are noted by default: the motions' references and the drives."""
-KEPT = 2000
-"""Changes kept until asked for (the oldest go first): minutes of a crane at work."""
+KEPT = 500
+"""Changes kept until asked for (the oldest go first): a few seconds of a crane at work, and an
+answer well inside the control channel's line limit (64 kB)."""
 
 
 @dataclass(frozen=True, slots=True)

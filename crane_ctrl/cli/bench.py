@@ -62,7 +62,30 @@ def add_parser(commands: Any) -> None:
     hmi = sub.add_parser("hmi", help="scan lateness without and with the HMI; the HMI's CPU share")
     hmi.add_argument("--seconds", type=float, default=20.0, help="length of each run (default 20)")
     _add_realtime(sub)
+    _add_fleet(sub)
     bench.set_defaults(handler=_bench)
+
+
+def _add_fleet(sub: Any) -> None:
+    fleet = sub.add_parser(
+        "fleet", help="a block of cranes on Mosquitto: PLC -> ops view, command -> PLC, scan "
+        "lateness with and without publishing, broker outage, a crane killed, a stalled jog",
+    )  # fmt: skip
+    fleet.add_argument("--cranes", type=int, default=20, metavar="N",
+                       help="cranes of the block (default 20)")  # fmt: skip
+    fleet.add_argument("--seconds", type=_positive, default=45.0, metavar="S",
+                       help="measuring window of each run, at most 60 (default 45)")  # fmt: skip
+    fleet.add_argument("--broker-outage-s", type=_positive, default=30.0, metavar="S",
+                       help="how long the broker stays dead (default 30)")  # fmt: skip
+    fleet.add_argument(
+        "--landing-cranes",
+        type=int,
+        default=2,
+        metavar="K",
+        help="cranes in SEMIAUTOMATIC whose landings the bench jogs (default 2)",
+    )
+    fleet.add_argument("--jogs", type=int, default=10, metavar="J",
+                       help="jog pairs (up, down) at each landing (default 10)")  # fmt: skip
 
 
 def _add_fuzz(sub: Any) -> None:
@@ -156,6 +179,8 @@ def _bench(args: argparse.Namespace) -> int:
         return _safety(args)
     if args.bench == "fuzz":
         return _fuzz(args)
+    if args.bench == "fleet":
+        return _fleet(args)
     if args.bench == "realtime":
         from crane_ctrl.bench.realtime import bench_realtime
         from crane_ctrl.bench.realtime_cases import RealtimeOptions
@@ -172,6 +197,23 @@ def _bench(args: argparse.Namespace) -> int:
     benches = {"sim": bench_sim, "scan": bench_scan}
     print(json.dumps(benches[args.bench]()))
     return 0
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    """Exit 1 when a safety or loss target failed (timing targets only inform)."""
+    from crane_ctrl.bench.fleet import SAFETY_TARGETS, FleetBenchOptions, bench_fleet
+
+    if not 1 <= args.landing_cranes < args.cranes or args.jogs < 1 or args.seconds > 60:
+        raise CraneCtrlError(
+            f"--landing-cranes 1 to --cranes - 1 ({args.cranes - 1}), --jogs at least 1 and "
+            f"--seconds at most 60 (the scan keeps a minute of figures), not "
+            f"{args.landing_cranes}, {args.jogs} and {args.seconds:g}"
+        )
+    options = FleetBenchOptions(args.cranes, args.seconds, args.broker_outage_s,
+                                args.landing_cranes, args.jogs)  # fmt: skip
+    figures = bench_fleet(options)
+    print(json.dumps(figures))
+    return 0 if all(figures["targets"][t] is not False for t in SAFETY_TARGETS) else 1
 
 
 def _safety(args: argparse.Namespace) -> int:
