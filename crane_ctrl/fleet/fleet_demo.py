@@ -49,10 +49,11 @@ __all__ = [
 ]
 
 DEFAULT_CRANES = 4
-"""Cranes of the demo unless ``--cranes`` says otherwise: what two busy cores keep on time."""
+"""Cranes of the demo unless ``--cranes`` says otherwise: each is 9-15 % of a core at work, and
+two busy cores kept 8 on time (``crane-ctrl bench fleet``); 4 leave room for the HMI."""
 MAX_CRANES = 20
-"""More cranes than this on one machine are refused: see ``crane-ctrl bench fleet``'s figures
-(a terminal's fleet runs each crane on its own computer, the broker on a cluster)."""
+"""More cranes than this on one machine are refused (20 already overload two cores: a
+terminal's fleet runs each crane on its own computer, the broker on a cluster)."""
 BROKER_WITHIN_S = 10.0
 """The operations centre's host must be online on the broker within this long."""
 DISPATCHER_UP_WITHIN_S = 60.0

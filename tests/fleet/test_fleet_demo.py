@@ -54,22 +54,22 @@ def _left(workdir: Path) -> list[int]:
 def test_the_demo_works_an_order_and_sigint_leaves_nothing_running(tmp_path: Path) -> None:
     workdir = tmp_path / "run"
     said: list[str] = []
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "crane_ctrl", "fleet", "demo", "--cranes", "1", "--headless",
          "--workdir", str(workdir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        broker = _line(process, r"^broker: Mosquitto at", UP_WITHIN_S, said)
-        _line(process, r"^headless:", UP_WITHIN_S, said)
-        working = _line(process, r"ASC-01 (moving|ready)_to_", WORKING_WITHIN_S, said)
-        pin_file_left = (workdir / "logins" / "dispatch.pin").exists()
-        process.send_signal(signal.SIGINT)
-        code = process.wait(STOP_WITHIN_S)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    rest = process.stdout.read() if process.stdout else ""
+    ) as process:  # fmt: skip
+        try:
+            broker = _line(process, r"^broker: Mosquitto at", UP_WITHIN_S, said)
+            _line(process, r"^headless:", UP_WITHIN_S, said)
+            working = _line(process, r"ASC-01 (moving|ready)_to_", WORKING_WITHIN_S, said)
+            pin_file_left = (workdir / "logins" / "dispatch.pin").exists()
+            process.send_signal(signal.SIGINT)
+            code = process.wait(STOP_WITHIN_S)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        rest = process.stdout.read() if process.stdout else ""
     port = int(broker.rsplit(":", 1)[1].split()[0])
     assert code == 0, "".join(said) + rest
     assert "1/1 online" in working
