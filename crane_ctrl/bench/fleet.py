@@ -62,11 +62,11 @@ from crane_ctrl.bench.realtime_probe import percentiles
 from crane_ctrl.bench.stress import cores
 from crane_ctrl.fleet.demo_block import BlockPlan, CraneProcess, DemoBlock, node_id
 from crane_ctrl.fleet.demo_logins import DemoLogins, demo_logins
-from crane_ctrl.fleet.edge_node import KEEPALIVE_S
 from crane_ctrl.fleet.fleet_view import CraneView, Presence
 from crane_ctrl.fleet.mosquitto import MosquittoProcess
 from crane_ctrl.fleet.operator_client import OperatorClient
 from crane_ctrl.fleet.primary_host import PrimaryHost, PrimaryHostConfig
+from crane_ctrl.fleet.session import KEEPALIVE_S
 from crane_ctrl.realtime import MonotonicClock, sleep_unless
 
 __all__ = ["SAFETY_TARGETS", "FleetBenchOptions", "bench_fleet"]
