@@ -85,9 +85,9 @@ def lower(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     )  # fmt: skip
     ready = ready_to_land(m, run, snapshot, pos, now)
     if ready and run.operator_lands_here():
-        near = abs(z - landing - m.crane.settings.approach_m) <= 2 * HOIST_TOLERANCE_M
-        if near and abs(snapshot.number("hoist.speed") or 0.0) < STILL_MPS:
-            return hand_over(m, run, snapshot, landing, now)
+        down = z - landing <= m.crane.settings.approach_m + 2 * HOIST_TOLERANCE_M
+        if down and abs(snapshot.number("hoist.speed") or 0.0) < STILL_MPS:
+            return hand_over(m, run, snapshot, landing, now)  # (below it: it ran on; from there)
     ref = gated_hoist(m, run, ref, z, now, ready=ready)
     cleared = m.publish_clear(landing, z)
     steer = cleared and not ready  # a calm load over its goal lands as it hangs (still)
@@ -196,12 +196,15 @@ def gated_hoist(
 ) -> float:
     """``ref``, but not down into the creep zone before the spreader is the box's size,
     and not into the last ``LAND_CHECK_M`` before the landing is ``ready`` (over the goal,
-    the load calm)."""
+    the load calm); where the operator lands, not below the approach height at all (a hoist
+    that ran on past it stops there: the operator lands it from where it stands)."""
     p, s = m.crane.params, m.crane.settings
     landing = run.landing_height_m(m.crane.yard)
     gate = landing + LAND_CHECK_M
     if run.operator_lands_here():
         gate = landing + s.approach_m  # the operator takes it from there
+        if ref < 0.0 and z < gate - HOIST_TOLERANCE_M:
+            return 0.0  # ran on past it (a late scan): never on down without the operator
     elif not run.delivering and _size_ref_needed(m, run):
         refused = _telescope_refused(m)
         if refused:  # the PLC will not telescope: give the pick up up, with its reason
