@@ -10,6 +10,8 @@ when nothing could be read) and the time, and decides per signal:
   outside their set, NaN, inf) narrowed to this crane by :func:`crane_ranges` (positions outside
   its travel plus a margin, a load below minus the tare and its tolerance, speeds far past
   rated);
+* read and in range, but a position that disagrees with its axis's speed (a frozen or jumping
+  encoder, :mod:`crane_ctrl.position_watch`): ``BAD`` in that scan, keeping the last value;
 * read, but in a status block the profile's ``[validity]`` does not prove alive this scan (its
   life bit or counter unchanged too long or not seen to change yet, its words all zero):
   ``BAD`` too, naming the block and the proof that failed (:mod:`crane_ctrl.validity`; a dead
@@ -31,11 +33,12 @@ PLC's data is old, however recently it was read.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from crane_ctrl.crane import CraneParams, rated_speeds
 from crane_ctrl.link_report import ReadResult
+from crane_ctrl.position_watch import PositionWatch, PositionWatchSettings
 from crane_ctrl.signals import SIGNALS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
 from crane_ctrl.validity import StatusBlock, ValidityTracker
@@ -62,6 +65,9 @@ class QualitySettings:
     load cell reading far below that is broken, not light."""
     speed_factor: float = 1.5
     """An actual speed beyond this many times the axis's rated speed is implausible."""
+    positions: PositionWatchSettings = field(default_factory=PositionWatchSettings)
+    """How far a position may stray from where its axis's speed puts it
+    (:mod:`crane_ctrl.position_watch`): further, it is bad (a frozen or jumping encoder)."""
 
 
 def crane_ranges(params: CraneParams, settings: QualitySettings | None = None) -> dict[str, Range]:
@@ -106,6 +112,7 @@ class SnapshotBuilder:
         self._mapped = frozenset(mapped) | frozenset(self._points)
         self._ranges = dict(ranges or {})
         self._validity = ValidityTracker(blocks)
+        self._positions = PositionWatch(self.settings.positions)
         self._last: dict[str, Reading] = {}
         self._last_ok: float | None = None
         self._last_error = "nothing read yet"
@@ -122,6 +129,7 @@ class SnapshotBuilder:
             dead = self._validity.update(result.proofs, now)
             readings = {s.name: self._fresh(s.name, result.values, result.problems, now, dead)
                         for s in STATUS}  # fmt: skip
+            readings.update(self._positions.check(readings, now))
             points = {n: self._fresh(n, result.points, result.point_problems, now, dead)
                       for n in self._points}  # fmt: skip
         else:

@@ -197,7 +197,9 @@ class Sequencer:
             run.airborne = not unexpected_contact(snapshot, carrying=run.delivering, landing_m=None)
             return ""
         landing = self._machine.landing_in(run, run.step)
-        return unexpected_contact(snapshot, carrying=run.delivering, landing_m=landing)
+        return unexpected_contact(
+            snapshot, carrying=run.delivering, landing_m=landing, weighed_t=run.mass_t
+        )
 
     def _unless_refused(self, commands: Commands, permits: Permits, now: float) -> Commands:
         """``commands``, or a hold if the interlocks refuse a speed they ask for: the plan and

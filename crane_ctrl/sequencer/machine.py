@@ -302,7 +302,9 @@ class StepMachine:
         step = run.resume_step
         if run.airborne and step is not None and self.table[step].hangs:
             landing = self.landing_in(run, step)
-            contact = unexpected_contact(self.last, carrying=run.carrying, landing_m=landing)
+            contact = unexpected_contact(
+                self.last, carrying=run.carrying, landing_m=landing, weighed_t=run.mass_t
+            )
             if contact:
                 why.append(f"{contact}: check the spreader; STOP, then set it down or take it "
                            "over in MANUAL")  # fmt: skip

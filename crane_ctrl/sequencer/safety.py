@@ -8,8 +8,9 @@ with the reason, and it stays held until an operator resumes it, whatever clears
   whether it showed an unsafe value or only could not be trusted;
 * a drive fault;
 * **unexpected contact** (:func:`unexpected_contact`): slack ropes, a landing pin pressed, or
-  (carrying) the load gone from the load cell, anywhere but at the landing the move is making:
-  the load or the spreader rests on something the yard model does not know;
+  (carrying) the load gone from the load cell, or gone light (under :data:`LIGHT_FRACTION` of
+  what the box weighed at its trial lift), anywhere but at the landing the move is making: the
+  load or the spreader rests on something the yard model does not know;
 * a **refused motion** (:func:`refused_motion`): the interlocks refused a speed the move asked
   for; the plan and the crane no longer agree, so the move does not wait for them to agree
   again by themselves.
@@ -40,12 +41,14 @@ from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
     "LANDING_ZONE_M",
+    "LIGHT_FRACTION",
     "LOST_LOAD_T",
     "RESUME_JUMP_M",
     "STOPS",
     "WIND_TRIPS",
     "HeldState",
     "hold_reason",
+    "light_below_t",
     "refused_motion",
     "resume_refusals",
     "securing_trips",
@@ -66,6 +69,11 @@ WIND_TRIPS = frozenset({"WIND_STOP", "WIND_STORM"})
 LANDING_ZONE_M = 0.25
 """Contact this far above the planned landing height (or lower) is the landing, m: the landing
 height tolerance (0.15 m) and the hoist's own tolerance."""
+LIGHT_FRACTION = 0.5
+"""A carried box reading under this fraction of what it weighed at its trial lift rests (one end,
+at least) on something, or the load cell lies: either way the move must not drag it on. A box
+with one end on a stack's edge or a trailer's chassis puts about half its weight there; hoisting
+(0.6 m/s^2: 6 %) and swinging change the reading far less."""
 RESUME_JUMP_M = 0.5
 """The crane further than this from where it held has been moved (by hand, or the data lies):
 the move does not resume by itself from there, m."""
@@ -93,34 +101,50 @@ def hold_reason(
     return "; ".join(stops)
 
 
-def unexpected_contact(snapshot: Snapshot, *, carrying: bool, landing_m: float | None) -> str:
+def light_below_t(weighed_t: float | None) -> float:
+    """The load-cell reading under which a carried box has come to rest on something, t:
+    :data:`LIGHT_FRACTION` of ``weighed_t`` (its weight at the trial lift), at least
+    :data:`LOST_LOAD_T` (not weighed yet: that alone)."""
+    if weighed_t is None or not math.isfinite(weighed_t):
+        return LOST_LOAD_T
+    return max(LOST_LOAD_T, LIGHT_FRACTION * weighed_t)
+
+
+def unexpected_contact(
+    snapshot: Snapshot,
+    *,
+    carrying: bool,
+    landing_m: float | None,
+    weighed_t: float | None = None,
+) -> str:
     """Why the load (``carrying``) or the empty spreader is resting on something ("" if it is
-    not): slack ropes, a landing pin pressed, or a carried load gone light. ``landing_m``: the
-    twistlock-plane height of the landing the move is making now (``None``: none), where
+    not): slack ropes, a landing pin pressed, or a carried load gone light (under
+    :func:`light_below_t` of ``weighed_t``, what it weighed at the trial lift). ``landing_m``:
+    the twistlock-plane height of the landing the move is making now (``None``: none), where
     contact is the point."""
     z = snapshot.number("hoist.position")
     if landing_m is not None and (z is None or z <= landing_m + LANDING_ZONE_M):
         return ""
     where = "" if z is None else f" at {z:.2f} m"
     what = "the load" if carrying else "the empty spreader"
-    signs = list(_contact_signs(snapshot, carrying))
+    signs = list(_contact_signs(snapshot, carrying, light_below_t(weighed_t)))
     if not signs:
         return ""
     planned = "" if landing_m is None else f", {landing_m:.2f} m planned"
     return f"unexpected contact: {what} rests on something{where}{planned} ({'; '.join(signs)})"
 
 
-def _contact_signs(snapshot: Snapshot, carrying: bool) -> Iterable[str]:
-    """Slack ropes; a carried box gone light; the EMPTY spreader's landing pins (a box locked on
-    may keep them pressed as it hangs: on most spreaders its roof does)."""
+def _contact_signs(snapshot: Snapshot, carrying: bool, light_t: float) -> Iterable[str]:
+    """Slack ropes; a carried box gone light (under ``light_t``); the EMPTY spreader's landing
+    pins (a box locked on may keep them pressed as it hangs: on most spreaders its roof does)."""
     if snapshot.flag("hoist.slack_rope", unsafe=False):
         yield "ropes slack"
     pressed = [c for c in CORNERS if snapshot.flag(f"spreader.landed_{c}", unsafe=False)]
     if pressed and not carrying:
         yield f"landing pin {', '.join(map(str, pressed))} pressed"
     load = snapshot.number("hoist.load")
-    if carrying and load is not None and load < LOST_LOAD_T:
-        yield f"load {load:.2f} t < {LOST_LOAD_T:g} t"
+    if carrying and load is not None and load < light_t:
+        yield f"load {load:.2f} t < {light_t:.2f} t"
 
 
 def refused_motion(commands: Commands, permits: Permits, *, landing: bool) -> str:

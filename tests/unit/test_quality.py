@@ -327,10 +327,12 @@ def test_heartbeat_frozen_keeps_an_older_last_good_time_of_a_signal_bad_since_be
 
 def test_comms_recover_when_the_frozen_heartbeat_changes_again() -> None:
     b = builder()
-    trusted(b, beat=8, at=0.05)
-    assert not b.update(read(8), 1.15).comms_ok
-    assert not b.update(read(8), 1.2).comms_ok
-    snapshot = b.update(read(9), 1.25)
+    still = {"trolley.speed": 0.0}  # (a running trolley whose position stood 1.1 s is bad data)
+    b.update(read(7, still), 0.0)
+    b.update(read(8, still), 0.05)
+    assert not b.update(read(8, still), 1.15).comms_ok
+    assert not b.update(read(8, still), 1.2).comms_ok
+    snapshot = b.update(read(9, still), 1.25)
     assert snapshot.comms_ok, snapshot.comms_reason
     assert {n for n, r in snapshot.readings.items() if r.good} == MAPPED
 
@@ -411,7 +413,7 @@ def test_this_cranes_ranges_make_values_no_sensor_on_it_can_show_bad(
     from crane_ctrl.quality import crane_ranges
 
     b = SnapshotBuilder(MAPPED, SETTINGS, ranges=crane_ranges(CraneParams(), SETTINGS))
-    b.update(read(1), 0.0)
+    b.update(read(1, {name: value}), 0.0)  # there from the start (a jump would be bad data)
     reading = b.update(read(2, {name: value}), 0.05).reading(name)
     assert reading.good is good, reading
     if not good:
