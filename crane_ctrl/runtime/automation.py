@@ -406,10 +406,23 @@ class Automation:
         if self._box_hangs(run.transfer.box.id, delivering=run.delivering):
             self._carried = self.yard.lift(run.transfer.box.id)
             reason += f"; container {run.transfer.box.id} hangs on the spreader"
+        elif self._rests_at_its_goal(run.delivering, run.landing_height_m(self.yard)):
+            self.yard.move(run.transfer.box.id, run.transfer.to)  # (a landing pin unseen)
+            reason += f"; container {run.transfer.box.id} stands on {run.transfer.to}"
         self.sequencer.abandon(now, reason)
         if job is not None:
             self.queue.advance(job.id, state, now, reason)
         self._emit_queue()
+
+    def _rests_at_its_goal(self, delivering: bool, landing_m: float) -> bool:
+        """The box the move carried rests, set down at its destination's height, though the
+        landing was never confirmed (a pin that does not say so, case 1001193): it stands
+        there, as for a landing that timed out (:func:`~crane_ctrl.sequencer.landing.lower`)."""
+        last = self._last
+        z = None if last is None else last.number("hoist.position")
+        if not delivering or z is None:
+            return False
+        return abs(z - landing_m) <= self.sequencer.settings.landing_height_tolerance_m
 
     def _box_hangs(self, box_id: str, *, delivering: bool) -> bool:
         """The job's box hangs on the spreader, as measured: twistlocks locked and the ropes

@@ -177,6 +177,8 @@ FOUND_BY_THE_BENCH = {
     "down (locks unreadable) and left hanging with no one knowing it was carried",
     1000427: "the PLC went to local control as the box touched down on its stack: held, the box "
     "standing locked to the spreader is the job's, not a box the yard model lost (the oracle)",
+    1001193: "cancelled with the box set down on its AGV but one landing pin never pressed: "
+    "the yard model kept it where it was lifted from; it stands where it was set down",
     1000238: "a gusty storm that never calms stops the empty move every 12 s and the operator "
     "resumes it each time: the run ends between two stops (the oracle)",
 }
