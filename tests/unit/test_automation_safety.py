@@ -179,11 +179,12 @@ FOUND_BY_THE_BENCH = {
     "standing locked to the spreader is the job's, not a box the yard model lost (the oracle)",
     1001193: "cancelled with the box set down on its AGV but one landing pin never pressed: "
     "the yard model kept it where it was lifted from; it stands where it was set down",
-    1000238: "a gusty storm that never calms stops the empty move every 12 s and the operator "
-    "resumes it each time: the run ends between two stops (the oracle)",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
-or of the oracle where it says so)."""
+or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty
+move every 12 s and the operator resumes it each time: the run may end between two stops, the
+oracle) is not here: its 266 s of crane time cost too much of CI; ``crane-ctrl bench safety
+--case 1000238`` replays it."""
 
 
 @pytest.mark.parametrize("seed", list(FOUND_BY_THE_BENCH), ids=FOUND_BY_THE_BENCH.values())
