@@ -25,7 +25,13 @@ from crane_ctrl.runtime.bridge import Bridge
 from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.station import StationView, User
 from hmi.console import Console
-from hmi.screens.base import SCREEN_TITLES, HmiScreen, in_form, letter_actions, own_bindings
+from hmi.screens.base import (
+    SCREEN_TITLES,
+    HmiScreen,
+    letter_actions,
+    own_bindings,
+    typed_in_form,
+)
 from hmi.screens.registry import screen_classes
 
 __all__ = ["REFRESH_HZ", "CraneHmi"]
@@ -185,7 +191,7 @@ class CraneHmi(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No single-character key of the HMI's own fires while a form field has the focus."""
-        if (action, parameters) in _LETTERS and in_form(self.focused):
+        if typed_in_form(_LETTERS, action, parameters, self.focused):
             return False
         return super().check_action(action, parameters)
 

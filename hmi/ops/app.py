@@ -30,7 +30,7 @@ from crane_ctrl.fleet.command_path import CommandPath
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 from hmi.ops.commander import Commander
 from hmi.ops.screens.base import OPS_SCREENS, OpsScreen
-from hmi.screens.base import in_form, letter_actions, own_bindings
+from hmi.screens.base import letter_actions, own_bindings, typed_in_form
 
 __all__ = ["REFRESH_HZ", "OpsHmi"]
 
@@ -114,7 +114,7 @@ class OpsHmi(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No single-character key of the app's own fires while a text field has the focus."""
-        if (action, parameters) in _LETTERS and in_form(self.focused):
+        if typed_in_form(_LETTERS, action, parameters, self.focused):
             return False
         return super().check_action(action, parameters)
 

@@ -8,7 +8,7 @@ the field (the focus goes back to the screen's list); Tab and Shift+Tab go from 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, ClassVar, cast
 
 from rich.text import Text
@@ -44,6 +44,17 @@ SCREEN_TITLES: tuple[tuple[str, str], ...] = (
 
 
 _FORM_WIDGETS = (Input, TextArea, Select, Button)
+
+
+def typed_in_form(
+    letters: Collection[tuple[str, tuple[object, ...]]],
+    action: str,
+    parameters: tuple[object, ...],
+    focused: Widget | None,
+) -> bool:
+    """Whether ``action`` is one of ``letters`` (a single-character key's action) while a form's
+    field has the focus: the key is typed into the field and must not fire."""
+    return (action, parameters) in letters and in_form(focused)
 
 
 def in_form(focused: Widget | None) -> bool:
@@ -113,7 +124,7 @@ class HmiScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No single-character key fires a command while a form field has the focus; Escape
         leaves the field only while in one (and the footer says so only then)."""
-        if (action, parameters) in self._letters and in_form(self.focused):
+        if typed_in_form(self._letters, action, parameters, self.focused):
             return False
         if action == "leave_field" and not in_form(self.focused):
             return False

@@ -36,7 +36,7 @@ from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.operation.machine import Role
 from crane_ctrl.runtime.sim_faults import ActiveFault, FaultKind, FaultParam, SimFaults
 from hmi.console import Console
-from hmi.screens.base import in_form, letter_actions
+from hmi.screens.base import in_form, letter_actions, typed_in_form
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["MAX_PARAM_CHARS", "FaultPanel", "fault_channel", "open_fault_panel"]
@@ -118,7 +118,7 @@ class FaultPanel(ModalScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No single-character key fires while a field or a button has the focus."""
-        if (action, parameters) in self._letters and in_form(self.focused):
+        if typed_in_form(self._letters, action, parameters, self.focused):
             return False
         return super().check_action(action, parameters)
 

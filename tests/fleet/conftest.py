@@ -7,7 +7,6 @@ flag and topic, and every PUBLISH it received with QoS and retain.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import re
 import shutil
@@ -19,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from crane_ctrl.realtime import wait_until
 
 UP_WITHIN_S = 10.0
 """Mosquitto must listen within this long (a busy machine)."""
@@ -98,15 +99,13 @@ class Mosquitto:
     async def logged(self, *texts: str, within_s: float = 5.0) -> str:
         """The log once it holds every one of ``texts`` (the broker writes its log file after it
         acted: on a busy machine a line can lag the message it tells of), within a bound."""
-        deadline = time.monotonic() + within_s
-        while True:
-            log = self.log()
-            missing = [t for t in texts if t not in log]
-            if not missing:
-                return log
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the broker logged no {missing} within {within_s} s")
-            await asyncio.sleep(0.02)
+        try:
+            await wait_until(lambda: all(t in self.log() for t in texts), within=within_s,
+                             interval=0.02)  # fmt: skip
+        except TimeoutError:
+            missing = [t for t in texts if t not in self.log()]
+            raise AssertionError(f"the broker logged no {missing} within {within_s} s") from None
+        return self.log()
 
     def published(self, topic: str) -> list[tuple[int, int]]:
         """(QoS, retain) of every PUBLISH the broker received on ``topic``."""

@@ -24,7 +24,7 @@ from crane_ctrl.fleet.fleet_view import CraneKey
 from crane_ctrl.fleet.order_store import OrderStore
 from crane_ctrl.fleet.tos_orders import events_topic, orders_topic
 from crane_ctrl.operation.roles import MIN_ITERATIONS, Roles, hash_pin
-from crane_ctrl.realtime import MonotonicClock
+from crane_ctrl.realtime import MonotonicClock, wait_until
 from tests.fleet.conftest import Mosquitto
 from tests.fleet.ops import PINS, ROLE_OF, TOPICS, Ops, ops_station
 
@@ -87,16 +87,17 @@ async def _scan_until(ops: Ops, condition: Callable[[], bool], *, within_s: floa
     lock-step crane can outrun on a busy machine: with the crane time spent, the crane stands
     still and the test waits on, up to :data:`REAL_FLOOR_S` of wall time in all."""
     started, scans = time.monotonic(), round(within_s / ops.rig.lockstep.period_s)
-    while not condition():
-        if scans > 0:
-            await ops.rig.scan()
-            scans -= 1
-            await asyncio.sleep(0)
-        elif time.monotonic() - started > REAL_FLOOR_S:
-            raise TimeoutError(f"{what} not within {within_s} s of crane time "
-                               f"(and {REAL_FLOOR_S:g} s of wall time)")  # fmt: skip
-        else:
-            await asyncio.sleep(0.01)
+    for _ in range(scans):
+        if condition():
+            return
+        await ops.rig.scan()
+        await asyncio.sleep(0)  # (a turn for the node, the dispatcher and the broker's clients)
+    left_s = max(0.0, REAL_FLOOR_S - (time.monotonic() - started))
+    try:
+        await wait_until(condition, within=left_s)
+    except TimeoutError:
+        raise TimeoutError(f"{what} not within {within_s} s of crane time "
+                           f"(and {REAL_FLOOR_S:g} s of wall time)") from None  # fmt: skip
 
 
 REAL_FLOOR_S = 30.0

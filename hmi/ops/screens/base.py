@@ -17,7 +17,7 @@ from textual.widgets import Footer
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 from hmi.ops.console import OpsConsole
 from hmi.ops.format import banner_text, host_text
-from hmi.screens.base import in_form, leave_field, letter_actions
+from hmi.screens.base import leave_field, letter_actions, typed_in_form
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["OPS_SCREENS", "OpsScreen"]
@@ -58,7 +58,7 @@ class OpsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No single-character key fires a command while a form field has the focus."""
-        if (action, parameters) in self._letters and in_form(self.focused):
+        if typed_in_form(self._letters, action, parameters, self.focused):
             return False
         return super().check_action(action, parameters)
 
