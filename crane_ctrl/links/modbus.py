@@ -27,6 +27,7 @@ from crane_ctrl.link_report import LinkHealth, LinkState, ReadResult, WriteResul
 from crane_ctrl.links.base import Backoff, HealthBook
 from crane_ctrl.profile.modbus_map import Block, ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusProfile
+from crane_ctrl.realtime import deadline
 from crane_ctrl.signals import Value
 from crane_ctrl.units import DeclaredUnits
 
@@ -108,7 +109,7 @@ class ModbusLink:
                 if self._book.state is LinkState.UP:
                     self._book.set(LinkState.DOWN, self.health.last_error or "connection closed")
                 try:
-                    async with asyncio.timeout(self.timeout_s * 4):
+                    async with deadline(self.timeout_s * 4):
                         await client.connect()
                 except Exception as exc:  # whatever pymodbus raises, keep trying
                     log.debug("%s: connect failed: %s", self.name, exc)
@@ -157,7 +158,7 @@ class ModbusLink:
         block = self._plan[0] if self._plan else None
         try:
             # pymodbus bounds each request by timeout_s; this bounds the whole read as well
-            async with asyncio.timeout(self.timeout_s * (len(self._plan) + 1)):
+            async with deadline(self.timeout_s * (len(self._plan) + 1)):
                 for block in self._plan:
                     response = await _reader(client, block.table)(
                         block.start, count=block.count, device_id=self.unit
@@ -205,7 +206,7 @@ class ModbusLink:
             return WriteResult(False, f"link {self.name}: cannot encode: {exc}")
         block = blocks[0] if blocks else None
         try:
-            async with asyncio.timeout(self.timeout_s * (len(blocks) + 1)):
+            async with deadline(self.timeout_s * (len(blocks) + 1)):
                 for block in blocks:
                     if block.table == "coil":
                         bits = [bool(v) for v in block.values]

@@ -62,6 +62,7 @@ from crane_ctrl.pki import facts, read_certificate, trusted_certificates
 from crane_ctrl.profile.model import OpcUaLink as OpcUaLinkSettings
 from crane_ctrl.profile.model import OpcUaMapping, OpcUaProfile
 from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, OpcUaCodec, RisingEdges
+from crane_ctrl.realtime import deadline
 from crane_ctrl.signals import SIGNALS, Direction, Kind, Value
 from crane_ctrl.units import CANONICAL_UNITS, DeclaredUnits
 
@@ -166,7 +167,7 @@ class OpcUaLink:
         self._refused_server = None
         await self._secure(client)
         self._client = client
-        async with asyncio.timeout(timeout * 5):
+        async with deadline(timeout * 5):
             await client.connect()
             self._nodes = await self._resolve(client)
 
@@ -262,7 +263,7 @@ class OpcUaLink:
             self._units = {}
             return
         try:
-            async with asyncio.timeout(self.settings.timeout_s):
+            async with deadline(self.settings.timeout_s):
                 declared = await _declarations(client, [self._nodes[r].nodeid for r in refs])
         except Exception as exc:  # whatever the server answers, the link stays up
             log.warning("%s: cannot read the engineering units: %s", self.name, _describe(exc))
@@ -276,7 +277,7 @@ class OpcUaLink:
         client, self._client = self._client, None
         if client is not None:
             try:
-                async with asyncio.timeout(1.0):
+                async with deadline(1.0):
                     await client.disconnect()
             except (*_FAILURES, CraneCtrlError) as exc:
                 log.debug("%s: disconnect: %s", self.name, exc)
@@ -300,7 +301,7 @@ class OpcUaLink:
             )
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self.settings.timeout_s):
+            async with deadline(self.settings.timeout_s):
                 data = await client.read_attributes([self._nodes[r] for r in self._status_refs])
         except _FAILURES as exc:
             error = (
@@ -339,7 +340,7 @@ class OpcUaLink:
         nodes = [self._nodes[w.node] for w in writes]
         data = [ua.DataValue(ua.Variant(w.value, ua.VariantType[w.ua_type])) for w in writes]
         try:
-            async with asyncio.timeout(self.settings.timeout_s):
+            async with deadline(self.settings.timeout_s):
                 statuses = await client.write_values(nodes, data, raise_on_partial_error=False)
         except _FAILURES as exc:
             error = f"link {self.name}: write of {len(nodes)} nodes failed: {_describe(exc)}"
@@ -361,7 +362,7 @@ class OpcUaLink:
         went wrong, or ``None``. A refusal (a bad status) is the server's answer: the link is
         fine."""
         try:
-            async with asyncio.timeout(self.settings.timeout_s):
+            async with deadline(self.settings.timeout_s):
                 await self._nodes[call.object].call_method(
                     self._nodes[call.method].nodeid, *call.arguments
                 )
