@@ -57,7 +57,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.errors import EncodeError, FaultError
 from crane_ctrl.profile.codec import Raw, to_raw
 from crane_ctrl.profile.derived import point_spec
-from crane_ctrl.profile.modbus_map import TABLES, ModbusCodec, RegisterImage, encode_one
+from crane_ctrl.profile.modbus_map import TABLES, ModbusCodec, RegisterImage
 from crane_ctrl.profile.model import ModbusPoint, OpcUaMapping, OpcUaPoint, SignalMapping
 from crane_ctrl.profile.opcua_map import NodeRef, NodeWrite, OpcUaCodec
 from crane_ctrl.profile.rawtypes import RAW_TYPES, field_range
@@ -279,7 +279,7 @@ class ModbusStatus(_Served[ModbusPlace]):
             if place is None:
                 continue
             try:
-                encode_one(name, place.mapping, value, image)
+                self.codec.put(name, value, image)
             except EncodeError:
                 raw = place.check(nearest_raw(value, place.mapping))
                 place.put(image, raw)

@@ -262,6 +262,16 @@ class ModbusCodec:
             # else: this PLC has no such point (a per-axis enable, ...): nothing to write
         return image
 
+    def put(self, name: str, value: Value, image: RegisterImage) -> None:
+        """Put one signal's ``value`` into ``image`` by its encoder, worked out once (a server
+        encoding its whole status every scan: building one per value cost a quarter of a
+        lock-step run); :class:`~crane_ctrl.errors.EncodeError` as :meth:`encode`."""
+        encoder = self._encoders.get(name)
+        if encoder is None:
+            encode_one(name, self.profile.signals[name], value, image)
+        else:
+            encoder.put(value, image)
+
     def write_blocks(self, image: RegisterImage) -> list[WriteBlock]:
         """The writes that carry an encoded command image: contiguous runs batched."""
         return [
@@ -330,11 +340,14 @@ class _Encoder:
     """One signal's (or point's) way into the register image, worked out once (this runs every
     scan): bit fields are merged into the word already there."""
 
-    __slots__ = ("bits", "mapping", "scaling")
+    __slots__ = ("_last", "bits", "mapping", "scaling")
 
     def __init__(self, m: ModbusMapping, spec: SignalSpec) -> None:
         self.mapping = m
         self.scaling = Scaling(m, spec)
+        self._last: tuple[Value, list[int]] | None = None
+        """The last value put whole (not a bit field) and its words: most values of a scan are
+        as in the last one."""
         self.bits: tuple[str, int, int, int] | None = None
         if m.bit is not None and not m.is_bit_table:
             packed = _UNSIGNED.get(m.raw_type, m.raw_type)
@@ -342,12 +355,15 @@ class _Encoder:
 
     def put(self, value: Value, image: RegisterImage) -> None:
         m = self.mapping
-        raw = self.scaling.to_raw(value)
-        if m.is_bit_table:
-            image.put(m.table, m.address, [int(bool(raw))])
+        last = self._last
+        if last is not None and type(last[0]) is type(value) and last[0] == value:
+            image.put(m.table, m.address, last[1])
             return
-        if self.bits is None:
-            image.put(m.table, m.address, to_words(raw, m.raw_type, m.word_order))
+        raw = self.scaling.to_raw(value)
+        if m.is_bit_table or self.bits is None:
+            words = [int(bool(raw))] if m.is_bit_table else to_words(raw, m.raw_type, m.word_order)
+            self._last = (value, words)
+            image.put(m.table, m.address, words)
             return
         packed, packed_bits, bit, width = self.bits
         words = image.get_or_zero(m.table, m.address, m.register_count)

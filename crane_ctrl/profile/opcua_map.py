@@ -242,6 +242,9 @@ class OpcUaCodec:
                     continue  # no such node (a per-axis enable, a method call): nothing to write
                 raise KeyError(name)  # not a signal this codec writes (a derived one, say)
             ref = place.ref
+            if place.index is None and place.bits is None:
+                merged[ref] = place.write_value(value)
+                continue
             raw = place.scaling.to_raw(value)
             if place.index is not None:
                 array = arrays.get(ref)
@@ -288,6 +291,7 @@ class _Place:
 
     __slots__ = (
         "_last",
+        "_last_put",
         "bits",
         "index",
         "mapping",
@@ -310,6 +314,8 @@ class _Place:
         self.variant = _VARIANTS[self.raw_type.family]
         """``raw`` as the node's variant type carries it."""
         self._last: NodeWrite | None = None
+        self._last_put: tuple[Value, NodeWrite] | None = None
+        """The last engineering value written whole and its write."""
         self.bits: tuple[int, int] | None = None
         if m.bit is not None:
             self.bits = (m.bit, m.bit_width or 1)
@@ -337,6 +343,16 @@ class _Place:
         if last is None or last.value is not value:
             last = self._last = NodeWrite(self.ref, value, self.type)
         return last
+
+    def write_value(self, value: Value) -> NodeWrite:
+        """The write of engineering ``value`` to this (whole, not array or bit field) node: the
+        last one again while the value is the same (most values of a scan are as in the last)."""
+        last = self._last_put
+        if last is not None and type(last[0]) is type(value) and last[0] == value:
+            return last[1]
+        write = self.write(self.scaling.to_raw(value))
+        self._last_put = (value, write)
+        return write
 
     def put_bits(self, word: int, field: int) -> int:
         """``word`` with this signal's bits set to ``field`` (a signed type carries its top bit
