@@ -208,6 +208,7 @@ class CranePlc:
         if down_s <= 0:
             raise ValueError(f"`down_s` must be positive, not {down_s!r}")
         self._down_s = down_s
+        self.commands = {name: _initial(name) for name in (*DEFAULT_COMMANDS, *self.commands)}
 
     def _come_up(self) -> None:
         """The start-up block (S7 OB100): non-retentive data to their initial values."""
