@@ -7,9 +7,9 @@ plan its path over stacks lower than they are, and pick from a truck that left. 
 is written down (:func:`inventory_of`, journaled by the station's host), and a restart takes the
 last record back (:func:`restored`) after checking it against the site: every slot in the
 layout, one box per place, sizes the site takes. A record that does not fit the site is not
-taken, and says why. The box the crane has in hand (:class:`~crane_ctrl.operation.yard_model.InHand`)
-is part of the record: a station killed while a job moved it knows, started again, which box
-may hang on its spreader.
+taken, and says why. The box the crane has in hand
+(:class:`~crane_ctrl.operation.yard_model.InHand`) is part of the record: a station killed
+while a job moved it knows, started again, which box may hang on its spreader.
 """
 
 from __future__ import annotations

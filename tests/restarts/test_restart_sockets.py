@@ -3,6 +3,7 @@ comes back when the PLC is up, and nothing the supervisor wrote before survives 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,10 @@ from crane_ctrl.commands import Commands
 from crane_ctrl.testing import wait_until
 from tests.integration.test_supervisor_links import supervised
 
+FULL = os.environ.get("HOSTILE_FULL") == "1"
 
+
+@pytest.mark.skipif(not FULL, reason="real time over sockets, ~8 s each: set HOSTILE_FULL=1")
 @pytest.mark.parametrize("name", ["generic-modbus", "generic-opcua"])
 async def test_plc_restart_over_sockets_drops_the_link_and_nothing_moves_after_it(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

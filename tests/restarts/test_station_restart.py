@@ -83,16 +83,26 @@ async def station_life(
     journal.close()  # what it committed is all the next start reads
 
 
-async def killed_at(tmp_path: Path, when: str) -> tuple[SiteFile, CraneSimulator, Path, ManualClock]:
+async def killed_at(
+    tmp_path: Path, when: str
+) -> tuple[SiteFile, CraneSimulator, Path, ManualClock]:
     """Station A runs job J1 (truck T1 -> stack 7:3:1) until ``when`` and is killed there; the
     crane stands 5 s without a supervisor (the PLC's watchdog stops it)."""
     site, path, clock = load_site(), tmp_path / "journal.sqlite", ManualClock()
     sim = site.simulator()
     conditions = {
-        "travel": lambda v: v.step == "travel" and v.job is not None
-        and v.job.state == "moving_to_deliver" and abs(sim.plant.gantry.speed_mps) > 1.0,
-        "landing": lambda v: v.step == "lower" and v.job is not None
-        and v.job.state == "moving_to_deliver" and sim.plant.hoist.position_m < 7.0,
+        "travel": lambda v: (
+            v.step == "travel"
+            and v.job is not None
+            and v.job.state == "moving_to_deliver"
+            and abs(sim.plant.gantry.speed_mps) > 1.0
+        ),
+        "landing": lambda v: (
+            v.step == "lower"
+            and v.job is not None
+            and v.job.state == "moving_to_deliver"
+            and sim.plant.hoist.position_m < 7.0
+        ),
         "locking": lambda v: v.step == "lock",
     }
     async with station_life(site, sim, path, clock) as a:
@@ -118,10 +128,12 @@ async def test_restarted_station_with_a_box_hanging_moves_nothing_and_says_what_
         view = await b.until(lambda v: v.hanging is not None, 2, "the hanging box seen")
         # The yard no longer believes the box stands at its source.
         assert b.station.yard.at(SOURCE) is None
-        assert view.hanging is not None and view.hanging.id == BOX
+        assert view.hanging is not None
+        assert view.hanging.id == BOX
         assert BOX not in {p.id for p in view.boxes}
         # The operator is told what was found and what to do.
-        assert "J1" in view.found_at_start and "MANUAL" in view.found_at_start
+        assert "J1" in view.found_at_start
+        assert "MANUAL" in view.found_at_start
         # Nothing moves by itself; STOP + RESET reaches IDLE; START starts no job with it.
         assert view.machine is PackState.STOPPED
         b.station.pack(b.operator, PackCommand.RESET)
@@ -138,7 +150,8 @@ async def test_restarted_station_with_a_box_hanging_moves_nothing_and_says_what_
     # A third start (the operator restarts again before setting it down) still knows it.
     async with station_life(site, sim, path, clock) as c:
         view = await c.until(lambda v: v.hanging is not None, 2, "still known")
-        assert view.hanging is not None and view.hanging.id == BOX
+        assert view.hanging is not None
+        assert view.hanging.id == BOX
         assert c.station.yard.at(SOURCE) is None
 
 
