@@ -59,13 +59,16 @@ class LockStep:
         sequencer: Sequencer | None = None,
         journal: EventSink | None = None,
         sim_dt: float = 0.01,
+        clock: ManualClock | None = None,
     ) -> None:
+        """``clock``: the crane time to go on from (a second supervisor on the same crane, as
+        after a restart of the station); default a new one from 0."""
         from crane_ctrl.links.memory import MemoryLink
         from crane_ctrl.runtime.supervisor import Supervisor, SupervisorSettings
         from simulators.memory import MemoryPlc
         from simulators.simulator import CraneSimulator
 
-        self.clock = ManualClock()
+        self.clock = clock or ManualClock()
         self.sim = sim or CraneSimulator()
         settings = settings or SupervisorSettings(crane=self.sim.params, site=self.sim.site)
         self.plc = MemoryPlc(self.sim, profile)

@@ -4,7 +4,8 @@ The same catalogue serves Python (``sim.faults.inject("wind", speed_mps=22)``), 
 and the loopback control channel (which sends names and text parameters). Each fault says what
 it does, takes typed parameters, and most can be cleared; the active ones are listed by key
 (``drive_fault:hoist``). Faults act where a real one would: on the weather, on the PLC (e-stop,
-local mode, drive faults, forced signals), on the physical yard and spreader, or on the link.
+local mode, drive faults, forced signals, a warm restart of the PLC program), on the physical yard
+and spreader, or on the link.
 
 ``force`` sets a status signal's engineering value; one its profile cannot encode (NaN, inf, out
 of range) is still served, as :mod:`simulators.served_status` says. ``force_raw`` sets the raw
@@ -47,6 +48,8 @@ class FaultTarget(Protocol):
     def link_faults(self) -> LinkFaults: ...
 
     def drop_connections(self) -> None: ...
+
+    def restart_plc(self, down_s: float) -> None: ...
 
     def check_raw(self, force: RawForce) -> None: ...
 
@@ -259,6 +262,10 @@ def _drop(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.drop_connections()
 
 
+def _restart(sim: FaultTarget, v: dict[str, Any]) -> None:
+    sim.restart_plc(v["seconds"])
+
+
 def _freeze(sim: FaultTarget, v: dict[str, Any]) -> None:
     sim.link_faults.freeze()
 
@@ -382,6 +389,15 @@ FAULTS: Mapping[str, Fault] = {
             key_param="lane",
         ),
         Fault("link_drop", "close every client connection now (one-shot)", (), _drop),
+        Fault(
+            "plc_restart",
+            "the PLC restarts (power dip, program download, CPU STOP->RUN; one-shot): every "
+            "connection closed, nothing answered for `seconds`, then it runs again initialised: "
+            "drives off, command places at their initial values, life counter from 0, watchdog "
+            "trip latched until a reset; the crane (a box hanging, positions) unchanged",
+            (Param("seconds", float, 3.0, "how long it is down, s", 0.05, 600.0),),
+            _restart,
+        ),
         Fault("link_freeze", "the PLC stops answering; connections stay open", (), _freeze, _thaw),
         Fault(
             "link_latency",

@@ -120,11 +120,13 @@ class ModbusPlcServer:
             for block in image.write_blocks(table, 10_000):
                 await self._set(block)
         for block in write_back(self.codec, self._commands, self._written_back.new()):
-            await self._set(block)
+            await self._set(block, again=True)
 
-    async def _set(self, block: WriteBlock) -> None:
+    async def _set(self, block: WriteBlock, *, again: bool = False) -> None:
+        """Put ``block`` into the datastore unless it is there already as we last put it;
+        ``again``: whatever we put last (a command place a client may have written since)."""
         key = (block.table, block.start)
-        if self._published.get(key) == block.values:
+        if self._published.get(key) == block.values and not again:
             return
         assert self._server is not None
         self._published[key] = block.values
@@ -178,7 +180,8 @@ def write_back(
     codec: ModbusCodec, commands: RegisterImage, values: Mapping[str, Value]
 ) -> list[WriteBlock]:
     """Put what the PLC wrote back into the command image (other bits of a word kept) and give
-    the whole places to serve."""
+    the whole places to serve (commands the profile does not map are not served)."""
+    values = {name: v for name, v in values.items() if name in codec.profile.signals}
     codec.encode(values, commands)
     blocks = []
     for name in values:

@@ -394,7 +394,13 @@ def write_back(
     codec: OpcUaCodec, nodes: Mapping[NodeRef, object], values: Mapping[str, Value]
 ) -> list[NodeWrite]:
     """The command nodes holding what the PLC wrote back, each written whole: the other
-    commands a node holds keep the values ``nodes`` (the command nodes now) give them."""
+    commands a node holds keep the values ``nodes`` (the command nodes now) give them; commands
+    the profile does not map to a node (none, or a method) are not served."""
+    values = {
+        name: v
+        for name, v in values.items()
+        if name in codec.profile.signals and name not in codec.method_commands
+    }
     current = dict(codec.decode(nodes, Direction.COMMAND).values)
     current.update(values)
     refs = {codec.ref(codec.profile.signals[name]) for name in values}

@@ -14,6 +14,21 @@ E-stop: the chain opens, every drive is disabled at once (brakes set), twistlock
 hold, ``plc.estop_ok`` false; closing the chain again does not restart anything: the drives stay
 off (not ready, fault code set) until a ``plc.reset`` rising edge with the chain closed.
 A tripped drive loses torque: its brake sets while the other axes may go on.
+
+Warm restart (:meth:`CranePlc.restart`, the fault ``plc_restart``), as an S7-1500 goes through
+STOP -> RUN after a power dip or a program download, or a TwinCAT runtime restart: while down
+the PLC runs no cycle and answers nobody, its outputs are off (drives disabled, brakes set, no
+reference, twistlock and telescope valves closed); the crane itself does not change (a box
+locked on the spreader still hangs, the encoders are absolute, the wind blows on). Coming up,
+the start-up block initialises every non-retentive datum: the command places the supervisor
+writes read their initial values (the servers serve them: :meth:`CranePlc.written_back`), the
+life counter starts again from 0, the watchdog is not armed until the supervisor's heartbeat
+runs, a spreader run or answer in progress is gone. Retentive, and what the PLC reads from the
+field again at once, is kept: the key switch, the e-stop chain (a chain still open latches
+again), drive faults still present (latched again; those gone are cleared). No automatic
+restart after a power return (IEC 60204-1, 7.5): the PLC comes up with its watchdog trip
+latched (``plc.watchdog_trip``, fault code watchdog: it has lost its supervisor), so nothing
+moves until a ``plc.reset`` while the heartbeat runs.
 """
 
 from __future__ import annotations
@@ -22,7 +37,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from crane_ctrl.signals import DIRECTION_COMMANDS, Value
+from crane_ctrl.signals import DIRECTION_COMMANDS, SIGNALS, Kind, Value
 from simulators.personality import LEVEL, PlcPersonality
 from simulators.plant import Plant
 from simulators.plc_params import PlcParams
@@ -145,11 +160,23 @@ class CranePlc:
         self._reset_taken = False
         """This press of ``plc.reset`` has been acted on (or refused): it must fall first."""
         self._since_reset = math.inf
+        self._down_s = 0.0
+        """Left of a restart, s (0: running)."""
+        self.restarts = 0
+        """Warm restarts so far."""
+        self._write_backs_before = 0
+        """Write-backs of the spreader sections before the last restart."""
+        self._initial_places: dict[str, Value] = {}
+        """Command places the restart set to their initial value and nobody has written since."""
 
     # --- the PlcProcess interface the protocol servers use --------------------------------------
 
     def command(self, values: Mapping[str, Value]) -> None:
+        if self.down:
+            return  # a PLC in STOP takes nothing (its servers do not answer either)
         self.commands.update(values)
+        for name in values:
+            self._initial_places.pop(name, None)
 
     def status(self) -> dict[str, Value]:
         values: dict[str, Value] = dict(self.plant.sensors())
@@ -165,12 +192,62 @@ class CranePlc:
         """How many times the PLC wrote commands back into their places, and each one's latest
         value (requests it cleared): the servers serve them in the command places."""
         section = self.spreader_section
-        return section.write_backs, dict(section.cleared)
+        count = self._write_backs_before + section.write_backs
+        return count, {**self._initial_places, **section.cleared}
+
+    # --- a warm restart ---------------------------------------------------------------------------
+
+    @property
+    def down(self) -> bool:
+        """The PLC is restarting: no cycle runs, outputs off, nobody answered."""
+        return self._down_s > 0
+
+    def restart(self, down_s: float) -> None:
+        """Go down for ``down_s`` seconds of plant time, then come up initialised (module
+        docstring). A restart while down starts the time again."""
+        if down_s <= 0:
+            raise ValueError(f"`down_s` must be positive, not {down_s!r}")
+        self._down_s = down_s
+        self.commands = {name: _initial(name) for name in (*DEFAULT_COMMANDS, *self.commands)}
+
+    def _come_up(self) -> None:
+        """The start-up block (S7 OB100): non-retentive data to their initial values."""
+        self.restarts += 1
+        initial = {name: _initial(name) for name in (*DEFAULT_COMMANDS, *self.commands)}
+        self.commands = dict(initial)
+        self._initial_places = dict(initial)
+        self._write_backs_before += self.spreader_section.write_backs + 1
+        self.spreader_section = SpreaderSection(self.personality)
+        self.heartbeat, self._since_count, self._published = 0, 0.0, []
+        self._last_sup_heartbeat, self._heartbeat_age = initial["sup.heartbeat"], 0.0
+        self._watchdog_armed = False
+        self.watchdog_trip = True  # no automatic restart after a power return: reset first
+        self.estop_latched = not self.estop_ok
+        self.latched_drive_faults = set(self.faults.drive_faults)
+        self._reset_high_s, self._reset_taken, self._since_reset = 0.0, False, math.inf
+
+    def _step_down(self, dt: float) -> None:
+        """One plant step of a PLC in STOP: outputs off, the crane on its brakes."""
+        inputs = self.plant.inputs
+        inputs.drives_enabled = False
+        for axis in AXES:
+            setattr(inputs, f"{axis}_speed_ref_mps", 0.0)
+        inputs.lock = inputs.unlock = False
+        inputs.size_ref_ft = 0
+        inputs.wind_mps, inputs.gust_mps = self.faults.wind_mps, self._gust()
+        self.plant.step(dt)
+        self._down_s -= dt
+        if self._down_s <= _TIME_SLACK_S:
+            self._down_s = 0.0
+            self._come_up()
 
     # --- one PLC cycle ----------------------------------------------------------------------------
 
     def step(self, dt: float) -> None:
         """Run the PLC program for ``dt`` seconds of plant time."""
+        if self.down:
+            self._step_down(dt)
+            return
         self._count(dt)
         self._since_reset += dt
         self._watch(dt)
@@ -312,3 +389,11 @@ class CranePlc:
         if self.watchdog_trip:
             return self.params.fault_code_watchdog
         return 0
+
+
+def _initial(name: str) -> Value:
+    """A command place's initial value after a restart: the PLC's default, else zero or false."""
+    if name in DEFAULT_COMMANDS:
+        return DEFAULT_COMMANDS[name]
+    kind = SIGNALS[name].kind if name in SIGNALS else Kind.BOOL
+    return {Kind.BOOL: False, Kind.INT: 0}.get(kind, 0.0)

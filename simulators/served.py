@@ -72,14 +72,29 @@ class LinkFaults:
     raw: dict[str, RawForce] = field(default_factory=dict)
     """Status signals whose place serves this raw content, past the codec (fault ``force_raw``)."""
     _answering: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _running: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    """Clear while the PLC behind the server restarts (fault ``plc_restart``)."""
 
     def __post_init__(self) -> None:
         self._answering.set()
+        self._running.set()
 
     @property
     def frozen(self) -> bool:
-        """Whether the server has stopped answering (the connection stays open)."""
-        return not self._answering.is_set()
+        """Whether the server has stopped answering (the connection stays open): frozen, or
+        the PLC behind it restarting."""
+        return not (self._answering.is_set() and self._running.is_set())
+
+    @property
+    def plc_down(self) -> bool:
+        """The PLC behind the server is restarting: nothing is answered until it is up."""
+        return not self._running.is_set()
+
+    def go_down(self) -> None:
+        self._running.clear()
+
+    def come_up(self) -> None:
+        self._running.set()
 
     def freeze(self) -> None:
         self._answering.clear()
@@ -96,5 +111,6 @@ class LinkFaults:
     async def before_answer(self) -> None:
         """Wait as the faults say before a request is answered."""
         await self._answering.wait()
+        await self._running.wait()
         if self.latency_s > 0:
             await asyncio.sleep(self.latency_s)

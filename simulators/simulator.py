@@ -2,7 +2,8 @@
 
 ``CraneSimulator`` is the test rig's handle: ``step(dt)`` advances simulated time (no wall clock),
 ``status()`` / ``command()`` are what its protocol servers and the in-memory link serve, and
-``faults`` injects and clears faults by name. ``personality`` is how its PLC program takes
+``faults`` injects and clears faults by name; :meth:`restart_plc` restarts the PLC program (fault
+``plc_restart``). ``personality`` is how its PLC program takes
 commands (:mod:`simulators.personality`; default: as held). Protocol servers register themselves
 so link faults (drop, freeze, latency, exceptions) reach them, and so a raw force is checked
 against the place each one's profile gives the signal.
@@ -92,11 +93,21 @@ class CraneSimulator:
     def step(self, dt: float) -> None:
         """Advance the PLC and the crane by ``dt`` seconds."""
         self.plc.step(dt)
+        if self.link_faults.plc_down and not self.plc.down:
+            self.link_faults.come_up()
 
     def run(self, seconds: float, dt: float = 0.01) -> None:
         """Step for ``seconds`` of simulated time at ``dt``."""
         for _ in range(round(seconds / dt)):
-            self.plc.step(dt)
+            self.step(dt)
+
+    def restart_plc(self, down_s: float) -> None:
+        """A warm restart of the PLC (:meth:`~simulators.plc_logic.CranePlc.restart`): every
+        client connection closed now, nothing answered for ``down_s`` seconds of crane time,
+        then the PLC comes up initialised and its servers answer again (clients reconnect)."""
+        self.plc.restart(down_s)
+        self.link_faults.go_down()
+        self.drop_connections()
 
     def status(self) -> Mapping[str, Value]:
         return self.plc.status()

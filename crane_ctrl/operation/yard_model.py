@@ -28,7 +28,7 @@ from crane_ctrl.site import (
 )
 from crane_ctrl.site.containers import TOUCH_M
 
-__all__ = ["Box", "Obstacle", "YardModel"]
+__all__ = ["Box", "InHand", "Obstacle", "YardModel"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,21 @@ class Box:
     @property
     def height_m(self) -> float:
         return CONTAINER_HEIGHT_HC_M if self.high_cube else CONTAINER_HEIGHT_M
+
+
+@dataclass(frozen=True, slots=True)
+class InHand:
+    """The box the crane has in hand: a job's, from its start until it ends (the box still booked
+    to its slot until the set-down moves it), or one left hanging on the spreader with no job
+    (:meth:`YardModel.lift`: out of the slots). Kept with the inventory, so a station started
+    again after a kill knows which box may hang on the spreader, and which job had it."""
+
+    box: Box
+    """The box, as the yard had it (its slot: where the job took it from)."""
+    job: str = ""
+    """The job moving it ("": none, it hangs out of the slots)."""
+    to: Slot | None = None
+    """Where the job was taking it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +103,8 @@ class YardModel:
         """Deck centre x of the vehicle in each lane, m: as given, else the lane's stop for the
         container it carries (or its default stop when it stands empty)."""
         self._footprints: dict[tuple[Slot, int], Footprint] = {}
+        self.in_hand: InHand | None = None
+        """The box the crane has in hand, if any (:class:`InHand`)."""
         self.on_change: Callable[[YardModel], None] | None = None
         """Told after every change (:meth:`move`, :meth:`lift`): the station's host writes the
         inventory down, so a restart knows it (:mod:`crane_ctrl.operation.yard_inventory`)."""
@@ -220,6 +237,8 @@ class YardModel:
         """Record that the box now stands in ``to`` (after a confirmed set-down)."""
         box = replace(self.boxes[box_id], slot=to)
         self.boxes[box_id] = box
+        if self.in_hand is not None and self.in_hand.box.id == box_id:
+            self.in_hand = None
         self._changed()
         return box
 
@@ -227,8 +246,21 @@ class YardModel:
         """Take the box out of the inventory: it hangs on the spreader with no job to say where
         it goes (a cancelled or taken-over job); it is placed again by hand."""
         box = self.boxes.pop(box_id)
+        self.in_hand = InHand(box)
         self._changed()
         return box
+
+    def take_in_hand(self, box_id: str, job: str, to: Slot) -> None:
+        """Job ``job`` starts to move the box to ``to`` (it stays booked to its slot)."""
+        self.in_hand = InHand(self.boxes[box_id], job, to)
+        self._changed()
+
+    def out_of_hand(self) -> None:
+        """The crane has no box in hand any more (the job ended with the box where the yard
+        has it; a hanging box set down by hand, out of the slots until placed)."""
+        if self.in_hand is not None:
+            self.in_hand = None
+            self._changed()
 
     def _changed(self) -> None:
         if self.on_change is not None:

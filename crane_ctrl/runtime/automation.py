@@ -13,6 +13,14 @@ the spreader through :class:`~crane_ctrl.operation.manual.ManualControl`, at the
 rated speed; MAINTENANCE also lets the maintenance role bypass one interlock for a limited time
 (:class:`~crane_ctrl.operation.machine.BypassBook`; the supervisor applies it). Comms lost forgets
 every jog. Pure: time comes in as an argument.
+
+Started after a kill of the station, with the crane as the last run left it: at the first trusted
+reading of the load, the box the kept yard says the crane had in hand is judged against it
+(:func:`~crane_ctrl.operation.found_at_start.found_at_start`): a box hanging is taken out of its
+slot and held as :attr:`Automation.carried` (no job starts until it is set down by hand), and
+:attr:`Automation.found_at_start` tells the operator what was found and what to do. The job in
+hand is tracked in the yard (:meth:`~crane_ctrl.operation.yard_model.YardModel.take_in_hand`)
+from its start until it ends, for that.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from dataclasses import replace
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.crane import CraneParams, rated_speeds
 from crane_ctrl.interlocks.evaluate import Permits
+from crane_ctrl.operation.found_at_start import found_at_start
 from crane_ctrl.operation.jobs import Job, JobQueue, JobState, start_blockers
 from crane_ctrl.operation.machine import (
     BypassBook,
@@ -110,6 +119,9 @@ class Automation:
         self._resume_state: JobState | None = None
         self._stop_s = _stop_time_s(params) + scan_s
         self._plc_reset_due = False
+        self.found_at_start = ""
+        """What the station found on the crane at its start, for the operator ("": nothing)."""
+        self._start_judged = False
 
     @property
     def travel_clear_below_m(self) -> float | None:
@@ -254,6 +266,8 @@ class Automation:
     def _scan(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         self._now = now
         self._last = snapshot
+        if not self._start_judged:
+            self._judge_start(snapshot, now)
         self.sequencer.observe(snapshot, permits)
         self._advance_machine(now, snapshot)
         self.bypasses.expire(now)
@@ -336,6 +350,8 @@ class Automation:
         if job is None or self.why_not_start or box is None:
             return
         self.queue.advance(job.id, JobState.MOVING_TO_COLLECT, now)
+        self.yard.take_in_hand(box.id, job.id, job.to_slot)
+        self.found_at_start = ""
         rules = self.rules
         lands = rules.operator_lands if rules.operator_lands_at else None
         self.sequencer.start(Transfer(job.id, box, job.to_slot), now, operator_lands=lands)
@@ -368,7 +384,29 @@ class Automation:
                 }
             )
             self._carried = None
+            self.found_at_start = ""
+            self.yard.out_of_hand()
         return self._carried is not None or (load is not None and load >= LOST_LOAD_T)
+
+    def _judge_start(self, snapshot: Snapshot, now: float) -> None:
+        """At the first trusted load reading: what the last run left in hand, against the
+        crane as it is (module docstring)."""
+        load = snapshot.number("hoist.load") if snapshot.comms_ok else None
+        if load is None:
+            return  # judged on a load we can trust (nothing starts before comms anyway)
+        self._start_judged = True
+        hand = self.yard.in_hand
+        found = found_at_start(hand, load, hangs=load >= LOST_LOAD_T)
+        if hand is not None and found.hanging:
+            box = hand.box
+            self._carried = self.yard.lift(box.id) if box.id in self.yard.boxes else box
+        elif hand is not None:
+            self.yard.out_of_hand()
+        self.found_at_start = found.note
+        if found.note:
+            container = "" if hand is None else hand.box.id
+            self._emit({"kind": "yard", "time": now, "container": container,
+                        "event": "found at start", "note": found.note})  # fmt: skip
 
     # --- interrupted jobs
 
@@ -409,6 +447,8 @@ class Automation:
         elif self._rests_at_its_goal(run.delivering, run.landing_height_m(self.yard)):
             self.yard.move(run.transfer.box.id, run.transfer.to)  # (a landing pin unseen)
             reason += f"; container {run.transfer.box.id} stands on {run.transfer.to}"
+        else:
+            self.yard.out_of_hand()
         self.sequencer.abandon(now, reason)
         if job is not None:
             self.queue.advance(job.id, state, now, reason)
@@ -448,6 +488,9 @@ class Automation:
             done = event["outcome"] == str(Outcome.DONE)
             state = JobState.DONE if done else JobState.FAILED
             self.queue.advance(job_id, state, float(str(event["time"])), str(event["reason"]))
+            hand = self.yard.in_hand
+            if hand is not None and hand.job == job_id:
+                self.yard.out_of_hand()
         elif "step" in event:
             state_now = _JOB_STEPS.get((str(event["phase"]), str(event["step"])))
             if state_now is not None and self.queue.get(job_id).state is not state_now:

@@ -132,6 +132,9 @@ class StationView:
     """The container a cancelled or taken-over job left hanging on the spreader: out of
     :attr:`boxes` (the yard no longer books it to a slot) until it is set down by hand; drawn
     under the spreader. Its slot is the one it was lifted from."""
+    found_at_start: str = ""
+    """What the station found on the crane when it started, against what the last run left in
+    hand (a box hanging after a kill mid-job), and what to do; "" when nothing."""
 
 
 @dataclass(slots=True)
@@ -673,7 +676,7 @@ class CraneStation:
             awaiting_confirm=a.sequencer.awaiting_operator,
             jog=None if jog is None else (jog.axis, jog.direction), boxes=self._boxes(),
             profile_name=self.profile.name, profile_path=self.profile_path,
-            hanging=self._hanging(),
+            hanging=self._hanging(), found_at_start=a.found_at_start,
         )  # fmt: skip
 
     def _hanging(self) -> BoxPlace | None:

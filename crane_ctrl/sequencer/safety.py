@@ -179,7 +179,10 @@ class HeldState:
     """A box hung on the spreader."""
     at_rest: bool = False
     """The crane had come to rest after the hold: the position is where it stopped. Until then
-    it follows the crane as it ramps (or brakes) to a stop."""
+    it follows the crane as it ramps (or brakes) to a stop. Rest is judged only on a measured
+    position: after a link loss (a PLC restart, the crane braking blind meanwhile) the first
+    trusted scans may still lack one, and the position from before the loss is not where the
+    crane stopped."""
 
     def follow(self, snapshot: Snapshot) -> HeldState:
         """Where the crane comes to rest after the hold: followed until every axis is still,
@@ -187,8 +190,13 @@ class HeldState:
         if self.at_rest:
             return self
         now = HeldState.of(snapshot, carrying=self.carrying)
-        still = snapshot.comms_ok and all(
-            (v := snapshot.number(f"{a}.speed")) is not None and abs(v) < STILL_MPS for a in AXES
+        still = (
+            snapshot.comms_ok
+            and now.position is not None  # come to rest where? (a position not trusted yet)
+            and all(
+                (v := snapshot.number(f"{a}.speed")) is not None and abs(v) < STILL_MPS
+                for a in AXES
+            )
         )
         position = now.position if now.position is not None else self.position
         return HeldState(position, self.locked, self.carrying, at_rest=still)

@@ -67,6 +67,8 @@ class OverviewScreen(MachineKeys, HmiScreen):
 
 
 def _step_text(view: StationView) -> tuple[Text, bool]:
+    if view.found_at_start:  # a box left hanging by a station killed mid-job, say
+        return Text(f"[!] {view.found_at_start}", ABNORMAL), True
     if view.why_not_start:
         out = Text("[!] no automatic start: ", ABNORMAL)
         out.append("; ".join(view.why_not_start))

@@ -66,6 +66,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "landed_pin_stuck": {"corner": 1},
     "truck_lifted": {"lane": "T1"},
     "link_drop": {},
+    "plc_restart": {"seconds": 1.0},  # tests/restarts/test_plc_restart_fault.py
     "link_freeze": {},
     "link_latency": {"seconds": 0.2},
     "modbus_exception": {},
