@@ -29,6 +29,7 @@ __all__ = [
     "nothing_moves",
     "refs",
     "rig_with_j1",
+    "rising_past",
     "start",
     "unhold_and_finish",
 ]
@@ -61,6 +62,16 @@ def in_step(automation: Automation, step: Step, *, delivering: bool) -> Callable
         return run is not None and run.step is step and run.delivering is delivering
 
     return check
+
+
+def rising_past(view: SupervisorView, automation: Automation, z: float) -> bool:
+    """J1's box rising past ``z`` (its twistlock plane), m: over T1, past 5.5 m it is 1.5 m
+    above the trailer and still below the top of the box on T2 in the next lane."""
+    run, s = automation.sequencer.run, view.snapshot
+    hoist, speed = s.number("hoist.position"), s.number("hoist.speed")
+    if run is None or not run.delivering or hoist is None or speed is None:
+        return False
+    return hoist > z and speed > 0.2
 
 
 def refs(view: SupervisorView) -> tuple[float, float, float]:
