@@ -36,10 +36,17 @@ from crane_ctrl.errors import CommandRefused
 from crane_ctrl.operation.jobs import JobState
 from crane_ctrl.operation.machine import PackCommand, PackState
 from crane_ctrl.runtime.automation import Automation, _stop_time_s
-from crane_ctrl.runtime.supervisor import SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.testing import LockStep
-from tests.unit.automation_rig import in_step, refs, rig_with_j1, rising_past, start
+from tests.unit.automation_rig import (
+    held,
+    in_step,
+    refs,
+    rig_with_j1,
+    rising_past,
+    start,
+    trips,
+)
 
 WIND_MPS = 21.0
 GUST_MPS = 3.0
@@ -68,18 +75,13 @@ async def wind_raise_under_way(rig: LockStep, automation: Automation) -> float:
     HELD. The hoist's height then, m."""
     await start(rig, automation)
     await rig.until(in_step(automation, Step.TRAVEL, delivering=True), within_s=200)
-    automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-    await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+    await held(rig, automation)
     await storm_builds_up(rig)
     await rig.until(in_step(automation, Step.WIND_RAISE, delivering=True), within_s=2,
                     what="the hold's own wind raise")  # fmt: skip
-    assert "WIND_STOP" in _trips(rig.supervisor.view)
+    assert "WIND_STOP" in trips(rig.supervisor.view)
     assert automation.machine.state is PackState.HELD
     return rig.sim.plant.hoist.position_m
-
-
-def _trips(view: SupervisorView) -> set[str]:
-    return {t.id for t in view.permits.active} if view.permits else set()
 
 
 def target_m(automation: Automation) -> float:
@@ -203,13 +205,13 @@ async def test_bad_data_stops_the_wind_raise_in_its_scan_until_the_data_is_good_
         assert refs(rig.supervisor.view)[2] > 0.0
         rig.sim.faults.inject("force", signal=signal, value=value)
         view = await rig.scan()
-        assert "SIGNAL_QUALITY" in _trips(view)
+        assert "SIGNAL_QUALITY" in trips(view)
         assert refs(view) == (0.0, 0.0, 0.0), "bad data: nothing moves, in that scan"
         await no_motion_until_the_operator(rig, automation, 0.5)
         rig.sim.faults.clear(f"force:{signal}")
         z = rig.sim.plant.hoist.position_m
         await rig.until(lambda v: refs(v)[2] > 0.0, within_s=2.0, what="raising again")
-        assert "SIGNAL_QUALITY" not in _trips(rig.supervisor.view)
+        assert "SIGNAL_QUALITY" not in trips(rig.supervisor.view)
         assert automation.machine.state is PackState.HELD, "the job still held"
         run = automation.sequencer.run
         assert run is not None
@@ -244,7 +246,7 @@ async def test_the_estop_stops_the_wind_raise_until_the_operator_resumes_it() ->
         await rig.run_for(0.5)
         rig.sim.faults.clear("estop")
         rig.supervisor.request_reset()
-        await rig.until(lambda v: "ESTOP" not in _trips(v), within_s=2, what="ESTOP reset")
+        await rig.until(lambda v: "ESTOP" not in trips(v), within_s=2, what="ESTOP reset")
         for _ in range(round(1.0 / rig.period_s)):
             view = await rig.scan()
             assert refs(view) == (0.0, 0.0, 0.0), "no motion by itself after the e-stop"
@@ -271,8 +273,7 @@ async def test_a_box_the_wind_leaned_off_its_trailer_is_not_set_back_down_off_it
         await start(rig, automation)
         await rig.until(in_step(automation, Step.TRIAL_LIFT, delivering=False), within_s=200)
         await rig.run_for(0.8)  # off the deck, weighing
-        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await held(rig, automation)
         await blow(rig, 19.0, over_s=10.0)
         await rig.run_for(4.0)
         sway = rig.sim.plant.load_position()[1] - rig.sim.plant.trolley.position_m
@@ -302,8 +303,7 @@ async def test_settling_before_the_rise_in_a_wind_near_the_pre_alarm_waits_clear
     async with rig:
         await start(rig, automation)
         await rig.until(in_step(automation, Step.TRAVEL, delivering=True), within_s=200)
-        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await held(rig, automation)
         await blow(rig, wind_mps, over_s=5.0)
         z_held = rig.sim.plant.hoist.position_m
         automation.command(PackCommand.UNHOLD, rig.clock.now(), "test")

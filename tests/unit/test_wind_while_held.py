@@ -24,28 +24,25 @@ from __future__ import annotations
 from crane_ctrl.operation.jobs import JobState
 from crane_ctrl.operation.machine import PackCommand, PackState
 from crane_ctrl.runtime.automation import Automation
-from crane_ctrl.runtime.supervisor import SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.testing import LockStep
 from tests.unit.automation_rig import (
     BOX,
     DESTINATION,
+    held,
     in_step,
     nothing_moves,
     refs,
     rig_with_j1,
     rising_past,
     start,
+    trips,
 )
 from tests.unit.test_wind_securing import storm_builds_up
 
 LOW_M = 5.5
 """J1's box rising past this over T1: 1.5 m above the trailer, below the top of T2's box."""
 GALE_MPS = 22.0
-
-
-def _trips(view: SupervisorView) -> set[str]:
-    return {t.id for t in view.permits.active} if view.permits else set()
 
 
 def _reasons(automation: Automation) -> list[str]:
@@ -57,8 +54,7 @@ def _reasons(automation: Automation) -> list[str]:
 async def _held_low(rig: LockStep, automation: Automation) -> None:
     await start(rig, automation)
     await rig.until(lambda v: rising_past(v, automation, LOW_M), within_s=200)
-    automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-    await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+    await held(rig, automation)
     await rig.run_for(2.0)  # travel and hoist at rest
 
 
@@ -66,7 +62,7 @@ async def wind_stop_reset(rig: LockStep) -> None:
     """The operator resets WIND_STOP once its cause is gone (the 3-s gust reading below it)."""
     for _ in range(round(10.0 / rig.period_s)):
         view = await rig.scan()
-        if "WIND_STOP" not in _trips(view):
+        if "WIND_STOP" not in trips(view):
             return
         rig.supervisor.request_reset()
     raise AssertionError("WIND_STOP not reset within 10 s of the calm")
@@ -153,11 +149,10 @@ async def test_an_empty_spreader_held_in_a_wind_stop_stays_where_it_is() -> None
     rig, automation = rig_with_j1()
     async with rig:
         await _empty_travel(rig, automation)
-        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await held(rig, automation)
         await rig.run_for(6.0)  # at rest
         rig.sim.faults.inject("wind", speed_mps=GALE_MPS)
-        await rig.until(lambda v: "WIND_STOP" in _trips(v), within_s=1, what="WIND_STOP")
+        await rig.until(lambda v: "WIND_STOP" in trips(v), within_s=1, what="WIND_STOP")
         await nothing_moves(rig, 5.0)
         run = automation.sequencer.run
         assert run is not None
@@ -181,7 +176,7 @@ async def test_stopped_nothing_moves_by_itself_in_a_wind_stop_until_start() -> N
             view = await rig.scan()
             assert refs(view) == (0.0, 0.0, 0.0)
             assert not view.commands.drives_enable
-        assert "WIND_STOP" in _trips(rig.supervisor.view)
+        assert "WIND_STOP" in trips(rig.supervisor.view)
         assert "START" in automation.wind_exposure
         run = automation.sequencer.run
         assert run is not None
@@ -195,7 +190,7 @@ async def test_an_empty_spreader_stopped_in_a_wind_stop_stays_where_it_is() -> N
         automation.command(PackCommand.STOP, rig.clock.now(), "test")
         await rig.until(lambda v: automation.machine.state is PackState.STOPPED, within_s=5)
         rig.sim.faults.inject("wind", speed_mps=GALE_MPS)
-        await rig.until(lambda v: "WIND_STOP" in _trips(v), within_s=1, what="WIND_STOP")
+        await rig.until(lambda v: "WIND_STOP" in trips(v), within_s=1, what="WIND_STOP")
         await nothing_moves(rig, 3.0)
         assert automation.wind_exposure == ""
 
@@ -208,15 +203,14 @@ async def test_after_an_estop_while_held_the_wind_stop_waits_for_the_operators_r
     async with rig:
         await start(rig, automation)
         await rig.until(in_step(automation, Step.TRAVEL, delivering=True), within_s=200)
-        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await held(rig, automation)
         rig.sim.faults.inject("estop")
         await rig.run_for(0.5)
         rig.sim.faults.clear("estop")
         rig.supervisor.request_reset()
-        await rig.until(lambda v: "ESTOP" not in _trips(v), within_s=2, what="ESTOP reset")
+        await rig.until(lambda v: "ESTOP" not in trips(v), within_s=2, what="ESTOP reset")
         await storm_builds_up(rig)
-        await rig.until(lambda v: "WIND_STOP" in _trips(v), within_s=2, what="WIND_STOP")
+        await rig.until(lambda v: "WIND_STOP" in trips(v), within_s=2, what="WIND_STOP")
         await nothing_moves(rig, 0.5)
         automation.command(PackCommand.UNHOLD, rig.clock.now(), "make it safe")
         await rig.until(in_step(automation, Step.WIND_RAISE, delivering=True), within_s=1)
