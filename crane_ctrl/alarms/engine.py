@@ -452,7 +452,8 @@ BASE_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     AlarmDefinition(
         "LOAD_EXPOSED_TO_WIND",
         "A box hangs low in a rising wind while the crane waits for the operator: at the stop "
-        "limit it could swing into its neighbours; START to set it down or raise it clear now",
+        "limit it could swing into its neighbours; START (UNHOLD if held) to set it down or "
+        "raise it clear now",
         Priority.HIGH,
         suppressed_by=_LINK,
     ),

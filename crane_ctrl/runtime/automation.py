@@ -6,7 +6,9 @@ takes the next queued job when nothing runs, asks
 :attr:`why_not_start` for the HMI, like Siemens' "no automatic start" word), starts the
 pick-and-drop step machine and moves the job through its TIC 4.0 states from the sequencer's steps.
 HOLD/UNHOLD from the operator hold and resume the move; a hold the sequencer takes by itself (comms,
-a stop trip) shows as HELD and waits for the operator's UNHOLD.
+a stop trip) shows as HELD and waits for the operator's UNHOLD. Held, the one motion is the hold's
+own wind reaction (the hoist only: a wind stop's set-down or raise clear of the neighbours, then
+held again); STOPPING, STOPPED and after: none (:mod:`crane_ctrl.sequencer.wind`).
 
 In MANUAL and MAINTENANCE no job runs: in IDLE or EXECUTE the operator jogs the axes and works
 the spreader through :class:`~crane_ctrl.operation.manual.ManualControl`, at the mode's fraction of
@@ -314,12 +316,18 @@ class Automation:
         return run is None or run.step is Step.HELD
 
     def _hold(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
+        """HOLDING, HELD, STOPPING: the move holds where it is; nothing moves but the hold's
+        own wind reaction (HOLDING, HELD: the hoist only, setting a hanging load down or
+        raising it clear of its neighbours at a wind stop, :func:`~crane_ctrl.sequencer.wind.
+        secures_while_held`). STOP interrupts the job: nothing moves, that reaction included."""
         run = self.sequencer.run
-        if run is not None and run.step is not Step.HELD:
+        if run is not None and run.step is not Step.HELD and not run.secures_in_hold:
             stopping = self.machine.state is PackState.STOPPING
             self.sequencer.hold(now, "operator stop" if stopping else "operator hold")
-        self.sequencer(snapshot, permits, now)
-        return Commands(drives_enable=run is not None)
+        hoist = self.sequencer(snapshot, permits, now).hoist_speed_ref
+        if run is None or self.machine.state is PackState.STOPPING:
+            hoist = 0.0
+        return Commands(drives_enable=run is not None, hoist_speed_ref=hoist)
 
     def _execute(self, snapshot: Snapshot, permits: Permits, now: float) -> Commands:
         if self.sequencer.run is None:

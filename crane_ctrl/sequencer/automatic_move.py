@@ -242,8 +242,11 @@ class Sequencer:
     # --- the operator's commands
 
     def hold(self, now: float, reason: str) -> None:
-        """Stop where it is (the move goes on from here after :meth:`resume`)."""
-        self._machine.hold(now, reason)
+        """Stop where it is (the move goes on from here after :meth:`resume`). A wind stop's
+        securing under way goes on as the hold's own reaction, and holds once the load is safe
+        (:func:`~crane_ctrl.sequencer.wind.secures_on_hold`)."""
+        if not wind.secures_on_hold(self._machine, now, reason):
+            self._machine.hold(now, reason)
 
     def interrupt(self, now: float, reason: str) -> None:
         """STOP or ABORT: hold where it is, to be resumed by START (planned again from where the

@@ -28,7 +28,13 @@ from crane_ctrl.sequencer.controller import CraneContext, JobSlot
 from crane_ctrl.sequencer.model import Outcome, Step
 from crane_ctrl.sequencer.readings import on_support, seated
 from crane_ctrl.sequencer.run import Run
-from crane_ctrl.sequencer.safety import HeldState, hold_reason, resume_refusals, unexpected_contact
+from crane_ctrl.sequencer.safety import (
+    WIND_TRIPS,
+    HeldState,
+    hold_reason,
+    resume_refusals,
+    unexpected_contact,
+)
 from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
@@ -262,13 +268,20 @@ class StepMachine:
         return why
 
     def hold(self, now: float, reason: str) -> None:
-        """Stop where it is (the move goes on from here after :meth:`resume`)."""
+        """Stop where it is (the move goes on from here after :meth:`resume`). A securing that
+        was the hold's own wind reaction and is held short of making the load safe, for a reason
+        other than a trip (which blocks it only while it lasts), does not start again by itself
+        (:attr:`~crane_ctrl.sequencer.run.Run.hold_reaction_off`)."""
         run = self.run
         if run is None:
             return
         handler = self.table[run.step]
         if handler.restart is None:
             return
+        if run.secures_in_hold:
+            run.secures_in_hold = False
+            if not (run.wind_secured or self._tripped()):
+                run.hold_reaction_off = reason
         run.resume_step = handler.restart(run)
         run.hold_reason = reason
         run.drop_leg()  # the rest is planned again from where the crane stops
@@ -277,6 +290,15 @@ class StepMachine:
         if handler.on_hold is not None:
             handler.on_hold(run)
         self.enter(Step.HELD, now, reason=reason)
+
+    def _tripped(self) -> bool:
+        """Something besides the wind stops the crane now: comms, a drive fault, a stop trip."""
+        last, permits = self.last, self.permits
+        return (
+            last is not None
+            and permits is not None
+            and bool(hold_reason(last, permits, besides=WIND_TRIPS))
+        )
 
     def interrupt(self, now: float, reason: str) -> None:
         """STOP or ABORT: hold where it is, to be resumed by START (planned again from where the
@@ -292,6 +314,9 @@ class StepMachine:
         """Why a held move may not go on now (empty: it may, or nothing is held): see
         :func:`crane_ctrl.sequencer.safety.resume_refusals`."""
         run = self.run
+        if run is not None and run.secures_in_hold:
+            return ["the hold's wind reaction is making the load safe (no travel, the hoist "
+                    "only): it holds again there; resume then"]  # fmt: skip
         if run is None or run.step is not Step.HELD:
             return []
         if self.last is None or self.permits is None:
@@ -327,6 +352,7 @@ class StepMachine:
         resting |= step in _STRAIGHT_ON  # settling would hoist: these only go down or turn
         run.resettles = 0  # the operator has looked
         run.interrupted, run.held, run.wind_secured = False, None, False
+        run.hold_reaction_off = ""
         self.enter(step if resting else Step.SETTLE, now)
         return []
 

@@ -77,6 +77,15 @@ class Run:
     wind_secured: bool = False
     """A wind stop raised the hanging load clear of its neighbours and held it there: resumed,
     it would only hold again while the wind lasts."""
+    secures_in_hold: bool = False
+    """The securing under way (a wind set-down or raise) is the hold's own wind reaction
+    (:func:`~crane_ctrl.sequencer.wind.secures_while_held`): the job is held, and the securing
+    ends in a hold again."""
+    hold_reaction_off: str = ""
+    """Why the hold's wind reaction may not start by itself again until the operator resumes
+    the move ("" while it may): the securing was held for a reason of its own (contact, a
+    refused motion, a landing not confirmed, the operator's STOP or ABORT), or a trip that waits
+    for an operator's reset (the e-stop, a person in the lane) came while it was held."""
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""

@@ -21,7 +21,9 @@ were, the load still there; the move is then planned again from where the crane 
 still be there: the wind (:data:`WIND_TRIPS`), while the load hangs free and has not been made
 safe from it yet (the move held for another reason, or was stopped, before the wind came). The
 operator resumes it so that the move sets it down or raises it clear of its neighbours, and holds
-again; left held low, the wind would swing it into them.
+again; left low, the wind would swing it into them. Held (not stopped), the hold's own wind
+reaction does that by itself (:func:`~crane_ctrl.sequencer.wind.secures_while_held`): the wind
+trip's reaction, not the move resumed.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crane_ctrl.commands import AXES, Commands
-from crane_ctrl.interlocks.evaluate import Motion, Permits
+from crane_ctrl.interlocks.evaluate import Motion, Permits, Trip
 from crane_ctrl.motion.planner import XYZ
 from crane_ctrl.sequencer.model import STILL_MPS
 from crane_ctrl.sequencer.readings import LOST_LOAD_T, on_support
@@ -53,6 +55,7 @@ __all__ = [
     "resume_refusals",
     "securing_trips",
     "unexpected_contact",
+    "waits_for_reset",
 ]
 
 STOPS = frozenset(
@@ -99,6 +102,13 @@ def hold_reason(
         return f"drive fault: {', '.join(faulted)}"
     stops = [str(t) for t in permits.active if t.id in STOPS - besides and not t.bypassed]
     return "; ".join(stops)
+
+
+def waits_for_reset(trip: Trip) -> bool:
+    """``trip`` is a stop trip besides the wind's that latches until an operator's reset (the
+    e-stop, a person in the lane): whatever it interrupted waits for the operator to resume it,
+    a reset starts nothing."""
+    return trip.id in STOPS - WIND_TRIPS and trip.interlock.latches and not trip.bypassed
 
 
 def light_below_t(weighed_t: float | None) -> float:

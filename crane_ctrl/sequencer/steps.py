@@ -46,9 +46,14 @@ def _idle(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
 
 def _held(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     """Held: drives on, nothing moves; where the crane comes to rest is followed for the
-    resume to check against."""
+    resume to check against. But a wind stop with the load hanging where the wind could swing
+    it into a neighbour: the hold's own wind reaction secures it, the hoist only, and holds
+    again (:func:`~crane_ctrl.sequencer.wind.secures_while_held`)."""
     if run.held is not None:
         run.held = run.held.follow(snapshot)
+    permits = m.permits
+    if permits is not None and wind.secures_while_held(m, run, snapshot, permits, now):
+        return m.scan(run, snapshot, now)
     return Commands(drives_enable=True)
 
 

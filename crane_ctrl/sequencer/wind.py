@@ -22,10 +22,39 @@ On its support (locking, unlocking, the trial lift): hold; WIND_NO_LIFT keeps it
 it at the trial lift, it goes back on its place if it hangs over it, and is raised clear if the
 wind leaned it off (set back, it would land off the castings: bench case 1632).
 
-**The securing move is motion like any other** (issue 14's rules): STOP ramps the hoist to zero
-and HOLD holds it; bad data, the link or any other trip zeroes every reference in that scan and
-holds it; after any of these it waits for the operator (UNHOLD, or START from STOPPED), and the
-resume plans the securing again from where the load hangs.
+**The securing is the crane's own reaction to the wind trip, never a resumption of the job**
+(issue 14's two rules reconciled: never hold a hanging load where its swing can reach a
+neighbour; no automatic motion resumes after a trip without an operator). It moves the hoist
+only, straight down onto the place below or straight up clear: no travel, never further along
+the job; it ends in a hold, and the job then waits for the operator. So it runs while the move
+runs and also while the job is HELD, by the operator's HOLD or a hold of the move's own
+(:func:`secures_while_held`: the hold's own reaction, PackML's holding activity, journaled as
+"wind stop while held"); a HOLD given during it lets it go on to its end
+(:func:`secures_on_hold`). What stops it:
+
+- **STOP**: the hoist ramps to zero and the load stays where it is, the job interrupted; in
+  STOPPED (drives off) and in IDLE after it nothing moves by itself, this reaction included,
+  until the operator's START plans the securing again from where the load hangs. Decided so,
+  though a load stopped low in a rising wind may then be swung into its neighbour: STOP is the
+  operator's "nothing moves" (the issue's STOP: every axis ramps to zero, the load stays where it
+  is), given for reasons the crane cannot see (someone on the crane, a hoist fault); it is the
+  one controlled stop of a securing short of dropping the drives under a hanging load (ABORT);
+  and the drives come back on out of STOPPED only by the operator's command (no unexpected
+  start-up). Told of the danger before the stop limit (LOAD_EXPOSED_TO_WIND, :func:`exposure`),
+  the operator makes the load safe with START. The safety bench counts such a collision as
+  beyond the crane's control, as it does one after ABORT.
+- **ABORT**: the drives off at once; nothing moves until CLEAR, RESET, START.
+- **bad data, the link, a drive fault, any other stop trip**: every reference 0 in that scan
+  (fail safe). Held, the reaction starts again once nothing but the wind stops the crane
+  (it is the wind trip's reaction, owed while that trip lasts); but a trip that waits for an
+  operator's reset (the e-stop, a person in the lane) ends it until the operator resumes the
+  move: a reset starts nothing.
+- **the hoist's own interlocks** (a limit, overload, slack ropes): the refused motion holds it;
+  so do contact and a set-down not confirmed in time. Held short of its end for such a reason
+  of its own, it does not start again by itself.
+
+Resumed (UNHOLD, or START), the move plans the securing again from where the load hangs: a
+resume in wind is for that.
 
 Before the rise, settling the swing a stop left in a wind whose next gust may reach the
 pre-alarm waits where the wind could not swing the load into its neighbours
@@ -34,7 +63,9 @@ pre-alarm waits where the wind could not swing the load into its neighbours
 What each step does at a wind stop is its ``wind`` reaction in the step table: :func:`secures`
 (the load hangs free), :func:`sets_back_on_pick` (the trial lift), :func:`goes_on` (raising clear
 already), :func:`goes_on_setting_down` (the set-down under way, its unlock and raise clear), or
-hold (:func:`~crane_ctrl.sequencer.machine.holds_in_wind`).
+hold (:func:`~crane_ctrl.sequencer.machine.holds_in_wind`). Held, the reaction of the step it
+held in; a box it sets down on a place other than its pick then stays there locked, held, until
+the operator resumes the move (unlocked there, the job fails naming the place).
 """
 
 from __future__ import annotations
@@ -50,12 +81,13 @@ from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
 from crane_ctrl.sequencer.readings import carried, not_landed_why, position_of, seated
 from crane_ctrl.sequencer.run import WIND_STOP, Run
-from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS
+from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
+    "SECURING",
     "SET_DOWN_CREEP_M",
     "SET_DOWN_REACH_M",
     "SetDownPlace",
@@ -65,6 +97,8 @@ __all__ = [
     "plan_set_down",
     "rise_margin_m",
     "secures",
+    "secures_on_hold",
+    "secures_while_held",
     "set_down_place",
     "sets_back_on_pick",
     "sets_down_or_secures",
@@ -73,6 +107,8 @@ __all__ = [
     "wind_set_down",
 ]
 
+SECURING = frozenset({Step.WIND_SET_DOWN, Step.WIND_RAISE})
+"""The steps that make a hanging load safe from the wind: set it down below, or raise it clear."""
 SET_DOWN_REACH_M = 1.0
 """A wind stop sets a box down below it only this close above the place, m: further up, the
 swing builds before it lands (raise it clear instead)."""
@@ -91,16 +127,74 @@ def wind_goes_on(
     """A wind stop or storm (and nothing else) stops the move: whether it goes on securing the load
     (set down below, or raise clear), or starts to, as the step's ``wind`` reaction says.
     Otherwise: hold."""
-    stops = _stops(permits)
-    if not (snapshot.comms_ok and stops and stops <= WIND_TRIPS):
-        return False
-    if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+    if not _only_the_wind(snapshot, permits):
         return False
     return m.table[run.step].wind(m, run, snapshot, permits, now)
 
 
-def _stops(permits: Permits) -> set[str]:
-    return {t.id for t in permits.active if t.id in STOPS and not t.bypassed}
+def secures_while_held(
+    m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
+) -> bool:
+    """The hold's own wind reaction: a wind stop or storm while the job is HELD (the operator's
+    HOLD, or a hold of the move's own), its load hanging where the wind could swing it into a
+    neighbour (:func:`exposure`), runs the wind reaction of the step the move held in (set it
+    down on a place within reach below, else raise it clear) as part of holding, and holds again;
+    whether it started. Not in the scan the move held (the machine holds first); not while the
+    job is interrupted (STOP, ABORT: nothing moves until START); not while anything but the wind
+    stops the crane or a resume could not be taken (the crane moved since it held, the
+    twistlocks or the load changed, contact: :meth:`~.machine.StepMachine.resume_refusals`); not
+    once it was held short of its end for a reason of its own, or a trip that waits for a reset
+    came (:attr:`~.run.Run.hold_reaction_off`), until the operator resumes the move."""
+    _note_reset_trips(run, permits)
+    step = run.resume_step
+    if step is None or run.interrupted or run.hold_reaction_off or run.since >= now:
+        return False
+    if not _only_the_wind(snapshot, permits) or m.resume_refusals():
+        return False
+    if not exposure(m.crane, run, snapshot):
+        return False
+    run.secures_in_hold = True
+    m.table[step].wind(m, run, snapshot, permits, now)
+    if run.step in SECURING:
+        return True
+    run.secures_in_hold = False  # the step's reaction is to hold: it stays held
+    return False
+
+
+def secures_on_hold(m: StepMachine, now: float, reason: str) -> bool:
+    """The operator's HOLD (``reason``) while a wind stop secures a load the wind could swing into
+    a neighbour (:func:`exposure`): the securing goes on as the hold's own reaction and holds once
+    the load is safe (journaled); whether it does."""
+    run, snapshot = m.run, m.last
+    if run is None or run.interrupted or run.step not in SECURING or snapshot is None:
+        return False
+    if not (run.secures_in_hold or exposure(m.crane, run, snapshot)):
+        return False
+    if not run.secures_in_hold:
+        run.secures_in_hold = True
+        why = _reason(run, f"{reason}: the securing under way goes on")
+        run.events.append(m.job.step_event(run, str(run.step), now, why))
+    return True
+
+
+def _only_the_wind(snapshot: Snapshot, permits: Permits) -> bool:
+    """A wind stop or storm, and nothing else, stops the crane (the link up, no drive fault)."""
+    stops = {t.id for t in permits.active if t.id in STOPS and not t.bypassed}
+    if not (snapshot.comms_ok and stops and stops <= WIND_TRIPS):
+        return False
+    return not any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES)
+
+
+def _note_reset_trips(run: Run, permits: Permits) -> None:
+    """A stop trip besides the wind's that waits for an operator's reset (the e-stop, a person in
+    the lane), seen while the job is held: the hold's wind reaction waits for the operator's
+    resume (a reset starts nothing)."""
+    if run.hold_reaction_off:
+        return
+    for trip in permits.active:
+        if waits_for_reset(trip):
+            run.hold_reaction_off = f"{trip} (a reset starts nothing: resume the move)"
+            return
 
 
 # --- the steps' wind reactions (StepHandler.wind)
@@ -135,7 +229,7 @@ def sets_back_on_pick(
     load = _load_xy(snapshot)
     if load is not None and _off(place, load) <= _tolerance_m(m.crane):
         run.wind_place = place
-        m.enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it back on {box.slot}")
+        m.enter(Step.WIND_SET_DOWN, now, reason=_reason(run, f"setting it back on {box.slot}"))
         return True
     if position_of(snapshot) is None:
         return False
@@ -155,7 +249,7 @@ def secures(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now:
     place = _place_below(m.crane, run, snapshot, pos[2])
     if place is not None and permits.allowed(Motion.HOIST_DOWN):
         run.wind_place = place
-        m.enter(Step.WIND_SET_DOWN, now, reason=f"wind stop: setting it down on {place.slot}")
+        m.enter(Step.WIND_SET_DOWN, now, reason=_reason(run, f"setting it down on {place.slot}"))
         return True
     return _start_raise(m, run, snapshot, now)
 
@@ -199,9 +293,24 @@ def _off(place: SetDownPlace, load: tuple[float, float]) -> float:
 def _start_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bool:
     run.wind_place = None
     run.wind_target_m = _clear_height(m.crane, run, snapshot)
-    why = f"wind stop: raising it clear of its neighbours to {run.wind_target_m:.2f} m"
-    m.enter(Step.WIND_RAISE, now, reason=why)
+    why = f"raising it clear of its neighbours to {run.wind_target_m:.2f} m"
+    m.enter(Step.WIND_RAISE, now, reason=_reason(run, why))
     return True
+
+
+def _cause(run: Run) -> str:
+    """What a securing's journal lines begin with: the wind stop, or the wind stop while the
+    job is held (the hold's own reaction)."""
+    return "wind stop while held" if run.secures_in_hold else "wind stop"
+
+
+def _reason(run: Run, what: str) -> str:
+    """Why the securing starts, ``what`` it does: held, it says that it moves the hoist only
+    and holds again."""
+    if not run.secures_in_hold:
+        return f"wind stop: {what}"
+    return (f"wind stop while held: {what}, the hold's own reaction (the hoist only, no "
+            "travel; held again once it is safe, then waits for the operator)")  # fmt: skip
 
 
 def _clear_height(crane: CraneContext, run: Run, snapshot: Snapshot) -> float:
@@ -232,9 +341,11 @@ def exposure(crane: CraneContext, run: Run, snapshot: Snapshot) -> str:
     """Why the box hanging where it is could be swung into a neighbour by a wind stop, or "":
     the wind (with the next gust) at the pre-alarm or above, and below the height where its
     swing envelope at the stop limit would clear everything around it. Said while the crane
-    waits for the operator (the LOAD_EXPOSED_TO_WIND alarm): held low in a rising wind, only
-    the operator's START can make it safe before the wind does. Unknown readings say nothing
-    here (they have their own alarm and trip)."""
+    waits for the operator (the LOAD_EXPOSED_TO_WIND alarm): stopped low in a rising wind, only
+    the operator's START can make it safe before the wind does (held, UNHOLD; at the stop limit
+    the hold's own reaction does, if not too late). It also gates the hold's own reaction
+    (:func:`secures_while_held`). Unknown readings say nothing here (they have their own alarm
+    and trip)."""
     pos = position_of(snapshot)
     wind = snapshot.number("env.wind")
     if pos is None or wind is None or not carried(snapshot):
@@ -247,7 +358,8 @@ def exposure(crane: CraneContext, run: Run, snapshot: Snapshot) -> str:
     return (
         f"container {run.transfer.box.id} hangs at {pos[2]:.1f} m in {wind:.1f} m/s of wind: at "
         f"the stop limit it could swing {envelope:.1f} m, into its neighbours below "
-        f"{clear:.1f} m; START to set it down or raise it clear"
+        f"{clear:.1f} m; {'START' if run.interrupted else 'UNHOLD'} to set it down or raise "
+        "it clear"
     )
 
 
@@ -290,12 +402,12 @@ def wind_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
     """Hoist straight up to where the swing envelope clears every neighbour, then hold."""
     pos = position_of(snapshot)
     if pos is None:
-        m.hold(now, "wind stop: the hoist position is not known: held where it hangs")
+        m.hold(now, f"{_cause(run)}: the hoist position is not known: held where it hangs")
         return Commands(drives_enable=True)
     run.wind_target_m = max(run.wind_target_m, _clear_height(m.crane, run, snapshot))
     if pos[2] >= run.wind_target_m - HOIST_TOLERANCE_M:
         run.wind_secured = True
-        m.hold(now, f"wind stop: held at {pos[2]:.2f} m, its swing (up to "
+        m.hold(now, f"{_cause(run)}: held at {pos[2]:.2f} m, its swing (up to "
                     f"{run.wind_envelope_m:.2f} m) clear of every neighbour")  # fmt: skip
         return Commands(drives_enable=True)
     return m.hoist_to(run, pos[2], run.wind_target_m + OVERSHOOT_M)
@@ -308,7 +420,7 @@ def wind_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
     if sway is None and run.set_down_cause != WIND_STOP:
         sway = (0.0, 0.0)  # no sway sensor: the crane's position is the best there is
     if place is None or pos is None or sway is None:
-        m.hold(now, "wind stop: the load cannot be watched: held where it hangs")
+        m.hold(now, f"{_cause(run)}: the load cannot be watched: held where it hangs")
         return Commands(drives_enable=True)
     if seated(snapshot):
         return _set_down_in_wind(m, run, place, snapshot, now)
@@ -363,6 +475,11 @@ def _set_down_in_wind(
     mine = " (its destination)" if place.slot == run.transfer.to else ""
     box = run.transfer.box.id
     run.failure = f"{run.set_down_cause}: container {box} set down on {place.slot}{mine}"
+    if run.secures_in_hold:  # the job is held: it stays locked there for the operator
+        m.hold(now, f"{_cause(run)}: container {box} set down on {place.slot}{mine}, locked; "
+                    "resumed, it is unlocked there and the job fails")  # fmt: skip
+        run.resume_step = Step.UNLOCK
+        return Commands(drives_enable=True)
     m.enter(Step.UNLOCK, now, reason=run.failure)
     return Commands(drives_enable=True)
 
@@ -371,7 +488,7 @@ def _back_on_its_pick(m: StepMachine, run: Run, place: SetDownPlace, now: float)
     """Set back down where it was lifted from: nothing failed, the job waits for the wind.
     Held with the twistlocks still locked; resumed, it lifts again from the lock step."""
     run.delivering, run.wind_place, run.mass_t = False, None, None
-    m.hold(now, f"wind stop: container {run.transfer.box.id} set back down on "
+    m.hold(now, f"{_cause(run)}: container {run.transfer.box.id} set back down on "
                 f"{place.slot}, locked; unhold when the wind has dropped")  # fmt: skip
     run.resume_step = Step.LOCK
     return Commands(drives_enable=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from crane_ctrl.operation.jobs import JobQueue, JobState
-from crane_ctrl.operation.machine import PackCommand
+from crane_ctrl.operation.machine import PackCommand, PackState
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.automation import Automation
@@ -24,12 +24,15 @@ from tests.profile_texts import PROFILES
 __all__ = [
     "BOX",
     "DESTINATION",
+    "held",
     "in_step",
     "loaded_travel",
     "nothing_moves",
     "refs",
     "rig_with_j1",
+    "rising_past",
     "start",
+    "trips",
     "unhold_and_finish",
 ]
 
@@ -61,6 +64,27 @@ def in_step(automation: Automation, step: Step, *, delivering: bool) -> Callable
         return run is not None and run.step is step and run.delivering is delivering
 
     return check
+
+
+def rising_past(view: SupervisorView, automation: Automation, z: float) -> bool:
+    """J1's box rising past ``z`` (its twistlock plane), m: over T1, past 5.5 m it is 1.5 m
+    above the trailer and still below the top of the box on T2 in the next lane."""
+    run, s = automation.sequencer.run, view.snapshot
+    hoist, speed = s.number("hoist.position"), s.number("hoist.speed")
+    if run is None or not run.delivering or hoist is None or speed is None:
+        return False
+    return hoist > z and speed > 0.2
+
+
+async def held(rig: LockStep, automation: Automation) -> None:
+    """The operator's HOLD, and the machine HELD."""
+    automation.command(PackCommand.HOLD, rig.clock.now(), "test")
+    await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1, what="HELD")
+
+
+def trips(view: SupervisorView) -> set[str]:
+    """The interlocks active at this scan."""
+    return {t.id for t in view.permits.active} if view.permits else set()
 
 
 def refs(view: SupervisorView) -> tuple[float, float, float]:

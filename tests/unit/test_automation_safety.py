@@ -42,6 +42,7 @@ from crane_ctrl.bench.safety import (
     Case,
     Command,
     Event,
+    FaultPlan,
     WedgeCheck,
     When,
     bad_value_menu,
@@ -54,6 +55,7 @@ from crane_ctrl.cli.main import main
 from crane_ctrl.commands import Commands
 from crane_ctrl.profile.loader import load_profile, parse_profile
 from crane_ctrl.runtime.automation import Automation
+from crane_ctrl.sequencer import wind
 from tests.unit.simplc.raw_profiles import VARIANTS
 
 T = TypeVar("T")
@@ -144,13 +146,64 @@ def _held_case(*actions: Command | WedgeCheck) -> Case:
     return Case(JOBS[3], tuple(Event(When("collect", "travel", 1.0), a) for a in actions))
 
 
-def test_a_crane_that_creeps_while_held_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("axis", ["trolley", "hoist"])
+def test_a_crane_that_creeps_while_held_is_caught(
+    monkeypatch: pytest.MonkeyPatch, axis: str
+) -> None:
+    """The hoist too: only the hold's own wind reaction may move it (a wind trip, the load
+    exposed), and here no wind blows."""
+
     def creep(self: Automation, *args: object) -> Commands:
-        return Commands(drives_enable=True, trolley_speed_ref=0.05)
+        return Commands(drives_enable=True).with_speed(axis, 0.05)
 
     monkeypatch.setattr(Automation, "_hold", creep)
     result = run_case(_held_case(Command("hold")), OPCUA)
     assert [v.kind for v in result.violations] == ["motion_without_operator"]
+
+
+def _held_low_in_a_gale(*then: Event) -> Case:
+    """Truck T1 -> stack: HOLD as the loaded travel starts, the box 1.5 m over T1 and below
+    the top of the box on T2 beside it; a 24 m/s wind builds up (never to calm) while held;
+    the operator looks away (reacts in 60 s)."""
+    gale = FaultPlan("wind", (("speed_mps", 24.0), ("gust_mps", 0.0), ("gust_period_s", 8.0)))
+    return Case(JOBS[0], (
+        Event(When("deliver", "travel", 1.7), Command("hold")),
+        Event(When("deliver", "held", 0.0), gale),
+        *then,
+    ), reaction_s=60.0)  # fmt: skip
+
+
+def test_the_holds_own_wind_reaction_is_the_one_motion_allowed_while_held() -> None:
+    """Hostile14 finding 3: the hold's own reaction raises the box clear, the job still HELD;
+    the oracle takes it for the crane's reaction to the wind trip, not motion without the
+    operator, and nothing is hit."""
+    result = run_case(_held_low_in_a_gale(), OPCUA, trace=True)
+    assert result.ok, [v.message for v in result.violations]
+    assert result.beyond_control is None
+    assert any("wind stop while held: raising it clear" in line for line in result.trace)
+
+
+def test_a_held_load_left_to_swing_into_its_neighbour_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The old behaviour (no wind reaction while HELD): with the drives on and only the wind
+    tripped, the collision is the crane's, a violation, not beyond its control."""
+    monkeypatch.setattr(wind, "secures_while_held", lambda *args: False)
+    result = run_case(_held_low_in_a_gale(), OPCUA)
+    assert [v.kind for v in result.violations] == ["collision"]
+    assert result.beyond_control is None
+
+
+@pytest.mark.parametrize("command", ["stop", "abort"])
+def test_stop_or_abort_during_the_holds_wind_raise_is_beyond_control(command: str) -> None:
+    """The operator's STOP (ramps to zero, drives off once stopped) or ABORT (drives off) half a
+    second into the raise: the box, still low, swings into T2's box; the operator had the crane
+    stopped: beyond its control."""
+    stop = Event(When("deliver", "wind raise clear", 0.5), Command(command))
+    result = run_case(_held_low_in_a_gale(stop), OPCUA)
+    assert result.ok, [v.message for v in result.violations]
+    assert result.beyond_control is not None
+    assert "collision" in result.beyond_control.message
 
 
 def test_a_machine_that_never_finishes_stopping_is_a_wedge(
@@ -203,6 +256,9 @@ BEYOND_CONTROL = {
     "leaning 0.52 m toward the next truck's box 0.6 m away: the raise could not be in time",
     3280: "e-stop just off its truck, then STOP, RESET: idle while the wind rose; started leaning "
     "0.89 m toward the next truck's box: the raise could not be in time",
+    1001638: "held just off its truck by a NaN hoist position as a storm rose; the hold's own "
+    "wind raise began in the scan the data was good again, 1.4 s before the leaning box reached "
+    "the next truck's box",
 }
 """Cases where the wind swung a box into a neighbour while the crane could not act on it."""
 

@@ -1,18 +1,20 @@
 """The wind stop's securing move under STOP, HOLD, bad data and faults (bench cases 2318, 1632).
 
 A wind stop with a box hanging low beside its neighbours raises it until its swing envelope
-clears them (or sets it straight down on a legal place within reach below it). That securing
-move is motion like any other (DOMAIN.md, issue 14's decisions):
+clears them (or sets it straight down on a legal place within reach below it). That securing is
+the crane's own reaction to the wind trip, never a resumption of the job: the hoist only, and it
+ends in a hold (:mod:`crane_ctrl.sequencer.wind`, issue 14's decisions):
 
+- a wind stop while the job is HELD: the hold's own reaction secures the load, and holds again
+  (hostile14 finding 3: held low beside a loaded truck, the box was left to swing into it);
 - STOP: the hoist ramps to zero, the load stays where it is, the job is interrupted, STOPPED
-  within the ramp time plus a scan; START from there plans the securing again from where the
-  load hangs;
-- HOLD: the hoist ramps to zero, HELD; UNHOLD goes on securing;
-- bad data (a bad wind reading included) or a comms fault: every reference 0 in that scan, and
-  nothing moves until the operator's UNHOLD, even once the data is good again; the resume plans
-  the securing again from the measured state;
+  within the ramp time plus a scan, and nothing moves by itself; START from there plans the
+  securing again from where the load hangs;
+- HOLD during it: it goes on, as the hold's own reaction, and holds once the load is safe;
+- bad data (a bad wind reading included) or a comms fault: every reference 0 in that scan; once
+  the data is good again, the hold's own reaction secures the load (the wind trip still there);
 - ABORT: references 0 and the drives off in the next scan; the e-stop: held until the operator
-  resumes it (no motion after the chain closes and the reset);
+  resumes it (no motion after the chain closes and the reset: a reset starts nothing);
 - a box the wind leaned off its trailer while it was held just above it (case 1632) is not set
   back down off the castings: it is raised clear instead;
 - settling the swing before the rise, in a wind whose next gust may reach the pre-alarm, waits
@@ -22,22 +24,29 @@ move is motion like any other (DOMAIN.md, issue 14's decisions):
 
 The storm: 21 m/s gusting 3 m/s near the pendulum's own period (8.5 s with the box low), built
 up over 10 s while the move was held by the operator at the start of the loaded travel (the box
-over truck lane T1, 1.7 m below the top of the box on the truck in lane T2); the operator then
-resumes it to have the load made safe. Left low, the gusts swing it into that box within 11 s;
-raised, it clears it in 7 s.
+over truck lane T1, 1.7 m below the top of the box on the truck in lane T2). Left low, the gusts
+swing it into that box within 11 s; raised, it clears it in 7 s.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from crane_ctrl.errors import CommandRefused
 from crane_ctrl.operation.jobs import JobState
 from crane_ctrl.operation.machine import PackCommand, PackState
 from crane_ctrl.runtime.automation import Automation, _stop_time_s
-from crane_ctrl.runtime.supervisor import SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.testing import LockStep
-from tests.unit.automation_rig import in_step, refs, rig_with_j1, start
+from tests.unit.automation_rig import (
+    held,
+    in_step,
+    refs,
+    rig_with_j1,
+    rising_past,
+    start,
+    trips,
+)
 
 WIND_MPS = 21.0
 GUST_MPS = 3.0
@@ -62,22 +71,17 @@ async def storm_builds_up(rig: LockStep) -> None:
 
 async def wind_raise_under_way(rig: LockStep, automation: Automation) -> float:
     """J1 held at the start of the loaded travel (the box low beside the next truck's box), the
-    storm built up, the operator's UNHOLD to have the load made safe: the wind raise starts.
-    The hoist's height then, m."""
+    storm built up: at the wind stop the hold's own reaction starts the wind raise, the job still
+    HELD. The hoist's height then, m."""
     await start(rig, automation)
     await rig.until(in_step(automation, Step.TRAVEL, delivering=True), within_s=200)
-    automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-    await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+    await held(rig, automation)
     await storm_builds_up(rig)
-    await rig.run_for(1.0)
-    assert "WIND_STOP" in _trips(rig.supervisor.view)
-    automation.command(PackCommand.UNHOLD, rig.clock.now(), "make it safe")
-    await rig.until(in_step(automation, Step.WIND_RAISE, delivering=True), within_s=1)
+    await rig.until(in_step(automation, Step.WIND_RAISE, delivering=True), within_s=2,
+                    what="the hold's own wind raise")  # fmt: skip
+    assert "WIND_STOP" in trips(rig.supervisor.view)
+    assert automation.machine.state is PackState.HELD
     return rig.sim.plant.hoist.position_m
-
-
-def _trips(view: SupervisorView) -> set[str]:
-    return {t.id for t in view.permits.active} if view.permits else set()
 
 
 def target_m(automation: Automation) -> float:
@@ -147,27 +151,53 @@ async def test_stop_during_the_wind_raise_ramps_the_hoist_to_zero_and_start_secu
         await secured_and_nothing_hit(rig, automation, target_m(automation))
 
 
-async def test_hold_during_the_wind_raise_stops_the_hoist_and_unhold_secures_again() -> None:
+async def test_the_hold_secures_the_load_by_itself_and_an_unhold_waits_for_it() -> None:
     rig, automation = rig_with_j1()
     async with rig:
         await wind_raise_under_way(rig, automation)
         await rig.run_for(0.5)
-        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await ramps_to_zero(rig, _stop_time_s(automation.params) + 2 * rig.period_s)
-        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
-        await no_motion_until_the_operator(rig, automation, 0.5)
-        automation.command(PackCommand.UNHOLD, rig.clock.now(), "make it safe")
-        await rig.until(lambda v: refs(v)[2] > 0.0, within_s=2.0, what="raising again")
+        assert refs(rig.supervisor.view)[2] > 0.0
+        with pytest.raises(CommandRefused, match="making the load safe"):
+            automation.command(PackCommand.UNHOLD, rig.clock.now(), "test")
         await secured_and_nothing_hit(rig, automation, target_m(automation))
+        assert automation.machine.state is PackState.HELD
+        run = automation.sequencer.run
+        assert run is not None
+        reasons = [str(e["reason"]) for e in run.events]
+        assert any(r.startswith("wind stop while held: raising it clear") for r in reasons)
+
+
+async def test_hold_during_a_wind_stops_securing_lets_it_go_on_and_holds_when_safe() -> None:
+    """The wind stop comes at once as the box rises past 5.5 m over T1, 1.5 m below the top
+    of the box on T2 (``wind-stop-over-a-truck-lane``): the operator's HOLD during the raise does
+    not leave the box low; the raise goes on as the hold's own reaction."""
+    rig, automation = rig_with_j1()
+    async with rig:
+        await start(rig, automation)
+        await rig.until(lambda v: rising_past(v, automation, 5.5), within_s=200)
+        rig.sim.faults.inject("wind", speed_mps=22.0)
+        await rig.until(in_step(automation, Step.WIND_RAISE, delivering=True), within_s=2,
+                        what="the wind stop's raise")  # fmt: skip
+        target = target_m(automation)
+        await rig.run_for(0.5)
+        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
+        for _ in range(round(1.0 / rig.period_s)):
+            view = await rig.scan()
+            assert refs(view)[2] > 0.0, "the raise goes on"
+            assert automation.machine.state in (PackState.HOLDING, PackState.HELD)
+        await secured_and_nothing_hit(rig, automation, target)
+        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
 
 
 @pytest.mark.parametrize(
     ("signal", "value"), [("trolley.position", 1e6), ("env.wind", -5.0)], ids=["position", "wind"]
 )
-async def test_bad_data_stops_the_wind_raise_in_its_scan_until_the_operator_resumes_it(
+async def test_bad_data_stops_the_wind_raise_in_its_scan_until_the_data_is_good_again(
     signal: str, value: float
 ) -> None:
-    """A bad wind reading blocks the raise like any bad data: hoist up included."""
+    """A bad wind reading blocks the raise like any bad data: hoist up included. Good again,
+    the wind trip still there, the hold's own reaction goes on making the load safe: it is the
+    wind's reaction, not the job resumed (that waits for the operator)."""
     rig, automation = rig_with_j1()
     async with rig:
         await wind_raise_under_way(rig, automation)
@@ -175,19 +205,17 @@ async def test_bad_data_stops_the_wind_raise_in_its_scan_until_the_operator_resu
         assert refs(rig.supervisor.view)[2] > 0.0
         rig.sim.faults.inject("force", signal=signal, value=value)
         view = await rig.scan()
-        assert "SIGNAL_QUALITY" in _trips(view)
+        assert "SIGNAL_QUALITY" in trips(view)
         assert refs(view) == (0.0, 0.0, 0.0), "bad data: nothing moves, in that scan"
         await no_motion_until_the_operator(rig, automation, 0.5)
         rig.sim.faults.clear(f"force:{signal}")
-        await rig.until(lambda v: "SIGNAL_QUALITY" not in _trips(v), within_s=1,
-                        what="the data good again")  # fmt: skip
-        await no_motion_until_the_operator(rig, automation, 0.5)
         z = rig.sim.plant.hoist.position_m
-        automation.command(PackCommand.UNHOLD, rig.clock.now(), "make it safe")
         await rig.until(lambda v: refs(v)[2] > 0.0, within_s=2.0, what="raising again")
+        assert "SIGNAL_QUALITY" not in trips(rig.supervisor.view)
+        assert automation.machine.state is PackState.HELD, "the job still held"
         run = automation.sequencer.run
         assert run is not None
-        assert run.step in (Step.SETTLE, Step.WIND_RAISE), "planned again from where it hangs"
+        assert run.step is Step.WIND_RAISE, "planned again from where it hangs"
         assert rig.sim.plant.hoist.position_m >= z - 0.05
         await secured_and_nothing_hit(rig, automation, target_m(automation))
 
@@ -218,7 +246,7 @@ async def test_the_estop_stops_the_wind_raise_until_the_operator_resumes_it() ->
         await rig.run_for(0.5)
         rig.sim.faults.clear("estop")
         rig.supervisor.request_reset()
-        await rig.until(lambda v: "ESTOP" not in _trips(v), within_s=2, what="ESTOP reset")
+        await rig.until(lambda v: "ESTOP" not in trips(v), within_s=2, what="ESTOP reset")
         for _ in range(round(1.0 / rig.period_s)):
             view = await rig.scan()
             assert refs(view) == (0.0, 0.0, 0.0), "no motion by itself after the e-stop"
@@ -245,8 +273,7 @@ async def test_a_box_the_wind_leaned_off_its_trailer_is_not_set_back_down_off_it
         await start(rig, automation)
         await rig.until(in_step(automation, Step.TRIAL_LIFT, delivering=False), within_s=200)
         await rig.run_for(0.8)  # off the deck, weighing
-        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await held(rig, automation)
         await blow(rig, 19.0, over_s=10.0)
         await rig.run_for(4.0)
         sway = rig.sim.plant.load_position()[1] - rig.sim.plant.trolley.position_m
@@ -276,8 +303,7 @@ async def test_settling_before_the_rise_in_a_wind_near_the_pre_alarm_waits_clear
     async with rig:
         await start(rig, automation)
         await rig.until(in_step(automation, Step.TRAVEL, delivering=True), within_s=200)
-        automation.command(PackCommand.HOLD, rig.clock.now(), "test")
-        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await held(rig, automation)
         await blow(rig, wind_mps, over_s=5.0)
         z_held = rig.sim.plant.hoist.position_m
         automation.command(PackCommand.UNHOLD, rig.clock.now(), "test")

@@ -191,7 +191,8 @@ def _summary_lines(s: dict[str, Any], results: Sequence[CaseResult]) -> list[str
         f"violations: {', '.join(f'{k} {n}' for k, n in s['violations'].items()) or 'none'}"
         f"; wedges {s['wedges']}, collisions {s['collisions']}",
         f"beyond the crane's control: {s['beyond_control']} (a collision in wind that came "
-        "while the drives were off, the link down or the operator had it parked)",
+        "while the drives were off, the link down, a trip besides the wind's stopped it, or the "
+        "operator had stopped or aborted it)",
     ]
     for r in results:
         for v in [*r.violations[:1], *([r.beyond_control] if r.beyond_control else [])]:

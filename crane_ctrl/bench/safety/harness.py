@@ -18,7 +18,12 @@ At EVERY scan (:class:`Violation` kinds in brackets):
 - no unlock is written while a box hangs from the spreader [unlock_suspended];
 - no automatic motion after a trip without the operator: once the move is held (the sequencer
   HELD, or the machine anywhere in :data:`PARKED`), every speed reference written stays 0 until
-  the operator's next accepted UNHOLD or START [motion_without_operator];
+  the operator's next accepted UNHOLD or START [motion_without_operator]. One motion is the
+  crane's own and allowed: the hold's wind reaction (:func:`~crane_ctrl.sequencer.wind.
+  secures_while_held`), the hoist only, with the job held (HOLDING, HELD: never after STOP or
+  ABORT), a wind trip active, the sequencer setting the load down onto its place or raising it
+  toward its secured height, and the load exposed (:func:`~crane_ctrl.sequencer.wind.exposure`:
+  the wind could swing it into a neighbour) when that motion began;
 - nothing in the crane's code raises [exception].
 
 Wedge checks [wedge]: at random steps (events) and at the end of every run the harness issues
@@ -26,19 +31,27 @@ STOP then RESET (or ABORT, CLEAR, RESET) and the machine must reach IDLE within
 :func:`wedge_bound_s` of crane time. After one at a random step the operator resumes the job with
 START (so STOP, RESET and START are exercised mid-job; cancelling is a random command of its own).
 
-A collision the crane had no say in is kept apart [beyond_control], not a violation: the wind
-as it blows (gusts included) reached the pre-alarm while the crane could not act on it (the
-drives off: e-stop chain open, ABORTED; the link down; a drive faulted; or parked by the
-operator: STOPPED, HELD, IDLE), and the box hit something before the crane had been able to act
-for :data:`SECURE_WITHIN_S`, while it was making the load safe (raising it clear, setting it
-down) or still could not act. The crane makes a hanging load safe from the wind by itself only
-while it runs the move; parked, the operator resumes it to (a resume in wind is allowed for
-that), and nothing moves a crane whose drives are off. The lean that carries a box into its
+A collision the crane had no say in is kept apart [beyond_control], not a violation. The crane
+is in charge of its hanging load in the wind (:meth:`_CaseRun._in_charge`) while it runs the
+move (EXECUTE: it anticipates the wind from the pre-alarm on), and while the job is held
+(HOLDING, HELD) with a wind trip active (the hold's own reaction makes the load safe), in
+both cases with its drives on and free to act: the link up, the e-stop chain closed, no drive
+faulted, nothing but the wind stopping it (no bad data, no other stop trip), the hoist free to
+rise, and no trip that waits for a reset (the e-stop, a person in the lane) since the
+operator's last UNHOLD or START (a reset starts nothing). It is not in charge with the drives
+off or the job interrupted by the operator: ABORT, and STOP (STOPPING, STOPPED, and RESET,
+IDLE after it: STOP's "the load stays where it is" lasts until START, a decision of
+:mod:`crane_ctrl.sequencer.wind`). A collision is beyond control when the wind as it blows
+(gusts included) reached the pre-alarm while the crane was not in charge, it has not been in
+charge for :data:`SECURE_WITHIN_S` at a stretch since, and at the collision it is still not in
+charge (ABORT or STOP during the securing included) or has been for less than that while making
+the load safe (raising it clear, setting it down). The lean that carries a box into its
 neighbour builds from the pre-alarm on (cases 1632, 3280: a box held a few centimetres off its
 truck while the wind rose from calm to 20 m/s, leaning 0.5-0.9 m toward the next truck's box
 0.6 m away when the operator resumed; neither setting it back, off the castings, nor a 0.5 m/s
-raise could be in time). A collision in any other step (travelling, lowering onto its place)
-stays a violation. Such a collision ends the run and is reported in its own count.
+raise could be in time). A held load left swinging into a neighbour with the drives on and only
+the wind tripped, or a collision in any other step (travelling, lowering onto its place), stays
+a violation. Such a collision ends the run and is reported in its own count.
 
 The run ends when the job has ended (plus :data:`TAIL_S`), or the crane has stood held or stopped
 for :data:`PATIENCE_S` with nothing left to happen, or :data:`CAP_S` after the last event. Then
@@ -80,6 +93,7 @@ from crane_ctrl.bench.safety.desk import JOB_ID, Desk, Operator
 from crane_ctrl.commands import AXES
 from crane_ctrl.crane import CraneParams
 from crane_ctrl.errors import FaultError, SafetyViolationError
+from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.interlocks.invariants import WRITTEN, broken_invariants, plc_mismatch
 from crane_ctrl.operation.jobs import JobQueue, JobState
 from crane_ctrl.operation.machine import ACTING, PackCommand, PackState
@@ -87,6 +101,9 @@ from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import SupervisorSettings, SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
+from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M
+from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
+from crane_ctrl.sequencer.wind import SECURING, exposure
 from crane_ctrl.signals import Value
 from crane_ctrl.testing import LockStep
 from simulators.site_file import SiteFile, load_site, yard_model_of
@@ -125,12 +142,12 @@ COMMS_WITHIN_S = 2.0
 SPELL_GAP_S = 15.0
 """The wind below the pre-alarm this long ends its spell: a gusting wind dips below it in each
 gust's trough (the cases' gusts last up to 12 s), and the spell goes on through them, s."""
-SECURING = frozenset({Step.WIND_RAISE, Step.WIND_SET_DOWN})
-"""The steps that make a hanging load safe from the wind."""
 SECURE_WITHIN_S = 15.0
-"""Crane time a crane able to act again needs to make a hanging load safe from the wind (set it
-down, or raise it clear): a collision sooner, in wind that came while it could not act, is
+"""Crane time a crane in charge of its load again needs to make it safe from the wind (set it
+down, or raise it clear): a collision sooner, in wind that came while it was not in charge, is
 beyond its control, s."""
+HELD_STATES = frozenset({PackState.HOLDING, PackState.HELD})
+"""Machine states of a held job: the hold's own wind reaction may move the hoist."""
 TRAIL = 14
 """Trace lines a violation's message ends with."""
 
@@ -167,8 +184,8 @@ class CaseResult:
     trace: list[str] = field(default_factory=list)
     """Every trace line (only when asked for: ``run_case(..., trace=True)``)."""
     beyond_control: Violation | None = None
-    """A collision in wind that came while the crane could not act (see the module docstring):
-    reported, not a violation."""
+    """A collision in wind that came while the crane was not in charge of its load (see the
+    module docstring): reported, not a violation."""
 
     @property
     def ok(self) -> bool:
@@ -203,13 +220,24 @@ class _Active:
 
 @dataclass(slots=True)
 class _WindSpell:
-    """The wind (gusts included) at or above the pre-alarm: since when, since when the crane
-    could act, and since when it has blown below it again (a gust's trough, or the spell's
-    end)."""
+    """The wind (gusts included) at or above the pre-alarm: since when, whether the crane was in
+    charge of its load then, since when it has been in charge at this stretch, whether a stretch
+    lasted :data:`SECURE_WITHIN_S`, and since when the wind has blown below the pre-alarm again
+    (a gust's trough, or the spell's end)."""
 
     since: float
-    able_since: float | None
+    in_charge_at_start: bool
+    in_charge_since: float | None
+    had_time: bool = False
     below_since: float | None = None
+
+    def note(self, in_charge: bool, now: float) -> None:
+        if not in_charge:
+            self.in_charge_since = None
+            return
+        if self.in_charge_since is None:
+            self.in_charge_since = now
+        self.had_time |= now - self.in_charge_since >= SECURE_WITHIN_S
 
 
 @dataclass(slots=True)
@@ -273,6 +301,11 @@ class _CaseRun:
         self.wind_spell: _WindSpell | None = None
         self.wind_stopped_at: float | None = None
         """Job time of the last wind stop the sequencer made."""
+        self.reset_pending = False
+        """A trip that waits for an operator's reset (the e-stop, a person in the lane) has been
+        seen since the operator's last accepted UNHOLD or START."""
+        self.securing_began: float | None = None
+        """Job time the hold's own wind reaction began moving the hoist (this securing)."""
 
     # --- time and trace
 
@@ -401,31 +434,83 @@ class _CaseRun:
             what = f"model fault: {fault.kind}: {fault.reason}"
             if fault.kind.value == "collision" and self._beyond_control():
                 self._violate("beyond_control", f"{what} (in wind that came while the crane "
-                              "could not act, before it could make the load safe)")  # fmt: skip
+                              "was not in charge of its load: drives off, stopped or aborted "
+                              "by the operator, or tripped; before it could make the load "
+                              "safe)")  # fmt: skip
             self._violate(fault.kind.value, what)
         if c.unlock and hanging:
             self._violate("unlock_suspended", f"unlock written while a box hangs; written {c}")
         refs = (c.gantry_speed_ref, c.trolley_speed_ref, c.hoist_speed_ref)
-        if self.latched and any(refs):
+        securing = self._securing_in_hold(view)
+        if self.latched and any(refs) and not securing:
             self._violate(
                 "motion_without_operator",
                 f"speed references {refs} written after a hold or stop without the operator's "
                 f"UNHOLD or START",
             )
 
+    def _securing_in_hold(self, view: SupervisorView) -> bool:
+        """What was written this scan is the hold's own wind reaction (the module docstring):
+        the hoist only, the job held, a wind trip active, the sequencer setting the load down
+        onto its place or raising it toward its secured height, and the load exposed to the wind
+        when this motion began."""
+        c, automation = view.commands, self.automation
+        run = automation.sequencer.run
+        if run is None or run.step not in SECURING or c.hoist_speed_ref == 0.0:
+            self.securing_began = None
+            return False
+        if c.gantry_speed_ref or c.trolley_speed_ref:
+            return False
+        if automation.machine.state not in HELD_STATES or not _wind_tripped(view):
+            return False
+        z, ref = view.snapshot.number("hoist.position"), c.hoist_speed_ref
+        if z is None:
+            return False
+        if run.step is Step.WIND_RAISE:
+            toward = ref > 0.0 and z < run.wind_target_m + OVERSHOOT_M
+        else:
+            place = run.wind_place
+            toward = ref < 0.0 and place is not None and z > place.landing_m - OVERTRAVEL_M
+        if not toward:
+            return False
+        if self.securing_began is None:
+            if not exposure(automation.sequencer.crane, run, view.snapshot):
+                return False  # not exposed: nothing to make safe, the hold holds
+            self.securing_began = self.now()
+        return True
+
     def _beyond_control(self) -> bool:
         spell = self.wind_spell
-        if spell is None or spell.able_since == spell.since:
+        if spell is None or spell.in_charge_at_start or spell.had_time:
             return False
-        if spell.able_since is None:
+        if spell.in_charge_since is None:
             return True
         run = self.automation.sequencer.run
         securing = run is not None and run.step in SECURING
-        return securing and self.now() - spell.able_since < SECURE_WITHIN_S
+        return securing and self.now() - spell.in_charge_since < SECURE_WITHIN_S
+
+    def _in_charge(self, view: SupervisorView) -> bool:
+        """Whether the crane is in charge of its hanging load in the wind now (the module
+        docstring): running the move, or the job held with a wind trip active; its drives on
+        and free to act."""
+        s, permits, automation = view.snapshot, view.permits, self.automation
+        if permits is None or self.reset_pending or not s.comms_ok:
+            return False
+        if not s.flag("plc.estop_ok", unsafe=False):
+            return False
+        if any(s.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+            return False
+        stops = {t.id for t in permits.active if t.id in STOPS and not t.bypassed}
+        if stops - WIND_TRIPS or not permits.allowed(Motion.HOIST_UP):
+            return False
+        run, state = automation.sequencer.run, automation.machine.state
+        if state is PackState.EXECUTE and (run is None or run.step is not Step.HELD):
+            return True
+        return state in (*HELD_STATES, PackState.EXECUTE) and bool(stops & WIND_TRIPS)
 
     def _watch_wind(self, view: SupervisorView) -> None:
-        """The wind as it blows (the simulator's truth), and whether the crane can act on it:
-        running the move, the link up, the e-stop chain closed, no drive faulted."""
+        """The wind as it blows (the simulator's truth), and whether the crane is in charge of
+        its load in it (:meth:`_in_charge`)."""
         now, spell, blows = self.now(), self.wind_spell, self.sim.plant.inputs
         if blows.wind_mps + blows.gust_mps < self.params.wind_prealarm_mps:
             if spell is not None and spell.below_since is None:
@@ -433,22 +518,17 @@ class _CaseRun:
             if spell is not None and now - (spell.below_since or now) >= SPELL_GAP_S:
                 self.wind_spell = None
             return
-        if spell is not None:
-            spell.below_since = None
-        s, run = view.snapshot, self.automation.sequencer.run
-        able = (
-            self.automation.machine.state is PackState.EXECUTE
-            and (run is None or run.step is not Step.HELD or run.wind_secured)
-            and s.comms_ok
-            and s.flag("plc.estop_ok", unsafe=False)
-            and not any(s.flag(f"{axis}.fault", unsafe=True) for axis in AXES)
-        )
-        if self.wind_spell is None:
-            self.wind_spell = _WindSpell(now, now if able else None)
-        elif able and self.wind_spell.able_since is None:
-            self.wind_spell.able_since = now
+        in_charge = self._in_charge(view)
+        if spell is None:
+            self.wind_spell = _WindSpell(now, in_charge, now if in_charge else None)
+            return
+        spell.below_since = None
+        spell.note(in_charge, now)
 
     def _between_scans(self, view: SupervisorView) -> None:
+        permits = view.permits
+        if permits is not None and any(waits_for_reset(t) for t in permits.active):
+            self.reset_pending = True
         self._watch_wind(view)
         run = self.automation.sequencer.run
         if (run is not None and run.step is Step.HELD) or self.automation.machine.state in PARKED:
@@ -460,7 +540,7 @@ class _CaseRun:
         else:
             self.operator(self.desk, view)
         if self.desk.released:
-            self.latched, self.desk.released = False, False
+            self.latched, self.desk.released, self.reset_pending = False, False, False
 
     # --- events
 
@@ -732,3 +812,11 @@ class _CaseRun:
         if hanging and not locked:
             self._violate("end_state", "job held with the box hanging on fewer than four locked "
                           "twistlocks")  # fmt: skip
+
+
+def _wind_tripped(view: SupervisorView) -> bool:
+    """A wind stop or storm is active (and not bypassed)."""
+    permits = view.permits
+    return permits is not None and any(
+        t.id in WIND_TRIPS and not t.bypassed for t in permits.active
+    )
