@@ -7,10 +7,27 @@ clearance. :class:`HoistMove` is a predicted hoist motion. :func:`travel_start_s
 :func:`lowering_start_s` then say how early travel may start behind a rising hoist and how
 early lowering may start before travel ends, with the load always at or above every span it is
 over. Pure: no I/O, no clock.
+
+The load is not where the crane's straight path puts it. Two things move it:
+
+- the travel's own swing, along the path: the load lags while travel speeds up and leads while
+  it slows down, by up to twice ``a / g`` times the rope on some shapings (0.8 m for a gantry
+  stop on 19 m of rope). :meth:`PathClearance.swung` turns the spans from where the load is into
+  where the crane is: the rise must be over a span when the load, ahead of the crane, reaches
+  it, and lowering must wait until the load, behind the crane, has left it;
+- everything the plan does not know exactly, in any direction: the drives' lag (not the same on
+  both axes: the crane strays from the straight line by a centimetre or so), the swing already
+  there when the leg starts, a wind's lean and its next gust. ``margin_m`` of
+  :meth:`PathClearance.along` grows every obstacle by it, so the load clears what it passes
+  beside, not only what it passes over (bench safety case 1000938: the path passed a stack's
+  corner 1 cm off the box's footprint; the crane 1.2 cm off its line and a 1.6 cm swing left
+  from a hold put the box's corner on the stack while it lowered).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,8 +107,9 @@ class ClearanceSpan(NamedTuple):
 class PathClearance:
     """The height the twistlock plane needs along a straight x-y path.
 
-    One span for each obstacle the load's footprint touches anywhere along the path (touching
-    counts), and one for the ground (height 0) under the whole path.
+    One span for each obstacle the load's footprint (grown by the margin) touches anywhere along
+    the path (touching counts), and one for the ground (height 0) under the whole path. Spans
+    are where the load is; :meth:`swung` gives them as where the crane is.
     """
 
     length_m: float
@@ -106,19 +124,22 @@ class PathClearance:
         carrying_height_m: float,
         clearance_m: float,
         half_size_m: XY = (0.0, 0.0),
+        margin_m: float = 0.0,
     ) -> PathClearance:
         """Spans for the load moving from ``path_xy[0]`` to ``path_xy[1]``.
 
         ``carrying_height_m``: height of the container hanging below the twistlock plane (0 for
         the empty spreader). ``half_size_m``: half the load's footprint in x and y (the
-        container's, or the spreader's when empty; add a margin for sway if wanted); obstacles
-        grow by it, so the whole footprint clears, not just its centre.
+        container's, or the spreader's when empty); obstacles grow by it, so the whole footprint
+        clears, not just its centre. ``margin_m``: how far the load may be off the straight
+        path (or off its place along it), any direction; obstacles grow by that too (see the
+        module docstring).
         """
         (x0, y0), (x1, y1) = path_xy
         length = math.hypot(x1 - x0, y1 - y0)
         extra = carrying_height_m + clearance_m
         spans = [ClearanceSpan(0.0, length, extra)]
-        hx, hy = half_size_m
+        hx, hy = half_size_m[0] + margin_m, half_size_m[1] + margin_m
         for ob in obstacles:
             box = (ob.x_min - hx, ob.x_max + hx, ob.y_min - hy, ob.y_max + hy)
             hit = _segment_in_box((x0, y0), (x1, y1), box)
@@ -129,6 +150,60 @@ class PathClearance:
     def height_m(self, from_m: float = 0.0, to_m: float = math.inf) -> float:
         """The height needed over the part of the path from ``from_m`` to ``to_m``, m."""
         return max(s.height_m for s in self.spans if s.to_m >= from_m and s.from_m <= to_m)
+
+    def swung(self, crane_m: Sequence[float], load_m: Sequence[float]) -> PathClearance:
+        """The spans as the crane's positions along the path, for a load that swings along it.
+
+        ``crane_m[k]`` and ``load_m[k]``: where the crane and the load are along the path at
+        sample ``k`` of one travel (in time order, the crane never going back; straight lines
+        between samples). Each span grows back to where the crane is when the load first
+        reaches the span's start (the load ahead of the crane: a rise must be over the span
+        that early) and on to where the crane is when the load last is at or before the span's
+        end (the load behind: lowering waits until it has left). Never shrinks a span.
+        """
+        if len(crane_m) < 2:
+            return self
+        reached = list(itertools.accumulate(load_m, max))  # the furthest it has been by k
+        left = list(itertools.accumulate(reversed(load_m), min))[::-1]  # furthest back from k on
+        spans = []
+        for span in self.spans:
+            first = _crane_at_first(reached, crane_m, load_m, span.from_m)
+            last = _crane_at_last(left, crane_m, load_m, span.to_m)
+            spans.append(ClearanceSpan(min(span.from_m, first), max(span.to_m, last),
+                                       span.height_m))  # fmt: skip
+        return PathClearance(self.length_m, tuple(spans))
+
+
+def _crane_at_first(
+    reached: Sequence[float], crane_m: Sequence[float], load_m: Sequence[float], at_m: float
+) -> float:
+    """Where the crane is when the load first reaches ``at_m`` (``math.inf`` if never)."""
+    k = bisect.bisect_left(reached, at_m)
+    if k >= len(reached):
+        return math.inf
+    if k == 0:
+        return crane_m[0]
+    return _between(crane_m, load_m, k - 1, at_m)
+
+
+def _crane_at_last(
+    left: Sequence[float], crane_m: Sequence[float], load_m: Sequence[float], at_m: float
+) -> float:
+    """Where the crane is when the load is last at or before ``at_m`` (``-math.inf`` if
+    never)."""
+    k = bisect.bisect_right(left, at_m) - 1
+    if k < 0:
+        return -math.inf
+    if k == len(left) - 1:
+        return crane_m[-1]
+    return _between(crane_m, load_m, k, at_m)
+
+
+def _between(crane_m: Sequence[float], load_m: Sequence[float], k: int, at_m: float) -> float:
+    """Where the crane is as the load passes ``at_m`` between samples ``k`` and ``k + 1``."""
+    step = load_m[k + 1] - load_m[k]
+    u = 0.0 if abs(step) < _EPS else min(1.0, max(0.0, (at_m - load_m[k]) / step))
+    return crane_m[k] + u * (crane_m[k + 1] - crane_m[k])
 
 
 def _segment_in_box(
@@ -154,16 +229,19 @@ def clearance_height_m(
     carrying_height_m: float,
     clearance_m: float,
     half_size_m: XY = (0.0, 0.0),
+    margin_m: float = 0.0,
 ) -> float:
     """The lowest twistlock-plane height at which the load (spreader, and ``carrying_height_m``
-    of container below it, footprint ``2 x half_size_m``) clears every obstacle under the
-    straight path by ``clearance_m``, m (see :class:`PathClearance`)."""
+    of container below it, footprint ``2 x half_size_m``, anywhere within ``margin_m`` of the
+    path) clears every obstacle under the straight path by ``clearance_m``, m (see
+    :class:`PathClearance`)."""
     return PathClearance.along(
         path_xy,
         obstacles,
         carrying_height_m=carrying_height_m,
         clearance_m=clearance_m,
         half_size_m=half_size_m,
+        margin_m=margin_m,
     ).height_m()
 
 

@@ -8,7 +8,15 @@ has left everything it must clear, and lands straight down. Because the hoist mo
 travel speeds up and slows down, the rope length changes under the shaper: the travel is shaped
 on the rope length the predicted hoist motion gives (ZV on a varying rope,
 :func:`~crane_ctrl.motion.shaping.varying_zv`), which in turn moves the timing a little, so the
-two are iterated. Pure: no I/O, no clock.
+two are iterated.
+
+The load keeps clear of what it passes beside as well as what it passes over: obstacles grow by
+the load's half size and by ``margin_m``, how far it may stray from its planned place (the
+drives' lag, the swing already there, the wind: the sequencer says,
+:mod:`crane_ctrl.sequencer.leg_margin`), and the spans follow the load's own swing along the
+path, ahead of the crane while travel slows down and behind it while it speeds up
+(:meth:`~crane_ctrl.motion.clearance.PathClearance.swung`, on the plan's :class:`SwayTrace`).
+Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -63,6 +71,10 @@ _LEVEL_EPS_M = 1e-6
 """Heights closer than this are the same level (rounding, not a physical tolerance)."""
 _AGREE_S = 0.02
 """A lowering start the shaping assumed and the one its travel allows agree within this, s."""
+_SWING_ROUNDS = 4
+"""Most rounds of: following the spans with the load's swing, timing the overlap on them, and
+integrating the swing on the rope that timing gives (see :func:`_swung_overlap`). The swing
+hardly moves with the timing: most legs agree after the first round."""
 APPROACH_MARGIN_M = 0.02
 """The planned landing keeps this much over the approach clearance where it overlaps travel,
 m: the descent it is timed on is the hoist's predicted landing (slow-down, creep), not the
@@ -129,9 +141,12 @@ class LegPlan:
         container_height_m: float = CONTAINER_HEIGHT_M,
         container_mass_t: float | None = None,
         half_size_m: XY = (0.0, 0.0),
+        margin_m: float = 0.0,
         shaper: Shaper | None = None,
     ) -> LegPlan:
-        """Plan the leg over ``obstacles`` (see :class:`PathClearance` for ``half_size_m``).
+        """Plan the leg over ``obstacles`` (see :class:`PathClearance` for ``half_size_m`` and
+        ``margin_m``: how far the load may stray from where the plan puts it, any direction,
+        besides the travel's own swing, which the plan follows itself).
 
         ``shaper``: ZV, ZVD or none, instead of what ``params.anti_sway`` says. ``ValueError``
         if the clearance needed is above the hoist's upper limit."""
@@ -143,10 +158,10 @@ class LegPlan:
         xy0, xy1 = start_xyz[:2], goal_xyz[:2]
         carrying = container_height_m if loaded else 0.0
         spans = leg_clearance(
-            (xy0, xy1), (start_xyz[2], goal_xyz[2]), obstacles, p, carrying, half_size_m
-        )
-        clearance = spans.all
-        needed = clearance.height_m()
+            (xy0, xy1), (start_xyz[2], goal_xyz[2]), obstacles, p, carrying, half_size_m,
+            margin_m=margin_m,
+        )  # fmt: skip
+        needed = spans.all.height_m()
         top = max(start_xyz[2], needed + HOIST_TOLERANCE_M)
         if top > p.hoist_highest_m:
             raise ValueError(
@@ -187,10 +202,16 @@ class LegPlan:
         first = plan_travel(lambda t: rope(top), 0.0)
         best = _consistent(shaped, *_overlap(first, spans, rise, descents), first.duration_s)
         travel, start, lower = best.travel, best.start_s, max(best.lower_s, best.assumed_s)
-        trace = SwayTrace.of(travel, _RopeOverTravel(rope, rise, landing, start, lower))
+
+        def trace_of(start: float, lower: float) -> SwayTrace:
+            return SwayTrace.of(travel, _RopeOverTravel(rope, rise, landing, start, lower))
+
+        swung, start, lower, trace, swing = _swung_overlap(
+            travel, spans, rise, descents, (start, lower), trace_of, p
+        )
         return cls(
-            start_xyz, goal_xyz, limits, clearance, needed, top, travel, rise, landing, start,
-            lower, p.creep_distance_m, p.creep_speed_mps, trace.swing(p), trace,
+            start_xyz, goal_xyz, limits, swung.all, needed, top, travel, rise, landing, start,
+            lower, p.creep_distance_m, p.creep_speed_mps, swing, trace,
         )  # fmt: skip
 
     @property
@@ -286,6 +307,15 @@ class LegSpans(NamedTuple):
     normal: PathClearance
     landing: PathClearance
 
+    def swung(self, travel: TravelPlan, swing: Sequence[XY]) -> LegSpans:
+        """The spans as the crane's positions while the load swings by ``swing`` (its offset
+        from plumb every :data:`SWAY_STEP_S` of ``travel``, from its start): see
+        :meth:`PathClearance.swung`."""
+        ux, uy = travel.direction
+        crane = [travel.path.position(k * SWAY_STEP_S) for k in range(len(swing))]
+        load = [c + sx * ux + sy * uy for c, (sx, sy) in zip(crane, swing, strict=True)]
+        return LegSpans(*(c.swung(crane, load) for c in self))
+
 
 def leg_clearance(
     path_xy: tuple[XY, XY],
@@ -296,9 +326,11 @@ def leg_clearance(
     half_size_m: XY,
     *,
     landing: bool = True,
+    margin_m: float = 0.0,
 ) -> LegSpans:
     """The path's spans, the touchdown height plus the clearance at its end, and the load's own
-    places let down to ``approach_clearance_m``.
+    places let down to ``approach_clearance_m``; obstacles grown by the load's half size and
+    ``margin_m`` (:meth:`PathClearance.along`).
 
     ``levels``: the twistlock plane standing at the start and at the goal. Along the first
     stretch of the path the load's footprint still overlaps the place it left, along the last
@@ -312,7 +344,7 @@ def leg_clearance(
     p = params
     base = PathClearance.along(
         path_xy, obstacles, carrying_height_m=carrying_m, clearance_m=p.safe_clearance_m,
-        half_size_m=half_size_m,
+        half_size_m=half_size_m, margin_m=margin_m,
     )  # fmt: skip
     end = base.length_m
     own = _own_place_m(path_xy, half_size_m)
@@ -430,6 +462,38 @@ def _overlap(
         rise.duration_s - start,
     )
     return start, lower
+
+
+def _swung_overlap(
+    travel: TravelPlan,
+    spans: LegSpans,
+    rise: HoistMove,
+    descents: tuple[HoistMove, HoistMove],
+    timing: tuple[float, float],
+    trace_of: Callable[[float, float], SwayTrace],
+    params: CraneParams,
+) -> tuple[LegSpans, float, float, SwayTrace, tuple[XY, ...]]:
+    """The spans as the crane's positions for the load's own swing along the path, and the
+    travel start and lowering start they allow (never earlier than ``timing``): the load
+    ahead of the crane reaches a span sooner, behind it leaves one later.
+
+    The swing depends on the rope, so on the timing, which the swung spans may move later: the
+    timing and the swing are iterated until the swing's spans allow the timing (a later start
+    or lowering than the shaping assumed leaves the load higher, so no less clear). At most
+    :data:`_SWING_ROUNDS` rounds: the reference legs agree after one or two, and a last move of
+    the timing by milliseconds moves the swing by far less than the margin. Returns the swung
+    spans, the travel start (leg time), the lowering start (plan time), the trace and its
+    swing."""
+    start, lower = timing
+    for _ in range(_SWING_ROUNDS):
+        trace = trace_of(start, lower)
+        swing = trace.swing(params)
+        swung = spans.swung(travel, swing)
+        allowed = _overlap(travel, swung, rise, descents)
+        if allowed[0] <= start + 1e-9 and allowed[1] <= lower + 1e-9:
+            break
+        start, lower = max(start, allowed[0]), max(lower, allowed[1])
+    return swung, start, lower, trace, swing
 
 
 class _Shaped(NamedTuple):

@@ -27,6 +27,9 @@ _CORNERS = (1, 2, 3, 4)
 _SWING_MARGIN_M = 2.0
 """Added to a jog's reach: its stopping distance and the load swinging on past the trolley
 (a 0.2 m/s^2 stop on 15 m of rope throws it about 0.6 m; the rest is margin)."""
+_SWING_UNSEEN_M = 0.05
+"""How far the load may hang off plumb, either way, where no good sway reading says: a jog's
+path clears it sideways by that much too (with a reading, by the offset read), m."""
 _EMPTY_T = 1.0
 """Below this on the load cell nothing hangs under the spreader (an empty one is tared out)."""
 
@@ -119,10 +122,11 @@ class ManualControl:
         The path runs from the spreader's position in the jog's direction as far as the jog can
         carry it (its speed over the dead-man time and a second more, plus
         :data:`_SWING_MARGIN_M` for the stop and the swing it throws forward), with
-        the spreader's footprint (45 ft when the size is unknown) and, when the load cell says
-        something hangs on it, a high-cube container's height under it. The same rule as
-        automatic travel: the travel-height interlock then lets a low jog through where nothing
-        stands in the way, and stops it short of anything that does.
+        the spreader's footprint (45 ft when the size is unknown) grown by how far the load hangs
+        off plumb (the sway read now; :data:`_SWING_UNSEEN_M` without a good reading) and, when
+        the load cell says something hangs on it, a high-cube container's height under it. The
+        same rule as automatic travel: the travel-height interlock then lets a low jog through
+        where nothing stands in the way, and stops it short of anything that does.
         """
         jog = self.jogging
         x, y = snapshot.number("gantry.position"), snapshot.number("trolley.position")
@@ -135,10 +139,12 @@ class ManualControl:
         length = container_length_m(int(size) if size in (20, 40, 45) else 45)
         load = snapshot.number("hoist.load")
         carrying = CONTAINER_HEIGHT_HC_M if load is None or load > _EMPTY_T else 0.0
+        sway = snapshot.number("sway.gantry"), snapshot.number("sway.trolley")
+        aside = _SWING_UNSEEN_M if None in sway else max(abs(v or 0.0) for v in sway)
         return clearance_height_m(
             ((x, y), end), list(yard.obstacles()), carrying_height_m=carrying,
             clearance_m=self.params.safe_clearance_m,
-            half_size_m=(length / 2, CONTAINER_WIDTH_M / 2),
+            half_size_m=(length / 2, CONTAINER_WIDTH_M / 2), margin_m=aside,
         )  # fmt: skip
 
     @property

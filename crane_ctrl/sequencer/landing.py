@@ -25,12 +25,14 @@ from crane_ctrl.motion.planner import (
     XY,
     XYZ,
     MotionLimits,
+    PathClearance,
     hoist_reference,
 )
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.handover import OperatorLanding
+from crane_ctrl.sequencer.leg_margin import landing_margin_m
 from crane_ctrl.sequencer.machine import StepMachine
-from crane_ctrl.sequencer.model import OVERTRAVEL_M, STILL_MPS, Step
+from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, STILL_MPS, Step
 from crane_ctrl.sequencer.readings import position_of, seated
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.settle import DAMPING_SPEED_SHARE, calm, clamp
@@ -53,6 +55,8 @@ __all__ = [
 LAND_CHECK_M = 0.1
 """The creep stops this far above touchdown until the load is calm and over its goal, m: the
 check overlaps the creep instead of delaying it (at creep speed the hoist stops within 1 cm)."""
+_TALLER_M = 1e-6
+"""An obstacle's top this little above the landing place's is no higher (rounding), m."""
 REPLAN_M = 0.15
 """A landing this far off its goal (either direction) is not trimmed but planned again, m: the
 landing law trims centimetres; a longer move needs a shaped travel at a clear height."""
@@ -89,11 +93,58 @@ def lower(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
         if down and abs(snapshot.number("hoist.speed") or 0.0) < STILL_MPS:
             return hand_over(m, run, snapshot, landing, now)  # (below it: it ran on; from there)
     ref = gated_hoist(m, run, ref, z, now, ready=ready)
-    cleared = m.publish_clear(landing, z)
+    floor = clear_of_taller_m(m, run, snapshot, pos, landing)
+    if floor > landing:  # it may swing into something higher beside it: not down there
+        if z < floor:  # (lower already: up first, then steer it calm over its goal)
+            m.publish_clear(floor, z)
+            return m.hoist_to(run, z, floor + OVERSHOOT_M)
+        ref = _not_below(m, run, ref, z, floor + HOIST_TOLERANCE_M)
+    cleared = m.publish_clear(floor, z)
     steer = cleared and not ready  # a calm load over its goal lands as it hangs (still)
     vx, vy = _fine(m.crane, run, pos, now) if steer else (0.0, 0.0)
     return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                     hoist_speed_ref=ref, size_ref=size_ref(run, snapshot))  # fmt: skip
+
+
+def clear_of_taller_m(
+    m: StepMachine, run: Run, snapshot: Snapshot, pos: XYZ, landing: float
+) -> float:
+    """The height the landing load needs where it hangs, m: the safe clearance over everything
+    higher than the place it lands on that its footprint, grown by how far it is off its goal
+    now (:func:`~crane_ctrl.sequencer.leg_margin.landing_margin_m`: the crane's offset, the lean,
+    the swing), reaches; ``landing`` if nothing does. A calm load over its goal lands as before;
+    one that swings or hangs off it does not come down beside a taller neighbour it may swing
+    into (the travel interlock is given it too: fine positioning moves the crane)."""
+    t, yard, p = run.transfer, m.crane.yard, m.crane.params
+    carrying = t.box.height_m if run.delivering else 0.0
+    goal = run.goal_xy(yard)
+    taller = [
+        o for o in t.obstacles(yard, delivering=run.delivering)
+        if o.top_m > landing - carrying + _TALLER_M
+    ]  # fmt: skip
+    if not taller:
+        return landing
+    margin = landing_margin_m(m.crane, run, snapshot, (pos[0] - goal[0], pos[1] - goal[1]))
+    size = snapshot.number("spreader.size")
+    spreader = None if run.delivering else (45 if size is None else int(size))
+    reach = PathClearance.along(
+        (goal, goal), taller, carrying_height_m=carrying, clearance_m=p.safe_clearance_m,
+        half_size_m=t.half_size_m(spreader), margin_m=margin,
+    )  # fmt: skip
+    return max([landing, *(s.height_m for s in reach.spans[1:])])  # (the first: the ground)
+
+
+def _not_below(m: StepMachine, run: Run, ref: float, z: float, floor_m: float) -> float:
+    """``ref``, but not down past ``floor_m``."""
+    if ref >= 0.0:
+        return ref
+    if z <= floor_m:
+        return 0.0
+    limits = MotionLimits.from_params(m.crane.params, loaded=run.delivering).hoist
+    stop = hoist_reference(
+        z, floor_m, limits, creep_from_m=None, creep_mps=m.crane.params.creep_speed_mps
+    )
+    return max(ref, min(stop, 0.0))
 
 
 def _late(

@@ -43,6 +43,7 @@ from crane_ctrl.sequencer.leg_drive import (
     LegRequest,
     plan_leg,
 )
+from crane_ctrl.sequencer.leg_margin import leg_margin_m
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import TRIAL_CREEP_ON_M, Step
 from crane_ctrl.sequencer.planning import PLAN_GIVE_UP_S, PendingPlan
@@ -161,16 +162,18 @@ def _leg_request(
     mass_t: float | None = None,
 ) -> LegRequest:
     """The request for this half's leg from ``pos`` (``delivering`` and ``mass_t``: the run's,
-    unless given: the loaded leg asked for ahead)."""
+    unless given: the loaded leg asked for ahead), with the margin the load may stray by
+    (:func:`~crane_ctrl.sequencer.leg_margin.leg_margin_m`)."""
     t, yard = run.transfer, m.crane.yard
     loaded = run.delivering if delivering is None else delivering
     mass = run.mass_t if mass_t is None else mass_t
     goal = (*t.goal_xy(yard, delivering=loaded), t.landing_height_m(yard, delivering=loaded))
     size = snapshot.number("spreader.size")
     spreader = None if loaded else (45 if size is None else int(size))
+    margin = leg_margin_m(m.crane, run, snapshot, (pos[2], goal[2]), loaded=loaded, mass_t=mass)
     return LegRequest(
         pos, goal, tuple(t.obstacles(yard, delivering=loaded)), m.crane.rope_params(loaded),
-        loaded, t.box.height_m, mass, t.half_size_m(spreader),
+        loaded, t.box.height_m, mass, t.half_size_m(spreader), margin,
     )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "SAME_MASS_T",
     "SCAN_LEAD_S",
     "STALE_START_M",
+    "STALE_START_XY_M",
     "LegDrive",
     "LegRequest",
     "plan_leg",
@@ -41,8 +42,14 @@ explains the readings best is taken off them (see ``SwayWatch.sample``)."""
 
 
 STALE_START_M = 0.05
-"""A plan is for the crane where it was asked from: one that comes back after the crane has
-moved further than this (on any axis) is thrown away and asked for again, m."""
+"""A plan is for the crane where it was asked from: one that comes back after the hoist has
+moved further than this is thrown away and asked for again, m."""
+
+STALE_START_XY_M = 0.005
+"""The same for gantry and trolley, m: the plan's path starts where it was asked from, and
+the crane follows it from where it stands, so it travels up to this much off the line (the
+leg's margin counts it: :data:`~crane_ctrl.sequencer.leg_margin.PATH_TOLERANCE_M`). A crane
+waiting for its plan stands still."""
 
 SAME_MASS_T = 1.0
 """A plan asked for with the box's mass this close to the weight now measured serves: a tonne
@@ -64,12 +71,18 @@ class LegRequest:
     container_height_m: float
     container_mass_t: float | None
     half_size_m: XY
+    margin_m: float = 0.0
+    """How far the load may stray from where the plan puts it (any direction), m: the
+    obstacles grow by it (:mod:`crane_ctrl.sequencer.leg_margin`)."""
 
     def still_holds_for(self, newer: LegRequest) -> bool:
         """A plan asked for by this request serves ``newer``: the same leg, from a start no
-        further than :data:`STALE_START_M` off."""
-        moved = max(abs(a - b) for a, b in zip(self.start_xyz, newer.start_xyz, strict=True))
-        return moved <= STALE_START_M and self.same_leg(newer)
+        further than :data:`STALE_START_XY_M` (gantry, trolley) and :data:`STALE_START_M`
+        (hoist) off, with at least the margin ``newer`` asks for."""
+        (x0, y0, z0), (x1, y1, z1) = self.start_xyz, newer.start_xyz
+        here = max(abs(x0 - x1), abs(y0 - y1)) <= STALE_START_XY_M
+        here = here and abs(z0 - z1) <= STALE_START_M
+        return here and newer.margin_m <= self.margin_m and self.same_leg(newer)
 
     def same_leg(self, other: LegRequest) -> bool:
         return _same_mass(self.container_mass_t, other.container_mass_t) and (
@@ -92,7 +105,7 @@ def plan_leg(request: LegRequest) -> LegPlan:
     return LegPlan.plan(
         r.start_xyz, r.goal_xyz, r.obstacles, r.params, loaded=r.loaded,
         container_height_m=r.container_height_m, container_mass_t=r.container_mass_t,
-        half_size_m=r.half_size_m,
+        half_size_m=r.half_size_m, margin_m=r.margin_m,
     )  # fmt: skip
 
 

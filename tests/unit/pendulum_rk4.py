@@ -35,3 +35,43 @@ def swing_m(pulses: Sequence[Pulse], rope: Callable[[float], float], gravity_mps
         t += dt
     length = rope(t)
     return length * math.hypot(th, w / math.sqrt(g / length))
+
+
+def offsets_m(
+    accel: Callable[[float], float],
+    rope: Callable[[float], float],
+    gravity_mps2: float,
+    damping_ratio: float,
+    until_s: float,
+    every_s: float,
+) -> list[tuple[float, float]]:
+    """The load's offset from plumb (along the acceleration's direction) every ``every_s`` from
+    0 to ``until_s``, the load hanging still at 0 and the suspension point accelerating by
+    ``accel(t)`` on the rope ``rope(t)``: th'' + 2 (zeta w + L'/L) th' + w^2 th = -a/L, w^2 =
+    g/L, integrated with RK4 in 5 ms steps; (time, L th) pairs, m."""
+    g, zeta = gravity_mps2, damping_ratio
+
+    def f(t: float, th: float, w: float) -> tuple[float, float]:
+        h = 1e-4
+        length, rate = rope(t), (rope(t + h) - rope(max(0.0, t - h))) / (h + min(t, h))
+        omega2 = g / length
+        damping = 2 * (zeta * math.sqrt(omega2) + rate / length)
+        return w, -damping * w - omega2 * th - accel(t) / length
+
+    out = [(0.0, 0.0)]
+    th = w = 0.0
+    dt = 0.005
+    per = max(1, round(every_s / dt))
+    steps = math.ceil(until_s / dt)
+    for k in range(steps):
+        t = k * dt
+        k1 = f(t, th, w)
+        k2 = f(t + dt / 2, th + dt / 2 * k1[0], w + dt / 2 * k1[1])
+        k3 = f(t + dt / 2, th + dt / 2 * k2[0], w + dt / 2 * k2[1])
+        k4 = f(t + dt, th + dt * k3[0], w + dt * k3[1])
+        th += dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
+        w += dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+        if (k + 1) % per == 0 or k + 1 == steps:
+            t1 = (k + 1) * dt
+            out.append((t1, rope(t1) * th))
+    return out
