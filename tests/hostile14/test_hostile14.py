@@ -22,8 +22,6 @@ KNOWN_FAILING = {
     "wind-while-held-low-beside-loaded-truck": "the wind reaction runs only while the move "
     "runs: HELD by the operator 1.5 m over T1, a 22 m/s wind swings the box into T2's box "
     "(tests/hostile14/FINDINGS.md, finding 3)",
-    "sway-stuck-zero-in-gusts": "a sway sensor stuck at 0 is believed: in 12-14 m/s gusts the "
-    "box is landed off the castings (FINDINGS.md, finding 4)",
 }
 FULL = os.environ.get("HOSTILE_FULL") == "1"
 
