@@ -14,8 +14,8 @@ when nothing could be read) and the time, and decides per signal:
   encoder, :mod:`crane_ctrl.position_watch`): ``BAD`` in that scan, keeping the last value;
 * read and in range, but a sway reading that does not show the swing the crane's own
   accelerations must give the load (a stuck, frozen, scaled or sign-flipped sway sensor,
-  :mod:`crane_ctrl.sway_sensor_watch`; only given the crane's parameters): ``BAD`` while found
-  so and a while after, keeping the value;
+  :mod:`crane_ctrl.sway_sensor_watch`; only given the crane's parameters): ``BAD``, keeping the
+  value, until a stuck one reads a swing again (a scaled one: ``suspect_s`` after);
 * read, but in a status block the profile's ``[validity]`` does not prove alive this scan (its
   life bit or counter unchanged too long or not seen to change yet, its words all zero):
   ``BAD`` too, naming the block and the proof that failed (:mod:`crane_ctrl.validity`; a dead

@@ -161,8 +161,11 @@ class _Rope:
     length_m: float
     rate_mps: float
     omega: float
-    gusts_m: float
-    """How far the next gust may lean the load (:meth:`SwaySensorWatch._gusts_m`), m."""
+    hoist_m: float
+    box_t: float | None
+    """The box on the ropes, t (``None``: the empty spreader)."""
+    wind_mps: float | None
+    """The wind read (``None``: not good)."""
     step_m: float
     """The sensor's step at this rope length (0: fine or not known), m."""
 
@@ -180,6 +183,7 @@ class SwaySensorWatch:
         self._step = SensorStep()
         self._rope: _Rope | None = None
         self._read_s: float | None = None
+        self._asked_step = (-math.inf, 0.0)
 
     def check(self, readings: Mapping[str, Reading], now: float) -> dict[str, Reading]:
         """The good sway readings found wrong now (or still bad), as BAD readings that keep
@@ -220,17 +224,24 @@ class SwaySensorWatch:
         offsets = {axis: _number(r) for axis, r in sway.items()}
         self._learn_step(rope, sway, offsets)
         before, self._rope = self._rope, rope
-        dt = t - before.time_s if before is not None else 0.0
+        before_s = before.time_s if before is not None else None
+        dt = t - before_s if before_s is not None else 0.0
         phi = self._transition(rope, dt) if 0.0 < dt <= self.settings.gap_s else None
         for axis, direction in self._directions.items():
             speed, offset = _number(readings.get(f"{axis}.speed")), offsets[axis]
             last = direction.last
-            if phi is None or speed is None or offset is None or last is None or last[0] != t - dt:
+            if (
+                phi is None
+                or speed is None
+                or offset is None
+                or last is None
+                or last[0] != before_s
+            ):
                 direction.restart(hanging=True)
                 direction.last = None if speed is None or offset is None else (t, speed)
                 continue
             direction.last = (t, speed)
-            self._follow(axis, direction, rope, (phi, dt), (speed - last[1]) / dt, speed, offset)
+            self._follow(direction, rope, (phi, dt), (speed - last[1]) / dt, speed, offset)
             if now - direction.judged_s >= self.settings.judge_every_s:
                 direction.judged_s = now
                 self._judge(axis, direction, rope, offset, now)
@@ -272,20 +283,31 @@ class SwaySensorWatch:
         dt = t - before.time_s if before is not None else 0.0
         fresh = before is not None and 0.0 < dt <= self.settings.gap_s
         rate = (length - before.length_m) / dt if fresh and before is not None else 0.0
-        gusts = self._gusts_m(readings, z, box_t)
-        return _Rope(t, length, rate, omega, gusts, self._step.step_m(omega)), True
-
-    def _gusts_m(self, readings: Mapping[str, Reading], z: float, box_t: float | None) -> float:
-        """How far the next gust may lean the load beyond the wind read now
-        (:data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS` more), on the largest face a box
-        of ``box_t`` may have (``None``: the empty spreader), m; wind not read: no bound."""
         wind = _number(readings.get("env.wind"))
-        if wind is None:
+        return _Rope(t, length, rate, omega, z, box_t, wind, self._step_m(t, omega)), True
+
+    def _step_m(self, t: float, omega: float) -> float:
+        """The sensor's step, as learnt: asked again only as often as the windows are judged
+        (it changes slowly, and asking is work while the rope moves)."""
+        asked_s, step = self._asked_step
+        if t - asked_s >= self.settings.judge_every_s:
+            step = self._step.step_m(omega)
+            self._asked_step = (t, step)
+        return step
+
+    def _gusts_m(self, rope: _Rope) -> float:
+        """How far the next gust may lean the load beyond the wind read now
+        (:data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS` more), on the largest face the box
+        on the ropes may have, m; wind not read: no bound."""
+        if rope.wind_mps is None:
             return math.inf
+        box_t, wind = rope.box_t, rope.wind_mps
         size, height = (None, CONTAINER_HEIGHT_M) if box_t is None else (45, CONTAINER_HEIGHT_HC_M)
 
         def lean(v: float) -> float:
-            return steady_lean_m(self.params, z, v, size_ft=size, height_m=height, mass_t=box_t)
+            return steady_lean_m(
+                self.params, rope.hoist_m, v, size_ft=size, height_m=height, mass_t=box_t
+            )
 
         return lean(wind + GUST_MARGIN_MPS) - lean(wind)
 
@@ -303,7 +325,6 @@ class SwaySensorWatch:
 
     def _follow(
         self,
-        axis: str,
         direction: _Direction,
         rope: _Rope,
         step: tuple[Transition, float],
@@ -374,7 +395,7 @@ class SwaySensorWatch:
             stuck = high - low <= self._still_m(rope)
             if not stuck and (
                 direction.stuck is not None  # (frozen: said better)
-                or not self._follows_too_little(fit, floor + rope.gusts_m)
+                or not self._follows_too_little(fit, floor, rope)
             ):
                 continue
             cause = _cause(axis, window.peak_accel, window.braking, swing_per_mps2)
@@ -384,13 +405,13 @@ class SwaySensorWatch:
             return
         self._judge_frozen(axis, direction, rope, now)
 
-    def _follows_too_little(self, fit: Fit, floor: float) -> bool:
+    def _follows_too_little(self, fit: Fit, floor: float, rope: _Rope) -> bool:
         """A reading that moves, but follows too little of a swing no gust could hide."""
         s = self.settings
         return (
-            fit.evidence_m >= floor
-            and fit.follows <= s.follows_below
+            fit.follows <= s.follows_below
             and fit.missed_m >= s.certain * fit.residual_m
+            and fit.evidence_m >= floor + self._gusts_m(rope)
         )
 
     def _judge_frozen(self, axis: str, direction: _Direction, rope: _Rope, now: float) -> None:
