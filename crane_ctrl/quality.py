@@ -12,6 +12,10 @@ when nothing could be read) and the time, and decides per signal:
   rated);
 * read and in range, but a position that disagrees with its axis's speed (a frozen or jumping
   encoder, :mod:`crane_ctrl.position_watch`): ``BAD`` in that scan, keeping the last value;
+* read and in range, but a sway reading that does not show the swing the crane's own
+  accelerations must give the load (a stuck, frozen, scaled or sign-flipped sway sensor,
+  :mod:`crane_ctrl.sway_sensor_watch`; only given the crane's parameters): ``BAD``, keeping the
+  value, until a stuck one reads a swing again (a scaled one: ``suspect_s`` after);
 * read, but in a status block the profile's ``[validity]`` does not prove alive this scan (its
   life bit or counter unchanged too long or not seen to change yet, its words all zero):
   ``BAD`` too, naming the block and the proof that failed (:mod:`crane_ctrl.validity`; a dead
@@ -41,6 +45,7 @@ from crane_ctrl.link_report import ReadResult
 from crane_ctrl.position_watch import PositionWatch, PositionWatchSettings
 from crane_ctrl.signals import SIGNALS, STATUS, Value
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
+from crane_ctrl.sway_sensor_watch import SwaySensorWatch, SwaySensorWatchSettings
 from crane_ctrl.validity import StatusBlock, ValidityTracker
 
 __all__ = ["QualitySettings", "Range", "SnapshotBuilder", "crane_ranges"]
@@ -68,6 +73,9 @@ class QualitySettings:
     positions: PositionWatchSettings = field(default_factory=PositionWatchSettings)
     """How far a position may stray from where its axis's speed puts it
     (:mod:`crane_ctrl.position_watch`): further, it is bad (a frozen or jumping encoder)."""
+    sway: SwaySensorWatchSettings = field(default_factory=SwaySensorWatchSettings)
+    """When a sway reading that does not follow the swing the crane's accelerations must give
+    the load is bad (:mod:`crane_ctrl.sway_sensor_watch`)."""
 
 
 def crane_ranges(params: CraneParams, settings: QualitySettings | None = None) -> dict[str, Range]:
@@ -102,17 +110,20 @@ class SnapshotBuilder:
         ranges: Mapping[str, Range] | None = None,
         blocks: Iterable[StatusBlock] = (),
         points: Iterable[str] = (),
+        crane: CraneParams | None = None,
     ) -> None:
         """``ranges``: per signal, a narrower plausible range (:func:`crane_ranges`);
         ``blocks``: the profile's status blocks and what proves each alive
         (:func:`crane_ctrl.profile.validity.status_blocks`); ``points``: the names of the
-        profile's points (never a signal's name)."""
+        profile's points (never a signal's name); ``crane``: the crane's parameters, for the
+        load's pendulum the sway readings are checked against (``None``: not checked)."""
         self.settings = settings or QualitySettings()
         self._points = tuple(points)
         self._mapped = frozenset(mapped) | frozenset(self._points)
         self._ranges = dict(ranges or {})
         self._validity = ValidityTracker(blocks)
         self._positions = PositionWatch(self.settings.positions)
+        self._sway = None if crane is None else SwaySensorWatch(crane, self.settings.sway)
         self._last: dict[str, Reading] = {}
         self._last_ok: float | None = None
         self._last_error = "nothing read yet"
@@ -130,6 +141,8 @@ class SnapshotBuilder:
             readings = {s.name: self._fresh(s.name, result.values, result.problems, now, dead)
                         for s in STATUS}  # fmt: skip
             readings.update(self._positions.check(readings, now))
+            if self._sway is not None:
+                readings.update(self._sway.check(readings, now))
             points = {n: self._fresh(n, result.points, result.point_problems, now, dead)
                       for n in self._points}  # fmt: skip
         else:

@@ -236,7 +236,7 @@ class Supervisor:
         ranges = crane_ranges(self.settings.crane, quality)
         return SnapshotBuilder(
             profile.signals, quality, ranges=ranges, blocks=status_blocks(profile),
-            points=profile.points,
+            points=profile.points, crane=self.settings.crane,
         )  # fmt: skip
 
     def _alarm_catalogue(self) -> list[AlarmDefinition]:

@@ -20,8 +20,8 @@ from crane_ctrl.motion.rope_calibration import RopeCalibration
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings
 from crane_ctrl.sequencer.planning import Background, InlinePlanner, Planner
-from crane_ctrl.sequencer.sway_step import SensorStep
 from crane_ctrl.sequencer.transfer import Transfer
+from crane_ctrl.sway_step import SensorStep
 
 __all__ = ["CraneContext", "EventSink", "JobSlot"]
 

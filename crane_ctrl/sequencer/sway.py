@@ -10,7 +10,7 @@ the pendulum's equation over the window (see :meth:`SwayWatch.sample`): the plai
 fit's constant, would follow the crane's own damping motions and steer by them. The arithmetic
 is in :mod:`crane_ctrl.sequencer.sway_fit`.
 
-Sensors read in steps, learnt from the readings (:mod:`crane_ctrl.sequencer.sway_step`). A coarse
+Sensors read in steps, learnt from the readings (:mod:`crane_ctrl.sway_step`). A coarse
 one (a step over :data:`COARSE_STEP_M`: rope angles in 0.1 degree read 3 cm steps on 17 m of
 rope) reads a still load as a value that may flip between two neighbours, and a small swing as
 a staircase: two successive readings differ by a whole step or not at all, and half a period of
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 
 from crane_ctrl.sequencer.sway_fit import lean_of, swings
 from crane_ctrl.sequencer.sway_observer import SwayObserver
-from crane_ctrl.sequencer.sway_step import SensorStep
 from crane_ctrl.snapshot import Snapshot
+from crane_ctrl.sway_step import SensorStep
 
 __all__ = [
     "CALM_STEPS",

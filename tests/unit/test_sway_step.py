@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from crane_ctrl.sequencer.sway_step import MIN_CHANGES, SensorStep
+from crane_ctrl.sway_step import MIN_CHANGES, SensorStep
 from tests.unit.sway_readings import SCAN_S, Sensor, omega, step_m
 
 ROPE_M = 17.0

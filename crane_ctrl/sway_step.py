@@ -16,7 +16,8 @@ remembered with the pendulum's angular frequency at which it was seen (the rope 
 length if there are enough; else from all of them, as an angle's step if they are whole
 multiples of one (scaled to the rope asked for), or as a length's. Until enough changes have
 been seen, the step is not known (0): nothing is loosened on a guess. It is the crane's sensor,
-so it is kept across jobs (:attr:`~crane_ctrl.sequencer.controller.CraneContext.sway_step`).
+so it is kept across jobs (:attr:`~crane_ctrl.sequencer.controller.CraneContext.sway_step`); the
+quality layer's sway sensor watch (:mod:`crane_ctrl.sway_sensor_watch`) learns it the same way.
 """
 
 from __future__ import annotations
