@@ -1,0 +1,29 @@
+"""Findings 6 and 7 (open): cases of ``crane-ctrl bench safety`` on the final code of 2026-12-07
+(seeds 1,002,000-1,002,999) that still fail, kept as strict expected failures so that the fix
+shows here (see FINDINGS.md). Run with ``HOSTILE_FULL=1``."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+OPEN = {
+    1002675: "finding 6: a lift-off into a wind rising through the pre-alarm (the anemometer "
+    "catching up after a NaN) beside a loaded truck; WIND_STOP 1.7 s into the rise, collision",
+    1002968: "finding 7: held inside the trial lift before the truck lift was seen, then "
+    "cancelled: a trailer hangs 0.03 m up on the box",
+}
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("HOSTILE_FULL") != "1", reason="open findings: set HOSTILE_FULL=1"
+)
+
+
+@pytest.mark.xfail(strict=True, reason="open findings 6 and 7 (FINDINGS.md)")
+@pytest.mark.parametrize("seed", list(OPEN), ids=OPEN.values())
+def test_an_open_case_ends_safe(seed: int) -> None:
+    from crane_ctrl.bench.safety.bench import run_seed
+
+    result = run_seed(seed)
+    assert result.ok, [v.message.splitlines()[0] for v in result.violations]
