@@ -57,6 +57,7 @@ from crane_ctrl.sequencer.automatic_move import (
 )
 from crane_ctrl.sequencer.model import STILL_MPS
 from crane_ctrl.sequencer.planning import Planner
+from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import LOST_LOAD_T
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.signals import CORNERS
@@ -449,10 +450,11 @@ class Automation:
         job = self.queue.active()
         if run is None:
             return
-        if self._box_hangs(run.transfer.box.id, delivering=run.delivering):
+        unlocked = _unlocked_at_its_goal(run)
+        if self._box_hangs(run.transfer.box.id, delivering=run.delivering and not unlocked):
             self._carried = self.yard.lift(run.transfer.box.id)
             reason += f"; container {run.transfer.box.id} hangs on the spreader"
-        elif self._rests_at_its_goal(run.delivering, run.landing_height_m(self.yard)):
+        elif unlocked or self._rests_at_its_goal(run.delivering, run.landing_height_m(self.yard)):
             self.yard.move(run.transfer.box.id, run.transfer.to)  # (a landing pin unseen)
             reason += f"; container {run.transfer.box.id} stands on {run.transfer.to}"
         else:
@@ -536,3 +538,12 @@ def _at_rest(snapshot: Snapshot) -> bool:
         (speed := snapshot.number(f"{axis}.speed")) is not None and abs(speed) < STILL_MPS
         for axis in AXES
     )
+
+
+def _unlocked_at_its_goal(run: Run) -> bool:
+    """The move had set its box down at its destination and seen it unlocked (it was raising
+    the empty spreader clear, or held there): the box stands on its destination whatever a
+    frozen link leaves unknown (case 1003383: taken over in MAINTENANCE during a link freeze,
+    the box was taken to hang on the spreader, and the yard model lost it)."""
+    step = run.resume_step if run.step is Step.HELD else run.step
+    return run.delivering and step is Step.RAISE_CLEAR

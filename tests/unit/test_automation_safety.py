@@ -232,6 +232,8 @@ FOUND_BY_THE_BENCH = {
     "standing locked to the spreader is the job's, not a box the yard model lost (the oracle)",
     1001193: "cancelled with the box set down on its AGV but one landing pin never pressed: "
     "the yard model kept it where it was lifted from; it stands where it was set down",
+    1003383: "taken over in MAINTENANCE during a link freeze as the empty spreader rose from the "
+    "box it had unlocked on its stack: the box was said to hang, and the yard model lost it",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty
