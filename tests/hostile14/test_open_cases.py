@@ -1,10 +1,9 @@
 """Findings 6 and 7 (open): cases of ``crane-ctrl bench safety`` on the final code of 2026-12-07
 (seeds 1,002,000-1,002,999) that still fail, kept as strict expected failures so that the fix
-shows here (see FINDINGS.md). Run with ``HOSTILE_FULL=1``."""
+shows here (see FINDINGS.md): each takes about a second, so they run in CI, and a fix turns
+its expected failure into an unexpected pass that fails the run until the mark goes."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -15,12 +14,10 @@ OPEN = {
     "cancelled: a trailer hangs 0.03 m up on the box",
 }
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("HOSTILE_FULL") != "1", reason="open findings: set HOSTILE_FULL=1"
+
+@pytest.mark.xfail(
+    strict=True, reason="open crane defects, findings 6 and 7 of tests/hostile14/FINDINGS.md"
 )
-
-
-@pytest.mark.xfail(strict=True, reason="open findings 6 and 7 (FINDINGS.md)")
 @pytest.mark.parametrize("seed", list(OPEN), ids=OPEN.values())
 def test_an_open_case_ends_safe(seed: int) -> None:
     from crane_ctrl.bench.safety.bench import run_seed

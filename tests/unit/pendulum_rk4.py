@@ -26,12 +26,7 @@ def swing_m(pulses: Sequence[Pulse], rope: Callable[[float], float], gravity_mps
     dt = 0.002
     end = max(p.end_s for p in pulses) + 0.5
     while t < end:
-        k1 = f(t, th, w)
-        k2 = f(t + dt / 2, th + dt / 2 * k1[0], w + dt / 2 * k1[1])
-        k3 = f(t + dt / 2, th + dt / 2 * k2[0], w + dt / 2 * k2[1])
-        k4 = f(t + dt, th + dt * k3[0], w + dt * k3[1])
-        th += dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-        w += dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+        th, w = _rk4_step(f, t, th, w, dt)
         t += dt
     length = rope(t)
     return length * math.hypot(th, w / math.sqrt(g / length))
@@ -65,13 +60,24 @@ def offsets_m(
     steps = math.ceil(until_s / dt)
     for k in range(steps):
         t = k * dt
-        k1 = f(t, th, w)
-        k2 = f(t + dt / 2, th + dt / 2 * k1[0], w + dt / 2 * k1[1])
-        k3 = f(t + dt / 2, th + dt / 2 * k2[0], w + dt / 2 * k2[1])
-        k4 = f(t + dt, th + dt * k3[0], w + dt * k3[1])
-        th += dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-        w += dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+        th, w = _rk4_step(f, t, th, w, dt)
         if (k + 1) % per == 0 or k + 1 == steps:
             t1 = (k + 1) * dt
             out.append((t1, rope(t1) * th))
     return out
+
+
+def _rk4_step(
+    f: Callable[[float, float, float], tuple[float, float]],
+    t: float,
+    th: float,
+    w: float,
+    dt: float,
+) -> tuple[float, float]:
+    """One classical Runge-Kutta step of ``(th, w)' = f(t, th, w)``."""
+    k1 = f(t, th, w)
+    k2 = f(t + dt / 2, th + dt / 2 * k1[0], w + dt / 2 * k1[1])
+    k3 = f(t + dt / 2, th + dt / 2 * k2[0], w + dt / 2 * k2[1])
+    k4 = f(t + dt, th + dt * k3[0], w + dt * k3[1])
+    return (th + dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]),
+            w + dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]))  # fmt: skip
