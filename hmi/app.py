@@ -9,6 +9,7 @@ palette (ctrl+p), which also holds the machine commands and the log-in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
@@ -216,10 +217,18 @@ class CraneHmi(App[None]):
 
         def logged_in(user: User | None) -> None:
             if user is not None:
-                self.user = user
+                before, self.user = self.user, user
                 self.say(f"logged in as {user}")
+                if before is not None and before.session and before.session != user.session:
+                    self.run_worker(self._log_out(before), group="logout")
 
         self.push_screen(LoginModal(self.bridge.login), logged_in)
+
+    async def _log_out(self, user: User) -> None:
+        """End the session a new login replaces, so no session is left open unused at the
+        station (one it already ended is no matter)."""
+        with contextlib.suppress(CraneCtrlError, TimeoutError):
+            await self.bridge.logout(user)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -58,6 +58,11 @@ class Bridge(Protocol):
         """The station's session for ``role``; :class:`~crane_ctrl.errors.LoginRefused`."""
         ...
 
+    async def logout(self, user: User) -> None:
+        """End ``user``'s session at the station; :class:`~crane_ctrl.errors.SessionRefused`
+        if it has none (any more)."""
+        ...
+
     async def call(
         self,
         fn: Callable[..., T | Awaitable[T]],
@@ -114,6 +119,9 @@ class DirectBridge(_Reader):
     async def login(self, role: Role, pin: str) -> User:
         return await self.sessions.login(role, pin, client="in-process")
 
+    async def logout(self, user: User) -> None:
+        self.sessions.logout(user.session, client="in-process")
+
 
 class ThreadBridge(_Reader):
     """Real time: the station lives on ``loop`` in another thread."""
@@ -143,6 +151,9 @@ class ThreadBridge(_Reader):
     async def login(self, role: Role, pin: str) -> User:
         return await self._on_station(self.sessions.login(role, pin, client="in-process"),
                                       self.timeout_s)  # fmt: skip
+
+    async def logout(self, user: User) -> None:
+        await self.call(self.sessions.logout, user.session, client="in-process")
 
     async def _on_station(self, work: Coroutine[Any, Any, T], limit: float) -> T:
         future = asyncio.run_coroutine_threadsafe(work, self._loop)

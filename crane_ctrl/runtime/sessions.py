@@ -8,7 +8,10 @@ role. The station checks it itself on every action, whoever calls
 (:class:`~crane_ctrl.runtime.station.CraneStation`): the HMI in process, the seam, a later
 operations centre. A session unknown to this station (forged, logged out, idle longer
 than :data:`SESSION_IDLE_S`, or from before a restart) is refused with
-:class:`~crane_ctrl.errors.SessionRefused` and journaled, as is every wrong PIN.
+:class:`~crane_ctrl.errors.SessionRefused` and journaled, as is every wrong PIN. A session opened
+over a connection of the seam ends when that connection closes (:meth:`Sessions.end`): an HMI
+that died, or that the station dropped, leaves no session behind, and its next one logs in
+again.
 
 Time is the station's clock; the PIN is hashed in a worker thread (PBKDF2 takes about 0.1 s and
 releases the GIL), so a login never delays a scan.
@@ -137,6 +140,19 @@ class Sessions:
         self._record(
             "logout", client, user=user.name, role=str(user.role), session=session_tag(session)
         )
+
+    def end(self, session: str, *, client: str, reason: str) -> None:
+        """End ``session`` if it is still open (journaled as a logout with ``reason``), as
+        when the connection it was opened over closes: nothing is refused, nothing raised."""
+        held = self._open.pop(session, None)
+        if held is not None:
+            self._record("logout", client, user=held.user.name, role=str(held.user.role),
+                         session=session_tag(session), reason=reason)  # fmt: skip
+
+    def is_open(self, session: str) -> bool:
+        """Whether ``session`` is one this station issued and has not ended (idle expiry is
+        judged when it is next used)."""
+        return session in self._open
 
     def resolve(self, session: str, *, client: str, action: str) -> User:
         """The user ``session`` was issued to; :class:`SessionRefused` (journaled) if none."""

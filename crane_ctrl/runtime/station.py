@@ -348,12 +348,15 @@ class CraneStation:
     def stop_jog(self, user: User) -> None:
         """Stop jogging: never refused (a stop is never delayed), journaled with who asked when
         their session is good."""
+        del user
+        self._stop_jogs()
+
+    def _stop_jogs(self) -> None:
         self.automation.manual.stop()
         sequencer = self.automation.sequencer
         if sequencer.awaiting_operator is not None:
             for axis in ("gantry", "trolley", "hoist"):
                 sequencer.operator_jog(axis, 0, self.now)
-        del user
 
     def lock(self, user: User) -> None:
         with self._acting(user, "lock twistlocks"):
@@ -405,6 +408,22 @@ class CraneStation:
                 raise CommandRefused("you do not hold the landing: nothing to release")
             self.stop_jog(act.user)
             self._landing_holder = None
+
+    def _release_ended_landing(self) -> None:
+        """A taken landing is released when its hand-over ends, or when its holder's session
+        does (logged out, or the connection it was opened over closed): its jogs stop."""
+        holder = self._landing_holder
+        if holder is None:
+            return
+        if self.automation.sequencer.awaiting_operator is None:
+            reason = "the hand-over ended"
+        elif not self.sessions.is_open(holder.session):
+            reason = "the holder's session ended"
+            self._stop_jogs()
+        else:
+            return
+        self._journal("operator", "landing released", user=holder.name, reason=reason)
+        self._landing_holder = None
 
     def _may_land(self, user: User, what: str) -> None:
         holder = self._landing_holder
@@ -643,10 +662,7 @@ class CraneStation:
     def _publish(self, view: SupervisorView) -> None:
         self._judge_trial(view)
         self._job_events()
-        if self._landing_holder is not None and self.automation.sequencer.awaiting_operator is None:
-            self._journal("operator", "landing released", user=self._landing_holder.name,
-                          reason="the hand-over ended")  # fmt: skip
-            self._landing_holder = None
+        self._release_ended_landing()
         if self.automation.bypasses.active(view.snapshot.time_s) is None:
             self.supervisor.set_bypass(None)  # expired, or revoked by an overload trip
         self.view = self._build(view)

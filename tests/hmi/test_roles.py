@@ -75,6 +75,10 @@ async def test_login_modal_switches_to_maintenance_and_refuses_a_wrong_pin() -> 
         assert hmi.app.user is not None
         assert hmi.app.user.role is Role.MAINTENANCE
         assert "logged in as maintenance" in hmi.message
+        sessions = rig.station.sessions  # the operator's session ends with the new log-in
+        await wait_until(lambda: not sessions.is_open(rig.operator.session), within=10,
+                         what="the replaced session logged out")  # fmt: skip
+        assert sessions.is_open(hmi.app.user.session)
 
 
 async def test_a_wrong_pin_is_not_left_standing_for_the_next_user_or_role() -> None:

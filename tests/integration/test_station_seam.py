@@ -246,3 +246,32 @@ async def test_a_lost_station_shows_and_the_client_reconnects_when_it_is_back(
                 assert bridge.connections == 2
                 with pytest.raises(SessionRefused):  # a restarted station forgot every login
                     await bridge.call(bridge.station.reset, operator)
+
+
+async def test_a_session_ends_with_the_connection_it_was_opened_over(socket_dir: Path) -> None:
+    """An HMI that dies (or is dropped) leaves no session behind at the station: the session
+    it logged in over that connection ends, journaled as a logout, and is refused from then on;
+    one logged out before is not ended twice, and the other client's session goes on."""
+    journal = Events()
+    async with StationRig(GENERIC, journal=journal) as rig:
+        path = socket_dir / "station.sock"
+        async with serving(rig, journal, path), RemoteBridge(path, silence_s=None) as stays:
+            await stays.connected(within=WITHIN_S)
+            kept = await stays.login(Role.OPERATOR, "1111")
+            async with RemoteBridge(path, silence_s=None, client="dies", view_hz=0) as dies:
+                await dies.connected(within=WITHIN_S)
+                gone = await dies.login(Role.MAINTENANCE, "2222")
+                out = await dies.login(Role.OPERATOR, "1111")
+                await dies.logout(out)
+                assert rig.station.sessions.is_open(gone.session)
+            async with asyncio.timeout(WITHIN_S):
+                while rig.station.sessions.is_open(gone.session):
+                    await rig.scan()
+                    await stays.changed(within=WITHIN_S)  # the loop serves the seam meanwhile
+            with pytest.raises(SessionRefused, match="no such session"):
+                await stays.call(stays.station.reset, gone)
+            await stays.call(stays.station.pack, kept, PackCommand.RESET, "still here")
+    logouts = [(v["client"], v["user"], v.get("reason")) for _, s, v in journal.events
+               if s == "logout"]  # fmt: skip
+    assert logouts == [("dies", "operator", None), ("dies", "maintenance", "connection closed"),
+                       ("hmi", "operator", "connection closed")]  # fmt: skip

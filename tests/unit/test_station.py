@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crane_ctrl.bench.moves import bench_site
-from crane_ctrl.errors import ProfileError
+from crane_ctrl.errors import ProfileError, SessionRefused
 from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.links.base import Link
 from crane_ctrl.links.memory import MemoryLink
 from crane_ctrl.operation.jobs import JobRefused, JobState
-from crane_ctrl.operation.machine import CommandRefused, Mode, PackCommand, PackState
+from crane_ctrl.operation.machine import CommandRefused, Mode, PackCommand, PackState, Role
 from crane_ctrl.profile.loader import load_profile
 from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.station import StationView
@@ -428,6 +428,34 @@ async def test_semiautomatic_hands_the_truck_landing_to_the_operator_who_jogs_an
     assert view.finished[0].state is JobState.DONE
     assert rig.sim.model_faults == ()
     assert "confirm landing" in [s for k, s, _ in journal.events if k == "operator"]
+
+
+async def test_a_taken_landing_is_released_and_its_jog_stopped_when_the_holders_session_ends() -> (
+    None
+):
+    journal = EventList()
+    async with StationRig(MODBUS, mode=Mode.SEMIAUTOMATIC, journal=journal) as rig:
+        rig.station.add_job(rig.operator, Slot.truck("T1"), Slot.stack(7, 3, 1), 40)
+        await rig.start_automatic()
+        await rig.until(lambda v: v.awaiting_confirm is not None, within_s=200,
+                        what="the hand-over over truck T1")  # fmt: skip
+        kim = rig.station.sessions.issue("kim", Role.OPERATOR, client="ops:test")
+        rig.station.take_landing(kim)
+        rig.station.jog(kim, "hoist", -1)
+        jogging = await rig.scan()
+        rig.station.sessions.end(kim.session, client="ops:test", reason="connection closed")
+        released = await rig.scan(2)  # seen after the scan that ended it: zero in the next
+        with pytest.raises(SessionRefused):
+            rig.station.jog(kim, "hoist", -1)
+        rig.station.take_landing(rig.operator)  # the landing is free to take
+    assert jogging.supervisor.commands.hoist_speed_ref < 0.0
+    assert released.supervisor.commands.hoist_speed_ref == 0.0  # the jog stopped with it
+    assert rig.station.landing_holder is not None
+    assert rig.station.landing_holder.name == rig.operator.name
+    ended = [(v["user"], v["reason"]) for k, s, v in journal.events if s == "landing released"]
+    assert ended == [("kim", "the holder's session ended")]
+    logouts = [v for k, s, v in journal.events if s == "logout"]
+    assert [(v["user"], v["reason"]) for v in logouts] == [("kim", "connection closed")]
 
 
 async def test_the_wind_stop_reaction_comes_from_the_crane_configuration() -> None:

@@ -41,6 +41,7 @@ from crane_ctrl.runtime.seam.messages import (
     Bye,
     ClientHello,
     Login,
+    Logout,
     Reply,
     Request,
     StationHello,
@@ -180,6 +181,10 @@ class RemoteBridge:
             raise SeamError(f"login reply {reply.id}: expected an object, got {result!r}")
         return User(str(result["user"]), Role(str(result["role"])), session=str(result["session"]))
 
+    async def logout(self, user: User) -> None:
+        """End ``user``'s session at the station; :class:`SessionRefused` if it has none."""
+        await self._ask(Logout(id=next(self._ids), session=user.session), self.timeout_s)
+
     # --- open and close
 
     async def __aenter__(self) -> RemoteBridge:
@@ -273,7 +278,7 @@ class RemoteBridge:
             else:
                 raise StationLost(f"the station said: {message.reason}")
 
-    async def _ask(self, message: Login | Request, timeout_s: float) -> Reply:
+    async def _ask(self, message: Login | Logout | Request, timeout_s: float) -> Reply:
         writer = self._writer
         if writer is None or self.lost is not None:
             raise StationLost(f"no station: {self.lost}")

@@ -73,6 +73,8 @@ class _Client:
         self.view_at = -1e9
         self.wake = asyncio.Event()
         self.pending = 0
+        self.sessions: set[str] = set()
+        """Sessions logged in over this connection and not logged out: they end with it."""
 
     def send(self, line: bytes) -> None:
         self.control.append(line)
@@ -174,6 +176,8 @@ class StationServer:
             if client is not None:
                 self.clients.discard(client)
                 self._journal("client disconnected", client.name)
+                for session in client.sessions:
+                    self.sessions.end(session, client=client.name, reason="connection closed")
             writer.close()
             with contextlib.suppress(ConnectionError, TimeoutError):
                 async with asyncio.timeout(1.0):
@@ -254,9 +258,11 @@ class StationServer:
     async def _carry_out(self, client: _Client, message: Login | Logout | Request) -> Any:
         if isinstance(message, Login):
             user = await self.sessions.login(message.role, message.pin, client=client.name)
+            client.sessions.add(user.session)
             return {"session": user.session, "user": user.name, "role": str(user.role)}
         if isinstance(message, Logout):
             self.sessions.logout(message.session, client=client.name)
+            client.sessions.discard(message.session)
             return None
         user = self.sessions.resolve(message.session, client=client.name, action=message.action)
         act = action(message.action)
