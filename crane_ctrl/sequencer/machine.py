@@ -355,7 +355,7 @@ class StepMachine:
         resting |= step in _STRAIGHT_ON  # settling would hoist: these only go down or turn
         run.resettles = 0  # the operator has looked
         run.interrupted, run.held, run.wind_secured = False, None, False
-        run.hold_reaction_off, run.sets_back_in_hold = "", False
+        run.hold_reaction_off, run.sets_back_in_hold, run.set_back_waits = "", False, ""
         self.enter(step if resting else Step.SETTLE, now)
         return []
 

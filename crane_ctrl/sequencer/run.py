@@ -90,12 +90,16 @@ class Run:
     """The hold's own trial-lift reaction is setting the unweighed box back down on its pick
     place (:func:`~crane_ctrl.sequencer.trial_lift.sets_back_while_held`): the job is held, and
     the set-back ends in a hold again."""
+    set_back_waits: str = ""
+    """Why the hold's trial-lift set-back waits for the operator's resume ("" while it may run):
+    a stop trip came with the hold or since (bad data, the link, a drive fault, the e-stop, a
+    person in the lane: after a trip nothing moves by itself), or it stalled, or the box hangs
+    off its place."""
     hold_reaction_off: str = ""
-    """Why the hold's own reaction (the wind's securing, the trial lift's set-back) may not
-    start by itself again until the operator resumes the move ("" while it may): it was held
-    for a reason of its own (contact, a refused motion, a landing not confirmed, a stall, the
-    operator's STOP or ABORT), or a trip that waits for an operator's reset (the e-stop, a
-    person in the lane) came while it was held."""
+    """Why the hold's wind reaction may not start by itself again until the operator resumes
+    the move ("" while it may): the securing was held for a reason of its own (contact, a
+    refused motion, a landing not confirmed, the operator's STOP or ABORT), or a trip that waits
+    for an operator's reset (the e-stop, a person in the lane) came while it was held."""
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""

@@ -14,20 +14,21 @@ spreader", and nothing said a trailer hung on it).
 A held or stopped crane cannot answer the question (that needs lifting on); it closes it the
 other way, putting the box back where it was lifted from:
 
-- **held** (HOLDING, HELD: the operator's HOLD, or the move's own hold for a trip), the box over
-  its place: the hold's own reaction sets it back down there (:func:`sets_back_while_held`), the
-  hoist only, straight down at creep speed. Lowering a box onto the place it has just left is the
+- **held** (HOLDING, HELD: the operator's HOLD, or a refused motion's), the box over its place:
+  the hold's own reaction sets it back down there (:func:`sets_back_while_held`), the hoist
+  only, straight down at creep speed. Lowering a box onto the place it has just left is the
   safe direction (a wind stop does the same, :func:`~crane_ctrl.sequencer.wind.
   sets_back_on_pick`); the job stays HELD throughout, journaled "... setting it back down on T1,
   the hold's own reaction ...", and holds again with the box standing there locked. Resumed
   (UNHOLD), the trial lift starts again from the lock; if it had seen the truck lift or an
   overweight box (:func:`~crane_ctrl.sequencer.spreader.trial_lift_fault`, watched throughout the
-  hold), the box is unlocked there instead and the job fails naming that. It waits while anything
-  but the wind stops the crane (lowering onto its own place is the wind's reaction too) or the
-  interlocks keep the hoist from lowering; never after STOP or ABORT (nothing moves until START);
-  not after a trip that waits for an operator's reset (the e-stop, a person in the lane), nor
-  after a stall or a swing off its place, until the operator resumes the move. UNHOLD is refused
-  while it lowers (it holds again within a second or two).
+  hold), the box is unlocked there instead and the job fails naming that. Not after a stop trip
+  (bad data, the link, a drive fault, the e-stop, a person in the lane; the wind's are the
+  wind's reaction, :mod:`~crane_ctrl.sequencer.wind`) that came with the hold or since: after a
+  trip nothing moves by itself, and UNHOLD goes on with the trial lift, which answers the
+  question; not after STOP or ABORT (nothing moves until START); not after a stall or the box
+  swinging off its place (it would land off the castings); and not while the interlocks keep the
+  hoist from lowering. UNHOLD is refused while it lowers (it holds again within a second or two).
 - **stopped or aborted**: nothing moves by itself; while the question is open the job may be
   neither cancelled nor taken over by hand (:func:`refusal`): SET DOWN (:func:`plan_set_back`)
   then START sets the box back on its pick place, unlocks it and fails the job naming that; START
@@ -143,19 +144,24 @@ def sets_back_while_held(
     """The hold's own trial-lift reaction (module docstring): the job HELD in its trial lift
     with the box off its pick place and not weighed: lower it back onto that place at creep
     speed, then hold again; the commands while it lowers (``None``: it does not)."""
-    if run.resume_step is not Step.TRIAL_LIFT or run.since >= now:
+    if run.resume_step is not Step.TRIAL_LIFT:
         return None
+    trip = hold_reason(snapshot, permits, besides=WIND_TRIPS)
+    if trip and not run.set_back_waits:  # (in the scan it held, too)
+        _give_up(m, run, now, f"{trip} (after a trip nothing moves by itself)")
     if run.sets_back_in_hold and seated(snapshot):
         return _set_back(m, run, found(m, run, snapshot, permits), now)
-    if run.interrupted or run.hold_reaction_off or not unanswered(run, snapshot):
+    if run.since >= now or run.interrupted or run.set_back_waits:
+        return None
+    if not unanswered(run, snapshot):
         return None
     why_not = _not_over_its_place(m, run, snapshot)
     if why_not:
         if run.sets_back_in_hold:  # swung or leaned off it on the way down
             _give_up(m, run, now, why_not)
         return None
-    if hold_reason(snapshot, permits, besides=WIND_TRIPS) or not permits.allowed(Motion.HOIST_DOWN):
-        return None  # every reference 0 until nothing but the wind stops the crane
+    if not permits.allowed(Motion.HOIST_DOWN):
+        return None
     return _lower(m, run, snapshot, permits, now)
 
 
@@ -216,7 +222,11 @@ def _set_back(m: StepMachine, run: Run, fault: str, now: float) -> Commands:
 
 
 def _give_up(m: StepMachine, run: Run, now: float, why: str) -> None:
-    """The set-back cannot go on: it stays held where it is until the operator resumes."""
+    """The set-back may not start, or go on: held where it is until the operator resumes (it
+    is journaled only if the box hung off its place unweighed, or was being set back)."""
+    was_setting_back = run.sets_back_in_hold
     run.sets_back_in_hold, run.stalled_since = False, None
-    run.hold_reaction_off = f"not set back down on {run.transfer.box.slot}: {why}"
-    run.events.append(m.job.step_event(run, str(run.step), now, run.hold_reaction_off))
+    run.set_back_waits = f"not set back down on {run.transfer.box.slot}: {why}"
+    snapshot = m.last
+    if was_setting_back or (snapshot is not None and unanswered(run, snapshot)):
+        run.events.append(m.job.step_event(run, str(run.step), now, run.set_back_waits))

@@ -126,6 +126,30 @@ async def test_a_truck_lift_seen_while_held_is_named_and_the_box_unlocked_after_
     assert rig.sim.plant.spreader.all_free()
 
 
+async def test_held_by_bad_data_in_the_trial_lift_nothing_moves_until_the_operator_resumes(
+) -> None:  # fmt: skip
+    """A trip's hold is no operator's HOLD: after bad data (a NaN load for 0.5 s) nothing moves
+    by itself, the set-back included; the journal says the box hangs unweighed and is not set
+    back; UNHOLD goes on with the trial lift, which sees the truck lift and fails the job."""
+    rig, automation = rig_with_j1()
+    async with rig:
+        await _trailer_coming_up(rig, automation)
+        rig.sim.faults.inject("force", signal="hoist.load", value=float("nan"))
+        await rig.until(lambda v: automation.machine.state is PackState.HELD, within_s=1)
+        await rig.run_for(0.5)
+        rig.sim.faults.clear("force")
+        await nothing_moves(rig, 3.0)
+        assert _rise(rig) > 0.0, "the trailer still hangs: held, nothing moves by itself"
+        (why,) = [r for r in _reasons(automation) if "not set back" in r]
+        assert "SIGNAL_QUALITY" in why, why
+        automation.command(PackCommand.UNHOLD, rig.clock.now())
+        await rig.until(lambda v: automation.queue.get("J1").final, within_s=60, what="J1 ends")
+    job = automation.queue.get("J1")
+    assert job.state is JobState.FAILED
+    assert job.reason.startswith("truck lifted with the container"), job.reason
+    _standing_on_its_truck(rig)
+
+
 @pytest.mark.parametrize("command", [PackCommand.STOP, PackCommand.ABORT])
 async def test_stopped_in_the_trial_lift_a_cancel_or_a_take_over_is_refused_naming_set_down(
     command: PackCommand,
