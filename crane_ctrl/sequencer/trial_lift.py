@@ -52,12 +52,23 @@ from crane_ctrl.sequencer.spreader import off_support, trial_lift_fault
 from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
-__all__ = ["found", "plan_set_back", "refusal", "sets_back_while_held", "situation", "unanswered"]
+__all__ = [
+    "SETS_BACK_IN_HOLD",
+    "found",
+    "plan_set_back",
+    "refusal",
+    "sets_back_while_held",
+    "situation",
+    "unanswered",
+]
 
 _OFF_ITS_PLACE = frozenset({Step.TRIAL_LIFT, Step.SET_BACK, Step.WIND_SET_DOWN})
 """The steps in which a box lifted at its trial lift and not weighed may hang off its pick place:
 the trial lift, and setting it back there (its own failure's, or a wind stop's). After them it
 was seen seated there (locking again, unlocking) or weighed (the rise, a wind stop's raise)."""
+SETS_BACK_IN_HOLD = frozenset({Step.TRIAL_LIFT, Step.SET_BACK})
+"""Held in these, the hold's own reaction sets the unweighed box back on its pick place: the
+trial lift, and the set-back its own failure started (the truck lift seen, then a HOLD)."""
 _TRIAL_TRIPS = frozenset({"TRUCK_LIFTED", "OVERLOAD"})
 """The interlocks of what the trial lift fails a box for: latched, they say it after the
 reading has gone (the trailer set back down)."""
@@ -142,9 +153,10 @@ def sets_back_while_held(
     m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
 ) -> Commands | None:
     """The hold's own trial-lift reaction (module docstring): the job HELD in its trial lift
-    with the box off its pick place and not weighed: lower it back onto that place at creep
-    speed, then hold again; the commands while it lowers (``None``: it does not)."""
-    if run.resume_step is not Step.TRIAL_LIFT:
+    (or setting the box back after it, :data:`SETS_BACK_IN_HOLD`) with the box off its pick
+    place and not weighed: lower it back onto that place at creep speed, then hold again; the
+    commands while it lowers (``None``: it does not)."""
+    if run.resume_step not in SETS_BACK_IN_HOLD:
         return None
     trip = hold_reason(snapshot, permits, besides=WIND_TRIPS)
     if trip and not run.set_back_waits:  # (in the scan it held, too)

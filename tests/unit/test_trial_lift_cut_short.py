@@ -126,6 +126,27 @@ async def test_a_truck_lift_seen_while_held_is_named_and_the_box_unlocked_after_
     assert rig.sim.plant.spreader.all_free()
 
 
+async def test_held_as_the_box_goes_back_after_the_truck_lift_the_hold_sets_it_back_naming_it(
+) -> None:  # fmt: skip
+    """The trial lift saw the truck lift and started setting the box back; the operator's HOLD
+    then: the hold's own reaction sets it down all the same, naming the truck lift."""
+    rig, automation = rig_with_j1()
+    async with rig:
+        rig.sim.faults.inject("truck_lifted", lane="T1")
+        await start(rig, automation)
+        await rig.until(in_step(automation, Step.SET_BACK, delivering=False), within_s=200)
+        assert _rise(rig) > 0.05, "the trailer up past the truck-lift trip"
+        await held(rig, automation)
+        await _set_back_while_held(rig, automation)
+        _standing_on_its_truck(rig)
+        done = _reasons(automation)[-1]
+        assert done.startswith("truck lifted with the container: container"), done
+        automation.command(PackCommand.UNHOLD, rig.clock.now())
+        await rig.until(lambda v: automation.queue.get("J1").final, within_s=60, what="J1 ends")
+    assert automation.queue.get("J1").reason.startswith("truck lifted with the container")
+    assert rig.sim.plant.spreader.all_free()
+
+
 async def test_held_by_bad_data_in_the_trial_lift_nothing_moves_until_the_operator_resumes(
 ) -> None:  # fmt: skip
     """A trip's hold is no operator's HOLD: after bad data (a NaN load for 0.5 s) nothing moves

@@ -107,6 +107,7 @@ from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, TRIAL_CREEP_ON_M
 from crane_ctrl.sequencer.readings import position_of
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
+from crane_ctrl.sequencer.trial_lift import SETS_BACK_IN_HOLD
 from crane_ctrl.sequencer.wind import SECURING, exposure
 from crane_ctrl.signals import Value
 from crane_ctrl.testing import LockStep
@@ -486,11 +487,12 @@ class _CaseRun:
     def _setting_back_in_hold(self, view: SupervisorView) -> bool:
         """What was written this scan is the hold's own trial-lift reaction (the module
         docstring): the hoist only, down at creep speed at most, the job held (HOLDING, HELD:
-        never after STOP or ABORT) in its trial lift with the box not yet weighed, hanging over
-        its pick place no higher than the trial lift lifts it and not below where it stands."""
+        never after STOP or ABORT) in its trial lift (or setting the box back after it) with the
+        box not yet weighed, hanging over its pick place no higher than the trial lift lifts it
+        and not below where it stands."""
         c, automation = view.commands, self.automation
         run = automation.sequencer.run
-        if run is None or run.step is not Step.HELD or run.resume_step is not Step.TRIAL_LIFT:
+        if run is None or run.step is not Step.HELD or run.resume_step not in SETS_BACK_IN_HOLD:
             return False
         if c.gantry_speed_ref or c.trolley_speed_ref or run.delivering:
             return False
