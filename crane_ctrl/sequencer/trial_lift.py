@@ -156,14 +156,14 @@ def sets_back_while_held(
     (or setting the box back after it, :data:`SETS_BACK_IN_HOLD`) with the box off its pick
     place and not weighed: lower it back onto that place at creep speed, then hold again; the
     commands while it lowers (``None``: it does not)."""
-    if run.resume_step not in SETS_BACK_IN_HOLD:
-        return None
+    if run.resume_step not in SETS_BACK_IN_HOLD or run.interrupted:
+        return None  # (STOP, ABORT: nothing moves until START)
     trip = hold_reason(snapshot, permits, besides=WIND_TRIPS)
     if trip and not run.set_back_waits:  # (in the scan it held, too)
         _give_up(m, run, now, f"{trip} (after a trip nothing moves by itself)")
     if run.sets_back_in_hold and seated(snapshot):
         return _set_back(m, run, found(m, run, snapshot, permits), now)
-    if run.since >= now or run.interrupted or run.set_back_waits:
+    if run.since >= now or run.set_back_waits:
         return None
     if not unanswered(run, snapshot):
         return None
