@@ -194,7 +194,9 @@ class Automation:
     def cancel(self, job_id: str, now: float, reason: str) -> None:
         """Cancel a job: a queued one at once; the running one only when it is interrupted
         (STOP first), and then the load stays where it is, the spreader's now (a box still
-        hanging is no longer where the yard model had it: see :attr:`carried`)."""
+        hanging is no longer where the yard model had it: see :attr:`carried`). Not while its
+        box hangs lifted at the trial lift and not yet weighed (what else hangs on it is not
+        known: SET DOWN, or START, first; :mod:`crane_ctrl.sequencer.trial_lift`)."""
         job = self.queue.get(job_id)
         run = self.sequencer.run
         if job.active and (run is None or not run.interrupted):
@@ -202,6 +204,9 @@ class Automation:
                 f"job {job_id} is running: STOP the crane first; it then stays interrupted "
                 "until resumed (START), set down, or cancelled"
             )
+        why = self.sequencer.may_not_end("cancelled") if job.active else ""
+        if why:
+            raise CommandRefused(why)
         if job.active:
             self._drop_run(now, JobState.CANCELLED, reason)
             return
@@ -231,10 +236,15 @@ class Automation:
     def set_mode(self, mode: Mode, role: Role, now: float, user: str = "") -> None:
         """Switch mode (only while STOPPED, IDLE or ABORTED); ``CommandRefused`` says why not.
         To a jog mode with an interrupted job: the operator takes the load over by hand and the
-        job fails, naming that."""
+        job fails, naming that (not while its box hangs lifted at the trial lift and not yet
+        weighed, as for :meth:`cancel`)."""
         before = self.mode
-        self.mode = change_mode(mode, role, self.machine.state,
-                                bypass=self.bypasses.active(now))  # fmt: skip
+        after = change_mode(mode, role, self.machine.state, bypass=self.bypasses.active(now))
+        by_hand = not ModeRules.of(after, self.mode_settings).automatic
+        why = self.sequencer.may_not_end("taken over") if by_hand else ""
+        if why:
+            raise CommandRefused(why)
+        self.mode = after
         self.manual.stop()
         if not self.rules.automatic and self.sequencer.run is not None:
             self._drop_run(now, JobState.FAILED, f"taken over in {mode.name} by {user or role}")

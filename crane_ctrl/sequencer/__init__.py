@@ -21,6 +21,8 @@ The modules, each named for what it holds (lower ones never import higher ones):
   with the benchmark's baseline), :mod:`.machine` (the table's shape and the step machine);
 - the handlers: :mod:`.leg` (raise, travel), :mod:`.landing` (lower), :mod:`.settle` (settle
   sway), :mod:`.spreader` (lock, trial lift, set back down, unlock, raise clear),
-  :mod:`.operator` (the SEMIAUTOMATIC hand-over), :mod:`.wind` (the wind stop);
+  :mod:`.operator` (the SEMIAUTOMATIC hand-over), :mod:`.wind` (the wind stop),
+  :mod:`.trial_lift` (the trial lift cut short: the box set back in a hold, the job not ended
+  while it hangs unweighed);
 - :mod:`.steps` (the table) and :mod:`.automatic_move` (the :class:`Sequencer`).
 """

@@ -46,7 +46,7 @@ from crane_ctrl.crane import CraneParams
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.rope_calibration import RopeCalibration
 from crane_ctrl.operation.yard_model import YardModel
-from crane_ctrl.sequencer import operator, settle, wind
+from crane_ctrl.sequencer import operator, settle, trial_lift, wind
 from crane_ctrl.sequencer.controller import CraneContext, EventSink
 from crane_ctrl.sequencer.machine import Refusal, StepMachine, with_blocks
 from crane_ctrl.sequencer.model import Outcome, SequencerSettings, Step
@@ -275,8 +275,17 @@ class Sequencer:
 
     def plan_set_down(self, now: float) -> None:
         """The operator sends the held (interrupted) box straight down to a legal place below
-        it; it goes there when the move resumes. ``CommandRefused`` if no such place is there."""
-        wind.plan_set_down(self._machine, now)
+        it; it goes there when the move resumes. ``CommandRefused`` if no such place is there.
+        Lifted at its trial lift and not yet weighed: back down on its pick place
+        (:func:`~crane_ctrl.sequencer.trial_lift.plan_set_back`)."""
+        if not trial_lift.plan_set_back(self._machine, now):
+            wind.plan_set_down(self._machine, now)
+
+    def may_not_end(self, action: str) -> str:
+        """Why the job may not be ended now by ``action`` ("cancelled", "taken over"), naming
+        what to do instead ("" while it may): its box hangs off its pick place, lifted at the
+        trial lift and not yet weighed (:func:`~crane_ctrl.sequencer.trial_lift.refusal`)."""
+        return trial_lift.refusal(self._machine, action)
 
     def operator_jog(self, axis: str, direction: int, now: float) -> None:
         """The operator jogs ``axis`` (``gantry``, ``trolley``, ``hoist``) in ``direction`` (+1,

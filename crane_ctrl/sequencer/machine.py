@@ -317,6 +317,9 @@ class StepMachine:
         if run is not None and run.secures_in_hold:
             return ["the hold's wind reaction is making the load safe (no travel, the hoist "
                     "only): it holds again there; resume then"]  # fmt: skip
+        if run is not None and run.sets_back_in_hold and not run.interrupted:
+            return ["the hold is setting the box, not yet weighed, back down on its pick place "
+                    "(the hoist only, at creep): it holds again there; resume then"]  # fmt: skip
         if run is None or run.step is not Step.HELD:
             return []
         if self.last is None or self.permits is None:
@@ -352,7 +355,7 @@ class StepMachine:
         resting |= step in _STRAIGHT_ON  # settling would hoist: these only go down or turn
         run.resettles = 0  # the operator has looked
         run.interrupted, run.held, run.wind_secured = False, None, False
-        run.hold_reaction_off = ""
+        run.hold_reaction_off, run.sets_back_in_hold, run.set_back_waits = "", False, ""
         self.enter(step if resting else Step.SETTLE, now)
         return []
 

@@ -46,6 +46,11 @@ class Run:
     creep_since: float | None = None
     mass_t: float | None = None
     """The box's mass as weighed at the trial lift, t."""
+    trial_from_m: float | None = None
+    """The hoist position the trial lift lifted the box from (seated on its pick place), m;
+    ``None`` before the first trial lift. Until the box is weighed (``delivering``) and while it
+    is not seated there again, what hangs on the ropes with it is not known
+    (:func:`~crane_ctrl.sequencer.trial_lift.unanswered`)."""
     failure: str | None = None
     resume_step: Step | None = None
     hold_reason: str = ""
@@ -81,6 +86,15 @@ class Run:
     """The securing under way (a wind set-down or raise) is the hold's own wind reaction
     (:func:`~crane_ctrl.sequencer.wind.secures_while_held`): the job is held, and the securing
     ends in a hold again."""
+    sets_back_in_hold: bool = False
+    """The hold's own trial-lift reaction is setting the unweighed box back down on its pick
+    place (:func:`~crane_ctrl.sequencer.trial_lift.sets_back_while_held`): the job is held, and
+    the set-back ends in a hold again."""
+    set_back_waits: str = ""
+    """Why the hold's trial-lift set-back waits for the operator's resume ("" while it may run):
+    a stop trip came with the hold or since (bad data, the link, a drive fault, the e-stop, a
+    person in the lane: after a trip nothing moves by itself), or it stalled, or the box hangs
+    off its place."""
     hold_reaction_off: str = ""
     """Why the hold's wind reaction may not start by itself again until the operator resumes
     the move ("" while it may): the securing was held for a reason of its own (contact, a

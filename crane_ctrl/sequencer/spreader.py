@@ -40,9 +40,11 @@ __all__ = [
     "not_clear",
     "not_locked",
     "not_unlocked",
+    "off_support",
     "raise_clear",
     "set_back_down",
     "trial_lift",
+    "trial_lift_fault",
     "trial_lift_s",
     "unlock",
     "unlocked",
@@ -58,7 +60,10 @@ def locked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
     if not all_clean(snapshot, "locked", "unlocked"):
         return None
     m.enter(Step.TRIAL_LIFT, now)
-    run.target_z = (snapshot.number("hoist.position") or 0.0) + m.crane.trial_lift_m
+    z = snapshot.number("hoist.position")
+    box = run.transfer.box
+    run.trial_from_m = m.crane.yard.pick_height_m(box) if z is None else z
+    run.target_z = (z or 0.0) + m.crane.trial_lift_m
     return Commands(drives_enable=True)
 
 
@@ -94,16 +99,26 @@ def _turned_all_the_same(refused: str, snapshot: Snapshot) -> str:
 # --- trial lift: ends weighed (or failed), times out after trial_lift_s
 
 
-def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands | None:
-    """Overweight, or the truck lifted with the box: set it back down and fail. Lifted
-    ``trial_lift_m`` and the weight settled ``settle_s`` off the support: weighed, the rise."""
+def trial_lift_fault(m: StepMachine, snapshot: Snapshot) -> str:
+    """What the trial lift finds wrong with what hangs on the ropes now ("" if nothing):
+    overweight, or the truck lifted with the box."""
     load = snapshot.number("hoist.load")
     limit = m.crane.params.overload_trip_t
     if load is not None and load > limit:
         shown, trip = apart(load, limit, 1)
-        return m.fail_safe(run, f"overweight: {shown} t > {trip} t", now, snapshot)
+        return f"overweight: {shown} t > {trip} t"
     if snapshot.flag("lane.truck_lifted", unsafe=False):
-        return m.fail_safe(run, "truck lifted with the container", now, snapshot)
+        return "truck lifted with the container"
+    return ""
+
+
+def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands | None:
+    """Overweight, or the truck lifted with the box: set it back down and fail. Lifted
+    ``trial_lift_m`` and the weight settled ``settle_s`` off the support: weighed, the rise."""
+    fault = trial_lift_fault(m, snapshot)
+    if fault:
+        return m.fail_safe(run, fault, now, snapshot)
+    load = snapshot.number("hoist.load")
     z = snapshot.number("hoist.position")
     if carried(snapshot) and run.creep_since is None:
         run.creep_since = now  # the ropes take the box: let the load cell settle
@@ -150,7 +165,7 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
     if seated(snapshot):
         m.enter(Step.UNLOCK, now, reason=run.failure or "")
         return Commands(drives_enable=True)
-    off = _off_support(m, run, snapshot)
+    off = off_support(m, run, snapshot)
     if off > m.crane.params.stacking_tolerance_m / 2:
         m.hold(now, f"{run.failure}; not set back down: the load hangs {off:.2f} m off its "
                     "support (it would land off the castings)")  # fmt: skip
@@ -214,7 +229,7 @@ def raise_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
     return m.hoist_to(run, z, goal + OVERSHOOT_M)
 
 
-def _off_support(m: StepMachine, run: Run, snapshot: Snapshot) -> float:
+def off_support(m: StepMachine, run: Run, snapshot: Snapshot) -> float:
     """How far the load hangs from the centre of the place it was lifted from, m (crane
     position and sway, lean included; unknown position: infinitely far)."""
     pos = position_of(snapshot)

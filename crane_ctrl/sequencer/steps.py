@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.operation.yard_model import YardModel
-from crane_ctrl.sequencer import landing, leg, operator, settle, spreader, wind
+from crane_ctrl.sequencer import landing, leg, operator, settle, spreader, trial_lift, wind
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import (
     Interrupt,
@@ -46,15 +46,20 @@ def _idle(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
 
 def _held(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     """Held: drives on, nothing moves; where the crane comes to rest is followed for the
-    resume to check against. But a wind stop with the load hanging where the wind could swing
-    it into a neighbour: the hold's own wind reaction secures it, the hoist only, and holds
-    again (:func:`~crane_ctrl.sequencer.wind.secures_while_held`)."""
+    resume to check against. But the hold's own reactions, the hoist only, then held again: a
+    wind stop with the load hanging where the wind could swing it into a neighbour secures it
+    (:func:`~crane_ctrl.sequencer.wind.secures_while_held`); held in the trial lift, the box
+    not yet weighed is set back down on its pick place
+    (:func:`~crane_ctrl.sequencer.trial_lift.sets_back_while_held`)."""
     if run.held is not None:
         run.held = run.held.follow(snapshot)
     permits = m.permits
-    if permits is not None and wind.secures_while_held(m, run, snapshot, permits, now):
+    if permits is None:
+        return Commands(drives_enable=True)
+    if wind.secures_while_held(m, run, snapshot, permits, now):
         return m.scan(run, snapshot, now)
-    return Commands(drives_enable=True)
+    setting_back = trial_lift.sets_back_while_held(m, run, snapshot, permits, now)
+    return setting_back or Commands(drives_enable=True)
 
 
 def _trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:

@@ -234,6 +234,8 @@ FOUND_BY_THE_BENCH = {
     "the yard model kept it where it was lifted from; it stands where it was set down",
     1003383: "taken over in MAINTENANCE during a link freeze as the empty spreader rose from the "
     "box it had unlocked on its stack: the box was said to hang, and the yard model lost it",
+    1002968: "held 0.70 s into the trial lift, a trailer 0.03 m up on the box (under the truck-"
+    "lift trip), then STOP, RESET, CANCEL: cancelled with the trailer hanging, unsaid",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty

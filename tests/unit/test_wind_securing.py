@@ -36,6 +36,7 @@ from crane_ctrl.errors import CommandRefused
 from crane_ctrl.operation.jobs import JobState
 from crane_ctrl.operation.machine import PackCommand, PackState
 from crane_ctrl.runtime.automation import Automation, _stop_time_s
+from crane_ctrl.sequencer import trial_lift
 from crane_ctrl.sequencer.automatic_move import Step
 from crane_ctrl.testing import LockStep
 from tests.unit.automation_rig import (
@@ -264,10 +265,15 @@ async def blow(rig: LockStep, speed_mps: float, over_s: float) -> None:
         await rig.scan()
 
 
-async def test_a_box_the_wind_leaned_off_its_trailer_is_not_set_back_down_off_it() -> None:
+async def test_a_box_the_wind_leaned_off_its_trailer_is_not_set_back_down_off_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Case 1632: held by bad data 5 cm over its trailer at the trial lift while the wind rose
     to 19 m/s, the box leaned 0.6 m off the deck; resumed, the wind stop came and the box was
-    set back down 0.75 m off the deck's castings (damaged). Off its place, it is raised clear."""
+    set back down 0.75 m off the deck's castings (damaged). Off its place, it is raised clear.
+    Held here by the operator's HOLD with the hold's trial-lift set-back off (finding 7 sets
+    the unweighed box back at once; a hold by bad data that lasts leaves it hanging so)."""
+    monkeypatch.setattr(trial_lift, "sets_back_while_held", lambda *args: None)
     rig, automation = rig_with_j1()
     async with rig:
         await start(rig, automation)

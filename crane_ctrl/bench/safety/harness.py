@@ -23,7 +23,10 @@ At EVERY scan (:class:`Violation` kinds in brackets):
   secures_while_held`), the hoist only, with the job held (HOLDING, HELD: never after STOP or
   ABORT), a wind trip active, the sequencer setting the load down onto its place or raising it
   toward its secured height, and the load exposed (:func:`~crane_ctrl.sequencer.wind.exposure`:
-  the wind could swing it into a neighbour) when that motion began;
+  the wind could swing it into a neighbour) when that motion began. And the hold's trial-lift
+  reaction (:func:`~crane_ctrl.sequencer.trial_lift.sets_back_while_held`): with the job held in
+  its trial lift, the box not yet weighed and over its pick place no higher than the trial lift
+  lifts it, the hoist only, down at creep speed at most;
 - nothing in the crane's code raises [exception].
 
 Wedge checks [wedge]: at random steps (events) and at the end of every run the harness issues
@@ -101,8 +104,10 @@ from crane_ctrl.profile.model import Profile
 from crane_ctrl.runtime.automation import Automation
 from crane_ctrl.runtime.supervisor import SupervisorSettings, SupervisorView
 from crane_ctrl.sequencer.automatic_move import Step
-from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M
+from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, TRIAL_CREEP_ON_M
+from crane_ctrl.sequencer.readings import position_of
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
+from crane_ctrl.sequencer.trial_lift import SETS_BACK_IN_HOLD
 from crane_ctrl.sequencer.wind import SECURING, exposure
 from crane_ctrl.signals import Value
 from crane_ctrl.testing import LockStep
@@ -441,7 +446,7 @@ class _CaseRun:
         if c.unlock and hanging:
             self._violate("unlock_suspended", f"unlock written while a box hangs; written {c}")
         refs = (c.gantry_speed_ref, c.trolley_speed_ref, c.hoist_speed_ref)
-        securing = self._securing_in_hold(view)
+        securing = self._securing_in_hold(view) or self._setting_back_in_hold(view)
         if self.latched and any(refs) and not securing:
             self._violate(
                 "motion_without_operator",
@@ -478,6 +483,33 @@ class _CaseRun:
                 return False  # not exposed: nothing to make safe, the hold holds
             self.securing_began = self.now()
         return True
+
+    def _setting_back_in_hold(self, view: SupervisorView) -> bool:
+        """What was written this scan is the hold's own trial-lift reaction (the module
+        docstring): the hoist only, down at creep speed at most, the job held (HOLDING, HELD:
+        never after STOP or ABORT) in its trial lift (or setting the box back after it) with the
+        box not yet weighed, hanging over its pick place no higher than the trial lift lifts it
+        and not below where it stands."""
+        c, automation = view.commands, self.automation
+        run = automation.sequencer.run
+        if run is None or run.step is not Step.HELD or run.resume_step not in SETS_BACK_IN_HOLD:
+            return False
+        if c.gantry_speed_ref or c.trolley_speed_ref or run.delivering:
+            return False
+        if automation.machine.state not in HELD_STATES:
+            return False
+        creep = self.params.creep_speed_mps
+        if not -creep - 1e-9 <= c.hoist_speed_ref < 0.0:
+            return False
+        box = automation.yard.boxes.get(self.case.job.box)
+        pos = position_of(view.snapshot)
+        if box is None or pos is None:
+            return False
+        crane = automation.sequencer.crane
+        place_m, (x, y) = automation.yard.pick_height_m(box), automation.yard.centre(box)
+        over = max(abs(pos[0] - x), abs(pos[1] - y)) <= self.params.stacking_tolerance_m / 2
+        lift_m = crane.trial_lift_m + TRIAL_CREEP_ON_M + crane.settings.landing_height_tolerance_m
+        return over and place_m - OVERTRAVEL_M < pos[2] <= place_m + lift_m
 
     def _beyond_control(self) -> bool:
         spell = self.wind_spell
