@@ -44,7 +44,7 @@ from crane_ctrl.crane import CraneParams, rated_speeds
 from crane_ctrl.link_report import ReadResult
 from crane_ctrl.position_watch import PositionWatch, PositionWatchSettings
 from crane_ctrl.signals import SIGNALS, STATUS, Kind, Value
-from crane_ctrl.snapshot import Quality, Reading, Snapshot
+from crane_ctrl.snapshot import Quality, Reading, Snapshot, good_reading
 from crane_ctrl.sway_sensor_watch import SwaySensorWatch, SwaySensorWatchSettings
 from crane_ctrl.validity import StatusBlock, ValidityTracker
 
@@ -185,7 +185,7 @@ class SnapshotBuilder:
                 and (bounds is None or bounds[0] <= float(value) <= bounds[1])
                 and name not in dead
             ):
-                readings[name] = Reading(value, Quality.GOOD, now)
+                readings[name] = good_reading(value, now)
             else:
                 readings[name] = self._fresh(name, values, problems, now, dead)
         return readings
