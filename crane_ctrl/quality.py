@@ -43,8 +43,8 @@ from types import MappingProxyType
 from crane_ctrl.crane import CraneParams, rated_speeds
 from crane_ctrl.link_report import ReadResult
 from crane_ctrl.position_watch import PositionWatch, PositionWatchSettings
-from crane_ctrl.signals import SIGNALS, STATUS, Value
-from crane_ctrl.snapshot import Quality, Reading, Snapshot
+from crane_ctrl.signals import SIGNALS, STATUS, Kind, Value
+from crane_ctrl.snapshot import Quality, Reading, Snapshot, good_reading
 from crane_ctrl.sway_sensor_watch import SwaySensorWatch, SwaySensorWatchSettings
 from crane_ctrl.validity import StatusBlock, ValidityTracker
 
@@ -121,6 +121,15 @@ class SnapshotBuilder:
         self._points = tuple(points)
         self._mapped = frozenset(mapped) | frozenset(self._points)
         self._ranges = dict(ranges or {})
+        self._status = tuple(
+            (s.name, s, s.kind is Kind.BOOL, self._ranges.get(s.name))
+            for s in STATUS
+            if s.name in self._mapped
+        )
+        """The mapped status signals, each with what its plausibility check needs (worked out
+        once: every scan checks every one)."""
+        self._all_unmapped = dict.fromkeys((s.name for s in STATUS), _UNMAPPED)
+        """Every status signal, unmapped: a scan's readings start as a copy (in this order)."""
         self._validity = ValidityTracker(blocks)
         self._positions = PositionWatch(self.settings.positions)
         self._sway = None if crane is None else SwaySensorWatch(crane, self.settings.sway)
@@ -138,8 +147,7 @@ class SnapshotBuilder:
         if result is not None and result.ok:
             self._last_ok = now
             dead = self._validity.update(result.proofs, now)
-            readings = {s.name: self._fresh(s.name, result.values, result.problems, now, dead)
-                        for s in STATUS}  # fmt: skip
+            readings = self._fresh_status(result, now, dead)
             readings.update(self._positions.check(readings, now))
             if self._sway is not None:
                 readings.update(self._sway.check(readings, now))
@@ -160,6 +168,27 @@ class SnapshotBuilder:
             points = {n: self._stale(n, reason, self._beat_changed) for n in points}
         return Snapshot(now, MappingProxyType(readings), comms_ok, reason, self._scan,
                         points=MappingProxyType(points))  # fmt: skip
+
+    def _fresh_status(
+        self, result: ReadResult, now: float, dead: Mapping[str, str]
+    ) -> dict[str, Reading]:
+        """Every status signal's reading (as :meth:`_fresh` decides it): read, plausible and
+        alive is ``GOOD`` here at once (nearly every signal, every scan); the rest is
+        :meth:`_fresh`'s."""
+        values, problems = result.values, result.problems
+        readings = self._all_unmapped.copy()  # (the keys keep their order when set)
+        for name, spec, flag, bounds in self._status:
+            value = values.get(name)  # (None, not read or not a value: _fresh says which)
+            if (
+                value is not None
+                and (isinstance(value, bool) if flag else spec.plausible(value))
+                and (bounds is None or bounds[0] <= float(value) <= bounds[1])
+                and name not in dead
+            ):
+                readings[name] = good_reading(value, now)
+            else:
+                readings[name] = self._fresh(name, values, problems, now, dead)
+        return readings
 
     def _fresh(
         self,

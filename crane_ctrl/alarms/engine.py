@@ -118,7 +118,9 @@ class AlarmSystem:
             self._record(alarm_id)
         for alarm_id, detail in (details or {}).items():
             if conditions.get(alarm_id):
-                self._record(alarm_id).detail = detail
+                record = self._record(alarm_id)
+                if record.detail != detail:  # (the same words again keep the alarm's view)
+                    record.detail = detail
         now = self._tick(now)
         records = self._records.values()
         for alarm_id, condition in conditions.items():
@@ -269,7 +271,9 @@ class AlarmSystem:
 
     def annunciated(self) -> list[AlarmView]:
         """What the operator must see: UNACK, ACKED, RTN_UNACK; by priority, oldest first."""
-        shown = [r for r in self._records.values() if r.state in VISIBLE]
+        shown = [
+            r for r in self._records.values() if (r.active or not r.acked) and r.state in VISIBLE
+        ]  # (neither active nor unacknowledged is NORMAL or hidden: not asked for its state)
         shown.sort(key=lambda r: (r.definition.priority, r.activated_at or 0.0, r.index))
         return [r.view(first_out=self._is_first_out(r)) for r in shown]
 
@@ -314,7 +318,7 @@ class AlarmSystem:
         suppressed: dict[str, bool] = {}
         for r in self._records.values():
             by = r.definition.suppressed_by
-            suppressed[r.id] = bool(by) and any(active[s] for s in by)
+            suppressed[r.id] = bool(by) and any(map(active.__getitem__, by))  # (no generator)
         return suppressed
 
     def _unsuppress(self, now: float, suppress: Mapping[str, bool]) -> list[AlarmEvent]:

@@ -27,7 +27,6 @@ decides what is allowed.
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -233,10 +232,8 @@ class AlarmRecord:
     since: float | None = None
     detail: str = ""
     """What the condition says about itself (which signal, what value), when it says it."""
-    _view: tuple[tuple[object, ...], AlarmView] | None = field(
-        default=None, repr=False, compare=False
-    )
-    """The last view made and what it was made from (see :meth:`view`)."""
+    _view: tuple[bool, AlarmView] | None = field(default=None, repr=False, compare=False)
+    """The last view made, and whether it was made first-out (see :meth:`view`)."""
 
     @property
     def id(self) -> str:
@@ -373,20 +370,21 @@ class AlarmRecord:
         )
 
     def view(self, *, first_out: bool) -> AlarmView:
-        """What the HMI shows of this alarm; the last view again when every value it is made
-        from is the very same object as then (the HMI asks every scan, and most alarms do not
-        change): compared by identity, so an equal value of another type never passes."""
-        inputs = (
-            self.definition, self.detail, self.active, self.acked, self.condition, self.settled,
-            self.since, self.activated_at, self.acked_by, self.shelved_until, self.shelved_by,
-            self.suppressed, self.out_of_service, self.activations, first_out,
-        )  # fmt: skip
+        """What the HMI shows of this alarm; the last view again while nothing of the record
+        has been set since it was made (the HMI asks every scan, and most alarms do not
+        change): :meth:`__setattr__` forgets it on any change."""
         last = self._view
-        if last is not None and all(map(operator.is_, inputs, last[0])):
+        if last is not None and last[0] is first_out:
             return last[1]
         view = self._make_view(first_out=first_out)
-        self._view = (inputs, view)
+        self._view = (first_out, view)
         return view
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Set a field; any but the view forgets the view made before (see :meth:`view`)."""
+        object.__setattr__(self, name, value)
+        if name != "_view":
+            object.__setattr__(self, "_view", None)
 
     def _make_view(self, *, first_out: bool) -> AlarmView:
         d = self.definition

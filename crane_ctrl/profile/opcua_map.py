@@ -292,6 +292,7 @@ class _Place:
     __slots__ = (
         "_last",
         "_last_put",
+        "_last_read",
         "bits",
         "index",
         "mapping",
@@ -316,12 +317,19 @@ class _Place:
         self._last: NodeWrite | None = None
         self._last_put: tuple[Value, NodeWrite] | None = None
         """The last engineering value written whole and its write."""
+        self._last_read: tuple[object, Value] | None = None
+        """The last node value decoded (a scalar node's) and its engineering value."""
         self.bits: tuple[int, int] | None = None
         if m.bit is not None:
             self.bits = (m.bit, m.bit_width or 1)
 
     def decode(self, value: object) -> Value:
-        """The engineering value in a node's value (the whole array for an array node)."""
+        """The engineering value in a node's value (the whole array for an array node); a
+        scalar node's value that is the very object decoded last decodes as then (a flag's
+        True or False: most values of a scan are as in the last)."""
+        last = self._last_read
+        if last is not None and last[0] is value:
+            return last[1]
         if self.index is not None:
             if not isinstance(value, list | tuple):
                 raise DecodeError(f"expected an array, got {type(value).__name__}")
@@ -333,7 +341,10 @@ class _Place:
         raw = _as_raw(value, self.raw_type)
         if self.bits is not None:
             raw = get_bits(int(raw), self.raw_type.bits, *self.bits)
-        return self.scaling.to_engineering(raw)
+        decoded = self.scaling.to_engineering(raw)
+        if self.index is None:  # (an array may change in place: never taken as the last)
+            self._last_read = (value, decoded)
+        return decoded
 
     def write(self, raw: Raw) -> NodeWrite:
         """The write of ``raw`` to this node: the last one again while its value is the very
