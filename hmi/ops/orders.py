@@ -61,8 +61,8 @@ class CraneOrders:
         the operator confirms it. STOP never asks: a stop is never delayed."""
         what = command.name
         if command is not PackCommand.ABORT:
-            self._send(crane, str(command), what, {"reason": REASONS[command]}
-                       if command in REASONS else None)  # fmt: skip
+            reason = REASONS.get(command)
+            self._send(crane, str(command), what, None if reason is None else {"reason": reason})
             return
         if not self.commands.ready(crane, what):
             return
@@ -73,9 +73,9 @@ class CraneOrders:
             else:
                 self.say(f"ABORT at {crane}: not sent")
 
-        self.ask(ConfirmModal(f"ABORT {crane}?", "References zero and drives "
-                                 "off at once; CLEAR, then RESET to go on. STOP (S) ramps down "
-                                 "instead."), confirmed)  # fmt: skip
+        self.ask(ConfirmModal(f"ABORT {crane}?", "References zero and drives off at once; CLEAR, "
+                              "then RESET to go on. STOP (S) ramps down instead."),
+                 confirmed)  # fmt: skip
 
     def mode(self, crane: CraneKey | None) -> None:
         """The operating mode, chosen (the crane takes it STOPPED, IDLE or ABORTED)."""
@@ -87,8 +87,8 @@ class CraneOrders:
                 self._send(crane, "mode", f"mode {mode.name}", {"mode": str(mode)})
 
         options = [(m.name, m) for m in Mode]
-        self.ask(ChoiceModal(f"Operating mode of {crane} (machine STOPPED, IDLE "
-                                             "or ABORTED)", options), chosen)  # fmt: skip
+        title = f"Operating mode of {crane} (machine STOPPED, IDLE or ABORTED)"
+        self.ask(ChoiceModal(title, options), chosen)
 
     def reset_interlocks(self, crane: CraneKey | None) -> None:
         """Latched interlocks whose cause is gone clear at the crane's next scan."""
@@ -166,7 +166,9 @@ def _queued(say: Say, crane: CraneKey | None, args: Mapping[str, object]
     def queued(answer: Answer) -> None:
         if answer.done:
             job = answer.values.get("job", "?")
-            say(f"job order at {crane}: done: job {job} queued, {args['from']} → "
-                        f"{args['to']}, {args['size_ft']} ft")  # fmt: skip
+            say(
+                f"job order at {crane}: done: job {job} queued, {args['from']} → {args['to']}, "
+                f"{args['size_ft']} ft"
+            )
 
     return queued
