@@ -10,10 +10,14 @@ and 4..7 the crane drilled into (Enter on a row): its Overview, Interlocks, alar
 Given a command path (:class:`~crane_ctrl.fleet.command_path.CommandPath`), an operator logs in
 (``L``: user, role, PIN; kept in memory for this session, checked by each crane at the first
 action there) and acts: ``S`` STOPs the crane under the cursor or drilled into, from any screen;
-``t`` on the queue takes a landing (the Landing screen: jog, confirm, release); ``a``
-acknowledges an alarm; ``h``/``u`` hold and unhold the crane drilled into; ``O`` logs out. Each
-command runs in a worker (:class:`~hmi.ops.commander.Commander`); its answer is said on the
-message line. Without a path the app only shows.
+``t`` on the queue takes a landing (the Landing screen: jog, confirm, release); on the alarm
+screens ``a`` acknowledges an alarm, ``s`` shelves it, ``u`` unshelves one; on the crane screens
+(4..7) the keys of the local HMI's machine commands, ``r`` ``s`` ``h`` ``u`` ``t`` ``c``,
+``ctrl+x`` (ABORT, once confirmed) and ``m`` (mode), ``j`` a job order, ``x`` cancel a job, and
+on 5 Interlocks ``r`` the interlock reset; ``O`` logs out. The command palette holds them all.
+The orders that need more than a key open a form or a question (:class:`~hmi.ops.orders.
+CraneOrders`); each command runs in a worker (:class:`~hmi.ops.commander.Commander`); its answer
+is said on the message line. Without a path the app only shows.
 """
 
 from __future__ import annotations
@@ -28,15 +32,26 @@ from textual.screen import Screen
 
 from crane_ctrl.fleet.command_path import CommandPath
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
+from crane_ctrl.operation.machine import PackCommand
 from hmi.ops.commander import Commander
-from hmi.ops.screens.base import OPS_SCREENS, OpsScreen
-from hmi.screens.base import letter_actions, own_bindings, typed_in_form
+from hmi.ops.orders import CraneOrders
+from hmi.ops.screens.base import OPS_SCREENS, OpsScreen, screen_keys
+from hmi.screens.base import letter_actions, typed_in_form
 
 __all__ = ["REFRESH_HZ", "OpsHmi"]
 
 REFRESH_HZ = 10.0
 """At most this often the screen in front is brought up to date with the fleet's view."""
 _SCREENS = Binding.Group("screens", compact=True)
+_MACHINE_KEYS = {
+    PackCommand.RESET: "r",
+    PackCommand.START: "s",
+    PackCommand.HOLD: "h",
+    PackCommand.UNHOLD: "u",
+    PackCommand.CLEAR: "c",
+    PackCommand.ABORT: "ctrl+x",
+}
+"""The PackML commands of the palette, with their keys on the crane screens (STOP: ``S``)."""
 
 
 def _screen_classes() -> dict[str, Callable[[], Screen[Any]]]:
@@ -81,6 +96,7 @@ class OpsHmi(App[None]):
         self.crane: CraneKey | None = None
         self.landing: CraneKey | None = None
         self.commands = Commander(self, commands, self.say)
+        self.orders = CraneOrders(self.commands, lambda: self.view)
         self.message: tuple[Text, bool] = (Text("ready: Enter on a crane drills into it", "dim"),
                                            False)  # fmt: skip
 
@@ -144,7 +160,7 @@ class OpsHmi(App[None]):
         from hmi.screens.keys import KeysModal, key_lines
 
         screen = self.screen
-        own = own_bindings(screen)
+        own = screen_keys(screen)
         mine = [b for b in self.BINDINGS if isinstance(b, Binding)]
         title = dict(OPS_SCREENS).get(getattr(screen, "NAME", ""), type(screen).__name__)
         self.push_screen(KeysModal(title, key_lines(own), key_lines(mine)))
@@ -158,6 +174,37 @@ class OpsHmi(App[None]):
         yield SystemCommand("Log out", "at every crane (O)", self.action_logout)
         yield SystemCommand("STOP the crane", "the one under the cursor or drilled into (S)",
                             self.action_stop_crane)  # fmt: skip
+        yield from self._order_commands()
+
+    def _order_commands(self) -> Iterable[SystemCommand]:
+        """The crane screens' orders, at the crane drilled into, and the alarm screens'."""
+        orders, at = self.orders, "at the crane drilled into"
+        for command, key in _MACHINE_KEYS.items():
+            yield SystemCommand(f"Machine {command.name}", f"PackML command {at} ({key} on 4..7)",
+                                self._machine(command))  # fmt: skip
+        yield SystemCommand("Mode", f"the operating mode {at} (m)", lambda: orders.mode(self.crane))
+        yield SystemCommand("Job order", f"add a job {at} (j)", lambda: orders.add_job(self.crane))
+        yield SystemCommand("Cancel a job", f"{at} (x)", lambda: orders.cancel_job(self.crane))
+        yield SystemCommand("Reset interlocks", f"latches whose cause is gone, {at} (r on 5)",
+                            lambda: orders.reset_interlocks(self.crane))  # fmt: skip
+        yield SystemCommand("Shelve the alarm", "under the cursor of 2 Alarms or 6 Its alarms (s)",
+                            self._shelve)  # fmt: skip
+        yield SystemCommand("Unshelve an alarm", "one of the fleet's shelved alarms (u on 2, 6)",
+                            lambda: orders.unshelve(None, fleet=True))  # fmt: skip
+
+    def _machine(self, command: PackCommand) -> Callable[[], None]:
+        return lambda: self.orders.machine(self.crane, command)
+
+    def _shelve(self) -> None:
+        from hmi.ops.screens.alarms import FleetAlarmsScreen
+        from hmi.ops.screens.crane_alarms import CraneAlarmsScreen
+
+        screen = self.screen
+        if isinstance(screen, FleetAlarmsScreen | CraneAlarmsScreen):
+            screen.action_shelve()
+        else:
+            self.say("shelve: choose the alarm on 2 Alarms or 6 Its alarms (s there)",
+                     refused=True)  # fmt: skip
 
     def _shower(self, name: str) -> Callable[[], None]:
         def show() -> None:

@@ -64,6 +64,21 @@ class Commander:
         self._work(self._send(path, crane, cmd, what, args or {}, then))
         return True
 
+    def ready(self, crane: CraneKey | None, what: str) -> bool:
+        """Whether ``what`` could go to ``crane`` now (a path, a crane, a login); if not, why
+        is said. A form asks this before it opens: no question is put that cannot be sent."""
+        return self._ready(crane, what) is not None
+
+    def logged_in(self, what: str) -> bool:
+        """Whether there is a path and a login for ``what`` (to a crane chosen later); if not,
+        why is said."""
+        if self.path is None:
+            return self._ready(None, what) is not None  # (says so)
+        if self.path.operator is None:
+            self.say(f"{what}: nobody is logged in: L logs in", refused=True)
+            return False
+        return True
+
     def jog(self, crane: CraneKey | None, axis: str, direction: int) -> None:
         """One key press of a jog: a ``landing.jog`` unless the last is not answered or not
         due (the path paces them); each holds at the station for its dead-man time."""

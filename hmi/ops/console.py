@@ -4,14 +4,17 @@ written against this, not against the app."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
+from textual.screen import Screen
 
 from crane_ctrl.fleet.fleet_view import CraneKey, FleetView
 
 if TYPE_CHECKING:
     from hmi.ops.commander import Commander
+    from hmi.ops.orders import CraneOrders
 
 __all__ = ["OpsConsole"]
 
@@ -29,6 +32,8 @@ class OpsConsole(Protocol):
     """The last outcome, and whether it was refused."""
     commands: Commander
     """Gives commands to the cranes and says what came of each."""
+    orders: CraneOrders
+    """The orders of the keys and the palette (forms, questions, then :attr:`commands`)."""
 
     @property
     def operator(self) -> str | None:
@@ -36,6 +41,9 @@ class OpsConsole(Protocol):
 
     def say(self, text: str, *, refused: bool = False) -> None:
         """Put an outcome on every screen's message line."""
+
+    def push_screen(self, screen: Screen[Any], callback: Callable[[Any], Any] | None = None) -> Any:
+        """Show a modal; ``callback`` gets what it returns."""
 
     def open_crane(self, key: CraneKey, screen: str = "crane") -> None:
         """Drill into ``key``: its Overview (4), or another of its screens."""

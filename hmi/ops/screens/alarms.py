@@ -1,6 +1,7 @@
 """Alarms: every crane's alarms an operator sees, in one list, the most urgent first (priority,
 unacknowledged first, newest first). Enter opens that crane's own alarms; ``a`` acknowledges the
-alarm under the cursor at its crane (``alarm.acknowledge``)."""
+alarm under the cursor at its crane (``alarm.acknowledge``), ``s`` shelves it (a form: minutes
+and reason), ``u`` unshelves one of the fleet's shelved alarms (chosen from them)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class FleetAlarmsScreen(OpsScreen):
     AUTO_FOCUS = "#fleet-alarms"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "acknowledge", "acknowledge the alarm"),
+        Binding("s", "shelve", "shelve the alarm"),
+        Binding("u", "unshelve", "unshelve one"),
     ]
 
     def __init__(self) -> None:
@@ -67,3 +70,10 @@ class FleetAlarmsScreen(OpsScreen):
             return
         self.ops.commands.send(self._cranes[key], "alarm.acknowledge", f"acknowledge {alarm}",
                                {"alarm": alarm})  # fmt: skip
+
+    def action_shelve(self) -> None:
+        key = self._selected()
+        self.ops.orders.shelve(self._cranes.get(key), self._alarms.get(key))
+
+    def action_unshelve(self) -> None:
+        self.ops.orders.unshelve(None, fleet=True)

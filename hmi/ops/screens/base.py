@@ -6,6 +6,7 @@ has the focus no single-character key fires (:func:`hmi.screens.base.in_form`), 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar, cast
 
 from rich.text import Text
@@ -20,7 +21,7 @@ from hmi.ops.format import banner_text, host_text
 from hmi.screens.base import leave_field, letter_actions, typed_in_form
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["OPS_SCREENS", "OpsScreen"]
+__all__ = ["OPS_SCREENS", "OpsScreen", "screen_keys"]
 
 OPS_SCREENS: tuple[tuple[str, str], ...] = (
     ("fleet", "Fleet"),
@@ -33,6 +34,22 @@ OPS_SCREENS: tuple[tuple[str, str], ...] = (
 )
 """Every screen's mode name and title, in the order of their keys 1..7; 4..7 show the crane
 drilled into (Enter on a row)."""
+
+
+def screen_keys(screen: Screen[object]) -> list[Binding]:
+    """The bindings in force on ``screen``, each with the keys it still holds: a screen's own
+    binding takes its key from the one of the class it builds on (``r`` on 5 Interlocks resets
+    the interlocks, not the machine), as Textual merges them."""
+    holder: dict[str, Binding] = {}
+    for cls in reversed(type(screen).__mro__):
+        for binding in vars(cls).get("BINDINGS", []):
+            if isinstance(binding, Binding):
+                holder.update((key.strip(), binding) for key in binding.key.split(","))
+    found: dict[int, Binding] = {}
+    for binding in holder.values():
+        keys = [k for k, held in holder.items() if held is binding]
+        found.setdefault(id(binding), replace(binding, key=",".join(keys)))
+    return list(found.values())
 
 
 class OpsScreen(Screen[None]):

@@ -1,6 +1,9 @@
 """Its alarms (6): the crane's alarms as its own Alarms screen lists them by default (shown:
 unacknowledged, acknowledged, returned unacknowledged), the most urgent first, and how many are
-hidden (shelved, suppressed, out of service). ``a`` acknowledges the alarm under the cursor."""
+hidden (shelved, suppressed, out of service). ``a`` acknowledges the alarm under the cursor,
+``s`` shelves it (a form: minutes and reason), ``u`` unshelves one of its shelved alarms (chosen
+from them): the letters of the local HMI's Alarms screen, which take the place of START and
+UNHOLD here."""
 
 from __future__ import annotations
 
@@ -40,6 +43,8 @@ class CraneAlarmsScreen(CraneScreen):
     AUTO_FOCUS = "#crane-alarm-list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "acknowledge", "acknowledge the alarm"),
+        Binding("s", "shelve", "shelve the alarm"),
+        Binding("u", "unshelve", "unshelve one"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -56,9 +61,18 @@ class CraneAlarmsScreen(CraneScreen):
         self.query_one("#crane-alarm-list", LineTable).show(rows)
 
     def action_acknowledge(self) -> None:
-        alarm = self.query_one("#crane-alarm-list", LineTable).selected()
+        alarm = self._selected()
         if alarm is None:
             self.ops.say("acknowledge: no alarm under the cursor", refused=True)
             return
         self.ops.commands.send(self.ops.crane, "alarm.acknowledge", f"acknowledge {alarm}",
                                {"alarm": alarm})  # fmt: skip
+
+    def action_shelve(self) -> None:
+        self.ops.orders.shelve(self.ops.crane, self._selected())
+
+    def action_unshelve(self) -> None:
+        self.ops.orders.unshelve(self.ops.crane)
+
+    def _selected(self) -> str | None:
+        return self.query_one("#crane-alarm-list", LineTable).selected()

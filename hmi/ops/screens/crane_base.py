@@ -1,6 +1,10 @@
 """What the crane screens (4..7) share: the crane drilled into, whether what they show is live,
-its mode, state, job and PLC link; ``h`` holds it and ``u`` unholds it (PackML, as its own HMI
-does); Escape back to the fleet."""
+its mode, state, job and PLC link; the keys of its own HMI's machine commands (Overview, Jobs):
+``r`` reset, ``s`` start, ``h`` hold, ``u`` unhold, ``t`` stop, ``c`` clear, ``ctrl+x`` abort
+(once confirmed), ``m`` mode; and its job orders: ``j`` adds one (a form), ``x`` cancels one.
+A screen whose own key takes one of these letters says so in its footer, as on the local HMI
+(5 Interlocks: ``r`` resets the interlocks; 6 Its alarms: ``s`` shelves, ``u`` unshelves).
+Escape back to the fleet."""
 
 from __future__ import annotations
 
@@ -12,12 +16,30 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer
 
 from crane_ctrl.fleet.fleet_view import CraneView, FleetView
+from crane_ctrl.operation.machine import PackCommand
 from hmi.format import ABNORMAL, progress_bar
 from hmi.ops.format import presence_text
 from hmi.ops.screens.base import OpsScreen
 from hmi.widgets.text_line import TextLine
 
-__all__ = ["CraneScreen", "crane_status_text", "crane_text"]
+__all__ = ["CRANE_BINDINGS", "CraneScreen", "crane_status_text", "crane_text"]
+
+CRANE_BINDINGS: list[BindingType] = [
+    Binding("escape,backspace", "back", "back to the fleet"),
+    Binding("r", "machine('reset')", "reset"),
+    Binding("s", "machine('start')", "start"),
+    Binding("h", "machine('hold')", "hold"),
+    Binding("u", "machine('unhold')", "unhold"),
+    Binding("t", "machine('stop')", "stop"),
+    Binding("c", "machine('clear')", "clear"),
+    Binding("ctrl+x", "machine('abort')", "abort"),
+    Binding("m", "mode", "mode"),
+    Binding("j", "add_job", "job order"),
+    Binding("x", "cancel_job", "cancel job"),
+]
+"""The keys of every crane screen (the letters of the local HMI's :data:`MACHINE_BINDINGS
+<hmi.screens.machine_keys.MACHINE_BINDINGS>`; ``j`` for the job form, whose local ``a`` is the
+acknowledge here)."""
 
 
 def crane_text(crane: CraneView, now_ms: int) -> tuple[Text, bool]:
@@ -63,11 +85,7 @@ def crane_status_text(crane: CraneView) -> Text:
 class CraneScreen(OpsScreen):
     """A screen of the crane drilled into: :meth:`show_crane` fills it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "back", "back to the fleet"),
-        Binding("h", "hold", "hold"),
-        Binding("u", "unhold", "unhold"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CRANE_BINDINGS
 
     def compose(self) -> ComposeResult:
         yield TextLine(id="screens")
@@ -98,9 +116,14 @@ class CraneScreen(OpsScreen):
     def action_back(self) -> None:
         self.app.switch_mode("fleet")
 
-    def action_hold(self) -> None:
-        self.ops.commands.send(self.ops.crane, "hold", "HOLD", {"reason": "held from the "
-                               "operations centre"})  # fmt: skip
+    def action_machine(self, command: str) -> None:
+        self.ops.orders.machine(self.ops.crane, PackCommand(command))
 
-    def action_unhold(self) -> None:
-        self.ops.commands.send(self.ops.crane, "unhold", "UNHOLD")
+    def action_mode(self) -> None:
+        self.ops.orders.mode(self.ops.crane)
+
+    def action_add_job(self) -> None:
+        self.ops.orders.add_job(self.ops.crane)
+
+    def action_cancel_job(self) -> None:
+        self.ops.orders.cancel_job(self.ops.crane)

@@ -1,11 +1,16 @@
 """Interlocks (5): why not, for the crane drilled into: what each motion may do and, when one
 is blocked, the blocking interlocks' own sentences (the ``Why not/...`` metrics), why no
-automatic start, the bypass in force."""
+automatic start, the bypass in force. ``r`` resets the latched interlocks whose cause is gone
+(``interlocks.reset``), as on the local HMI's Interlocks screen (the machine's RESET: ``r`` on
+the other crane screens)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
 from crane_ctrl.fleet.fleet_view import CraneView, FleetView
@@ -50,6 +55,9 @@ def why_not_text(crane: CraneView) -> Text:
 
 class CraneInterlocksScreen(CraneScreen):
     NAME = "interlocks"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reset_interlocks", "reset interlocks"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body"):
@@ -57,3 +65,6 @@ class CraneInterlocksScreen(CraneScreen):
 
     def show_crane(self, crane: CraneView, view: FleetView) -> None:
         self.query_one("#whynot", TextLine).show(why_not_text(crane))
+
+    def action_reset_interlocks(self) -> None:
+        self.ops.orders.reset_interlocks(self.ops.crane)
