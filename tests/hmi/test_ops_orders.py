@@ -2,7 +2,7 @@
 that records what it is given (the ``CommandPath`` seam; the same keys against a real station
 over Mosquitto: ``tests/fleet/test_ops_hmi_orders.py``): each key of the crane and alarm
 screens sends exactly one order with its arguments and says the answer; every printable key
-typed into every field of every new form goes into the field and sends nothing; Escape leaves a
+typed into every field of every new form (every key bound anywhere in the ops HMI, the digits and what values are written with) goes into the field and sends nothing; Escape leaves a
 form and sends nothing; bad input is named with its fix and sends nothing; a key with no crane
 chosen, or nobody logged in, says so, opens no form and sends nothing; the palette and ``?``
 hold every new order."""
@@ -34,8 +34,36 @@ from hmi.screens.keys import KeysModal
 from tests.fleet.test_fleet_model import ASC7, ASC8, T0, born
 from tests.hmi.test_ops_app import Ops, ops_on
 
-PRINTABLE = string.digits + string.ascii_letters + string.punctuation + " "
-"""Every key a field may be typed with (``S`` among them: a field once ate it as STOP)."""
+
+def _bound_keys() -> str:
+    """Every single-character key bound anywhere in the ops HMI: the app's and every screen's
+    and modal's bindings (``S`` among them: a field once ate it as STOP)."""
+    from textual.binding import Binding
+    from textual.screen import Screen
+
+    import hmi.ops.app  # (imports every screen of the ops HMI)
+
+    classes: list[type] = [hmi.ops.app.OpsHmi]
+    todo: list[type] = [Screen]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith(("hmi.ops", "hmi.screens")):
+            classes.append(cls)
+    keys = {
+        key
+        for cls in classes
+        for b in getattr(cls, "BINDINGS", ())
+        if isinstance(b, Binding)
+        for key in b.key.split(",")
+    }
+    return "".join(sorted(k for k in keys if len(k) == 1 and k.isprintable()))
+
+
+PRINTABLE = "".join(sorted(set(_bound_keys()) | set(string.digits + "?-:./_ ") | {"S"}))
+"""The keys typed into every field: every key bound anywhere in the ops HMI, the digits and
+what slots, ids and reasons are written with (typing all 95 printable characters into every
+field cost a minute of CI for no more cover: an unbound key cannot fire anything)."""
 CHUNK = 20
 """Typed at most this many at a time (the shortest field, minutes, holds 20)."""
 CRANE_KEYS = ("r", "s", "h", "u", "t", "c", "ctrl+x", "m", "j", "x")
