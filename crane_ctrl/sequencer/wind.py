@@ -52,7 +52,6 @@ runs and also while the job is HELD, by the operator's HOLD or a hold of the mov
 - **the hoist's own interlocks** (a limit, overload, slack ropes): the refused motion holds it;
   so do contact and a set-down not confirmed in time. Held short of its end for such a reason
   of its own, it does not start again by itself.
-
 Resumed (UNHOLD, or START), the move plans the securing again from where the load hangs: a
 resume in wind is for that.
 
@@ -73,13 +72,20 @@ from __future__ import annotations
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.errors import CommandRefused
 from crane_ctrl.interlocks.evaluate import Motion, Permits
+from crane_ctrl.motion.clearance import HoistMove
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
 from crane_ctrl.motion.wind_swing import GUST_MARGIN_MPS, swing_envelope_m
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
-from crane_ctrl.sequencer.readings import carried, not_landed_why, position_of, seated
+from crane_ctrl.sequencer.readings import (
+    carried,
+    not_landed_why,
+    on_support,
+    position_of,
+    seated,
+)
 from crane_ctrl.sequencer.run import WIND_STOP, Run
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
 from crane_ctrl.sequencer.sway import sway_of
@@ -94,6 +100,7 @@ __all__ = [
     "exposure",
     "goes_on",
     "goes_on_setting_down",
+    "lift_clear_s",
     "plan_set_down",
     "rise_margin_m",
     "secures",
@@ -387,6 +394,35 @@ def rise_margin_m(crane: CraneContext, run: Run, snapshot: Snapshot, z: float) -
     if wind is None or wind + GUST_MARGIN_MPS < crane.params.wind_prealarm_mps:
         return 0.0
     return _envelope(crane, run, snapshot, z, wind)
+
+
+def lift_clear_s(crane: CraneContext, run: Run, snapshot: Snapshot) -> float | None:
+    """How long a lift from where the spreader rests needs until its load (the box locked on,
+    else the empty spreader) is clear of its neighbours, s: the trial lift (a box not weighed
+    yet), then the hoist from rest up to where a wind stop's raise would hold it (its swing
+    envelope at the stop limit clearing everything around it, :func:`_clear_height`). The horizon
+    over which WIND_NO_LIFT extrapolates a rising wind: a wind that reaches the stop limit
+    sooner finds the load low beside its neighbours (bench case 1002675). ``None`` while nothing
+    rests on a support, or the crane's position is not known."""
+    pos = position_of(snapshot)
+    if pos is None or not on_support(snapshot):
+        return None
+    params, box = crane.params, run.transfer.box
+    boxed = all_corners(snapshot, "locked")
+    envelope = swing_envelope_m(
+        params, pos[2], params.wind_stop_mps, size_ft=box.size_ft if boxed else None,
+        height_m=box.height_m, mass_t=run.mass_t if boxed else None,
+    )  # fmt: skip
+    here = (pos[0], pos[1])
+    clear = run.transfer.clear_height_m(
+        crane.yard, params, (here, here), delivering=boxed, margin_m=envelope
+    )
+    clear = min(clear, params.hoist_highest_m - LIFT_MARGIN_M)
+    limits = MotionLimits.from_params(params, loaded=boxed).hoist
+    rise_s = HoistMove.rise(pos[2], clear, limits).duration_s if clear > pos[2] else 0.0
+    s = crane.settings
+    trial_s = crane.trial_lift_m / s.trial_lift_mps + s.settle_s if boxed else 0.0
+    return trial_s + rise_s
 
 
 def _tolerance_m(crane: CraneContext) -> float:

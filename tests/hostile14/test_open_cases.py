@@ -8,8 +8,6 @@ from __future__ import annotations
 import pytest
 
 OPEN = {
-    1002675: "finding 6: a lift-off into a wind rising through the pre-alarm (the anemometer "
-    "catching up after a NaN) beside a loaded truck; WIND_STOP 1.7 s into the rise, collision",
     1002968: "finding 7: held inside the trial lift before the truck lift was seen, then "
     "cancelled: a trailer hangs 0.03 m up on the box",
 }

@@ -234,6 +234,9 @@ FOUND_BY_THE_BENCH = {
     "the yard model kept it where it was lifted from; it stands where it was set down",
     1003383: "taken over in MAINTENANCE during a link freeze as the empty spreader rose from the "
     "box it had unlocked on its stack: the box was said to hang, and the yard model lost it",
+    1002675: "lifted off its truck beside a loaded truck as the wind, its reading just back from "
+    "a NaN, rose 2 m/s a second through the pre-alarm; the wind stop came 1.7 s into the rise, "
+    "too late to raise it clear (hostile14 finding 6)",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty
