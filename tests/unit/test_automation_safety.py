@@ -237,6 +237,9 @@ FOUND_BY_THE_BENCH = {
     1002675: "lifted off its truck beside a loaded truck as the wind, its reading just back from "
     "a NaN, rose 2 m/s a second through the pre-alarm; the wind stop came 1.7 s into the rise, "
     "too late to raise it clear (hostile14 finding 6)",
+    1003634: "the hold's own wind raise went on after the operator reset the wind trip in a "
+    "gust's trough (the oracle: a securing begun under a wind trip finishes while the storm "
+    "lasts; hostile14 finding 8)",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty
