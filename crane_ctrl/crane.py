@@ -167,6 +167,10 @@ class CraneParams(BaseModel):
     """Wind stop: finish nothing new, put the load down, stop (3-s gust), m/s (A)."""
     wind_storm_mps: float = Field(default=25.0, gt=0)
     """Storm: storm pins in (3-s gust), m/s (A)."""
+    wind_gust_window_s: float = Field(default=3.0, ge=0)
+    """The anemometer's averaging window: ``env.wind`` is its gust over this long (the 3-s
+    gust), s. Back from a bad reading it holds the fault until this has passed: no lift takes it
+    at its word meanwhile (WIND_NO_LIFT)."""
     wind_stop_reaction: Literal["secure", "raise_clear"] = "secure"
     """A wind stop with a load hanging (travel is blocked): ``secure`` sets it down straight
     below if it hangs within reach over a place where it may legally stand (its pick place just

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 from crane_ctrl.commands import AXES
 from crane_ctrl.crane import CraneParams
+from crane_ctrl.interlocks.wind_outlook import WindOutlook
 from crane_ctrl.signals import CORNERS
 from crane_ctrl.site import CONTAINER_HEIGHT_HC_M, SiteLayout
 from crane_ctrl.snapshot import Quality, Reading, Snapshot
@@ -100,9 +101,15 @@ class InterlockSettings:
     """A load at or above this means the twistlocks carry weight: unlocking is refused, t (A).
     Above load-cell noise with the empty spreader, below the lightest container (empty 20 ft,
     about 2.2 t)."""
+    lift_clear_s: float = 8.0
+    """How long a lift off its support needs to clear its neighbours when no sequencer says
+    (a jog, no job), s: the horizon WIND_NO_LIFT extrapolates a rising wind over
+    (:attr:`Context.lift_clear_s`). :meth:`from_params`: a loaded box hoisted from rest by a
+    high cube's height and the safe clearance (clear of a loaded truck beside it)."""
 
     def __post_init__(self) -> None:
-        for name in ("overload_trip_t", "wind_stop_mps", "wind_storm_mps", "twistlock_load_t"):
+        for name in ("overload_trip_t", "wind_stop_mps", "wind_storm_mps", "twistlock_load_t",
+                     "lift_clear_s"):  # fmt: skip
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"`{name}` must be positive and finite, not {value!r}")
@@ -132,7 +139,17 @@ class InterlockSettings:
             wind_stop_mps=params.wind_stop_mps,
             wind_storm_mps=params.wind_storm_mps,
             safe_travel_height_m=safe_travel_height_m(params, site or SiteLayout()),
+            lift_clear_s=lift_clear_s(params),
         )
+
+
+def lift_clear_s(params: CraneParams) -> float:
+    """How long the hoist takes from rest to lift a loaded box by a high cube's height and the
+    safe clearance (at its loaded speed, speeding up at its rated acceleration), s: a box lifted
+    off a truck clear of the loaded truck beside it."""
+    rise = CONTAINER_HEIGHT_HC_M + params.safe_clearance_m
+    speed, accel = params.hoist_speed_loaded_mps, params.hoist_accel_mps2
+    return rise / speed + speed / (2.0 * accel)
 
 
 def safe_travel_height_m(params: CraneParams, site: SiteLayout) -> float:
@@ -162,6 +179,13 @@ class Context:
     travel_clear_below_m: float | None = None
     """The motion planner's path-clear height, m: it checked the stack profile along its path,
     so travel is allowed with the spreader at or above this even below the safe travel height."""
+    wind: WindOutlook | None = None
+    """Where the wind is going (:class:`~crane_ctrl.interlocks.wind_outlook.WindTrend`); ``None``:
+    not known, WIND_NO_LIFT judges the reading alone."""
+    lift_clear_s: float | None = None
+    """How long a lift from where the spreader rests needs to clear its neighbours, by the
+    sequencer's reckoning (the trial lift, then the rise to where a wind stop's swing clears
+    them), s; ``None``: :attr:`InterlockSettings.lift_clear_s`."""
 
 
 SELF_CLEARING = "clears by itself when the cause is gone"
@@ -175,6 +199,10 @@ class Cause:
     text: str
     observed: bool = True
     """False when tripped only because a signal cannot be trusted (fail safe): never latches."""
+    latches: bool = True
+    """False for a cause that is what is about to happen, not what is (the wind rising to the
+    stop limit): the rule holds while it lasts and clears by itself, whatever the rule's
+    latching."""
 
 
 Condition = Callable[[Snapshot, InterlockSettings, Context], Cause | None]
@@ -410,14 +438,39 @@ _WIND_STOP_BLOCKS = TRAVEL | {Motion.LOCK, Motion.TELESCOPE}
 
 
 def _wind_lift(snapshot: Snapshot, settings: InterlockSettings, context: Context) -> Cause | None:
-    """Wind at the stop limit and something on its support under the spreader."""
+    """Something on its support under the spreader, and the wind at the stop limit; or (never
+    latching) rising to it before a lift from there could clear its neighbours, or its reading
+    just back from bad (:mod:`crane_ctrl.interlocks.wind_outlook`)."""
     wind = _wind_over(lambda s: s.wind_stop_mps, "stop")(snapshot, settings, context)
+    if wind is None:
+        wind = _wind_ahead(settings, context)
     if wind is None:
         return None
     support = _on_support(snapshot, settings)
     if support is None:
         return None
-    return Cause(f"{wind.text}; {support.text}", observed=wind.observed and support.observed)
+    return Cause(
+        f"{wind.text}; {support.text}",
+        observed=wind.observed and support.observed,
+        latches=wind.latches,
+    )
+
+
+def _wind_ahead(settings: InterlockSettings, context: Context) -> Cause | None:
+    """The wind reading catching up after bad, or rising to the stop limit within the time a
+    lift needs to clear its neighbours: a cause that does not latch."""
+    outlook = context.wind
+    if outlook is None or outlook.level_mps is None:
+        return None
+    if outlook.catching_up_s > 0.0:
+        return Cause(
+            f"env.wind back from bad {outlook.back_for_s:.1f} s ago: its gust average catches "
+            f"up with the wind, then its trend shows ({outlook.catching_up_s:.1f} s more)",
+            observed=False,
+        )
+    horizon = settings.lift_clear_s if context.lift_clear_s is None else context.lift_clear_s
+    rising = outlook.rising_to(settings.wind_stop_mps, horizon)
+    return Cause(rising, latches=False) if rising else None
 
 
 def _on_support(snapshot: Snapshot, settings: InterlockSettings) -> Cause | None:
@@ -661,11 +714,14 @@ CATALOGUE: tuple[Interlock, ...] = (
     ),
     Interlock(
         "WIND_NO_LIFT",
-        "At the wind stop limit nothing is lifted off its support: hoisting up stops while a "
-        "landing pin is pressed and the twistlocks carry no box.",
+        "Nothing is lifted off its support (hoisting up stops while a landing pin is pressed "
+        "and the twistlocks carry no box) at the wind stop limit, nor while the wind rises fast "
+        "enough to reach it before the lift could clear its neighbours, nor while the wind "
+        "reading, just back from bad, still catches up with the wind.",
         frozenset({Motion.HOIST_UP}),
         True,
-        f"{OPERATOR_RESET} (the wind below the stop limit)",
+        f"{OPERATOR_RESET} (the wind below the stop limit); the rising wind and the reading "
+        "back from bad clear by themselves",
         ("env.wind", "hoist.load", *_names(_ANY_PIN_PRESSED)),
         _wind_lift,
     ),

@@ -12,7 +12,9 @@ unsafe value), stays active after the cause is gone, and clears only on a scan e
 ``reset=True`` while its cause is gone and every signal it needs can be seen (none BAD). A
 trip that comes only from a signal's quality (stale, bad, missing) blocks as long as the quality
 stays bad but does not latch: a link blip must not demand an operator reset (the PLC's
-hardwired safety latches what happened while we could not see).
+hardwired safety latches what happened while we could not see). Nor does a cause that is what
+is about to happen rather than what is (WIND_NO_LIFT's wind rising to the stop limit:
+``Cause.latches``): it blocks while it lasts.
 
 Pure: no I/O, no clock (a latch's time is the snapshot's), and a healthy scan allocates little
 beyond its result.
@@ -37,6 +39,7 @@ from crane_ctrl.interlocks.catalogue import (
     InterlockSettings,
     Motion,
 )
+from crane_ctrl.interlocks.wind_outlook import WindOutlook
 from crane_ctrl.signals import Value
 from crane_ctrl.snapshot import Quality, Snapshot
 
@@ -179,16 +182,23 @@ def evaluate(
     reset: bool = False,
     travel_clear_below_m: float | None = None,
     bypassed: frozenset[str] = frozenset(),
+    wind: WindOutlook | None = None,
+    lift_clear_s: float | None = None,
 ) -> Permits:
     """Every interlock against ``snapshot``, with the latches of the previous scan.
 
     ``reset``: the operator's reset at this scan; it clears every latch whose cause is gone.
-    ``travel_clear_below_m``: the motion planner's path-clear height (see :class:`Context`).
+    ``travel_clear_below_m``: the motion planner's path-clear height; ``wind``: where the wind
+    is going; ``lift_clear_s``: how long a lift from where the spreader rests needs to clear
+    its neighbours (see :class:`Context`).
     ``bypassed``: interlocks under a maintenance bypass
     (:class:`~crane_ctrl.operation.machine.BypassBook` decides who may, which and for how long):
     still evaluated, latched and shown, never blocking.
     """
-    context = _NO_CONTEXT if travel_clear_below_m is None else Context(travel_clear_below_m)
+    if travel_clear_below_m is None and wind is None and lift_clear_s is None:
+        context = _NO_CONTEXT
+    else:
+        context = Context(travel_clear_below_m, wind, lift_clear_s)
     held = latched.latches
     latches: dict[str, Latch] | None = None  # copied on the first change
     trips: list[Trip] = []
@@ -196,7 +206,7 @@ def evaluate(
         cause = interlock.condition(snapshot, settings, context)
         latch = held.get(interlock.id)
         if cause is not None:
-            if latch is None and interlock.latches and cause.observed:
+            if latch is None and interlock.latches and cause.observed and cause.latches:
                 latches = dict(held) if latches is None else latches
                 latch = latches[interlock.id] = Latch(snapshot.time_s, cause.text)
             trip = _tripped(interlock, settings, cause, latched=latch is not None)

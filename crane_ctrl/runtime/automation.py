@@ -139,6 +139,13 @@ class Automation:
         return self.sequencer.travel_clear_below_m
 
     @property
+    def lift_clear_s(self) -> float | None:
+        """How long a lift from where the spreader rests needs to clear its neighbours, for
+        WIND_NO_LIFT: the sequencer's reckoning in automatic; ``None`` (the crane's default) in
+        a jog mode."""
+        return None if self.rules.jog else self.sequencer.lift_clear_s
+
+    @property
     def planning_late(self) -> str:
         """The PLANNING_LATE alarm's text ("" while no plan is late)."""
         return self.sequencer.planning_late

@@ -39,6 +39,7 @@ from crane_ctrl.interlocks.evaluate import (
     filter_commands,
 )
 from crane_ctrl.interlocks.guard import encodable, limit_speeds, rated_speeds, single_encoder
+from crane_ctrl.interlocks.wind_outlook import WindTrend
 from crane_ctrl.link_report import LinkHealth, LinkState, WriteResult
 from crane_ctrl.links.base import Link
 from crane_ctrl.operation.machine import NEVER_BYPASSED, CommandRefused, ModeSettings
@@ -64,7 +65,8 @@ log = logging.getLogger(__name__)
 Sequencer = Callable[[Snapshot, Permits, float], Commands]
 """Proposes the scan's commands from what the crane is doing. If it has an attribute
 ``travel_clear_below_m`` (the lowest hoist height at which its planned path is clear of the stack
-profile), the travel-height interlock uses it."""
+profile), the travel-height interlock uses it; ``lift_clear_s`` (how long a lift from where the
+spreader rests needs to clear its neighbours), WIND_NO_LIFT's rising wind does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ class Supervisor:
         self.journal = journal
         self._recorder = Recorder(journal, PointLog(profile)) if journal is not None else None
         self._builder = self.snapshot_builder(profile)
+        self._wind = WindTrend(self.settings.crane.wind_gust_window_s)
         self._latched = LatchState()
         self._proposed = Commands()
         self._reset_requested = False
@@ -314,10 +317,12 @@ class Supervisor:
         self._drop_proposals_on_comms_loss(snapshot)
         reset, self._reset_requested = self._reset_requested, False
         clear = getattr(self.sequencer, "travel_clear_below_m", None)
+        lift_s = getattr(self.sequencer, "lift_clear_s", None)
         bypassed = self.bypassed(self.clock.now())
         permits = evaluate(
             snapshot, self.interlock_settings, self._latched, reset=reset,
-            travel_clear_below_m=clear, bypassed=bypassed,
+            travel_clear_below_m=clear, bypassed=bypassed, wind=self._wind.observe(snapshot),
+            lift_clear_s=lift_s,
         )  # fmt: skip
         self._latched = permits.latched
         proposed = self._proposed

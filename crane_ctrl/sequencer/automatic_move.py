@@ -40,6 +40,7 @@ table, then a refused motion holds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from crane_ctrl.commands import Commands
 from crane_ctrl.crane import CraneParams
@@ -84,6 +85,7 @@ class Sequencer:
         self._machine = StepMachine(self.crane, STEPS)
         self._now = 0.0
         """The time of the last scan."""
+        self._lift_clear_s: float | None = None
 
     # --- what it works with, and what it shows
 
@@ -118,6 +120,13 @@ class Sequencer:
     def travel_clear_below_m(self) -> float | None:
         """Read by the supervisor for the travel-height interlock."""
         return self._machine.job.clear_below_m
+
+    @property
+    def lift_clear_s(self) -> float | None:
+        """Read by the supervisor for WIND_NO_LIFT: how long a lift from where the spreader
+        rests needs to clear its neighbours (:func:`~crane_ctrl.sequencer.wind.lift_clear_s`),
+        s; ``None`` between jobs or while nothing rests on a support."""
+        return self._lift_clear_s
 
     @property
     def planning_late(self) -> str:
@@ -170,9 +179,10 @@ class Sequencer:
         self.crane.background.poll(now)
         run = m.run
         if run is None:
-            m.job.clear_below_m = None
+            m.job.clear_below_m = self._lift_clear_s = None
             return Commands(drives_enable=False)
         m.last, m.permits = snapshot, permits
+        self._lift_clear_s = wind.lift_clear_s(m.crane, run, snapshot)
         settle.observe(m.crane, run, snapshot, now)
         stop = m.must_hold(snapshot, permits) if m.table[run.step].watches_trips else ""
         if stop and not wind.wind_goes_on(m, run, snapshot, permits, now):
@@ -210,11 +220,33 @@ class Sequencer:
         refusal = self._machine.table[run.step].refusal
         if refusal is Refusal.IGNORED:
             return commands
+        commands = self._lift_waits(run, commands, permits, now)
         refused = refused_motion(commands, permits, landing=refusal is Refusal.LANDING)
         if not refused:
             return commands
         self._machine.hold(now, refused)
         return Commands(drives_enable=True)
+
+    def _lift_waits(self, run: Run, commands: Commands, permits: Permits, now: float) -> Commands:
+        """``commands``, but a lift off the support that WIND_NO_LIFT refuses for the wind to
+        come (rising to the stop limit before the load could clear its neighbours, or a reading
+        just back from bad; not latched) waits instead of holding: the hoist stays, the step's
+        clock starts again when it may lift, and the operator sees the trip and why. Said once
+        in the step's events as it begins to wait (again after it lifted, or in a step entered
+        since). The wind at the stop limit itself (latched) still holds the move."""
+        if commands.hoist_speed_ref <= 0.0:
+            return commands
+        trips = permits.why_not(Motion.HOIST_UP)
+        if not trips or any(t.id != "WIND_NO_LIFT" or t.latched for t in trips):
+            run.lift_waits = ""
+            return commands
+        run.since = now  # (its time-out counts from when it may lift)
+        why = "; ".join(str(t) for t in trips)
+        if not run.lift_waits:
+            run.lift_waits = why
+            run.events.append(self._machine.job.step_event(
+                run, str(run.step), now, f"the lift waits: {why}"))  # fmt: skip
+        return replace(commands, hoist_speed_ref=0.0)
 
     def _telescope_late(self, run: Run, snapshot: Snapshot, now: float) -> str:
         """Why the job gives the telescope up ("" while it need not): the empty spreader still
@@ -267,6 +299,8 @@ class Sequencer:
         """See this scan even when not asked for commands (the machine stopped, say), so that
         a resume judges the crane as it is now."""
         self._machine.observe(snapshot, permits)
+        run = self.run
+        self._lift_clear_s = None if run is None else wind.lift_clear_s(self.crane, run, snapshot)
 
     def abandon(self, now: float, reason: str) -> None:
         """Forget the interrupted move without an outcome event (the caller ends the job):

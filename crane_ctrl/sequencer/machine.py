@@ -202,7 +202,7 @@ class StepMachine:
         assert run is not None
         came_from, handler = run.step, self.table[step]
         run.step, run.since, run.creep_since, run.gated_since = step, now, None, None
-        run.stalled_since, run.released = None, False
+        run.stalled_since, run.released, run.lift_waits = None, False, ""
         if not handler.keeps_leg:
             run.drop_leg(keep_plan=handler.takes_plan)
         handler.entry(run, came_from)

@@ -103,6 +103,10 @@ class Run:
     airborne: bool = False
     """The load (or the empty spreader) has hung free in this leg: contact from now on, but at
     the landing, is unexpected."""
+    lift_waits: str = ""
+    """Why the lift off the support waits (WIND_NO_LIFT: the wind rising to the stop limit, or
+    its reading back from bad), "" while it does not: said once as it begins to wait in a
+    step."""
     telescope_given_up: str = ""
     """Why the job gave the telescope up before its deadline (the interlocks keep it from being
     asked for, and the crane must be at rest by then): it stops, then fails with this."""

@@ -52,6 +52,15 @@ runs and also while the job is HELD, by the operator's HOLD or a hold of the mov
 - **the hoist's own interlocks** (a limit, overload, slack ropes): the refused motion holds it;
   so do contact and a set-down not confirmed in time. Held short of its end for such a reason
   of its own, it does not start again by itself.
+- **the wind trip reset** (the operator's INTERLOCK_RESET, taken once the 3-s gust reads under
+  the stop limit, as in a gust's trough): the securing begun under the trip finishes while the
+  storm lasts (:func:`storm_lasts`: the wind and its next gust at the pre-alarm or above);
+  decided so (hostile14 finding 8, bench case 1003634): stopped in
+  the trough, the load would be left lower and the hoist stepping, raised again at each gust's
+  trip. Once the wind and its next gust are under the pre-alarm (the storm over) with no wind
+  trip, it holds where it is (:func:`_storm_over`): nothing to make safe from any more, and no
+  motion without the operator goes on for no reason. A later wind trip starts the hold's reaction
+  again. Everything above still stops it, reset or not.
 
 Resumed (UNHOLD, or START), the move plans the securing again from where the load hangs: a
 resume in wind is for that.
@@ -73,13 +82,20 @@ from __future__ import annotations
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.errors import CommandRefused
 from crane_ctrl.interlocks.evaluate import Motion, Permits
+from crane_ctrl.motion.clearance import HoistMove
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
 from crane_ctrl.motion.wind_swing import GUST_MARGIN_MPS, swing_envelope_m
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
-from crane_ctrl.sequencer.readings import carried, not_landed_why, position_of, seated
+from crane_ctrl.sequencer.readings import (
+    carried,
+    not_landed_why,
+    on_support,
+    position_of,
+    seated,
+)
 from crane_ctrl.sequencer.run import WIND_STOP, Run
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
 from crane_ctrl.sequencer.sway import sway_of
@@ -94,6 +110,7 @@ __all__ = [
     "exposure",
     "goes_on",
     "goes_on_setting_down",
+    "lift_clear_s",
     "plan_set_down",
     "rise_margin_m",
     "secures",
@@ -102,6 +119,7 @@ __all__ = [
     "set_down_place",
     "sets_back_on_pick",
     "sets_down_or_secures",
+    "storm_lasts",
     "wind_goes_on",
     "wind_raise",
     "wind_set_down",
@@ -389,6 +407,35 @@ def rise_margin_m(crane: CraneContext, run: Run, snapshot: Snapshot, z: float) -
     return _envelope(crane, run, snapshot, z, wind)
 
 
+def lift_clear_s(crane: CraneContext, run: Run, snapshot: Snapshot) -> float | None:
+    """How long a lift from where the spreader rests needs until its load (the box locked on,
+    else the empty spreader) is clear of its neighbours, s: the trial lift (a box not weighed
+    yet), then the hoist from rest up to where a wind stop's raise would hold it (its swing
+    envelope at the stop limit clearing everything around it, :func:`_clear_height`). The horizon
+    over which WIND_NO_LIFT extrapolates a rising wind: a wind that reaches the stop limit
+    sooner finds the load low beside its neighbours (bench case 1002675). ``None`` while nothing
+    rests on a support, or the crane's position is not known."""
+    pos = position_of(snapshot)
+    if pos is None or not on_support(snapshot):
+        return None
+    params, box = crane.params, run.transfer.box
+    boxed = all_corners(snapshot, "locked")
+    envelope = swing_envelope_m(
+        params, pos[2], params.wind_stop_mps, size_ft=box.size_ft if boxed else None,
+        height_m=box.height_m, mass_t=run.mass_t if boxed else None,
+    )  # fmt: skip
+    here = (pos[0], pos[1])
+    clear = run.transfer.clear_height_m(
+        crane.yard, params, (here, here), delivering=boxed, margin_m=envelope
+    )
+    clear = min(clear, params.hoist_highest_m - LIFT_MARGIN_M)
+    limits = MotionLimits.from_params(params, loaded=boxed).hoist
+    rise_s = HoistMove.rise(pos[2], clear, limits).duration_s if clear > pos[2] else 0.0
+    s = crane.settings
+    trial_s = crane.trial_lift_m / s.trial_lift_mps + s.settle_s if boxed else 0.0
+    return trial_s + rise_s
+
+
 def _tolerance_m(crane: CraneContext) -> float:
     """How far off a place the hanging box may be to go down onto it: half the stacking
     tolerance, the other half for the swing on the way down, m."""
@@ -396,6 +443,37 @@ def _tolerance_m(crane: CraneContext) -> float:
 
 
 # --- the wind stop's steps
+
+
+def storm_lasts(crane: CraneContext, snapshot: Snapshot) -> bool:
+    """The wind and its next gust (the 3-s reading plus
+    :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) at the pre-alarm or above, or the
+    wind not known: a securing the hold began under a wind trip goes on after the trip's reset
+    (:func:`_storm_over`)."""
+    wind = snapshot.number("env.wind")
+    return wind is None or wind + GUST_MARGIN_MPS >= crane.params.wind_prealarm_mps
+
+
+def _storm_over(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bool:
+    """The hold's own securing ends short of its end once the storm is over: no wind trip
+    active any more (the operator reset it, in a gust's trough or after the storm) and the wind
+    and its next gust under the pre-alarm (:func:`storm_lasts`). Held there (journaled), the
+    securing done with, nothing else ended: a later wind trip starts the hold's reaction again.
+    Whether it held. While the storm lasts it goes on, whatever the reset: stopping half-way
+    would leave the load lower, to be raised again at the next gust (module docstring)."""
+    permits, pos = m.permits, position_of(snapshot)
+    if not run.secures_in_hold or permits is None or pos is None:
+        return False
+    if any(t.id in WIND_TRIPS and not t.bypassed for t in permits.active):
+        return False
+    if storm_lasts(m.crane, snapshot):
+        return False
+    run.secures_in_hold = False  # (ended by the wind, not for a reason of its own)
+    wind = snapshot.number("env.wind")
+    m.hold(now, f"wind stop while held: the storm is over (no wind trip, {wind:.1f} m/s, its "
+                f"next gust under the pre-alarm): held at {pos[2]:.2f} m, waiting for the "
+                "operator")  # fmt: skip
+    return True
 
 
 def wind_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
@@ -409,6 +487,8 @@ def wind_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
         run.wind_secured = True
         m.hold(now, f"{_cause(run)}: held at {pos[2]:.2f} m, its swing (up to "
                     f"{run.wind_envelope_m:.2f} m) clear of every neighbour")  # fmt: skip
+        return Commands(drives_enable=True)
+    if _storm_over(m, run, snapshot, now):
         return Commands(drives_enable=True)
     return m.hoist_to(run, pos[2], run.wind_target_m + OVERSHOOT_M)
 
@@ -424,6 +504,8 @@ def wind_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
         return Commands(drives_enable=True)
     if seated(snapshot):
         return _set_down_in_wind(m, run, place, snapshot, now)
+    if _storm_over(m, run, snapshot, now):
+        return Commands(drives_enable=True)
     off = _off(place, (pos[0] + sway[0], pos[1] + sway[1]))
     wind = run.set_down_cause == WIND_STOP
     # committed (close above its place), it goes on down through a swing that still lands it

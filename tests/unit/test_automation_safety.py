@@ -236,6 +236,12 @@ FOUND_BY_THE_BENCH = {
     "box it had unlocked on its stack: the box was said to hang, and the yard model lost it",
     1002968: "held 0.70 s into the trial lift, a trailer 0.03 m up on the box (under the truck-"
     "lift trip), then STOP, RESET, CANCEL: cancelled with the trailer hanging, unsaid",
+    1002675: "lifted off its truck beside a loaded truck as the wind, its reading just back from "
+    "a NaN, rose 2 m/s a second through the pre-alarm; the wind stop came 1.7 s into the rise, "
+    "too late to raise it clear (hostile14 finding 6)",
+    1003634: "the hold's own wind raise went on after the operator reset the wind trip in a "
+    "gust's trough (the oracle: a securing begun under a wind trip finishes while the storm "
+    "lasts; hostile14 finding 8)",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty

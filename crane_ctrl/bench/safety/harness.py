@@ -23,7 +23,9 @@ At EVERY scan (:class:`Violation` kinds in brackets):
   secures_while_held`), the hoist only, with the job held (HOLDING, HELD: never after STOP or
   ABORT), a wind trip active, the sequencer setting the load down onto its place or raising it
   toward its secured height, and the load exposed (:func:`~crane_ctrl.sequencer.wind.exposure`:
-  the wind could swing it into a neighbour) when that motion began. And the hold's trial-lift
+  the wind could swing it into a neighbour) when that motion began; begun so, it may finish
+  after the operator resets the wind trip (in a gust's trough) while the storm lasts (the wind
+  in its spell, or the load still exposed: hostile14 finding 8). And the hold's trial-lift
   reaction (:func:`~crane_ctrl.sequencer.trial_lift.sets_back_while_held`): with the job held in
   its trial lift, the box not yet weighed and over its pick place no higher than the trial lift
   lifts it, the hoist only, down at creep speed at most;
@@ -108,7 +110,7 @@ from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, TRIAL_CREEP_ON
 from crane_ctrl.sequencer.readings import position_of
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
 from crane_ctrl.sequencer.trial_lift import SETS_BACK_IN_HOLD
-from crane_ctrl.sequencer.wind import SECURING, exposure
+from crane_ctrl.sequencer.wind import SECURING, exposure, storm_lasts
 from crane_ctrl.signals import Value
 from crane_ctrl.testing import LockStep
 from simulators.site_file import SiteFile, load_site, yard_model_of
@@ -456,17 +458,23 @@ class _CaseRun:
 
     def _securing_in_hold(self, view: SupervisorView) -> bool:
         """What was written this scan is the hold's own wind reaction (the module docstring):
-        the hoist only, the job held, a wind trip active, the sequencer setting the load down
-        onto its place or raising it toward its secured height, and the load exposed to the wind
-        when this motion began."""
+        the hoist only, the job held, the sequencer setting the load down onto its place or
+        raising it toward its secured height, and the load exposed to the wind when this motion
+        began, with a wind trip active then; it may go on after that trip is reset while the
+        storm lasts (:meth:`_storm_lasts`)."""
         c, automation = view.commands, self.automation
         run = automation.sequencer.run
-        if run is None or run.step not in SECURING or c.hoist_speed_ref == 0.0:
+        if run is None or run.step not in SECURING:
             self.securing_began = None
+            return False
+        if c.hoist_speed_ref == 0.0:  # (a scan at rest, the restart hold of a reset: no motion)
             return False
         if c.gantry_speed_ref or c.trolley_speed_ref:
             return False
-        if automation.machine.state not in HELD_STATES or not _wind_tripped(view):
+        if automation.machine.state not in HELD_STATES:
+            return False
+        began = self.securing_began is not None
+        if not (_wind_tripped(view) or (began and self._storm_lasts(view))):
             return False
         z, ref = view.snapshot.number("hoist.position"), c.hoist_speed_ref
         if z is None:
@@ -510,6 +518,17 @@ class _CaseRun:
         over = max(abs(pos[0] - x), abs(pos[1] - y)) <= self.params.stacking_tolerance_m / 2
         lift_m = crane.trial_lift_m + TRIAL_CREEP_ON_M + crane.settings.landing_height_tolerance_m
         return over and place_m - OVERTRAVEL_M < pos[2] <= place_m + lift_m
+
+    def _storm_lasts(self, view: SupervisorView) -> bool:
+        """A securing begun under a wind trip may finish after the operator reset the trip (in
+        a gust's trough) while the storm lasts: the wind as it blows in its spell (at or above
+        the pre-alarm, gaps under :data:`SPELL_GAP_S`), or the wind read and its next gust at
+        the pre-alarm (:func:`~crane_ctrl.sequencer.wind.storm_lasts`, the crane's own rule).
+        Decided so (hostile14 finding 8, :mod:`crane_ctrl.sequencer.wind`): stopped in the
+        trough, the load would be left lower, raised again at each gust's trip."""
+        if self.wind_spell is not None:
+            return True
+        return storm_lasts(self.automation.sequencer.crane, view.snapshot)
 
     def _beyond_control(self) -> bool:
         spell = self.wind_spell
