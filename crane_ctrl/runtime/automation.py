@@ -467,13 +467,17 @@ class Automation:
         job = self.queue.active()
         if run is None:
             return
-        unlocked = _unlocked_at_its_goal(run)
-        if self._box_hangs(run.transfer.box.id, delivering=run.delivering and not unlocked):
+        set_down = _set_down_at_its_goal(run)
+        if self._box_hangs(run.transfer.box.id, delivering=run.delivering and set_down is None):
             self._carried = self.yard.lift(run.transfer.box.id)
             reason += f"; container {run.transfer.box.id} hangs on the spreader"
-        elif unlocked or self._rests_at_its_goal(run.delivering, run.landing_height_m(self.yard)):
+        elif set_down is not None or self._rests_at_its_goal(
+            run.delivering, run.landing_height_m(self.yard)
+        ):
             self.yard.move(run.transfer.box.id, run.transfer.to)  # (a landing pin unseen)
             reason += f"; container {run.transfer.box.id} stands on {run.transfer.to}"
+            if set_down is Step.UNLOCK:
+                reason += " (the spreader may still be locked to it: unlock before it rises)"
         else:
             self.yard.out_of_hand()
         self.sequencer.abandon(now, reason)
@@ -557,10 +561,11 @@ def _at_rest(snapshot: Snapshot) -> bool:
     )
 
 
-def _unlocked_at_its_goal(run: Run) -> bool:
-    """The move had set its box down at its destination and seen it unlocked (it was raising
-    the empty spreader clear, or held there): the box stands on its destination whatever a
-    frozen link leaves unknown (case 1003383: taken over in MAINTENANCE during a link freeze,
+def _set_down_at_its_goal(run: Run) -> Step | None:
+    """The step, if the move had set its box down on its destination (unlocking it, or raising
+    the empty spreader clear; or held in either): the box stands on its destination whatever a
+    frozen link leaves unknown. Neither step is entered before the landing is confirmed, and
+    unlocking moves no axis (cases 1003383 and 1010461: a job ended during a link freeze there,
     the box was taken to hang on the spreader, and the yard model lost it)."""
     step = run.resume_step if run.step is Step.HELD else run.step
-    return run.delivering and step is Step.RAISE_CLEAR
+    return step if run.delivering and step in (Step.UNLOCK, Step.RAISE_CLEAR) else None

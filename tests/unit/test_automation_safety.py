@@ -234,6 +234,8 @@ FOUND_BY_THE_BENCH = {
     "the yard model kept it where it was lifted from; it stands where it was set down",
     1003383: "taken over in MAINTENANCE during a link freeze as the empty spreader rose from the "
     "box it had unlocked on its stack: the box was said to hang, and the yard model lost it",
+    1010461: "cancelled during a link freeze that began as the box, set down on its stack, was "
+    "to be unlocked: the box was said to hang on the spreader, and the yard model lost it",
     1002968: "held 0.70 s into the trial lift, a trailer 0.03 m up on the box (under the truck-"
     "lift trip), then STOP, RESET, CANCEL: cancelled with the trailer hanging, unsaid",
     1002675: "lifted off its truck beside a loaded truck as the wind, its reading just back from "
