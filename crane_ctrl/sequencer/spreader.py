@@ -170,15 +170,21 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
         m.hold(now, f"{run.failure}; not set back down: the load hangs {off:.2f} m off its "
                     "support (it would land off the castings)")  # fmt: skip
         return Commands(drives_enable=True)
-    if abs(snapshot.number("hoist.speed") or 0.0) >= STILL_MPS:
-        run.stalled_since = None
-    elif run.stalled_since is None:
-        run.stalled_since = now
-    elif now - run.stalled_since > m.crane.landed_timeout_s:
+    if stalled(run, snapshot, now, m.crane.landed_timeout_s):
         why = with_blocks(not_seated_why(snapshot), m.blocked_by(Motion.HOIST_DOWN))
         m.hold(now, f"{run.failure}; set back down but not seated ({why})")
         return Commands(drives_enable=True)
     return Commands(drives_enable=True, hoist_speed_ref=-m.crane.params.creep_speed_mps)
+
+
+def stalled(run: Run, snapshot: Snapshot, now: float, limit_s: float) -> bool:
+    """The hoist, asked to creep down, has stood still longer than ``limit_s`` (the landing's
+    time-out): the set-down is stuck, not slow (keeps the time it stopped in ``run``)."""
+    if abs(snapshot.number("hoist.speed") or 0.0) >= STILL_MPS:
+        run.stalled_since = None
+    elif run.stalled_since is None:
+        run.stalled_since = now
+    return run.stalled_since is not None and now - run.stalled_since > limit_s
 
 
 # --- unlock: ends unlocked, times out after lock_timeout_s

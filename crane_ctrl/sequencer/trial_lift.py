@@ -44,11 +44,11 @@ from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion, Permits
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
-from crane_ctrl.sequencer.model import STILL_MPS, TRIAL_CREEP_ON_M, Step
+from crane_ctrl.sequencer.model import TRIAL_CREEP_ON_M, Step
 from crane_ctrl.sequencer.readings import not_seated_why, seated
 from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.safety import WIND_TRIPS, hold_reason
-from crane_ctrl.sequencer.spreader import off_support, trial_lift_fault
+from crane_ctrl.sequencer.spreader import off_support, stalled, trial_lift_fault
 from crane_ctrl.sequencer.transfer import all_corners
 from crane_ctrl.snapshot import Snapshot
 
@@ -203,11 +203,7 @@ def _lower(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: 
                f"{slot}, the hold's own reaction (the hoist only, at creep; held again once it "
                "is down, then waits for the operator)")  # fmt: skip
         run.events.append(m.job.step_event(run, str(run.step), now, why))
-    if abs(snapshot.number("hoist.speed") or 0.0) >= STILL_MPS:
-        run.stalled_since = None
-    elif run.stalled_since is None:
-        run.stalled_since = now
-    elif now - run.stalled_since > m.crane.landed_timeout_s:
+    if stalled(run, snapshot, now, m.crane.landed_timeout_s):
         why = with_blocks(not_seated_why(snapshot), m.blocked_by(Motion.HOIST_DOWN))
         _give_up(m, run, now, f"set back down but not seated ({why})")
         return Commands(drives_enable=True)

@@ -9,9 +9,9 @@ from hmi.console import Console
 from hmi.screens.choice import ChoiceModal
 from hmi.screens.confirm import ConfirmModal
 
-__all__ = ["MACHINE_BINDINGS", "MachineKeys"]
+__all__ = ["MACHINE_BINDINGS", "PACKML_BINDINGS", "MachineKeys"]
 
-MACHINE_BINDINGS: list[BindingType] = [
+PACKML_BINDINGS: list[BindingType] = [
     Binding("r", "machine('reset')", "reset"),
     Binding("s", "machine('start')", "start"),
     Binding("h", "machine('hold')", "hold"),
@@ -19,6 +19,10 @@ MACHINE_BINDINGS: list[BindingType] = [
     Binding("t", "machine('stop')", "stop"),
     Binding("c", "machine('clear')", "clear"),
     Binding("ctrl+x", "machine('abort')", "abort"),
+]
+"""The PackML commands' keys, the same on the local HMI and the operations centre's."""
+MACHINE_BINDINGS: list[BindingType] = [
+    *PACKML_BINDINGS,
     Binding("d", "set_down", "set down"),
     Binding("m", "mode", "mode"),
 ]

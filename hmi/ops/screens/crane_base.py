@@ -20,19 +20,14 @@ from crane_ctrl.operation.machine import PackCommand
 from hmi.format import ABNORMAL, progress_bar
 from hmi.ops.format import presence_text
 from hmi.ops.screens.base import OpsScreen
+from hmi.screens.machine_keys import PACKML_BINDINGS
 from hmi.widgets.text_line import TextLine
 
 __all__ = ["CRANE_BINDINGS", "CraneScreen", "crane_status_text", "crane_text"]
 
 CRANE_BINDINGS: list[BindingType] = [
     Binding("escape,backspace", "back", "back to the fleet"),
-    Binding("r", "machine('reset')", "reset"),
-    Binding("s", "machine('start')", "start"),
-    Binding("h", "machine('hold')", "hold"),
-    Binding("u", "machine('unhold')", "unhold"),
-    Binding("t", "machine('stop')", "stop"),
-    Binding("c", "machine('clear')", "clear"),
-    Binding("ctrl+x", "machine('abort')", "abort"),
+    *PACKML_BINDINGS,
     Binding("m", "mode", "mode"),
     Binding("j", "add_job", "job order"),
     Binding("x", "cancel_job", "cancel job"),
