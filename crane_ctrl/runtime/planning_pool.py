@@ -9,12 +9,19 @@ new worker.
 
 Processes are spawned, not forked: the station runs its scan loop in a thread, and a fork of a
 threaded process may inherit a lock held by another thread.
+
+A worker ends itself when the station's process is gone (killed: SIGKILL, out of memory), within
+:data:`PARENT_CHECK_S`: it would otherwise wait forever on a queue it holds both ends of, one more
+orphan at every restart of the station.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +42,19 @@ START_WITHIN_S = 30.0
 """A worker must be up and have imported the planner within this long."""
 STOP_WITHIN_S = 10.0
 """Shutting the workers down may take this long before they are left to the OS."""
+PARENT_CHECK_S = 0.5
+"""How often a worker looks whether the process that started it is still there, s."""
+
+
+def _end_with(parent: int) -> None:
+    """In the worker: end this process once ``parent`` is no longer its parent (it died)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _warm_up() -> bool:
@@ -83,7 +103,8 @@ class PlanningPool:
             return self._pool.submit(fn, *args, **kwargs)
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"))
+        return ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"),
+                                   initializer=_end_with, initargs=(os.getpid(),))  # fmt: skip
 
     async def _shut_down(self) -> None:
         pool, self._pool = self._pool, None
