@@ -5,6 +5,9 @@ and how fast a fault becomes zero references. Figures to stdout; the last line i
   and the same requests by a bare pymodbus / asyncua loop; the ratio is our overhead.
 * Cranes per process: N supervisors (Modbus, 20 Hz) in this process against N simulated PLCs in
   another; p99 lateness of the scans and the CPU share of this process.
+* Cranes per host: N supervisors spread over P processes (one per core), against N simulated PLCs
+  spread over P more; the worst crane's p99 lateness, and the CPU per crane of the supervisors
+  and of the simulators, each process's user + system time over the same window.
 * Reaction: a fault appears in the simulated PLC (shown at once, as a PLC updates its image every
   cycle); time until the simulator receives zero references. Target: one scan + one round trip.
 """
@@ -12,6 +15,7 @@ and how fast a fault becomes zero references. Figures to stdout; the last line i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -203,6 +207,83 @@ async def cranes_per_process(count: int, seconds: float = 8.0) -> dict[str, floa
     }
 
 
+HOST_SETTLE_S = 3.0
+"""The supervisor processes start scanning together this long after they are handed their
+ports (their links come up meanwhile); the window is measured from there."""
+
+
+def _cpu_s(pid: int) -> float:
+    """A process's user + system time so far, s (Linux ``/proc``)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _supervise_share(ports: list[int], start_at: float, seconds: float) -> dict[str, Any]:
+    """One supervisor process of :func:`cranes_per_host` (a pool worker: runs its own loop)."""
+    return asyncio.run(_supervised(ports, start_at, seconds))
+
+
+async def _supervised(ports: list[int], start_at: float, seconds: float) -> dict[str, Any]:
+    profile = load_profile(MODBUS)
+    assert isinstance(profile, ModbusProfile)
+    clock, stop = MonotonicClock(), asyncio.Event()
+    links = [ModbusLink(profile, clock, port=p) for p in ports]
+    supervisors = [Supervisor(profile, link, clock) for link in links]
+    async with contextlib.AsyncExitStack() as stack:
+        for link in links:
+            await stack.enter_async_context(link)
+        await wait_until(lambda: all(k.health.state == "up" for k in links), within=20, what="up")
+        await asyncio.sleep(max(0.0, start_at - time.time()))  # start together: a set time
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        async with asyncio.TaskGroup() as tasks:
+            for i, s in enumerate(supervisors):
+                tasks.create_task(s.run(stop, phase_s=i * PERIOD_S / len(supervisors)))
+            asyncio.get_running_loop().call_later(seconds, stop.set)
+        cpu_s, wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
+    return {
+        "p99_lateness_ms": [round(s.view.stats.p99_lateness_s * 1000, 2) for s in supervisors],
+        "full_rate": sum(1 for s in supervisors if s.view.stats.scans > seconds / PERIOD_S * 0.9),
+        "cpu_s": cpu_s,
+        "wall_s": wall_s,
+    }
+
+
+async def cranes_per_host(count: int, processes: int, seconds: float = 8.0) -> dict[str, Any]:
+    """``count`` Modbus supervisors at 20 Hz in ``processes`` processes, against ``count``
+    simulated PLCs in ``processes`` more: the worst p99 lateness, CPU per crane of each side."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = [count // processes + (i < count % processes) for i in range(processes)]
+    sims = [await _fleet(n, MODBUS) for n in shares]
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
+            loop, start_at = asyncio.get_running_loop(), time.time() + HOST_SETTLE_S + 2.0
+            sims_cpu0 = sum(_cpu_s(p.pid) for p, _ in sims)
+            runs = [
+                loop.run_in_executor(pool, _supervise_share, ports, start_at, seconds)
+                for _, ports in sims
+            ]
+            done = await asyncio.wait_for(asyncio.gather(*runs), timeout=seconds + 60)
+            sims_cpu = sum(_cpu_s(p.pid) for p, _ in sims) - sims_cpu0
+    finally:
+        for process, _ in sims:
+            await _stop(process)
+    wall = max(d["wall_s"] for d in done)
+    lateness = [x for d in done for x in d["p99_lateness_ms"]]
+    return {
+        "cranes": count,
+        "processes": processes,
+        "p99_lateness_ms": max(lateness),
+        "full_rate_cranes": sum(d["full_rate"] for d in done),
+        "supervisor_cpu_per_crane": round(sum(d["cpu_s"] for d in done) / wall / count, 4),
+        "simulator_cpu_per_crane": round(sims_cpu / (wall + HOST_SETTLE_S + 2.0) / count, 4),
+    }
+
+
 async def reaction(trials: int = 40) -> dict[str, float]:
     """Fault in the PLC -> zero references received by the PLC, in one process, real time."""
     from simulators.runner import run_realtime, serve
@@ -268,8 +349,21 @@ def bench_scan() -> dict[str, Any]:
         fleet.append(figures)
         print(f"  p99 lateness {figures['p99_lateness_ms']} ms, CPU {figures['cpu_share']:.0%} "
               f"of a core, {figures['full_rate_cranes']}/{count} at full rate")  # fmt: skip
+    host = []
+    for count, processes in ((50, 2), (50, 3)):
+        print(f"{count} Modbus cranes at 20 Hz in {processes} processes, their simulators in "
+              f"{processes} more (8 s) ...", flush=True)  # fmt: skip
+        figures = asyncio.run(cranes_per_host(count, processes))
+        host.append(figures)
+        print(f"  p99 lateness {figures['p99_lateness_ms']} ms (worst crane), CPU per crane "
+              f"{figures['supervisor_cpu_per_crane']:.1%} of a core (supervisor) + "
+              f"{figures['simulator_cpu_per_crane']:.1%} (simulator), "
+              f"{figures['full_rate_cranes']}/{count} at full rate")  # fmt: skip
     print("fault -> zero references at the PLC (40 trials) ...", flush=True)
     react = asyncio.run(reaction())
     print(f"  p50 {react['p50_ms']} ms, p99 {react['p99_ms']} ms "
           f"(target: one scan + one round trip = {react['target_ms']} ms)")  # fmt: skip
-    return {"bench": "scan", "modbus_io": mb, "opcua_io": ua, "cranes": fleet, "reaction": react}
+    return {
+        "bench": "scan", "modbus_io": mb, "opcua_io": ua, "cranes": fleet, "host": host,
+        "reaction": react,
+    }  # fmt: skip
