@@ -5,6 +5,11 @@ The station checks the session and the role and journals the action, done or ref
 for the local HMI (only the source differs: ``ops:HOST``). An order's arguments are read here
 first (:class:`Args`), each refusal naming the argument. ``docs/fleet.md`` lists the orders.
 
+A bypass is not an order: an interlock is bypassed only at the crane's own station HMI (the
+maintenance role, MAINTENANCE mode, time-limited), never from the operations centre, so that no
+remote session, mistaken or stolen, can take a protection away. Ending a bypass gives one back:
+that is an order (``interlocks.end_bypass``).
+
 Remote jogs move only a SEMIAUTOMATIC landing the operator took (``landing.take``): there is no
 remote MANUAL jogging (a ``landing.jog`` before a ``landing.take`` breaks the protocol). Each
 ``landing.jog`` holds the jog for the sequencer's dead-man time (``jog_hold_s``, 0.6 s of the
@@ -72,6 +77,12 @@ class Args:
             raise self.bad(name, "a whole number")
         return value
 
+    def flag(self, name: str) -> bool:
+        value = self.args.get(name)
+        if not isinstance(value, bool):
+            raise self.bad(name, "true or false")
+        return value
+
     def slot(self, name: str) -> Slot:
         text = self.text(name)
         try:
@@ -96,6 +107,11 @@ def _add_job(station: CraneStation, user: User, a: Args) -> Value:
 
 def _cancel_job(station: CraneStation, user: User, a: Args) -> Value:
     station.cancel_job(user, a.text("job"))
+    return None
+
+
+def _set_down(station: CraneStation, user: User, a: Args) -> Value:
+    station.set_down(user)
     return None
 
 
@@ -135,6 +151,16 @@ def _unshelve(station: CraneStation, user: User, a: Args) -> Value:
     return None
 
 
+def _out_of_service(station: CraneStation, user: User, a: Args) -> Value:
+    station.set_out_of_service(user, a.text("alarm"), a.flag("on"))
+    return None
+
+
+def _end_bypass(station: CraneStation, user: User, a: Args) -> Value:
+    station.end_bypass(user)
+    return None
+
+
 def _take(station: CraneStation, user: User, a: Args) -> Value:
     station.take_landing(user)
     return None
@@ -170,14 +196,17 @@ def _release(station: CraneStation, user: User, a: Args) -> Value:
 ORDERS: Mapping[str, Order] = {
     "job.add": _add_job,
     "job.cancel": _cancel_job,
+    "job.set_down": _set_down,
     **{str(c): _pack(c) for c in (PackCommand.HOLD, PackCommand.UNHOLD, PackCommand.STOP,
                                   PackCommand.RESET, PackCommand.START, PackCommand.ABORT,
                                   PackCommand.CLEAR)},
     "mode": _mode,
     "interlocks.reset": _interlock_reset,
+    "interlocks.end_bypass": _end_bypass,
     "alarm.acknowledge": _acknowledge,
     "alarm.shelve": _shelve,
     "alarm.unshelve": _unshelve,
+    "alarm.out_of_service": _out_of_service,
     "landing.take": _take,
     "landing.jog": _jog,
     "landing.stop": _stop_jog,

@@ -11,10 +11,12 @@ Given a command path (:class:`~crane_ctrl.fleet.command_path.CommandPath`), an o
 (``L``: user, role, PIN; kept in memory for this session, checked by each crane at the first
 action there) and acts: ``S`` STOPs the crane under the cursor or drilled into, from any screen;
 ``t`` on the queue takes a landing (the Landing screen: jog, confirm, release); on the alarm
-screens ``a`` acknowledges an alarm, ``s`` shelves it, ``u`` unshelves one; on the crane screens
+screens ``a`` acknowledges an alarm, ``A`` all, ``s`` shelves it, ``u`` unshelves one, ``o`` takes
+one out of service, ``i`` returns one; on the crane screens
 (4..7) the keys of the local HMI's machine commands, ``r`` ``s`` ``h`` ``u`` ``t`` ``c``,
-``ctrl+x`` (ABORT, once confirmed) and ``m`` (mode), ``j`` a job order, ``x`` cancel a job, and
-on 5 Interlocks ``r`` the interlock reset; ``O`` logs out. The command palette holds them all.
+``ctrl+x`` (ABORT, once confirmed) and ``m`` (mode), ``j`` a job order, ``x`` cancel a job, ``d``
+the interrupted job's set-down, and on 5 Interlocks ``r`` the interlock reset, ``n`` the end of a
+bypass; ``O`` logs out. The command palette holds them all.
 The orders that need more than a key open a form or a question (:class:`~hmi.ops.orders.
 CraneOrders`); each command runs in a worker (:class:`~hmi.ops.commander.Commander`); its answer
 is said on the message line. Without a path the app only shows.
@@ -191,6 +193,18 @@ class OpsHmi(App[None]):
                             self._shelve)  # fmt: skip
         yield SystemCommand("Unshelve an alarm", "one of the fleet's shelved alarms (u on 2, 6)",
                             lambda: orders.unshelve(None, fleet=True))  # fmt: skip
+        yield from self._more_order_commands()
+
+    def _more_order_commands(self) -> Iterable[SystemCommand]:
+        orders, at = self.orders, "at the crane drilled into"
+        yield SystemCommand("Set down", f"the interrupted job's box, {at} (d on 4..7)",
+                            lambda: orders.set_down(self.crane))  # fmt: skip
+        yield SystemCommand("End the bypass", f"{at} (n on 5)",
+                            lambda: orders.end_bypass(self.crane))  # fmt: skip
+        yield SystemCommand("Acknowledge all", "every unacknowledged alarm of the fleet (A on 2)",
+                            lambda: orders.acknowledge_all(None, fleet=True))  # fmt: skip
+        yield SystemCommand("Return an alarm to service", "one of the fleet's (i on 2, 6)",
+                            lambda: orders.return_to_service(None, fleet=True))  # fmt: skip
 
     def _machine(self, command: PackCommand) -> Callable[[], None]:
         return lambda: self.orders.machine(self.crane, command)

@@ -1,6 +1,8 @@
 """What the operations centre orders a crane, each the way its key gives it: the PackML commands
-(ABORT only once confirmed), the operating mode (chosen), the interlock reset, job orders (added
-and cancelled through forms), alarms shelved (a form) and unshelved (chosen among the shelved).
+(ABORT only once confirmed), the operating mode (chosen), the interlock reset and the end of a
+bypass, job orders (added and cancelled through forms), the interrupted job's set-down, alarms
+acknowledged (one, or all of a crane's or the fleet's), shelved (a form) and unshelved (chosen
+among the shelved), taken out of service (once confirmed) and returned (chosen among them).
 
 Every order goes through :class:`~hmi.ops.commander.Commander`: before a form or a question
 opens, it checks there is a command path, a crane and a login (and says which is missing: no
@@ -15,6 +17,7 @@ from typing import Any
 
 from textual.screen import Screen
 
+from crane_ctrl.alarms.states import AlarmState
 from crane_ctrl.fleet.command_path import Answer
 from crane_ctrl.fleet.fleet_view import ALARMS, CraneKey, FleetView
 from crane_ctrl.operation.machine import Mode, PackCommand
@@ -24,7 +27,7 @@ from hmi.ops.forms.shelve import Shelve, ShelveModal
 from hmi.screens.choice import ChoiceModal
 from hmi.screens.confirm import ConfirmModal
 
-__all__ = ["REASONS", "CraneOrders", "shelved_alarms"]
+__all__ = ["REASONS", "CraneOrders", "alarms_in", "shelved_alarms"]
 
 REASONS: Mapping[PackCommand, str] = {
     PackCommand.HOLD: "held from the operations centre",
@@ -32,15 +35,26 @@ REASONS: Mapping[PackCommand, str] = {
     PackCommand.ABORT: "ABORT from the operations centre",
 }
 """The reason a PackML command carries (journaled, and the crane's state reason)."""
-_SHELVED = "shelved"
+
+
+def alarms_in(
+    view: FleetView, states: frozenset[AlarmState], crane: CraneKey | None = None
+) -> list[tuple[CraneKey, str]]:
+    """(crane, alarm id) of every alarm in one of ``states``: of ``crane``, or of the fleet."""
+    wanted = {str(s) for s in states}
+    return [(c.key, name.removeprefix(ALARMS)) for c in view.cranes
+            if crane is None or c.key == crane
+            for name, point in sorted(c.metrics.items())
+            if name.startswith(ALARMS) and point.value in wanted]  # fmt: skip
 
 
 def shelved_alarms(view: FleetView, crane: CraneKey | None = None) -> list[tuple[CraneKey, str]]:
     """(crane, alarm id) of every shelved alarm: of ``crane``, or of the whole fleet."""
-    return [(c.key, name.removeprefix(ALARMS)) for c in view.cranes
-            if crane is None or c.key == crane
-            for name, point in sorted(c.metrics.items())
-            if name.startswith(ALARMS) and point.value == _SHELVED]  # fmt: skip
+    return alarms_in(view, frozenset({AlarmState.SHELVED}), crane)
+
+
+_UNACKNOWLEDGED = frozenset({AlarmState.UNACK, AlarmState.RTN_UNACK})
+_OUT_OF_SERVICE = frozenset({AlarmState.OUT_OF_SERVICE})
 
 
 class CraneOrders:
@@ -94,6 +108,57 @@ class CraneOrders:
         """Latched interlocks whose cause is gone clear at the crane's next scan."""
         self._send(crane, "interlocks.reset", "interlock reset")
 
+    def end_bypass(self, crane: CraneKey | None) -> None:
+        """The bypassed interlock protects again (a bypass itself is granted only at the
+        crane's own HMI)."""
+        self._send(crane, "interlocks.end_bypass", "end bypass")
+
+    def set_down(self, crane: CraneKey | None) -> None:
+        """STOPPED with an interrupted job: its box planned straight down to a legal place
+        below it; START then carries it out (the job fails naming the place)."""
+        self._send(crane, "job.set_down", "set down (START carries it out)")
+
+    def acknowledge_all(self, crane: CraneKey | None, *, fleet: bool = False) -> None:
+        """Every unacknowledged alarm of ``crane`` (of every crane with ``fleet``): one order
+        per crane that has one."""
+        if not (self.commands.logged_in("acknowledge all") if fleet
+                else self.commands.ready(crane, "acknowledge all")):  # fmt: skip
+            return
+        cranes = sorted({key for key, _ in alarms_in(self.view(), _UNACKNOWLEDGED,
+                                                      None if fleet else crane)})  # fmt: skip
+        if not cranes:
+            where = "the fleet" if fleet else str(crane)
+            self.say(f"acknowledge all: no alarm of {where} is unacknowledged", refused=True)
+            return
+        for key in cranes:
+            self._send(key, "alarm.acknowledge", "acknowledge all")
+
+    def out_of_service(self, crane: CraneKey | None, alarm: str | None) -> None:
+        """Take ``alarm`` (the one under the cursor) out of service at ``crane``, once
+        confirmed: it is not annunciated until returned (the maintenance role, at the crane)."""
+        if alarm is None:
+            self.say("out of service: no alarm under the cursor", refused=True)
+            return
+        if not self.commands.ready(crane, f"{alarm} out of service"):
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._send(crane, "alarm.out_of_service", f"{alarm} out of service",
+                           {"alarm": alarm, "on": True})  # fmt: skip
+            else:
+                self.say(f"{alarm} out of service at {crane}: not sent")
+
+        self.ask(ConfirmModal(f"Take {alarm} at {crane} out of service?", "It is not "
+                              "annunciated until returned to service (i); the maintenance role."),
+                 confirmed)  # fmt: skip
+
+    def return_to_service(self, crane: CraneKey | None, *, fleet: bool = False) -> None:
+        """Return one of the alarms out of service (of ``crane``; of every crane with
+        ``fleet``) to service, chosen from their list."""
+        self._choose_alarm(crane, fleet, _OUT_OF_SERVICE, "return to service",
+                           "alarm.out_of_service", {"on": False})  # fmt: skip
+
     def add_job(self, crane: CraneKey | None) -> None:
         if not self.commands.ready(crane, "job order"):
             return
@@ -136,22 +201,31 @@ class CraneOrders:
     def unshelve(self, crane: CraneKey | None, *, fleet: bool = False) -> None:
         """Unshelve one of the shelved alarms (of ``crane``; of every crane with ``fleet``),
         chosen from their list (a shelved alarm is not in the alarm lists)."""
-        if not (self.commands.logged_in("unshelve") if fleet
-                else self.commands.ready(crane, "unshelve")):  # fmt: skip
+        self._choose_alarm(crane, fleet, frozenset({AlarmState.SHELVED}), "unshelve",
+                           "alarm.unshelve")  # fmt: skip
+
+    def _choose_alarm(
+        self, crane: CraneKey | None, fleet: bool, states: frozenset[AlarmState], what: str,
+        cmd: str, extra: Mapping[str, object] | None = None,
+    ) -> None:  # fmt: skip
+        """One alarm in ``states`` (hidden from the alarm lists), chosen, then ``cmd``."""
+        if not (self.commands.logged_in(what) if fleet
+                else self.commands.ready(crane, what)):  # fmt: skip
             return
-        shelved = shelved_alarms(self.view(), None if fleet else crane)
-        if not shelved:
+        hidden = alarms_in(self.view(), states, None if fleet else crane)
+        if not hidden:
             where = "the fleet" if fleet else str(crane)
-            self.say(f"unshelve: no alarm of {where} is shelved", refused=True)
+            state = "/".join(sorted(s.name.lower().replace("_", " ") for s in states))
+            self.say(f"{what}: no alarm of {where} is {state}", refused=True)
             return
 
         def chosen(pick: tuple[CraneKey, str] | None) -> None:
             if pick is not None:
                 key, alarm = pick
-                self._send(key, "alarm.unshelve", f"unshelve {alarm}", {"alarm": alarm})
+                self._send(key, cmd, f"{what} {alarm}", {"alarm": alarm, **(extra or {})})
 
-        options = [(f"{key} · {alarm}" if fleet else alarm, (key, alarm)) for key, alarm in shelved]
-        self.ask(ChoiceModal("Unshelve which alarm?", options), chosen)
+        options = [(f"{key} · {alarm}" if fleet else alarm, (key, alarm)) for key, alarm in hidden]
+        self.ask(ChoiceModal(f"{what.capitalize()}: which alarm?", options), chosen)
 
     def _send(self, crane: CraneKey | None, cmd: str, what: str,
               args: Mapping[str, object] | None = None,

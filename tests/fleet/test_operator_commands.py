@@ -238,3 +238,40 @@ async def test_the_client_times_out_cleanly_when_the_station_does_not_answer(
                               within_s=0.3) as nobody:  # fmt: skip
         with pytest.raises(TimeoutError, match="block-A/ASC-99 is not born"):
             await nobody.login("kim", Role.OPERATOR, "any-pin")
+
+
+async def test_set_down_out_of_service_and_the_end_of_a_bypass_go_to_the_station_methods(
+    mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    """The orders the ops HMI gained (d, o, i, n): each is the station's own method, refused by
+    role and state in its words and journaled; a bypass itself is no order (only at the
+    crane's HMI), its end is."""
+    async with (
+        ops_station(mosquitto, tmp_path) as ops,
+        logged_in(ops, "kim") as kim,
+        logged_in(ops, "lee") as lee,
+    ):
+        alarm = ops.rig.view.supervisor.alarms[0].id
+        by_kim = [
+            await kim.command("alarm.out_of_service", alarm=alarm, on=True),
+            await kim.command("job.set_down"),
+            await kim.command("interlocks.end_bypass"),
+            await kim.command("alarm.out_of_service", alarm=alarm, on="yes"),
+            await kim.command("interlocks.bypass", interlock="WIND_STOP", minutes=5, reason="x"),
+        ]
+        by_lee = [
+            await lee.command("alarm.out_of_service", alarm=alarm, on=True),
+            await lee.command("alarm.out_of_service", alarm=alarm, on=False),
+        ]
+    assert [r.outcome for r in by_kim] == [Outcome.REFUSED] * 5, by_kim
+    assert "maintenance role" in by_kim[0].why
+    assert "set down needs an interrupted job: STOP the crane first" in by_kim[1].why
+    assert "no interlock is bypassed" in by_kim[2].why
+    assert "args.on: true or false, not 'yes'" in by_kim[3].why
+    assert "no command 'interlocks.bypass'" in by_kim[4].why
+    assert [r.outcome for r in by_lee] == [Outcome.DONE, Outcome.DONE], by_lee
+    acts = [(s, v["user"], v["result"]) for s, v in ops.operator_events() if "result" in v]
+    assert acts[:3] == [("out of service", "kim", "refused"),
+                        ("set down the interrupted load", "kim", "refused"),
+                        ("end bypass", "kim", "refused")]  # fmt: skip
+    assert acts[-2:] == [("out of service", "lee", "done"), ("out of service", "lee", "done")]

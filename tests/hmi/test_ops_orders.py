@@ -66,7 +66,7 @@ what slots, ids and reasons are written with (typing all 95 printable characters
 field cost a minute of CI for no more cover: an unbound key cannot fire anything)."""
 CHUNK = 20
 """Typed at most this many at a time (the shortest field, minutes, holds 20)."""
-CRANE_KEYS = ("r", "s", "h", "u", "t", "c", "ctrl+x", "m", "j", "x")
+CRANE_KEYS = ("r", "s", "h", "u", "t", "c", "ctrl+x", "m", "j", "x", "d")
 """Every order key of the crane screens 4..7 (5 and 6 take some letters for their own)."""
 NASTY = ("", " ", "garbage", "nan", "-inf", "-5", "0", "1e308", "9" * 400, "stack:-1:1:1",
          "truck:", "[bold]x[/]", "[/", "\x00", "é" * 300, "🏗", "J 1", "S")  # fmt: skip
@@ -396,12 +396,59 @@ async def test_the_palette_and_the_keys_overlay_hold_every_new_order() -> None:
         await until_said(ops, "interlock reset at block-A/ASC-07: done")
     for title in ("Machine RESET", "Machine START", "Machine HOLD", "Machine UNHOLD",
                   "Machine CLEAR", "Machine ABORT", "STOP the crane", "Mode", "Job order",
-                  "Cancel a job", "Reset interlocks", "Shelve the alarm", "Unshelve an alarm"):  # fmt: skip
+                  "Cancel a job", "Reset interlocks", "Shelve the alarm", "Unshelve an alarm",
+                  "Set down", "End the bypass", "Acknowledge all",
+                  "Return an alarm to service"):  # fmt: skip
         assert title in commands, title
     for line in ("r              reset", "s              start", "t              stop",
                  "c              clear", "ctrl+x         abort", "m              mode",
-                 "j              job order", "x              cancel job"):  # fmt: skip
+                 "j              job order", "x              cancel job",
+                 "d              set down"):  # fmt: skip
         assert line in overview, line
     assert ("r", "reset interlocks") in interlocks
     assert ("r", "reset") not in interlocks
     assert [cmd for _, cmd, _ in path.sent] == ["start", "interlocks.reset"]
+
+
+async def test_set_down_acknowledge_all_out_of_service_and_end_bypass_from_their_keys() -> None:
+    """``d`` on a crane screen, ``n`` on 5; ``A``, ``o`` (once confirmed) and ``i`` (chosen
+    among the alarms out of service) on 6 and 2."""
+    path = Recorder()
+    fleet = model()
+    born(fleet, ASC8, **{"Alarms/VENDOR_OIL": "out_of_service", "Alarms/ESTOP": "rtn_unack"})
+    async with ops_on(fleet, commands=path) as ops:
+        await drill(ops, "metrics")
+        await ops.press("d")
+        await until_said(ops, "set down (START carries it out) at block-A/ASC-07: done")
+        await drill(ops, "interlocks")
+        await ops.press("n")
+        await until_said(ops, "end bypass at block-A/ASC-07: done")
+        await drill(ops, "crane-alarms")
+        await ops.press("A")
+        await until_said(ops, "acknowledge all at block-A/ASC-07: done")
+        await ops.press("o")
+        assert isinstance(ops.app.screen, ConfirmModal)
+        await ops.press("n")
+        assert said(ops) == "✓ ESTOP out of service at block-A/ASC-07: not sent"
+        await ops.press("o", "y")
+        await until_said(ops, "ESTOP out of service at block-A/ASC-07: done")
+        await ops.press("i")  # none of ASC-07's is out of service
+        assert said(ops) == "✗ return to service: no alarm of block-A/ASC-07 is out of service"
+        await ops.press("2", "A")  # every crane with an unacknowledged alarm: one order each
+        await until_said(ops, "acknowledge all at block-A/ASC-0")
+        await wait_until(lambda: len(path.sent) == 6, within=5, what="both cranes' orders")
+        await ops.press("i")
+        options = [str(o.prompt) for o in modal(ops).query_one(OptionList).options]
+        modal(ops).query_one(OptionList).highlighted = 0
+        await ops.press("enter")
+        await until_said(ops, "return to service VENDOR_OIL at block-A/ASC-08: done")
+    assert options == ["block-A/ASC-08 · VENDOR_OIL"]
+    assert path.sent == [
+        (ASC7, "job.set_down", {}),
+        (ASC7, "interlocks.end_bypass", {}),
+        (ASC7, "alarm.acknowledge", {}),
+        (ASC7, "alarm.out_of_service", {"alarm": "ESTOP", "on": True}),
+        (ASC7, "alarm.acknowledge", {}),
+        (ASC8, "alarm.acknowledge", {}),
+        (ASC8, "alarm.out_of_service", {"alarm": "VENDOR_OIL", "on": False}),
+    ]

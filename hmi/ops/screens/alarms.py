@@ -1,7 +1,9 @@
 """Alarms: every crane's alarms an operator sees, in one list, the most urgent first (priority,
 unacknowledged first, newest first). Enter opens that crane's own alarms; ``a`` acknowledges the
 alarm under the cursor at its crane (``alarm.acknowledge``), ``s`` shelves it (a form: minutes
-and reason), ``u`` unshelves one of the fleet's shelved alarms (chosen from them)."""
+and reason), ``u`` unshelves one of the fleet's shelved alarms (chosen from them); ``A``
+acknowledges every crane's (one order per crane with one), ``o`` takes the alarm under the cursor
+out of service at its crane (once confirmed), ``i`` returns one of the fleet's to service."""
 
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ class FleetAlarmsScreen(OpsScreen):
         Binding("a", "acknowledge", "acknowledge the alarm"),
         Binding("s", "shelve", "shelve the alarm"),
         Binding("u", "unshelve", "unshelve one"),
+        Binding("A", "acknowledge_all", "acknowledge all"),
+        Binding("o", "out_of_service", "out of service"),
+        Binding("i", "return_to_service", "return one to service"),
     ]
 
     def __init__(self) -> None:
@@ -77,3 +82,13 @@ class FleetAlarmsScreen(OpsScreen):
 
     def action_unshelve(self) -> None:
         self.ops.orders.unshelve(None, fleet=True)
+
+    def action_acknowledge_all(self) -> None:
+        self.ops.orders.acknowledge_all(None, fleet=True)
+
+    def action_out_of_service(self) -> None:
+        key = self._selected()
+        self.ops.orders.out_of_service(self._cranes.get(key), self._alarms.get(key))
+
+    def action_return_to_service(self) -> None:
+        self.ops.orders.return_to_service(None, fleet=True)

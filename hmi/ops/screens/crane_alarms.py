@@ -3,7 +3,8 @@ unacknowledged, acknowledged, returned unacknowledged), the most urgent first, a
 hidden (shelved, suppressed, out of service). ``a`` acknowledges the alarm under the cursor,
 ``s`` shelves it (a form: minutes and reason), ``u`` unshelves one of its shelved alarms (chosen
 from them): the letters of the local HMI's Alarms screen, which take the place of START and
-UNHOLD here."""
+UNHOLD here. ``A`` acknowledges all of the crane's; ``o`` takes the alarm under the cursor out of
+service (once confirmed; the maintenance role), ``i`` returns one to service (chosen)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ class CraneAlarmsScreen(CraneScreen):
         Binding("a", "acknowledge", "acknowledge the alarm"),
         Binding("s", "shelve", "shelve the alarm"),
         Binding("u", "unshelve", "unshelve one"),
+        Binding("A", "acknowledge_all", "acknowledge all"),
+        Binding("o", "out_of_service", "out of service"),
+        Binding("i", "return_to_service", "return one to service"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -73,6 +77,15 @@ class CraneAlarmsScreen(CraneScreen):
 
     def action_unshelve(self) -> None:
         self.ops.orders.unshelve(self.ops.crane)
+
+    def action_acknowledge_all(self) -> None:
+        self.ops.orders.acknowledge_all(self.ops.crane)
+
+    def action_out_of_service(self) -> None:
+        self.ops.orders.out_of_service(self.ops.crane, self._selected())
+
+    def action_return_to_service(self) -> None:
+        self.ops.orders.return_to_service(self.ops.crane)
 
     def _selected(self) -> str | None:
         return self.query_one("#crane-alarm-list", LineTable).selected()

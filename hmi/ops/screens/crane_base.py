@@ -31,6 +31,7 @@ CRANE_BINDINGS: list[BindingType] = [
     Binding("m", "mode", "mode"),
     Binding("j", "add_job", "job order"),
     Binding("x", "cancel_job", "cancel job"),
+    Binding("d", "set_down", "set down"),
 ]
 """The keys of every crane screen (the letters of the local HMI's :data:`MACHINE_BINDINGS
 <hmi.screens.machine_keys.MACHINE_BINDINGS>`; ``j`` for the job form, whose local ``a`` is the
@@ -122,3 +123,6 @@ class CraneScreen(OpsScreen):
 
     def action_cancel_job(self) -> None:
         self.ops.orders.cancel_job(self.ops.crane)
+
+    def action_set_down(self) -> None:
+        self.ops.orders.set_down(self.ops.crane)

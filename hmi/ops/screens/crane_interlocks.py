@@ -57,6 +57,7 @@ class CraneInterlocksScreen(CraneScreen):
     NAME = "interlocks"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reset_interlocks", "reset interlocks"),
+        Binding("n", "end_bypass", "end bypass"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -68,3 +69,6 @@ class CraneInterlocksScreen(CraneScreen):
 
     def action_reset_interlocks(self) -> None:
         self.ops.orders.reset_interlocks(self.ops.crane)
+
+    def action_end_bypass(self) -> None:
+        self.ops.orders.end_bypass(self.ops.crane)
