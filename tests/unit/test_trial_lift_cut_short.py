@@ -79,6 +79,17 @@ def _standing_on_its_truck(rig: LockStep) -> None:
     assert rig.sim.model_faults == ()
 
 
+async def _resumed_it_fails_on_the_truck_lift(rig: LockStep, automation: Automation) -> None:
+    """UNHOLD after the hold's set-back: the job ends FAILED naming the truck lift, the box
+    unlocked where it stands."""
+    automation.command(PackCommand.UNHOLD, rig.clock.now())
+    await rig.until(lambda v: automation.queue.get("J1").final, within_s=60, what="J1 ends")
+    job = automation.queue.get("J1")
+    assert job.state is JobState.FAILED
+    assert job.reason.startswith("truck lifted with the container"), job.reason
+    assert rig.sim.plant.spreader.all_free()
+
+
 async def test_held_in_the_trial_lift_with_a_trailer_coming_up_the_box_is_set_back_and_held(
 ) -> None:  # fmt: skip
     rig, automation = rig_with_j1()
@@ -95,13 +106,8 @@ async def test_held_in_the_trial_lift_with_a_trailer_coming_up_the_box_is_set_ba
         await nothing_moves(rig, 3.0)  # then it waits for the operator
         assert automation.machine.state is PackState.HELD
         # resumed, the trial lift runs again and sees the truck lift this time
-        automation.command(PackCommand.UNHOLD, rig.clock.now())
-        await rig.until(lambda v: automation.queue.get("J1").final, within_s=60, what="J1 ends")
-    job = automation.queue.get("J1")
-    assert job.state is JobState.FAILED
-    assert job.reason.startswith("truck lifted with the container"), job.reason
+        await _resumed_it_fails_on_the_truck_lift(rig, automation)
     _standing_on_its_truck(rig)
-    assert rig.sim.plant.spreader.all_free()
 
 
 async def test_a_truck_lift_seen_while_held_is_named_and_the_box_unlocked_after_the_set_back(
@@ -118,12 +124,7 @@ async def test_a_truck_lift_seen_while_held_is_named_and_the_box_unlocked_after_
         done = _reasons(automation)[-1]
         assert done.startswith("truck lifted with the container: container"), done
         assert done.endswith("resumed, it is unlocked there and the job fails"), done
-        automation.command(PackCommand.UNHOLD, rig.clock.now())
-        await rig.until(lambda v: automation.queue.get("J1").final, within_s=60, what="J1 ends")
-    job = automation.queue.get("J1")
-    assert job.state is JobState.FAILED
-    assert job.reason.startswith("truck lifted with the container"), job.reason
-    assert rig.sim.plant.spreader.all_free()
+        await _resumed_it_fails_on_the_truck_lift(rig, automation)
 
 
 async def test_held_as_the_box_goes_back_after_the_truck_lift_the_hold_sets_it_back_naming_it(
@@ -141,10 +142,7 @@ async def test_held_as_the_box_goes_back_after_the_truck_lift_the_hold_sets_it_b
         _standing_on_its_truck(rig)
         done = _reasons(automation)[-1]
         assert done.startswith("truck lifted with the container: container"), done
-        automation.command(PackCommand.UNHOLD, rig.clock.now())
-        await rig.until(lambda v: automation.queue.get("J1").final, within_s=60, what="J1 ends")
-    assert automation.queue.get("J1").reason.startswith("truck lifted with the container")
-    assert rig.sim.plant.spreader.all_free()
+        await _resumed_it_fails_on_the_truck_lift(rig, automation)
 
 
 async def test_held_by_bad_data_in_the_trial_lift_nothing_moves_until_the_operator_resumes(
