@@ -15,7 +15,8 @@ its own making, gets a CA file or a certificate that says so, not a client that 
 Every file is read and checked once, when the client starts (:meth:`BrokerTls.load`): missing,
 unreadable, not PEM, a key that is encrypted or not the certificate's own is a
 :class:`FleetError` naming the variable, the file and the fix. Messages name files, never what a
-key file holds; the :class:`ssl.SSLContext` built then serves every connection after.
+key file holds; the :class:`ssl.SSLContext` built then serves every connection after (a
+certificate renewed on disk counts from the next start).
 """
 
 from __future__ import annotations
@@ -99,9 +100,22 @@ def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
             raise FleetError(f"{CA_FILE_ENV}: {ca_file}: OpenSSL refuses it ({exc.reason or exc})"
                              f"; set {CA_FILE_ENV} to {fix}") from None  # fmt: skip
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.sslsocket_class = _ClosedIfRefused
     assert context.check_hostname, "create_default_context checks the host name"
     assert context.verify_mode == ssl.CERT_REQUIRED, "... and the chain"
     return context
+
+
+class _ClosedIfRefused(ssl.SSLSocket):
+    """A TLS socket that closes itself when its handshake fails: paho-mqtt (2.2) drops it then
+    without closing, to the garbage collector, once per attempt against a broker refused."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        try:
+            super().do_handshake(block)
+        except BaseException:
+            self.close()
+            raise
 
 
 def _load_client_certificate(
