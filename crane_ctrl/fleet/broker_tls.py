@@ -12,9 +12,10 @@ or IP addresses) are always verified, over TLS 1.2 or later: there is no switch 
 either off. A broker reached by another name than its certificate's, or with a certificate of
 its own making, gets a CA file or a certificate that says so, not a client that trusts anyone.
 
-Every file is read and checked once, when the client starts (:meth:`BrokerTls.load`): missing,
-unreadable, not PEM, a key that is encrypted or not the certificate's own is a
-:class:`FleetError` naming the variable, the file and the fix. Messages name files, never what a
+Every file is read and checked once, when the client starts (:meth:`BrokerTls.load`, by
+:mod:`crane_ctrl.fleet.pem_files`, imported then): missing, unreadable, not PEM, a key that is
+encrypted or not the certificate's own is a :class:`FleetError` naming the variable, the file
+and the fix. Messages name files, never what a
 key file holds; the :class:`ssl.SSLContext` built then serves every connection after (a
 certificate renewed on disk counts from the next start).
 """
@@ -27,15 +28,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    PublicFormat,
-    load_pem_private_key,
-)
-
 from crane_ctrl.errors import FleetError
 
 __all__ = ["CA_FILE_ENV", "CERT_FILE_ENV", "KEY_FILE_ENV", "TLS_ENV", "BrokerTls"]
@@ -47,9 +39,8 @@ CERT_FILE_ENV = "CRANE_CTRL_MQTT_CERT_FILE"
 KEY_FILE_ENV = "CRANE_CTRL_MQTT_KEY_FILE"
 """The client certificate's private key, PEM, unencrypted, readable by the station's user only."""
 TLS_ENV = (CA_FILE_ENV, CERT_FILE_ENV, KEY_FILE_ENV)
-
-_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
-_PRIVATE_KEY = b"PRIVATE KEY-----"
+_CA_FIX = ("the PEM file of the CA that signed the broker's certificate (or unset it to trust "
+           "the system's CAs)")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +66,19 @@ class BrokerTls:
         key_file: Path | None = None,
     ) -> BrokerTls:  # fmt: skip
         """Read and check every file; :class:`FleetError` naming the variable, file and fix."""
+        from crane_ctrl.fleet.pem_files import (  # cryptography: only for TLS, not every command
+            PemFile,
+            check_key,
+            read_certificates,
+        )
+
+        if ca_file is not None:
+            read_certificates(PemFile(CA_FILE_ENV, ca_file), _CA_FIX)
         context = _verifying_context(ca_file)
         if cert_file is not None or key_file is not None:
-            _load_client_certificate(context, cert_file, key_file)
+            cert_file, key_file = _both(cert_file, key_file)
+            check_key(PemFile(KEY_FILE_ENV, key_file), PemFile(CERT_FILE_ENV, cert_file))
+            _load_chain(context, cert_file, key_file)
         return cls(ca_file, cert_file, key_file, context)
 
     def __str__(self) -> str:
@@ -88,17 +89,11 @@ class BrokerTls:
 
 def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
     """Chain and host name verified, TLS 1.2 at least; the CAs of ``ca_file`` or the system's."""
-    if ca_file is None:
-        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    else:
-        fix = ("the PEM file of the CA that signed the broker's certificate (or unset it to "
-               "trust the system's CAs)")  # fmt: skip
-        _pem_certificates(CA_FILE_ENV, ca_file, fix)
-        try:
-            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_file)
-        except ssl.SSLError as exc:  # parsed above; OpenSSL may still refuse one
-            raise FleetError(f"{CA_FILE_ENV}: {ca_file}: OpenSSL refuses it ({exc.reason or exc})"
-                             f"; set {CA_FILE_ENV} to {fix}") from None  # fmt: skip
+    try:
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_file)
+    except ssl.SSLError as exc:  # parsed before; OpenSSL may still refuse one
+        raise FleetError(f"{CA_FILE_ENV}: {ca_file}: OpenSSL refuses it ({exc.reason or exc}); "
+                         f"set {CA_FILE_ENV} to {_CA_FIX}") from None  # fmt: skip
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.sslsocket_class = _ClosedIfRefused
     assert context.check_hostname, "create_default_context checks the host name"
@@ -118,9 +113,7 @@ class _ClosedIfRefused(ssl.SSLSocket):
             raise
 
 
-def _load_client_certificate(
-    context: ssl.SSLContext, cert_file: Path | None, key_file: Path | None
-) -> None:
+def _both(cert_file: Path | None, key_file: Path | None) -> tuple[Path, Path]:
     if cert_file is None:
         raise FleetError(
             f"{KEY_FILE_ENV} is set but {CERT_FILE_ENV} is not: set it to the "
@@ -131,70 +124,13 @@ def _load_client_certificate(
             f"{CERT_FILE_ENV} is set but {KEY_FILE_ENV} is not: set it to the "
             f"private key (PEM) of that certificate, or unset {CERT_FILE_ENV}"
         )
-    fix = "the client certificate (PEM) the broker's CA signed"
-    certificate = _pem_certificates(CERT_FILE_ENV, cert_file, fix, key_beside=True)[0]
-    _check_key(key_file, certificate, cert_file)
+    return cert_file, key_file
+
+
+def _load_chain(context: ssl.SSLContext, cert_file: Path, key_file: Path) -> None:
     try:
         context.load_cert_chain(cert_file, key_file)
-    except ssl.SSLError as exc:  # checked above; OpenSSL may still refuse (an unknown key type)
+    except ssl.SSLError as exc:  # checked before; OpenSSL may still refuse (an unknown key type)
         raise FleetError(f"{CERT_FILE_ENV} {cert_file} with {KEY_FILE_ENV} {key_file}: "
                          f"OpenSSL refuses them ({exc.reason or exc}): give a certificate "
                          "and key it can load (RSA or EC, PEM)") from None  # fmt: skip
-
-
-def _pem_certificates(
-    variable: str, path: Path, fix: str, *, key_beside: bool = False
-) -> list[x509.Certificate]:
-    """The PEM certificates in ``path``, one at least, each parsed (``key_beside``: a private
-    key may share the file); else a message saying what is wrong and the fix."""
-    data = _read(variable, path, f"set {variable} to {fix}")
-    problem = ""
-    if _CERTIFICATE not in data:
-        problem = "it holds no PEM certificate"
-        if _PRIVATE_KEY in data:
-            problem = "it holds a private key, not a certificate"
-        elif not data.strip():
-            problem = "it is empty"
-        elif not data.lstrip().startswith(b"-----"):  # DER, most likely
-            problem += " (DER? convert it: openssl x509 -inform der -in F -out F.pem)"
-    elif _PRIVATE_KEY in data and not key_beside:
-        problem = "it holds a private key too (a CA file never should: remove it from there)"
-    certificates: list[x509.Certificate] = []
-    if not problem:
-        try:
-            certificates = x509.load_pem_x509_certificates(data)
-        except ValueError:
-            problem = "a PEM certificate in it does not parse"
-    if problem:
-        raise FleetError(f"{variable}: {path}: {problem}; set {variable} to {fix}")
-    return certificates
-
-
-def _check_key(key_file: Path, certificate: x509.Certificate, cert_file: Path) -> None:
-    fix = f"set {KEY_FILE_ENV} to the unencrypted PEM private key of {cert_file}"
-    data = _read(KEY_FILE_ENV, key_file, fix)
-    try:
-        key = load_pem_private_key(data, password=None)
-    except TypeError:  # a key that needs a password: nothing here could ask for it
-        raise FleetError(
-            f"{KEY_FILE_ENV}: {key_file}: the key is encrypted; decrypt it to a file readable "
-            f"by the station's user only (openssl pkey -in {key_file} -out NEW.pem) and set "
-            f"{KEY_FILE_ENV} to that"
-        ) from None
-    except (ValueError, UnsupportedAlgorithm):
-        raise FleetError(f"{KEY_FILE_ENV}: {key_file}: no PEM private key in it; {fix}") from None
-    if _spki(key.public_key()) != _spki(certificate.public_key()):
-        raise FleetError(f"{KEY_FILE_ENV}: {key_file} is not the private key of the "
-                         f"certificate in {CERT_FILE_ENV} ({cert_file}): set the two to a "
-                         "certificate and its own key")  # fmt: skip
-
-
-def _spki(key: PublicKeyTypes) -> bytes:
-    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-
-
-def _read(variable: str, path: Path, fix: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise FleetError(f"{variable}: cannot read {path}: {exc.strerror}; {fix}") from None
