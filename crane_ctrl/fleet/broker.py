@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_PORT",
     "PASSWORD_FILE_ENV",
     "TLS_PORT",
+    "URL_HELP",
     "USERNAME_ENV",
     "Broker",
     "BrokerTls",
@@ -41,6 +42,9 @@ USERNAME_ENV = "CRANE_CTRL_MQTT_USERNAME"
 """The broker user name, if the broker wants one."""
 PASSWORD_FILE_ENV = "CRANE_CTRL_MQTT_PASSWORD_FILE"
 """A file holding the broker password (its first line), readable by the station's user only."""
+URL_HELP = (f"{_FORMS}, of the MQTT broker (login: ${USERNAME_ENV}, ${PASSWORD_FILE_ENV}; TLS: "
+            + ", ".join(f"${name}" for name in TLS_ENV) + ")")  # fmt: skip
+"""What ``--broker`` takes, for the commands' help."""
 
 
 @dataclass(frozen=True, slots=True)
