@@ -31,6 +31,7 @@ from crane_ctrl.fleet.broker_tls import CA_FILE_ENV, CERT_FILE_ENV, KEY_FILE_ENV
 from crane_ctrl.fleet.edge_node import EdgeNode, EdgeNodeConfig
 from crane_ctrl.fleet.fleet_view import CraneKey, Presence
 from crane_ctrl.fleet.mosquitto import ListenerTls, MosquittoProcess
+from crane_ctrl.fleet.operator_client import OperatorClient
 from crane_ctrl.fleet.primary_host import PrimaryHost
 from crane_ctrl.realtime import MonotonicClock, wait_until
 from tests.fleet.ops_host_process import host_config
@@ -201,7 +202,10 @@ async def test_a_broker_that_requires_a_certificate_takes_the_node_and_host_with
            KEY_FILE_ENV: str(pki.client.key)}  # fmt: skip
     async with tls_broker(tmp_path, tls, env) as (mosquitto, broker):
         await born_and_seen(broker)
+        async with OperatorClient(broker, TOPICS, host="ops-1", within_s=WITHIN_S):
+            pass  # an operator's command line (the ops HMI's, the dispatcher's): connected
         await logged(mosquitto, f"as {NODE_ID} (p2, c1, k2)")
+        await logged(mosquitto, "as crane-ctrl-ops-ops-1-")
 
 
 async def test_no_password_or_key_shows_in_logs_reprs_or_the_broker_s_log(
