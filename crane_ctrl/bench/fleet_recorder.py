@@ -24,7 +24,9 @@ import aiomqtt
 from crane_ctrl.errors import PayloadError
 from crane_ctrl.fleet.broker import Broker
 from crane_ctrl.fleet.fleet_model import parse_topic
+from crane_ctrl.fleet.mqtt_client import mqtt_client
 from crane_ctrl.fleet.payload import Metric, aliases_of, decode
+from crane_ctrl.fleet.session import KEEPALIVE_S
 from crane_ctrl.fleet.topics import MessageType
 
 __all__ = ["Point", "Recorder", "recording"]
@@ -105,9 +107,9 @@ async def recording(broker: Broker, group: str, metric: str) -> AsyncIterator[Re
 async def _sessions(broker: Broker, group: str, recorder: Recorder) -> None:
     while True:
         try:
-            async with aiomqtt.Client(broker.host, broker.port, identifier=f"bench-rec-{group}",
-                                      clean_session=True, keepalive=5,
-                                      timeout=NETWORK_WITHIN_S) as client:  # fmt: skip
+            client = mqtt_client(broker, None, identifier=f"bench-rec-{group}",
+                                 keepalive=KEEPALIVE_S, timeout=NETWORK_WITHIN_S)  # fmt: skip
+            async with client:
                 for kind in ("NBIRTH", "NDATA"):
                     await client.subscribe(f"spBv1.0/{group}/{kind}/+", qos=1,
                                            timeout=NETWORK_WITHIN_S)  # fmt: skip

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crane_ctrl.errors import FleetError
-from crane_ctrl.fleet.broker import PASSWORD_FILE_ENV, USERNAME_ENV
+from crane_ctrl.fleet.broker import URL_HELP
 
 __all__ = ["PIN_FILE_ENV", "add_parser"]
 
@@ -32,9 +32,7 @@ HELP = "the TOS dispatcher of a yard block: job orders in, jobs to its cranes, e
 
 def add_parser(commands: Any) -> None:
     p = commands.add_parser("dispatch", help=HELP)
-    p.add_argument("--broker", metavar="URL", required=True,
-                   help=f"mqtt://host:port of the MQTT broker (login: ${USERNAME_ENV}, "
-                   f"${PASSWORD_FILE_ENV})")  # fmt: skip
+    p.add_argument("--broker", metavar="URL", required=True, help=URL_HELP)
     p.add_argument("--block", metavar="ID", required=True,
                    help="the yard block: the cranes' Sparkplug group")  # fmt: skip
     p.add_argument("--user", metavar="U", required=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crane_ctrl.errors import FleetError
-from crane_ctrl.fleet.broker import PASSWORD_FILE_ENV, USERNAME_ENV
+from crane_ctrl.fleet.broker import PASSWORD_FILE_ENV, URL_HELP, USERNAME_ENV
 
 if TYPE_CHECKING:
     from crane_ctrl.fleet.edge_node import EdgeNodeConfig
@@ -25,7 +25,7 @@ def add_fleet_options(parser: Any) -> None:
     fleet = parser.add_argument_group(
         "fleet", f"be a Sparkplug B edge node (broker login: ${USERNAME_ENV}, ${PASSWORD_FILE_ENV})"
     )
-    fleet.add_argument("--broker", metavar="URL", help="mqtt://host:port of the MQTT broker")
+    fleet.add_argument("--broker", metavar="URL", help=URL_HELP)
     fleet.add_argument("--group", metavar="ID", help="Sparkplug group id: the yard block")
     fleet.add_argument("--node", metavar="ID", help="Sparkplug edge node id: the crane")
     fleet.add_argument("--primary-host", metavar="ID", help="publish only while this "

@@ -20,7 +20,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crane_ctrl.fleet.broker import PASSWORD_FILE_ENV, USERNAME_ENV
+from crane_ctrl.fleet.broker import URL_HELP
 
 if TYPE_CHECKING:
     from crane_ctrl.fleet.primary_host import PrimaryHostConfig
@@ -42,9 +42,7 @@ HELP = (
 
 def add_parser(commands: Any) -> None:
     ops = commands.add_parser("ops", help=HELP)
-    ops.add_argument("--broker", metavar="URL", required=True,
-                     help=f"mqtt://host:port of the MQTT broker (login: ${USERNAME_ENV}, "
-                     f"${PASSWORD_FILE_ENV})")  # fmt: skip
+    ops.add_argument("--broker", metavar="URL", required=True, help=URL_HELP)
     ops.add_argument("--group", metavar="ID", help="watch this Sparkplug group (yard block) "
                      "only (default: every group on the broker)")  # fmt: skip
     ops.add_argument("--host-id", metavar="ID", default=DEFAULT_HOST_ID,

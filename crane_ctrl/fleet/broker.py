@@ -1,6 +1,11 @@
 """Where the MQTT broker is, and who the node logs in as.
 
-``mqtt://host[:port]`` (port 1883 by default). A user name and password are never part of the
+``mqtt://host[:port]`` (port 1883 by default), or ``mqtts://host[:port]``: MQTT over TLS (port
+8883 by default), trusting and proving as :mod:`crane_ctrl.fleet.broker_tls` says, from the
+environment too. A TLS variable set for an ``mqtt://`` broker is an error, not ignored: the
+station would otherwise talk in clear text to a broker its operator meant to reach over TLS.
+
+A user name and password are never part of the
 URL, which ends up in shells' histories, process lists and logs: they come from the environment
 (:data:`USERNAME_ENV`, and :data:`PASSWORD_FILE_ENV` naming a file that holds the password), and
 :class:`Credentials` never prints the password.
@@ -15,43 +20,74 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crane_ctrl.errors import FleetError
+from crane_ctrl.fleet.broker_tls import TLS_ENV, BrokerTls
 
-__all__ = ["DEFAULT_PORT", "PASSWORD_FILE_ENV", "USERNAME_ENV", "Broker", "Credentials"]
+__all__ = [
+    "DEFAULT_PORT",
+    "PASSWORD_FILE_ENV",
+    "TLS_PORT",
+    "URL_HELP",
+    "USERNAME_ENV",
+    "Broker",
+    "BrokerTls",
+    "Credentials",
+]
 
 DEFAULT_PORT = 1883
 """MQTT over plain TCP."""
+TLS_PORT = 8883
+"""MQTT over TLS."""
+_FORMS = "mqtt://host:port, or mqtts://host:port for TLS"
 USERNAME_ENV = "CRANE_CTRL_MQTT_USERNAME"
 """The broker user name, if the broker wants one."""
 PASSWORD_FILE_ENV = "CRANE_CTRL_MQTT_PASSWORD_FILE"
 """A file holding the broker password (its first line), readable by the station's user only."""
+URL_HELP = (f"{_FORMS}, of the MQTT broker (login: ${USERNAME_ENV}, ${PASSWORD_FILE_ENV}; TLS: "
+            + ", ".join(f"${name}" for name in TLS_ENV) + ")")  # fmt: skip
+"""What ``--broker`` takes, for the commands' help."""
 
 
 @dataclass(frozen=True, slots=True)
 class Broker:
-    """An MQTT broker's address."""
+    """An MQTT broker's address, and TLS to it (``None``: plain TCP)."""
 
     host: str
     port: int = DEFAULT_PORT
+    tls: BrokerTls | None = None
 
     @classmethod
-    def parse(cls, url: str) -> Broker:
-        """``mqtt://host[:port]``; :class:`FleetError` saying what is wrong with ``url``."""
+    def parse(cls, url: str, env: Mapping[str, str] | None = None) -> Broker:
+        """``mqtt://host[:port]`` or ``mqtts://host[:port]`` (TLS from ``env``, by default the
+        process's); :class:`FleetError` saying what is wrong with ``url`` or the environment."""
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError as exc:
             raise FleetError(f"--broker {url!r}: {exc}") from None
-        if parts.scheme != "mqtt" or not parts.hostname:
-            raise FleetError(f"--broker {url!r}: give mqtt://host:port (mqtts comes later)")
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise FleetError(f"--broker {url!r}: give {_FORMS}")
         if parts.username is not None or parts.password is not None:
             raise FleetError(f"--broker: no user name or password in the URL; set {USERNAME_ENV} "
                              f"and {PASSWORD_FILE_ENV} instead")  # fmt: skip
-        if parts.path not in ("", "/") or parts.query:
-            raise FleetError(f"--broker {url!r}: only mqtt://host:port, no path or query")
-        return cls(parts.hostname, DEFAULT_PORT if port is None else port)
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise FleetError(f"--broker {url!r}: only {_FORMS}, no path or query (TLS files "
+                             f"come from {', '.join(TLS_ENV)})")  # fmt: skip
+        env = os.environ if env is None else env
+        if parts.scheme == "mqtt":
+            _plain(url, env)
+            return cls(parts.hostname, DEFAULT_PORT if port is None else port)
+        return cls(parts.hostname, TLS_PORT if port is None else port, BrokerTls.from_env(env))
 
     def __str__(self) -> str:
-        return f"mqtt://{self.host}:{self.port}"
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
+
+
+def _plain(url: str, env: Mapping[str, str]) -> None:
+    """No TLS file set for a plain-TCP broker (a forgotten ``s`` would send in clear text)."""
+    given = [name for name in TLS_ENV if env.get(name)]
+    if given:
+        raise FleetError(f"{given[0]} is set but --broker {url} is plain TCP: give "
+                         f"mqtts://host:port for TLS, or unset {' and '.join(given)}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ from typing import Any, Self
 import aiomqtt
 
 from crane_ctrl.fleet.broker import Broker, Credentials
+from crane_ctrl.fleet.mqtt_client import mqtt_client
+from crane_ctrl.fleet.session import KEEPALIVE_S
 from crane_ctrl.fleet.tos_orders import events_topic, orders_topic
 from crane_ctrl.site import SiteLayout, Slot, parse_slot
 
@@ -109,13 +111,9 @@ class DemoOrders:
         return sum(c.done for c in self.cranes.values())
 
     async def __aenter__(self) -> Self:
-        login = self.credentials
-        client = aiomqtt.Client(
-            self.broker.host, self.broker.port, identifier=f"crane-ctrl-demo-tos-{self.block}",
-            clean_session=True, keepalive=5, timeout=NETWORK_WITHIN_S,
-            username=login.username if login else None,
-            password=login.password if login else None,
-        )  # fmt: skip
+        client = mqtt_client(self.broker, self.credentials, timeout=NETWORK_WITHIN_S,
+                             identifier=f"crane-ctrl-demo-tos-{self.block}",
+                             keepalive=KEEPALIVE_S)  # fmt: skip
         async with asyncio.timeout(NETWORK_WITHIN_S * 2):
             await client.__aenter__()
         self._client = client

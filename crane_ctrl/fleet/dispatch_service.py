@@ -33,9 +33,11 @@ from crane_ctrl.errors import LoginRefused, SessionRefused
 from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.dispatcher import Action, Dispatcher, Event
 from crane_ctrl.fleet.fleet_view import FleetView
+from crane_ctrl.fleet.mqtt_client import mqtt_client
 from crane_ctrl.fleet.operator_client import OperatorClient
 from crane_ctrl.fleet.order_store import OrderStore
 from crane_ctrl.fleet.primary_host import PrimaryHost, PrimaryHostConfig
+from crane_ctrl.fleet.session import KEEPALIVE_S
 from crane_ctrl.fleet.topics import NodeTopics, check_id
 from crane_ctrl.fleet.tos_orders import event_json, events_topic, orders_topic, read_message
 from crane_ctrl.operation.machine import Role
@@ -131,11 +133,9 @@ class DispatchService:
         await asyncio.Event().wait()
 
     def _tos_client(self) -> aiomqtt.Client:
-        c, login = self.config, self.config.credentials
-        return aiomqtt.Client(c.broker.host, c.broker.port, identifier=f"crane-ctrl-{c.host_id}",
-                              clean_session=True, keepalive=5, timeout=c.within_s,
-                              username=login.username if login else None,
-                              password=login.password if login else None)  # fmt: skip
+        c = self.config
+        return mqtt_client(c.broker, c.credentials, identifier=f"crane-ctrl-{c.host_id}",
+                           keepalive=KEEPALIVE_S, timeout=c.within_s)  # fmt: skip
 
     async def _read(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:

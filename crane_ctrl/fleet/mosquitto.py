@@ -10,10 +10,16 @@ way out whatever the way.
         await broker.start()             # ... and comes back on the same port
         broker.freeze() / broker.thaw()  # SIGSTOP / SIGCONT: a stalled broker
 
+    tls = ListenerTls(ca, cert, key, require_certificate=True)
+    async with MosquittoProcess(workdir, tls=tls) as broker:
+        broker.url                       # mqtts://127.0.0.1:PORT (TLS only on that port)
+
 Mosquitto from Debian (``apt-get install mosquitto``; ``scripts/`` installs it for ``make
 test``). It listens on 127.0.0.1 only, anonymous (nothing but this machine reaches it), keeps
 nothing on disk (no persistence: a restart starts empty, as the edge nodes' store and forward
-expects of any broker), and logs to ``mosquitto.log`` in ``workdir``.
+expects of any broker), and logs to ``mosquitto.log`` in ``workdir``. With a
+:class:`ListenerTls` its one listener speaks TLS with the certificate given, and with
+``require_certificate`` takes only clients whose certificate its CA file signed.
 """
 
 from __future__ import annotations
@@ -25,14 +31,15 @@ import shutil
 import signal
 import socket
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from crane_ctrl.errors import FleetError
-from crane_ctrl.fleet.broker import Broker
+from crane_ctrl.fleet.broker import Broker, BrokerTls
 
-__all__ = ["LISTEN_WITHIN_S", "MosquittoProcess", "free_port", "mosquitto_path"]
+__all__ = ["LISTEN_WITHIN_S", "ListenerTls", "MosquittoProcess", "free_port", "mosquitto_path"]
 
 LISTEN_WITHIN_S = 10.0
 """The broker must listen within this long of its start (a busy machine)."""
@@ -60,19 +67,43 @@ def free_port() -> int:
         return port
 
 
-class MosquittoProcess:
-    """One Mosquitto process on ``port`` (0: a free one, kept across :meth:`kill`/:meth:`start`)."""
+@dataclass(frozen=True, slots=True)
+class ListenerTls:
+    """The broker's side of TLS: files in PEM, as Mosquitto's options of the same names."""
 
-    def __init__(self, workdir: Path, *, port: int = 0) -> None:
+    cafile: Path
+    """The CA(s) whose client certificates the broker takes (and, for :attr:`broker`'s
+    clients, the one that signed ``certfile``)."""
+    certfile: Path
+    keyfile: Path
+    require_certificate: bool = False
+    """Take only clients that show a certificate ``cafile`` signed."""
+
+    def options(self) -> str:
+        """The lines of ``mosquitto.conf`` under the listener."""
+        required = "true" if self.require_certificate else "false"
+        return (f"cafile {self.cafile}\ncertfile {self.certfile}\nkeyfile {self.keyfile}\n"
+                f"require_certificate {required}\n")  # fmt: skip
+
+
+class MosquittoProcess:
+    """One Mosquitto process on ``port`` (0: a free one, kept across :meth:`kill`/:meth:`start`),
+    speaking TLS there if given ``tls``."""
+
+    def __init__(self, workdir: Path, *, port: int = 0, tls: ListenerTls | None = None) -> None:
         self.workdir = workdir
         self.port = port or free_port()
+        self.tls = tls
         self.log = workdir / "mosquitto.log"
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
 
     @property
     def broker(self) -> Broker:
-        return Broker(HOST, self.port)
+        """How to reach it; over TLS, trusting the listener's CA file, no client certificate."""
+        if self.tls is None:
+            return Broker(HOST, self.port)
+        return Broker(HOST, self.port, BrokerTls.load(ca_file=self.tls.cafile))
 
     @property
     def url(self) -> str:
@@ -91,7 +122,8 @@ class MosquittoProcess:
         """Start the broker and wait (bounded) until it listens."""
         tool = mosquitto_path()
         config = self.workdir / "mosquitto.conf"
-        config.write_text(f"listener {self.port} {HOST}\nallow_anonymous true\n"
+        tls = self.tls.options() if self.tls else ""
+        config.write_text(f"listener {self.port} {HOST}\n{tls}allow_anonymous true\n"
                           f"user {getpass.getuser()}\n"  # root's mosquitto would become mosquitto
                           f"persistence false\nlog_dest file {self.log}\n"
                           "log_type error\nlog_type warning\nlog_type notice\n")  # fmt: skip

@@ -40,6 +40,7 @@ import aiomqtt
 from crane_ctrl.clock import Clock
 from crane_ctrl.errors import LoginRefused, PayloadError, SessionRefused
 from crane_ctrl.fleet.broker import Broker, Credentials
+from crane_ctrl.fleet.mqtt_client import mqtt_client
 from crane_ctrl.fleet.operator_wire import (
     COMMAND,
     LOGIN,
@@ -109,13 +110,8 @@ class OperatorClient:
     # --- lifetime
 
     async def __aenter__(self) -> Self:
-        login = self.credentials
-        client = aiomqtt.Client(
-            self.broker.host, self.broker.port, timeout=self.within_s, clean_session=True,
-            identifier=f"crane-ctrl-ops-{self.host}-{secrets.token_hex(4)}",
-            username=login.username if login else None,
-            password=login.password if login else None,
-        )  # fmt: skip
+        name = f"crane-ctrl-ops-{self.host}-{secrets.token_hex(4)}"
+        client = mqtt_client(self.broker, self.credentials, identifier=name, timeout=self.within_s)
         async with asyncio.timeout(self.within_s * 2):
             await client.__aenter__()
         self._client = client

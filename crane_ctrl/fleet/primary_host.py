@@ -142,10 +142,13 @@ class PrimaryHost:
             async with asyncio.timeout(within_s):
                 await self._up.wait()
         except TimeoutError:
+            b = self.config.broker
+            fix = (f"start it (mosquitto -p {b.port}) or give --broker mqtt://host:port"
+                   if b.tls is None else "start it (TLS on that port) or give --broker "
+                   "mqtts://host:port")  # fmt: skip
             raise BrokerUnreachable(
-                f"cannot reach the MQTT broker at {self.config.broker} within {within_s:g} s"
-                f" ({self._redial.last_error or 'no answer'}): start it (mosquitto -p "
-                f"{self.config.broker.port}) or give --broker mqtt://host:port of the one in use"
+                f"cannot reach the MQTT broker at {b} within {within_s:g} s"
+                f" ({self._redial.last_error or 'no answer'}): {fix} of the one in use"
             ) from None
 
     # --- lifetime

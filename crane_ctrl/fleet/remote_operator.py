@@ -44,6 +44,7 @@ from crane_ctrl.errors import LoginRefused, SessionRefused
 from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.command_path import Answer, Verdict
 from crane_ctrl.fleet.fleet_view import CraneKey
+from crane_ctrl.fleet.mqtt_client import explain
 from crane_ctrl.fleet.operator_client import JOG_REFRESH_S, OperatorClient
 from crane_ctrl.fleet.operator_wire import Outcome, Result
 from crane_ctrl.fleet.topics import NodeTopics
@@ -158,8 +159,9 @@ class RemoteOperator:
             return Answer(Verdict.NO_ANSWER, str(exc) or f"{crane}: no answer in time")
         except (aiomqtt.MqttError, OSError) as exc:
             await self._drop(crane)
+            why = explain(self.broker, str(exc) or type(exc).__name__)
             return Answer(Verdict.NO_ANSWER, f"cannot reach {crane} through the broker at "
-                          f"{self.broker}: {exc or type(exc).__name__}")  # fmt: skip
+                          f"{self.broker}: {why}")  # fmt: skip
 
     async def _command(self, crane: CraneKey, cmd: str, args: Mapping[str, object],
                        within_s: float) -> Result:  # fmt: skip

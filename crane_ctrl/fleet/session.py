@@ -18,9 +18,10 @@ The caller holds the edge node's send lock around every method: one message at a
 ``seq`` order.
 
 :class:`Reconnector` is what an edge node and a host application share around their sessions:
-the MQTT client (clean session, its will, keepalive, login), the CONNECT and DISCONNECT each
-within a deadline, and the loop that starts one session after another with a backoff. What a
-session does once connected (subscribe again, be born, ask for rebirths) stays its owner's.
+the MQTT client (:func:`~crane_ctrl.fleet.mqtt_client.mqtt_client`: clean session, its will,
+keepalive, login, TLS), the CONNECT and DISCONNECT each within a deadline, and the loop that
+starts one session after another with a backoff. What a session does once connected (subscribe
+again, be born, ask for rebirths) stays its owner's.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import aiomqtt
 from crane_ctrl.errors import PayloadError
 from crane_ctrl.fleet.broker import Broker, Credentials
 from crane_ctrl.fleet.changes import Sample
+from crane_ctrl.fleet.mqtt_client import explain, mqtt_client
 from crane_ctrl.fleet.payload import BD_SEQ, REBIRTH, DataType, Metric, Payload, encode
 from crane_ctrl.fleet.reading import MetricDef, Reading
 from crane_ctrl.fleet.sequence import Seq
@@ -265,13 +267,8 @@ class Reconnector:
     def client(self, will: aiomqtt.Will) -> aiomqtt.Client:
         """A client for one session: MQTT 3.1.1, clean session, ``will``, fixed client id."""
         c = self._settings
-        login = c.credentials
-        return aiomqtt.Client(
-            c.broker.host, c.broker.port, identifier=c.client_id, will=will,
-            clean_session=True, keepalive=c.keepalive_s, timeout=c.network_within_s,
-            username=login.username if login else None,
-            password=login.password if login else None,
-        )  # fmt: skip
+        return mqtt_client(c.broker, c.credentials, identifier=c.client_id, will=will,
+                           keepalive=c.keepalive_s, timeout=c.network_within_s)  # fmt: skip
 
     async def connect(self, client: aiomqtt.Client) -> None:
         """CONNECT: the TCP connection, then the CONNACK, each within the network deadline."""
@@ -309,7 +306,7 @@ class Reconnector:
             try:
                 await session()
             except Exception as exc:  # the broker, the network or a bug: never the owner's
-                self.note(_why(exc))
+                self.note(explain(c.broker, _why(exc)))
                 if not _expected(exc):
                     log.exception("%s: session failed", self.name)
             if after is not None:
