@@ -23,10 +23,16 @@ from crane_ctrl.sequencer.sway import SwayWatch
 from crane_ctrl.sequencer.transfer import Transfer
 from crane_ctrl.site import Slot
 
-__all__ = ["WIND_STOP", "Run"]
+__all__ = ["LIFTED_UNWEIGHED_STEPS", "WIND_STOP", "Run"]
 
 WIND_STOP = "wind stop"
 """``Run.set_down_cause`` of a set-down the wind stop makes (the operator's has its own)."""
+
+
+LIFTED_UNWEIGHED_STEPS = frozenset({Step.TRIAL_LIFT, Step.SET_BACK, Step.WIND_SET_DOWN})
+"""The steps in which a box lifted at its trial lift and not weighed may hang off its pick place:
+the trial lift, and setting it back there (its own failure's, or a wind stop's). After them it
+was seen seated there (locking again, unlocking) or weighed (the rise, a wind stop's raise)."""
 
 
 @dataclass
@@ -123,9 +129,20 @@ class Run:
 
     @property
     def may_be_secured(self) -> bool:
-        """The load has hung free in this leg and no wind stop has made it safe yet: a resume
-        in wind is for making it safe (:func:`~crane_ctrl.sequencer.safety.securing_trips`)."""
-        return self.airborne and not self.wind_secured
+        """The load has hung free in this leg, or was lifted off its pick place at the trial
+        lift and not yet weighed (:attr:`lifted_unweighed`), and no wind stop has made it safe
+        yet: a resume in wind is for making it safe, and the hold's own wind reaction may do it
+        (:func:`~crane_ctrl.sequencer.safety.securing_trips`)."""
+        return (self.airborne or self.lifted_unweighed) and not self.wind_secured
+
+    @property
+    def lifted_unweighed(self) -> bool:
+        """The move is in (or held in) its trial lift or a set-back onto the pick place, with
+        the box lifted there and not weighed (whether it still hangs, the readings say)."""
+        if self.trial_from_m is None or self.delivering:
+            return False
+        step = self.resume_step if self.step is Step.HELD else self.step
+        return step in LIFTED_UNWEIGHED_STEPS
 
     @property
     def carrying(self) -> bool:

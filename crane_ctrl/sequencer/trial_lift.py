@@ -62,10 +62,6 @@ __all__ = [
     "unanswered",
 ]
 
-_OFF_ITS_PLACE = frozenset({Step.TRIAL_LIFT, Step.SET_BACK, Step.WIND_SET_DOWN})
-"""The steps in which a box lifted at its trial lift and not weighed may hang off its pick place:
-the trial lift, and setting it back there (its own failure's, or a wind stop's). After them it
-was seen seated there (locking again, unlocking) or weighed (the rise, a wind stop's raise)."""
 SETS_BACK_IN_HOLD = frozenset({Step.TRIAL_LIFT, Step.SET_BACK})
 """Held in these, the hold's own reaction sets the unweighed box back on its pick place: the
 trial lift, and the set-back its own failure started (the truck lift seen, then a HOLD)."""
@@ -79,10 +75,7 @@ def unanswered(run: Run, snapshot: Snapshot) -> bool:
     again (the move in, or held in, the trial lift or a set-back onto the pick place): what
     hangs on the ropes with it is not known. Readings not to be trusted count as open (the
     twistlocks may hold it, the box may hang)."""
-    if run.trial_from_m is None or run.delivering:
-        return False
-    step = run.resume_step if run.step is Step.HELD else run.step
-    if step not in _OFF_ITS_PLACE:
+    if not run.lifted_unweighed:
         return False
     return not all_corners(snapshot, "unlocked") and not seated(snapshot)
 
