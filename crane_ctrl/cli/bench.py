@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,10 @@ def add_parser(commands: Any) -> None:
     safety.add_argument(
         "--workers", type=int, default=2, metavar="W",
         help="processes to spread the cases over (default 2)",
+    )  # fmt: skip
+    safety.add_argument(
+        "--minutes", type=float, metavar="M",
+        help="start no case after M minutes; the summary is of the cases done (Ctrl-C too)",
     )  # fmt: skip
     safety.add_argument(
         "--case", type=int, metavar="SEED",
@@ -227,7 +232,9 @@ def _safety(args: argparse.Namespace) -> int:
         if args.jobs < 1 or args.workers < 1:
             raise CraneCtrlError(f"--jobs and --workers must be at least 1, not {args.jobs} "
                                  f"and {args.workers}")  # fmt: skip
-        figures = bench_safety(args.jobs, args.seed, args.workers, profile)
+        if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes > 0):
+            raise CraneCtrlError(f"--minutes must be more than 0, not {args.minutes:g}")
+        figures = bench_safety(args.jobs, args.seed, args.workers, profile, minutes=args.minutes)
     print(json.dumps(figures))
     return 1 if figures["failing_jobs"] else 0
 

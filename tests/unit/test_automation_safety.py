@@ -292,3 +292,16 @@ def test_a_collision_the_crane_had_no_say_in_is_kept_apart_not_hidden(seed: int)
     assert "collision" in result.beyond_control.message
     figures = summarise([result], 1.0)
     assert (figures["collisions"], figures["beyond_control"]) == (0, 1)
+
+
+def test_a_campaign_cut_short_reports_the_cases_done() -> None:
+    """``--minutes`` (or Ctrl-C): no case starts once it is up; those under way finish and are
+    counted, the rest are not run."""
+    from crane_ctrl.bench.safety.bench import run_seeds
+
+    seeds = range(CI_SEED, CI_SEED + 12)
+    results = run_seeds(seeds, PROFILE, 2, stop=lambda: True)
+    assert 1 <= len(results) < len(seeds), len(results)
+    assert [r.seed for r in results] == sorted({r.seed for r in results})
+    assert all(r.seed in seeds for r in results)
+    assert main(["bench", "safety", "--jobs", "3", "--minutes", "0"]) == 2

@@ -5,12 +5,17 @@ cases ``S .. S+N-1`` and ``--case S`` replays one of them with its whole trace. 
 goes to stderr (a line per failing case too), a summary to stdout, then one JSON object: cases,
 faults and bad values injected, commands by kind and those refused, violations by kind, wedges,
 collisions, wall seconds, and the first failing cases with their seeds.
+
+A long campaign may be cut short and still report: ``--minutes M`` starts no case after M
+minutes, and Ctrl-C (or SIGTERM) starts none after it; the cases under way finish, and the summary
+and JSON are of the cases done (``"stopped_early"`` says why, ``"jobs_asked"`` how many were).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -75,9 +80,13 @@ def run_seeds(
     profile: Path = PROFILE,
     workers: int = WORKERS,
     on_result: Callable[[int, CaseResult], None] | None = None,
+    *,
+    stop: Callable[[], bool] | None = None,
 ) -> list[CaseResult]:
     """Run cases ``seeds`` over ``workers`` processes (spawned; one: in this process); results by
-    seed. ``on_result(count, result)`` as each finishes."""
+    seed. ``on_result(count, result)`` as each finishes. Once ``stop()`` is true, or on Ctrl-C
+    (KeyboardInterrupt), no case starts: those under way finish, and the results are of the
+    cases done (the workers ignore SIGINT: the run, not each case, is interrupted)."""
     results: list[CaseResult] = []
 
     def done(result: CaseResult) -> None:
@@ -85,25 +94,63 @@ def run_seeds(
         if on_result is not None:
             on_result(len(results), result)
 
+    stopping = stop or (lambda: False)
     if workers <= 1 or len(seeds) <= 1:
-        for seed in seeds:
-            done(run_seed(seed, profile))
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(run_seed, seed, profile) for seed in seeds]
+        try:
+            for seed in seeds:
+                if stopping():
+                    break
+                done(run_seed(seed, profile))
+        except KeyboardInterrupt:
+            pass
+        return sorted(results, key=lambda r: r.seed or 0)
+    context = get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint) as pool:
+        futures = [pool.submit(run_seed, seed, profile) for seed in seeds]
+        taken = set()
+        try:
             for future in as_completed(futures):
+                taken.add(future)
+                done(future.result())
+                if stopping():
+                    break
+        except KeyboardInterrupt:
+            pass
+        for future in futures:
+            future.cancel()
+        for future in futures:  # those under way finish (the pool waits for them anyway)
+            if future not in taken and not future.cancelled():
                 done(future.result())
     return sorted(results, key=lambda r: r.seed or 0)
 
 
+def _ignore_sigint() -> None:
+    """A worker's initializer: Ctrl-C reaches the whole process group; the parent stops the run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def bench_safety(
-    jobs: int, seed: int = 0, workers: int = WORKERS, profile: Path = PROFILE
+    jobs: int,
+    seed: int = 0,
+    workers: int = WORKERS,
+    profile: Path = PROFILE,
+    *,
+    minutes: float | None = None,
 ) -> dict[str, Any]:
-    """Run cases ``seed .. seed+jobs-1``; print the progress and the summary; the JSON object."""
+    """Run cases ``seed .. seed+jobs-1`` (none started after ``minutes``, or after Ctrl-C or
+    SIGTERM); print the progress and the summary; the JSON object."""
+    budget = "" if minutes is None else f", none started after {minutes:g} min"
     print(f"{jobs} random safety cases (seeds {seed}..{seed + jobs - 1}) in lock-step on "
-          f"{profile.stem}, {workers} processes ...", flush=True)  # fmt: skip
+          f"{profile.stem}, {workers} processes{budget} ...", flush=True)  # fmt: skip
     started = time.perf_counter()
     bar = ProgressBar(jobs, "cases")
+
+    def out_of_time() -> bool:
+        return minutes is not None and time.perf_counter() - started >= minutes * 60.0
 
     def advance(count: int, result: CaseResult) -> None:
         failure = None
@@ -112,9 +159,17 @@ def bench_safety(
             failure = f"case {result.seed} FAILED [{v.kind}]: {v.message.split(chr(10), 1)[0]}"
         bar.advance(count, failure)
 
-    results = run_seeds(range(seed, seed + jobs), profile, workers, advance)
+    terminate = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        results = run_seeds(range(seed, seed + jobs), profile, workers, advance, stop=out_of_time)
+    finally:
+        signal.signal(signal.SIGTERM, terminate)
     bar.close()
     summary = summarise(results, time.perf_counter() - started, profile)
+    if len(results) < jobs:
+        summary["jobs_asked"] = jobs
+        summary["stopped_early"] = (f"--minutes {minutes:g} reached" if out_of_time()
+                                    else "interrupted (Ctrl-C or SIGTERM)")  # fmt: skip
     for line in _summary_lines(summary, results):
         print(line)
     return summary
