@@ -44,6 +44,9 @@ test: $(VENV)/.installed-test
 	@bash scripts/system-deps test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	@# bytecode once, before the tests: each process they start (simulators, stations, planning
+	@# workers) then loads it instead of compiling every module again (PYTHONDONTWRITEBYTECODE)
+	@$(PY) -m compileall -q -j 0 crane_ctrl simulators hmi tests
 	$(BIN)/pytest -n 3 --dist worksteal --durations=20
 
 lint: $(VENV)/.installed-dev

@@ -60,6 +60,7 @@ from crane_ctrl.profile.opcua_map import MethodCall, NodeRef, NodeWrite, OpcUaCo
 from crane_ctrl.signals import Direction, Value
 from simulators.listening import check_free, listen_failure
 from simulators.opcua_nodes import OBJECTS, object_item, own_id, variable_items
+from simulators.opcua_standard_space import stop_clock_at_once, use_shared_standard_space
 from simulators.opcua_tree import CRANE, member_name, plan
 from simulators.plc_logic import MethodPresses
 from simulators.served import LinkFaults, PlcProcess, RawForce, WriteBackSeen
@@ -129,6 +130,7 @@ class OpcUaPlcServer:
             trusted_certificates(self.trust_dir, wanted=_CLIENT_CERT, fix=_CLIENT_FIX)
         check_free(self._host, self._port)  # before the address space is built: seconds
         server = self._server
+        use_shared_standard_space(server)
         await server.init()
         path = urlsplit(self.profile.link.endpoint).path or "/"
         server.set_endpoint(f"opc.tcp://{self._host}:{self._port}{path}")
@@ -155,6 +157,7 @@ class OpcUaPlcServer:
         tb: TracebackType | None,
     ) -> None:
         self.faults.thaw()
+        await stop_clock_at_once(self._server)
         await self._server.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
