@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 import pytest
@@ -252,6 +253,9 @@ FOUND_BY_THE_BENCH = {
     "finding 9's fix the lift waits for the front",
     1001638: "lifted off its truck as a storm came (then held by a NaN hoist position, the wind "
     "raise 1.4 s too late, beyond the crane's control): since finding 9's fix the lift waits",
+    1040794: "the trial lift found the trailer coming up with the box (3 cm) and began setting "
+    "them back down; the e-stop opened for good 0.05 s later: held, the trailer stays up while "
+    "the crane cannot lower (the oracle)",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty
@@ -265,6 +269,25 @@ def test_cases_the_bench_found_now_pass(seed: int) -> None:
     from crane_ctrl.bench.safety.bench import run_seed
 
     result = run_seed(seed)
+    assert result.ok, [v.message for v in result.violations]
+    assert result.beyond_control is None
+
+
+def test_a_trailer_the_trial_lift_raised_is_set_back_down_once_the_crane_can_lower() -> None:
+    """Case 1040794 with its e-stop closing again after 5 s: the operator resets and resumes,
+    and the crane sets the box and its trailer back down. The oracle's rule is not vacuous: a
+    trailer still up with the crane free to lower would be a violation."""
+    from crane_ctrl.bench.safety.bench import case_of
+
+    case = case_of(1040794)
+    events = tuple(
+        Event(e.when, FaultPlan("estop", (), 5.0))
+        if isinstance(e.action, FaultPlan) and e.action.name == "estop"
+        else e
+        for e in case.events
+    )
+    assert events != case.events
+    result = run_case(replace(case, events=events), OPCUA)
     assert result.ok, [v.message for v in result.violations]
     assert result.beyond_control is None
 

@@ -62,7 +62,9 @@ The run ends when the job has ended (plus :data:`TAIL_S`), or the crane has stoo
 for :data:`PATIENCE_S` with nothing left to happen, or :data:`CAP_S` after the last event. Then
 [end_state]: every box the crane moved stands where the yard model has it, within the stacking
 tolerance (the job's box still locked to the spreader of a job that has not ended is in the
-crane's hands, judged with its job); no trailer hangs on a box; a job DONE has its box at its
+crane's hands, judged with its job); no trailer hangs on a box, unless the move is held and a
+fault that never clears keeps the hoist from setting it back down
+(:meth:`_CaseRun._kept_from_lowering`); a job DONE has its box at its
 destination, a job FAILED or CANCELLED has a reason and its box standing, unless the operator
 took it over (cancelled or MANUAL: then it hangs on four locked twistlocks). A job that has not
 ended [stuck] is allowed only while a fault persists (never cleared, or an overweight box that
@@ -313,6 +315,8 @@ class _CaseRun:
         seen since the operator's last accepted UNHOLD or START."""
         self.securing_began: float | None = None
         """Job time the hold's own wind reaction began moving the hoist (this securing)."""
+        self.view: SupervisorView | None = None
+        """The supervisor's view after the last scan."""
 
     # --- time and trace
 
@@ -423,7 +427,7 @@ class _CaseRun:
         plc = self.sim.plc.commands
         before = {k: plc[k] for k in WRITTEN}
         hanging = self.sim.plant.carrying
-        view = await self.rig.scan()
+        view = self.view = await self.rig.scan()
         self.scan += 1
         self._check(view, before, hanging)
         return view
@@ -799,11 +803,35 @@ class _CaseRun:
                               f"{c.y_m - cy:+.3f} m off the centre of {box.slot} (tolerance "
                               f"{tol} m)")  # fmt: skip
         rise = plant.yard.trailer_rise_m()
-        if rise > 0.0:
+        if rise > 0.0 and not self._kept_from_lowering():
             self._violate(
                 "end_state", f"a trailer hangs {rise:.2f} m up on box {self.case.job.box}"
             )
         self._judge_job()
+
+    def _kept_from_lowering(self) -> bool:
+        """A trailer the trial lift raised with its box stays up at the end only while the
+        crane cannot set it back down: the move held, and a fault that never clears (other than
+        the trailer's own locks) keeps the hoist from lowering: the e-stop chain open, the hoist
+        drive faulted, the link down, or a trip that blocks lowering (case 1040794: the e-stop
+        opened, for good, 0.05 s into setting the box and its trailer back down)."""
+        run, view = self.automation.sequencer.run, self.view
+        if run is None or run.step is not Step.HELD or view is None:
+            return False
+        persisting = [
+            a.name for i in self.active
+            if isinstance(a := self.case.events[i].action, FaultPlan)
+            and self.active[i].lasts_s is None and a.name != "truck_lifted"
+        ]  # fmt: skip
+        s, permits = view.snapshot, view.permits
+        blocked = (
+            not s.comms_ok
+            or permits is None
+            or not s.flag("plc.estop_ok", unsafe=False)
+            or s.flag("hoist.fault", unsafe=True)
+            or not permits.allowed(Motion.HOIST_DOWN)
+        )
+        return bool(persisting) and blocked
 
     def _in_the_cranes_hands(self) -> object:
         """The job's box set down but still locked to the spreader while its job has not
