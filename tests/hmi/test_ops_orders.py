@@ -33,6 +33,7 @@ from hmi.screens.confirm import ConfirmModal
 from hmi.screens.keys import KeysModal
 from tests.fleet.test_fleet_model import ASC7, ASC8, T0, born
 from tests.hmi.test_ops_app import Ops, ops_on
+from tests.hmi.typing_keys import type_at_once
 
 
 def _bound_keys() -> str:
@@ -256,7 +257,7 @@ async def test_every_printable_key_typed_in_every_form_field_goes_in_and_sends_n
                     field_.value = ""
                     field_.focus()
                     chunk = PRINTABLE[start : start + CHUNK]
-                    await ops.pilot.press(*chunk)
+                    await type_at_once(ops.pilot, chunk)
                     assert field_.value == chunk, (key, name, chunk)
                     assert ops.app.screen is form, (key, name, chunk)
                     assert path.sent == [], (key, name, chunk)
@@ -272,19 +273,20 @@ async def test_keys_on_the_size_list_the_choices_and_the_abort_question_send_not
         await ops.press("j")
         form = modal(ops)
         form.query_one("#size", Select).focus()
-        await ops.press(*PRINTABLE.replace(" ", ""))  # (space opens the list: typed below)
+        await type_at_once(ops.pilot, PRINTABLE.replace(" ", ""))  # (space opens the list)
         size = form.query_one("#size", Select).value
         await ops.press("escape")
         for key in ("m", "ctrl+x"):  # a choice, a question: every key but the answer
             await ops.press(key)
             question = modal(ops)
-            await ops.press(*(c for c in PRINTABLE if c not in "yn "))
+            await type_at_once(ops.pilot, (c for c in PRINTABLE if c not in "yn "))
             assert ops.app.screen is question, key
             await ops.press("escape")
             assert not isinstance(ops.app.screen, ModalScreen), key
         await drill(ops, "crane-alarms")
         await ops.press("u")
-        await ops.press(*PRINTABLE.replace(" ", ""), "escape")
+        await type_at_once(ops.pilot, PRINTABLE.replace(" ", ""))
+        await ops.press("escape")
         assert not isinstance(ops.app.screen, ModalScreen)
     assert size in (20, 40, 45)
     assert path.sent == []
