@@ -62,7 +62,7 @@ async def _load(iserver: InternalServer, shelf_file: Path | None) -> None:
 
 
 async def stop_clock_at_once(server: Server) -> None:
-    """Stop the task that writes the server's ``CurrentTime`` every second, now: asyncio's
+    """Stop the task that writes the server's ``CurrentTime`` every second, now: asyncua's
     ``Server.stop`` waits for it to wake, up to a second of every stop (call just before)."""
     iserver = server.iserver
     task = iserver.time_task

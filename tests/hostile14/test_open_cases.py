@@ -19,7 +19,9 @@ OPEN = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="open crane defects of tests/hostile14/FINDINGS.md")
+@pytest.mark.xfail(
+    strict=True, reason="open crane defects, findings 12-14 of tests/hostile14/FINDINGS.md"
+)
 @pytest.mark.parametrize("seed", list(OPEN), ids=OPEN.values())
 def test_an_open_case_ends_safe(seed: int) -> None:
     from crane_ctrl.bench.safety.bench import run_seed

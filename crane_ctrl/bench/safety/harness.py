@@ -711,14 +711,15 @@ class _CaseRun:
         """Faults injected and never to be cleared, or whose clearing waits for what cannot
         happen while the box hangs (an overweight box is still overweight); one-shot ones are
         over once done."""
-        out = []
-        for i, active in self.active.items():
-            action = self.case.events[i].action
-            if not isinstance(action, FaultPlan):
-                continue
-            if active.lasts_s is None or not self._physical(action):
-                out.append(str(action))
-        return out
+        return [str(a) for a, forever in self._active_faults() if forever or not self._physical(a)]
+
+    def _active_faults(self) -> list[tuple[FaultPlan, bool]]:
+        """The faults injected and active now, each with whether it is never to be cleared."""
+        return [
+            (a, active.lasts_s is None)
+            for i, active in self.active.items()
+            if isinstance(a := self.case.events[i].action, FaultPlan)
+        ]
 
     # --- wedge checks
 
@@ -818,11 +819,9 @@ class _CaseRun:
         run, view = self.automation.sequencer.run, self.view
         if run is None or run.step is not Step.HELD or view is None:
             return False
-        persisting = [
-            a.name for i in self.active
-            if isinstance(a := self.case.events[i].action, FaultPlan)
-            and self.active[i].lasts_s is None and a.name != "truck_lifted"
-        ]  # fmt: skip
+        persisting = any(
+            forever and a.name != "truck_lifted" for a, forever in self._active_faults()
+        )
         s, permits = view.snapshot, view.permits
         blocked = (
             not s.comms_ok
@@ -831,7 +830,7 @@ class _CaseRun:
             or s.flag("hoist.fault", unsafe=True)
             or not permits.allowed(Motion.HOIST_DOWN)
         )
-        return bool(persisting) and blocked
+        return persisting and blocked
 
     def _in_the_cranes_hands(self) -> object:
         """The job's box set down but still locked to the spreader while its job has not
