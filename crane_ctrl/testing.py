@@ -290,7 +290,7 @@ class interlock_disabled:
         def without(*args: object, **kwargs: object) -> Permits:
             permits = real(*args, **kwargs)
             kept = tuple(t for t in permits.active if t.id != gone)
-            return Permits(kept, permits.latched, permits.unchecked)
+            return Permits(kept, permits.latched, permits.unchecked, permits.wind)
 
         def undo() -> None:
             namespace["evaluate"] = real

@@ -147,6 +147,9 @@ class Permits:
     """The latch state to pass to the next :func:`evaluate`."""
     unchecked: tuple[Unchecked, ...] = ()
     """Rules not checked because an optional signal is not mapped."""
+    wind: WindOutlook | None = None
+    """Where the wind was going at this scan (the outlook WIND_NO_LIFT judged by): a load that
+    waits low beside its neighbours looks ahead with it too; ``None``: not known."""
     blocked: frozenset[Motion] = field(init=False)
     """Every motion some active trip that is not bypassed blocks."""
 
@@ -221,7 +224,7 @@ def evaluate(
         u for name, u in _UNCHECKABLE if snapshot.reading(name).quality is Quality.MISSING
     )
     state = latched if latches is None else LatchState(MappingProxyType(latches))
-    return Permits(tuple(trips), state, unchecked)
+    return Permits(tuple(trips), state, unchecked, wind)
 
 
 def _tripped(

@@ -44,6 +44,7 @@ __all__ = [
     "LAND_CHECK_M",
     "REPLAN_M",
     "RESETTLES",
+    "SLACK_M",
     "gated_hoist",
     "hand_over",
     "landed",
@@ -60,6 +61,9 @@ _TALLER_M = 1e-6
 REPLAN_M = 0.15
 """A landing this far off its goal (either direction) is not trimmed but planned again, m: the
 landing law trims centimetres; a longer move needs a shaped travel at a clear height."""
+SLACK_M = 0.05
+"""Slack ropes with the drum this far below the landing height are taken up before the height
+is judged, m: a creep stopped by the pins leaves the drum a centimetre or two under it."""
 RESETTLES = 3
 """Times a landing may go back (plan again, settle a swing) before it holds for the
 operator."""
@@ -74,7 +78,14 @@ def lower(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
     z = pos[2]
     landing = run.landing_height_m(m.crane.yard)
     if seated(snapshot):
+        if _slack_below(m, snapshot, z, landing):
+            return _take_up_slack(m, run, snapshot)
         return landed(m, run, z, landing, now)
+    if run.taking_up_slack:  # what was "slack" lifted off: the height it read was true
+        run.taking_up_slack = False
+        m.hold(now, f"lifted off at {z:.2f} m while taking up slack ropes (landing expected at "
+                    f"{landing:.2f} m): check the slot and the slack-rope switch")  # fmt: skip
+        return Commands(drives_enable=True)
     if _off_the_landing(m, run, pos, now):
         return Commands(drives_enable=True)
     late = _late(m, run, snapshot, z, landing, now)
@@ -203,9 +214,28 @@ def _fine(crane: CraneContext, run: Run, pos: XYZ, now: float) -> tuple[float, f
     return refs[0], refs[1]
 
 
+def _slack_below(m: StepMachine, snapshot: Snapshot, z: float, landing: float) -> bool:
+    """Seated more than :data:`SLACK_M` below the landing height with the ropes slack: the
+    drum paid out past touchdown (a hoist that ran on into the landing: its stop ramp, a link
+    lost mid-creep), so the hoist's reading is the drum's, and the spreader rests higher, on
+    the ropes' slack. An unreadable slack-rope switch is not slack: the height is judged as
+    read."""
+    return z < landing - SLACK_M and snapshot.flag("hoist.slack_rope", unsafe=False)
+
+
+def _take_up_slack(m: StepMachine, run: Run, snapshot: Snapshot) -> Commands:
+    """Hoist at creep speed until the ropes are taut: then the hoist's reading is where the
+    spreader rests, and :func:`landed` judges it. Pulling on slack ropes lifts nothing; should
+    the spreader lift off all the same (a slack-rope switch stuck on), :func:`lower` holds."""
+    run.taking_up_slack = True
+    return Commands(drives_enable=True, hoist_speed_ref=m.crane.params.creep_speed_mps,
+                    size_ref=size_ref(run, snapshot))  # fmt: skip
+
+
 def landed(m: StepMachine, run: Run, z: float, landing: float, now: float) -> Commands:
     """All four pins pressed at ``z``: at the expected height, the box stands there (when
     delivering) and the spreader's steps begin (unlock, or lock); elsewhere, hold."""
+    run.taking_up_slack = False
     if abs(z - landing) > m.crane.settings.landing_height_tolerance_m:
         # all pins pressed, but not where the box should stand: something else is there
         m.hold(now, f"landed at {z:.2f} m, expected {landing:.2f} m: check the slot")

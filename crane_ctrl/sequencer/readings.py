@@ -122,5 +122,8 @@ def not_landed_why(snapshot: Snapshot | None, landing_m: float, s: SequencerSett
     if z is None:
         return "hoist position unknown"
     if abs(z - landing_m) > s.landing_height_tolerance_m:
+        if z < landing_m and snapshot.flag("hoist.slack_rope", unsafe=False):
+            return (f"the ropes are slack, the hoist at {z:.2f} m below the landing at "
+                    f"{landing_m:.2f} m: take the slack up, then confirm")  # fmt: skip
         return f"landed at {z:.2f} m, expected {landing_m:.2f} m: check the slot"
     return ""

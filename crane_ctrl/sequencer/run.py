@@ -69,6 +69,9 @@ class Run:
     """Times this landing went back (planned again, settled a swing); reset by a resume."""
     stalled_since: float | None = None
     """Since when the hoist has stood still while setting the box back down."""
+    taking_up_slack: bool = False
+    """The landing found the spreader seated below its landing height with the ropes slack (the
+    drum ran on past touchdown) and is hoisting at creep speed to take the slack up."""
     gated_since: float | None = None
     """Since when the landing waits above the creep zone (sway, position, telescope)."""
     released: bool = False

@@ -79,8 +79,10 @@ def settle_sway(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
         return Commands(drives_enable=True)
     here = (pos[0], pos[1])
     margin = SETTLE_MARGIN_M + run.sway.peak_m()
-    if run.resume_step is Step.RAISE:  # to rise next: wait clear of what the wind may swing it into
-        margin = max(margin, rise_margin_m(m.crane, run, snapshot, pos[2]))
+    # wait clear of what the wind, where it is going, may swing it into (rise_margin_m)
+    wind = m.permits.wind if m.permits is not None else None
+    rises = run.resume_step is Step.RAISE
+    margin = max(margin, rise_margin_m(m.crane, run, snapshot, pos[2], wind, rises_next=rises))
     clear = run.transfer.clear_height_m(
         m.crane.yard, m.crane.params, (here, here), delivering=run.delivering, margin_m=margin
     )

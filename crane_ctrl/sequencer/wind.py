@@ -82,8 +82,9 @@ from __future__ import annotations
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.errors import CommandRefused
 from crane_ctrl.interlocks.evaluate import Motion, Permits
+from crane_ctrl.interlocks.wind_outlook import WindOutlook
 from crane_ctrl.motion.clearance import HoistMove
-from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, MotionLimits, hoist_reference
+from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, XYZ, MotionLimits, hoist_reference
 from crane_ctrl.motion.wind_swing import GUST_MARGIN_MPS, swing_envelope_m
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
@@ -112,6 +113,7 @@ __all__ = [
     "goes_on_setting_down",
     "lift_clear_s",
     "plan_set_down",
+    "raise_clear_s",
     "rise_margin_m",
     "secures",
     "secures_on_hold",
@@ -120,6 +122,7 @@ __all__ = [
     "sets_back_on_pick",
     "sets_down_or_secures",
     "storm_lasts",
+    "wind_ahead_mps",
     "wind_goes_on",
     "wind_raise",
     "wind_set_down",
@@ -395,31 +398,69 @@ def _envelope(crane: CraneContext, run: Run, snapshot: Snapshot, z: float, wind:
     )  # fmt: skip
 
 
-def rise_margin_m(crane: CraneContext, run: Run, snapshot: Snapshot, z: float) -> float:
-    """How far the wind may swing a load that waits where it hangs before its rise (settling
-    the swing a stop left), m: its swing envelope once the next gust (the 3-s reading plus
-    :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) may reach the pre-alarm, else 0.
-    Waiting low beside its neighbours in such a wind, a wind stop would have to outrun the
-    rising wind to raise it clear, and the hoist cannot (bench case 2318)."""
-    wind = snapshot.number("env.wind")
-    if wind is None or wind + GUST_MARGIN_MPS < crane.params.wind_prealarm_mps:
+def rise_margin_m(
+    crane: CraneContext,
+    run: Run,
+    snapshot: Snapshot,
+    z: float,
+    outlook: WindOutlook | None,
+    *,
+    rises_next: bool,
+) -> float:
+    """How far the wind may swing a load that waits where it hangs (settling the swing a stop
+    left), m: its swing envelope in the wind ahead, once that wind's next gust (plus
+    :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) may reach the pre-alarm when the
+    load ``rises_next`` (it rises then anyway: waiting higher costs nothing), or the stop limit
+    before anything else (a landing, a set-down: a wind stop may then come while it waits), else
+    0. The wind ahead (:func:`wind_ahead_mps`) is where the wind is going over the time a raise
+    from here needs, not only what it reads: waiting low beside its neighbours in a rising wind,
+    a wind stop would have to outrun the wind to raise it clear, and the hoist cannot (bench
+    cases 2318, 1042079, 1044519)."""
+    wind = wind_ahead_mps(crane, run, snapshot, outlook)
+    p = crane.params
+    limit = p.wind_prealarm_mps if rises_next else p.wind_stop_mps
+    if wind is None or wind + GUST_MARGIN_MPS < limit:
         return 0.0
     return _envelope(crane, run, snapshot, z, wind)
 
 
-def lift_clear_s(crane: CraneContext, run: Run, snapshot: Snapshot) -> float | None:
-    """How long a lift from where the spreader rests needs until its load (the box locked on,
-    else the empty spreader) is clear of its neighbours, s: the trial lift (a box not weighed
-    yet), then the hoist from rest up to where a wind stop's raise would hold it (its swing
-    envelope at the stop limit clearing everything around it, :func:`_clear_height`). The horizon
-    over which WIND_NO_LIFT extrapolates a rising wind: a wind that reaches the stop limit
-    sooner finds the load low beside its neighbours (bench case 1002675). ``None`` while nothing
-    rests on a support, or the crane's position is not known."""
-    pos = position_of(snapshot)
-    if pos is None or not on_support(snapshot):
+def wind_ahead_mps(
+    crane: CraneContext, run: Run, snapshot: Snapshot, outlook: WindOutlook | None
+) -> float | None:
+    """The wind a load hanging here must be ready for, m/s: the reading, or where its trend
+    takes it within the time a raise from here to where a wind stop would hold the load needs
+    (:func:`raise_clear_s`), whichever is more; up to the stop limit (the wind stop's own rule
+    takes over there). A reading just back from bad, not yet to be taken at its word, counts
+    as the stop limit. ``None`` without a good reading."""
+    wind = snapshot.number("env.wind")
+    if wind is None:
         return None
+    stop = crane.params.wind_stop_mps
+    if outlook is None:
+        return wind
+    if outlook.catching_up_s > 0.0:
+        return max(wind, stop)
+    horizon = raise_clear_s(crane, run, snapshot)
+    ahead = outlook.at(horizon) if horizon is not None else None
+    return wind if ahead is None else max(wind, min(ahead, stop))
+
+
+def raise_clear_s(crane: CraneContext, run: Run, snapshot: Snapshot) -> float | None:
+    """How long the hoist needs from rest to raise what hangs on it now (the box, when the
+    twistlocks hold it, else the empty spreader) to where a wind stop's raise would hold it (its
+    swing envelope at the stop limit clearing everything around it), s; ``None`` while the
+    crane's position is not known."""
+    pos = position_of(snapshot)
+    if pos is None:
+        return None
+    return _rise_s(crane, run, pos, boxed=all_corners(snapshot, "locked"))
+
+
+def _rise_s(crane: CraneContext, run: Run, pos: XYZ, *, boxed: bool) -> float:
+    """The hoist's time from rest at ``pos`` up to where its load's swing envelope at the stop
+    limit clears everything around it (at most the top of the hoist's travel less
+    :data:`LIFT_MARGIN_M`), s."""
     params, box = crane.params, run.transfer.box
-    boxed = all_corners(snapshot, "locked")
     envelope = swing_envelope_m(
         params, pos[2], params.wind_stop_mps, size_ft=box.size_ft if boxed else None,
         height_m=box.height_m, mass_t=run.mass_t if boxed else None,
@@ -430,10 +471,23 @@ def lift_clear_s(crane: CraneContext, run: Run, snapshot: Snapshot) -> float | N
     )
     clear = min(clear, params.hoist_highest_m - LIFT_MARGIN_M)
     limits = MotionLimits.from_params(params, loaded=boxed).hoist
-    rise_s = HoistMove.rise(pos[2], clear, limits).duration_s if clear > pos[2] else 0.0
+    return HoistMove.rise(pos[2], clear, limits).duration_s if clear > pos[2] else 0.0
+
+
+def lift_clear_s(crane: CraneContext, run: Run, snapshot: Snapshot) -> float | None:
+    """How long a lift from where the spreader rests needs until its load (the box locked on,
+    else the empty spreader) is clear of its neighbours, s: the trial lift (a box not weighed
+    yet), then the hoist from rest up to where a wind stop's raise would hold it (:func:`_rise_s`).
+    The horizon over which WIND_NO_LIFT extrapolates a rising wind: a wind that reaches the stop
+    limit sooner finds the load low beside its neighbours (bench case 1002675). ``None`` while
+    nothing rests on a support, or the crane's position is not known."""
+    pos = position_of(snapshot)
+    if pos is None or not on_support(snapshot):
+        return None
+    boxed = all_corners(snapshot, "locked")
     s = crane.settings
     trial_s = crane.trial_lift_m / s.trial_lift_mps + s.settle_s if boxed else 0.0
-    return trial_s + rise_s
+    return trial_s + _rise_s(crane, run, pos, boxed=boxed)
 
 
 def _tolerance_m(crane: CraneContext) -> float:

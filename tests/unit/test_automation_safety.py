@@ -256,6 +256,15 @@ FOUND_BY_THE_BENCH = {
     1040794: "the trial lift found the trailer coming up with the box (3 cm) and began setting "
     "them back down; the e-stop opened for good 0.05 s later: held, the trailer stays up while "
     "the crane cannot lower (the oracle)",
+    1042079: "stopped just after lift-off, SET DOWN ordered: settling low beside the next "
+    "truck's box before setting it down while a front rose 8 to 20 m/s; the wind stop's raise "
+    "came too late (hostile14 finding 13)",
+    1044519: "settling low beside the next truck's box after a hoist drive fault as a front rose "
+    "5 to 20 m/s in 5 s: the settle's rise began on the reading, 2 s late; a bad wind reading "
+    "then stopped the wind stop's raise short (hostile14 finding 14)",
+    1046740: "a link freeze as the empty spreader came down onto its box: the PLC lowered on "
+    "until its watchdog stopped it, 0.2 m past touchdown, the ropes slack; every resume held "
+    "'landed at 3.78 m, expected 3.99 m: check the slot' (hostile14 finding 15)",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty
