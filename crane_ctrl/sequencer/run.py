@@ -116,6 +116,14 @@ class Run:
     """Why the lift off the support waits (WIND_NO_LIFT: the wind rising to the stop limit, or
     its reading back from bad), "" while it does not: said once as it begins to wait in a
     step."""
+    pull: tuple[float, float] | None = None
+    """The trial lift's load cell reading, t, and hoist height, m, when the reading last grew
+    (:func:`~crane_ctrl.sequencer.lift_swing.lifted_off`)."""
+    lift_mass_t: float | None = None
+    """The box's mass as weighed at a lift off its support that was set back down for the wind
+    (:mod:`~crane_ctrl.sequencer.lift_swing`): the lift waits, knowing it, for the wind."""
+    wind_set_back: str = ""
+    """Why the lift was set back down for the wind ("" if it was not)."""
     telescope_given_up: str = ""
     """Why the job gave the telescope up before its deadline (the interlocks keep it from being
     asked for, and the crane must be at rest by then): it stops, then fails with this."""

@@ -18,6 +18,7 @@ import math
 from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.sequencer.controller import CraneContext
+from crane_ctrl.sequencer.lift_swing import WAIT_MARGIN, lifted_off, reaches_neighbour
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
 from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, TRIAL_CREEP_ON_M, Outcome, Step
 from crane_ctrl.sequencer.readings import (
@@ -64,6 +65,7 @@ def locked(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
     box = run.transfer.box
     run.trial_from_m = m.crane.yard.pick_height_m(box) if z is None else z
     run.target_z = (z or 0.0) + m.crane.trial_lift_m
+    run.pull = None
     return Commands(drives_enable=True)
 
 
@@ -124,6 +126,14 @@ def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Command
         run.creep_since = now  # the ropes take the box: let the load cell settle
     s = m.crane.settings
     settled = run.creep_since is not None and now - run.creep_since >= s.settle_s
+    if load is not None and lifted_off(run, snapshot):
+        wind = m.permits.wind if m.permits is not None else None
+        why = reaches_neighbour(m.crane, run, snapshot, wind, load)
+        over = off_support(m, run, snapshot) <= m.crane.params.stacking_tolerance_m / 2
+        if why and over:  # (the swing has hardly begun: back down onto its place, and wait)
+            run.lift_mass_t, run.wind_set_back = load, why
+            m.enter(Step.SET_BACK, now, reason=f"{why}: set back down, the lift waits")
+            return Commands(drives_enable=True)
     if z is not None and z >= run.target_z and settled:
         run.delivering = True
         run.airborne = True  # lifted clear on the ropes: a stop from here leaves it hanging
@@ -146,7 +156,19 @@ def not_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comma
 
 
 def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
-    """Creep up, on a little past the lift's height while the weight is measured."""
+    """Creep up, on a little past the lift's height while the weight is measured; set back
+    down for the wind before (:mod:`~crane_ctrl.sequencer.lift_swing`), wait on its support
+    while the wind would still swing the box, weighed then, into a neighbour."""
+    if run.lift_mass_t is not None and seated(snapshot):
+        wind = m.permits.wind if m.permits is not None else None
+        why = reaches_neighbour(m.crane, run, snapshot, wind, run.lift_mass_t, margin=WAIT_MARGIN)
+        if why:
+            run.since = now  # (its time-out counts from when it may lift)
+            if not run.lift_waits:  # (said once as it begins to wait)
+                run.lift_waits = why
+                run.events.append(m.job.step_event(run, str(run.step), now,
+                                                   f"the lift waits: {why}"))  # fmt: skip
+            return Commands(drives_enable=True)
     z = snapshot.number("hoist.position")
     if z is not None and z >= run.target_z + TRIAL_CREEP_ON_M:
         return Commands(drives_enable=True)  # hold still while the weight is measured
@@ -162,17 +184,21 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
     for ``landed_timeout_s``: hold. A load that hangs off its support (leaning in the wind,
     swinging, or not over it at all) is not set down: it would land off the castings; it holds
     for the operator instead."""
+    cause = run.failure or run.wind_set_back
     if seated(snapshot):
-        m.enter(Step.UNLOCK, now, reason=run.failure or "")
+        if run.failure is None:  # set back for the wind: lift again once it allows
+            m.enter(Step.LOCK, now, reason=f"set back down for the wind: {run.wind_set_back}")
+        else:
+            m.enter(Step.UNLOCK, now, reason=run.failure)
         return Commands(drives_enable=True)
     off = off_support(m, run, snapshot)
     if off > m.crane.params.stacking_tolerance_m / 2:
-        m.hold(now, f"{run.failure}; not set back down: the load hangs {off:.2f} m off its "
+        m.hold(now, f"{cause}; not set back down: the load hangs {off:.2f} m off its "
                     "support (it would land off the castings)")  # fmt: skip
         return Commands(drives_enable=True)
     if stalled(run, snapshot, now, m.crane.landed_timeout_s):
         why = with_blocks(not_seated_why(snapshot), m.blocked_by(Motion.HOIST_DOWN))
-        m.hold(now, f"{run.failure}; set back down but not seated ({why})")
+        m.hold(now, f"{cause}; set back down but not seated ({why})")
         return Commands(drives_enable=True)
     return Commands(drives_enable=True, hoist_speed_ref=-m.crane.params.creep_speed_mps)
 

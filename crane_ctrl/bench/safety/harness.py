@@ -71,8 +71,9 @@ ended [stuck] is allowed only while a fault persists (never cleared, or an overw
 cannot get lighter while it hangs), the move held (or settling the swing after the operator
 resumed it: a gusty wind that never calms holds it again and again, and the run may end between
 a resume and the next wind stop; or, in such a wind, waiting over its landing for the swing to
-settle) and the load safe: standing, or hanging on four locked
-twistlocks.
+settle; or, in a wind that lasts, its lift waiting on its support because the wind would swing
+the box into a neighbour, :mod:`crane_ctrl.sequencer.lift_swing`) and the load safe: standing,
+or hanging on four locked twistlocks.
 """
 
 from __future__ import annotations
@@ -880,6 +881,8 @@ class _CaseRun:
         run = self.automation.sequencer.run
         held = run is not None and run.step in (Step.HELD, Step.SETTLE)
         held |= run is not None and run.step is Step.LOWER and self._gusting()
+        waits = run is not None and run.step is Step.TRIAL_LIFT and bool(run.lift_waits)
+        held |= waits and self._gusting()
         held |= self._stopped_again_and_again()
         persisting = self._persisting()
         if not persisting or not held:
