@@ -11,13 +11,19 @@ had risen clear (hostile14 finding 12).
 
 How far it swings depends most on the box's mass (the lean is the wind's force over its weight:
 an empty 2.2-t box leans six to eight times as far as a full one), and the mass is known only
-once the ropes carry the box: the load cell weighs it as it comes off its support. So the trial
-lift decides there (:func:`lifted_off`, then :func:`reaches_neighbour`): weighed just off its
-place, a box whose swing in the wind ahead (the reading or where its trend goes, plus the next
-gust, :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) would reach a neighbour before it
-rose clear of it goes back down onto its place (a few centimetres, within a fraction of a second:
-the swing has hardly begun), and the lift waits, the box known now, while the wind would still
-do that (:data:`WAIT_MARGIN`), then lifts again.
+for sure once the ropes carry the box: the load cell weighs it as it comes off its support. So:
+
+- **before the lift**, a box whose mass is declared (the yard's, the TOS's VGM figure: taken
+  :data:`DECLARED_SHARE` of it) does not leave its support while its swing in the wind ahead (the
+  reading or where its trend goes, plus the next gust,
+  :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) would reach a neighbour before it rose
+  clear of it (:func:`known_mass`, :func:`reaches_neighbour`): the lift waits;
+- **at lift-off** (:func:`lifted_off`), weighed, the box is judged again as it is: one that would
+  reach a neighbour goes straight back down onto its place (a few centimetres, within a fraction
+  of a second: the swing has hardly begun), and the lift waits, the box known now, while the
+  wind would still do that with :data:`WAIT_MARGIN`, then lifts again. A box that swings off its
+  place faster than it can be set down (a light one in a strong wind, its mass not declared) is
+  raised clear instead, as before: the least exposure left (``spreader._raise_instead``).
 
 The swing is taken in every direction (the wind's direction is not measured here), on the rope
 as short as it gets on the way up (the fastest pendulum), the box held still for the whole
@@ -40,7 +46,15 @@ from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.wind import wind_ahead_mps
 from crane_ctrl.snapshot import Snapshot
 
-__all__ = ["LIFTED_M", "LOAD_STEP_T", "WAIT_MARGIN", "lifted_off", "reaches_neighbour"]
+__all__ = [
+    "DECLARED_SHARE",
+    "LIFTED_M",
+    "LOAD_STEP_T",
+    "WAIT_MARGIN",
+    "known_mass",
+    "lifted_off",
+    "reaches_neighbour",
+]
 
 LOAD_STEP_T = 0.2
 """The load cell's reading growing by more than this says the ropes are still taking the box
@@ -51,11 +65,25 @@ support, weighed, m."""
 WAIT_MARGIN = 1.2
 """Once set back for the wind, the lift waits until the swing this many times over would not
 reach a neighbour: a wind hovering at the limit does not lift and set back again and again."""
+DECLARED_SHARE = 0.9
+"""A declared mass counts for this share of itself before the lift (declarations err, and a
+lighter box swings further); weighed at lift-off, the box is judged again as it is."""
 _STEP_S = 0.1
 """The race between the swing and the rise is checked at this interval, s."""
 _MEASURING_M = 0.05
 """Measuring margin between the swinging box and a neighbour, m (the yard's surveyed positions,
 the sway sensor's reading)."""
+
+
+def known_mass(run: Run) -> tuple[float, float] | None:
+    """The box's mass to judge a lift by before it leaves its support, t, and the margin on its
+    swing: weighed at a lift set back for the wind (:data:`WAIT_MARGIN`), else declared (the
+    yard's or the TOS's figure, taken :data:`DECLARED_SHARE` of it: a lighter box swings
+    further); ``None``: not known (the lift-off decides)."""
+    if run.lift_mass_t is not None:
+        return run.lift_mass_t, WAIT_MARGIN
+    declared = run.transfer.box.mass_t
+    return None if declared is None else (DECLARED_SHARE * declared, 1.0)
 
 
 def lifted_off(run: Run, snapshot: Snapshot) -> bool:

@@ -18,7 +18,7 @@ import math
 from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.sequencer.controller import CraneContext
-from crane_ctrl.sequencer.lift_swing import WAIT_MARGIN, lifted_off, reaches_neighbour
+from crane_ctrl.sequencer.lift_swing import known_mass, lifted_off, reaches_neighbour
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
 from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, TRIAL_CREEP_ON_M, Outcome, Step
 from crane_ctrl.sequencer.readings import (
@@ -156,12 +156,14 @@ def not_clear(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comma
 
 
 def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
-    """Creep up, on a little past the lift's height while the weight is measured; set back
-    down for the wind before (:mod:`~crane_ctrl.sequencer.lift_swing`), wait on its support
-    while the wind would still swing the box, weighed then, into a neighbour."""
-    if run.lift_mass_t is not None and seated(snapshot):
+    """Creep up, on a little past the lift's height while the weight is measured; but wait on
+    the support while the wind would swing the box, its mass known (declared, or weighed at a
+    lift set back down for the wind), into a neighbour
+    (:mod:`~crane_ctrl.sequencer.lift_swing`)."""
+    known = known_mass(run)
+    if known is not None and seated(snapshot):
         wind = m.permits.wind if m.permits is not None else None
-        why = reaches_neighbour(m.crane, run, snapshot, wind, run.lift_mass_t, margin=WAIT_MARGIN)
+        why = reaches_neighbour(m.crane, run, snapshot, wind, known[0], margin=known[1])
         if why:
             run.since = now  # (its time-out counts from when it may lift)
             if not run.lift_waits:  # (said once as it begins to wait)
@@ -174,6 +176,11 @@ def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
         return Commands(drives_enable=True)  # hold still while the weight is measured
     return Commands(drives_enable=True, hoist_speed_ref=m.crane.settings.trial_lift_mps)
 
+
+WIND_SET_BACK_SHARE = 0.8
+"""A box set back down for the wind (:mod:`~crane_ctrl.sequencer.lift_swing`) goes on down
+while it hangs within this share of the stacking tolerance off its place (the rest for its
+drift in the last centimetres); a set-back for a failure, within half of it."""
 
 # --- set back down: watches its own stall
 
@@ -192,7 +199,9 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
             m.enter(Step.UNLOCK, now, reason=run.failure)
         return Commands(drives_enable=True)
     off = off_support(m, run, snapshot)
-    if off > m.crane.params.stacking_tolerance_m / 2:
+    if run.failure is None and off > WIND_SET_BACK_SHARE * m.crane.params.stacking_tolerance_m:
+        return _raise_instead(m, run, off, now)
+    if run.failure is not None and off > m.crane.params.stacking_tolerance_m / 2:
         m.hold(now, f"{cause}; not set back down: the load hangs {off:.2f} m off its "
                     "support (it would land off the castings)")  # fmt: skip
         return Commands(drives_enable=True)
@@ -201,6 +210,19 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
         m.hold(now, f"{cause}; set back down but not seated ({why})")
         return Commands(drives_enable=True)
     return Commands(drives_enable=True, hoist_speed_ref=-m.crane.params.creep_speed_mps)
+
+
+def _raise_instead(m: StepMachine, run: Run, off: float, now: float) -> Commands:
+    """Set back for the wind, the box swung too far off its place to land on it within the
+    stacking tolerance (a light box, its swing quicker than the set-back): it hangs, weighed;
+    the least exposure left is the rise, as any weighed box's."""
+    run.delivering, run.airborne = True, True
+    run.mass_t, run.lift_mass_t = run.lift_mass_t, None
+    why = (f"{run.wind_set_back}; it swung {off:.2f} m off its place before it was down: "
+           "raised clear instead")  # fmt: skip
+    run.wind_set_back = ""
+    m.enter(Step.RAISE, now, reason=why)
+    return Commands(drives_enable=True)
 
 
 def stalled(run: Run, snapshot: Snapshot, now: float, limit_s: float) -> bool:

@@ -267,6 +267,9 @@ FOUND_BY_THE_BENCH = {
     "12's fix the lift is set back down and waits",
     1042025: "lifted off its truck in a steady 19.5 m/s, under the stop limit: the box swung 1 m "
     "into the next truck's box before it rose clear (hostile14 finding 12); 9 s of CI",
+    1060054: "set back for the wind at lift-off in 19.7 m/s, the box drifted 5 cm off its trailer "
+    "before it was down: held hanging low beside the next truck's box for good (a first version "
+    "of finding 12's fix)",
     1046740: "a link freeze as the empty spreader came down onto its box: the PLC lowered on "
     "until its watchdog stopped it, 0.2 m past touchdown, the ropes slack; every resume held "
     "'landed at 3.78 m, expected 3.99 m: check the slot' (hostile14 finding 15)",

@@ -203,16 +203,18 @@ def test_without_a_sequencers_horizon_a_lift_is_judged_over_the_cranes_own() -> 
 
 async def test_a_trial_lift_in_a_rising_wind_waits_and_lifts_once_the_wind_levels_off() -> None:
     """J1 lowering onto truck T1 as a wind arrives, building up 3 m/s a second from calm, and
-    levels off at 14 m/s (under the pre-alarm). The trial lift waits, the machine still EXECUTE (no
+    levels off at 12 m/s (under the pre-alarm). The trial lift waits, the machine still EXECUTE (no
     hold: nothing for the operator to resume), the trip says why; once the trend has faded the
-    box is lifted and the move goes on by itself."""
+    box is lifted and the move goes on by itself. (At 14 m/s the wind as it blows would now keep
+    this box waiting beside T2's box, 1 m away: its swing with the next gust reaches it before it
+    rises clear, tests/unit/test_lift_swing.py.)"""
     rig, automation = rig_with_j1()
     async with rig:
         await start(rig, automation)
         await rig.until(in_step(automation, Step.LOWER, delivering=False), within_s=300)
         began, waited = rig.clock.now(), 0
         for _ in range(round(40.0 / rig.period_s)):
-            rig.sim.faults.inject("wind", speed_mps=min(14.0, 3.0 * (rig.clock.now() - began)))
+            rig.sim.faults.inject("wind", speed_mps=min(12.0, 3.0 * (rig.clock.now() - began)))
             view = await rig.scan()
             run = automation.sequencer.run
             assert run is not None
@@ -228,7 +230,9 @@ async def test_a_trial_lift_in_a_rising_wind_waits_and_lifts_once_the_wind_level
         assert run is not None
         assert run.delivering, "lifted by itself once the wind let it"
         said = [str(e["reason"]) for e in run.events]
-        assert any(r.startswith("the lift waits: WIND_NO_LIFT: wind ") for r in said), said
+        # (said by WIND_NO_LIFT, or by the trial lift's own look at the wind ahead: the box's
+        # declared mass, its swing toward T2's box; either way the lift waits, the trip active)
+        assert any(r.startswith("the lift waits: ") for r in said), said
         assert rig.sim.model_faults == ()
 
 
