@@ -50,9 +50,12 @@ __all__ = [
     "DECLARED_SHARE",
     "LIFTED_M",
     "LOAD_STEP_T",
+    "SET_BACK_S",
+    "SET_BACK_SHARE",
     "WAIT_MARGIN",
-    "known_mass",
+    "before_the_lift",
     "lifted_off",
+    "outruns_set_back",
     "reaches_neighbour",
 ]
 
@@ -65,6 +68,12 @@ support, weighed, m."""
 WAIT_MARGIN = 1.2
 """Once set back for the wind, the lift waits until the swing this many times over would not
 reach a neighbour: a wind hovering at the limit does not lift and set back again and again."""
+SET_BACK_S = 0.8
+"""From lift-off to seated again, a set-back for the wind takes about this, s: the lift-off seen
+(1 cm at creep speed, a scan or two), the hoist reversed, the centimetre or two back down."""
+SET_BACK_SHARE = 0.8
+"""A box set back down for the wind goes on down while it hangs within this share of the
+stacking tolerance off its place (the rest for its drift in the last centimetres)."""
 DECLARED_SHARE = 0.9
 """A declared mass counts for this share of itself before the lift (declarations err, and a
 lighter box swings further); weighed at lift-off, the box is judged again as it is."""
@@ -75,15 +84,47 @@ _MEASURING_M = 0.05
 the sway sensor's reading)."""
 
 
-def known_mass(run: Run) -> tuple[float, float] | None:
-    """The box's mass to judge a lift by before it leaves its support, t, and the margin on its
-    swing: weighed at a lift set back for the wind (:data:`WAIT_MARGIN`), else declared (the
-    yard's or the TOS's figure, taken :data:`DECLARED_SHARE` of it: a lighter box swings
-    further); ``None``: not known (the lift-off decides)."""
+def before_the_lift(
+    crane: CraneContext, run: Run, snapshot: Snapshot, outlook: WindOutlook | None
+) -> str:
+    """Why the lift may not leave its support now ("" if it may): its swing in the wind ahead,
+    the box's mass known (:func:`reaches_neighbour`), would reach a neighbour before it rose
+    clear. Known: weighed at a lift set back for the wind (with :data:`WAIT_MARGIN`), else
+    declared (the yard's or the TOS's figure, taken :data:`DECLARED_SHARE` of it: a lighter box
+    swings further). Not known: the lift-off decides, unless the lightest box there is (an empty
+    one) would swing off its place faster than a set-back lands it (:func:`outruns_set_back`):
+    then that box is judged."""
     if run.lift_mass_t is not None:
-        return run.lift_mass_t, WAIT_MARGIN
+        return reaches_neighbour(crane, run, snapshot, outlook, run.lift_mass_t, margin=WAIT_MARGIN)
     declared = run.transfer.box.mass_t
-    return None if declared is None else (DECLARED_SHARE * declared, 1.0)
+    if declared is not None:
+        return reaches_neighbour(crane, run, snapshot, outlook, DECLARED_SHARE * declared)
+    if not outruns_set_back(crane, run, snapshot, outlook):
+        return ""
+    return reaches_neighbour(crane, run, snapshot, outlook, None)
+
+
+def outruns_set_back(
+    crane: CraneContext, run: Run, snapshot: Snapshot, outlook: WindOutlook | None
+) -> bool:
+    """The lightest box there is (an empty one), lifted off here in the wind ahead, would swing
+    further off its place in :data:`SET_BACK_S` than a set-back lands it within
+    (:data:`SET_BACK_SHARE` of the stacking tolerance)."""
+    pos = position_of(snapshot)
+    wind = wind_ahead_mps(crane, run, snapshot, outlook)
+    if pos is None or wind is None:
+        return False
+    box, p = run.transfer.box, crane.params
+    lean = steady_lean_m(
+        p, pos[2], wind + GUST_MARGIN_MPS, size_ft=box.size_ft, height_m=box.height_m,
+        mass_t=None,
+    )  # fmt: skip
+    period = pendulum_period_s(
+        pos[2], crane.rope_params(True), loaded=True, container_height_m=box.height_m,
+        container_mass_t=None,
+    )  # fmt: skip
+    drift = lean * (1.0 - math.cos(2.0 * math.pi * SET_BACK_S / period))
+    return drift > SET_BACK_SHARE * p.stacking_tolerance_m
 
 
 def lifted_off(run: Run, snapshot: Snapshot) -> bool:
@@ -103,14 +144,14 @@ def reaches_neighbour(
     run: Run,
     snapshot: Snapshot,
     outlook: WindOutlook | None,
-    mass_t: float,
+    mass_t: float | None,
     *,
     margin: float = 1.0,
 ) -> str:
-    """Why a box of ``mass_t`` lifted off its support where the crane stands now would swing
-    into a neighbour in the wind ahead before it rose clear of it ("" when it would not; the
-    swing taken ``margin`` times over). The position or the wind unknown: "" (their own rules
-    hold the crane)."""
+    """Why a box of ``mass_t`` (``None``: not known, the lightest there is) lifted off its
+    support where the crane stands now would swing into a neighbour in the wind ahead before it
+    rose clear of it ("" when it would not; the swing taken ``margin`` times over). The
+    position or the wind unknown: "" (their own rules hold the crane)."""
     pos = position_of(snapshot)
     wind = wind_ahead_mps(crane, run, snapshot, outlook)
     if pos is None or wind is None:
@@ -138,12 +179,24 @@ def reaches_neighbour(
             if swing >= gap and underside < o.top_m:
                 return (
                     f"wind {wind:.1f} m/s and its next gust {gust:.1f} m/s: lifted, the "
-                    f"{mass_t:.1f}-t box would swing {swing:.2f} m about {t:.1f} s after it "
+                    f"{_mass(mass_t)} box would swing {swing:.2f} m about {t:.1f} s after it "
                     f"came off (up to {2.0 * lean:.2f} m), into what stands {gap:.2f} m beside "
-                    f"it (top {o.top_m:.2f} m), before it rose clear"
+                    f"it (top {o.top_m:.2f} m), before it rose clear{_hint(mass_t)}"
                 )
         t += _STEP_S
     return ""
+
+
+def _hint(mass_t: float | None) -> str:
+    if mass_t is not None:
+        return ""
+    return (" (its mass is not declared, and in this wind a set-back at lift-off would come too "
+            "late for a light box: the job's declared mass, the TOS's VGM figure, lets it be "
+            "judged by that)")  # fmt: skip
+
+
+def _mass(mass_t: float | None) -> str:
+    return "unweighed (as light as an empty)" if mass_t is None else f"{mass_t:.1f}-t"
 
 
 def _beside(

@@ -18,7 +18,12 @@ import math
 from crane_ctrl.commands import Commands
 from crane_ctrl.interlocks.evaluate import Motion
 from crane_ctrl.sequencer.controller import CraneContext
-from crane_ctrl.sequencer.lift_swing import known_mass, lifted_off, reaches_neighbour
+from crane_ctrl.sequencer.lift_swing import (
+    SET_BACK_SHARE,
+    before_the_lift,
+    lifted_off,
+    reaches_neighbour,
+)
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
 from crane_ctrl.sequencer.model import OVERSHOOT_M, STILL_MPS, TRIAL_CREEP_ON_M, Outcome, Step
 from crane_ctrl.sequencer.readings import (
@@ -160,10 +165,9 @@ def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
     the support while the wind would swing the box, its mass known (declared, or weighed at a
     lift set back down for the wind), into a neighbour
     (:mod:`~crane_ctrl.sequencer.lift_swing`)."""
-    known = known_mass(run)
-    if known is not None and seated(snapshot):
+    if seated(snapshot):
         wind = m.permits.wind if m.permits is not None else None
-        why = reaches_neighbour(m.crane, run, snapshot, wind, known[0], margin=known[1])
+        why = before_the_lift(m.crane, run, snapshot, wind)
         if why:
             run.since = now  # (its time-out counts from when it may lift)
             if not run.lift_waits:  # (said once as it begins to wait)
@@ -176,11 +180,6 @@ def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
         return Commands(drives_enable=True)  # hold still while the weight is measured
     return Commands(drives_enable=True, hoist_speed_ref=m.crane.settings.trial_lift_mps)
 
-
-WIND_SET_BACK_SHARE = 0.8
-"""A box set back down for the wind (:mod:`~crane_ctrl.sequencer.lift_swing`) goes on down
-while it hangs within this share of the stacking tolerance off its place (the rest for its
-drift in the last centimetres); a set-back for a failure, within half of it."""
 
 # --- set back down: watches its own stall
 
@@ -199,7 +198,7 @@ def set_back_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> C
             m.enter(Step.UNLOCK, now, reason=run.failure)
         return Commands(drives_enable=True)
     off = off_support(m, run, snapshot)
-    if run.failure is None and off > WIND_SET_BACK_SHARE * m.crane.params.stacking_tolerance_m:
+    if run.failure is None and off > SET_BACK_SHARE * m.crane.params.stacking_tolerance_m:
         return _raise_instead(m, run, off, now)
     if run.failure is not None and off > m.crane.params.stacking_tolerance_m / 2:
         m.hold(now, f"{cause}; not set back down: the load hangs {off:.2f} m off its "
