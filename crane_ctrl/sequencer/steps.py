@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from crane_ctrl.commands import Commands
+from crane_ctrl.interlocks.evaluate import Permits
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer import landing, leg, operator, settle, spreader, trial_lift, wind
 from crane_ctrl.sequencer.controller import CraneContext
@@ -66,6 +67,18 @@ def _trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
     """The trial lift, and the loaded leg asked for while it weighs the box."""
     leg.plan_ahead(m, run, snapshot, now)
     return spreader.trial_lift(m, run, snapshot, now)
+
+
+def _sets_back_for_the_wind(
+    m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
+) -> bool:
+    """A wind stop while the box is set back down for the wind (it hangs just off its pick
+    place, weighed): the trial lift's own reaction, back onto that place, or raised clear if it
+    swung off it (case 1072451: held there by a trip, the box hung in a rising storm). One set
+    back for a failure holds: a trailer may hang on it, or an overweight box cannot rise."""
+    if run.failure is not None:
+        return False
+    return wind.sets_back_on_pick(m, run, snapshot, permits, now)
 
 
 # --- entries
@@ -166,7 +179,7 @@ STEPS: Mapping[Step, StepHandler] = complete({
     ),
     Step.SET_BACK: StepHandler(
         scan=spreader.set_back_down, restart=same_step, interrupt=HOLD,
-        entry=_on_its_support, refusal=Refusal.LANDING,
+        entry=_on_its_support, wind=_sets_back_for_the_wind, refusal=Refusal.LANDING,
     ),
     Step.UNLOCK: StepHandler(
         scan=spreader.unlock, restart=same_step, interrupt=HOLD,
