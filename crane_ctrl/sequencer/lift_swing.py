@@ -6,8 +6,8 @@ on it: it swings out toward the steady lean ``a`` and beyond, ``a (1 - cos wt)``
 hung, twice the lean half a period later (about 4 s on these ropes). A lift beside a neighbour is
 a race between that swing and the rise: bench case 1042025 lifted a 40-ft box off truck T1 in a
 steady 19.5 m/s (under the 20 m/s stop limit, so WIND_NO_LIFT, which looks at the wind still to
-come, had nothing to say) and swung it 1.05 m into the box on truck T2, 0.6 m away, before it
-had risen clear (hostile14 finding 12).
+come, had nothing to say) and swung it 1.05 m into the box on truck T2, about 1 m away, before
+it had risen clear (hostile14 finding 12).
 
 How far it swings depends most on the box's mass (the lean is the wind's force over its weight:
 an empty 2.2-t box leans six to eight times as far as a full one), and the mass is known only
@@ -17,13 +17,16 @@ for sure once the ropes carry the box: the load cell weighs it as it comes off i
   :data:`DECLARED_SHARE` of it) does not leave its support while its swing in the wind ahead (the
   reading or where its trend goes, plus the next gust,
   :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS`) would reach a neighbour before it rose
-  clear of it (:func:`known_mass`, :func:`reaches_neighbour`): the lift waits;
+  clear of it (:func:`before_the_lift`, :func:`reaches_neighbour`): the lift waits; so does a
+  box whose mass is not known, judged as the lightest there is (an empty one), wherever that
+  box would swing off its place faster than a set-back at lift-off lands it
+  (:func:`outruns_set_back`);
 - **at lift-off** (:func:`lifted_off`), weighed, the box is judged again as it is: one that would
   reach a neighbour goes straight back down onto its place (a few centimetres, within a fraction
   of a second: the swing has hardly begun), and the lift waits, the box known now, while the
   wind would still do that with :data:`WAIT_MARGIN`, then lifts again. A box that swings off its
-  place faster than it can be set down (a light one in a strong wind, its mass not declared) is
-  raised clear instead, as before: the least exposure left (``spreader._raise_instead``).
+  place faster than it can be set down (a light one in a strong wind, declared heavier than it
+  is) is raised clear instead, as before: the least exposure left (``spreader._raise_instead``).
 
 The swing is taken in every direction (the wind's direction is not measured here), on the rope
 as short as it gets on the way up (the fastest pendulum), the box held still for the whole
