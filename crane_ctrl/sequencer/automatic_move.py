@@ -240,12 +240,7 @@ class Sequencer:
         if not trips or any(t.id != "WIND_NO_LIFT" or t.latched for t in trips):
             run.lift_waits = ""
             return commands
-        run.since = now  # (its time-out counts from when it may lift)
-        why = "; ".join(str(t) for t in trips)
-        if not run.lift_waits:
-            run.lift_waits = why
-            run.events.append(self._machine.job.step_event(
-                run, str(run.step), now, f"the lift waits: {why}"))  # fmt: skip
+        self._machine.lift_waits(run, now, "; ".join(str(t) for t in trips))
         return replace(commands, hoist_speed_ref=0.0)
 
     def _telescope_late(self, run: Run, snapshot: Snapshot, now: float) -> str:

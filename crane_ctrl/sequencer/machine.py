@@ -22,6 +22,7 @@ from types import MappingProxyType
 
 from crane_ctrl.commands import AXES, Commands
 from crane_ctrl.interlocks.evaluate import Motion, Permits
+from crane_ctrl.interlocks.wind_outlook import WindOutlook
 from crane_ctrl.motion.planner import MotionLimits, hoist_reference
 from crane_ctrl.operation.yard_model import YardModel
 from crane_ctrl.sequencer.controller import CraneContext, JobSlot
@@ -236,6 +237,21 @@ class StepMachine:
             return ""
         trips = {t.id: t for motion in motions for t in permits.why_not(motion)}
         return f"blocked by {'; '.join(map(str, trips.values()))}" if trips else ""
+
+    @property
+    def wind(self) -> WindOutlook | None:
+        """Where the wind was going at this scan (the interlocks' outlook), if known."""
+        return None if self.permits is None else self.permits.wind
+
+    def lift_waits(self, run: Run, now: float, why: str) -> None:
+        """The lift off the support waits (``why``): the step's clock starts again when it may
+        lift, and it is said once in the step's events as it begins to wait (again after it
+        lifted, or in a step entered since)."""
+        run.since = now
+        if not run.lift_waits:
+            run.lift_waits = why
+            run.events.append(self.job.step_event(run, str(run.step), now,
+                                                  f"the lift waits: {why}"))  # fmt: skip
 
     def latched_against(self, motion: Motion) -> list[str]:
         """The latched trips (they wait for a reset) that block ``motion``."""

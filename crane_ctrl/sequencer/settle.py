@@ -80,9 +80,8 @@ def settle_sway(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Com
     here = (pos[0], pos[1])
     margin = SETTLE_MARGIN_M + run.sway.peak_m()
     # wait clear of what the wind, where it is going, may swing it into (rise_margin_m)
-    wind = m.permits.wind if m.permits is not None else None
     rises = run.resume_step is Step.RAISE
-    margin = max(margin, rise_margin_m(m.crane, run, snapshot, pos[2], wind, rises_next=rises))
+    margin = max(margin, rise_margin_m(m.crane, run, snapshot, pos[2], m.wind, rises_next=rises))
     clear = run.transfer.clear_height_m(
         m.crane.yard, m.crane.params, (here, here), delivering=run.delivering, margin_m=margin
     )

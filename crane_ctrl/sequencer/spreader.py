@@ -132,8 +132,7 @@ def weighed(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Command
     s = m.crane.settings
     settled = run.creep_since is not None and now - run.creep_since >= s.settle_s
     if load is not None and lifted_off(run, snapshot):
-        wind = m.permits.wind if m.permits is not None else None
-        why = reaches_neighbour(m.crane, run, snapshot, wind, load)
+        why = reaches_neighbour(m.crane, run, snapshot, m.wind, load)
         over = off_support(m, run, snapshot) <= m.crane.params.stacking_tolerance_m / 2
         if why and over:  # (the swing has hardly begun: back down onto its place, and wait)
             run.lift_mass_t, run.wind_set_back = load, why
@@ -165,16 +164,9 @@ def trial_lift(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
     the support while the wind would swing the box, its mass known (declared, or weighed at a
     lift set back down for the wind), into a neighbour
     (:mod:`~crane_ctrl.sequencer.lift_swing`)."""
-    if seated(snapshot):
-        wind = m.permits.wind if m.permits is not None else None
-        why = before_the_lift(m.crane, run, snapshot, wind)
-        if why:
-            run.since = now  # (its time-out counts from when it may lift)
-            if not run.lift_waits:  # (said once as it begins to wait)
-                run.lift_waits = why
-                run.events.append(m.job.step_event(run, str(run.step), now,
-                                                   f"the lift waits: {why}"))  # fmt: skip
-            return Commands(drives_enable=True)
+    if seated(snapshot) and (why := before_the_lift(m.crane, run, snapshot, m.wind)):
+        m.lift_waits(run, now, why)
+        return Commands(drives_enable=True)
     z = snapshot.number("hoist.position")
     if z is not None and z >= run.target_z + TRIAL_CREEP_ON_M:
         return Commands(drives_enable=True)  # hold still while the weight is measured
