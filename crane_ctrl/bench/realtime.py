@@ -15,7 +15,9 @@ the journal, the automation) in this process, against the bundled simulator serv
 * garbage collection: ``paced`` (the station's :class:`~crane_ctrl.runtime.gc_pacing.GcPacer`:
   automatic collection off, collected after each scan), ``paced+freeze`` (and ``gc.freeze()``
   once start-up is over), ``auto`` (Python's automatic collection), ``auto+freeze``;
-* event loop: ``asyncio``, or ``uvloop`` when it is installed (it is not a dependency).
+* event loop: ``asyncio``, or ``uvloop`` when it is installed (it is not a dependency);
+* scan priority: ``raised`` (the station's loop thread at nice -10, as the station runs where
+  it may: :mod:`crane_ctrl.runtime.scan_priority`), or ``normal`` (the priority it started with).
 
 Per case (bench instrumentation, :mod:`crane_ctrl.bench.realtime_probe`, from outside the
 supervisor's and the sequencer's code): scan lateness (on the loop's clock), the interval from
@@ -63,6 +65,7 @@ from crane_ctrl.profile.shipped import GENERIC_MODBUS
 from crane_ctrl.runtime.bridge import ThreadBridge
 from crane_ctrl.runtime.gc_pacing import GcPacer
 from crane_ctrl.runtime.host import StationConfig, StationRuntime
+from crane_ctrl.runtime.scan_priority import SCAN_NICE
 from simulators.site_file import load_site
 
 __all__ = ["HMI_WARM_UP_S", "bench_realtime", "run_case"]
@@ -119,6 +122,7 @@ async def _case(case: Case, seconds: float) -> dict[str, Any]:
                 load_profile(PROFILE), PROFILE, load_site(), Path(tmp) / "journal.sqlite",
                 plc=sim.plc, gc_pacing=case.gc.startswith("paced"),
                 planning_pool=case.planning == "pool",
+                scan_nice=SCAN_NICE if case.priority == "raised" else None,
             )  # fmt: skip
             runtime = StationRuntime(config)
             try:
@@ -205,6 +209,14 @@ class _Run:
             "link_last_error": now.last_error if failures else "",
         }  # fmt: skip
 
+    @property
+    def station_nice(self) -> int | None:
+        """The station's loop thread's nice value (Linux), as it scans."""
+        native = self.runtime.thread.native_id
+        if native is None or not sys.platform.startswith("linux"):
+            return None
+        return os.getpriority(os.PRIO_PROCESS, native)
+
     def _thread_cpu_s(self) -> float:
         ident = self.runtime.thread.ident
         return time.clock_gettime(time.pthread_getcpuclockid(ident)) if ident else 0.0
@@ -214,6 +226,7 @@ class _Run:
         gap_s = s.longest_write_gap_s()
         figures: dict[str, Any] = {
             "condition": self.case.condition, "gc": self.case.gc, "loop": self.case.loop,
+            "priority": self.case.priority, "station_nice": self.station_nice,
             "seconds": round(wall_s, 1), "stress": self.stress or None,
             "simulator_nice": self.sim.nice, "scans": len(s.lateness_s),
             "scan_lateness_ms": percentiles(s.lateness_s),

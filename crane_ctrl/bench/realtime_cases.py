@@ -13,6 +13,7 @@ __all__ = [
     "LATENESS_TARGET_S",
     "LOOPS",
     "PLANNING",
+    "PRIORITIES",
     "TRIP_FREE_S",
     "WATCHDOG_S",
     "WRITE_GAP_TARGET_S",
@@ -31,6 +32,9 @@ LOOPS = ("asyncio", "uvloop")
 PLANNING = ("pool", "inline")
 """Leg plans and rope fits in the planning worker process (as the station runs), or in the scan
 that asks for them (as before issue 16)."""
+PRIORITIES = ("raised", "normal")
+"""The station's loop thread at nice :data:`~crane_ctrl.runtime.scan_priority.SCAN_NICE` (as the
+station runs, where the process may raise it), or at the priority it was started with."""
 WATCHDOG_S = 0.5
 """The simulated PLC's watchdog: our heartbeat unchanged this long stops the crane."""
 WRITE_GAP_TARGET_S = 0.150
@@ -49,9 +53,11 @@ class Case:
     gc: str = "paced"
     loop: str = "asyncio"
     planning: str = "pool"
+    priority: str = "raised"
 
     def __str__(self) -> str:
-        return f"{self.condition}, gc {self.gc}, {self.loop}, planning {self.planning}"
+        return (f"{self.condition}, gc {self.gc}, {self.loop}, planning {self.planning}, "
+                f"priority {self.priority}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +68,14 @@ class RealtimeOptions:
     gc_modes: tuple[str, ...] = GC_MODES[:1]
     loops: tuple[str, ...] = LOOPS[:1]
     planning: tuple[str, ...] = PLANNING[:1]
+    priorities: tuple[str, ...] = PRIORITIES[:1]
 
     def cases(self) -> list[Case]:
-        """Every combination, the planning outermost, then the event loop; uvloop left out if
-        not installed."""
+        """Every combination, the priority outermost, then the planning, then the event loop;
+        uvloop left out if not installed."""
         loops = [loop for loop in self.loops if loop != "uvloop" or uvloop_installed()]
-        return [Case(c, g, loop, p) for p in self.planning for loop in loops
-                for g in self.gc_modes for c in self.conditions]  # fmt: skip
+        return [Case(c, g, loop, p, r) for r in self.priorities for p in self.planning
+                for loop in loops for g in self.gc_modes for c in self.conditions]  # fmt: skip
 
 
 def uvloop_installed() -> bool:

@@ -112,7 +112,7 @@ def _add_fuzz(sub: Any) -> None:
 
 
 def _add_realtime(sub: Any) -> None:
-    from crane_ctrl.bench.realtime_cases import CONDITIONS, GC_MODES, LOOPS, PLANNING
+    from crane_ctrl.bench.realtime_cases import CONDITIONS, GC_MODES, LOOPS, PLANNING, PRIORITIES
 
     realtime = sub.add_parser(
         "realtime", help="reference jobs at 1x over loopback, idle and with every core busy: "
@@ -139,6 +139,11 @@ def _add_realtime(sub: Any) -> None:
         "--planning", type=_choices(PLANNING), default=PLANNING[:1], metavar="P[,P...]",
         help="leg plans in the planning worker (pool), in the scan (inline) or all (default "
         "pool, as the station runs)",
+    )  # fmt: skip
+    realtime.add_argument(
+        "--priority", type=_choices(PRIORITIES), default=PRIORITIES[:1], metavar="P[,P...]",
+        help="the scan thread's priority: raised (nice -10, as the station runs where it may), "
+        "normal (as started) or all (default raised)",
     )  # fmt: skip
 
 
@@ -190,7 +195,9 @@ def _bench(args: argparse.Namespace) -> int:
         from crane_ctrl.bench.realtime import bench_realtime
         from crane_ctrl.bench.realtime_cases import RealtimeOptions
 
-        options = RealtimeOptions(args.seconds, args.conditions, args.gc, args.loop, args.planning)
+        options = RealtimeOptions(
+            args.seconds, args.conditions, args.gc, args.loop, args.planning, args.priority
+        )
         print(json.dumps(bench_realtime(options)))
         return 0
     if args.bench == "moves":

@@ -13,11 +13,15 @@ Two things keep another thread (Textual drawing a frame) from delaying a scan th
 the thread switch interval is made small (:data:`SWITCH_INTERVAL_S`), so a busy thread yields
 the GIL within a fraction of a millisecond, not five; and garbage is collected on the scan's
 schedule (:class:`~crane_ctrl.runtime.gc_pacing.GcPacer`), not in whichever thread allocates.
+And the loop thread asks the operating system for a higher priority than ordinary processes
+(:mod:`crane_ctrl.runtime.scan_priority`) before it starts anything, so a busy host does not
+make a scan late; the journal says what it got.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -37,6 +41,7 @@ from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.run_record import journal_unclean_shutdown
+from crane_ctrl.runtime.scan_priority import SCAN_NICE, raise_this_thread
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.sim_faults import FaultChannel
@@ -46,6 +51,8 @@ from crane_ctrl.runtime.yard_record import kept_yard
 from simulators.site_file import SiteFile
 
 __all__ = ["SWITCH_INTERVAL_S", "Attach", "Endpoint", "StationConfig", "StationRuntime"]
+
+log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL_S = 0.0001
 """``sys.setswitchinterval`` while a station runs: a busy thread yields the GIL this often."""
@@ -100,6 +107,10 @@ class StationConfig:
     """Plan legs and fit the rope in a worker process
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
     (``crane-ctrl bench realtime`` measures both)."""
+    scan_nice: int | None = SCAN_NICE
+    """The nice value the loop thread asks for (:mod:`crane_ctrl.runtime.scan_priority`);
+    ``None``: it keeps the priority it was started with (``crane-ctrl bench realtime``
+    measures both)."""
 
 
 class _Links:
@@ -149,10 +160,16 @@ class StationRuntime:
 
     async def _main(self, stop: asyncio.Event, ready: Callable[[ThreadBridge], None]) -> None:
         c = self.config
+        priority = None if c.scan_nice is None else raise_this_thread(c.scan_nice)
+        if priority is not None and priority.why_not:
+            log.warning("%s", priority.sentence())
         loaded = {"event": "loaded", "file": str(c.profile_path)}
         with Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal:
             await journal_unclean_shutdown(c.journal_path, journal)
             journal.record("profile", c.profile.name, **loaded)
+            if priority is not None:
+                journal.record("system", "supervisor", event="scan priority",
+                               nice=priority.now, why_not=priority.why_not)  # fmt: skip
             try:
                 async with AsyncExitStack() as owned:
                     planner = await self._open_planner(owned)

@@ -56,6 +56,11 @@ class LoopThread(Generic[T]):
         return self._thread.ident
 
     @property
+    def native_id(self) -> int | None:
+        """The operating system's id of the thread (its priority is its own on Linux)."""
+        return self._thread.native_id
+
+    @property
     def alive(self) -> bool:
         return self._thread.is_alive()
 

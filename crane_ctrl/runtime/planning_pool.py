@@ -10,6 +10,10 @@ new worker.
 Processes are spawned, not forked: the station runs its scan loop in a thread, and a fork of a
 threaded process may inherit a lock held by another thread.
 
+The worker runs at the priority of the process that holds the pool (its main thread's), not at
+the station's loop thread's raised one (:mod:`crane_ctrl.runtime.scan_priority`): a leg plan
+never takes a core from a scan.
+
 A worker ends itself when the station's process is gone (killed: SIGKILL, out of memory), within
 :data:`PARENT_CHECK_S`: it would otherwise wait forever on a queue it holds both ends of, one more
 orphan at every restart of the station.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +33,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from types import TracebackType
 from typing import ParamSpec, TypeVar
+
+from crane_ctrl.runtime.scan_priority import back_to
 
 __all__ = ["PLANNING_WORKERS", "START_WITHIN_S", "PlanningPool"]
 
@@ -44,6 +51,12 @@ STOP_WITHIN_S = 10.0
 """Shutting the workers down may take this long before they are left to the OS."""
 PARENT_CHECK_S = 0.5
 """How often a worker looks whether the process that started it is still there, s."""
+
+
+def _start_worker(parent: int, nice: int) -> None:
+    """In the worker, first: back to nice ``nice``, and end with ``parent``."""
+    back_to(nice)
+    _end_with(parent)
 
 
 def _end_with(parent: int) -> None:
@@ -103,8 +116,10 @@ class PlanningPool:
             return self._pool.submit(fn, *args, **kwargs)
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        parent = os.getpid()
+        base = os.getpriority(os.PRIO_PROCESS, parent) if sys.platform == "linux" else 0
         return ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"),
-                                   initializer=_end_with, initargs=(os.getpid(),))  # fmt: skip
+                                   initializer=_start_worker, initargs=(parent, base))  # fmt: skip
 
     async def _shut_down(self) -> None:
         pool, self._pool = self._pool, None

@@ -15,6 +15,7 @@ from crane_ctrl.bench.realtime_cases import RealtimeOptions
 from crane_ctrl.bench.stress import Stress
 from crane_ctrl.cli.main import main
 from crane_ctrl.runtime.children import group_alive, processes
+from crane_ctrl.runtime.scan_priority import SCAN_NICE
 from crane_ctrl.testing import wait_until
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
@@ -70,6 +71,9 @@ def test_an_idle_run_reports_every_figure_and_leaves_no_process(
     assert 0 < case["cpu_s"] < 5
     assert 0 < case["station_thread_cpu_s"] <= case["cpu_s"]
     assert case["stress"] is None
+    assert case["priority"] == "raised"
+    base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    assert case["station_nice"] in (SCAN_NICE, base)  # base: no CAP_SYS_NICE here
     assert set(case["targets"]) == {
         "write_gap_le_150ms", "p99_lateness_le_10ms", "no_watchdog_trip_in_run",
         "no_watchdog_trip_in_30_min", "max_scan_le_10ms_idle", "max_scan_work_le_10ms_idle",

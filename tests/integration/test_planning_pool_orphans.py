@@ -58,3 +58,32 @@ async def test_a_killed_station_leaves_no_planning_worker_behind(tmp_path: Path)
     finally:
         if alive(worker):
             os.kill(worker, signal.SIGKILL)  # leave nothing running
+
+
+def _worker_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+async def test_the_planning_worker_runs_at_the_stations_base_priority_not_the_scans() -> None:
+    """The loop thread that opens the pool runs raised (:mod:`crane_ctrl.runtime.scan_priority`);
+    its worker goes back to the process's main-thread priority, so a leg plan never takes a
+    core from a scan. (Run in a thread of its own: its raised priority dies with it.)"""
+    import threading
+
+    from crane_ctrl.runtime.planning_pool import PlanningPool
+    from crane_ctrl.runtime.scan_priority import raise_this_thread
+
+    base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    seen: dict[str, int | str] = {}
+
+    async def in_the_loop_thread() -> None:
+        priority = raise_this_thread(base - 5)
+        seen["loop"] = priority.now if priority.now is not None else base
+        async with PlanningPool() as pool:
+            seen["worker"] = await asyncio.wrap_future(pool.submit(_worker_nice))
+
+    thread = threading.Thread(target=lambda: asyncio.run(in_the_loop_thread()))
+    thread.start()
+    await asyncio.to_thread(thread.join, 60)
+    assert seen["worker"] == base
+    assert seen["loop"] in (base - 5, base)  # base - 5 where the process may raise it

@@ -1,0 +1,78 @@
+"""The scan's CPU priority: a scan waits for no ordinary process on the host.
+
+A scan that comes late under CPU load is a PLC watchdog trip in the making (issue 16). Planning
+and garbage collection are already off the scan's path; what is left is the operating system's
+scheduler, which shares a busy core fairly between the scan and whatever else runs (a stress
+test, a backup, a compiler, the HMI). Control software tells the scheduler which work is urgent,
+as a soft-PLC runtime does: on Linux the station's loop thread asks for nice :data:`SCAN_NICE`.
+A nice value is a thread's own there (``setpriority`` on its thread id), and the threads and
+processes that thread starts inherit it, so the station raises its loop thread before it opens
+the journal, the link and the planning pool; the planning worker then goes back to the priority
+the station started with (:func:`back_to`), so that a leg plan never takes a core from a scan.
+
+A nice value, not a real-time policy (``SCHED_FIFO``): a scan loop that spun would starve the
+host under a real-time policy, and the PLC's watchdog, not the host, is the crane's last line.
+
+Raising a priority needs ``CAP_SYS_NICE`` (root has it; a service gets it with systemd's
+``AmbientCapabilities=CAP_SYS_NICE`` or ``Nice=-10``, a container with ``--cap-add SYS_NICE``).
+Without it the station runs at the priority it was given and says so once, with that fix.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass
+
+__all__ = ["SCAN_NICE", "ScanPriority", "back_to", "raise_this_thread"]
+
+SCAN_NICE = -10
+"""The station's loop thread: about nine times an ordinary process's share of a busy core, and
+woken ahead of it (Linux CFS weights: nice -10 is 9548, nice 0 is 1024)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPriority:
+    """What :func:`raise_this_thread` did."""
+
+    before: int | None
+    """The thread's nice value before (``None``: the platform has no per-thread nice)."""
+    now: int | None
+    """Its nice value after."""
+    why_not: str = ""
+    """Empty when the priority asked for was taken; else why not, and the fix."""
+
+    def sentence(self) -> str:
+        if not self.why_not:
+            return f"scan priority: nice {self.now} (was {self.before})"
+        return f"scan priority not raised: {self.why_not}"
+
+
+def raise_this_thread(nice: int = SCAN_NICE) -> ScanPriority:
+    """Give the calling thread (and what it starts from now on) nice value ``nice``, if that is
+    higher than its own priority and the process may raise it; never lowers a priority."""
+    if not sys.platform.startswith("linux"):
+        return ScanPriority(None, None, f"per-thread priorities are Linux-only ({sys.platform})")
+    tid = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, tid)
+    if before <= nice:
+        return ScanPriority(before, before)
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, nice)
+    except PermissionError:
+        return ScanPriority(before, before, (
+            f"nice {nice} needs CAP_SYS_NICE, which this process lacks; it runs at nice "
+            f"{before}, and under CPU load its scans may come late: run it as a service with "
+            "AmbientCapabilities=CAP_SYS_NICE (systemd) or --cap-add SYS_NICE (a container)"
+        ))  # fmt: skip
+    return ScanPriority(before, os.getpriority(os.PRIO_PROCESS, tid))
+
+
+def back_to(nice: int) -> None:
+    """In a process a raised thread started (the planning worker): go back to nice ``nice``,
+    never higher than it is now (lowering a priority needs no privilege)."""
+    if sys.platform.startswith("linux"):
+        now = os.getpriority(os.PRIO_PROCESS, 0)
+        if nice > now:
+            os.setpriority(os.PRIO_PROCESS, 0, nice)
