@@ -5,9 +5,10 @@ and how fast a fault becomes zero references. Figures to stdout; the last line i
   and the same requests by a bare pymodbus / asyncua loop; the ratio is our overhead.
 * Cranes per process: N supervisors (Modbus, 20 Hz) in this process against N simulated PLCs in
   another; p99 lateness of the scans and the CPU share of this process.
-* Cranes per host: N supervisors spread over P processes (one per core), against N simulated PLCs
-  spread over P more; the worst crane's p99 lateness, and the CPU per crane of the supervisors
-  and of the simulators, each process's user + system time over the same window.
+* Cranes per host: N supervisors spread over P processes (one per core), each at the scan's
+  priority as a station runs it (nice -10 where the process may raise it), against N simulated
+  PLCs spread over P more; the worst crane's p99 lateness, and the CPU per crane of the
+  supervisors and of the simulators, each process's user + system time over the same window.
 * Reaction: a fault appears in the simulated PLC (shown at once, as a PLC updates its image every
   cycle); time until the simulator receives zero references. Target: one scan + one round trip.
 """
@@ -33,6 +34,7 @@ from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
 from crane_ctrl.profile.opcua_map import OpcUaCodec
 from crane_ctrl.profile.shipped import GENERIC_MODBUS, GENERIC_OPCUA
 from crane_ctrl.realtime import MonotonicClock, wait_until
+from crane_ctrl.runtime.scan_priority import SCAN_NICE, raise_this_thread
 from crane_ctrl.runtime.supervisor import Supervisor
 
 __all__ = ["bench_scan"]
@@ -221,8 +223,10 @@ def _cpu_s(pid: int) -> float:
 
 
 def _supervise_share(ports: list[int], start_at: float, seconds: float) -> dict[str, Any]:
-    """One supervisor process of :func:`cranes_per_host` (a pool worker: runs its own loop)."""
-    return asyncio.run(_supervised(ports, start_at, seconds))
+    """One supervisor process of :func:`cranes_per_host` (a pool worker: runs its own loop), at
+    the scan's priority as a station runs (:mod:`crane_ctrl.runtime.scan_priority`)."""
+    priority = raise_this_thread(SCAN_NICE)
+    return {**asyncio.run(_supervised(ports, start_at, seconds)), "nice": priority.now}
 
 
 async def _supervised(ports: list[int], start_at: float, seconds: float) -> dict[str, Any]:
@@ -279,6 +283,7 @@ async def cranes_per_host(count: int, processes: int, seconds: float = 8.0) -> d
         "processes": processes,
         "p99_lateness_ms": max(lateness),
         "full_rate_cranes": sum(d["full_rate"] for d in done),
+        "supervisor_nice": sorted({d["nice"] for d in done}, key=str),
         "supervisor_cpu_per_crane": round(sum(d["cpu_s"] for d in done) / wall / count, 4),
         "simulator_cpu_per_crane": round(sims_cpu / (wall + HOST_SETTLE_S + 2.0) / count, 4),
     }

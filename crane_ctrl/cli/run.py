@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_config
+from crane_ctrl.cli.station import add_scan_nice
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.links.url import make_link
 from crane_ctrl.profile.loader import load_profile
@@ -58,6 +59,7 @@ def add_parser(commands: Any) -> None:
     run.add_argument("--status-every", type=float, default=STATUS_EVERY_S, metavar="S",
                      help=f"seconds between status lines (default {STATUS_EVERY_S:g})")  # fmt: skip
     run.add_argument("--quiet", action="store_true", help="no status lines (-v still logs)")
+    add_scan_nice(run)
     add_fleet_options(run)
     run.set_defaults(handler=_run)
 
@@ -106,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     every = None if args.quiet else args.status_every
     fleet = fleet_config(args, args.journal or default_path())
     asyncio.run(_supervise(setup, args.seconds, args.journal, loaded, status_every_s=every,
-                           fleet=fleet))  # fmt: skip
+                           fleet=fleet, scan_nice=args.scan_nice))  # fmt: skip
     return 0
 
 
@@ -118,10 +120,13 @@ async def _supervise(
     *,
     status_every_s: float | None = STATUS_EVERY_S,
     fleet: EdgeNodeConfig | None = None,
+    scan_nice: int | None = None,
 ) -> None:
     """Supervise until stopped; ``status_every_s`` ``None``: log, rather than print, the start,
-    the stop and no status line. ``fleet``: be that Sparkplug B edge node too."""
+    the stop and no status line. ``fleet``: be that Sparkplug B edge node too. ``scan_nice``:
+    the priority the scan's thread (this one) asks for (:mod:`crane_ctrl.runtime.scan_priority`)."""
     from crane_ctrl.runtime.journal import Journal
+    from crane_ctrl.runtime.scan_priority import raised
     from crane_ctrl.runtime.supervisor import Supervisor
 
     profile, settings = setup.profile, setup.settings
@@ -134,8 +139,16 @@ async def _supervise(
         loop.call_later(seconds, stop.set)
     say = log.info if status_every_s is None else _print
     try:
-        with Journal(journal_path, clock=clock, crane=profile.name) as journal:
+        with (
+            raised(scan_nice) as priority,
+            Journal(journal_path, clock=clock, crane=profile.name) as journal,
+        ):
+            if priority is not None and priority.why_not:
+                log.warning("%s", priority.sentence())
             journal.record("profile", profile.name, **loaded)
+            if priority is not None:
+                journal.record("system", "supervisor", event="scan priority",
+                               nice=priority.now, why_not=priority.why_not)  # fmt: skip
             async with make_link(profile, setup.profile_path, clock, setup.plc) as link:
                 supervisor = Supervisor(profile, link, clock, settings, journal=journal)
                 journal.record("system", "supervisor", event="started", link=link.name,

@@ -19,8 +19,9 @@ from typing import Any
 
 from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_attach
 from crane_ctrl.profile.loader import load_profile
+from crane_ctrl.runtime.scan_priority import SCAN_NICE
 
-__all__ = ["PARENT_POLL_S", "add_parser", "until_stopped"]
+__all__ = ["PARENT_POLL_S", "add_parser", "add_scan_nice", "until_stopped"]
 
 PARENT_POLL_S = 0.5
 """How often a station started by another process checks that its parent still runs."""
@@ -38,8 +39,28 @@ def add_parser(commands: Any) -> None:
     station.add_argument("--roles", type=Path, help="roles file with hashed PINs (default: demo)")
     station.add_argument("--socket", type=Path, help="the seam's socket (default "
                          "$XDG_RUNTIME_DIR/crane-ctrl/station.sock)")  # fmt: skip
+    add_scan_nice(station)
     add_fleet_options(station)
     station.set_defaults(handler=_station)
+
+
+def add_scan_nice(parser: Any) -> None:
+    """``--scan-nice N``: the scan thread's priority (:mod:`crane_ctrl.runtime.scan_priority`)."""
+    parser.add_argument("--scan-nice", type=_nice, default=SCAN_NICE, metavar="N",
+                        help=f"the scan thread's nice value, -20..19 (default {SCAN_NICE}: "
+                        "ahead of ordinary work, where the process may raise it; "
+                        "0 keeps the priority it was started with)")  # fmt: skip
+
+
+def _nice(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 99
+    if not -20 <= value <= 19:
+        raise argparse.ArgumentTypeError(f"a nice value is a whole number from -20 to 19, not "
+                                         f"{text!r}")  # fmt: skip
+    return value
 
 
 def _station(args: argparse.Namespace) -> int:
@@ -54,7 +75,7 @@ def _station(args: argparse.Namespace) -> int:
     config = StationConfig(
         load_profile(args.profile), args.profile, load_site(args.site or DEFAULT_SITE),
         journal, plc=args.plc, roles=Roles.load(args.roles or DEMO_ROLES), serve=socket,
-        attach=fleet_attach(args, journal),
+        attach=fleet_attach(args, journal), scan_nice=args.scan_nice,
     )  # fmt: skip
     runtime = StationRuntime(config)
     runtime.start()

@@ -41,7 +41,7 @@ from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.run_record import journal_unclean_shutdown
-from crane_ctrl.runtime.scan_priority import SCAN_NICE, raise_this_thread
+from crane_ctrl.runtime.scan_priority import SCAN_NICE, raised
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.sim_faults import FaultChannel
@@ -160,11 +160,13 @@ class StationRuntime:
 
     async def _main(self, stop: asyncio.Event, ready: Callable[[ThreadBridge], None]) -> None:
         c = self.config
-        priority = None if c.scan_nice is None else raise_this_thread(c.scan_nice)
-        if priority is not None and priority.why_not:
-            log.warning("%s", priority.sentence())
         loaded = {"event": "loaded", "file": str(c.profile_path)}
-        with Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal:
+        with (
+            raised(c.scan_nice) as priority,
+            Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal,
+        ):
+            if priority is not None and priority.why_not:
+                log.warning("%s", priority.sentence())
             await journal_unclean_shutdown(c.journal_path, journal)
             journal.record("profile", c.profile.name, **loaded)
             if priority is not None:

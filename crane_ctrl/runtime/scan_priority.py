@@ -23,9 +23,11 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["SCAN_NICE", "ScanPriority", "back_to", "raise_this_thread"]
+__all__ = ["SCAN_NICE", "ScanPriority", "back_to", "raise_this_thread", "raised"]
 
 SCAN_NICE = -10
 """The station's loop thread: about nine times an ordinary process's share of a busy core, and
@@ -67,6 +69,19 @@ def raise_this_thread(nice: int = SCAN_NICE) -> ScanPriority:
             "AmbientCapabilities=CAP_SYS_NICE (systemd) or --cap-add SYS_NICE (a container)"
         ))  # fmt: skip
     return ScanPriority(before, os.getpriority(os.PRIO_PROCESS, tid))
+
+
+@contextmanager
+def raised(nice: int | None = SCAN_NICE) -> Iterator[ScanPriority | None]:
+    """The calling thread at ``nice`` for the block (:func:`raise_this_thread`), and back to
+    its own priority after it (a supervisor run in-process, by a test, leaves the thread as it
+    found it); ``None``: left as it is."""
+    priority = None if nice is None else raise_this_thread(nice)
+    try:
+        yield priority
+    finally:
+        if priority is not None and priority.before is not None and priority.now != priority.before:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), priority.before)
 
 
 def back_to(nice: int) -> None:

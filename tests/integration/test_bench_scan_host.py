@@ -5,8 +5,10 @@ simulated PLCs in two more, over real Modbus TCP on loopback. Its figures are th
 from __future__ import annotations
 
 import asyncio
+import os
 
 from crane_ctrl.bench.scan import cranes_per_host
+from crane_ctrl.runtime.scan_priority import SCAN_NICE
 
 
 def test_cranes_spread_over_processes_all_scan_at_full_rate_and_report_their_cpu() -> None:
@@ -17,3 +19,5 @@ def test_cranes_spread_over_processes_all_scan_at_full_rate_and_report_their_cpu
     assert 0.0 < figures["supervisor_cpu_per_crane"] < 1.0
     assert 0.0 < figures["simulator_cpu_per_crane"] < 1.0
     assert 0.0 <= figures["p99_lateness_ms"] < 1000.0
+    base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    assert figures["supervisor_nice"] in ([SCAN_NICE], [base])  # [base]: no CAP_SYS_NICE

@@ -12,7 +12,13 @@ from typing import TypeVar
 
 import pytest
 
-from crane_ctrl.runtime.scan_priority import SCAN_NICE, ScanPriority, back_to, raise_this_thread
+from crane_ctrl.runtime.scan_priority import (
+    SCAN_NICE,
+    ScanPriority,
+    back_to,
+    raise_this_thread,
+    raised,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice is Linux's")
 
@@ -98,3 +104,32 @@ def test_back_to_lowers_a_raised_process_and_never_raises_one() -> None:
         return first, nice_of_this_thread()
 
     assert in_a_thread(lowered) == (5, 7)
+
+
+@pytest.mark.parametrize("text", ["-21", "20", "high", "1.5", ""])
+def test_crane_ctrl_station_refuses_a_nice_value_that_is_not_one_and_says_the_range(
+    text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crane_ctrl.cli.main import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["station", "--profile", "p.toml", "--plc", "modbus://127.0.0.1:1", "--scan-nice",
+              text])  # fmt: skip
+    assert stopped.value.code == 2
+    assert "a nice value is a whole number from -20 to 19" in capsys.readouterr().err
+
+
+@needs_cap_sys_nice
+def test_a_supervisor_run_in_process_leaves_its_thread_as_it_found_it() -> None:
+    """``crane-ctrl run`` scans in the calling thread: raised for the run, as before after it
+    (a test calling ``main(["run", ...])`` does not leave its worker raised)."""
+
+    def run_and_after() -> tuple[int, int, int]:
+        before = nice_of_this_thread()
+        with raised(SCAN_NICE):
+            during = nice_of_this_thread()
+        return before, during, nice_of_this_thread()
+
+    before, during, after = in_a_thread(run_and_after)
+    assert during == SCAN_NICE
+    assert after == before
