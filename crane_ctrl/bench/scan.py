@@ -34,7 +34,7 @@ from crane_ctrl.profile.model import ModbusProfile, OpcUaProfile
 from crane_ctrl.profile.opcua_map import OpcUaCodec
 from crane_ctrl.profile.shipped import GENERIC_MODBUS, GENERIC_OPCUA
 from crane_ctrl.realtime import MonotonicClock, wait_until
-from crane_ctrl.runtime.scan_priority import SCAN_NICE, raise_this_thread
+from crane_ctrl.runtime.scan_priority import SCAN_NICE, raise_process
 from crane_ctrl.runtime.supervisor import Supervisor
 
 __all__ = ["bench_scan"]
@@ -225,7 +225,7 @@ def _cpu_s(pid: int) -> float:
 def _supervise_share(ports: list[int], start_at: float, seconds: float) -> dict[str, Any]:
     """One supervisor process of :func:`cranes_per_host` (a pool worker: runs its own loop), at
     the scan's priority as a station runs (:mod:`crane_ctrl.runtime.scan_priority`)."""
-    priority = raise_this_thread(SCAN_NICE)
+    priority = raise_process(SCAN_NICE).priority
     return {**asyncio.run(_supervised(ports, start_at, seconds)), "nice": priority.now}
 
 

@@ -13,9 +13,9 @@ Two things keep another thread (Textual drawing a frame) from delaying a scan th
 the thread switch interval is made small (:data:`SWITCH_INTERVAL_S`), so a busy thread yields
 the GIL within a fraction of a millisecond, not five; and garbage is collected on the scan's
 schedule (:class:`~crane_ctrl.runtime.gc_pacing.GcPacer`), not in whichever thread allocates.
-And the loop thread asks the operating system for a higher priority than ordinary processes
-(:mod:`crane_ctrl.runtime.scan_priority`) before it starts anything, so a busy host does not
-make a scan late; the journal says what it got.
+And the process asks the operating system for a higher priority than ordinary processes
+(:mod:`crane_ctrl.runtime.scan_priority`) as the station starts, so a busy host does not make a
+scan late; the journal says what it got, and :meth:`StationRuntime.stop` gives it back.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.run_record import journal_unclean_shutdown
-from crane_ctrl.runtime.scan_priority import SCAN_NICE, raised
+from crane_ctrl.runtime.scan_priority import SCAN_NICE, Raised, raise_process
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.sim_faults import FaultChannel
@@ -108,9 +108,9 @@ class StationConfig:
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
     (``crane-ctrl bench realtime`` measures both)."""
     scan_nice: int | None = SCAN_NICE
-    """The nice value the loop thread asks for (:mod:`crane_ctrl.runtime.scan_priority`);
-    ``None``: it keeps the priority it was started with (``crane-ctrl bench realtime``
-    measures both)."""
+    """The nice value the station's process asks for while it scans
+    (:mod:`crane_ctrl.runtime.scan_priority`); ``None``: it keeps the priority it was started
+    with (``crane-ctrl bench realtime`` measures both)."""
 
 
 class _Links:
@@ -148,30 +148,38 @@ class StationRuntime:
         self._links = _Links()
         self.server: StationServer | None = None
         """The seam's server, while one serves (``config.serve``)."""
+        self._raised: Raised | None = None
 
     def start(self, timeout_s: float = 15.0) -> ThreadBridge:
-        """Start scanning; the bridge the HMI uses. Raises what went wrong on the way up."""
+        """Start scanning, the process at the scan's priority (:attr:`StationConfig.scan_nice`);
+        the bridge the HMI uses. Raises what went wrong on the way up."""
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        if self.config.scan_nice is not None:
+            self._raised = raise_process(self.config.scan_nice)
+            if self._raised.priority.why_not:
+                log.warning("%s", self._raised.priority.sentence())
         return self.thread.start(timeout_s)
 
     def stop(self) -> None:
-        """Stop scanning: zero references, drives disabled, journal closed."""
-        self.thread.stop()
+        """Stop scanning: zero references, drives disabled, journal closed; the process back
+        at the priority it had."""
+        try:
+            self.thread.stop()
+        finally:
+            if self._raised is not None:
+                self._raised.restore()
+                self._raised = None
 
     async def _main(self, stop: asyncio.Event, ready: Callable[[ThreadBridge], None]) -> None:
         c = self.config
         loaded = {"event": "loaded", "file": str(c.profile_path)}
-        with (
-            raised(c.scan_nice) as priority,
-            Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal,
-        ):
-            if priority is not None and priority.why_not:
-                log.warning("%s", priority.sentence())
+        with Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal:
             await journal_unclean_shutdown(c.journal_path, journal)
             journal.record("profile", c.profile.name, **loaded)
-            if priority is not None:
-                journal.record("system", "supervisor", event="scan priority",
-                               nice=priority.now, why_not=priority.why_not)  # fmt: skip
+            if self._raised is not None:
+                got = self._raised.priority
+                journal.record("system", "supervisor", event="scan priority", nice=got.now,
+                               why_not=got.why_not)  # fmt: skip
             try:
                 async with AsyncExitStack() as owned:
                     planner = await self._open_planner(owned)
@@ -220,7 +228,8 @@ class StationRuntime:
         (``None``: they are worked out in the scan)."""
         if not self.config.planning_pool:
             return None
-        return await owned.enter_async_context(PlanningPool())
+        base = None if self._raised is None else self._raised.base
+        return await owned.enter_async_context(PlanningPool(nice=base))
 
     def _link(self, profile: Profile, path: Path, plc: str | None) -> Link:
         return make_link(profile, path, self.clock, plc)

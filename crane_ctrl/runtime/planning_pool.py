@@ -10,9 +10,8 @@ new worker.
 Processes are spawned, not forked: the station runs its scan loop in a thread, and a fork of a
 threaded process may inherit a lock held by another thread.
 
-The worker runs at the priority of the process that holds the pool (its main thread's), not at
-the station's loop thread's raised one (:mod:`crane_ctrl.runtime.scan_priority`): a leg plan
-never takes a core from a scan.
+The worker runs at the priority the station had before it raised its own
+(:mod:`crane_ctrl.runtime.scan_priority`): a leg plan never takes a core from a scan.
 
 A worker ends itself when the station's process is gone (killed: SIGKILL, out of memory), within
 :data:`PARENT_CHECK_S`: it would otherwise wait forever on a queue it holds both ends of, one more
@@ -81,8 +80,11 @@ def _warm_up() -> bool:
 class PlanningPool:
     """A :class:`~crane_ctrl.sequencer.planning.Planner` of worker processes."""
 
-    def __init__(self, workers: int = PLANNING_WORKERS) -> None:
+    def __init__(self, workers: int = PLANNING_WORKERS, *, nice: int | None = None) -> None:
+        """``nice``: the workers' priority (the station's before it raised its own: see
+        :mod:`crane_ctrl.runtime.scan_priority`); ``None``: this process's main thread's."""
         self._workers = workers
+        self._nice = nice
         self._pool: ProcessPoolExecutor | None = None
 
     async def __aenter__(self) -> PlanningPool:
@@ -117,7 +119,9 @@ class PlanningPool:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         parent = os.getpid()
-        base = os.getpriority(os.PRIO_PROCESS, parent) if sys.platform == "linux" else 0
+        base = self._nice
+        if base is None:
+            base = os.getpriority(os.PRIO_PROCESS, parent) if sys.platform == "linux" else 0
         return ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"),
                                    initializer=_start_worker, initargs=(parent, base))  # fmt: skip
 

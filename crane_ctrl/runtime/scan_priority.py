@@ -3,12 +3,17 @@
 A scan that comes late under CPU load is a PLC watchdog trip in the making (issue 16). Planning
 and garbage collection are already off the scan's path; what is left is the operating system's
 scheduler, which shares a busy core fairly between the scan and whatever else runs (a stress
-test, a backup, a compiler, the HMI). Control software tells the scheduler which work is urgent,
-as a soft-PLC runtime does: on Linux the station's loop thread asks for nice :data:`SCAN_NICE`.
-A nice value is a thread's own there (``setpriority`` on its thread id), and the threads and
-processes that thread starts inherit it, so the station raises its loop thread before it opens
-the journal, the link and the planning pool; the planning worker then goes back to the priority
-the station started with (:func:`back_to`), so that a leg plan never takes a core from a scan.
+test, a backup, a compiler). Control software tells the scheduler which work is urgent, as a
+soft-PLC runtime does: on Linux the station's process asks for nice :data:`SCAN_NICE`.
+
+The whole process, not the scan's thread alone: the threads of one Python process share its
+interpreter lock, and an ordinary-priority thread that holds the lock when a busy core's other
+work preempts it keeps the scan waiting until the scheduler comes back to it (measured: a scan's
+own work stretched to 122 ms under ``stress-ng``, with only the loop thread raised). A nice value
+is a thread's own on Linux (``setpriority`` on its thread id), and a thread or process takes its
+creator's: :func:`raise_process` raises every thread there is, and what they start from then on
+follows. The planning worker goes back to the priority the station started with
+(:func:`back_to`), so that a leg plan never takes a core from a scan.
 
 A nice value, not a real-time policy (``SCHED_FIFO``): a scan loop that spun would starve the
 host under a real-time policy, and the PLC's watchdog, not the host, is the crane's last line.
@@ -24,10 +29,18 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
-__all__ = ["SCAN_NICE", "ScanPriority", "back_to", "raise_this_thread", "raised"]
+__all__ = [
+    "SCAN_NICE",
+    "Raised",
+    "ScanPriority",
+    "back_to",
+    "raise_process",
+    "raise_this_thread",
+    "raised",
+]
 
 SCAN_NICE = -10
 """The station's loop thread: about nine times an ordinary process's share of a busy core, and
@@ -71,17 +84,59 @@ def raise_this_thread(nice: int = SCAN_NICE) -> ScanPriority:
     return ScanPriority(before, os.getpriority(os.PRIO_PROCESS, tid))
 
 
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """What :func:`raise_process` did, and how to undo it."""
+
+    priority: ScanPriority
+    """The calling thread's before and after (the process's, for the journal)."""
+    before: dict[int, int]
+    """Each thread raised (its id) and its nice value before."""
+
+    @property
+    def base(self) -> int | None:
+        """The calling thread's nice value before: what the planning worker goes back to."""
+        return self.priority.before
+
+    def restore(self) -> None:
+        """Every thread still there back to its nice value before (lowering needs no right)."""
+        for tid, nice in self.before.items():
+            with suppress(ProcessLookupError):  # the thread ended meanwhile
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
+
+
+def raise_process(nice: int = SCAN_NICE) -> Raised:
+    """Every thread of this process (the calling one first) at nice ``nice`` where that is
+    higher than its own priority and the process may raise it; never lowers one."""
+    own = raise_this_thread(nice)
+    if own.before is None or own.now == own.before:
+        return Raised(own, {})
+    raised = {threading.get_native_id(): own.before}
+    for entry in os.listdir("/proc/self/task"):
+        tid = int(entry)
+        if tid in raised:
+            continue
+        with suppress(ProcessLookupError):  # ended meanwhile
+            before = os.getpriority(os.PRIO_PROCESS, tid)
+            if before > nice:
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
+                raised[tid] = before
+    return Raised(own, raised)
+
+
 @contextmanager
 def raised(nice: int | None = SCAN_NICE) -> Iterator[ScanPriority | None]:
-    """The calling thread at ``nice`` for the block (:func:`raise_this_thread`), and back to
-    its own priority after it (a supervisor run in-process, by a test, leaves the thread as it
-    found it); ``None``: left as it is."""
-    priority = None if nice is None else raise_this_thread(nice)
+    """This process at ``nice`` for the block (:func:`raise_process`), and back after it (a
+    supervisor run in-process, by a test, leaves the process as it found it); ``None``: left
+    as it is."""
+    if nice is None:
+        yield None
+        return
+    done = raise_process(nice)
     try:
-        yield priority
+        yield done.priority
     finally:
-        if priority is not None and priority.before is not None and priority.now != priority.before:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), priority.before)
+        done.restore()
 
 
 def back_to(nice: int) -> None:

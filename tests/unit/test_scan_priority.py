@@ -16,6 +16,7 @@ from crane_ctrl.runtime.scan_priority import (
     SCAN_NICE,
     ScanPriority,
     back_to,
+    raise_process,
     raise_this_thread,
     raised,
 )
@@ -120,16 +121,45 @@ def test_crane_ctrl_station_refuses_a_nice_value_that_is_not_one_and_says_the_ra
 
 
 @needs_cap_sys_nice
-def test_a_supervisor_run_in_process_leaves_its_thread_as_it_found_it() -> None:
-    """``crane-ctrl run`` scans in the calling thread: raised for the run, as before after it
-    (a test calling ``main(["run", ...])`` does not leave its worker raised)."""
+def test_the_whole_process_is_raised_for_the_run_and_left_as_it_was_found_after_it() -> None:
+    """Every thread: one left at an ordinary priority could hold the interpreter lock while a
+    busy core's other work preempts it, and keep the scan waiting. ``crane-ctrl run`` and a
+    station started in-process (by a test, a bench) leave the process as they found it."""
+    other_started, other_stop = threading.Event(), threading.Event()
+    other_nice: list[int] = []
 
-    def run_and_after() -> tuple[int, int, int]:
+    def other() -> None:
+        other_nice.append(nice_of_this_thread())
+        other_started.set()
+        other_stop.wait(10)
+        other_nice.append(nice_of_this_thread())
+
+    bystander = threading.Thread(target=other)
+    bystander.start()
+    other_started.wait(10)
+    before = nice_of_this_thread()
+    try:
+        with raised(SCAN_NICE) as got:
+            assert got == ScanPriority(before, SCAN_NICE)
+            assert nice_of_this_thread() == SCAN_NICE
+            assert os.getpriority(os.PRIO_PROCESS, bystander.native_id or 0) == SCAN_NICE
+            assert in_a_thread(nice_of_this_thread) == SCAN_NICE  # started now: inherits
+        assert nice_of_this_thread() == before
+        assert os.getpriority(os.PRIO_PROCESS, bystander.native_id or 0) == other_nice[0]
+    finally:
+        other_stop.set()
+        bystander.join(10)
+
+
+@needs_cap_sys_nice
+def test_a_raise_says_the_priority_before_it_for_the_planning_worker() -> None:
+    def raise_and_undo() -> tuple[int | None, int]:
         before = nice_of_this_thread()
-        with raised(SCAN_NICE):
-            during = nice_of_this_thread()
-        return before, during, nice_of_this_thread()
+        done = raise_process(SCAN_NICE)
+        try:
+            return done.base, before
+        finally:
+            done.restore()
 
-    before, during, after = in_a_thread(run_and_after)
-    assert during == SCAN_NICE
-    assert after == before
+    base, before = in_a_thread(raise_and_undo)
+    assert base == before
