@@ -472,10 +472,12 @@ class Automation:
             self._carried = self.yard.lift(run.transfer.box.id)
             reason += f"; container {run.transfer.box.id} hangs on the spreader"
         elif set_down is not None or self._rests_at_its_goal(
-            run.delivering, run.landing_height_m(self.yard)
+            run.delivering, run.delivery_height_m(self.yard)
         ):
-            self.yard.move(run.transfer.box.id, run.transfer.to)  # (a landing pin unseen)
-            reason += f"; container {run.transfer.box.id} stands on {run.transfer.to}"
+            # where it went down: its destination, or the place below a wind stop or the
+            # operator chose (case 1100517); (a landing pin unseen)
+            self.yard.move(run.transfer.box.id, run.delivers_to)
+            reason += f"; container {run.transfer.box.id} stands on {run.delivers_to}"
             if set_down is Step.UNLOCK:
                 reason += " (the spreader may still be locked to it: unlock before it rises)"
         else:
@@ -486,9 +488,10 @@ class Automation:
         self._emit_queue()
 
     def _rests_at_its_goal(self, delivering: bool, landing_m: float) -> bool:
-        """The box the move carried rests, set down at its destination's height, though the
-        landing was never confirmed (a pin that does not say so, case 1001193): it stands
-        there, as for a landing that timed out (:func:`~crane_ctrl.sequencer.landing.lower`)."""
+        """The box the move carried rests, set down at the height of where it delivers it (its
+        destination, or the place below), though the landing was never confirmed (a pin that
+        does not say so, case 1001193): it stands there, as for a landing that timed out
+        (:func:`~crane_ctrl.sequencer.landing.lower`)."""
         last = self._last
         z = None if last is None else last.number("hoist.position")
         if not delivering or z is None:
@@ -562,9 +565,10 @@ def _at_rest(snapshot: Snapshot) -> bool:
 
 
 def _set_down_at_its_goal(run: Run) -> Step | None:
-    """The step, if the move had set its box down on its destination (unlocking it, or raising
-    the empty spreader clear; or held in either): the box stands on its destination whatever a
-    frozen link leaves unknown. Neither step is entered before the landing is confirmed, and
+    """The step, if the move had set its box down where it delivers it (unlocking it, or raising
+    the empty spreader clear; or held in either): the box stands on :attr:`Run.delivers_to` (its
+    destination, or the place below a wind stop or the operator chose) whatever a frozen link
+    leaves unknown. Neither step is entered before the landing is confirmed, and
     unlocking moves no axis (cases 1003383 and 1010461: a job ended during a link freeze there,
     the box was taken to hang on the spreader, and the yard model lost it)."""
     step = run.resume_step if run.step is Step.HELD else run.step

@@ -775,7 +775,7 @@ def _step_detail(run: Any) -> str:
         return ""
     phase = "deliver" if run.delivering else "collect"
     box = run.transfer.box
-    where = run.transfer.to if run.delivering else box.slot
+    where = run.delivers_to if run.delivering else box.slot
     detail = f"{phase} {box.id}: {run.step} ({where})"
     if run.hold_reason and str(run.step) == "held":
         detail += f"; held: {run.hold_reason}"

@@ -168,6 +168,19 @@ class Run:
         """The twistlock-plane height of this half's landing, m."""
         return self.transfer.landing_height_m(yard, delivering=self.delivering)
 
+    @property
+    def delivers_to(self) -> Slot:
+        """Where the box the move carries goes down: the place below once a wind stop or the
+        operator chose one (it is set down there, not at its destination), else the job's
+        destination."""
+        return self.transfer.to if self.wind_place is None else self.wind_place.slot
+
+    def delivery_height_m(self, yard: YardModel) -> float:
+        """The twistlock-plane height of the landing at :attr:`delivers_to`, m."""
+        if self.wind_place is not None:
+            return self.wind_place.landing_m
+        return self.transfer.landing_height_m(yard, delivering=True)
+
     def operator_lands_here(self) -> bool:
         """The remote operator lands at this half's goal (SEMIAUTOMATIC)."""
         slot = self.transfer.to if self.delivering else self.transfer.box.slot

@@ -88,7 +88,7 @@ from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, XYZ, MotionLimits, hois
 from crane_ctrl.motion.wind_swing import GUST_MARGIN_MPS, swing_envelope_m
 from crane_ctrl.sequencer.controller import CraneContext
 from crane_ctrl.sequencer.machine import StepMachine, with_blocks
-from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, Step
+from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, STILL_MPS, Step
 from crane_ctrl.sequencer.places import SetDownPlace, set_down_place
 from crane_ctrl.sequencer.readings import (
     carried,
@@ -490,6 +490,12 @@ def lift_clear_s(crane: CraneContext, run: Run, snapshot: Snapshot) -> float | N
     return trial_s + _rise_s(crane, run, pos, boxed=boxed)
 
 
+def _moving(snapshot: Snapshot) -> list[str]:
+    """The axes not known to stand still (a speed not read counts as moving)."""
+    speeds = {axis: snapshot.number(f"{axis}.speed") for axis in AXES}
+    return [axis for axis, v in speeds.items() if v is None or abs(v) >= STILL_MPS]
+
+
 def _tolerance_m(crane: CraneContext) -> float:
     """How far off a place the hanging box may be to go down onto it: half the stacking
     tolerance, the other half for the swing on the way down, m."""
@@ -641,15 +647,20 @@ def plan_set_down(m: StepMachine, now: float) -> None:
         raise CommandRefused("set down needs a held or interrupted job")
     if not (run.delivering and all_corners(snapshot, "locked")):
         raise CommandRefused("no box hangs on the spreader to set down")
-    pos, sway = position_of(snapshot), sway_of(snapshot) or (0.0, 0.0)
+    pos = position_of(snapshot)
     if pos is None:
         raise CommandRefused("the crane's position is not known: take it over in MANUAL")
-    load = (pos[0] + sway[0], pos[1] + sway[1])
-    place = set_down_place(m.crane.yard, run.transfer.box, load, _tolerance_m(m.crane))
+    if moving := _moving(snapshot):
+        raise CommandRefused(f"the crane is still moving ({', '.join(moving)}): set down once "
+                             "it has stopped")  # fmt: skip
+    # the load settles under the crane before it goes down (the resume settles the sway first):
+    # the place is judged from where the crane stands, not from where the load swings now
+    # (case 1100517: a place chosen from a swinging load was 0.31 m off the settled one)
+    place = set_down_place(m.crane.yard, run.transfer.box, pos[:2], _tolerance_m(m.crane))
     if place is None:
         raise CommandRefused(
-            f"no place where the box may stand straight below it ({load[0]:.2f}, "
-            f"{load[1]:.2f}): resume the job, or take it over in MANUAL"
+            f"no place where the box may stand straight below it ({pos[0]:.2f}, "
+            f"{pos[1]:.2f}): resume the job, or take it over in MANUAL"
         )
     run.wind_place, run.set_down_cause = place, "set down by the operator"
     run.resume_step = Step.WIND_SET_DOWN

@@ -273,6 +273,9 @@ FOUND_BY_THE_BENCH = {
     1046740: "a link freeze as the empty spreader came down onto its box: the PLC lowered on "
     "until its watchdog stopped it, 0.2 m past touchdown, the ropes slack; every resume held "
     "'landed at 3.78 m, expected 3.99 m: check the slot' (hostile14 finding 15)",
+    1100517: "STOP in the loaded travel, SET DOWN onto its pick place, START, then ABORT and "
+    "MANUAL as the empty spreader rose from it: the yard model moved the box to its destination, "
+    "where nothing stood (hostile14 finding 17)",
 }
 """Cases ``crane-ctrl bench safety`` found (issue 14), each a defect since fixed (of the crane,
 or of the oracle where it says so). Case 1000238 (a gusty storm that never calms stops the empty
