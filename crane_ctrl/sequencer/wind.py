@@ -165,12 +165,16 @@ def secures_while_held(
     stops the crane or a resume could not be taken (the crane moved since it held, the
     twistlocks or the load changed, contact: :meth:`~.machine.StepMachine.resume_refusals`); not
     once it was held short of its end for a reason of its own, or a trip that waits for a reset
-    came (:attr:`~.run.Run.hold_reaction_off`), until the operator resumes the move."""
+    came (:attr:`~.run.Run.hold_reaction_off`), until the operator resumes the move. It starts
+    at the wind trip, or before it when nothing stops the crane and the wind ahead reaches the
+    stop limit (:func:`_wind_coming`): the securing's raise must outrun the wind."""
     _note_reset_trips(run, permits)
     step = run.resume_step
     if step is None or run.interrupted or run.hold_reaction_off or run.since >= now:
         return False
-    if not _only_the_wind(snapshot, permits) or m.resume_refusals():
+    if not (_only_the_wind(snapshot, permits) or _wind_coming(m, run, snapshot, permits)):
+        return False
+    if m.resume_refusals():
         return False
     if not exposure(m.crane, run, snapshot):
         return False
@@ -204,6 +208,21 @@ def _only_the_wind(snapshot: Snapshot, permits: Permits) -> bool:
     if not (snapshot.comms_ok and stops and stops <= WIND_TRIPS):
         return False
     return not any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES)
+
+
+def _wind_coming(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits) -> bool:
+    """Nothing stops the crane (no stop trip, the link up, no drive fault), and the wind ahead
+    (:func:`wind_ahead_mps`: where its trend goes over the time a raise from here needs) is at
+    the stop limit: the wind stop is coming, and a securing begun at its trip would come too
+    late to raise the load clear (bench case 1101076: held for a bad load reading as a storm
+    built up, the hold's reaction began at the wind trip 1.9 s after the reading came back,
+    and the box met the next truck's 2.5 s later). The hold's own reaction starts now."""
+    if any(t.id in STOPS and not t.bypassed for t in permits.active) or not snapshot.comms_ok:
+        return False
+    if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
+        return False
+    ahead = wind_ahead_mps(m.crane, run, snapshot, m.wind)
+    return ahead is not None and ahead >= m.crane.params.wind_stop_mps
 
 
 def _note_reset_trips(run: Run, permits: Permits) -> None:

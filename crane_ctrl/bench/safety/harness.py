@@ -21,8 +21,10 @@ At EVERY scan (:class:`Violation` kinds in brackets):
   the operator's next accepted UNHOLD or START [motion_without_operator]. One motion is the
   crane's own and allowed: the hold's wind reaction (:func:`~crane_ctrl.sequencer.wind.
   secures_while_held`), the hoist only, with the job held (HOLDING, HELD: never after STOP or
-  ABORT), a wind trip active, the sequencer setting the load down onto its place or raising it
-  toward its secured height, and the load exposed (:func:`~crane_ctrl.sequencer.wind.exposure`:
+  ABORT), a wind trip active or the wind as it blows (gusts included) at the pre-alarm or
+  building up to it (the crane's outlook may see the stop limit coming before the trip), the
+  sequencer setting the load down onto its place or raising it toward its secured height, and
+  the load exposed (:func:`~crane_ctrl.sequencer.wind.exposure`:
   the wind could swing it into a neighbour) when that motion began; begun so, it may finish
   after the operator resets the wind trip (in a gust's trough) while the storm lasts (the wind
   in its spell, or the load still exposed: hostile14 finding 8). And the hold's trial-lift
@@ -465,8 +467,10 @@ class _CaseRun:
         """What was written this scan is the hold's own wind reaction (the module docstring):
         the hoist only, the job held, the sequencer setting the load down onto its place or
         raising it toward its secured height, and the load exposed to the wind when this motion
-        began, with a wind trip active then; it may go on after that trip is reset while the
-        storm lasts (:meth:`_storm_lasts`)."""
+        began, with a wind trip active then or the wind as it blows (the simulator's, gusts
+        included) at the pre-alarm or building up to it (:meth:`_storm_building`: the crane may
+        begin before its trip, when its outlook sees the stop limit coming); it may go on after
+        that trip is reset while the storm lasts (:meth:`_storm_lasts`)."""
         c, automation = view.commands, self.automation
         run = automation.sequencer.run
         if run is None or run.step not in SECURING:
@@ -479,7 +483,7 @@ class _CaseRun:
         if automation.machine.state not in HELD_STATES:
             return False
         began = self.securing_began is not None
-        if not (_wind_tripped(view) or (began and self._storm_lasts(view))):
+        if not (_wind_tripped(view) or self._storm_blows() or (began and self._storm_lasts(view))):
             return False
         z, ref = view.snapshot.number("hoist.position"), c.hoist_speed_ref
         if z is None:
@@ -534,6 +538,28 @@ class _CaseRun:
         if self.wind_spell is not None:
             return True
         return storm_lasts(self.automation.sequencer.crane, view.snapshot)
+
+    def _storm_blows(self) -> bool:
+        """The wind as it blows (gusts included) at the pre-alarm, or a storm building up to it
+        (:meth:`_storm_building`)."""
+        return self.wind_spell is not None or self._storm_building()
+
+    def _storm_building(self) -> bool:
+        """A wind the case injected is building up now (not yet at its full strength, nor
+        dying down), and at its strongest it blows (gusts included) at the pre-alarm or above:
+        the truth of the wind to come, which the crane can only forecast."""
+        for i, active in self.active.items():
+            plan = self.case.events[i].action
+            if not isinstance(plan, FaultPlan) or plan.name != "wind":
+                continue
+            lasts = active.lasts_s
+            top_s = WIND_RAMP_S if lasts is None else min(WIND_RAMP_S, (WIND_RAMP_S + lasts) / 2)
+            drawn = dict(plan.params)
+            full = float(str(drawn.get("speed_mps", 0.0))) + float(str(drawn.get("gust_mps", 0.0)))
+            top = full * top_s / WIND_RAMP_S
+            if self.now() - active.since < top_s and top >= self.params.wind_prealarm_mps:
+                return True
+        return False
 
     def _beyond_control(self) -> bool:
         spell = self.wind_spell
