@@ -216,12 +216,17 @@ def _wind_coming(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits)
     the stop limit: the wind stop is coming, and a securing begun at its trip would come too
     late to raise the load clear (bench case 1101076: held for a bad load reading as a storm
     built up, the hold's reaction began at the wind trip 1.9 s after the reading came back,
-    and the box met the next truck's 2.5 s later). The hold's own reaction starts now."""
+    and the box met the next truck's 2.5 s later). The hold's own reaction starts now. Not on a
+    wind reading just back from bad (the outlook catching up): with no trend to go by, a raise
+    would be a guess, and the wind trip still starts the reaction when the wind is there."""
     if any(t.id in STOPS and not t.bypassed for t in permits.active) or not snapshot.comms_ok:
         return False
     if any(snapshot.flag(f"{axis}.fault", unsafe=True) for axis in AXES):
         return False
-    ahead = wind_ahead_mps(m.crane, run, snapshot, m.wind)
+    outlook = m.wind
+    if outlook is None or outlook.catching_up_s > 0.0:
+        return False  # no trend to go by (a reading just back from bad): the trip decides
+    ahead = wind_ahead_mps(m.crane, run, snapshot, outlook)
     return ahead is not None and ahead >= m.crane.params.wind_stop_mps
 
 
