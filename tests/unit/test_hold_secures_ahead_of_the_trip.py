@@ -5,8 +5,8 @@ came back, and the box met T2's box 2.5 s later. Now, once nothing stops the cra
 ahead (the outlook over the time a raise needs) at the stop limit starts it.
 
 The oracle's side: the hold's reaction may begin before the trip only while the wind as it
-blows (the simulator's truth) is at the pre-alarm or building up to it; a crane that raised a
-held load on a forecast with no storm coming moves without its operator, and is caught."""
+blows (the simulator's truth) is at the pre-alarm or rising; a crane that raised a held load on
+a forecast in a wind that does not rise moves without its operator, and is caught."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ import pytest
 from crane_ctrl.bench.safety.bench import PROFILE, _profile, run_seed
 from crane_ctrl.bench.safety.cases import JOBS, Case, Command, Event, FaultPlan, When
 from crane_ctrl.bench.safety.harness import run_case
+from crane_ctrl.interlocks.evaluate import Permits
 from crane_ctrl.sequencer import wind
+from crane_ctrl.sequencer.machine import StepMachine
+from crane_ctrl.sequencer.run import Run
+from crane_ctrl.snapshot import Snapshot
 
 
 def test_case_1101076_raises_clear_as_the_reading_comes_back_and_hits_nothing() -> None:
@@ -31,7 +35,8 @@ def test_case_1101076_raises_clear_as_the_reading_comes_back_and_hits_nothing() 
 
 def _held_low_in_a_fresh_wind() -> Case:
     """Truck T1 -> stack: HOLD as the loaded travel starts, the box low beside T2's box; a
-    steady 12 m/s wind (no gust: never near the pre-alarm) while held, the operator away."""
+    12 m/s wind (no gust: never near the pre-alarm) while held, built up over the bench's 10-s
+    ramp, then steady; the operator away."""
     fresh = FaultPlan("wind", (("speed_mps", 12.0), ("gust_mps", 0.0), ("gust_period_s", 8.0)))
     return Case(JOBS[0], (
         Event(When("deliver", "travel", 1.7), Command("hold")),
@@ -42,9 +47,16 @@ def _held_low_in_a_fresh_wind() -> Case:
 def test_a_held_crane_raising_on_a_forecast_with_no_storm_coming_is_caught(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Not vacuous: the same reaction started on a wrong forecast is motion without the
-    operator (the load is exposed to the reading's next gust, but no storm blows)."""
-    monkeypatch.setattr(wind, "_wind_coming", lambda *args: True)
+    """Not vacuous: the same reaction started on a wrong forecast, once the wind blows steady,
+    is motion without the operator (the load is exposed to the reading's next gust, but the wind
+    does not rise)."""
+    original = wind._wind_coming
+
+    def steady_then_wrong(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits) -> bool:
+        built_up = (snapshot.number("env.wind") or 0.0) >= 11.95  # the 3-s reading, steady
+        return True if built_up else original(m, run, snapshot, permits)
+
+    monkeypatch.setattr(wind, "_wind_coming", steady_then_wrong)
     result = run_case(_held_low_in_a_fresh_wind(), _profile(str(PROFILE)))
     assert [v.kind for v in result.violations] == ["motion_without_operator"]
 

@@ -22,7 +22,7 @@ At EVERY scan (:class:`Violation` kinds in brackets):
   crane's own and allowed: the hold's wind reaction (:func:`~crane_ctrl.sequencer.wind.
   secures_while_held`), the hoist only, with the job held (HOLDING, HELD: never after STOP or
   ABORT), a wind trip active or the wind as it blows (gusts included) at the pre-alarm or
-  building up to it (the crane's outlook may see the stop limit coming before the trip), the
+  rising (the crane's outlook may see the stop limit coming before the trip), the
   sequencer setting the load down onto its place or raising it toward its secured height, and
   the load exposed (:func:`~crane_ctrl.sequencer.wind.exposure`:
   the wind could swing it into a neighbour) when that motion began; begun so, it may finish
@@ -468,9 +468,9 @@ class _CaseRun:
         the hoist only, the job held, the sequencer setting the load down onto its place or
         raising it toward its secured height, and the load exposed to the wind when this motion
         began, with a wind trip active then or the wind as it blows (the simulator's, gusts
-        included) at the pre-alarm or building up to it (:meth:`_storm_building`: the crane may
-        begin before its trip, when its outlook sees the stop limit coming); it may go on after
-        that trip is reset while the storm lasts (:meth:`_storm_lasts`)."""
+        included) at the pre-alarm or rising (:meth:`_storm_blows`: the crane may begin before
+        its trip, when its outlook sees the stop limit coming); it may go on after that trip is
+        reset while the storm lasts (:meth:`_storm_lasts`)."""
         c, automation = view.commands, self.automation
         run = automation.sequencer.run
         if run is None or run.step not in SECURING:
@@ -540,24 +540,21 @@ class _CaseRun:
         return storm_lasts(self.automation.sequencer.crane, view.snapshot)
 
     def _storm_blows(self) -> bool:
-        """The wind as it blows (gusts included) at the pre-alarm, or a storm building up to it
-        (:meth:`_storm_building`)."""
-        return self.wind_spell is not None or self._storm_building()
+        """The wind as it blows (gusts included) at the pre-alarm, or rising
+        (:meth:`_wind_rising`)."""
+        return self.wind_spell is not None or self._wind_rising()
 
-    def _storm_building(self) -> bool:
-        """A wind the case injected is building up now (not yet at its full strength, nor
-        dying down), and at its strongest it blows (gusts included) at the pre-alarm or above:
-        the truth of the wind to come, which the crane can only forecast."""
+    def _wind_rising(self) -> bool:
+        """A wind the case injected is still building up (not yet at its full strength): the
+        truth of a rising wind, whose end the crane can only forecast. A forecast from a wind
+        that does not rise (a steady one, its gusts, a reading back from bad) is not this."""
         for i, active in self.active.items():
             plan = self.case.events[i].action
             if not isinstance(plan, FaultPlan) or plan.name != "wind":
                 continue
             lasts = active.lasts_s
             top_s = WIND_RAMP_S if lasts is None else min(WIND_RAMP_S, (WIND_RAMP_S + lasts) / 2)
-            drawn = dict(plan.params)
-            full = float(str(drawn.get("speed_mps", 0.0))) + float(str(drawn.get("gust_mps", 0.0)))
-            top = full * top_s / WIND_RAMP_S
-            if self.now() - active.since < top_s and top >= self.params.wind_prealarm_mps:
+            if self.now() - active.since < top_s:
                 return True
         return False
 
