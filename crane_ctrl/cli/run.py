@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_config
-from crane_ctrl.cli.station import add_scan_nice
+from crane_ctrl.cli.station import add_scan_nice, scan_nice
 from crane_ctrl.errors import CraneCtrlError
 from crane_ctrl.links.url import make_link
 from crane_ctrl.profile.loader import load_profile
@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     every = None if args.quiet else args.status_every
     fleet = fleet_config(args, args.journal or default_path())
     asyncio.run(_supervise(setup, args.seconds, args.journal, loaded, status_every_s=every,
-                           fleet=fleet, scan_nice=args.scan_nice))  # fmt: skip
+                           fleet=fleet, scan_nice=scan_nice(args)))  # fmt: skip
     return 0
 
 

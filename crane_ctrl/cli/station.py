@@ -19,9 +19,9 @@ from typing import Any
 
 from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_attach
 from crane_ctrl.profile.loader import load_profile
-from crane_ctrl.runtime.scan_priority import SCAN_NICE
+from crane_ctrl.runtime.scan_priority import SCAN_NICE, SCAN_NICE_ENV, default_scan_nice
 
-__all__ = ["PARENT_POLL_S", "add_parser", "add_scan_nice", "until_stopped"]
+__all__ = ["PARENT_POLL_S", "add_parser", "add_scan_nice", "scan_nice", "until_stopped"]
 
 PARENT_POLL_S = 0.5
 """How often a station started by another process checks that its parent still runs."""
@@ -46,10 +46,16 @@ def add_parser(commands: Any) -> None:
 
 def add_scan_nice(parser: Any) -> None:
     """``--scan-nice N``: the scan thread's priority (:mod:`crane_ctrl.runtime.scan_priority`)."""
-    parser.add_argument("--scan-nice", type=_nice, default=SCAN_NICE, metavar="N",
-                        help=f"the scan thread's nice value, -20..19 (default {SCAN_NICE}: "
-                        "ahead of ordinary work, where the process may raise it; "
-                        "0 keeps the priority it was started with)")  # fmt: skip
+    parser.add_argument("--scan-nice", type=_nice, metavar="N",
+                        help=f"the scan's nice value, -20..19 (default {SCAN_NICE} or "
+                        f"${SCAN_NICE_ENV}: ahead of ordinary work, where the process may "
+                        "raise it; 0 keeps the priority it was started with)")  # fmt: skip
+
+
+def scan_nice(args: argparse.Namespace) -> int:
+    """``--scan-nice``, else the default (:func:`~crane_ctrl.runtime.scan_priority.
+    default_scan_nice`)."""
+    return args.scan_nice if args.scan_nice is not None else default_scan_nice()
 
 
 def _nice(text: str) -> int:
@@ -75,7 +81,7 @@ def _station(args: argparse.Namespace) -> int:
     config = StationConfig(
         load_profile(args.profile), args.profile, load_site(args.site or DEFAULT_SITE),
         journal, plc=args.plc, roles=Roles.load(args.roles or DEMO_ROLES), serve=socket,
-        attach=fleet_attach(args, journal), scan_nice=args.scan_nice,
+        attach=fleet_attach(args, journal), scan_nice=scan_nice(args),
     )  # fmt: skip
     runtime = StationRuntime(config)
     runtime.start()

@@ -25,7 +25,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crane_ctrl.link_report import LinkState, ReadResult
@@ -41,7 +41,7 @@ from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.run_record import journal_unclean_shutdown
-from crane_ctrl.runtime.scan_priority import SCAN_NICE, Raised, raise_process
+from crane_ctrl.runtime.scan_priority import Raised, default_scan_nice, raise_process
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.sim_faults import FaultChannel
@@ -107,10 +107,10 @@ class StationConfig:
     """Plan legs and fit the rope in a worker process
     (:class:`~crane_ctrl.runtime.planning_pool.PlanningPool`); ``False``: in the scan that asks
     (``crane-ctrl bench realtime`` measures both)."""
-    scan_nice: int | None = SCAN_NICE
+    scan_nice: int | None = field(default_factory=default_scan_nice)
     """The nice value the station's process asks for while it scans
-    (:mod:`crane_ctrl.runtime.scan_priority`); ``None``: it keeps the priority it was started
-    with (``crane-ctrl bench realtime`` measures both)."""
+    (:mod:`crane_ctrl.runtime.scan_priority`: -10, or ``$CRANE_CTRL_SCAN_NICE``); ``None``: it
+    keeps the priority it was started with (``crane-ctrl bench realtime`` measures both)."""
 
 
 class _Links:

@@ -32,19 +32,42 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from crane_ctrl.errors import CraneCtrlError
+
 __all__ = [
     "SCAN_NICE",
+    "SCAN_NICE_ENV",
     "Raised",
     "ScanPriority",
     "back_to",
+    "default_scan_nice",
     "raise_process",
     "raise_this_thread",
     "raised",
 ]
 
 SCAN_NICE = -10
-"""The station's loop thread: about nine times an ordinary process's share of a busy core, and
+"""The station's process: about nine times an ordinary process's share of a busy core, and
 woken ahead of it (Linux CFS weights: nice -10 is 9548, nice 0 is 1024)."""
+SCAN_NICE_ENV = "CRANE_CTRL_SCAN_NICE"
+"""Overrides :data:`SCAN_NICE` where no ``--scan-nice`` is given (the test suite sets 0: its
+many stations, each raised, would starve the simulators and clients of the other tests)."""
+
+
+def default_scan_nice() -> int:
+    """``$CRANE_CTRL_SCAN_NICE`` if set, else :data:`SCAN_NICE`; a value that is no nice value
+    is refused, naming the variable and the range."""
+    text = os.environ.get(SCAN_NICE_ENV, "").strip()
+    if not text:
+        return SCAN_NICE
+    try:
+        value = int(text)
+    except ValueError:
+        value = 99
+    if not -20 <= value <= 19:
+        raise CraneCtrlError(f"${SCAN_NICE_ENV} is {text!r}: a nice value is a whole number from "
+                          f"-20 to 19 (unset it for the default, {SCAN_NICE})")  # fmt: skip
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,3 +163,19 @@ def test_a_raise_says_the_priority_before_it_for_the_planning_worker() -> None:
 
     base, before = in_a_thread(raise_and_undo)
     assert base == before
+
+
+def test_the_default_comes_from_the_environment_and_a_bad_one_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crane_ctrl.errors import CraneCtrlError
+    from crane_ctrl.runtime.scan_priority import SCAN_NICE_ENV, default_scan_nice
+
+    monkeypatch.delenv(SCAN_NICE_ENV, raising=False)
+    assert default_scan_nice() == SCAN_NICE
+    monkeypatch.setenv(SCAN_NICE_ENV, " 5 ")
+    assert default_scan_nice() == 5
+    for bad in ("-30", "fast"):
+        monkeypatch.setenv(SCAN_NICE_ENV, bad)
+        with pytest.raises(CraneCtrlError, match=r"\$CRANE_CTRL_SCAN_NICE is .*from -20 to 19"):
+            default_scan_nice()
