@@ -126,7 +126,7 @@ async def _supervise(
     the stop and no status line. ``fleet``: be that Sparkplug B edge node too. ``scan_nice``:
     the priority the scan's thread (this one) asks for (:mod:`crane_ctrl.runtime.scan_priority`)."""
     from crane_ctrl.runtime.journal import Journal
-    from crane_ctrl.runtime.scan_priority import raised
+    from crane_ctrl.runtime.scan_priority import raised, report
     from crane_ctrl.runtime.supervisor import Supervisor
 
     profile, settings = setup.profile, setup.settings
@@ -143,12 +143,8 @@ async def _supervise(
             raised(scan_nice) as priority,
             Journal(journal_path, clock=clock, crane=profile.name) as journal,
         ):
-            if priority is not None and priority.why_not:
-                log.warning("%s", priority.sentence())
             journal.record("profile", profile.name, **loaded)
-            if priority is not None:
-                journal.record("system", "supervisor", event="scan priority",
-                               nice=priority.now, why_not=priority.why_not)  # fmt: skip
+            report(priority, journal)
             async with make_link(profile, setup.profile_path, clock, setup.plc) as link:
                 supervisor = Supervisor(profile, link, clock, settings, journal=journal)
                 journal.record("system", "supervisor", event="started", link=link.name,

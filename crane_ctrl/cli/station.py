@@ -19,7 +19,12 @@ from typing import Any
 
 from crane_ctrl.cli.fleet_options import add_fleet_options, fleet_attach
 from crane_ctrl.profile.loader import load_profile
-from crane_ctrl.runtime.scan_priority import SCAN_NICE, SCAN_NICE_ENV, default_scan_nice
+from crane_ctrl.runtime.scan_priority import (
+    SCAN_NICE,
+    SCAN_NICE_ENV,
+    default_scan_nice,
+    parse_nice,
+)
 
 __all__ = ["PARENT_POLL_S", "add_parser", "add_scan_nice", "scan_nice", "until_stopped"]
 
@@ -60,13 +65,9 @@ def scan_nice(args: argparse.Namespace) -> int:
 
 def _nice(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        value = 99
-    if not -20 <= value <= 19:
-        raise argparse.ArgumentTypeError(f"a nice value is a whole number from -20 to 19, not "
-                                         f"{text!r}")  # fmt: skip
-    return value
+        return parse_nice(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _station(args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ scan late; the journal says what it got, and :meth:`StationRuntime.stop` gives i
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -41,7 +40,7 @@ from crane_ctrl.runtime.journal import Journal
 from crane_ctrl.runtime.loop_thread import LoopThread
 from crane_ctrl.runtime.planning_pool import PlanningPool
 from crane_ctrl.runtime.run_record import journal_unclean_shutdown
-from crane_ctrl.runtime.scan_priority import Raised, default_scan_nice, raise_process
+from crane_ctrl.runtime.scan_priority import Raised, default_scan_nice, raise_process, report
 from crane_ctrl.runtime.seam.server import StationServer
 from crane_ctrl.runtime.sessions import Sessions
 from crane_ctrl.runtime.sim_faults import FaultChannel
@@ -52,7 +51,6 @@ from simulators.site_file import SiteFile
 
 __all__ = ["SWITCH_INTERVAL_S", "Attach", "Endpoint", "StationConfig", "StationRuntime"]
 
-log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL_S = 0.0001
 """``sys.setswitchinterval`` while a station runs: a busy thread yields the GIL this often."""
@@ -156,8 +154,6 @@ class StationRuntime:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         if self.config.scan_nice is not None:
             self._raised = raise_process(self.config.scan_nice)
-            if self._raised.priority.why_not:
-                log.warning("%s", self._raised.priority.sentence())
         return self.thread.start(timeout_s)
 
     def stop(self) -> None:
@@ -176,10 +172,7 @@ class StationRuntime:
         with Journal(c.journal_path, clock=self.clock, crane=c.profile.name) as journal:
             await journal_unclean_shutdown(c.journal_path, journal)
             journal.record("profile", c.profile.name, **loaded)
-            if self._raised is not None:
-                got = self._raised.priority
-                journal.record("system", "supervisor", event="scan priority", nice=got.now,
-                               why_not=got.why_not)  # fmt: skip
+            report(None if self._raised is None else self._raised.priority, journal)
             try:
                 async with AsyncExitStack() as owned:
                     planner = await self._open_planner(owned)

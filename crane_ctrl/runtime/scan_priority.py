@@ -25,14 +25,19 @@ Without it the station runs at the priority it was given and says so once, with 
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from crane_ctrl.errors import CraneCtrlError
+
+if TYPE_CHECKING:
+    from crane_ctrl.runtime.journal import Journal
 
 __all__ = [
     "SCAN_NICE",
@@ -41,10 +46,14 @@ __all__ = [
     "ScanPriority",
     "back_to",
     "default_scan_nice",
+    "parse_nice",
     "raise_process",
     "raise_this_thread",
     "raised",
+    "report",
 ]
+
+log = logging.getLogger(__name__)
 
 SCAN_NICE = -10
 """The station's process: about nine times an ordinary process's share of a busy core, and
@@ -54,6 +63,17 @@ SCAN_NICE_ENV = "CRANE_CTRL_SCAN_NICE"
 many stations, each raised, would starve the simulators and clients of the other tests)."""
 
 
+def parse_nice(text: str) -> int:
+    """A nice value, -20 to 19, from ``text``; ``ValueError`` saying the range otherwise."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 99
+    if not -20 <= value <= 19:
+        raise ValueError(f"a nice value is a whole number from -20 to 19, not {text!r}")
+    return value
+
+
 def default_scan_nice() -> int:
     """``$CRANE_CTRL_SCAN_NICE`` if set, else :data:`SCAN_NICE`; a value that is no nice value
     is refused, naming the variable and the range."""
@@ -61,13 +81,22 @@ def default_scan_nice() -> int:
     if not text:
         return SCAN_NICE
     try:
-        value = int(text)
+        return parse_nice(text)
     except ValueError:
-        value = 99
-    if not -20 <= value <= 19:
-        raise CraneCtrlError(f"${SCAN_NICE_ENV} is {text!r}: a nice value is a whole number from "
-                          f"-20 to 19 (unset it for the default, {SCAN_NICE})")  # fmt: skip
-    return value
+        why = (f"${SCAN_NICE_ENV} is {text!r}: a nice value is a whole number from -20 to 19 "
+               f"(unset it for the default, {SCAN_NICE})")  # fmt: skip
+        raise CraneCtrlError(why) from None
+
+
+def report(priority: ScanPriority | None, journal: Journal) -> None:
+    """Say what the station's raise got: a warning (once) if it was not taken, and always a
+    journal entry (``system supervisor: scan priority``)."""
+    if priority is None:
+        return
+    if priority.why_not:
+        log.warning("%s", priority.sentence())
+    journal.record("system", "supervisor", event="scan priority", nice=priority.now,
+                   why_not=priority.why_not)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

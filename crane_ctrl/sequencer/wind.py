@@ -172,11 +172,11 @@ def secures_while_held(
     step = run.resume_step
     if step is None or run.interrupted or run.hold_reaction_off or run.since >= now:
         return False
+    if not exposure(m.crane, run, snapshot):  # first: in calm air a read and a compare
+        return False
     if not (_only_the_wind(snapshot, permits) or _wind_coming(m, run, snapshot, permits)):
         return False
     if m.resume_refusals():
-        return False
-    if not exposure(m.crane, run, snapshot):
         return False
     run.secures_in_hold = True
     m.table[step].wind(m, run, snapshot, permits, now)
