@@ -1,8 +1,9 @@
 # crane-ctrl: every target creates .venv when it is missing and installs into it.
 # Needs only python3 (>= 3.11) and make; scripts/system-deps installs the system packages (python3-venv,
-# mbpoll) with apt-get when it can, else names them.  PYTHON=python3.12 make test picks another.
+# mbpoll) with apt-get when it can, else names them.  PYTHON=python3.12 make test picks another;
+# by default scripts/pick-python picks the system's optimised python3 when it is new enough.
 
-PYTHON ?= python3
+PYTHON ?= $(shell sh scripts/pick-python)
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
