@@ -35,8 +35,8 @@ from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, OVERTRAVEL_M, STILL_MPS, Step
 from crane_ctrl.sequencer.readings import position_of, seated
 from crane_ctrl.sequencer.run import Run
-from crane_ctrl.sequencer.settle import DAMPING_SPEED_SHARE, calm, clamp
-from crane_ctrl.sequencer.sway import land_on_goal
+from crane_ctrl.sequencer.settle import calm
+from crane_ctrl.sequencer.sway import steer_onto
 from crane_ctrl.sequencer.transfer import all_corners, any_corner
 from crane_ctrl.snapshot import Snapshot
 
@@ -201,17 +201,9 @@ def _off_the_landing(m: StepMachine, run: Run, pos: XYZ, now: float) -> bool:
 
 
 def _fine(crane: CraneContext, run: Run, pos: XYZ, now: float) -> tuple[float, float]:
-    """Put the load on the goal and damp its swing (:func:`land_on_goal`), within a share
-    of the rated speeds."""
-    goal = run.goal_xy(crane.yard)
-    lean = run.sway.steer_lean(now, (goal[0] - pos[0], goal[1] - pos[1]))
-    rate = run.sway.rate()
+    """Put the load on the goal and damp its swing (:func:`~.sway.steer_onto`)."""
     limits = MotionLimits.from_params(crane.params, loaded=run.delivering)
-    refs = []
-    for k, lim in ((0, limits.gantry), (1, limits.trolley)):
-        ref = land_on_goal(goal[k], pos[k], lean[k], rate[k], run.sway.omega)
-        refs.append(clamp(ref, lim.vmax_mps * DAMPING_SPEED_SHARE))
-    return refs[0], refs[1]
+    return steer_onto(run.sway, limits, run.goal_xy(crane.yard), pos, now)
 
 
 def _slack_below(m: StepMachine, snapshot: Snapshot, z: float, landing: float) -> bool:

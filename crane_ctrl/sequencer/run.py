@@ -23,10 +23,12 @@ from crane_ctrl.sequencer.sway import SwayWatch
 from crane_ctrl.sequencer.transfer import Transfer
 from crane_ctrl.site import Slot
 
-__all__ = ["LIFTED_UNWEIGHED_STEPS", "WIND_STOP", "Run"]
+__all__ = ["BY_THE_OPERATOR", "LIFTED_UNWEIGHED_STEPS", "WIND_STOP", "Run"]
 
 WIND_STOP = "wind stop"
-"""``Run.set_down_cause`` of a set-down the wind stop makes (the operator's has its own)."""
+"""``Run.set_down_cause`` of a set-down the wind stop makes."""
+BY_THE_OPERATOR = "set down by the operator"
+"""``Run.set_down_cause`` of the operator's SET DOWN."""
 
 
 LIFTED_UNWEIGHED_STEPS = frozenset({Step.TRIAL_LIFT, Step.SET_BACK, Step.WIND_SET_DOWN})
@@ -84,6 +86,10 @@ class Run:
     """Where a wind stop (or the operator, after a stop) set or sets the box down."""
     set_down_cause: str = WIND_STOP
     """Why the box goes down there, for the job's failure."""
+    operator_place: SetDownPlace | None = None
+    """The place below the operator sent the box down to (SET DOWN). Their order stands until
+    the box is down: a hold, STOP or a wind stop's raise on the way leaves it, and resumed, the
+    box goes on down there, not to its destination."""
     wind_target_m: float = 0.0
     """Where a wind stop raises the load to: its swing envelope clears every neighbour, m."""
     wind_envelope_m: float = 0.0
@@ -173,12 +179,14 @@ class Run:
         """Where the box the move carries goes down: the place below once a wind stop or the
         operator chose one (it is set down there, not at its destination), else the job's
         destination."""
-        return self.transfer.to if self.wind_place is None else self.wind_place.slot
+        place = self.wind_place or self.operator_place
+        return self.transfer.to if place is None else place.slot
 
     def delivery_height_m(self, yard: YardModel) -> float:
         """The twistlock-plane height of the landing at :attr:`delivers_to`, m."""
-        if self.wind_place is not None:
-            return self.wind_place.landing_m
+        place = self.wind_place or self.operator_place
+        if place is not None:
+            return place.landing_m
         return self.transfer.landing_height_m(yard, delivering=True)
 
     def operator_lands_here(self) -> bool:

@@ -22,7 +22,7 @@ from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import OVERSHOOT_M, SETTLE_MARGIN_M, Step
 from crane_ctrl.sequencer.readings import position_of
 from crane_ctrl.sequencer.run import Run
-from crane_ctrl.sequencer.sway import sway_of
+from crane_ctrl.sequencer.sway import DAMPING_SPEED_SHARE, clamp, sway_of
 from crane_ctrl.sequencer.wind import rise_margin_m
 from crane_ctrl.snapshot import Snapshot
 
@@ -46,8 +46,6 @@ CALM_SHARE = 0.5
 motion, so half a period tells its amplitude); before the last of a landing it is watched while
 the hoist creeps down to there."""
 
-DAMPING_SPEED_SHARE = 0.4
-"""Sway damping may use this share of an axis's rated speed."""
 LEAN_WIND_MARGIN_MPS = 1.0
 """The lean a landing steers by is no more than the wind read plus this leans the load, m/s
 (:func:`lean_limit_m`): the anemometer reads the wind where it stands, not at the load. In calm
@@ -159,8 +157,3 @@ def damping(
     vx = clamp(refs[0] + gain * sx, limits.gantry.vmax_mps * DAMPING_SPEED_SHARE)
     vy = clamp(refs[1] + gain * sy, limits.trolley.vmax_mps * DAMPING_SPEED_SHARE)
     return vx, vy
-
-
-def clamp(value: float, limit: float) -> float:
-    """``value`` within ±``limit``."""
-    return max(-limit, min(limit, value))

@@ -32,7 +32,8 @@ from crane_ctrl.sequencer.machine import (
     same_step,
 )
 from crane_ctrl.sequencer.model import Step
-from crane_ctrl.sequencer.run import Run
+from crane_ctrl.sequencer.ordered_set_down import ordered_set_down
+from crane_ctrl.sequencer.run import BY_THE_OPERATOR, Run
 from crane_ctrl.snapshot import Snapshot
 
 __all__ = ["STEPS"]
@@ -109,9 +110,20 @@ def _what_settling_was_for(run: Run) -> Step:
     return run.resume_step or Step.RAISE
 
 
-def _deliver_after_all(run: Run) -> Step:
-    """A wind stop's set-down or raise, resumed: the set-down place is forgotten and the move
-    delivers after all, from the rise."""
+def _setting_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
+    """The set-down onto the place below: the operator's (SET DOWN) or a wind stop's."""
+    if run.set_down_cause == BY_THE_OPERATOR:
+        return ordered_set_down(m, run, snapshot, now)
+    return wind.wind_set_down(m, run, snapshot, now)
+
+
+def _after_the_set_down(run: Run) -> Step:
+    """A set-down or a wind raise, resumed. The operator's set-down goes on down to the place
+    they chose (their order stands: it is checked against where the load hangs again); a wind
+    stop's set-down or raise is forgotten and the move delivers after all, from the rise."""
+    if run.operator_place is not None:
+        run.wind_place, run.set_down_cause = run.operator_place, BY_THE_OPERATOR
+        return Step.WIND_SET_DOWN
     run.wind_place = None
     return Step.RAISE
 
@@ -196,12 +208,12 @@ STEPS: Mapping[Step, StepHandler] = complete({
         hangs=True, landing=_settling_to_land, wind=wind.secures,
     ),
     Step.WIND_SET_DOWN: StepHandler(
-        scan=wind.wind_set_down, restart=_deliver_after_all, interrupt=HOLD,
+        scan=_setting_down, restart=_after_the_set_down, interrupt=HOLD,
         hangs=True, landing=_the_place_below, wind=wind.sets_down_or_secures,
         refusal=Refusal.LANDING,
     ),
     Step.WIND_RAISE: StepHandler(
-        scan=wind.wind_raise, restart=_deliver_after_all, interrupt=HOLD,
+        scan=wind.wind_raise, restart=_after_the_set_down, interrupt=HOLD,
         hangs=True, wind=wind.goes_on,
     ),
     Step.OPERATOR_LANDING: StepHandler(

@@ -38,6 +38,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from crane_ctrl.motion.planner import XYZ, MotionLimits
 from crane_ctrl.sequencer.sway_fit import lean_of, swings
 from crane_ctrl.sequencer.sway_observer import SwayObserver
 from crane_ctrl.snapshot import Snapshot
@@ -46,15 +47,20 @@ from crane_ctrl.sway_step import SensorStep
 __all__ = [
     "CALM_STEPS",
     "COARSE_STEP_M",
+    "DAMPING_SPEED_SHARE",
     "LEAN_FOLLOW_MPS",
     "LOAD_GAIN_PER_S",
     "SWAY_RATE_GAIN_PER_S",
     "SwayWatch",
+    "clamp",
     "land_on_goal",
+    "steer_onto",
     "sway_of",
 ]
 
 XY = tuple[float, float]
+DAMPING_SPEED_SHARE = 0.4
+"""Sway damping may use this share of an axis's rated speed."""
 _Sample = tuple[float, ...]
 """(time, gantry offset, trolley offset, gantry speed, trolley speed, then per expected
 offset: gantry and trolley offset less it)."""
@@ -325,3 +331,23 @@ def land_on_goal(
     short of the goal, so the load, leaning in the wind, is on it."""
     aim = goal_m - lean_m - crane_m
     return LOAD_GAIN_PER_S * aim - SWAY_RATE_GAIN_PER_S * sway_rate_mps / omega
+
+
+def steer_onto(
+    watch: SwayWatch, limits: MotionLimits, goal: XY, pos: XYZ, now: float
+) -> tuple[float, float]:
+    """Gantry and trolley references that put the load on ``goal`` and damp its swing
+    (:func:`land_on_goal`, by what ``watch`` knows of the swing), within a share of the rated
+    speeds (``limits``)."""
+    lean = watch.steer_lean(now, (goal[0] - pos[0], goal[1] - pos[1]))
+    rate = watch.rate()
+    refs = []
+    for k, lim in ((0, limits.gantry), (1, limits.trolley)):
+        ref = land_on_goal(goal[k], pos[k], lean[k], rate[k], watch.omega)
+        refs.append(clamp(ref, lim.vmax_mps * DAMPING_SPEED_SHARE))
+    return refs[0], refs[1]
+
+
+def clamp(value: float, limit: float) -> float:
+    """``value`` within ±``limit``."""
+    return max(-limit, min(limit, value))

@@ -97,7 +97,7 @@ from crane_ctrl.sequencer.readings import (
     position_of,
     seated,
 )
-from crane_ctrl.sequencer.run import WIND_STOP, Run
+from crane_ctrl.sequencer.run import BY_THE_OPERATOR, WIND_STOP, Run
 from crane_ctrl.sequencer.safety import STOPS, WIND_TRIPS, waits_for_reset
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.sequencer.transfer import all_corners
@@ -105,13 +105,16 @@ from crane_ctrl.snapshot import Snapshot
 
 __all__ = [
     "SECURING",
+    "SET_DOWN_COMMIT_M",
     "SET_DOWN_CREEP_M",
     "SET_DOWN_REACH_M",
     "SetDownPlace",
+    "down_onto",
     "exposure",
     "goes_on",
     "goes_on_setting_down",
     "lift_clear_s",
+    "off_place",
     "plan_set_down",
     "raise_clear_s",
     "rise_margin_m",
@@ -119,6 +122,8 @@ __all__ = [
     "secures_on_hold",
     "secures_while_held",
     "set_down_place",
+    "set_down_there",
+    "set_down_tolerance_m",
     "sets_back_on_pick",
     "sets_down_or_secures",
     "storm_lasts",
@@ -272,8 +277,8 @@ def sets_back_on_pick(
     box, yard = run.transfer.box, m.crane.yard
     place = SetDownPlace(box.slot, yard.centre(box), yard.pick_height_m(box))
     load = _load_xy(snapshot)
-    if load is not None and _off(place, load) <= _tolerance_m(m.crane):
-        run.wind_place = place
+    if load is not None and off_place(place, load) <= set_down_tolerance_m(m.crane):
+        run.wind_place, run.set_down_cause = place, WIND_STOP
         m.enter(Step.WIND_SET_DOWN, now, reason=_reason(run, f"setting it back on {box.slot}"))
         return True
     if position_of(snapshot) is None:
@@ -293,7 +298,7 @@ def secures(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now:
         return False
     place = _place_below(m.crane, run, snapshot, pos[2])
     if place is not None and permits.allowed(Motion.HOIST_DOWN):
-        run.wind_place = place
+        run.wind_place, run.set_down_cause = place, WIND_STOP
         m.enter(Step.WIND_SET_DOWN, now, reason=_reason(run, f"setting it down on {place.slot}"))
         return True
     return _start_raise(m, run, snapshot, now)
@@ -302,8 +307,10 @@ def secures(m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now:
 def sets_down_or_secures(
     m: StepMachine, run: Run, snapshot: Snapshot, permits: Permits, now: float
 ) -> bool:
-    """The set-down under way goes on; without a place, as any hanging load (:func:`secures`)."""
-    return run.wind_place is not None or secures(m, run, snapshot, permits, now)
+    """The set-down under way goes on; held (the operator's set-down, not under way), or without
+    a place, as any hanging load (:func:`secures`)."""
+    under_way = run.step is Step.WIND_SET_DOWN and run.wind_place is not None
+    return under_way or secures(m, run, snapshot, permits, now)
 
 
 def _place_below(
@@ -317,7 +324,7 @@ def _place_below(
     load = _load_xy(snapshot)
     if load is None:
         return None
-    place = set_down_place(crane.yard, run.transfer.box, load, _tolerance_m(crane))
+    place = set_down_place(crane.yard, run.transfer.box, load, set_down_tolerance_m(crane))
     if place is None or z - place.landing_m > SET_DOWN_REACH_M:
         return None
     return place
@@ -330,7 +337,7 @@ def _load_xy(snapshot: Snapshot) -> tuple[float, float] | None:
     return None if pos is None else (pos[0] + sway[0], pos[1] + sway[1])
 
 
-def _off(place: SetDownPlace, load: tuple[float, float]) -> float:
+def off_place(place: SetDownPlace, load: tuple[float, float]) -> float:
     """How far the load hangs off ``place``'s centre (the larger of the two directions), m."""
     return max(abs(load[0] - place.centre[0]), abs(load[1] - place.centre[1]))
 
@@ -520,7 +527,7 @@ def _moving(snapshot: Snapshot) -> list[str]:
     return [axis for axis, v in speeds.items() if v is None or abs(v) >= STILL_MPS]
 
 
-def _tolerance_m(crane: CraneContext) -> float:
+def set_down_tolerance_m(crane: CraneContext) -> float:
     """How far off a place the hanging box may be to go down onto it: half the stacking
     tolerance, the other half for the swing on the way down, m."""
     return crane.params.stacking_tolerance_m / 2
@@ -578,35 +585,30 @@ def wind_raise(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Comm
 
 
 def wind_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands:
-    """Lower straight down onto the place below (creep over the last of it); landed there,
+    """The wind stop's set-down (the operator's: :mod:`.ordered_set_down`): lower straight down
+    onto the place below (creep over the last of it); landed there,
     record it and unlock; the load swung off the place, or no landing: hold."""
     place, pos, sway = run.wind_place, position_of(snapshot), sway_of(snapshot)
-    if sway is None and run.set_down_cause != WIND_STOP:
-        sway = (0.0, 0.0)  # no sway sensor: the crane's position is the best there is
     if place is None or pos is None or sway is None:
         m.hold(now, f"{_cause(run)}: the load cannot be watched: held where it hangs")
         return Commands(drives_enable=True)
     if seated(snapshot):
-        return _set_down_in_wind(m, run, place, snapshot, now)
+        return set_down_there(m, run, place, snapshot, now)
     if _storm_over(m, run, snapshot, now):
         return Commands(drives_enable=True)
-    off = _off(place, (pos[0] + sway[0], pos[1] + sway[1]))
-    wind = run.set_down_cause == WIND_STOP
+    off = off_place(place, (pos[0] + sway[0], pos[1] + sway[1]))
     # committed (close above its place), it goes on down through a swing that still lands it
     # on the place; off further, it would land off the castings: lift it clear
     committed = pos[2] - place.landing_m <= SET_DOWN_COMMIT_M
-    tolerance = _tolerance_m(m.crane)
+    tolerance = set_down_tolerance_m(m.crane)
     lands_off = off > m.crane.params.stacking_tolerance_m
-    if off > tolerance and wind and (lands_off or not committed):
+    if off > tolerance and (lands_off or not committed):
         _start_raise(m, run, snapshot, now)
         return Commands(drives_enable=True)
-    if off > tolerance and not wind:
-        m.hold(now, f"the load swung {off:.2f} m off {place.slot}: held")
-        return Commands(drives_enable=True)
-    return _down_onto(m, run, place, pos[2], now, wind=wind)
+    return down_onto(m, run, place, pos[2], now, wind=True)
 
 
-def _down_onto(
+def down_onto(
     m: StepMachine, run: Run, place: SetDownPlace, z: float, now: float, *, wind: bool
 ) -> Commands:
     """Lower onto ``place``, creeping over the last of it (in wind, only the last
@@ -628,14 +630,15 @@ def _down_onto(
     return Commands(drives_enable=True, hoist_speed_ref=min(ref, 0.0))
 
 
-def _set_down_in_wind(
+def set_down_there(
     m: StepMachine, run: Run, place: SetDownPlace, snapshot: Snapshot, now: float
 ) -> Commands:
     why = not_landed_why(snapshot, place.landing_m, m.crane.settings)
     if why:
         m.hold(now, f"{run.set_down_cause}: {why}")
         return Commands(drives_enable=True)
-    if place.slot == run.transfer.box.slot and run.set_down_cause == WIND_STOP:
+    ordered = run.operator_place is not None  # the operator had sent it down: it stays down
+    if place.slot == run.transfer.box.slot and run.set_down_cause == WIND_STOP and not ordered:
         return _back_on_its_pick(m, run, place, now)
     m.crane.yard.move(run.transfer.box.id, place.slot)  # it stands there now
     mine = " (its destination)" if place.slot == run.transfer.to else ""
@@ -680,12 +683,13 @@ def plan_set_down(m: StepMachine, now: float) -> None:
     # the load settles under the crane before it goes down (the resume settles the sway first):
     # the place is judged from where the crane stands, not from where the load swings now
     # (case 1100517: a place chosen from a swinging load was 0.31 m off the settled one)
-    place = set_down_place(m.crane.yard, run.transfer.box, pos[:2], _tolerance_m(m.crane))
+    place = set_down_place(m.crane.yard, run.transfer.box, pos[:2], set_down_tolerance_m(m.crane))
     if place is None:
         raise CommandRefused(
             f"no place where the box may stand straight below it ({pos[0]:.2f}, "
             f"{pos[1]:.2f}): resume the job, or take it over in MANUAL"
         )
-    run.wind_place, run.set_down_cause = place, "set down by the operator"
+    run.wind_place = run.operator_place = place
+    run.set_down_cause = BY_THE_OPERATOR
     run.resume_step = Step.WIND_SET_DOWN
     m.crane.emit({"time": now, "job": run.transfer.job_id, "set_down": str(place.slot)})
