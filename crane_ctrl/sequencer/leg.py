@@ -35,7 +35,7 @@ from crane_ctrl.motion.leg import LegPlan
 from crane_ctrl.motion.planner import HOIST_TOLERANCE_M, XYZ, MotionLimits, hoist_reference
 from crane_ctrl.motion.rope_calibration import RopeFit, fit_rope_offset
 from crane_ctrl.sequencer.controller import CraneContext
-from crane_ctrl.sequencer.landing import gated_hoist, size_ref
+from crane_ctrl.sequencer.landing import RESETTLES, gated_hoist, size_ref
 from crane_ctrl.sequencer.leg_drive import (
     READING_DELAYS_S,
     SCAN_LEAD_S,
@@ -43,7 +43,7 @@ from crane_ctrl.sequencer.leg_drive import (
     LegRequest,
     plan_leg,
 )
-from crane_ctrl.sequencer.leg_margin import leg_margin_m
+from crane_ctrl.sequencer.leg_margin import leg_margin_m, wind_allowed_mps
 from crane_ctrl.sequencer.machine import StepMachine
 from crane_ctrl.sequencer.model import TRIAL_CREEP_ON_M, Step
 from crane_ctrl.sequencer.planning import PLAN_GIVE_UP_S, PendingPlan
@@ -173,7 +173,7 @@ def _leg_request(
     margin = leg_margin_m(m.crane, run, snapshot, (pos[2], goal[2]), loaded=loaded, mass_t=mass)
     return LegRequest(
         pos, goal, tuple(t.obstacles(yard, delivering=loaded)), m.crane.rope_params(loaded),
-        loaded, t.box.height_m, mass, t.half_size_m(spreader), margin,
+        loaded, t.box.height_m, mass, t.half_size_m(spreader), margin, snapshot.number("env.wind"),
     )  # fmt: skip
 
 
@@ -191,6 +191,7 @@ def _take_plan(
         m.hold(now, f"planning the leg to {goal[0]:.1f}, {goal[1]:.1f} failed: {why!r}")
         return None
     run.leg = LegDrive(plan, now)
+    run.leg_wind_mps = wind_allowed_mps(m.crane, pending.request.wind_mps)
     return run.leg
 
 
@@ -210,6 +211,8 @@ def travel(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
         _learn_rope(m.crane, run, leg, now)
         m.enter(Step.LOWER, now)
         return m.scan(run, snapshot, now)
+    if _wind_past_the_plan(m, run, snapshot, now):
+        return Commands(drives_enable=True)
     sway, t = sway_of(snapshot), leg.travel_t(now)
     if sway is not None and t is not None:
         leg.sway_log.append((t, *sway))
@@ -220,6 +223,33 @@ def travel(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
     vz = _not_below(m.crane, vz, pos[2], clear + HOIST_TOLERANCE_M, run)
     return Commands(drives_enable=True, gantry_speed_ref=vx, trolley_speed_ref=vy,
                     hoist_speed_ref=vz, size_ref=size_ref(run, snapshot))  # fmt: skip
+
+
+def _wind_past_the_plan(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bool:
+    """The wind read is past what the travel's clearance was worked out for
+    (:func:`~crane_ctrl.sequencer.leg_margin.wind_allowed_mps`): the load leans further than the
+    path was cleared by, into what it passes or comes down beside (bench case 1201933: planned
+    in calm air, a 16.6 m/s wind with 2 m/s gusts came as the loaded travel began, and the box,
+    coming down toward its stack, met the stack beside it). The travel is given up: the crane
+    stops under the load and calms it where it stands (lifting it clear of what it could swing
+    into first), and the leg is planned again from there for the wind as it is. Again and again
+    (a wind that keeps rising, gusts above every plan): hold for the operator. Whether it gave
+    the travel up."""
+    wind = snapshot.number("env.wind")
+    if wind is None or wind <= run.leg_wind_mps:
+        return False
+    why = (
+        f"the wind rose to {wind:.1f} m/s, past the {run.leg_wind_mps:.1f} m/s the path was "
+        "cleared for"
+    )
+    run.drop_leg()
+    run.resettles += 1
+    if run.resettles > RESETTLES:
+        m.hold(now, f"{why}, again and again: held")
+        return True
+    run.resume_step = Step.RAISE
+    m.enter(Step.SETTLE, now, reason=f"{why}: settle, then plan the leg again")
+    return True
 
 
 def _learn_rope(crane: CraneContext, run: Run, leg: LegDrive, now: float) -> None:

@@ -74,6 +74,10 @@ class LegRequest:
     margin_m: float = 0.0
     """How far the load may stray from where the plan puts it (any direction), m: the
     obstacles grow by it (:mod:`crane_ctrl.sequencer.leg_margin`)."""
+    wind_mps: float | None = None
+    """The wind read when the margin was worked out (``None``: not good then), m/s: the margin
+    holds for a wind up to :data:`~crane_ctrl.motion.wind_swing.GUST_MARGIN_MPS` more
+    (:func:`~crane_ctrl.sequencer.leg_margin.wind_allowed_mps`)."""
 
     def still_holds_for(self, newer: LegRequest) -> bool:
         """A plan asked for by this request serves ``newer``: the same leg, from a start no

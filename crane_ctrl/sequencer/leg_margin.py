@@ -38,7 +38,14 @@ from crane_ctrl.sequencer.run import Run
 from crane_ctrl.sequencer.sway import sway_of
 from crane_ctrl.snapshot import Snapshot
 
-__all__ = ["MARGIN_STEP_M", "PATH_TOLERANCE_M", "gust_m", "landing_margin_m", "leg_margin_m"]
+__all__ = [
+    "MARGIN_STEP_M",
+    "PATH_TOLERANCE_M",
+    "gust_m",
+    "landing_margin_m",
+    "leg_margin_m",
+    "wind_allowed_mps",
+]
 
 XY = tuple[float, float]
 
@@ -77,6 +84,15 @@ def leg_margin_m(
     margin = PATH_TOLERANCE_M + swing + gust_m(crane, run, snapshot, low, loaded=loaded,
                                                mass_t=mass_t)  # fmt: skip
     return math.ceil(margin / MARGIN_STEP_M - 1e-9) * MARGIN_STEP_M
+
+
+def wind_allowed_mps(crane: CraneContext, planned_mps: float | None) -> float:
+    """The most wind a leg's margin, worked out with ``planned_mps`` read (``None``: not good),
+    holds for, m/s: the reading and the next gust (:func:`gust_m`: the gust margin more; a wind
+    not known, the pre-alarm). Beyond it the load leans further than the path was cleared for."""
+    if planned_mps is None:
+        return crane.params.wind_prealarm_mps
+    return planned_mps + GUST_MARGIN_MPS
 
 
 def landing_margin_m(crane: CraneContext, run: Run, snapshot: Snapshot, off: XY) -> float:

@@ -546,7 +546,9 @@ class _CaseRun:
 
     def _wind_rising(self) -> bool:
         """A wind the case injected is still building up (not yet at its full strength): the
-        truth of a rising wind, whose end the crane can only forecast. A forecast from a wind
+        truth of a rising wind, whose end the crane can only forecast; and for the
+        anemometer's averaging window after it stopped rising (``env.wind`` is a gust average: it
+        goes on rising that long after the wind's peak, case 1201829). A forecast from a wind
         that does not rise (a steady one, its gusts, a reading back from bad) is not this."""
         for i, active in self.active.items():
             plan = self.case.events[i].action
@@ -554,7 +556,7 @@ class _CaseRun:
                 continue
             lasts = active.lasts_s
             top_s = WIND_RAMP_S if lasts is None else min(WIND_RAMP_S, (WIND_RAMP_S + lasts) / 2)
-            if self.now() - active.since < top_s:
+            if self.now() - active.since < top_s + self.params.wind_gust_window_s:
                 return True
         return False
 
