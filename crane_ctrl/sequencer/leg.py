@@ -190,8 +190,7 @@ def _take_plan(
     except Exception as why:  # a broken worker: the move holds, the operator sees why
         m.hold(now, f"planning the leg to {goal[0]:.1f}, {goal[1]:.1f} failed: {why!r}")
         return None
-    run.leg = LegDrive(plan, now)
-    run.leg_wind_mps = wind_allowed_mps(m.crane, pending.request.wind_mps)
+    run.leg = LegDrive(plan, now, wind_allowed_mps(m.crane, pending.request.wind_mps))
     return run.leg
 
 
@@ -211,7 +210,7 @@ def travel(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
         _learn_rope(m.crane, run, leg, now)
         m.enter(Step.LOWER, now)
         return m.scan(run, snapshot, now)
-    if _wind_past_the_plan(m, run, snapshot, now):
+    if _wind_past_the_plan(m, run, leg, snapshot, now):
         return Commands(drives_enable=True)
     sway, t = sway_of(snapshot), leg.travel_t(now)
     if sway is not None and t is not None:
@@ -225,7 +224,9 @@ def travel(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> Commands
                     hoist_speed_ref=vz, size_ref=size_ref(run, snapshot))  # fmt: skip
 
 
-def _wind_past_the_plan(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -> bool:
+def _wind_past_the_plan(
+    m: StepMachine, run: Run, leg: LegDrive, snapshot: Snapshot, now: float
+) -> bool:
     """The wind read is past what the travel's clearance was worked out for
     (:func:`~crane_ctrl.sequencer.leg_margin.wind_allowed_mps`): the load leans further than the
     path was cleared by, into what it passes or comes down beside (bench case 1201933: planned
@@ -236,10 +237,10 @@ def _wind_past_the_plan(m: StepMachine, run: Run, snapshot: Snapshot, now: float
     (a wind that keeps rising, gusts above every plan): hold for the operator. Whether it gave
     the travel up."""
     wind = snapshot.number("env.wind")
-    if wind is None or wind <= run.leg_wind_mps:
+    if wind is None or wind <= leg.wind_allowed_mps:
         return False
     why = (
-        f"the wind rose to {wind:.1f} m/s, past the {run.leg_wind_mps:.1f} m/s the path was "
+        f"the wind rose to {wind:.1f} m/s, past the {leg.wind_allowed_mps:.1f} m/s the path was "
         "cleared for"
     )
     run.drop_leg()

@@ -14,6 +14,7 @@ A leg is planned from a :class:`LegRequest` by :func:`plan_leg`, in a planner's 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from crane_ctrl.crane import CraneParams
@@ -119,6 +120,9 @@ class LegDrive:
 
     plan: LegPlan
     started_s: float
+    wind_allowed_mps: float = math.inf
+    """The most wind its path was cleared for, m/s
+    (:func:`~crane_ctrl.sequencer.leg_margin.wind_allowed_mps`): its travel gives up beyond."""
     travel_started_s: float | None = None
     sway_log: list[Sample] = field(default_factory=list)
     """The sway sensor's readings during travel (travel time, gantry, trolley), for

@@ -48,6 +48,7 @@ def ordered_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -
     sway = sway_of(snapshot) or (0.0, 0.0)  # no sway sensor: the crane's position is all there is
     off = off_place(place, (pos[0] + sway[0], pos[1] + sway[1]))
     tolerance = set_down_tolerance_m(m.crane)
+    # sampled every scan, as a landing samples it: the swing's window and the steering's rate
     is_calm = calm(m.crane, run, snapshot, pos[2], now, m.crane.settings.landing_sway_tolerance_m)
     if pos[2] - place.landing_m <= SET_DOWN_COMMIT_M:
         if off > tolerance:
@@ -56,12 +57,12 @@ def ordered_set_down(m: StepMachine, run: Run, snapshot: Snapshot, now: float) -
         return down_onto(m, run, place, pos[2], now, wind=False)
     if is_calm and off <= tolerance / 2:
         return down_onto(m, run, place, pos[2], now, wind=False)
+    blocked = m.blocked_by(*TRAVEL)
     if now - run.since > m.crane.settings.settle_timeout_s:
-        why = with_blocks(f"the load will not come over {place.slot} ({off:.2f} m off)",
-                          m.blocked_by(*TRAVEL))  # fmt: skip
+        why = with_blocks(f"the load will not come over {place.slot} ({off:.2f} m off)", blocked)
         m.hold(now, f"{run.set_down_cause}: {why}: held")
         return Commands(drives_enable=True)
-    if m.blocked_by(*TRAVEL):  # (low between taller neighbours, say): it waits as it hangs
+    if blocked:  # (low between taller neighbours, say): it waits as it hangs
         return Commands(drives_enable=True)
     limits = MotionLimits.from_params(m.crane.params, loaded=run.delivering)
     vx, vy = steer_onto(run.sway, limits, place.centre, pos, now)

@@ -8,7 +8,6 @@ permits of the last scan) and the crane context (:mod:`crane_ctrl.sequencer.cont
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -49,8 +48,6 @@ class Run:
     since: float = 0.0
     leg: LegDrive | None = None
     """The leg under way (raise, travel, lower); planned again after any hold."""
-    leg_wind_mps: float = math.inf
-    """The most wind the leg under way was cleared for, m/s (its travel holds beyond it)."""
     planning: PendingPlan[LegRequest, LegPlan] | None = None
     """The leg's plan, asked for and not back yet: the crane waits with zero references."""
     target_z: float = 0.0
